@@ -1,0 +1,186 @@
+/* output.c - output files that appear whole or not at all: written to a
+ * temporary file in the target folder, synced, then renamed over the
+ * target. Output meant for stdout goes through a temporary file too, so it
+ * can be validated before a byte is written. */
+#include "error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct espi_output {
+    char *path; /* NULL: the result goes to a stream on commit */
+    char *temp;
+    FILE *f;
+};
+
+static int io_fail(espi_error *err, const char *path, const char *what, int errnum)
+{
+    char reason[128];
+    espi_strerror(errnum, reason, sizeof reason);
+    espi_loc loc = {path, 0, 0, NULL};
+    return espi_fail(err, ESPI_E_IO, "io", &loc, "%s: %s", what, reason);
+}
+
+/* "dir/.name.XXXXXX" beside path, or "$TMPDIR/espi.XXXXXX". */
+static char *temp_template(const char *path)
+{
+    char *t;
+    if (path == NULL) {
+        const char *dir = getenv("TMPDIR");
+        if (dir == NULL || dir[0] == '\0')
+            dir = "/tmp";
+        size_t n = strlen(dir) + sizeof "/espi.XXXXXX";
+        if ((t = malloc(n)) != NULL)
+            snprintf(t, n, "%s/espi.XXXXXX", dir);
+        return t;
+    }
+    const char *slash = strrchr(path, '/');
+    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    const char *base = path + dirlen;
+    size_t n = strlen(path) + sizeof "..XXXXXX";
+    if ((t = malloc(n)) != NULL)
+        snprintf(t, n, "%.*s.%s.XXXXXX", (int)dirlen, path, base);
+    return t;
+}
+
+int espi_output_open(espi_output **out, const char *path, espi_error *err)
+{
+    *out = NULL;
+    struct stat st;
+    if (path != NULL && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return io_fail(err, path, "cannot write the output", EISDIR);
+    espi_output *o = calloc(1, sizeof *o);
+    if (o == NULL || (o->temp = temp_template(path)) == NULL ||
+        (path && (o->path = strdup(path)) == NULL)) {
+        espi_output_abort(o);
+        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    }
+    int fd = mkstemp(o->temp);
+    if (fd < 0) {
+        int e = errno;
+        free(o->temp);
+        o->temp = NULL;
+        espi_output_abort(o);
+        return io_fail(err, path ? path : "temporary file", "cannot create a temporary file", e);
+    }
+    o->f = fdopen(fd, "w+b");
+    if (o->f == NULL) {
+        int e = errno;
+        close(fd);
+        espi_output_abort(o);
+        return io_fail(err, path ? path : "temporary file", "cannot open a temporary file", e);
+    }
+    *out = o;
+    return 0;
+}
+
+FILE *espi_output_stream(espi_output *o)
+{
+    return o->f;
+}
+
+const char *espi_output_temp_path(const espi_output *o)
+{
+    return o->temp;
+}
+
+void espi_output_abort(espi_output *o)
+{
+    if (o == NULL)
+        return;
+    if (o->f)
+        fclose(o->f);
+    if (o->temp)
+        unlink(o->temp);
+    free(o->temp);
+    free(o->path);
+    free(o);
+}
+
+/* The mode a new file would get from the process umask, read without
+ * changing it (umask(2) cannot be queried without setting it). */
+static mode_t new_file_mode(void)
+{
+    mode_t mask = 022;
+    FILE *f = fopen("/proc/self/status", "r");
+    if (f != NULL) {
+        char line[256];
+        while (fgets(line, sizeof line, f))
+            if (strncmp(line, "Umask:", 6) == 0)
+                mask = (mode_t)strtoul(line + 6, NULL, 8);
+        fclose(f);
+    }
+    return (mode_t)0666 & ~mask;
+}
+
+/* An existing target keeps its permissions; a new one gets the umask's. */
+static void set_mode(espi_output *o)
+{
+    struct stat st;
+    mode_t mode = stat(o->path, &st) == 0 ? (st.st_mode & 07777) : new_file_mode();
+    (void)fchmod(fileno(o->f), mode);
+}
+
+static int sync_dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    if (slash == NULL)
+        espi_strlcpy(dir, ".", sizeof dir);
+    else if (slash == path)
+        espi_strlcpy(dir, "/", sizeof dir);
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    int fd = open(dir, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+static int copy_to(espi_output *o, FILE *dest, espi_error *err)
+{
+    char buf[65536];
+    size_t n;
+    rewind(o->f);
+    while ((n = fread(buf, 1, sizeof buf, o->f)) > 0)
+        if (fwrite(buf, 1, n, dest) != n)
+            return io_fail(err, "<stdout>", "cannot write the output", errno);
+    if (ferror(o->f))
+        return io_fail(err, o->temp, "cannot read back the temporary file", errno);
+    if (fflush(dest) != 0)
+        return io_fail(err, "<stdout>", "cannot write the output", errno);
+    return 0;
+}
+
+int espi_output_commit(espi_output *o, FILE *dest, espi_error *err)
+{
+    int rc = 0;
+    if (fflush(o->f) != 0 || ferror(o->f))
+        rc = io_fail(err, o->path ? o->path : "<stdout>", "cannot write the output", errno);
+    if (rc == 0 && o->path == NULL) {
+        rc = copy_to(o, dest, err);
+    } else if (rc == 0) {
+        set_mode(o);
+        if (fsync(fileno(o->f)) != 0)
+            rc = io_fail(err, o->path, "cannot write the output", errno);
+        else if (fclose(o->f) != 0)
+            rc = io_fail(err, o->path, "cannot write the output", errno);
+        else if (rename(o->temp, o->path) != 0)
+            rc = io_fail(err, o->path, "cannot replace the output", errno);
+        o->f = NULL;
+        if (rc == 0) {
+            free(o->temp); /* renamed: nothing to remove */
+            o->temp = NULL;
+            (void)sync_dir_of(o->path);
+        }
+    }
+    espi_output_abort(o);
+    return rc;
+}

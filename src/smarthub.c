@@ -1,0 +1,529 @@
+/* smarthub.c - from a parsed SmartHub poll response to the feed model:
+ * status check, meters joined to series, units, flow directions, costs
+ * joined to usage by wall time, and per-point DST handling. */
+#include "error.h"
+#include "model.h"
+#include "smarthub.h"
+#include "wallclock.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* What a SmartHub flowDirection becomes in ESPI. */
+typedef struct flow_map {
+    const char *name;
+    int espi;       /* FlowDirectionKind */
+    bool magnitude; /* values made non-negative: co-ops sign returns either way */
+} flow_map;
+
+static const flow_map flows[] = {
+    {"FORWARD", 1, false}, {"TOTAL", 1, false}, {"REVERSE", 19, true},
+    {"RETURN", 19, true},  {"NET", 4, false},
+};
+
+/* Units espi converts: the decimal scale to reach ESPI's integers. */
+typedef struct unit_map {
+    const char *name;
+    int scale; /* kWh -> Wh: 3; dollars -> hundred-thousandths: 5 */
+    int code;  /* uom, or ISO 4217 currency for cost */
+} unit_map;
+
+static const unit_map usage_units[] = {{"KWH", 3, 72}};
+static const unit_map cost_units[] = {{"USD", 5, 840}, {"CAD", 5, 124}};
+
+typedef struct converter {
+    const sh_doc *doc;
+    const char *name;
+    const espi_smarthub_options *opts;
+    espi_feed *feed;
+    espi_error *err;
+} converter;
+
+static espi_loc entry_loc(const converter *c, const sh_entry *e, uint32_t line)
+{
+    return (espi_loc){c->name, line ? line : e->line, 0, NULL};
+}
+
+static void warn(const converter *c, const char *code, const espi_loc *loc, const char *fmt, ...)
+    ESPI_PRINTF(4, 5);
+
+static void warn(const converter *c, const char *code, const espi_loc *loc, const char *fmt, ...)
+{
+    if (c->opts->on_diag == NULL)
+        return;
+    char message[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    espi_emit(c->opts->on_diag, c->opts->diag_ctx, ESPI_SEV_WARNING, code, loc, "%s", message);
+}
+
+static int check_status(const converter *c)
+{
+    const sh_doc *d = c->doc;
+    espi_loc loc = {c->name, d->status_line, 0, NULL};
+    if (d->status == NULL)
+        return espi_fail(c->err, ESPI_E_INPUT, "smarthub-no-status", &loc,
+                         "the JSON has no \"status\"; expected a SmartHub poll response with "
+                         "\"status\": \"COMPLETE\"");
+    if (strcmp(d->status, "COMPLETE") == 0)
+        return 0;
+    if (strcmp(d->status, "PENDING") == 0)
+        return espi_fail(c->err, ESPI_E_INPUT, "smarthub-pending", &loc,
+                         "the poll response is PENDING: SmartHub had not finished preparing the "
+                         "data; poll again with the same request until it says COMPLETE");
+    return espi_fail(c->err, ESPI_E_INPUT, "smarthub-status", &loc,
+                     "the poll response status is \"%s\"; expected \"COMPLETE\"", d->status);
+}
+
+static const unit_map *find_unit(const unit_map *units, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(units[i].name, name) == 0)
+            return &units[i];
+    return NULL;
+}
+
+static const flow_map *find_flow(const char *name)
+{
+    for (size_t i = 0; i < sizeof flows / sizeof flows[0]; i++)
+        if (strcmp(flows[i].name, name) == 0)
+            return &flows[i];
+    return NULL;
+}
+
+/* The meter and flow of a series, joined by meters[].seriesId == name. */
+static int series_meter(const converter *c, const sh_entry *e, const sh_series *s,
+                        const char **meter, const flow_map **flow)
+{
+    const char *name = s->name ? s->name : "";
+    for (size_t i = 0; i < e->nmeters; i++) {
+        const sh_meter *m = &e->meters[i];
+        if (m->series_id == NULL || strcmp(m->series_id, name) != 0)
+            continue;
+        espi_loc loc = entry_loc(c, e, m->line);
+        *meter = m->meter_number ? m->meter_number : name;
+        if (m->flow_direction == NULL) {
+            warn(c, "smarthub-no-flow", &loc,
+                 "meter for series '%s' has no flowDirection; read as FORWARD%s", name, "");
+            *flow = &flows[0];
+            return 0;
+        }
+        *flow = find_flow(m->flow_direction);
+        if (*flow == NULL)
+            return espi_fail(c->err, ESPI_E_INPUT, "smarthub-flow", &loc,
+                             "unknown flowDirection \"%s\" for series '%s'; expected FORWARD, "
+                             "TOTAL, REVERSE, RETURN or NET",
+                             m->flow_direction, name);
+        return 0;
+    }
+    espi_loc loc = entry_loc(c, e, s->line);
+    if (e->nmeters > 0)
+        return espi_fail(c->err, ESPI_E_INPUT, "smarthub-no-meter", &loc,
+                         "series '%s' has no meter with that seriesId in \"meters\", so its flow "
+                         "direction is unknown",
+                         name);
+    warn(c, "smarthub-no-meters", &loc,
+         "the entry lists no meters; series '%s' is read as FORWARD (delivered)%s", name, "");
+    *meter = s->meter_number ? s->meter_number : name;
+    *flow = &flows[0];
+    return 0;
+}
+
+/* Nominal point length in seconds: xToOrderedInterval, else the spacing of
+ * the series, else what the time frame says. */
+static int series_length(const converter *c, const sh_entry *e, const sh_series *s, int64_t spacing,
+                         int64_t x_ms, int64_t *out)
+{
+    int64_t ms = sh_entry_interval_ms(e, x_ms);
+    if (ms > 0 && ms % 1000 == 0) {
+        *out = ms / 1000;
+        return 0;
+    }
+    if (spacing > 0) {
+        *out = spacing;
+        return 0;
+    }
+    const char *tf = e->time_frame ? e->time_frame : "";
+    if (strcmp(tf, "HOURLY") == 0 || strcmp(tf, "DAILY") == 0) {
+        *out = tf[0] == 'H' ? 3600 : 86400;
+        return 0;
+    }
+    espi_loc loc = entry_loc(c, e, s->line);
+    return espi_fail(c->err, ESPI_E_INPUT, "smarthub-interval", &loc,
+                     "cannot tell the interval length of series '%s': no xToOrderedInterval, a "
+                     "single point, and timeFrame \"%s\"",
+                     s->name ? s->name : "", tf);
+}
+
+/* Checks x: whole seconds, between 1900 and 2200. */
+static int point_wall(const converter *c, const sh_series *s, const sh_point *pt, int64_t *wall)
+{
+    const int64_t lo = -2208988800LL * 1000, hi = 7258118400LL * 1000;
+    espi_loc loc = {c->name, pt->line, 0, NULL};
+    if (pt->x_ms % 1000 != 0 || pt->x_ms < lo || pt->x_ms >= hi)
+        return espi_fail(c->err, ESPI_E_INPUT, "smarthub-bad-x", &loc,
+                         "series '%s' has x = %lld, which is not a time in whole seconds between "
+                         "1900 and 2200",
+                         s->name ? s->name : "", (long long)pt->x_ms);
+    *wall = pt->x_ms / 1000;
+    return 0;
+}
+
+/* Tracks values that lost digits below the unit, to say so once per series. */
+typedef struct rounding_note {
+    size_t count;
+    uint32_t first_line;
+} rounding_note;
+
+static int scaled(const converter *c, const sh_point *pt, int scale, rounding_note *note,
+                  int64_t *out)
+{
+    espi_decimal_info info;
+    if (espi_decimal_to_scaled(out, &info, pt->y, scale) != ESPI_DECIMAL_OK) {
+        espi_loc loc = {c->name, pt->line, 0, NULL};
+        return espi_fail(c->err, ESPI_E_INPUT, "value-range", &loc,
+                         "a value is too large to convert");
+    }
+    if (info.rounded && !info.noise && note->count++ == 0)
+        note->first_line = pt->line;
+    return 0;
+}
+
+static void report_rounding(const converter *c, const char *series, const rounding_note *note,
+                            const char *unit)
+{
+    if (note->count == 0)
+        return;
+    espi_loc loc = {c->name, note->first_line, 0, NULL};
+    char n[32];
+    snprintf(n, sizeof n, "%zu", note->count);
+    espi_emit(c->opts->on_diag, c->opts->diag_ctx, ESPI_SEV_WARNING, "value-rounded", &loc,
+              "series '%s': %s value(s) have digits below 1 %s and were rounded to whole %s",
+              series, n, unit, unit);
+}
+
+/* ------------------------------------------------------------------ */
+/* Channels                                                            */
+/* ------------------------------------------------------------------ */
+
+static int by_wall_order(const void *a, const void *b)
+{
+    const wall_point *x = a, *y = b;
+    if (x->wall != y->wall)
+        return (x->wall > y->wall) - (x->wall < y->wall);
+    return (x->order > y->order) - (x->order < y->order);
+}
+
+/* Usage points of one series as wall points; gaps (y null) are skipped. */
+static int usage_points(const converter *c, const sh_entry *e, const sh_series *s,
+                        const flow_map *flow, int scale, wall_point **out, size_t *nout)
+{
+    wall_point *w = calloc(s->npoints ? s->npoints : 1, sizeof *w);
+    if (w == NULL)
+        return espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    size_t n = 0;
+    rounding_note note = {0, 0};
+    int rc = 0;
+    for (size_t i = 0; i < s->npoints && rc == 0; i++) {
+        const sh_point *pt = &s->points[i];
+        if (!pt->has_y)
+            continue;
+        wall_point *wp = &w[n];
+        rc = point_wall(c, s, pt, &wp->wall);
+        if (rc == 0)
+            rc = scaled(c, pt, scale, &note, &wp->value);
+        if (flow->magnitude && wp->value < 0)
+            wp->value = -wp->value;
+        wp->line = pt->line;
+        wp->order = (uint32_t)i;
+        n++;
+    }
+    if (rc == 0)
+        qsort(w, n, sizeof *w, by_wall_order); /* for matching costs by time */
+    int64_t spacing = rc == 0 ? wall_points_spacing(w, n) : 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = series_length(c, e, s, spacing, w[i].wall * 1000, &w[i].length);
+    if (rc != 0) {
+        free(w);
+        return rc;
+    }
+    report_rounding(c, s->name ? s->name : "", &note, "Wh");
+    *out = w;
+    *nout = n;
+    return 0;
+}
+
+/* The usage point with the same wall time and occurrence as a cost point. */
+static wall_point *match_usage(wall_point *w, size_t n, int64_t wall, int occurrence)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w[mid].wall < wall)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    lo += (size_t)occurrence;
+    return lo < n && w[lo].wall == wall ? &w[lo] : NULL;
+}
+
+/* A channel being assembled: its usage points and where they came from. */
+typedef struct pending {
+    const sh_entry *entry;
+    const sh_series *series;
+    espi_channel *channel;
+    wall_point *points;
+    size_t npoints;
+    int currency;
+} pending;
+
+typedef struct pending_list {
+    pending *items;
+    size_t n;
+} pending_list;
+
+static void pending_free(pending_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->items[i].points);
+    free(l->items);
+}
+
+static int add_usage_series(converter *c, pending_list *l, const sh_entry *e, const sh_series *s,
+                            const unit_map *unit)
+{
+    const char *meter;
+    const flow_map *flow;
+    int rc = series_meter(c, e, s, &meter, &flow);
+    if (rc != 0)
+        return rc;
+    espi_usage_point *up = espi_feed_usage_point(c->feed, e->account, e->location);
+    if (up == NULL)
+        return espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    if (espi_usage_point_find_channel(up, meter, flow->espi) != NULL) {
+        espi_loc loc = entry_loc(c, e, s->line);
+        return espi_fail(c->err, ESPI_E_INPUT, "smarthub-duplicate-channel", &loc,
+                         "series '%s' repeats meter %s with flowDirection %s; expected one series "
+                         "per meter and direction",
+                         s->name ? s->name : "", meter, flow->name);
+    }
+    pending *g = realloc(l->items, (l->n + 1) * sizeof *g);
+    if (g != NULL)
+        l->items = g;
+    espi_channel *ch = g ? espi_usage_point_add_channel(up, meter, flow->espi, s->name) : NULL;
+    if (ch == NULL)
+        return espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    pending *p = &l->items[l->n];
+    memset(p, 0, sizeof *p);
+    p->entry = e;
+    p->series = s;
+    p->channel = ch;
+    ch->rt.uom = unit->code;
+    l->n++;
+    return usage_points(c, e, s, flow, unit->scale, &p->points, &p->npoints);
+}
+
+static pending *find_pending(pending_list *l, const sh_entry *e, const char *meter, int flow)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        espi_channel *ch = l->items[i].channel;
+        const sh_entry *u = l->items[i].entry;
+        if (ch->rt.flow_direction == flow && strcmp(ch->meter, meter) == 0 &&
+            strcmp(u->account ? u->account : "", e->account ? e->account : "") == 0 &&
+            strcmp(u->location ? u->location : "", e->location ? e->location : "") == 0)
+            return &l->items[i];
+    }
+    return NULL;
+}
+
+/* Puts each cost point on the usage reading of the same wall time. */
+static int add_cost_series(converter *c, pending_list *l, const sh_entry *e, const sh_series *s,
+                           const unit_map *unit)
+{
+    const char *meter;
+    const flow_map *flow;
+    int rc = series_meter(c, e, s, &meter, &flow);
+    if (rc != 0)
+        return rc;
+    pending *p = find_pending(l, e, meter, flow->espi);
+    const char *name = s->name ? s->name : "";
+    if (p == NULL) {
+        espi_loc loc = entry_loc(c, e, s->line);
+        warn(c, "smarthub-cost-alone", &loc,
+             "COST series '%s' has no USAGE series for its meter and direction; its costs are "
+             "not written%s",
+             name, "");
+        return 0;
+    }
+    p->currency = unit->code;
+    size_t unmatched = 0;
+    uint32_t first_line = 0;
+    rounding_note note = {0, 0};
+    int occurrence = 0;
+    for (size_t i = 0; i < s->npoints; i++) {
+        const sh_point *pt = &s->points[i];
+        occurrence = i > 0 && pt->x_ms == s->points[i - 1].x_ms ? occurrence + 1 : 0;
+        if (!pt->has_y)
+            continue;
+        wall_point *w = match_usage(p->points, p->npoints, pt->x_ms / 1000, occurrence);
+        if (w == NULL || pt->x_ms % 1000 != 0) {
+            if (unmatched++ == 0)
+                first_line = pt->line;
+            continue;
+        }
+        if ((rc = scaled(c, pt, unit->scale, &note, &w->cost)) != 0)
+            return rc;
+        w->has_cost = true;
+    }
+    report_rounding(c, name, &note, "hundred-thousandth");
+    if (unmatched > 0) {
+        espi_loc loc = {c->name, first_line, 0, NULL};
+        char count[32];
+        snprintf(count, sizeof count, "%zu", unmatched);
+        warn(c, "smarthub-cost-unmatched", &loc,
+             "COST series '%s': %s cost point(s) have no usage reading at the same time and are "
+             "not written",
+             name, count);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Entries                                                             */
+/* ------------------------------------------------------------------ */
+
+typedef enum entry_role { ROLE_SKIP, ROLE_USAGE, ROLE_COST } entry_role;
+
+/* Decides what an entry is, warning about the ones espi leaves out. */
+static int entry_role_of(const converter *c, const sh_entry *e, bool quiet, const unit_map **unit,
+                         entry_role *role)
+{
+    const char *type = e->type ? e->type : "";
+    espi_loc loc = entry_loc(c, e, 0);
+    *role = ROLE_SKIP;
+    if (strcmp(e->industry, "ELECTRIC") != 0) {
+        if (!quiet)
+            warn(c, "smarthub-industry", &loc,
+                 "skipping %s data: only ELECTRIC usage is converted so far%s", e->industry, "");
+        return 0;
+    }
+    bool usage = strcmp(type, "USAGE") == 0, cost = strcmp(type, "COST") == 0;
+    if (!usage && !cost) {
+        if (!quiet)
+            warn(c, "smarthub-entry-type", &loc,
+                 "skipping an entry of type \"%s\": only USAGE and COST are read%s", type,
+                 strcmp(type, "TIME_OF_USE") == 0 ? " (time-of-use series repeat the usage)" : "");
+        return 0;
+    }
+    if (e->time_frame && strcmp(e->time_frame, "MONTHLY") == 0)
+        return espi_fail(c->err, ESPI_E_INPUT, "smarthub-monthly", &loc,
+                         "this is a MONTHLY response (billing periods, not intervals); espi "
+                         "convert reads HOURLY and DAILY responses");
+    const char *unit_name = e->unit ? e->unit : usage ? "KWH" : "USD";
+    *unit = usage ? find_unit(usage_units, 1, unit_name)
+                  : find_unit(cost_units, sizeof cost_units / sizeof cost_units[0], unit_name);
+    if (*unit == NULL)
+        return espi_fail(c->err, ESPI_E_INPUT, "smarthub-unit", &loc,
+                         "%s entry has unitOfMeasure \"%s\"; expected %s", type, unit_name,
+                         usage ? "KWH" : "USD or CAD");
+    *role = usage ? ROLE_USAGE : ROLE_COST;
+    return 0;
+}
+
+/* USAGE entries first, so costs find their readings whatever the order. */
+static int collect(converter *c, pending_list *l)
+{
+    for (int pass = ROLE_USAGE; pass <= ROLE_COST; pass++) {
+        for (size_t i = 0; i < c->doc->nentries; i++) {
+            const sh_entry *e = &c->doc->entries[i];
+            const unit_map *unit = NULL;
+            entry_role role;
+            int rc = entry_role_of(c, e, pass == ROLE_COST, &unit, &role);
+            if (rc != 0)
+                return rc;
+            if ((int)role != pass)
+                continue;
+            for (size_t k = 0; k < e->nseries && rc == 0; k++)
+                rc = pass == ROLE_USAGE ? add_usage_series(c, l, e, &e->series[k], unit)
+                                        : add_cost_series(c, l, e, &e->series[k], unit);
+            if (rc != 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+static void set_reading_type(espi_channel *ch, int currency, const wall_point *pts, size_t n)
+{
+    ch->rt.accumulation = 4;
+    ch->rt.commodity = 1;
+    ch->rt.currency = currency;
+    ch->rt.kind = 12;
+    ch->rt.phase = 769;
+    ch->rt.power_of_ten = 0;
+    ch->rt.interval_length = (uint32_t)wall_points_usual_length(pts, n);
+}
+
+static int convert_channels(converter *c, pending_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        pending *p = &l->items[i];
+        wall_context wc = {c->opts->tz, c->name,          p->series->name,
+                           "Wh",        c->opts->on_diag, c->opts->diag_ctx};
+        set_reading_type(p->channel, p->currency, p->points, p->npoints);
+        int rc = wall_points_to_readings(p->channel, p->points, p->npoints, &wc, c->err);
+        if (rc == 0 && espi_channel_split_days(p->channel, c->opts->tz) != 0)
+            rc = espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int check_not_empty(const converter *c)
+{
+    espi_feed_stats st;
+    espi_feed_stats_get(&st, c->feed);
+    if (st.readings > 0)
+        return 0;
+    espi_loc loc = {c->name, 0, 0, NULL};
+    return espi_fail(c->err, ESPI_E_INPUT, "smarthub-no-points", &loc,
+                     "the response holds no usable points: no USAGE series with a non-null "
+                     "reading under data.ELECTRIC");
+}
+
+int espi_smarthub_read(espi_feed **out, FILE *in, const char *name,
+                       const espi_smarthub_options *opts, espi_error *err)
+{
+    *out = NULL;
+    sh_doc doc;
+    pending_list pend = {NULL, 0};
+    converter c = {&doc, name, opts, NULL, err};
+    int rc = sh_parse(&doc, in, name, err);
+    if (rc == 0)
+        rc = check_status(&c);
+    if (rc == 0 && espi_feed_new(&c.feed) != 0)
+        rc = espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    if (rc == 0)
+        rc = espi_feed_set_tz(c.feed, opts->tz, err);
+    if (rc == 0)
+        rc = collect(&c, &pend);
+    if (rc == 0)
+        rc = convert_channels(&c, &pend);
+    if (rc == 0)
+        rc = check_not_empty(&c);
+    pending_free(&pend);
+    sh_doc_free(&doc);
+    if (rc != 0) {
+        espi_feed_free(c.feed);
+        return rc;
+    }
+    *out = c.feed;
+    return 0;
+}

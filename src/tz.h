@@ -1,0 +1,87 @@
+/* tz.h - time zones without the global TZ, calendar arithmetic, and the ESPI
+ * DstRuleType encoding. The espi_tz functions themselves are public
+ * (espi.h); this header adds what other modules and the tests need. */
+#ifndef ESPI_TZ_H
+#define ESPI_TZ_H
+
+#include "espi.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define ESPI_SECONDS_PER_DAY 86400
+
+/* Proleptic Gregorian calendar: days since 1970-01-01 <-> year/month/day. */
+int64_t espi_days_from_civil(int64_t year, int month, int day);
+void espi_civil_from_days(int64_t days, int64_t *year, int *month, int *day);
+
+/* 0 = Sunday ... 6 = Saturday. */
+int espi_weekday_from_days(int64_t days);
+
+/* Floor division of seconds into days, correct for negative times. */
+int64_t espi_days_of(int64_t seconds);
+
+/* Formats t (UTC seconds) as "YYYY-MM-DDTHH:MM:SSZ"; buf needs 32 bytes. */
+void espi_format_utc(char buf[32], int64_t t);
+
+/* Formats a wall-clock time (seconds read as if UTC) as "YYYY-MM-DD HH:MM". */
+void espi_format_wall(char buf[32], int64_t wall);
+
+/* A DST transition rule in the POSIX TZ forms:
+ *   J n   - day n of a 365-day year (1-365, February 29 never counted)
+ *   n     - zero-based day of the year (0-365, leap days counted)
+ *   M m.w.d - day d (0 = Sunday) of week w (1-4, 5 = last) of month m
+ * at `time` seconds of local time (may be negative or exceed a day). */
+typedef enum tz_rule_kind { TZ_RULE_JULIAN1, TZ_RULE_JULIAN0, TZ_RULE_MONTH } tz_rule_kind;
+
+typedef struct tz_rule {
+    tz_rule_kind kind;
+    int day;   /* J and n forms */
+    int month; /* M form: 1-12 */
+    int week;  /* M form: 1-5 */
+    int wday;  /* M form: 0-6 */
+    int32_t time;
+} tz_rule;
+
+/* A parsed POSIX TZ string: standard offset, optional DST with rules.
+ * Offsets are seconds east of UTC (the opposite sign of the TZ text). */
+typedef struct tz_posix {
+    int32_t std_offset;
+    bool has_dst;
+    int32_t dst_offset;
+    tz_rule start;
+    tz_rule end;
+} tz_posix;
+
+/* Parses a POSIX TZ string (RFC 8536 section 3.3 extensions included).
+ * Returns 0, or -1 when the text is not one. */
+int tz_posix_parse(tz_posix *out, const char *text);
+
+/* Local seconds since 1970 (as if UTC) at which rule r applies in year. */
+int64_t tz_rule_local_time(const tz_rule *r, int64_t year);
+
+/* ESPI DstRuleType: (month<<28)|(op<<25)|(dom<<20)|(dow<<17)|(hour<<12)|secs.
+ * op 0: on day of month; 1: weekday on or after dom; 2-6: 1st-5th weekday
+ * of the month; 7: last weekday. dow 1 = Monday ... 7 = Sunday. */
+typedef struct espi_dst_rule {
+    int month;   /* 1-12 */
+    int op;      /* 0-7 */
+    int dom;     /* 0-31 */
+    int dow;     /* 0-7 */
+    int hour;    /* 0-23 */
+    int seconds; /* 0-3599 */
+} espi_dst_rule;
+
+#define ESPI_DST_RULE_NONE 0xFFFFFFFFu
+
+uint32_t espi_dst_rule_encode(const espi_dst_rule *r);
+void espi_dst_rule_decode(espi_dst_rule *out, uint32_t bits);
+
+/* True when every field of r is in its range (month 1-12, op 0-7, ...). */
+bool espi_dst_rule_valid(const espi_dst_rule *r);
+
+/* Converts a POSIX rule to a DstRuleType. Returns 0, or -1 (with a reason
+ * in why) when it cannot be expressed. */
+int tz_rule_to_espi(uint32_t *out, const tz_rule *r, char *why, size_t why_size);
+
+#endif

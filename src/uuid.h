@@ -1,0 +1,28 @@
+/* uuid.h - RFC 4122 / RFC 9562 name-based UUIDs (version 5, SHA-1). */
+#ifndef ESPI_UUID_H
+#define ESPI_UUID_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct espi_uuid {
+    uint8_t bytes[16];
+} espi_uuid;
+
+/* The DNS namespace of RFC 4122 appendix C, for test vectors. */
+extern const espi_uuid espi_uuid_ns_dns;
+
+/* The URL namespace of RFC 4122 appendix C. */
+extern const espi_uuid espi_uuid_ns_url;
+
+/* espi's own namespace for the names of resources it writes. */
+extern const espi_uuid espi_uuid_ns_espi;
+
+/* Version 5 UUID of name (len bytes) in namespace ns. Returns 0, or -1 when
+ * the SHA-1 implementation fails. */
+int espi_uuid_v5(espi_uuid *out, const espi_uuid *ns, const void *name, size_t len);
+
+/* Lower-case "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"; buf needs 37 bytes. */
+void espi_uuid_format(char buf[37], const espi_uuid *u);
+
+#endif
