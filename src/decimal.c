@@ -4,28 +4,32 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_SIG 18         /* significant digits kept: fits int64 */
 #define MAX_EXPONENT 99999 /* |exponent| cap while reading; far outside any range */
+#define MAG_LIMIT_POS ((uint64_t)INT64_MAX)
+#define MAG_LIMIT_NEG ((uint64_t)INT64_MAX + 1) /* |INT64_MIN| */
 
-static const int64_t pow10_table[19] = {1,
-                                        10,
-                                        100,
-                                        1000,
-                                        10000,
-                                        100000,
-                                        1000000,
-                                        10000000,
-                                        100000000,
-                                        1000000000,
-                                        10000000000,
-                                        100000000000,
-                                        1000000000000,
-                                        10000000000000,
-                                        100000000000000,
-                                        1000000000000000,
-                                        10000000000000000,
-                                        100000000000000000,
-                                        1000000000000000000};
+/* 10^0 .. 10^19; 10^19 is above any int64 magnitude, which makes it a
+ * divisor that leaves every such magnitude as the remainder. */
+static const uint64_t pow10_table[20] = {1u,
+                                         10u,
+                                         100u,
+                                         1000u,
+                                         10000u,
+                                         100000u,
+                                         1000000u,
+                                         10000000u,
+                                         100000000u,
+                                         1000000000u,
+                                         10000000000u,
+                                         100000000000u,
+                                         1000000000000u,
+                                         10000000000000u,
+                                         100000000000000u,
+                                         1000000000000000u,
+                                         10000000000000000u,
+                                         100000000000000000u,
+                                         1000000000000000000u,
+                                         10000000000000000000u};
 
 static bool is_digit(char c)
 {
@@ -33,23 +37,24 @@ static bool is_digit(char c)
 }
 
 typedef struct digit_acc {
-    int64_t mant;
-    int32_t nsig;    /* significant digits taken into mant */
-    long exp;        /* value = mant * 10^exp (before rounding) */
+    uint64_t mag;    /* leading significant digits, while they fit under limit */
+    uint64_t limit;  /* largest magnitude the sign allows in an int64 */
+    long exp;        /* value = (mag + tail) * 10^exp */
     char first_drop; /* first significant digit that did not fit, or 0 */
     bool drop_nonzero;
 } digit_acc;
 
 static void take_digit(digit_acc *a, char c, bool fraction)
 {
-    if (a->nsig == 0 && c == '0') {
+    unsigned d = (unsigned)(c - '0');
+    if (a->mag == 0 && d == 0) {
         if (fraction)
             a->exp--;
         return;
     }
-    if (a->nsig < MAX_SIG) {
-        a->mant = a->mant * 10 + (c - '0');
-        a->nsig++;
+    /* Once one digit is dropped every later one is, even if it would fit. */
+    if (a->first_drop == 0 && a->mag <= (a->limit - d) / 10) {
+        a->mag = a->mag * 10 + d;
         if (fraction)
             a->exp--;
         return;
@@ -77,6 +82,23 @@ static const char *read_exponent(const char *p, const char *end, long *exp)
     return p;
 }
 
+static espi_decimal_tail tail_of(const digit_acc *a)
+{
+    if (a->first_drop >= '5')
+        return ESPI_DECIMAL_TAIL_HIGH;
+    if (a->first_drop > '0' || a->drop_nonzero)
+        return ESPI_DECIMAL_TAIL_LOW;
+    return ESPI_DECIMAL_TAIL_ZERO;
+}
+
+/* The int64 with sign and magnitude mag (mag <= 2^63 when negative). */
+static int64_t signed_of(uint64_t mag, bool negative)
+{
+    if (!negative)
+        return (int64_t)mag;
+    return mag == MAG_LIMIT_NEG ? INT64_MIN : -(int64_t)mag;
+}
+
 espi_decimal_status espi_decimal_parse(espi_decimal *out, const char *text, size_t len)
 {
     const char *p = text, *end = text + len;
@@ -84,7 +106,7 @@ espi_decimal_status espi_decimal_parse(espi_decimal *out, const char *text, size
     p += negative;
     if (p >= end || !is_digit(*p) || (*p == '0' && p + 1 < end && is_digit(p[1])))
         return ESPI_DECIMAL_SYNTAX; /* no digits, or a leading zero JSON forbids */
-    digit_acc a = {0, 0, 0, 0, false};
+    digit_acc a = {0, negative ? MAG_LIMIT_NEG : MAG_LIMIT_POS, 0, 0, false};
     for (; p < end && is_digit(*p); p++)
         take_digit(&a, *p, false);
     if (p < end && *p == '.') {
@@ -97,37 +119,53 @@ espi_decimal_status espi_decimal_parse(espi_decimal *out, const char *text, size
         p = read_exponent(p + 1, end, &a.exp);
     if (p != end)
         return ESPI_DECIMAL_SYNTAX;
-    if (a.first_drop >= '5') {
-        a.mant++;
-        if (a.mant == pow10_table[MAX_SIG])
-            a.mant /= 10, a.exp++;
-    }
-    if (a.mant == 0)
+    if (a.mag == 0)
         a.exp = 0;
     if (a.exp > MAX_EXPONENT || a.exp < -MAX_EXPONENT)
         return ESPI_DECIMAL_RANGE;
-    out->mant = negative ? -a.mant : a.mant;
+    out->mant = signed_of(a.mag, negative);
     out->exp = (int32_t)a.exp;
+    out->tail = tail_of(&a);
     return ESPI_DECIMAL_OK;
 }
 
-/* Divides |mant| by 10^drop, rounding half away from zero, and reports
- * whether the remainder was noise (within 1e-6 of a unit). */
-static int64_t divide_round(int64_t mag, long drop, espi_decimal_info *info)
+/* Divides mag (plus its tail) by 10^drop, drop >= 1, rounding half away
+ * from zero, and reports whether what was dropped is noise (within 1e-6 of a
+ * unit). The tail is less than one unit of mag and half of 10^drop is a whole
+ * number, so the tail cannot change the rounding; it only makes it inexact and
+ * moves the edge of the noise band. */
+static uint64_t divide_round(uint64_t mag, long drop, espi_decimal_tail tail,
+                             espi_decimal_info *info)
 {
-    if (drop > 18) {
-        info->rounded = mag != 0;
-        info->noise = mag != 0 && (drop - 6 > 18 || mag < pow10_table[drop - 6]);
+    bool inexact = tail != ESPI_DECIMAL_TAIL_ZERO;
+    if (drop > 19) {
+        info->rounded = mag != 0 || inexact;
+        info->noise = info->rounded && (drop - 6 > 19 || mag < pow10_table[drop - 6]);
         return 0;
     }
-    int64_t p = pow10_table[drop];
-    int64_t q = mag / p, r = mag % p;
-    info->rounded = r != 0;
-    if (r != 0 && drop >= 6) {
-        int64_t tolerance = pow10_table[drop - 6];
-        info->noise = r < tolerance || p - r < tolerance;
+    uint64_t p = pow10_table[drop];
+    uint64_t q = mag / p, r = mag % p;
+    info->rounded = r != 0 || inexact;
+    if (info->rounded && drop >= 6) {
+        uint64_t tolerance = pow10_table[drop - 6];
+        info->noise = r < tolerance || p - r < tolerance || (inexact && p - r == tolerance);
     }
     return r >= p - r ? q + 1 : q;
+}
+
+/* Multiplies mag by 10^k, k >= 1, within limit. Digits dropped while parsing
+ * would land at or above the unit: the parse drops a digit only when it does
+ * not fit under limit, so such a value never fits either. */
+static espi_decimal_status multiply(uint64_t *mag, long k, espi_decimal_tail tail, uint64_t limit)
+{
+    if (tail != ESPI_DECIMAL_TAIL_ZERO)
+        return ESPI_DECIMAL_RANGE;
+    for (long i = 0; i < k; i++) {
+        if (*mag > limit / 10)
+            return ESPI_DECIMAL_RANGE;
+        *mag *= 10;
+    }
+    return ESPI_DECIMAL_OK;
 }
 
 espi_decimal_status espi_decimal_to_scaled(int64_t *out, espi_decimal_info *info, espi_decimal d,
@@ -137,18 +175,29 @@ espi_decimal_status espi_decimal_to_scaled(int64_t *out, espi_decimal_info *info
     if (info == NULL)
         info = &scratch;
     memset(info, 0, sizeof *info);
+    bool negative = d.mant < 0;
+    uint64_t mag = negative ? 0 - (uint64_t)d.mant : (uint64_t)d.mant;
+    uint64_t limit = negative ? MAG_LIMIT_NEG : MAG_LIMIT_POS;
     long k = (long)d.exp + scale;
-    int64_t mag = d.mant < 0 ? -d.mant : d.mant;
-    if (k >= 0) {
-        for (long i = 0; i < k; i++) {
-            if (mag > INT64_MAX / 10)
+    if (mag == 0) {
+        *out = 0; /* any scale, without looping over it */
+        return ESPI_DECIMAL_OK;
+    }
+    if (k > 0) {
+        if (multiply(&mag, k, d.tail, limit) != ESPI_DECIMAL_OK)
+            return ESPI_DECIMAL_RANGE;
+    } else if (k == 0) {
+        /* Only the tail is below the unit; noise in it is not looked for. */
+        info->rounded = d.tail != ESPI_DECIMAL_TAIL_ZERO;
+        if (d.tail == ESPI_DECIMAL_TAIL_HIGH) {
+            if (mag == limit)
                 return ESPI_DECIMAL_RANGE;
-            mag *= 10;
+            mag++;
         }
     } else {
-        mag = divide_round(mag, -k, info);
+        mag = divide_round(mag, -k, d.tail, info);
     }
-    *out = d.mant < 0 ? -mag : mag;
+    *out = signed_of(mag, negative);
     return ESPI_DECIMAL_OK;
 }
 

@@ -16,11 +16,23 @@ typedef enum espi_decimal_status {
     ESPI_DECIMAL_RANGE = -2   /* the value does not fit */
 } espi_decimal_status;
 
-/* value = mant * 10^exp, with |mant| < 10^18. Text with more than 18
- * significant digits is rounded (half away from zero) to 18. */
+/* What the digits that did not fit in mant were worth, in units of mant's
+ * last digit: exactly what rounding needs, nothing more. */
+typedef enum espi_decimal_tail {
+    ESPI_DECIMAL_TAIL_ZERO = 0, /* none, or only zeros: the value is exact */
+    ESPI_DECIMAL_TAIL_LOW = 1,  /* more than 0, less than 1/2 */
+    ESPI_DECIMAL_TAIL_HIGH = 2  /* 1/2 or more, less than 1 */
+} espi_decimal_tail;
+
+/* |value| = (|mant| + tail) * 10^exp. mant keeps as many leading significant
+ * digits as an int64 holds (18 or 19), so any result that fits an int64 comes
+ * out exact. The rest is truncated, not rounded, so that only
+ * espi_decimal_to_scaled rounds: rounding twice turned 0.4999999999999999999999
+ * into 1. */
 typedef struct espi_decimal {
     int64_t mant;
     int32_t exp;
+    espi_decimal_tail tail;
 } espi_decimal;
 
 typedef struct espi_decimal_info {
@@ -40,7 +52,8 @@ espi_decimal_status espi_decimal_scale(int64_t *out, espi_decimal_info *info, co
                                        size_t len, int scale);
 
 /* Writes value / 10^scale as exact decimal text ("-12.345"); buf needs 48
- * bytes. Trailing fraction zeros are kept so the scale stays visible. */
+ * bytes. Trailing fraction zeros are kept so the scale stays visible.
+ * scale must be within -20..20: the text is wrong beyond that. */
 void espi_decimal_format(char buf[48], int64_t value, int scale);
 
 #endif

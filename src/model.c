@@ -153,7 +153,8 @@ static int64_t local_day(const espi_tz *tz, int64_t utc)
 
 int espi_channel_split_days(espi_channel *ch, const espi_tz *tz)
 {
-    qsort(ch->readings, ch->nreadings, sizeof *ch->readings, by_start);
+    if (ch->nreadings > 1)
+        qsort(ch->readings, ch->nreadings, sizeof *ch->readings, by_start);
     free(ch->blocks);
     ch->blocks = NULL;
     ch->nblocks = 0;

@@ -190,20 +190,41 @@ static int locate(void *ctx, const char **file, unsigned long *line)
     return 0;
 }
 
-typedef struct push_run {
+/* Reads the document for the parser; remembers a read error. */
+typedef struct source {
+    FILE *in;
+    bool failed;
+} source;
+
+static int read_source(void *ctx, char *buf, int len)
+{
+    source *s = ctx;
+    size_t n = fread(buf, 1, (size_t)len, s->in);
+    if (n == 0 && ferror(s->in)) {
+        s->failed = true;
+        return -1;
+    }
+    return (int)n;
+}
+
+typedef struct sax_run {
     xmlParserCtxtPtr parser;
     xmlSchemaValidCtxtPtr vc;
     xmlSchemaSAXPlugPtr plug;
-} push_run;
+} sax_run;
 
-static int push_start(push_run *r, xmlSchemaPtr schema, collector *c)
+/* A pull parser (its messages name the unclosed element when a file is
+ * cut short) whose SAX events go through the schema plug. */
+static int sax_start(sax_run *r, xmlSchemaPtr schema, collector *c, source *src)
 {
     r->vc = xmlSchemaNewValidCtxt(schema);
-    r->parser =
-        xmlCreatePushParserCtxt((xmlSAXHandlerPtr)(uintptr_t)&silent_sax, NULL, NULL, 0, c->name);
+    r->parser = xmlCreateIOParserCtxt((xmlSAXHandlerPtr)(uintptr_t)&silent_sax, NULL,
+                                      read_source, NULL, src, XML_CHAR_ENCODING_NONE);
     if (r->vc == NULL || r->parser == NULL)
         return -1;
     xmlCtxtUseOptions(r->parser, DOC_OPTIONS);
+    if (r->parser->input && r->parser->input->filename == NULL)
+        r->parser->input->filename = (char *)xmlStrdup((const xmlChar *)c->name);
     xmlSchemaSetValidStructuredErrors(r->vc, on_xml_error, c);
     r->plug = xmlSchemaSAXPlug(r->vc, &r->parser->sax, &r->parser->userData);
     if (r->plug == NULL)
@@ -212,7 +233,7 @@ static int push_start(push_run *r, xmlSchemaPtr schema, collector *c)
     return 0;
 }
 
-static void push_end(push_run *r)
+static void sax_end(sax_run *r)
 {
     if (r->plug)
         xmlSchemaSAXUnplug(r->plug);
@@ -221,45 +242,35 @@ static void push_end(push_run *r)
     xmlSchemaFreeValidCtxt(r->vc);
 }
 
-/* Feeds in to the parser; false when reading failed. */
-static bool push_all(push_run *r, FILE *in)
-{
-    char buf[65536];
-    size_t n;
-    int rc = 0;
-    while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0)
-        rc = xmlParseChunk(r->parser, buf, (int)n, 0);
-    bool read_ok = !ferror(in);
-    if (rc == 0)
-        xmlParseChunk(r->parser, NULL, 0, 1);
-    return read_ok;
-}
-
 /* Parses and validates in one SAX pass. Parser errors reach the thread's
  * structured error handler (the schema plug keeps none of its own), so it
  * is set for the duration and restored. */
 static int validate_stream(FILE *in, const char *name, xmlSchemaPtr schema, collector *c,
                            espi_error *err)
 {
-    push_run r = {NULL, NULL, NULL};
+    sax_run r = {NULL, NULL, NULL};
+    source src = {in, false};
     int rc = ESPI_OK;
     xmlStructuredErrorFunc old_fn = xmlStructuredError;
     void *old_ctx = xmlStructuredErrorContext;
     xmlSetStructuredErrorFunc(c, on_xml_error);
-    if (push_start(&r, schema, c) != 0) {
+    if (sax_start(&r, schema, c, &src) != 0) {
         rc = espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
-    } else if (!push_all(&r, in)) {
-        espi_loc loc = {name, 0, 0, NULL};
-        rc = espi_fail(err, ESPI_E_IO, "io", &loc, "cannot read the input");
-    } else if (!r.parser->wellFormed || xmlSchemaIsValid(r.vc) != 1 || c->errors > 0) {
-        rc = ESPI_E_INPUT;
-        if (c->errors == 0) {
+    } else {
+        xmlParseDocument(r.parser);
+        if (src.failed) {
             espi_loc loc = {name, 0, 0, NULL};
-            espi_fail(err, ESPI_E_INPUT, "schema", &loc, "the document is not valid");
+            rc = espi_fail(err, ESPI_E_IO, "io", &loc, "cannot read the input");
+        } else if (!r.parser->wellFormed || xmlSchemaIsValid(r.vc) != 1 || c->errors > 0) {
+            rc = ESPI_E_INPUT;
+            if (c->errors == 0) {
+                espi_loc loc = {name, 0, 0, NULL};
+                espi_fail(err, ESPI_E_INPUT, "schema", &loc, "the document is not valid");
+            }
         }
     }
     xmlSetStructuredErrorFunc(old_ctx, old_fn);
-    push_end(&r);
+    sax_end(&r);
     return rc;
 }
 

@@ -109,7 +109,7 @@ static int series_meter(const converter *c, const sh_entry *e, const sh_series *
         *meter = m->meter_number ? m->meter_number : name;
         if (m->flow_direction == NULL) {
             warn(c, "smarthub-no-flow", &loc,
-                 "meter for series '%s' has no flowDirection; read as FORWARD%s", name, "");
+                 "meter for series '%s' has no flowDirection; read as FORWARD", name);
             *flow = &flows[0];
             return 0;
         }
@@ -128,7 +128,7 @@ static int series_meter(const converter *c, const sh_entry *e, const sh_series *
                          "direction is unknown",
                          name);
     warn(c, "smarthub-no-meters", &loc,
-         "the entry lists no meters; series '%s' is read as FORWARD (delivered)%s", name, "");
+         "the entry lists no meters; series '%s' is read as FORWARD (delivered)", name);
     *meter = s->meter_number ? s->meter_number : name;
     *flow = &flows[0];
     return 0;
@@ -200,11 +200,44 @@ static void report_rounding(const converter *c, const char *series, const roundi
     if (note->count == 0)
         return;
     espi_loc loc = {c->name, note->first_line, 0, NULL};
-    char n[32];
-    snprintf(n, sizeof n, "%zu", note->count);
-    espi_emit(c->opts->on_diag, c->opts->diag_ctx, ESPI_SEV_WARNING, "value-rounded", &loc,
-              "series '%s': %s value(s) have digits below 1 %s and were rounded to whole %s",
-              series, n, unit, unit);
+    warn(c, "value-rounded", &loc,
+         "series '%s': %zu value(s) have digits below 1 %s and were rounded to whole %s", series,
+         note->count, unit, unit);
+}
+
+/* Signs seen in a series, to report the ones the flow direction makes odd. */
+typedef struct sign_note {
+    size_t negative, positive;
+    uint32_t first_negative, first_positive;
+} sign_note;
+
+static void note_sign(sign_note *n, int64_t value, uint32_t line)
+{
+    if (value < 0 && n->negative++ == 0)
+        n->first_negative = line;
+    if (value > 0 && n->positive++ == 0)
+        n->first_positive = line;
+}
+
+/* Delivered energy below zero, or received energy given with both signs,
+ * is written as the issue says but deserves a look. */
+static void report_signs(const converter *c, const char *series, const flow_map *flow,
+                         const sign_note *n)
+{
+    if (flow->espi == 1 && n->negative > 0) {
+        espi_loc loc = {c->name, n->first_negative, 0, NULL};
+        warn(c, "negative-delivered", &loc,
+             "series '%s' (%s): %zu negative value(s) on a delivered-energy channel are written "
+             "as negative Wh",
+             series, flow->name, n->negative);
+    } else if (flow->magnitude && n->negative > 0 && n->positive > 0) {
+        bool fewer_positive = n->positive < n->negative;
+        espi_loc loc = {c->name, fewer_positive ? n->first_positive : n->first_negative, 0, NULL};
+        warn(c, "mixed-signs", &loc,
+             "series '%s' (%s) has %zu positive and %zu negative values; all are written as "
+             "received energy, made non-negative",
+             series, flow->name, n->positive, n->negative);
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -228,6 +261,7 @@ static int usage_points(const converter *c, const sh_entry *e, const sh_series *
         return espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     size_t n = 0;
     rounding_note note = {0, 0};
+    sign_note signs = {0, 0, 0, 0};
     int rc = 0;
     for (size_t i = 0; i < s->npoints && rc == 0; i++) {
         const sh_point *pt = &s->points[i];
@@ -237,13 +271,14 @@ static int usage_points(const converter *c, const sh_entry *e, const sh_series *
         rc = point_wall(c, s, pt, &wp->wall);
         if (rc == 0)
             rc = scaled(c, pt, scale, &note, &wp->value);
+        note_sign(&signs, wp->value, pt->line);
         if (flow->magnitude && wp->value < 0)
             wp->value = -wp->value;
         wp->line = pt->line;
         wp->order = (uint32_t)i;
         n++;
     }
-    if (rc == 0)
+    if (rc == 0 && n > 1)
         qsort(w, n, sizeof *w, by_wall_order); /* for matching costs by time */
     int64_t spacing = rc == 0 ? wall_points_spacing(w, n) : 0;
     for (size_t i = 0; i < n && rc == 0; i++)
@@ -253,6 +288,7 @@ static int usage_points(const converter *c, const sh_entry *e, const sh_series *
         return rc;
     }
     report_rounding(c, s->name ? s->name : "", &note, "Wh");
+    report_signs(c, s->name ? s->name : "", flow, &signs);
     *out = w;
     *nout = n;
     return 0;
@@ -342,7 +378,75 @@ static pending *find_pending(pending_list *l, const sh_entry *e, const char *met
     return NULL;
 }
 
-/* Puts each cost point on the usage reading of the same wall time. */
+/* Cost points of a series in wall-time order, repeated walls in input
+ * order, so the n-th occurrence of a wall meets the n-th usage point. */
+static wall_point *sorted_cost_points(const sh_series *s)
+{
+    wall_point *w = calloc(s->npoints ? s->npoints : 1, sizeof *w);
+    if (w == NULL)
+        return NULL;
+    for (size_t i = 0; i < s->npoints; i++) {
+        w[i].wall = s->points[i].x_ms; /* milliseconds here; only order matters */
+        w[i].order = (uint32_t)i;
+    }
+    if (s->npoints > 1)
+        qsort(w, s->npoints, sizeof *w, by_wall_order);
+    return w;
+}
+
+/* Readings of a costed channel that got no cost: blocks without any cost
+ * break the Green Button cost rule (FB_12), so the user should know. */
+static void report_missing_cost(const converter *c, const char *series, const pending *p)
+{
+    size_t missing = 0;
+    uint32_t first = 0;
+    for (size_t i = 0; i < p->npoints; i++)
+        if (!p->points[i].has_cost && missing++ == 0)
+            first = p->points[i].line;
+    if (missing == 0)
+        return;
+    espi_loc loc = {c->name, first, 0, NULL};
+    warn(c, "cost-missing", &loc,
+         "series '%s': %zu of %zu readings have no cost (no COST point at their time)", series,
+         missing, p->npoints);
+}
+
+/* Cost points that found no usage reading. */
+typedef struct cost_tally {
+    size_t unmatched;
+    uint32_t first_line;
+    rounding_note rounding;
+} cost_tally;
+
+/* Puts each cost point on the usage reading of the same wall time and
+ * occurrence (the repeated fall-back hour has two). */
+static int attach_costs(const converter *c, pending *p, const sh_series *s, int scale,
+                        cost_tally *t)
+{
+    wall_point *order = sorted_cost_points(s);
+    if (order == NULL)
+        return espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    int rc = 0, occurrence = 0;
+    for (size_t k = 0; k < s->npoints && rc == 0; k++) {
+        const sh_point *pt = &s->points[order[k].order];
+        occurrence = k > 0 && order[k].wall == order[k - 1].wall ? occurrence + 1 : 0;
+        if (!pt->has_y)
+            continue;
+        wall_point *w = pt->x_ms % 1000 == 0
+                            ? match_usage(p->points, p->npoints, pt->x_ms / 1000, occurrence)
+                            : NULL;
+        if (w == NULL) {
+            if (t->unmatched++ == 0 || pt->line < t->first_line)
+                t->first_line = pt->line;
+            continue;
+        }
+        rc = scaled(c, pt, scale, &t->rounding, &w->cost);
+        w->has_cost = true;
+    }
+    free(order);
+    return rc;
+}
+
 static int add_cost_series(converter *c, pending_list *l, const sh_entry *e, const sh_series *s,
                            const unit_map *unit)
 {
@@ -356,40 +460,23 @@ static int add_cost_series(converter *c, pending_list *l, const sh_entry *e, con
     if (p == NULL) {
         espi_loc loc = entry_loc(c, e, s->line);
         warn(c, "smarthub-cost-alone", &loc,
-             "COST series '%s' has no USAGE series for its meter and direction; its costs are "
-             "not written%s",
-             name, "");
+             "COST series '%s' has no USAGE series for its meter and direction; its costs "
+             "are not written",
+             name);
         return 0;
     }
     p->currency = unit->code;
-    size_t unmatched = 0;
-    uint32_t first_line = 0;
-    rounding_note note = {0, 0};
-    int occurrence = 0;
-    for (size_t i = 0; i < s->npoints; i++) {
-        const sh_point *pt = &s->points[i];
-        occurrence = i > 0 && pt->x_ms == s->points[i - 1].x_ms ? occurrence + 1 : 0;
-        if (!pt->has_y)
-            continue;
-        wall_point *w = match_usage(p->points, p->npoints, pt->x_ms / 1000, occurrence);
-        if (w == NULL || pt->x_ms % 1000 != 0) {
-            if (unmatched++ == 0)
-                first_line = pt->line;
-            continue;
-        }
-        if ((rc = scaled(c, pt, unit->scale, &note, &w->cost)) != 0)
-            return rc;
-        w->has_cost = true;
-    }
-    report_rounding(c, name, &note, "hundred-thousandth");
-    if (unmatched > 0) {
-        espi_loc loc = {c->name, first_line, 0, NULL};
-        char count[32];
-        snprintf(count, sizeof count, "%zu", unmatched);
+    cost_tally t = {0, 0, {0, 0}};
+    if ((rc = attach_costs(c, p, s, unit->scale, &t)) != 0)
+        return rc;
+    report_rounding(c, name, &t.rounding, "hundred-thousandth");
+    report_missing_cost(c, p->series->name ? p->series->name : "", p);
+    if (t.unmatched > 0) {
+        espi_loc loc = {c->name, t.first_line, 0, NULL};
         warn(c, "smarthub-cost-unmatched", &loc,
-             "COST series '%s': %s cost point(s) have no usage reading at the same time and are "
+             "COST series '%s': %zu cost point(s) have no usage reading at the same time and are "
              "not written",
-             name, count);
+             name, t.unmatched);
     }
     return 0;
 }
@@ -410,7 +497,7 @@ static int entry_role_of(const converter *c, const sh_entry *e, bool quiet, cons
     if (strcmp(e->industry, "ELECTRIC") != 0) {
         if (!quiet)
             warn(c, "smarthub-industry", &loc,
-                 "skipping %s data: only ELECTRIC usage is converted so far%s", e->industry, "");
+                 "skipping %s data: only ELECTRIC usage is converted so far", e->industry);
         return 0;
     }
     bool usage = strcmp(type, "USAGE") == 0, cost = strcmp(type, "COST") == 0;

@@ -176,12 +176,16 @@ static espi_loc here(parser *p, const char *where)
     return (espi_loc){p->name, p->line, p->col0 + 1, where};
 }
 
-static int fail(parser *p, const char *code, const char *where, const char *fmt, ...)
+/* Sets a located input error; series (may be NULL) names the series. */
+static int fail(parser *p, const char *code, const char *series, const char *fmt, ...)
     ESPI_PRINTF(4, 5);
 
-static int fail(parser *p, const char *code, const char *where, const char *fmt, ...)
+static int fail(parser *p, const char *code, const char *series, const char *fmt, ...)
 {
-    espi_loc loc = here(p, where);
+    char where[160];
+    if (series)
+        snprintf(where, sizeof where, "series %s", series);
+    espi_loc loc = here(p, series ? where : NULL);
     va_list ap;
     va_start(ap, fmt);
     espi_vfail(p->err, ESPI_E_INPUT, code, &loc, fmt, ap);
@@ -343,7 +347,8 @@ static int by_x(const void *a, const void *b)
 
 static int finish_entry(parser *p)
 {
-    qsort(p->entry.intervals, p->entry.nintervals, sizeof *p->entry.intervals, by_x);
+    if (p->entry.nintervals > 1)
+        qsort(p->entry.intervals, p->entry.nintervals, sizeof *p->entry.intervals, by_x);
     p->entry.industry = strdup(p->industry);
     size_t cap = p->doc->nentries;
     int ok = p->entry.industry != NULL && push(p, (void **)&p->doc->entries, &p->doc->nentries,
@@ -555,9 +560,6 @@ static int child_kind(parser *p, bool is_map, kind *out)
     if (other != NULL)
         return fail(p, "smarthub-bad-structure", NULL, "unexpected JSON structure: expected %s",
                     other->expect);
-    if (top->k == K_POINTS)
-        return fail(p, "smarthub-bad-point", p->series.name,
-                    "a data point is %s; expected an object {\"x\", \"y\"}", "an array");
     *out = K_SKIP;
     return 1;
 }
@@ -719,9 +721,11 @@ static int parse_stream(parser *p, FILE *in)
         rc = espi_fail(p->err, ESPI_E_INPUT, "smarthub-empty", &loc,
                        "the file is empty; expected the JSON body of a SmartHub poll response");
     }
-    if (rc == 0 && yajl_complete_parse(p->yh) != yajl_status_ok) {
-        set_yajl_error(p, true);
-        rc = p->err->status;
+    yajl_status st = rc == 0 ? yajl_complete_parse(p->yh) : yajl_status_ok;
+    if (st != yajl_status_ok) {
+        if (st == yajl_status_error) /* else a callback has set the error */
+            set_yajl_error(p, true);
+        rc = p->err->status ? p->err->status : ESPI_E_INPUT;
     }
     free(buf);
     return rc;

@@ -9,9 +9,12 @@
 #include "error.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define TZ_MAX_FILE (512 * 1024)
 #define TZ_MAX_OFFSET (26 * 3600) /* no zone is further than this from UTC */
@@ -148,16 +151,24 @@ static bool parse_iso_utc(int64_t *out, const char *s)
     return true;
 }
 
+/* Epoch seconds: an optional minus and digits, nothing else (strtoll alone
+ * would also take blanks and a plus sign). */
+static bool parse_epoch(int64_t *out, const char *text)
+{
+    const char *digits = text + (text[0] == '-');
+    if (*digits < '0' || *digits > '9' || strspn(digits, "0123456789") != strlen(digits))
+        return false;
+    errno = 0;
+    long long v = strtoll(text, NULL, 10);
+    if (errno != 0)
+        return false;
+    *out = v;
+    return true;
+}
+
 int espi_time_parse(int64_t *out, const char *text)
 {
-    char *end;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (errno == 0 && end != text && *end == '\0') {
-        *out = v;
-        return 0;
-    }
-    return parse_iso_utc(out, text) ? 0 : ESPI_E_ARG;
+    return parse_epoch(out, text) || parse_iso_utc(out, text) ? 0 : ESPI_E_ARG;
 }
 
 static bool is_leap(int64_t y)
@@ -575,33 +586,38 @@ static bool valid_zone_name(const char *name)
 }
 
 /* Reads path into a malloc'd buffer of at most TZ_MAX_FILE bytes. */
+/* Reads a regular file of at most TZ_MAX_FILE bytes into a malloc'd buffer.
+ * Opened without blocking so a FIFO or device given as a zone cannot hang. */
 static int read_small_file(const char *path, unsigned char **out, size_t *size)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return -1;
-    unsigned char *buf = malloc(TZ_MAX_FILE);
-    size_t n = buf ? fread(buf, 1, TZ_MAX_FILE, f) : 0;
-    int bad = buf == NULL || ferror(f) || n == TZ_MAX_FILE;
-    fclose(f);
-    if (bad) {
+    struct stat st;
+    unsigned char *buf = NULL;
+    ssize_t n = -1;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < TZ_MAX_FILE &&
+        (buf = malloc((size_t)st.st_size + 1)) != NULL)
+        n = read(fd, buf, (size_t)st.st_size + 1);
+    close(fd);
+    if (n < 0 || n > st.st_size) {
         free(buf);
         return -1;
     }
     *out = buf;
-    *size = n;
+    *size = (size_t)n;
     return 0;
 }
 
 static int load_tzif(espi_tz *tz, const char *spec, espi_error *err)
 {
     char path[1024];
-    if (spec[0] == '/') {
-        espi_strlcpy(path, spec, sizeof path);
-    } else {
-        const char *dir = getenv("TZDIR");
-        snprintf(path, sizeof path, "%s/%s", dir && dir[0] ? dir : "/usr/share/zoneinfo", spec);
-    }
+    const char *dir = getenv("TZDIR");
+    int len = spec[0] == '/' ? snprintf(path, sizeof path, "%s", spec)
+                             : snprintf(path, sizeof path, "%s/%s",
+                                        dir && dir[0] ? dir : "/usr/share/zoneinfo", spec);
+    if (len < 0 || (size_t)len >= sizeof path)
+        return espi_fail(err, ESPI_E_ARG, "tz-file", NULL, "the time zone path is too long");
     unsigned char *data;
     size_t size;
     if (read_small_file(path, &data, &size) != 0)

@@ -222,8 +222,10 @@ static int by_start(const void *a, const void *b)
  * into the next (an unaligned first point, say) is shortened to meet it. */
 static int trim_overlaps(walker *w, espi_channel *ch, size_t from)
 {
-    espi_reading *r = ch->readings + from;
     size_t n = ch->nreadings - from;
+    if (n < 2)
+        return 0;
+    espi_reading *r = ch->readings + from;
     qsort(r, n, sizeof *r, by_start);
     for (size_t i = 0; i + 1 < n; i++) {
         int64_t end = r[i].start + r[i].duration;
@@ -249,7 +251,7 @@ int wall_points_to_readings(espi_channel *ch, wall_point *pts, size_t n, const w
 {
     walker w = {.wc = wc, .err = err};
     snprintf(w.where, sizeof w.where, "series %s", wc->series ? wc->series : "?");
-    if (!is_sorted(pts, n))
+    if (n > 1 && !is_sorted(pts, n))
         qsort(pts, n, sizeof *pts, by_wall_then_order);
     size_t from = ch->nreadings;
     int rc = resolve_all(&w, ch, pts, n);

@@ -1,0 +1,231 @@
+/* gen_poll.c - writes a synthetic SmartHub poll response for benchmarks:
+ * days of 15-minute (or other) points of a net-metered home, with cost, in
+ * the co-op's wall clock ("fake UTC"), DST handled as SmartHub would (no
+ * points in the skipped hour, the repeated hour twice with the same x).
+ *
+ *   gen_poll [--days N] [--minutes M] [--start YYYY-MM-DD] [--tz ZONE]
+ *            [--channels 1|3] [--no-cost] [--no-duplicates] > poll.json
+ *
+ * The numbers are deterministic (a fixed linear congruential sequence). */
+#include "espi.h"
+#include "tz.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct gen_opts {
+    int days;
+    int minutes;
+    int64_t start_day; /* days since 1970 */
+    const char *tz;
+    int channels;
+    bool cost;
+    bool duplicates;
+} gen_opts;
+
+typedef struct point {
+    int64_t x_ms;
+    int milli[3]; /* consumption, generation (negative), net; in Wh */
+} point;
+
+static const char *const channel_names[3] = {"Consumption", "Generation", "Net"};
+static const char *const channel_flows[3] = {"FORWARD", "REVERSE", "NET"};
+
+static uint32_t next_random(uint32_t *state)
+{
+    *state = *state * 1664525u + 1013904223u;
+    return *state >> 8;
+}
+
+/* Usage shaped like a home with solar: a base load, evening peaks, and
+ * generation that follows the sun. */
+static void fill_values(point *p, int64_t wall, int minutes, uint32_t *rnd)
+{
+    int minute_of_day = (int)((wall % 86400 + 86400) % 86400 / 60);
+    double hour = minute_of_day / 60.0;
+    double scale = minutes / 60.0;
+    double base = 0.35 + (hour > 17 && hour < 22 ? 0.9 : 0.0) + (next_random(rnd) % 400) / 1000.0;
+    double sun =
+        hour > 6.5 && hour < 19.5 ? 3.2 * (1.0 - ((hour - 13) / 6.5) * ((hour - 13) / 6.5)) : 0.0;
+    p->milli[0] = (int)(base * scale * 1000);
+    p->milli[1] = -(int)(sun * scale * 1000 * (0.8 + (next_random(rnd) % 200) / 1000.0));
+    p->milli[2] = p->milli[0] + p->milli[1];
+}
+
+static size_t make_points(const gen_opts *o, const espi_tz *tz, point **out)
+{
+    size_t per_day = (size_t)(1440 / o->minutes) + 8, cap = per_day * (size_t)o->days, n = 0;
+    point *pts = malloc(cap * sizeof *pts);
+    if (pts == NULL)
+        exit(3);
+    uint32_t rnd = 12345;
+    for (int64_t d = 0; d < o->days; d++) {
+        for (int m = 0; m < 1440; m += o->minutes) {
+            int64_t wall = (o->start_day + d) * 86400 + m * 60;
+            int64_t utc[2], gap;
+            int count = espi_tz_wall_to_utc(tz, wall, utc, &gap);
+            for (int k = 0; k < count && n < cap; k++, n++) {
+                pts[n].x_ms = wall * 1000;
+                fill_values(&pts[n], wall, o->minutes, &rnd);
+            }
+        }
+    }
+    *out = pts;
+    return n;
+}
+
+static void print_meters(int channels)
+{
+    printf("\"meters\":[");
+    for (int c = 0; c < channels; c++)
+        printf("%s{\"serviceLocationNumber\":\"71005500\",\"accountNumber\":\"4400123001\","
+               "\"industry\":\"ELECTRIC\",\"meterNumber\":\"88120045\",\"channel\":%d,"
+               "\"flowDirection\":\"%s\",\"rate\":null,\"rateName\":null,\"unitOfMeasure\":"
+               "\"KWH\",\"isParentMeter\":false,\"parentMeters\":[],\"isNetMeter\":%s,"
+               "\"visible\":true,\"meterName\":\"88120045\",\"seriesId\":\"88120045 - %s\"}",
+               c ? "," : "", c + 1, channel_flows[c], channels > 1 ? "true" : "false",
+               channel_names[c]);
+    printf("],");
+}
+
+/* The value of channel c at point p, in kWh or dollars, as text. */
+static void print_value(const point *p, int c, bool cost)
+{
+    if (cost) {
+        long long hundred_thousandths = (long long)p->milli[c] * 1184 / 100;
+        printf("%s%lld.%05lld", hundred_thousandths < 0 ? "-" : "",
+               llabs(hundred_thousandths) / 100000, llabs(hundred_thousandths) % 100000);
+    } else {
+        printf("%s%d.%03d", p->milli[c] < 0 ? "-" : "", abs(p->milli[c]) / 1000,
+               abs(p->milli[c]) % 1000);
+    }
+}
+
+static void print_points(const point *pts, size_t n, int c, bool cost)
+{
+    for (size_t i = 0; i < n; i++) {
+        printf("%s{\"x\":%lld,\"y\":", i ? "," : "", (long long)pts[i].x_ms);
+        print_value(&pts[i], c, cost);
+        printf(",\"enableDrilldown\":false}");
+    }
+}
+
+static void print_entry(const gen_opts *o, const point *pts, size_t n, bool cost)
+{
+    printf("{\"serviceLocationNumber\":\"71005500\",\"accountNumber\":\"4400123001\","
+           "\"industry\":\"ELECTRIC\",\"timeFrame\":\"HOURLY\",\"type\":\"%s\","
+           "\"unitOfMeasure\":\"%s\",\"startDateTime\":%lld,\"endDateTime\":%lld,",
+           cost ? "COST" : "USAGE", cost ? "USD" : "KWH", (long long)pts[0].x_ms,
+           (long long)pts[n - 1].x_ms);
+    print_meters(o->channels);
+    printf("\"series\":[");
+    for (int c = 0; c < o->channels; c++) {
+        printf("%s{\"type\":\"column\",\"name\":\"88120045 - %s\",\"meterNumber\":\"88120045\","
+               "\"channel\":%d,\"isNet\":%s,\"visible\":true,\"data\":[",
+               c ? "," : "", channel_names[c], c + 1, c == 2 ? "true" : "false");
+        print_points(pts, n, c, cost);
+        printf("]}");
+    }
+    printf("],\"estimatedSeries\":{},\"editedSeries\":{},\"xToOrderedInterval\":{");
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && pts[i].x_ms == pts[i - 1].x_ms)
+            continue; /* an object cannot hold the repeated hour's key twice */
+        long long x = (long long)pts[i].x_ms;
+        printf("%s\"%lld\":{\"createTickDrillDownLink\":false,\"interval\":{\"start\":%lld,"
+               "\"end\":%lld}}",
+               i ? "," : "", x, x, x + o->minutes * 60000LL);
+    }
+    printf("}");
+    if (o->duplicates) {
+        /* real captures repeat every point in baseSeries and meterToChartData */
+        printf(",\"meterToChartData\":{");
+        for (int c = 0; c < o->channels; c++) {
+            printf("%s\"Meter{meterNumber='88120045', channel=%d}\":[", c ? "," : "", c + 1);
+            print_points(pts, n, c, cost);
+            printf("]");
+        }
+        printf("}");
+    }
+    printf("}");
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: gen_poll [--days N] [--minutes M] [--start YYYY-MM-DD] [--tz ZONE] "
+                    "[--channels 1|3] [--no-cost] [--no-duplicates]\n");
+    exit(2);
+}
+
+static int number(const char *v)
+{
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end != '\0' || n < 1 || n > 100000)
+        usage();
+    return (int)n;
+}
+
+static int64_t day_of(const char *v)
+{
+    char text[40];
+    int64_t t;
+    snprintf(text, sizeof text, "%.10sT00:00:00Z", v);
+    if (strlen(v) != 10 || espi_time_parse(&t, text) != 0)
+        usage();
+    return t / 86400;
+}
+
+static void parse(gen_opts *o, int argc, char **argv)
+{
+    *o =
+        (gen_opts){365, 15, espi_days_from_civil(2025, 1, 1), "America/Los_Angeles", 3, true, true};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--no-cost") == 0)
+            o->cost = false;
+        else if (strcmp(a, "--no-duplicates") == 0)
+            o->duplicates = false;
+        else if (v == NULL)
+            usage();
+        else if (strcmp(a, "--days") == 0)
+            o->days = number(v), i++;
+        else if (strcmp(a, "--minutes") == 0)
+            o->minutes = number(v), i++;
+        else if (strcmp(a, "--channels") == 0)
+            o->channels = number(v) == 1 ? 1 : 3, i++;
+        else if (strcmp(a, "--tz") == 0)
+            o->tz = v, i++;
+        else if (strcmp(a, "--start") == 0)
+            o->start_day = day_of(v), i++;
+        else
+            usage();
+    }
+    if (o->days < 1 || o->minutes < 1 || 1440 % o->minutes != 0)
+        usage();
+}
+
+int main(int argc, char **argv)
+{
+    gen_opts o;
+    parse(&o, argc, argv);
+    espi_tz *tz;
+    espi_error err;
+    if (espi_tz_load(&tz, o.tz, &err) != 0) {
+        fprintf(stderr, "gen_poll: %s\n", err.message);
+        return 2;
+    }
+    point *pts;
+    size_t n = make_points(&o, tz, &pts);
+    printf("{\"status\":\"COMPLETE\",\"data\":{\"ELECTRIC\":[");
+    print_entry(&o, pts, n, false);
+    if (o.cost) {
+        printf(",");
+        print_entry(&o, pts, n, true);
+    }
+    printf("]}}\n");
+    free(pts);
+    espi_tz_free(tz);
+    return 0;
+}
