@@ -52,8 +52,10 @@ typedef struct sh_entry {
     char *time_frame;
     sh_meter *meters;
     size_t nmeters;
+    size_t meters_cap;
     sh_series *series;
     size_t nseries;
+    size_t series_cap;
     sh_interval *intervals; /* sorted by x_ms after parsing */
     size_t nintervals;
     size_t intervals_cap;
@@ -65,6 +67,7 @@ typedef struct sh_doc {
     uint32_t status_line;
     sh_entry *entries;
     size_t nentries;
+    size_t entries_cap;
     size_t npoints;
 } sh_doc;
 

@@ -308,9 +308,7 @@ static int finish_point(parser *p)
 
 static int finish_series(parser *p)
 {
-    size_t cap = p->entry.nseries;
-    /* series arrays are short: grow one by one */
-    if (!push(p, (void **)&p->entry.series, &p->entry.nseries, &cap, &p->series,
+    if (!push(p, (void **)&p->entry.series, &p->entry.nseries, &p->entry.series_cap, &p->series,
               sizeof p->series)) {
         series_free(&p->series);
         memset(&p->series, 0, sizeof p->series);
@@ -322,9 +320,8 @@ static int finish_series(parser *p)
 
 static int finish_meter(parser *p)
 {
-    size_t cap = p->entry.nmeters;
-    int ok =
-        push(p, (void **)&p->entry.meters, &p->entry.nmeters, &cap, &p->meter, sizeof p->meter);
+    int ok = push(p, (void **)&p->entry.meters, &p->entry.nmeters, &p->entry.meters_cap, &p->meter,
+                  sizeof p->meter);
     if (!ok)
         meter_free(&p->meter);
     memset(&p->meter, 0, sizeof p->meter);
@@ -350,9 +347,8 @@ static int finish_entry(parser *p)
     if (p->entry.nintervals > 1)
         qsort(p->entry.intervals, p->entry.nintervals, sizeof *p->entry.intervals, by_x);
     p->entry.industry = strdup(p->industry);
-    size_t cap = p->doc->nentries;
     int ok = p->entry.industry != NULL && push(p, (void **)&p->doc->entries, &p->doc->nentries,
-                                               &cap, &p->entry, sizeof p->entry);
+                                               &p->doc->entries_cap, &p->entry, sizeof p->entry);
     if (!ok) {
         entry_free(&p->entry);
         if (p->err->status == ESPI_OK)
