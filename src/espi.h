@@ -13,8 +13,11 @@
  *  - out-parameters come first, callbacks take their context pointer last;
  *  - _new/_free pairs; every _free accepts NULL;
  *  - warnings go to an espi_diag_fn callback; nothing is printed.
- * All functions are thread-safe for distinct objects: no global time zone,
- * no global mutable state apart from libxml2's one-time initialisation.
+ * All functions are thread-safe for distinct objects: no global time zone.
+ * Process-wide state is limited to schema validation: on first use it
+ * initialises libxml2, installs an external-entity loader that serves the
+ * bundled schemas (and passes every other URL to the loader it replaced),
+ * and keeps the compiled schemas for later calls.
  */
 #ifndef ESPI_H
 #define ESPI_H
@@ -93,7 +96,8 @@ ESPI_API size_t espi_error_format(char *buf, size_t size, const espi_error *err)
 /* ------------------------------------------------------------------ */
 
 /* Parses a UTC time: "YYYY-MM-DDTHH:MM:SSZ" or whole epoch seconds
- * ("-86400", "1772841600"). Returns 0, or ESPI_E_ARG when text is neither. */
+ * ("-86400", "1772841600"), in the years 0001 to 9999 (what xs:dateTime
+ * and Atom can carry). Returns 0, or ESPI_E_ARG when text is neither. */
 ESPI_API int espi_time_parse(int64_t *out, const char *text);
 
 /* ------------------------------------------------------------------ */
@@ -109,14 +113,15 @@ ESPI_API int espi_tz_load(espi_tz **out, const char *spec, espi_error *err);
 ESPI_API void espi_tz_free(espi_tz *tz);
 ESPI_API const char *espi_tz_name(const espi_tz *tz);
 
-/* Seconds east of UTC in effect at the UTC instant utc. */
-ESPI_API int32_t espi_tz_offset_at(const espi_tz *tz, int64_t utc, int *is_dst);
+/* Seconds east of UTC in effect at the UTC instant utc; *is_dst (when not
+ * NULL) says whether it is daylight time. */
+ESPI_API int32_t espi_tz_offset_at(int *is_dst, const espi_tz *tz, int64_t utc);
 
 /* Maps a local wall-clock time (seconds since 1970-01-01T00:00 read as if
  * it were UTC) to UTC instants. Returns how many exist: 1 normally; 2 in a
  * repeated hour (out[0] < out[1], daylight first); 0 in a skipped hour, in
  * which case *gap_end (if not NULL) receives the instant the gap ends. */
-ESPI_API int espi_tz_wall_to_utc(const espi_tz *tz, int64_t wall, int64_t out[2], int64_t *gap_end);
+ESPI_API int espi_tz_wall_to_utc(int64_t out[2], int64_t *gap_end, const espi_tz *tz, int64_t wall);
 
 /* ESPI LocalTimeParameters of a zone: standard offset, DST offset and the
  * DST rules bit-encoded as DstRuleType (0xFFFFFFFF when there is no DST). */
@@ -183,6 +188,13 @@ typedef struct espi_write_options {
 } espi_write_options;
 
 ESPI_API void espi_write_options_init(espi_write_options *opts);
+
+/* Checks options before any work: updated within the years 0001-9999; the
+ * base URL made of URI characters (RFC 3986: letters, digits and
+ * -._~:/?#[]@!$&'()*+,;=%) and at most 256 long; the title valid UTF-8
+ * without control characters. ESPI_E_ARG with a message otherwise. The
+ * writer checks them too. */
+ESPI_API int espi_write_options_check(const espi_write_options *opts, espi_error *err);
 
 /* Writes the feed as ESPI XML to out. name is used in messages. */
 ESPI_API int espi_feed_write_xml(FILE *out, const char *name, const espi_feed *feed,

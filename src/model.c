@@ -18,7 +18,6 @@ static void channel_free(espi_channel *ch)
     if (ch == NULL)
         return;
     free(ch->meter);
-    free(ch->source_name);
     free(ch->readings);
     free(ch->blocks);
     free(ch);
@@ -107,18 +106,15 @@ espi_channel *espi_usage_point_find_channel(espi_usage_point *up, const char *me
     return NULL;
 }
 
-espi_channel *espi_usage_point_add_channel(espi_usage_point *up, const char *meter, int flow,
-                                           const char *source_name)
+espi_channel *espi_usage_point_add_channel(espi_usage_point *up, const char *meter, int flow)
 {
     espi_channel *ch = calloc(1, sizeof *ch);
     if (ch == NULL)
         return NULL;
     ch->meter = strdup(meter ? meter : "");
-    ch->source_name = strdup(source_name ? source_name : "");
     ch->rt.flow_direction = flow;
     void **items = (void **)up->channels;
-    if (ch->meter == NULL || ch->source_name == NULL ||
-        push_pointer(&items, &up->nchannels, ch) != 0) {
+    if (ch->meter == NULL || push_pointer(&items, &up->nchannels, ch) != 0) {
         channel_free(ch);
         return NULL;
     }
@@ -146,15 +142,56 @@ static int by_start(const void *a, const void *b)
     return (x->start > y->start) - (x->start < y->start);
 }
 
+void espi_readings_sort(espi_reading *readings, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        if (readings[i].start < readings[i - 1].start) {
+            qsort(readings, n, sizeof *readings, by_start);
+            return;
+        }
+    }
+}
+
+typedef struct flow_info {
+    int code;
+    const char *name;
+    const char *title;
+} flow_info;
+
+static const flow_info flow_table[] = {
+    {1, "forward", "Energy delivered"},
+    {4, "net", "Net energy (delivered minus received)"},
+    {19, "reverse", "Energy received"},
+};
+
+static const flow_info *flow_of(int flow)
+{
+    for (size_t i = 0; i < sizeof flow_table / sizeof flow_table[0]; i++)
+        if (flow_table[i].code == flow)
+            return &flow_table[i];
+    return NULL;
+}
+
+const char *espi_flow_name(int flow)
+{
+    const flow_info *f = flow_of(flow);
+    return f ? f->name : "other";
+}
+
+const char *espi_flow_title(int flow)
+{
+    const flow_info *f = flow_of(flow);
+    return f ? f->title : "Energy";
+}
+
 static int64_t local_day(const espi_tz *tz, int64_t utc)
 {
-    return espi_days_of(utc + espi_tz_offset_at(tz, utc, NULL));
+    return espi_days_of(utc + espi_tz_offset_at(NULL, tz, utc));
 }
 
 int espi_channel_split_days(espi_channel *ch, const espi_tz *tz)
 {
-    if (ch->nreadings > 1)
-        qsort(ch->readings, ch->nreadings, sizeof *ch->readings, by_start);
+    espi_readings_sort(ch->readings, ch->nreadings);
     free(ch->blocks);
     ch->blocks = NULL;
     ch->nblocks = 0;

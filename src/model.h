@@ -9,12 +9,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* ESPI values and costs are Int48; the schema's bound is 2^47, the
+ * symmetric one below keeps negation safe. */
+#define ESPI_INT48_MAX ((int64_t)140737488355327)
+
 /* One IntervalReading. Times are UTC seconds. */
 typedef struct espi_reading {
     int64_t start;
     int64_t value; /* in uom * 10^power_of_ten */
     int64_t cost;  /* hundred-thousandths of the currency */
     uint32_t duration;
+    uint32_t line; /* source line, for messages; 0 when unknown */
     bool has_cost;
 } espi_reading;
 
@@ -39,8 +44,7 @@ typedef struct espi_block {
 } espi_block;
 
 typedef struct espi_channel {
-    char *meter;       /* meter number: UUID names only */
-    char *source_name; /* e.g. the SmartHub series name, for messages */
+    char *meter; /* meter number: UUID names only */
     espi_reading_type rt;
     espi_reading *readings;
     size_t nreadings;
@@ -76,14 +80,22 @@ espi_usage_point *espi_feed_usage_point(espi_feed *feed, const char *account, co
 espi_channel *espi_usage_point_find_channel(espi_usage_point *up, const char *meter, int flow);
 
 /* Adds a channel; NULL when out of memory. */
-espi_channel *espi_usage_point_add_channel(espi_usage_point *up, const char *meter, int flow,
-                                           const char *source_name);
+espi_channel *espi_usage_point_add_channel(espi_usage_point *up, const char *meter, int flow);
 
 /* Appends a reading; -1 when out of memory. */
 int espi_channel_append(espi_channel *ch, const espi_reading *r);
 
-/* Sorts readings by start and groups them into one block per local day. */
+/* Sorts readings by start. */
+void espi_readings_sort(espi_reading *readings, size_t n);
+
+/* Sorts readings by start (when they are not) and groups them into one
+ * block per local day. */
 int espi_channel_split_days(espi_channel *ch, const espi_tz *tz);
+
+/* FlowDirectionKind codes espi writes: a short name for UUID names and a
+ * title for people ("forward", "Energy delivered"). */
+const char *espi_flow_name(int flow);
+const char *espi_flow_title(int flow);
 
 /* End of the newest reading in the feed; ESPI_TIME_UNSET when empty. */
 int64_t espi_feed_latest_end(const espi_feed *feed);

@@ -1,7 +1,7 @@
 /* output.c - output files that appear whole or not at all: written to a
  * temporary file in the target folder, synced, then renamed over the
- * target. Output meant for stdout goes through a temporary file too, so it
- * can be validated before a byte is written. */
+ * target. Output meant for stdout, a device or a FIFO goes through a
+ * temporary file too, so it can be validated before a byte is written. */
 #include "error.h"
 
 #include <errno.h>
@@ -12,8 +12,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Where the result goes on commit. */
+typedef enum target_kind {
+    TARGET_STREAM, /* a stream given to commit (stdout) */
+    TARGET_FILE,   /* a regular file, replaced by rename */
+    TARGET_SPECIAL /* a device or FIFO (/dev/null, a pipe): written to, never replaced */
+} target_kind;
+
 struct espi_output {
-    char *path; /* NULL: the result goes to a stream on commit */
+    target_kind kind;
+    char *path;  /* the file to write; symbolic links resolved */
+    char *shown; /* the path as given, for messages */
     char *temp;
     FILE *f;
 };
@@ -26,7 +35,7 @@ static int io_fail(espi_error *err, const char *path, const char *what, int errn
     return espi_fail(err, ESPI_E_IO, "io", &loc, "%s: %s", what, reason);
 }
 
-/* "dir/.name.XXXXXX" beside path, or "$TMPDIR/espi.XXXXXX". */
+/* "dir/.name.XXXXXX" beside path, or "$TMPDIR/espi.XXXXXX" without one. */
 static char *temp_template(const char *path)
 {
     char *t;
@@ -48,32 +57,69 @@ static char *temp_template(const char *path)
     return t;
 }
 
-int espi_output_open(espi_output **out, const char *path, espi_error *err)
+/* Decides how path is written. A symbolic link is followed, so the file it
+ * names is replaced and the link kept; a device or FIFO is written to. */
+static int classify(espi_output *o, const char *path, espi_error *err)
 {
-    *out = NULL;
     struct stat st;
-    if (path != NULL && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return io_fail(err, path, "cannot write the output", EISDIR);
-    espi_output *o = calloc(1, sizeof *o);
-    if (o == NULL || (o->temp = temp_template(path)) == NULL ||
-        (path && (o->path = strdup(path)) == NULL)) {
-        espi_output_abort(o);
+    o->kind = TARGET_FILE;
+    if (lstat(path, &st) != 0) {
+        if (errno != ENOENT)
+            return io_fail(err, path, "cannot write the output", errno);
+        o->path = strdup(path);
+        return o->path ? 0 : espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    }
+    if (S_ISLNK(st.st_mode)) {
+        o->path = realpath(path, NULL);
+        if (o->path == NULL || stat(o->path, &st) != 0)
+            return io_fail(err, path, "cannot follow the symbolic link", errno);
+    } else if ((o->path = strdup(path)) == NULL) {
         return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     }
+    if (S_ISDIR(st.st_mode))
+        return io_fail(err, path, "cannot write the output", EISDIR);
+    if (!S_ISREG(st.st_mode))
+        o->kind = TARGET_SPECIAL;
+    return 0;
+}
+
+static int make_temp(espi_output *o, espi_error *err)
+{
+    const char *shown = o->shown ? o->shown : "temporary file";
+    o->temp = temp_template(o->kind == TARGET_FILE ? o->path : NULL);
+    if (o->temp == NULL)
+        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     int fd = mkstemp(o->temp);
     if (fd < 0) {
         int e = errno;
         free(o->temp);
         o->temp = NULL;
-        espi_output_abort(o);
-        return io_fail(err, path ? path : "temporary file", "cannot create a temporary file", e);
+        return io_fail(err, shown, "cannot create a temporary file", e);
     }
     o->f = fdopen(fd, "w+b");
     if (o->f == NULL) {
         int e = errno;
         close(fd);
+        return io_fail(err, shown, "cannot open a temporary file", e);
+    }
+    return 0;
+}
+
+int espi_output_open(espi_output **out, const char *path, espi_error *err)
+{
+    *out = NULL;
+    espi_output *o = calloc(1, sizeof *o);
+    if (o == NULL || (path && (o->shown = strdup(path)) == NULL)) {
         espi_output_abort(o);
-        return io_fail(err, path ? path : "temporary file", "cannot open a temporary file", e);
+        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    }
+    o->kind = TARGET_STREAM;
+    int rc = path ? classify(o, path, err) : 0;
+    if (rc == 0)
+        rc = make_temp(o, err);
+    if (rc != 0) {
+        espi_output_abort(o);
+        return rc;
     }
     *out = o;
     return 0;
@@ -99,6 +145,7 @@ void espi_output_abort(espi_output *o)
         unlink(o->temp);
     free(o->temp);
     free(o->path);
+    free(o->shown);
     free(o);
 }
 
@@ -144,43 +191,65 @@ static int sync_dir_of(const char *path)
     return rc;
 }
 
-static int copy_to(espi_output *o, FILE *dest, espi_error *err)
+static int copy_to(espi_output *o, FILE *dest, const char *shown, espi_error *err)
 {
     char buf[65536];
     size_t n;
     rewind(o->f);
     while ((n = fread(buf, 1, sizeof buf, o->f)) > 0)
         if (fwrite(buf, 1, n, dest) != n)
-            return io_fail(err, "<stdout>", "cannot write the output", errno);
+            return io_fail(err, shown, "cannot write the output", errno);
     if (ferror(o->f))
         return io_fail(err, o->temp, "cannot read back the temporary file", errno);
     if (fflush(dest) != 0)
-        return io_fail(err, "<stdout>", "cannot write the output", errno);
+        return io_fail(err, shown, "cannot write the output", errno);
     return 0;
+}
+
+/* A device or FIFO is opened only now, when the output is complete. */
+static int copy_to_special(espi_output *o, espi_error *err)
+{
+    FILE *dest = fopen(o->path, "wb");
+    if (dest == NULL)
+        return io_fail(err, o->shown, "cannot write the output", errno);
+    int rc = copy_to(o, dest, o->shown, err);
+    if (fclose(dest) != 0 && rc == 0)
+        rc = io_fail(err, o->shown, "cannot write the output", errno);
+    return rc;
+}
+
+/* Syncs and closes the temporary file, then renames it over the target. */
+static int replace_file(espi_output *o, espi_error *err)
+{
+    set_mode(o);
+    int rc = 0;
+    if (fsync(fileno(o->f)) != 0)
+        rc = io_fail(err, o->shown, "cannot write the output", errno);
+    if (fclose(o->f) != 0 && rc == 0)
+        rc = io_fail(err, o->shown, "cannot write the output", errno);
+    o->f = NULL;
+    if (rc == 0 && rename(o->temp, o->path) != 0)
+        rc = io_fail(err, o->shown, "cannot replace the output", errno);
+    if (rc == 0) {
+        free(o->temp); /* renamed: nothing to remove */
+        o->temp = NULL;
+        (void)sync_dir_of(o->path);
+    }
+    return rc;
 }
 
 int espi_output_commit(espi_output *o, FILE *dest, espi_error *err)
 {
+    const char *shown = o->shown ? o->shown : "<stdout>";
     int rc = 0;
     if (fflush(o->f) != 0 || ferror(o->f))
-        rc = io_fail(err, o->path ? o->path : "<stdout>", "cannot write the output", errno);
-    if (rc == 0 && o->path == NULL) {
-        rc = copy_to(o, dest, err);
-    } else if (rc == 0) {
-        set_mode(o);
-        if (fsync(fileno(o->f)) != 0)
-            rc = io_fail(err, o->path, "cannot write the output", errno);
-        else if (fclose(o->f) != 0)
-            rc = io_fail(err, o->path, "cannot write the output", errno);
-        else if (rename(o->temp, o->path) != 0)
-            rc = io_fail(err, o->path, "cannot replace the output", errno);
-        o->f = NULL;
-        if (rc == 0) {
-            free(o->temp); /* renamed: nothing to remove */
-            o->temp = NULL;
-            (void)sync_dir_of(o->path);
-        }
-    }
+        rc = io_fail(err, shown, "cannot write the output", errno);
+    else if (o->kind == TARGET_STREAM)
+        rc = copy_to(o, dest, shown, err);
+    else if (o->kind == TARGET_SPECIAL)
+        rc = copy_to_special(o, err);
+    else
+        rc = replace_file(o, err);
     espi_output_abort(o);
     return rc;
 }

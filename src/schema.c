@@ -115,7 +115,6 @@ typedef struct collector {
     espi_diag_fn on_diag;
     void *ctx;
     size_t errors;
-    size_t warnings;
     espi_error *first; /* the first error, kept for the caller */
 } collector;
 
@@ -147,8 +146,6 @@ static void on_xml_error(void *ctx, xmlErrorPtr e)
                     e->int2 > 0 ? (unsigned long)e->int2 : 0, NULL};
     if (sev == ESPI_SEV_ERROR && c->errors++ == 0 && c->first)
         espi_fail(c->first, ESPI_E_INPUT, code_of(e), &loc, "%s", message);
-    if (sev == ESPI_SEV_WARNING)
-        c->warnings++;
     espi_emit(c->on_diag, c->ctx, sev, code_of(e), &loc, "%s", message);
 }
 
@@ -159,7 +156,7 @@ static xmlSchemaPtr compile(espi_schema_set set, espi_error *err)
     if (s == NULL) {
         const char *url =
             set == ESPI_SCHEMA_ESPI_33 ? SCHEME VARIANT_33 "espi.xsd" : SCHEME "espi.xsd";
-        collector c = {url, NULL, NULL, 0, 0, err};
+        collector c = {url, NULL, NULL, 0, err};
         xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(url);
         if (pc != NULL) {
             xmlSchemaSetParserStructuredErrors(pc, on_xml_error, &c);
@@ -218,8 +215,8 @@ typedef struct sax_run {
 static int sax_start(sax_run *r, xmlSchemaPtr schema, collector *c, source *src)
 {
     r->vc = xmlSchemaNewValidCtxt(schema);
-    r->parser = xmlCreateIOParserCtxt((xmlSAXHandlerPtr)(uintptr_t)&silent_sax, NULL,
-                                      read_source, NULL, src, XML_CHAR_ENCODING_NONE);
+    r->parser = xmlCreateIOParserCtxt((xmlSAXHandlerPtr)(uintptr_t)&silent_sax, NULL, read_source,
+                                      NULL, src, XML_CHAR_ENCODING_NONE);
     if (r->vc == NULL || r->parser == NULL)
         return -1;
     xmlCtxtUseOptions(r->parser, DOC_OPTIONS);
@@ -294,7 +291,7 @@ int espi_schema_validate_stream(FILE *in, const char *name, espi_schema_set set,
     int rc = prepare(set, &schema, err);
     if (rc != 0)
         return rc;
-    collector c = {name, on_diag, diag_ctx, 0, 0, err};
+    collector c = {name, on_diag, diag_ctx, 0, err};
     return validate_stream(in, name, schema, &c, err);
 }
 

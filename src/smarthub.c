@@ -1,9 +1,16 @@
 /* smarthub.c - from a parsed SmartHub poll response to the feed model:
  * status check, meters joined to series, units, flow directions, costs
- * joined to usage by wall time, and per-point DST handling. */
+ * joined to usage by wall time, and per-point DST handling.
+ *
+ * The JSON streams in (smarthub_json.c), but the model is built whole
+ * before anything is written: a response's key order is free, so meters,
+ * costs and interval lengths may come after the points they describe, and
+ * the feed groups readings by channel and local day. Memory therefore
+ * follows the number of points (tens of bytes each), not the text. */
 #include "error.h"
 #include "model.h"
 #include "smarthub.h"
+#include "tz.h"
 #include "wallclock.h"
 
 #include <stdarg.h>
@@ -134,32 +141,6 @@ static int series_meter(const converter *c, const sh_entry *e, const sh_series *
     return 0;
 }
 
-/* Nominal point length in seconds: xToOrderedInterval, else the spacing of
- * the series, else what the time frame says. */
-static int series_length(const converter *c, const sh_entry *e, const sh_series *s, int64_t spacing,
-                         int64_t x_ms, int64_t *out)
-{
-    int64_t ms = sh_entry_interval_ms(e, x_ms);
-    if (ms > 0 && ms % 1000 == 0) {
-        *out = ms / 1000;
-        return 0;
-    }
-    if (spacing > 0) {
-        *out = spacing;
-        return 0;
-    }
-    const char *tf = e->time_frame ? e->time_frame : "";
-    if (strcmp(tf, "HOURLY") == 0 || strcmp(tf, "DAILY") == 0) {
-        *out = tf[0] == 'H' ? 3600 : 86400;
-        return 0;
-    }
-    espi_loc loc = entry_loc(c, e, s->line);
-    return espi_fail(c->err, ESPI_E_INPUT, "smarthub-interval", &loc,
-                     "cannot tell the interval length of series '%s': no xToOrderedInterval, a "
-                     "single point, and timeFrame \"%s\"",
-                     s->name ? s->name : "", tf);
-}
-
 /* Checks x: whole seconds, between 1900 and 2200. */
 static int point_wall(const converter *c, const sh_series *s, const sh_point *pt, int64_t *wall)
 {
@@ -180,14 +161,18 @@ typedef struct rounding_note {
     uint32_t first_line;
 } rounding_note;
 
+/* y scaled to ESPI's integers, which are 48-bit. */
 static int scaled(const converter *c, const sh_point *pt, int scale, rounding_note *note,
                   int64_t *out)
 {
     espi_decimal_info info;
-    if (espi_decimal_to_scaled(out, &info, pt->y, scale) != ESPI_DECIMAL_OK) {
+    espi_decimal_status st = espi_decimal_to_scaled(out, &info, pt->y, scale);
+    if (st != ESPI_DECIMAL_OK || *out > ESPI_INT48_MAX || *out < -ESPI_INT48_MAX) {
         espi_loc loc = {c->name, pt->line, 0, NULL};
         return espi_fail(c->err, ESPI_E_INPUT, "value-range", &loc,
-                         "a value is too large to convert");
+                         "a value is too large: ESPI values and costs are 48-bit integers (at "
+                         "most %lld)",
+                         (long long)ESPI_INT48_MAX);
     }
     if (info.rounded && !info.noise && note->count++ == 0)
         note->first_line = pt->line;
@@ -205,6 +190,40 @@ static void report_rounding(const converter *c, const char *series, const roundi
          note->count, unit, unit);
 }
 
+/* Every point of a series, nulls included (they count when a repeated wall
+ * time is numbered), in wall_point_compare order, with y scaled. */
+static int read_points(const converter *c, const sh_series *s, int scale, const char *unit,
+                       wall_point **out, size_t *nvalues)
+{
+    wall_point *w = calloc(s->npoints ? s->npoints : 1, sizeof *w);
+    if (w == NULL)
+        return espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    rounding_note note = {0, 0};
+    size_t values = 0;
+    int rc = 0;
+    for (size_t i = 0; i < s->npoints && rc == 0; i++) {
+        const sh_point *pt = &s->points[i];
+        w[i].line = pt->line;
+        w[i].order = (uint32_t)i;
+        rc = point_wall(c, s, pt, &w[i].wall);
+        if (rc == 0 && pt->has_y) {
+            rc = scaled(c, pt, scale, &note, &w[i].value);
+            w[i].has_value = true;
+            values++;
+        }
+    }
+    if (rc != 0) {
+        free(w);
+        return rc;
+    }
+    if (s->npoints > 1)
+        qsort(w, s->npoints, sizeof *w, wall_point_compare);
+    report_rounding(c, s->name ? s->name : "", &note, unit);
+    *out = w;
+    *nvalues = values;
+    return 0;
+}
+
 /* Signs seen in a series, to report the ones the flow direction makes odd. */
 typedef struct sign_note {
     size_t negative, positive;
@@ -220,7 +239,7 @@ static void note_sign(sign_note *n, int64_t value, uint32_t line)
 }
 
 /* Delivered energy below zero, or received energy given with both signs,
- * is written as the issue says but deserves a look. */
+ * is written as specified but deserves a look. */
 static void report_signs(const converter *c, const char *series, const flow_map *flow,
                          const sign_note *n)
 {
@@ -240,81 +259,96 @@ static void report_signs(const converter *c, const char *series, const flow_map 
     }
 }
 
+/* Makes received energy non-negative, as co-ops sign it either way. */
+static void apply_flow(const converter *c, const sh_series *s, const flow_map *flow, wall_point *w,
+                       size_t n)
+{
+    sign_note signs = {0, 0, 0, 0};
+    for (size_t i = 0; i < n; i++) {
+        if (!w[i].has_value)
+            continue;
+        note_sign(&signs, w[i].value, w[i].line);
+        if (flow->magnitude && w[i].value < 0)
+            w[i].value = -w[i].value;
+    }
+    report_signs(c, s->name ? s->name : "", flow, &signs);
+}
+
+/* Nominal length of a point from xToOrderedInterval: seconds, 0 when the
+ * map has no usable entry (absent, or not 1 s .. a year in whole seconds). */
+static int64_t mapped_length(const sh_entry *e, int64_t x_ms, bool *unusable)
+{
+    int64_t ms = sh_entry_interval_ms(e, x_ms);
+    if (ms == 0)
+        return 0;
+    if (ms < 0 || ms % 1000 != 0 || ms / 1000 > WALL_MAX_LENGTH) {
+        *unusable = true;
+        return 0;
+    }
+    return ms / 1000;
+}
+
+/* The length when the map has none: the usual spacing of the series, else
+ * what the time frame says. */
+static int fallback_length(const converter *c, const sh_entry *e, const sh_series *s,
+                           int64_t spacing, int64_t *out)
+{
+    const char *tf = e->time_frame ? e->time_frame : "";
+    if (spacing > 0 && spacing <= WALL_MAX_LENGTH)
+        *out = spacing;
+    else if (strcmp(tf, "HOURLY") == 0 || strcmp(tf, "DAILY") == 0)
+        *out = tf[0] == 'H' ? 3600 : 86400;
+    else {
+        espi_loc loc = entry_loc(c, e, s->line);
+        return espi_fail(c->err, ESPI_E_INPUT, "smarthub-interval", &loc,
+                         "cannot tell the interval length of series '%s': no usable "
+                         "xToOrderedInterval, a single point, and timeFrame \"%s\"",
+                         s->name ? s->name : "", tf);
+    }
+    return 0;
+}
+
+/* Nominal length of every point: xToOrderedInterval, else the fallback.
+ * Spacing counts every x, nulls included, so gaps do not stretch it. */
+static int set_lengths(const converter *c, const sh_entry *e, const sh_series *s, wall_point *w,
+                       size_t n)
+{
+    int64_t fallback = 0;
+    bool unusable = false, have_fallback = false;
+    for (size_t i = 0; i < n; i++) {
+        w[i].length = mapped_length(e, w[i].wall * 1000, &unusable);
+        if (w[i].length > 0)
+            continue;
+        if (!have_fallback) {
+            int rc = fallback_length(c, e, s, wall_points_spacing(w, n), &fallback);
+            if (rc != 0)
+                return rc;
+            have_fallback = true;
+        }
+        w[i].length = fallback;
+    }
+    if (unusable) {
+        espi_loc loc = entry_loc(c, e, s->line);
+        warn(c, "smarthub-bad-interval", &loc,
+             "series '%s': some xToOrderedInterval lengths are not between 1 s and a year; the "
+             "point spacing is used for those points",
+             s->name ? s->name : "");
+    }
+    return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Channels                                                            */
 /* ------------------------------------------------------------------ */
 
-static int by_wall_order(const void *a, const void *b)
-{
-    const wall_point *x = a, *y = b;
-    if (x->wall != y->wall)
-        return (x->wall > y->wall) - (x->wall < y->wall);
-    return (x->order > y->order) - (x->order < y->order);
-}
-
-/* Usage points of one series as wall points; gaps (y null) are skipped. */
-static int usage_points(const converter *c, const sh_entry *e, const sh_series *s,
-                        const flow_map *flow, int scale, wall_point **out, size_t *nout)
-{
-    wall_point *w = calloc(s->npoints ? s->npoints : 1, sizeof *w);
-    if (w == NULL)
-        return espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
-    size_t n = 0;
-    rounding_note note = {0, 0};
-    sign_note signs = {0, 0, 0, 0};
-    int rc = 0;
-    for (size_t i = 0; i < s->npoints && rc == 0; i++) {
-        const sh_point *pt = &s->points[i];
-        if (!pt->has_y)
-            continue;
-        wall_point *wp = &w[n];
-        rc = point_wall(c, s, pt, &wp->wall);
-        if (rc == 0)
-            rc = scaled(c, pt, scale, &note, &wp->value);
-        note_sign(&signs, wp->value, pt->line);
-        if (flow->magnitude && wp->value < 0)
-            wp->value = -wp->value;
-        wp->line = pt->line;
-        wp->order = (uint32_t)i;
-        n++;
-    }
-    if (rc == 0 && n > 1)
-        qsort(w, n, sizeof *w, by_wall_order); /* for matching costs by time */
-    int64_t spacing = rc == 0 ? wall_points_spacing(w, n) : 0;
-    for (size_t i = 0; i < n && rc == 0; i++)
-        rc = series_length(c, e, s, spacing, w[i].wall * 1000, &w[i].length);
-    if (rc != 0) {
-        free(w);
-        return rc;
-    }
-    report_rounding(c, s->name ? s->name : "", &note, "Wh");
-    report_signs(c, s->name ? s->name : "", flow, &signs);
-    *out = w;
-    *nout = n;
-    return 0;
-}
-
-/* The usage point with the same wall time and occurrence as a cost point. */
-static wall_point *match_usage(wall_point *w, size_t n, int64_t wall, int occurrence)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (w[mid].wall < wall)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    lo += (size_t)occurrence;
-    return lo < n && w[lo].wall == wall ? &w[lo] : NULL;
-}
-
-/* A channel being assembled: its usage points and where they came from. */
+/* A channel being assembled: where it comes from and its points. */
 typedef struct pending {
     const sh_entry *entry;
     const sh_series *series;
-    espi_channel *channel;
-    wall_point *points;
+    const char *meter;
+    const flow_map *flow;
+    const unit_map *unit;
+    wall_point *points; /* every point, nulls included, sorted */
     size_t npoints;
     int currency;
 } pending;
@@ -331,152 +365,149 @@ static void pending_free(pending_list *l)
     free(l->items);
 }
 
-static int add_usage_series(converter *c, pending_list *l, const sh_entry *e, const sh_series *s,
-                            const unit_map *unit)
+static bool same_text(const char *a, const char *b)
 {
-    const char *meter;
-    const flow_map *flow;
-    int rc = series_meter(c, e, s, &meter, &flow);
-    if (rc != 0)
-        return rc;
-    espi_usage_point *up = espi_feed_usage_point(c->feed, e->account, e->location);
-    if (up == NULL)
-        return espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
-    if (espi_usage_point_find_channel(up, meter, flow->espi) != NULL) {
-        espi_loc loc = entry_loc(c, e, s->line);
-        return espi_fail(c->err, ESPI_E_INPUT, "smarthub-duplicate-channel", &loc,
-                         "series '%s' repeats meter %s with flowDirection %s; expected one series "
-                         "per meter and direction",
-                         s->name ? s->name : "", meter, flow->name);
-    }
-    pending *g = realloc(l->items, (l->n + 1) * sizeof *g);
-    if (g != NULL)
-        l->items = g;
-    espi_channel *ch = g ? espi_usage_point_add_channel(up, meter, flow->espi, s->name) : NULL;
-    if (ch == NULL)
-        return espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
-    pending *p = &l->items[l->n];
-    memset(p, 0, sizeof *p);
-    p->entry = e;
-    p->series = s;
-    p->channel = ch;
-    ch->rt.uom = unit->code;
-    l->n++;
-    return usage_points(c, e, s, flow, unit->scale, &p->points, &p->npoints);
+    return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
 static pending *find_pending(pending_list *l, const sh_entry *e, const char *meter, int flow)
 {
     for (size_t i = 0; i < l->n; i++) {
-        espi_channel *ch = l->items[i].channel;
-        const sh_entry *u = l->items[i].entry;
-        if (ch->rt.flow_direction == flow && strcmp(ch->meter, meter) == 0 &&
-            strcmp(u->account ? u->account : "", e->account ? e->account : "") == 0 &&
-            strcmp(u->location ? u->location : "", e->location ? e->location : "") == 0)
-            return &l->items[i];
+        pending *p = &l->items[i];
+        if (p->flow->espi == flow && strcmp(p->meter, meter) == 0 &&
+            same_text(p->entry->account, e->account) && same_text(p->entry->location, e->location))
+            return p;
     }
     return NULL;
 }
 
-/* Cost points of a series in wall-time order, repeated walls in input
- * order, so the n-th occurrence of a wall meets the n-th usage point. */
-static wall_point *sorted_cost_points(const sh_series *s)
+/* Keeps a USAGE series as a channel to be; one that has no reading at all
+ * (every y null) is left out with a warning rather than written empty. */
+static int add_usage_series(converter *c, pending_list *l, const sh_entry *e, const sh_series *s,
+                            const unit_map *unit)
 {
-    wall_point *w = calloc(s->npoints ? s->npoints : 1, sizeof *w);
-    if (w == NULL)
-        return NULL;
-    for (size_t i = 0; i < s->npoints; i++) {
-        w[i].wall = s->points[i].x_ms; /* milliseconds here; only order matters */
-        w[i].order = (uint32_t)i;
+    const char *meter, *name = s->name ? s->name : "";
+    const flow_map *flow;
+    int rc = series_meter(c, e, s, &meter, &flow);
+    if (rc != 0)
+        return rc;
+    espi_loc loc = entry_loc(c, e, s->line);
+    if (find_pending(l, e, meter, flow->espi) != NULL)
+        return espi_fail(c->err, ESPI_E_INPUT, "smarthub-duplicate-channel", &loc,
+                         "series '%s' repeats meter %s with flowDirection %s; expected one series "
+                         "per meter and direction",
+                         name, meter, flow->name);
+    pending p = {e, s, meter, flow, unit, NULL, 0, 0};
+    size_t values = 0;
+    rc = read_points(c, s, unit->scale, "Wh", &p.points, &values);
+    p.npoints = s->npoints;
+    if (rc == 0 && values > 0) {
+        apply_flow(c, s, flow, p.points, p.npoints);
+        rc = set_lengths(c, e, s, p.points, p.npoints);
     }
-    if (s->npoints > 1)
-        qsort(w, s->npoints, sizeof *w, by_wall_order);
-    return w;
+    pending *g = rc == 0 && values > 0 ? realloc(l->items, (l->n + 1) * sizeof *g) : NULL;
+    if (g != NULL) {
+        l->items = g;
+        l->items[l->n++] = p;
+        return 0;
+    }
+    free(p.points);
+    if (rc == 0 && values == 0)
+        warn(c, "smarthub-series-empty", &loc,
+             "series '%s' has no reading (every y is null); no MeterReading is written for it",
+             name);
+    else if (rc == 0)
+        rc = espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    return rc;
+}
+
+/* The usage point with the same wall time and occurrence as a cost point. */
+static wall_point *match_usage(wall_point *w, size_t n, int64_t wall, int occurrence)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w[mid].wall < wall)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    lo += (size_t)occurrence;
+    return lo < n && w[lo].wall == wall && w[lo].has_value ? &w[lo] : NULL;
 }
 
 /* Readings of a costed channel that got no cost: blocks without any cost
  * break the Green Button cost rule (FB_12), so the user should know. */
-static void report_missing_cost(const converter *c, const char *series, const pending *p)
+static void report_missing_cost(const converter *c, const pending *p)
 {
-    size_t missing = 0;
+    size_t missing = 0, readings = 0;
     uint32_t first = 0;
-    for (size_t i = 0; i < p->npoints; i++)
-        if (!p->points[i].has_cost && missing++ == 0)
+    for (size_t i = 0; i < p->npoints; i++) {
+        readings += p->points[i].has_value;
+        if (p->points[i].has_value && !p->points[i].has_cost && missing++ == 0)
             first = p->points[i].line;
+    }
     if (missing == 0)
         return;
     espi_loc loc = {c->name, first, 0, NULL};
     warn(c, "cost-missing", &loc,
-         "series '%s': %zu of %zu readings have no cost (no COST point at their time)", series,
-         missing, p->npoints);
+         "series '%s': %zu of %zu readings have no cost (no COST point at their time)",
+         p->series->name ? p->series->name : "", missing, readings);
 }
 
-/* Cost points that found no usage reading. */
-typedef struct cost_tally {
-    size_t unmatched;
-    uint32_t first_line;
-    rounding_note rounding;
-} cost_tally;
-
-/* Puts each cost point on the usage reading of the same wall time and
- * occurrence (the repeated fall-back hour has two). */
-static int attach_costs(const converter *c, pending *p, const sh_series *s, int scale,
-                        cost_tally *t)
+/* Puts each cost on the usage reading of the same wall time and occurrence
+ * (the repeated fall-back hour has two); counts the ones that find none. */
+static void attach_costs(pending *p, const wall_point *cost, size_t n, size_t *unmatched,
+                         uint32_t *first_line)
 {
-    wall_point *order = sorted_cost_points(s);
-    if (order == NULL)
-        return espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
-    int rc = 0, occurrence = 0;
-    for (size_t k = 0; k < s->npoints && rc == 0; k++) {
-        const sh_point *pt = &s->points[order[k].order];
-        occurrence = k > 0 && order[k].wall == order[k - 1].wall ? occurrence + 1 : 0;
-        if (!pt->has_y)
+    int occurrence = 0;
+    for (size_t k = 0; k < n; k++) {
+        occurrence = k > 0 && cost[k].wall == cost[k - 1].wall ? occurrence + 1 : 0;
+        if (!cost[k].has_value)
             continue;
-        wall_point *w = pt->x_ms % 1000 == 0
-                            ? match_usage(p->points, p->npoints, pt->x_ms / 1000, occurrence)
-                            : NULL;
+        wall_point *w = match_usage(p->points, p->npoints, cost[k].wall, occurrence);
         if (w == NULL) {
-            if (t->unmatched++ == 0 || pt->line < t->first_line)
-                t->first_line = pt->line;
+            if ((*unmatched)++ == 0 || cost[k].line < *first_line)
+                *first_line = cost[k].line;
             continue;
         }
-        rc = scaled(c, pt, scale, &t->rounding, &w->cost);
+        w->cost = cost[k].value;
         w->has_cost = true;
     }
-    free(order);
-    return rc;
 }
 
 static int add_cost_series(converter *c, pending_list *l, const sh_entry *e, const sh_series *s,
                            const unit_map *unit)
 {
-    const char *meter;
+    const char *meter, *name = s->name ? s->name : "";
     const flow_map *flow;
     int rc = series_meter(c, e, s, &meter, &flow);
     if (rc != 0)
         return rc;
     pending *p = find_pending(l, e, meter, flow->espi);
-    const char *name = s->name ? s->name : "";
     if (p == NULL) {
         espi_loc loc = entry_loc(c, e, s->line);
         warn(c, "smarthub-cost-alone", &loc,
-             "COST series '%s' has no USAGE series for its meter and direction; its costs "
-             "are not written",
+             "COST series '%s' has no USAGE readings for its meter and direction; its costs are "
+             "not written",
              name);
         return 0;
     }
-    p->currency = unit->code;
-    cost_tally t = {0, 0, {0, 0}};
-    if ((rc = attach_costs(c, p, s, unit->scale, &t)) != 0)
+    wall_point *cost;
+    size_t values, unmatched = 0;
+    uint32_t first_line = 0;
+    if ((rc = read_points(c, s, unit->scale, "hundred-thousandth", &cost, &values)) != 0)
         return rc;
-    report_rounding(c, name, &t.rounding, "hundred-thousandth");
-    report_missing_cost(c, p->series->name ? p->series->name : "", p);
-    if (t.unmatched > 0) {
-        espi_loc loc = {c->name, t.first_line, 0, NULL};
+    p->currency = unit->code;
+    attach_costs(p, cost, s->npoints, &unmatched, &first_line);
+    free(cost);
+    report_missing_cost(c, p);
+    if (unmatched > 0) {
+        espi_loc loc = {c->name, first_line, 0, NULL};
         warn(c, "smarthub-cost-unmatched", &loc,
              "COST series '%s': %zu cost point(s) have no usage reading at the same time and are "
              "not written",
-             name, t.unmatched);
+             name, unmatched);
     }
     return 0;
 }
@@ -546,27 +577,40 @@ static int collect(converter *c, pending_list *l)
     return 0;
 }
 
-static void set_reading_type(espi_channel *ch, int currency, const wall_point *pts, size_t n)
+/* ReadingType of an electricity channel in Wh (ESPI.md section 11 rule 6). */
+static void set_reading_type(espi_channel *ch, const pending *p)
 {
     ch->rt.accumulation = 4;
     ch->rt.commodity = 1;
-    ch->rt.currency = currency;
+    ch->rt.currency = p->currency;
     ch->rt.kind = 12;
     ch->rt.phase = 769;
     ch->rt.power_of_ten = 0;
-    ch->rt.interval_length = (uint32_t)wall_points_usual_length(pts, n);
+    ch->rt.uom = p->unit->code;
+    ch->rt.interval_length = (uint32_t)wall_points_usual_length(p->points, p->npoints);
+}
+
+/* Puts the channel into the model: its usage point, its readings in UTC,
+ * one block per local day. */
+static int convert_channel(converter *c, const pending *p)
+{
+    espi_usage_point *up = espi_feed_usage_point(c->feed, p->entry->account, p->entry->location);
+    espi_channel *ch = up ? espi_usage_point_add_channel(up, p->meter, p->flow->espi) : NULL;
+    if (ch == NULL)
+        return espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    set_reading_type(ch, p);
+    wall_context wc = {c->opts->tz, c->name,          p->series->name,
+                       "Wh",        c->opts->on_diag, c->opts->diag_ctx};
+    int rc = wall_points_to_readings(ch, p->points, p->npoints, &wc, c->err);
+    if (rc == 0 && espi_channel_split_days(ch, c->opts->tz) != 0)
+        rc = espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    return rc;
 }
 
 static int convert_channels(converter *c, pending_list *l)
 {
     for (size_t i = 0; i < l->n; i++) {
-        pending *p = &l->items[i];
-        wall_context wc = {c->opts->tz, c->name,          p->series->name,
-                           "Wh",        c->opts->on_diag, c->opts->diag_ctx};
-        set_reading_type(p->channel, p->currency, p->points, p->npoints);
-        int rc = wall_points_to_readings(p->channel, p->points, p->npoints, &wc, c->err);
-        if (rc == 0 && espi_channel_split_days(p->channel, c->opts->tz) != 0)
-            rc = espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        int rc = convert_channel(c, &l->items[i]);
         if (rc != 0)
             return rc;
     }

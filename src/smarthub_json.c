@@ -16,6 +16,12 @@
 #define MAX_DEPTH 64
 #define MAX_STRING 1024
 #define CHUNK 65536
+/* Longest JSON string or bare value accepted anywhere. yajl rescans a token
+ * that spans chunks, so an endless one would take quadratic time. */
+#define MAX_TOKEN 65536
+/* Millisecond times beyond +-2^53 are not times (nor exact in JavaScript,
+ * where they come from); the bound also keeps end - start from overflowing. */
+#define MAX_MS ((int64_t)1 << 53)
 
 /* What the container on top of the stack is. */
 typedef enum kind {
@@ -142,6 +148,9 @@ typedef struct parser {
     sh_interval interval;
     bool interval_start, interval_end;
     char industry[64];
+    /* the token being scanned before yajl sees it */
+    enum { G_OUT, G_STRING, G_ESCAPE, G_BARE } guard;
+    size_t token_len;
     /* location tracking: lines counted up to chunk[scan] */
     const unsigned char *chunk;
     size_t scan;
@@ -219,6 +228,8 @@ static int set_text(parser *p, char **slot, const unsigned char *s, size_t len)
     if (len > MAX_STRING)
         return fail(p, "json-string-too-long", NULL, "a text field is longer than %s characters",
                     "1024");
+    if (memchr(s, '\0', len) != NULL)
+        return fail(p, "json-nul", NULL, "a text field contains a NUL character (%s)", "\\u0000");
     char *c = copy_text(s, len);
     if (c == NULL)
         return fail_nomem(p);
@@ -385,7 +396,7 @@ static int parse_ms(const unsigned char *s, size_t len, int64_t *out)
     espi_decimal_info info;
     if (espi_decimal_scale(out, &info, (const char *)s, len, 0) != ESPI_DECIMAL_OK)
         return 0;
-    return !info.rounded;
+    return !info.rounded && *out >= -MAX_MS && *out <= MAX_MS;
 }
 
 static int point_scalar(parser *p, field f, scalar t, const unsigned char *s, size_t len)
@@ -523,7 +534,7 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
     frame *top = &p->stack[p->depth - 1];
     top->key = lookup_field(top->k, s, len);
     if (top->k == K_DATA) {
-        if (len >= sizeof p->industry)
+        if (len >= sizeof p->industry || memchr(s, '\0', len) != NULL)
             return fail(p, "smarthub-bad-industry", NULL, "an industry name under \"data\" is %s",
                         "too long");
         memcpy(p->industry, s, len);
@@ -677,10 +688,56 @@ static void set_yajl_error(parser *p, bool at_end)
     espi_fail(p->err, ESPI_E_INPUT, "json-syntax", &loc, "malformed JSON: %s", text);
 }
 
+static bool bare_char(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' ||
+           c == '+' || c == '-';
+}
+
+/* Follows strings and bare values across chunks; returns the offset where
+ * one grows past MAX_TOKEN, or n. A tight loop skips string bodies. */
+static size_t guard_tokens(parser *p, const unsigned char *buf, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = buf[i];
+        if (p->guard == G_STRING) {
+            size_t run = i;
+            while (run < n && buf[run] != '"' && buf[run] != '\\')
+                run++;
+            if (p->token_len + (run - i) > MAX_TOKEN)
+                return i + (MAX_TOKEN - p->token_len);
+            p->token_len += run - i;
+            i = run;
+            if (i == n)
+                break;
+            p->guard = buf[i] == '"' ? G_OUT : G_ESCAPE;
+            continue;
+        }
+        if (p->guard == G_ESCAPE) {
+            p->guard = G_STRING;
+        } else if (p->guard == G_BARE && bare_char(c)) {
+            if (++p->token_len > MAX_TOKEN)
+                return i;
+        } else if (c == '"') {
+            p->guard = G_STRING, p->token_len = 0;
+        } else {
+            p->guard = bare_char(c) ? G_BARE : G_OUT, p->token_len = 1;
+        }
+    }
+    return n;
+}
+
 static int feed_chunk(parser *p, const unsigned char *buf, size_t n)
 {
     p->chunk = buf;
     p->scan = 0;
+    size_t bad = guard_tokens(p, buf, n);
+    if (bad < n) {
+        advance_to(p, bad);
+        espi_loc loc = {p->name, p->line, p->col0 + 1, NULL};
+        return espi_fail(p->err, ESPI_E_LIMIT, "json-token-too-long", &loc,
+                         "a JSON string or number is longer than %d bytes", MAX_TOKEN);
+    }
     yajl_status st = yajl_parse(p->yh, buf, n);
     if (st == yajl_status_ok) {
         advance_to(p, n); /* keeps the line count right for the next chunk */

@@ -168,7 +168,14 @@ static bool parse_epoch(int64_t *out, const char *text)
 
 int espi_time_parse(int64_t *out, const char *text)
 {
-    return parse_epoch(out, text) || parse_iso_utc(out, text) ? 0 : ESPI_E_ARG;
+    const int64_t first = -62135596800, last = 253402300799; /* 0001-01-01, 9999-12-31 */
+    int64_t t;
+    if (!parse_epoch(&t, text) && !parse_iso_utc(&t, text))
+        return ESPI_E_ARG;
+    if (t < first || t > last)
+        return ESPI_E_ARG;
+    *out = t;
+    return 0;
 }
 
 static bool is_leap(int64_t y)
@@ -413,7 +420,7 @@ static void zone_segment(const espi_tz *tz, int64_t t, tz_segment *seg)
     *seg = (tz_segment){tz->trans[lo], tz->trans[hi], ty->utoff, ty->isdst};
 }
 
-int32_t espi_tz_offset_at(const espi_tz *tz, int64_t utc, int *is_dst)
+int32_t espi_tz_offset_at(int *is_dst, const espi_tz *tz, int64_t utc)
 {
     tz_segment seg;
     zone_segment(tz, utc, &seg);
@@ -424,7 +431,7 @@ int32_t espi_tz_offset_at(const espi_tz *tz, int64_t utc, int *is_dst)
 
 /* Walks the segments that can hold wall - offset, for every offset a zone
  * can have, and keeps the instants that land in their own segment. */
-int espi_tz_wall_to_utc(const espi_tz *tz, int64_t wall, int64_t out[2], int64_t *gap_end)
+int espi_tz_wall_to_utc(int64_t out[2], int64_t *gap_end, const espi_tz *tz, int64_t wall)
 {
     wall = clamp_time(wall);
     int found = 0;
@@ -715,35 +722,73 @@ bool espi_dst_rule_valid(const espi_dst_rule *r)
            (r->op != 1 || r->dom >= 1);
 }
 
-int tz_rule_to_espi(uint32_t *out, const tz_rule *r, char *why, size_t why_size)
+static int days_in_month(int month)
 {
-    if (r->time < 0 || r->time >= ESPI_SECONDS_PER_DAY) {
-        snprintf(why, why_size, "a change at %+d s from midnight is outside the day", r->time);
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return days[month - 1];
+}
+
+/* "Weekday d of week w of the month at `time`" where time may leave the day
+ * (Jerusalem: 4th Thursday at 26:00; Nuuk: last Sunday at -1:00). The same
+ * instant is then a weekday `shift` days later, written with operator 1,
+ * "that weekday on or after day dom": the w-th weekday lies on days
+ * 7w-6 .. 7w, the last one on L-6 .. L. */
+static int month_rule(espi_dst_rule *e, const tz_rule *r, int shift, char *why, size_t why_size)
+{
+    e->month = r->month;
+    int wday = ((r->wday + shift) % 7 + 7) % 7;
+    e->dow = wday == 0 ? 7 : wday;
+    if (shift == 0) {
+        e->op = r->week == 5 ? 7 : r->week + 1;
+        return 0;
+    }
+    e->op = 1;
+    if (r->week < 5)
+        e->dom = 7 * (r->week - 1) + 1 + shift;
+    else if (shift < 0 && r->month != 2)
+        e->dom = days_in_month(r->month) - 6 + shift;
+    if (e->dom >= 1 && e->dom <= 31)
+        return 0;
+    snprintf(why, why_size, "a change %+d day(s) away from the rule's weekday leaves the month",
+             shift);
+    return -1;
+}
+
+/* "Day n of the year" forms; a time outside the day moves the date. */
+static int julian_rule(espi_dst_rule *e, const tz_rule *r, int shift, char *why, size_t why_size)
+{
+    int day = (r->kind == TZ_RULE_JULIAN1 ? r->day - 1 : r->day) + shift; /* zero-based */
+    if (r->kind == TZ_RULE_JULIAN0 && day >= 59) {
+        snprintf(why, why_size, "day %d of the year moves with leap years", r->day);
         return -1;
     }
-    espi_dst_rule e = {.hour = r->time / 3600, .seconds = r->time % 3600};
-    if (r->kind == TZ_RULE_MONTH) {
-        e.month = r->month;
-        e.op = r->week == 5 ? 7 : r->week + 1;
-        e.dow = r->wday == 0 ? 7 : r->wday;
-    } else {
-        int day = r->day; /* zero-based day of a non-leap year */
-        if (r->kind == TZ_RULE_JULIAN1)
-            day -= 1;
-        else if (day >= 59) {
-            snprintf(why, why_size, "day %d of the year moves with leap years", r->day);
-            return -1;
-        }
-        int64_t y;
-        espi_civil_from_days(espi_days_from_civil(2001, 1, 1) + day, &y, &e.month, &e.dom);
-        e.op = 0;
+    if (day < 0 || day > 364) {
+        snprintf(why, why_size, "the change falls outside the year");
+        return -1;
     }
-    *out = espi_dst_rule_encode(&e);
+    int64_t y;
+    espi_civil_from_days(espi_days_from_civil(2001, 1, 1) + day, &y, &e->month, &e->dom);
+    e->op = 0;
     return 0;
 }
 
+int tz_rule_to_espi(uint32_t *out, const tz_rule *r, char *why, size_t why_size)
+{
+    int shift = (int)espi_days_of(r->time);
+    int32_t time = r->time - shift * ESPI_SECONDS_PER_DAY;
+    espi_dst_rule e = {.hour = time / 3600, .seconds = time % 3600};
+    int rc = r->kind == TZ_RULE_MONTH ? month_rule(&e, r, shift, why, why_size)
+                                      : julian_rule(&e, r, shift, why, why_size);
+    if (rc == 0)
+        *out = espi_dst_rule_encode(&e);
+    return rc;
+}
+
 /* The rule that describes the zone today: the POSIX rule when there is one,
- * otherwise the offset of the last transition, without DST. */
+ * otherwise the offset of the last transition, without DST. A zone whose
+ * "daylight" time is behind its standard time (Europe/Dublin keeps Irish
+ * Standard Time in summer and calls winter GMT its DST) is described the
+ * way ESPI expects: winter as standard, summer as DST, start before end. */
 int espi_tz_time_params(espi_time_params *out, const espi_tz *tz, espi_error *err)
 {
     out->dst_start_rule = ESPI_DST_RULE_NONE;
@@ -754,13 +799,18 @@ int espi_tz_time_params(espi_time_params *out, const espi_tz *tz, espi_error *er
         out->tz_offset = tz->types[t].utoff;
         return 0;
     }
-    out->tz_offset = tz->posix.std_offset;
-    if (!tz->posix.has_dst)
+    const tz_posix *px = &tz->posix;
+    out->tz_offset = px->std_offset;
+    if (!px->has_dst)
         return 0;
-    out->dst_offset = tz->posix.dst_offset - tz->posix.std_offset;
+    bool negative = px->dst_offset < px->std_offset;
+    out->tz_offset = negative ? px->dst_offset : px->std_offset;
+    out->dst_offset = negative ? px->std_offset - px->dst_offset : px->dst_offset - px->std_offset;
+    const tz_rule *start = negative ? &px->end : &px->start;
+    const tz_rule *end = negative ? &px->start : &px->end;
     char why[128];
-    if (tz_rule_to_espi(&out->dst_start_rule, &tz->posix.start, why, sizeof why) != 0 ||
-        tz_rule_to_espi(&out->dst_end_rule, &tz->posix.end, why, sizeof why) != 0)
+    if (tz_rule_to_espi(&out->dst_start_rule, start, why, sizeof why) != 0 ||
+        tz_rule_to_espi(&out->dst_end_rule, end, why, sizeof why) != 0)
         return espi_fail(
             err, ESPI_E_ARG, "tz-rule", NULL,
             "the DST rule of time zone %s cannot be written as an ESPI DstRuleType: %s", tz->name,

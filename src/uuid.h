@@ -22,6 +22,11 @@ extern const espi_uuid espi_uuid_ns_espi;
  * the SHA-1 implementation fails. */
 int espi_uuid_v5(espi_uuid *out, const espi_uuid *ns, const void *name, size_t len);
 
+/* Version 5 UUID of a name made of several parts, each written as its
+ * length, ':' and its bytes, so no two lists of parts give the same name
+ * (joining with a separator would: "A/B"+"C" and "A"+"B/C"). */
+int espi_uuid_v5_parts(espi_uuid *out, const espi_uuid *ns, const char *const *parts, size_t n);
+
 /* Lower-case "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"; buf needs 37 bytes. */
 void espi_uuid_format(char buf[37], const espi_uuid *u);
 

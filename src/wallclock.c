@@ -7,22 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define INT48_MAX ((int64_t)140737488355327)
-
-static int by_wall_then_order(const void *a, const void *b)
+int wall_point_compare(const void *a, const void *b)
 {
     const wall_point *x = a, *y = b;
     if (x->wall != y->wall)
         return (x->wall > y->wall) - (x->wall < y->wall);
     return (x->order > y->order) - (x->order < y->order);
-}
-
-static bool is_sorted(const wall_point *pts, size_t n)
-{
-    for (size_t i = 1; i < n; i++)
-        if (by_wall_then_order(&pts[i - 1], &pts[i]) > 0)
-            return false;
-    return true;
 }
 
 /* Counts of a few distinct values (gaps of 900, 3600, a DST hole...): a
@@ -70,7 +60,8 @@ int64_t wall_points_usual_length(const wall_point *pts, size_t n)
 {
     tally t = {.n = 0};
     for (size_t i = 0; i < n; i++)
-        tally_add(&t, pts[i].length);
+        if (pts[i].has_value)
+            tally_add(&t, pts[i].length);
     return tally_mode(&t);
 }
 
@@ -86,51 +77,61 @@ typedef struct walker {
     bool warned_single_repeat;
 } walker;
 
-static espi_loc loc_of(walker *w, const wall_point *pt)
+static espi_loc loc_at(walker *w, uint32_t line)
 {
-    return (espi_loc){w->wc->file, pt->line, 0, w->where};
+    return (espi_loc){w->wc->file, line, 0, w->where};
 }
 
 static void tz_abbrev(char *buf, size_t size, const espi_tz *tz, int64_t utc)
 {
     int dst = 0;
-    int32_t off = espi_tz_offset_at(tz, utc, &dst);
+    int32_t off = espi_tz_offset_at(&dst, tz, utc);
     snprintf(buf, size, "UTC%+d:%02d%s", off / 3600, abs(off % 3600) / 60, dst ? " daylight" : "");
 }
 
-/* Instant of a local day boundary: a skipped wall time starts when the gap
- * ends; a repeated one is taken at its later occurrence. */
+/* Instant a local day begins: a skipped midnight begins it when the gap
+ * ends; a repeated one at its first occurrence, as the day's start does. */
 static int64_t day_boundary(const espi_tz *tz, int64_t wall)
 {
     int64_t t[2], gap_end = wall;
-    int n = espi_tz_wall_to_utc(tz, wall, t, &gap_end);
-    return n == 0 ? gap_end : t[n - 1];
+    int n = espi_tz_wall_to_utc(t, &gap_end, tz, wall);
+    return n == 0 ? gap_end : t[0];
 }
 
-/* A point whose wall time repeats (same wall as the point before it). */
+/* The point before pts[i] if it has the same wall time and a value. */
+static const wall_point *earlier_copy(const wall_point *pts, size_t i)
+{
+    return i > 0 && pts[i - 1].wall == pts[i].wall && pts[i - 1].has_value ? &pts[i - 1] : NULL;
+}
+
+/* A wall time given more often than the zone has it. An exact copy of the
+ * previous point is dropped with a warning; anything else is an error. */
 static int repeated_point(walker *w, const wall_point *pt, const wall_point *prev)
 {
-    espi_loc loc = loc_of(w, pt);
+    espi_loc loc = loc_at(w, pt->line);
     char when[32];
     espi_format_wall(when, pt->wall);
-    if (pt->value == prev->value && pt->cost == prev->cost && pt->has_cost == prev->has_cost) {
+    if (prev && pt->value == prev->value && pt->cost == prev->cost &&
+        pt->has_cost == prev->has_cost) {
         espi_emit(w->wc->on_diag, w->wc->diag_ctx, ESPI_SEV_WARNING, "duplicate-point", &loc,
                   "local time %s appears again with the same value; the copy is dropped", when);
         return 1; /* skip it */
     }
     return espi_fail(w->err, ESPI_E_INPUT, "duplicate-point", &loc,
-                     "local time %s appears again with a different value (%lld, then %lld %s), "
-                     "and no DST change repeats that hour; expected one reading per interval",
-                     when, (long long)prev->value, (long long)pt->value, w->wc->unit);
+                     "local time %s appears more often than the clock shows it (with %lld %s "
+                     "this time); expected one reading per interval, two in the hour a DST "
+                     "change repeats",
+                     when, (long long)pt->value, w->wc->unit);
 }
 
 /* A sub-day point in a spring-forward gap. */
 static int gap_point(walker *w, const wall_point *pt)
 {
-    espi_loc loc = loc_of(w, pt);
+    espi_loc loc = loc_at(w, pt->line);
     char when[32];
     espi_format_wall(when, pt->wall);
-    if (pt->value == 0 && (!pt->has_cost || pt->cost == 0)) {
+    bool costs = pt->has_cost && pt->cost != 0;
+    if (pt->value == 0 && !costs) {
         espi_emit(w->wc->on_diag, w->wc->diag_ctx, ESPI_SEV_WARNING, "dst-gap-zero", &loc,
                   "local time %s does not exist (the clock springs forward); its zero reading "
                   "is dropped",
@@ -139,65 +140,61 @@ static int gap_point(walker *w, const wall_point *pt)
     }
     return espi_fail(w->err, ESPI_E_INPUT, "dst-gap", &loc,
                      "local time %s does not exist in %s (the clock springs forward over it), yet "
-                     "it carries %lld %s; expected no reading, or a zero one, in the skipped hour",
-                     when, espi_tz_name(w->wc->tz), (long long)pt->value, w->wc->unit);
+                     "it carries %lld %s%s; expected no reading, or a zero one, in the skipped "
+                     "hour",
+                     when, espi_tz_name(w->wc->tz), (long long)pt->value, w->wc->unit,
+                     costs ? " and a cost" : "");
 }
 
-/* Resolves the UTC start of pts[i] into *start. Returns 0, 1 to skip the
- * point, or a negative status. */
+static void warn_single_repeat(walker *w, const wall_point *pt, int64_t first)
+{
+    if (w->warned_single_repeat)
+        return;
+    w->warned_single_repeat = true;
+    espi_loc loc = loc_at(w, pt->line);
+    char when[32], zone[32];
+    espi_format_wall(when, pt->wall);
+    tz_abbrev(zone, sizeof zone, w->wc->tz, first);
+    espi_emit(w->wc->on_diag, w->wc->diag_ctx, ESPI_SEV_WARNING, "dst-repeat-once", &loc,
+              "local time %s occurs twice (the clock falls back) but the series has it once; "
+              "it is read as the first occurrence (%s)",
+              when, zone);
+}
+
+/* Resolves the UTC start of pts[i], its occurrence-th copy of that wall
+ * time, into *start. Returns 0, 1 to skip the point, or a negative status. */
 static int resolve_start(walker *w, const wall_point *pts, size_t i, size_t n, int occurrence,
                          int64_t *start)
 {
     const wall_point *pt = &pts[i];
     int64_t t[2], gap_end = pt->wall;
-    int found = espi_tz_wall_to_utc(w->wc->tz, pt->wall, t, &gap_end);
+    int found = espi_tz_wall_to_utc(t, &gap_end, w->wc->tz, pt->wall);
     if (whole_days(pt->length)) {
         if (occurrence > 0)
-            return repeated_point(w, pt, &pts[i - 1]);
+            return repeated_point(w, pt, earlier_copy(pts, i));
         *start = found == 0 ? gap_end : t[0];
         return 0;
     }
     if (found == 0)
         return gap_point(w, pt);
     if (occurrence >= found)
-        return repeated_point(w, pt, &pts[i - 1]);
+        return repeated_point(w, pt, earlier_copy(pts, i));
     *start = t[occurrence];
-    if (found == 2 && occurrence == 0 && !(i + 1 < n && pts[i + 1].wall == pt->wall) &&
-        !w->warned_single_repeat) {
-        w->warned_single_repeat = true;
-        espi_loc loc = loc_of(w, pt);
-        char when[32], zone[32];
-        espi_format_wall(when, pt->wall);
-        tz_abbrev(zone, sizeof zone, w->wc->tz, t[0]);
-        espi_emit(w->wc->on_diag, w->wc->diag_ctx, ESPI_SEV_WARNING, "dst-repeat-once", &loc,
-                  "local time %s occurs twice (the clock falls back) but the series has it once; "
-                  "it is read as the first occurrence (%s)",
-                  when, zone);
-    }
+    if (found == 2 && occurrence == 0 && !(i + 1 < n && pts[i + 1].wall == pt->wall))
+        warn_single_repeat(w, pt, t[0]);
     return 0;
 }
 
-static int check_value(walker *w, const wall_point *pt)
-{
-    if (pt->value >= -INT48_MAX && pt->value <= INT48_MAX &&
-        (!pt->has_cost || (pt->cost >= -INT48_MAX && pt->cost <= INT48_MAX)))
-        return 0;
-    espi_loc loc = loc_of(w, pt);
-    return espi_fail(w->err, ESPI_E_INPUT, "value-range", &loc,
-                     "a value or cost does not fit ESPI's 48-bit integers (at most %lld)",
-                     (long long)INT48_MAX);
-}
-
-/* First pass: UTC start and duration of every point that is kept. */
-static int resolve_all(walker *w, espi_channel *ch, wall_point *pts, size_t n)
+/* First pass: UTC start and duration of every point that gives a reading. */
+static int resolve_all(walker *w, espi_channel *ch, const wall_point *pts, size_t n)
 {
     int occurrence = 0;
     for (size_t i = 0; i < n; i++) {
         occurrence = i > 0 && pts[i].wall == pts[i - 1].wall ? occurrence + 1 : 0;
+        if (!pts[i].has_value)
+            continue;
         int64_t start = 0;
-        int rc = check_value(w, &pts[i]);
-        if (rc == 0)
-            rc = resolve_start(w, pts, i, n, occurrence, &start);
+        int rc = resolve_start(w, pts, i, n, occurrence, &start);
         if (rc < 0)
             return rc;
         if (rc > 0)
@@ -205,17 +202,12 @@ static int resolve_all(walker *w, espi_channel *ch, wall_point *pts, size_t n)
         int64_t duration = pts[i].length;
         if (whole_days(pts[i].length))
             duration = day_boundary(w->wc->tz, pts[i].wall + pts[i].length) - start;
-        espi_reading r = {start, pts[i].value, pts[i].cost, (uint32_t)duration, pts[i].has_cost};
+        espi_reading r = {start,       pts[i].value,   pts[i].cost, (uint32_t)duration,
+                          pts[i].line, pts[i].has_cost};
         if (espi_channel_append(ch, &r) != 0)
             return espi_fail(w->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     }
     return 0;
-}
-
-static int by_start(const void *a, const void *b)
-{
-    const espi_reading *x = a, *y = b;
-    return (x->start > y->start) - (x->start < y->start);
 }
 
 /* Second pass: readings in UTC order must not overlap; a reading that runs
@@ -226,18 +218,21 @@ static int trim_overlaps(walker *w, espi_channel *ch, size_t from)
     if (n < 2)
         return 0;
     espi_reading *r = ch->readings + from;
-    qsort(r, n, sizeof *r, by_start);
+    espi_readings_sort(r, n);
     for (size_t i = 0; i + 1 < n; i++) {
         int64_t end = r[i].start + r[i].duration;
         if (end <= r[i + 1].start)
             continue;
         char when[32];
         espi_format_utc(when, r[i].start);
-        espi_loc loc = {w->wc->file, 0, 0, w->where};
+        espi_loc loc = loc_at(w, r[i + 1].line);
         if (r[i + 1].start == r[i].start)
             return espi_fail(w->err, ESPI_E_INPUT, "duplicate-start", &loc,
-                             "two readings start at %s; expected one reading per interval", when);
+                             "this reading and the one of line %u both start at %s; expected "
+                             "one reading per interval",
+                             r[i].line, when);
         r[i].duration = (uint32_t)(r[i + 1].start - r[i].start);
+        loc.line = r[i].line;
         if (i > 0)
             espi_emit(w->wc->on_diag, w->wc->diag_ctx, ESPI_SEV_WARNING, "overlap-trimmed", &loc,
                       "the reading at %s runs into the next one; shortened to %u s", when,
@@ -246,13 +241,11 @@ static int trim_overlaps(walker *w, espi_channel *ch, size_t from)
     return 0;
 }
 
-int wall_points_to_readings(espi_channel *ch, wall_point *pts, size_t n, const wall_context *wc,
-                            espi_error *err)
+int wall_points_to_readings(espi_channel *ch, const wall_point *pts, size_t n,
+                            const wall_context *wc, espi_error *err)
 {
     walker w = {.wc = wc, .err = err};
     snprintf(w.where, sizeof w.where, "series %s", wc->series ? wc->series : "?");
-    if (n > 1 && !is_sorted(pts, n))
-        qsort(pts, n, sizeof *pts, by_wall_then_order);
     size_t from = ch->nreadings;
     int rc = resolve_all(&w, ch, pts, n);
     if (rc == 0)

@@ -15,6 +15,7 @@
 #include "uuid.h"
 
 #include <errno.h>
+#include <libxml/xmlstring.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,15 +24,15 @@
 #define HREF_MAX 1024
 #define BASE_URL_MAX 256 /* so every href fits HREF_MAX */
 
-typedef struct out {
+typedef struct outbuf {
     FILE *f;
     char buf[OUT_BUFFER];
     size_t len;
     bool failed;
     int err_no;
-} out;
+} outbuf;
 
-static void flush_out(out *o)
+static void flush_out(outbuf *o)
 {
     if (o->len > 0 && !o->failed && fwrite(o->buf, 1, o->len, o->f) != o->len) {
         o->failed = true;
@@ -40,7 +41,7 @@ static void flush_out(out *o)
     o->len = 0;
 }
 
-static void put(out *o, const char *s, size_t n)
+static void put(outbuf *o, const char *s, size_t n)
 {
     if (o->len + n > OUT_BUFFER)
         flush_out(o);
@@ -53,12 +54,12 @@ static void put(out *o, const char *s, size_t n)
     o->len += n;
 }
 
-static void puts_out(out *o, const char *s)
+static void puts_out(outbuf *o, const char *s)
 {
     put(o, s, strlen(s));
 }
 
-static void put_int(out *o, int64_t v)
+static void put_int(outbuf *o, int64_t v)
 {
     char tmp[24];
     size_t i = sizeof tmp;
@@ -73,7 +74,7 @@ static void put_int(out *o, int64_t v)
 }
 
 /* Text and attribute values: &, <, > and " escaped. */
-static void put_escaped(out *o, const char *s)
+static void put_escaped(outbuf *o, const char *s)
 {
     for (const char *p = s; *p; p++) {
         switch (*p) {
@@ -86,7 +87,7 @@ static void put_escaped(out *o, const char *s)
     }
 }
 
-static void indent(out *o, int depth)
+static void indent(outbuf *o, int depth)
 {
     static const char spaces[] = "                                                ";
     size_t n = (size_t)depth * 2;
@@ -94,7 +95,7 @@ static void indent(out *o, int depth)
 }
 
 /* <espi:tag>value</espi:tag> on its own line. */
-static void espi_int(out *o, int depth, const char *tag, int64_t v)
+static void espi_int(outbuf *o, int depth, const char *tag, int64_t v)
 {
     indent(o, depth);
     puts_out(o, "<espi:");
@@ -106,7 +107,7 @@ static void espi_int(out *o, int depth, const char *tag, int64_t v)
     put(o, ">\n", 2);
 }
 
-static void espi_open(out *o, int depth, const char *tag)
+static void espi_open(outbuf *o, int depth, const char *tag)
 {
     indent(o, depth);
     puts_out(o, "<espi:");
@@ -114,7 +115,7 @@ static void espi_open(out *o, int depth, const char *tag)
     put(o, ">\n", 2);
 }
 
-static void espi_close(out *o, int depth, const char *tag)
+static void espi_close(outbuf *o, int depth, const char *tag)
 {
     indent(o, depth);
     puts_out(o, "</espi:");
@@ -122,7 +123,7 @@ static void espi_close(out *o, int depth, const char *tag)
     put(o, ">\n", 2);
 }
 
-static void espi_interval(out *o, int depth, const char *tag, uint32_t duration, int64_t start)
+static void espi_interval(outbuf *o, int depth, const char *tag, uint32_t duration, int64_t start)
 {
     espi_open(o, depth, tag);
     espi_int(o, depth + 1, "duration", duration);
@@ -135,7 +136,7 @@ static void espi_interval(out *o, int depth, const char *tag, uint32_t duration,
 /* ------------------------------------------------------------------ */
 
 typedef struct writer {
-    out *o;
+    outbuf *o;
     const espi_feed *feed;
     const char *base;
     char updated[32];
@@ -158,40 +159,16 @@ static void href(char buf[HREF_MAX], const char *fmt, ...)
         abort(); /* unreachable: base URL length is checked on entry */
 }
 
-/* urn:uuid: text of the v5 UUID of the joined parts. */
+/* Text of the version 5 UUID of the parts of a stable name. */
 static int make_id(writer *w, char out_id[37], const char *const *parts, size_t nparts)
 {
-    char name[1024];
-    size_t len = 0;
-    for (size_t i = 0; i < nparts; i++)
-        espi_bufprintf(name, sizeof name, &len, "%s%s", i ? "/" : "", parts[i] ? parts[i] : "");
     espi_uuid u;
-    if (espi_uuid_v5(&u, &espi_uuid_ns_espi, name, len) != 0) {
+    if (espi_uuid_v5_parts(&u, &espi_uuid_ns_espi, parts, nparts) != 0) {
         w->status = espi_fail(w->err, ESPI_E_NOMEM, "sha1", NULL, "SHA-1 failed (libcrypto)");
         return -1;
     }
     espi_uuid_format(out_id, &u);
     return 0;
-}
-
-static const char *flow_name(int flow)
-{
-    switch (flow) {
-    case 1: return "forward";
-    case 4: return "net";
-    case 19: return "reverse";
-    default: return "other";
-    }
-}
-
-static const char *flow_title(int flow)
-{
-    switch (flow) {
-    case 1: return "Energy delivered";
-    case 4: return "Net energy (delivered minus received)";
-    case 19: return "Energy received";
-    default: return "Energy";
-    }
 }
 
 static void interval_words(char *buf, size_t size, uint32_t seconds)
@@ -212,11 +189,21 @@ typedef struct channel_ids {
     char up_href[HREF_MAX], mr_href[HREF_MAX], rt_href[HREF_MAX];
 } channel_ids;
 
+static int retail_customer_id(writer *w, char out[37], const char *account)
+{
+    const char *parts[] = {"smarthub", "retail-customer", account};
+    return make_id(w, out, parts, 3);
+}
+
+static int usage_point_id(writer *w, char out[37], const espi_usage_point *up)
+{
+    const char *parts[] = {"smarthub", "usage-point", up->account, up->location};
+    return make_id(w, out, parts, 4);
+}
+
 static int usage_point_ids(writer *w, channel_ids *ids, const espi_usage_point *up)
 {
-    const char *rc_parts[] = {"smarthub", "retail-customer", up->account};
-    const char *up_parts[] = {"smarthub", "usage-point", up->account, up->location};
-    if (make_id(w, ids->rc, rc_parts, 3) || make_id(w, ids->up, up_parts, 4))
+    if (retail_customer_id(w, ids->rc, up->account) || usage_point_id(w, ids->up, up))
         return -1;
     href(ids->up_href, "%s/RetailCustomer/%s/UsagePoint/%s", w->base, ids->rc, ids->up);
     return 0;
@@ -226,9 +213,9 @@ static int channel_ids_of(writer *w, channel_ids *ids, const espi_usage_point *u
                           const espi_channel *ch)
 {
     const char *mr_parts[] = {"smarthub",   "meter-reading", up->account,
-                              up->location, ch->meter,       flow_name(ch->rt.flow_direction)};
+                              up->location, ch->meter,       espi_flow_name(ch->rt.flow_direction)};
     const char *rt_parts[] = {"smarthub",   "reading-type", up->account,
-                              up->location, ch->meter,      flow_name(ch->rt.flow_direction)};
+                              up->location, ch->meter,      espi_flow_name(ch->rt.flow_direction)};
     if (make_id(w, ids->mr, mr_parts, 6) || make_id(w, ids->rt, rt_parts, 6))
         return -1;
     href(ids->mr_href, "%s/MeterReading/%s", ids->up_href, ids->mr);
@@ -240,7 +227,7 @@ static int channel_ids_of(writer *w, channel_ids *ids, const espi_usage_point *u
 /* Entries                                                             */
 /* ------------------------------------------------------------------ */
 
-static void link(out *o, int depth, const char *rel, const char *href, const char *suffix,
+static void link(outbuf *o, int depth, const char *rel, const char *href, const char *suffix,
                  const char *type)
 {
     indent(o, depth);
@@ -342,7 +329,7 @@ static void channel_title(char *buf, size_t size, const espi_channel *ch, size_t
     char every[32];
     interval_words(every, sizeof every, ch->rt.interval_length);
     size_t len = 0;
-    espi_bufprintf(buf, size, &len, "%s, %s", flow_title(ch->rt.flow_direction), every);
+    espi_bufprintf(buf, size, &len, "%s, %s", espi_flow_title(ch->rt.flow_direction), every);
     if (meters > 1)
         espi_bufprintf(buf, size, &len, ", meter %zu of %zu", meter_index + 1, meters);
 }
@@ -385,7 +372,7 @@ static void write_reading_type(writer *w, const channel_ids *ids, const espi_cha
     entry_close(w);
 }
 
-static void write_reading(out *o, const espi_reading *r)
+static void write_reading(outbuf *o, const espi_reading *r)
 {
     espi_open(o, 4, "IntervalReading");
     if (r->has_cost)
@@ -404,7 +391,7 @@ static int write_block(writer *w, const espi_usage_point *up, const espi_channel
     char date[16], id[37], title[256];
     snprintf(date, sizeof date, "%04lld-%02d-%02d", (long long)y, mo, d);
     const char *parts[] = {"smarthub",   "interval-block", up->account,
-                           up->location, ch->meter,        flow_name(ch->rt.flow_direction),
+                           up->location, ch->meter,        espi_flow_name(ch->rt.flow_direction),
                            date};
     if (make_id(w, id, parts, 7))
         return -1;
@@ -469,19 +456,18 @@ static int write_channel(writer *w, const espi_usage_point *up, channel_ids *ids
 static int write_feed_head(writer *w, const char *title)
 {
     const espi_feed *f = w->feed;
-    char names[1024];
-    size_t len = 0;
     bool one_account = true;
+    char id[37] = "", rc[37];
     for (size_t i = 0; i < f->nusage_points; i++) {
         const espi_usage_point *up = f->usage_points[i];
-        espi_bufprintf(names, sizeof names, &len, "%s|%s;", up->account, up->location);
         one_account = one_account && strcmp(up->account, f->usage_points[0]->account) == 0;
+        /* the feed's name chains its usage points: any number, unambiguous */
+        char up_id[37];
+        const char *feed_parts[] = {"smarthub", "feed", id, up_id};
+        if (usage_point_id(w, up_id, up) || make_id(w, id, feed_parts, 4))
+            return -1;
     }
-    char id[37], rc[37];
-    const char *feed_parts[] = {"smarthub", "feed", names};
-    const char *rc_parts[] = {"smarthub", "retail-customer",
-                              f->nusage_points ? f->usage_points[0]->account : ""};
-    if (make_id(w, id, feed_parts, 3) || make_id(w, rc, rc_parts, 3))
+    if (retail_customer_id(w, rc, f->nusage_points ? f->usage_points[0]->account : ""))
         return -1;
     char self[HREF_MAX];
     if (one_account)
@@ -522,6 +508,46 @@ static int write_all(writer *w, const char *title)
     return 0;
 }
 
+static bool uri_char(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           (c != 0 && strchr("-._~:/?#[]@!$&'()*+,;=%", c) != NULL);
+}
+
+/* Valid UTF-8 (libxml2 checks it) with no control character XML refuses. */
+static bool xml_text_ok(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
+            return false;
+    return xmlCheckUTF8((const xmlChar *)s) == 1;
+}
+
+int espi_write_options_check(const espi_write_options *opts, espi_error *err)
+{
+    const int64_t first = -62135596800, last = 253402300799; /* years 0001 to 9999 */
+    if (opts->updated != ESPI_TIME_UNSET && (opts->updated < first || opts->updated > last))
+        return espi_fail(err, ESPI_E_ARG, "updated", NULL,
+                         "the updated time %lld is outside the years 0001-9999",
+                         (long long)opts->updated);
+    if (opts->base_url) {
+        size_t len = strlen(opts->base_url);
+        for (size_t i = 0; i < len; i++)
+            if (!uri_char((unsigned char)opts->base_url[i]))
+                return espi_fail(err, ESPI_E_ARG, "base-url", NULL,
+                                 "the base URL has a character a URI cannot hold at position %zu "
+                                 "(write spaces and other characters as %%XX)",
+                                 i + 1);
+        if (len > BASE_URL_MAX)
+            return espi_fail(err, ESPI_E_ARG, "base-url", NULL,
+                             "the base URL is longer than %d characters", BASE_URL_MAX);
+    }
+    if (opts->title && !xml_text_ok(opts->title))
+        return espi_fail(err, ESPI_E_ARG, "title", NULL,
+                         "the title is not valid UTF-8 text (control characters are not allowed)");
+    return 0;
+}
+
 void espi_write_options_init(espi_write_options *opts)
 {
     opts->updated = ESPI_TIME_UNSET;
@@ -537,10 +563,10 @@ int espi_feed_write_xml(FILE *f, const char *name, const espi_feed *feed,
         espi_write_options_init(&defaults);
         opts = &defaults;
     }
-    if (opts->base_url && strlen(opts->base_url) > BASE_URL_MAX)
-        return espi_fail(err, ESPI_E_ARG, "base-url", NULL,
-                         "the base URL is longer than %d characters", BASE_URL_MAX);
-    out *o = malloc(sizeof *o);
+    int checked = espi_write_options_check(opts, err);
+    if (checked != 0)
+        return checked;
+    outbuf *o = malloc(sizeof *o);
     if (o == NULL)
         return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     o->f = f;

@@ -64,9 +64,8 @@ int cli_exit_code(int status)
     }
 }
 
-void cli_print_error(const cli_io *io, const void *espi_error_ptr)
+void cli_print_error(const cli_io *io, const espi_error *err)
 {
-    const espi_error *err = espi_error_ptr;
     char line[1400];
     espi_error_format(line, sizeof line, err);
     fprintf(io->err, "%s\n", line);

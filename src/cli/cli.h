@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "espi.h"
+
 /* Exit codes, documented in README.md. */
 enum { CLI_OK = 0, CLI_INVALID_INPUT = 1, CLI_USAGE = 2, CLI_IO = 3 };
 
@@ -59,7 +61,7 @@ int cli_usage(const cli_io *io, const char *cmd, const char *fmt, ...)
 int cli_exit_code(int status);
 
 /* Prints a library error to io->err. */
-void cli_print_error(const cli_io *io, const void *espi_error_ptr);
+void cli_print_error(const cli_io *io, const espi_error *err);
 
 extern const cli_command cli_convert_command;
 extern const cli_command cli_validate_command;

@@ -21,7 +21,7 @@ typedef struct convert_opts {
 
 static const cli_option convert_options[] = {
     {'o', "output", "FILE", CLI_STRING, offsetof(convert_opts, output),
-     "write the feed to FILE (a temporary file, then rename); default stdout"},
+     "write the feed to FILE (a temporary file, then rename); default or - : stdout"},
     {0, "tz", "ZONE", CLI_STRING, offsetof(convert_opts, tz),
      "the co-op's time zone, IANA or POSIX TZ (default America/Los_Angeles)"},
     {0, "from", "FORMAT", CLI_STRING, offsetof(convert_opts, from),
@@ -40,14 +40,11 @@ static const cli_option convert_options[] = {
 typedef struct reporter {
     const cli_io *io;
     bool quiet;
-    size_t warnings;
 } reporter;
 
 static void print_diag(const espi_diag *d, void *ctx)
 {
     reporter *r = ctx;
-    if (d->severity == ESPI_SEV_WARNING)
-        r->warnings++;
     if (r->quiet && d->severity != ESPI_SEV_ERROR)
         return;
     char line[1400];
@@ -159,14 +156,18 @@ static int convert(const cli_io *io, const convert_opts *o, const char *input)
     if (code != CLI_OK)
         return code;
     espi_error err;
+    if (espi_write_options_check(&wo, &err) != 0)
+        return cli_usage(io, "convert", "--%s: %s", err.code, err.message);
     espi_tz *tz = NULL;
-    if (espi_tz_load(&tz, o->tz ? o->tz : "America/Los_Angeles", &err) != 0) {
-        fprintf(io->err, "%s convert: --tz: %s\n", io->prog, err.message);
-        return CLI_USAGE;
+    espi_time_params tp;
+    if (espi_tz_load(&tz, o->tz ? o->tz : "America/Los_Angeles", &err) != 0 ||
+        espi_tz_time_params(&tp, tz, &err) != 0) {
+        espi_tz_free(tz);
+        return cli_usage(io, "convert", "--tz: %s", err.message);
     }
     FILE *in;
     const char *name;
-    reporter rep = {io, o->quiet, 0};
+    reporter rep = {io, o->quiet};
     espi_feed *feed = NULL;
     code = open_input(io, input, &in, &name);
     if (code == CLI_OK) {
@@ -201,8 +202,11 @@ static int run_convert(const cli_io *io, int argc, char **argv)
     else if (code == CLI_OK && npos > 1)
         code = cli_usage(io, "convert",
                          "one input file at a time (merging several is not supported yet)");
-    else if (code == CLI_OK)
+    else if (code == CLI_OK) {
+        if (o.output && strcmp(o.output, "-") == 0)
+            o.output = NULL; /* "-o -" is stdout, as for the input */
         code = convert(io, &o, pos[0]);
+    }
     free(pos);
     return code;
 }

@@ -23,7 +23,6 @@ typedef struct findings {
     const cli_io *io;
     bool quiet;
     size_t errors;
-    size_t warnings;
 } findings;
 
 static void print_finding(const espi_diag *d, void *ctx)
@@ -31,8 +30,6 @@ static void print_finding(const espi_diag *d, void *ctx)
     findings *f = ctx;
     if (d->severity == ESPI_SEV_ERROR)
         f->errors++;
-    else if (d->severity == ESPI_SEV_WARNING)
-        f->warnings++;
     if (f->quiet)
         return;
     char line[1400];
@@ -44,7 +41,7 @@ static void print_finding(const espi_diag *d, void *ctx)
 static int validate_one(const cli_io *io, const validate_opts *o, espi_schema_set set,
                         const char *version, const char *path)
 {
-    findings f = {io, o->quiet, 0, 0};
+    findings f = {io, o->quiet, 0};
     espi_error err;
     bool from_stdin = strcmp(path, "-") == 0;
     const char *name = from_stdin ? "<stdin>" : path;

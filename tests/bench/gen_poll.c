@@ -65,7 +65,7 @@ static size_t make_points(const gen_opts *o, const espi_tz *tz, point **out)
         for (int m = 0; m < 1440; m += o->minutes) {
             int64_t wall = (o->start_day + d) * 86400 + m * 60;
             int64_t utc[2], gap;
-            int count = espi_tz_wall_to_utc(tz, wall, utc, &gap);
+            int count = espi_tz_wall_to_utc(utc, &gap, tz, wall);
             for (int k = 0; k < count && n < cap; k++, n++) {
                 pts[n].x_ms = wall * 1000;
                 fill_values(&pts[n], wall, o->minutes, &rnd);

@@ -20,6 +20,7 @@ espi=$1
 case_file=$2
 scratch=$(mktemp -d)
 export TMPDIR=$scratch # temporary files of stdout output land here too
+unset SOURCE_DATE_EPOCH # cases that want it say so with env:
 trap 'rm -rf "$scratch"' EXIT
 
 field() { sed -n "s/^$1: //p" "$case_file"; }

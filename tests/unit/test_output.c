@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -153,6 +154,55 @@ static void test_commit_to_stream(void **state)
     unsetenv("TMPDIR");
 }
 
+/* A symbolic link is followed: the file it names is replaced, the link kept. */
+static void test_symlink_followed(void **state)
+{
+    fixture *f = *state;
+    char target[160], link_path[160];
+    snprintf(target, sizeof target, "%s/target.xml", f->dir);
+    snprintf(link_path, sizeof link_path, "%s/link.xml", f->dir);
+    write_file(target, "old\n");
+    assert_int_equal(symlink("target.xml", link_path), 0);
+    espi_output *o;
+    espi_error err;
+    assert_int_equal(espi_output_open(&o, link_path, &err), 0);
+    fputs("new\n", espi_output_stream(o));
+    assert_int_equal(espi_output_commit(o, NULL, &err), 0);
+    struct stat st;
+    assert_int_equal(lstat(link_path, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_string_equal(slurp(target), "new\n");
+    assert_int_equal(entries_in(f->dir), 2);
+    /* a link to nothing is refused, and nothing is created */
+    unlink(target);
+    assert_int_equal(espi_output_open(&o, link_path, &err), ESPI_E_IO);
+    assert_non_null(strstr(err.message, "symbolic link"));
+    assert_int_equal(entries_in(f->dir), 1);
+    unlink(link_path);
+}
+
+/* A FIFO (like a device such as /dev/null) is written to, never replaced. */
+static void test_fifo_written_not_replaced(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(mkfifo(f->path, 0600), 0);
+    int reader = open(f->path, O_RDONLY | O_NONBLOCK);
+    assert_true(reader >= 0);
+    espi_output *o;
+    espi_error err;
+    assert_int_equal(espi_output_open(&o, f->path, &err), 0);
+    fputs("<feed/>\n", espi_output_stream(o));
+    assert_int_equal(espi_output_commit(o, NULL, &err), 0);
+    char buf[32] = "";
+    assert_int_equal(read(reader, buf, sizeof buf - 1), 8);
+    assert_string_equal(buf, "<feed/>\n");
+    close(reader);
+    struct stat st;
+    assert_int_equal(lstat(f->path, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    assert_int_equal(entries_in(f->dir), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -160,6 +210,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_abort_leaves_existing_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_targets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_to_stream, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_symlink_followed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fifo_written_not_replaced, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -162,7 +162,7 @@ static void test_bom_accepted(void **state)
     char *json = malloc(strlen(body) + 4);
     assert_non_null(json);
     memcpy(json, "\xEF\xBB\xBF", 3);
-    strcpy(json + 3, body);
+    memcpy(json + 3, body, strlen(body) + 1);
     assert_int_equal(read_text(f, json), 0);
     assert_int_equal(channel(f, 0)->nreadings, 3);
     free(json);
@@ -641,6 +641,151 @@ static void test_zone_option(void **state)
     free(points);
 }
 
+/* A null in the first copy of the repeated hour still counts: the value
+ * in the second copy is standard time, and its cost finds it. */
+static void test_fall_back_null_first_copy(void **state)
+{
+    fixture *f = *state;
+    char json[2048];
+    snprintf(json, sizeof json,
+             "{\"status\":\"COMPLETE\",\"data\":{\"ELECTRIC\":["
+             "{\"type\":\"USAGE\",\"meters\":[{\"meterNumber\":\"1\",\"seriesId\":\"U\","
+             "\"flowDirection\":\"FORWARD\"}],\"series\":[{\"name\":\"U\",\"data\":["
+             "{\"x\":%lld,\"y\":1},{\"x\":%lld,\"y\":null},{\"x\":%lld,\"y\":0.5},"
+             "{\"x\":%lld,\"y\":2}]}]},"
+             "{\"type\":\"COST\",\"meters\":[{\"meterNumber\":\"1\",\"seriesId\":\"C\","
+             "\"flowDirection\":\"FORWARD\"}],\"series\":[{\"name\":\"C\",\"data\":["
+             "{\"x\":%lld,\"y\":0.1},{\"x\":%lld,\"y\":0.2},{\"x\":%lld,\"y\":0.3},"
+             "{\"x\":%lld,\"y\":0.4}]}]}]}}",
+             NOV1, NOV1 + HOUR_MS, NOV1 + HOUR_MS, NOV1 + 2 * HOUR_MS, NOV1, NOV1 + HOUR_MS,
+             NOV1 + HOUR_MS, NOV1 + 2 * HOUR_MS);
+    assert_int_equal(read_text(f, json), 0);
+    espi_channel *ch = channel(f, 0);
+    assert_int_equal(ch->nreadings, 3);
+    assert_int_equal(ch->readings[1].start, 1793523600); /* 01:00 PST = 09:00Z */
+    assert_int_equal(ch->readings[1].value, 500);
+    assert_true(ch->readings[1].has_cost);
+    assert_int_equal(ch->readings[1].cost, 30000);
+    assert_int_equal(test_diag_find(&f->diags, "dst-repeat-once"), -1);
+    /* the cost of the null reading has nowhere to go, and says so */
+    assert_true(test_diag_find(&f->diags, "smarthub-cost-unmatched") >= 0);
+}
+
+/* Gaps do not stretch the spacing: every x counts, nulls included. */
+static void test_spacing_counts_nulls(void **state)
+{
+    fixture *f = *state;
+    char points[1024];
+    size_t len = 0;
+    for (int i = 0; i < 8; i++)
+        len += (size_t)snprintf(points + len, sizeof points - len, "%s{\"x\":%lld,\"y\":%s}",
+                                i ? "," : "", JUNE15 + i * 900000LL, i % 2 ? "null" : "0.25");
+    char *json = one_series("FORWARD", "HOURLY", points, "");
+    assert_int_equal(read_text(f, json), 0);
+    espi_channel *ch = channel(f, 0);
+    assert_int_equal(ch->nreadings, 4);
+    assert_int_equal(ch->readings[0].duration, 900);
+    assert_int_equal(ch->rt.interval_length, 900);
+    free(json);
+    /* one value among 15-minute nulls: still 15 minutes, not the time frame's hour */
+    snprintf(points, sizeof points,
+             "{\"x\":%lld,\"y\":null},{\"x\":%lld,\"y\":0.2},{\"x\":%lld,\"y\":null}", JUNE15,
+             JUNE15 + 900000, JUNE15 + 1800000);
+    json = one_series("FORWARD", "HOURLY", points, "");
+    assert_int_equal(read_text(f, json), 0);
+    assert_int_equal(channel(f, 0)->readings[0].duration, 900);
+    free(json);
+}
+
+/* A series with no reading at all is left out, not written empty. */
+static void test_all_null_series_left_out(void **state)
+{
+    fixture *f = *state;
+    char *p = points_hourly(JUNE15, 2, "1");
+    char *nulls = points_hourly(JUNE15, 2, "null");
+    size_t n = strlen(p) + strlen(nulls) + 1024;
+    char *json = malloc(n);
+    assert_non_null(json);
+    snprintf(json, n,
+             "{\"status\":\"COMPLETE\",\"data\":{\"ELECTRIC\":[{\"type\":\"USAGE\","
+             "\"meters\":[{\"meterNumber\":\"H\",\"seriesId\":\"H\",\"flowDirection\":"
+             "\"FORWARD\"},{\"meterNumber\":\"S\",\"seriesId\":\"S\",\"flowDirection\":"
+             "\"RETURN\"}],\"series\":[{\"name\":\"H\",\"data\":[%s]},{\"name\":\"S\","
+             "\"data\":[%s]}]}]}}",
+             p, nulls);
+    assert_int_equal(read_text(f, json), 0);
+    assert_int_equal(f->feed->usage_points[0]->nchannels, 1);
+    assert_string_equal(channel(f, 0)->meter, "H");
+    assert_true(test_diag_find(&f->diags, "smarthub-series-empty") >= 0);
+    free(json);
+    free(nulls);
+    free(p);
+}
+
+/* Interval lengths that make no sense are not believed. */
+static void test_bad_interval_map(void **state)
+{
+    fixture *f = *state;
+    char points[256], x2oi[512];
+    snprintf(points, sizeof points, "{\"x\":%lld,\"y\":1},{\"x\":%lld,\"y\":1}", JUNE15,
+             JUNE15 + HOUR_MS);
+    snprintf(x2oi, sizeof x2oi,
+             "\"xToOrderedInterval\":{\"%lld\":{\"interval\":{\"start\":%lld,\"end\":%lld}},"
+             "\"%lld\":{\"interval\":{\"start\":0,\"end\":9007199254740992}}},",
+             JUNE15, JUNE15, JUNE15 - HOUR_MS, JUNE15 + HOUR_MS);
+    char *json = one_series("FORWARD", "HOURLY", points, x2oi);
+    assert_int_equal(read_text(f, json), 0);
+    assert_int_equal(channel(f, 0)->readings[0].duration, 3600);
+    assert_int_equal(channel(f, 0)->readings[1].duration, 3600);
+    assert_true(test_diag_find(&f->diags, "smarthub-bad-interval") >= 0);
+    free(json);
+    /* beyond 2^53 ms it is not a time at all */
+    snprintf(x2oi, sizeof x2oi,
+             "\"xToOrderedInterval\":{\"%lld\":{\"interval\":{\"start\":0,"
+             "\"end\":9223372036854775807}}},",
+             JUNE15);
+    json = one_series("FORWARD", "HOURLY", points, x2oi);
+    expect_error(f, json, "smarthub-bad-interval", 1);
+    free(json);
+}
+
+static void test_value_limits(void **state)
+{
+    fixture *f = *state;
+    char *json =
+        one_series("REVERSE", "HOURLY", "{\"x\":1781481600000,\"y\":-9223372036854775.808}", "");
+    expect_error(f, json, "value-range", 1);
+    free(json);
+    json = one_series("FORWARD", "HOURLY", "{\"x\":1781481600000,\"y\":140737488355.328}", "");
+    expect_error(f, json, "value-range", 1);
+    free(json);
+    json = one_series("FORWARD", "HOURLY", "{\"x\":1781481600000,\"y\":140737488355.327}", "");
+    assert_int_equal(read_text(f, json), 0);
+    assert_int_equal(channel(f, 0)->readings[0].value, 140737488355327);
+    free(json);
+}
+
+static void test_hostile_text(void **state)
+{
+    fixture *f = *state;
+    /* a NUL inside a name would join the wrong meter */
+    const char *nul = "{\"status\":\"COMPLETE\",\"data\":{\"ELECTRIC\":[{\"type\":\"USAGE\","
+                      "\"meters\":[{\"meterNumber\":\"M\",\"seriesId\":\"M\\u0000X\"}]}]}}";
+    expect_error(f, nul, "json-nul", 1);
+    /* an endless token is refused early, not parsed in quadratic time */
+    size_t n = 200000;
+    char *json = malloc(n + 64);
+    assert_non_null(json);
+    size_t len = (size_t)snprintf(json, n + 64, "{\"status\":\"COMPLETE\",\"x\":\"");
+    memset(json + len, 'a', n);
+    memcpy(json + len + n, "\"}", 3);
+    assert_int_equal(read_text(f, json), ESPI_E_LIMIT);
+    assert_string_equal(f->err.code, "json-token-too-long");
+    assert_int_equal(f->err.line, 1);
+    assert_int_equal(f->err.column, len + 65536 + 1);
+    free(json);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -669,6 +814,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_interval_lengths, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unaligned_first_point, setup, teardown),
         cmocka_unit_test_setup_teardown(test_zone_option, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fall_back_null_first_copy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spacing_counts_nulls, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_all_null_series_left_out, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_interval_map, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_value_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_text, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

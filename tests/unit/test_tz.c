@@ -53,7 +53,7 @@ static void expect_wall(const espi_tz *tz, int64_t wall, int n, int64_t first, i
     int64_t gap = -1;
     char text[32];
     espi_format_wall(text, wall);
-    int got = espi_tz_wall_to_utc(tz, wall, out, &gap);
+    int got = espi_tz_wall_to_utc(out, &gap, tz, wall);
     if (got != n)
         fail_msg("%s in %s: %d instants, expected %d", text, espi_tz_name(tz), got, n);
     if (n >= 1 && out[0] != first)
@@ -70,7 +70,7 @@ static void expect_gap(const espi_tz *tz, int64_t wall, int64_t gap_end)
     int64_t out[2], gap = -1;
     char text[32];
     espi_format_wall(text, wall);
-    int got = espi_tz_wall_to_utc(tz, wall, out, &gap);
+    int got = espi_tz_wall_to_utc(out, &gap, tz, wall);
     if (got != 0)
         fail_msg("%s in %s: %d instants, expected a gap", text, espi_tz_name(tz), got);
     if (gap != gap_end)
@@ -81,7 +81,7 @@ static void expect_gap(const espi_tz *tz, int64_t wall, int64_t gap_end)
 static void expect_offset(const espi_tz *tz, int64_t utc, int32_t offset, int is_dst)
 {
     int dst = -1;
-    int32_t got = espi_tz_offset_at(tz, utc, &dst);
+    int32_t got = espi_tz_offset_at(&dst, tz, utc);
     if (got != offset || dst != is_dst)
         fail_msg("%s at %lld: offset %d dst %d, expected %d dst %d", espi_tz_name(tz),
                  (long long)utc, got, dst, offset, is_dst);
@@ -512,7 +512,7 @@ static void test_los_angeles(void **state)
 
     /* gap_end may be NULL. */
     int64_t out[2];
-    assert_int_equal(espi_tz_wall_to_utc(tz, wall_of(2026, 3, 8, 2, 30), out, NULL), 0);
+    assert_int_equal(espi_tz_wall_to_utc(out, NULL, tz, wall_of(2026, 3, 8, 2, 30)), 0);
     espi_tz_free(tz);
     espi_tz_free(NULL);
 }
@@ -593,10 +593,10 @@ static void test_far_years(void **state)
     expect_wall(tz, wall_of(1850, 7, 1, 0, 0), 1, -3771187200 + 28378, 0);
     /* Extreme times are clamped, never looped over or overflowed. */
     int64_t out[2];
-    assert_int_equal(espi_tz_wall_to_utc(tz, INT64_MAX, out, NULL) >= 0, 1);
-    assert_int_equal(espi_tz_wall_to_utc(tz, INT64_MIN, out, NULL) >= 0, 1);
-    (void)espi_tz_offset_at(tz, INT64_MAX, NULL);
-    (void)espi_tz_offset_at(tz, INT64_MIN, NULL);
+    assert_int_equal(espi_tz_wall_to_utc(out, NULL, tz, INT64_MAX) >= 0, 1);
+    assert_int_equal(espi_tz_wall_to_utc(out, NULL, tz, INT64_MIN) >= 0, 1);
+    (void)espi_tz_offset_at(NULL, tz, INT64_MAX);
+    (void)espi_tz_offset_at(NULL, tz, INT64_MIN);
     espi_tz_free(tz);
 
     /* A POSIX zone has the rules in every year, 1850 included. */
@@ -623,14 +623,14 @@ static void expect_same_zone(const char *name, const char *posix, int64_t year)
     int64_t first = wall_of(year, 1, 1, 0, 0), last = wall_of(year + 1, 1, 1, 0, 0);
     for (int64_t t = first - DAY; t < last + DAY; t += HOUR) {
         int da, db;
-        int32_t oa = espi_tz_offset_at(a, t, &da), ob = espi_tz_offset_at(b, t, &db);
+        int32_t oa = espi_tz_offset_at(&da, a, t), ob = espi_tz_offset_at(&db, b, t);
         if (oa != ob || da != db)
             fail_msg("%s at %lld: %d/%d from the file, %d/%d from %s", name, (long long)t, oa, da,
                      ob, db, posix);
     }
     for (int64_t w = first; w < last; w += HOUR / 2) {
         int64_t oa[2] = {0, 0}, ob[2] = {0, 0}, ga = 0, gb = 0;
-        int na = espi_tz_wall_to_utc(a, w, oa, &ga), nb = espi_tz_wall_to_utc(b, w, ob, &gb);
+        int na = espi_tz_wall_to_utc(oa, &ga, a, w), nb = espi_tz_wall_to_utc(ob, &gb, b, w);
         bool same = na == nb && (na < 1 || oa[0] == ob[0]) && (na < 2 || oa[1] == ob[1]) &&
                     (na != 0 || ga == gb);
         if (!same)
@@ -756,18 +756,98 @@ static void expect_params_fail(const char *spec)
     espi_tz_free(tz);
 }
 
+/* The local time an ESPI DstRuleType names in a year, decoded here on its
+ * own (ESPI.md section 6): op 0 on the day of the month, op 1 the weekday on
+ * or after it, ops 2-6 the 1st-5th weekday, op 7 the last; dow 1 = Monday. */
+static int64_t rule_local(uint32_t bits, int64_t year)
+{
+    espi_dst_rule r;
+    espi_dst_rule_decode(&r, bits);
+    int64_t first = espi_days_from_civil(year, r.month, 1);
+    int64_t next = r.month == 12 ? espi_days_from_civil(year + 1, 1, 1)
+                                 : espi_days_from_civil(year, r.month + 1, 1);
+    int target = r.dow % 7; /* 0 = Sunday, as espi_weekday_from_days */
+    int64_t day;
+    if (r.op == 0) {
+        day = first + r.dom - 1;
+    } else if (r.op == 1) {
+        for (day = first + r.dom - 1; espi_weekday_from_days(day) != target; day++)
+            ;
+    } else if (r.op == 7) {
+        for (day = next - 1; espi_weekday_from_days(day) != target; day--)
+            ;
+    } else {
+        for (day = first; espi_weekday_from_days(day) != target; day++)
+            ;
+        day += 7 * (r.op - 2);
+    }
+    return day * 86400 + r.hour * 3600 + r.seconds;
+}
+
+/* The zone changes offset exactly where its ESPI rules say, for ten years:
+ * the start rule is read in standard time, the end rule in daylight time. */
+static void expect_rules_match_zone(const char *spec)
+{
+    espi_tz *tz = load(spec);
+    espi_time_params p;
+    espi_error err;
+    assert_int_equal(espi_tz_time_params(&p, tz, &err), 0);
+    int32_t std = p.tz_offset, dst = p.tz_offset + p.dst_offset;
+    for (int64_t year = 2026; year < 2036; year++) {
+        int64_t on = rule_local(p.dst_start_rule, year) - std;
+        int64_t off = rule_local(p.dst_end_rule, year) - dst;
+        if (espi_tz_offset_at(NULL, tz, on - 1) != std || espi_tz_offset_at(NULL, tz, on) != dst ||
+            espi_tz_offset_at(NULL, tz, off - 1) != dst || espi_tz_offset_at(NULL, tz, off) != std)
+            fail_msg("%s %lld: the rules %08X / %08X do not match the zone", spec, (long long)year,
+                     p.dst_start_rule, p.dst_end_rule);
+    }
+    espi_tz_free(tz);
+}
+
+/* Rules whose time leaves the day move to the neighbouring weekday, with
+ * op 1 ("weekday on or after day dom"); all by hand from the formula. */
+static void test_time_params_shifted(void **state)
+{
+    (void)state;
+    /* Nuuk M3.5.0/-1: the Saturday before the last Sunday of March, 23:00 =
+     * Saturday on or after the 24th: (3<<28)|(1<<25)|(24<<20)|(6<<17)|(23<<12).
+     * M10.5.0/0: last Sunday of October at 0:00 = 0xAE0E0000. */
+    expect_params("<-02>2<-01>,M3.5.0/-1,M10.5.0/0", -7200, 3600, 0x338D7000, 0xAE0E0000);
+    /* second Sunday at 24:00 = Monday on or after the 9th at 0:00 */
+    expect_params("XXX3YYY,M3.2.0/24,M11.1.0", -10800, 3600, 0x32920000, 0xB40E2000);
+    /* first Sunday at 26:00 = Monday on or after the 2nd at 2:00 */
+    expect_params("XXX3YYY,M3.2.0,M11.1.0/26", -10800, 3600, 0x360E2000, 0xB2222000);
+    /* Jerusalem M3.4.4/26: Friday on or after the 23rd at 2:00 = 0x337A2000 */
+    expect_params("IST-2IDT,M3.4.4/26,M10.5.0", 7200, 3600, 0x337A2000, 0xAE0E2000);
+    /* Santiago M9.1.6/24 and M4.1.6/24: Sunday on or after the 2nd at 0:00;
+     * winter (April) is standard: 0x922E0000 starts DST, 0x422E0000 ends it */
+    expect_params("<-04>4<-03>,M9.1.6/24,M4.1.6/24", -14400, 3600, 0x922E0000, 0x422E0000);
+    /* Dublin calls summer standard and winter DST (IST-1GMT0,M10.5.0,M3.5.0/1);
+     * ESPI gets GMT as standard and the summer hour as DST, start in March */
+    expect_params("IST-1GMT0,M10.5.0,M3.5.0/1", 0, 3600, 0x3E0E1000, 0xAE0E2000);
+    static const char *const zones[] = {
+        "America/Los_Angeles", "Europe/Berlin",    "Australia/Sydney", "America/Nuuk",
+        "Asia/Jerusalem",      "America/Santiago", "Europe/Dublin",    "America/Havana",
+    };
+    for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", zones[i]);
+        if (file_exists(path))
+            expect_rules_match_zone(zones[i]);
+        else
+            print_message("note: %s not installed; its rules not checked\n", zones[i]);
+    }
+}
+
 static void test_time_params_unencodable(void **state)
 {
     (void)state;
-    expect_params_fail("<-02>2<-01>,M3.5.0/-1,M10.5.0/0"); /* before midnight */
-    expect_params_fail("XXX3YYY,M3.2.0/24,M11.1.0");       /* the next day */
-    expect_params_fail("XXX3YYY,M3.2.0,M11.1.0/26");
-    expect_params_fail("XXX3YYY,59,300"); /* moves with leap years */
+    expect_params_fail("XXX3YYY,M3.1.0/-1,M11.1.0"); /* the day before the month begins */
+    expect_params_fail("XXX3YYY,M3.5.0/25,M11.1.0"); /* the day after the last Sunday */
+    expect_params_fail("XXX3YYY,M2.5.0/-1,M11.1.0"); /* February's last week moves */
+    expect_params_fail("XXX3YYY,59,300");            /* moves with leap years */
     expect_params_fail("XXX3YYY,31,59");
-    if (file_exists("/usr/share/zoneinfo/America/Nuuk"))
-        expect_params_fail("America/Nuuk"); /* its footer uses /-1 since 2023 */
-    else
-        print_message("note: America/Nuuk not installed; its /-1 rule not checked\n");
+    expect_params_fail("XXX3YYY,J365/24,J300"); /* into the next year */
 }
 
 /* ------------------------------------------------------------------ */
@@ -1110,7 +1190,7 @@ static void convert_all(thread_job *job, const espi_tz *tz, bool check)
 {
     for (int i = 0; i < THREAD_WALLS; i++) {
         int64_t out[2] = {0, 0}, gap = 0;
-        int n = espi_tz_wall_to_utc(tz, job->first + (int64_t)i * 1800, out, &gap);
+        int n = espi_tz_wall_to_utc(out, &gap, tz, job->first + (int64_t)i * 1800);
         if (!check) {
             job->count[i] = n;
             memcpy(job->out[i], out, sizeof out);
@@ -1189,6 +1269,7 @@ int main(void)
         cmocka_unit_test(test_negative_rule_time),
         cmocka_unit_test(test_time_params),
         cmocka_unit_test(test_time_params_julian),
+        cmocka_unit_test(test_time_params_shifted),
         cmocka_unit_test(test_time_params_unencodable),
         cmocka_unit_test(test_dst_rule_codec),
         cmocka_unit_test(test_dst_rule_valid),

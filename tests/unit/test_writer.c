@@ -25,12 +25,16 @@ static void build_feed(fixture *f)
     espi_usage_point *up = espi_feed_usage_point(f->feed, "4400123001", "71005500");
     assert_non_null(up);
     for (int flow = 1; flow <= 4; flow += 3) {
-        espi_channel *ch = espi_usage_point_add_channel(up, "88120045", flow, "S");
+        espi_channel *ch = espi_usage_point_add_channel(up, "88120045", flow);
         assert_non_null(ch);
         ch->rt = (espi_reading_type){4, 1, flow == 1 ? 840 : 0, flow, 3600, 12, 769, 0, 72};
         for (int i = 0; i < 4; i++) {
-            espi_reading r = {1784610000 + i * 3600, 100 * (i + 1) * (flow == 4 ? -1 : 1), 1500 + i,
-                              3600, flow == 1};
+            espi_reading r = {1784610000 + i * 3600,
+                              100 * (i + 1) * (flow == 4 ? -1 : 1),
+                              1500 + i,
+                              3600,
+                              0,
+                              flow == 1};
             assert_int_equal(espi_channel_append(ch, &r), 0);
         }
         assert_int_equal(espi_channel_split_days(ch, f->tz), 0);
@@ -165,9 +169,10 @@ static void test_stable_ids(void **state)
     char id[64];
     const char *up = strstr(f->text, "type=\"espi-feed/LocalTimeParameters\"");
     value_after(strstr(up, "<entry>"), "<id>urn:uuid:", id, sizeof id);
-    /* the UsagePoint id is uuid5(espi namespace, "smarthub/usage-point/ACCOUNT/LOCATION") */
+    /* the UsagePoint id is the v5 UUID of the length-prefixed name parts
+     * "smarthub", "usage-point", account, location */
     espi_uuid u;
-    const char *name = "smarthub/usage-point/4400123001/71005500";
+    const char *name = "8:smarthub11:usage-point10:44001230018:71005500";
     assert_int_equal(espi_uuid_v5(&u, &espi_uuid_ns_espi, name, strlen(name)), 0);
     char want[37];
     espi_uuid_format(want, &u);
@@ -246,6 +251,37 @@ static void test_stats(void **state)
     assert_int_equal(st.with_cost, 4);
 }
 
+/* Names with the separator in them do not collide: ("A/B", "C") and
+ * ("A", "B/C") are two usage points with two ids. */
+static void test_ids_unique(void **state)
+{
+    fixture *f = *state;
+    espi_feed_free(f->feed);
+    espi_error err;
+    assert_int_equal(espi_feed_new(&f->feed), 0);
+    assert_int_equal(espi_feed_set_tz(f->feed, f->tz, &err), 0);
+    const char *names[2][2] = {{"A/B", "C"}, {"A", "B/C"}};
+    for (int u = 0; u < 2; u++) {
+        espi_usage_point *up = espi_feed_usage_point(f->feed, names[u][0], names[u][1]);
+        espi_channel *ch = espi_usage_point_add_channel(up, "M/1", 1);
+        ch->rt = (espi_reading_type){4, 1, 0, 1, 3600, 12, 769, 0, 72};
+        espi_reading r = {1784610000, 100, 0, 3600, 0, false};
+        assert_int_equal(espi_channel_append(ch, &r), 0);
+        assert_int_equal(espi_channel_split_days(ch, f->tz), 0);
+    }
+    assert_int_equal(write_text(f, NULL, &err), 0);
+    char ids[16][64];
+    size_t n = 0;
+    for (const char *p = strstr(f->text, "<id>"); p; p = strstr(p + 1, "<id>")) {
+        assert_true(n < 16);
+        value_after(p, "<id>", ids[n], sizeof ids[n]);
+        for (size_t k = 0; k < n; k++)
+            assert_string_not_equal(ids[k], ids[n]);
+        n++;
+    }
+    assert_int_equal(n, 1 + 1 + 2 * 4); /* feed, LTP, 2 x (UP, MR, RT, block) */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -256,6 +292,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_validates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ids_unique, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
