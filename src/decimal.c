@@ -4,6 +4,18 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Copies at most size-1 bytes and terminates (size > 0). */
+static void copy_cut(char *dst, const char *src, size_t size)
+{
+    size_t n = strlen(src);
+    if (size == 0)
+        return;
+    if (n >= size)
+        n = size - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 #define MAX_EXPONENT 99999 /* |exponent| cap while reading; far outside any range */
 #define MAG_LIMIT_POS ((uint64_t)INT64_MAX)
 #define MAG_LIMIT_NEG ((uint64_t)INT64_MAX + 1) /* |INT64_MIN| */
@@ -226,4 +238,44 @@ void espi_decimal_format(char buf[48], int64_t value, int scale)
     } else {
         snprintf(buf, 48, "%s%.*s.%s", sign, n - scale, digits, digits + (n - scale));
     }
+}
+
+/* Written by hand for the same reason as espi_format_utc: dump formats a
+ * value and a cost per reading. */
+void espi_decimal_format_n(char *buf, size_t size, int64_t value, int scale)
+{
+    char tmp[144];
+    char digits[24];
+    uint64_t mag = value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value;
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + mag % 10);
+        mag /= 10;
+    } while (mag > 0);
+    int s = scale < -60 ? -60 : scale > 60 ? 60 : scale;
+    bool zero = n == 1 && digits[0] == '0';
+    char *p = tmp;
+    if (value < 0)
+        *p++ = '-';
+    if (s > 0 && n <= s) { /* 0.000ddd */
+        *p++ = '0';
+        *p++ = '.';
+        for (int i = 0; i < s - n; i++)
+            *p++ = '0';
+        while (n > 0)
+            *p++ = digits[--n];
+    } else {
+        int int_digits = s > 0 ? n - s : n;
+        for (int i = 0; i < int_digits; i++)
+            *p++ = digits[--n];
+        for (int i = 0; s < 0 && !zero && i < -s; i++)
+            *p++ = '0';
+        if (s > 0) {
+            *p++ = '.';
+            while (n > 0)
+                *p++ = digits[--n];
+        }
+    }
+    *p = '\0';
+    copy_cut(buf, tmp, size);
 }

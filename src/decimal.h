@@ -56,4 +56,8 @@ espi_decimal_status espi_decimal_scale(int64_t *out, espi_decimal_info *info, co
  * scale must be within -20..20: the text is wrong beyond that. */
 void espi_decimal_format(char buf[48], int64_t value, int scale);
 
+/* The same for scales within -60..60 into a buffer of size bytes (84 is
+ * always enough); the text is cut, never wrong, when size is smaller. */
+void espi_decimal_format_n(char *buf, size_t size, int64_t value, int scale);
+
 #endif

@@ -2,9 +2,10 @@
  * espi.h - the one public header of libespi, a library for Green Button
  * (NAESB REQ.21 ESPI) energy data.
  *
- * Data flow: a reader turns an input (SmartHub poll JSON today) into an
- * espi_feed, the feed model; a writer turns the model into an ESPI Atom feed;
- * the schema module validates ESPI files against the bundled schemas.
+ * Data flow: a reader turns an input (SmartHub poll JSON) into an espi_feed,
+ * the feed model; a writer turns the model into an ESPI Atom feed. The ESPI
+ * reader streams any Green Button file as resources; the dumper turns them
+ * into CSV and JSON rows; the schema module validates ESPI files.
  *
  * Conventions:
  *  - every public name starts with espi_;
@@ -22,6 +23,7 @@
 #ifndef ESPI_H
 #define ESPI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -219,6 +221,226 @@ ESPI_API int espi_schema_validate_file(const char *path, const char *name, espi_
 /* The same for an open stream (stdin, a pipe); in is not closed. */
 ESPI_API int espi_schema_validate_stream(FILE *in, const char *name, espi_schema_set set,
                                          espi_diag_fn on_diag, void *diag_ctx, espi_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Reader: any Green Button file, streamed                             */
+/* ------------------------------------------------------------------ */
+
+/* A number the file does not give. ESPI numbers are at most 64-bit, so
+ * this value never occurs in a file. */
+#define ESPI_ABSENT INT64_MIN
+
+typedef struct espi_link {
+    const char *rel;  /* NULL when absent */
+    const char *href; /* resolved against xml:base when the file has one */
+    const char *type; /* NULL when absent */
+} espi_link;
+
+/* The Atom entry around a resource. hrefs in self/up are resolved against
+ * xml:base when the file has one, so they join across the file. */
+typedef struct espi_entry {
+    const char *id; /* atom:id text; NULL when absent */
+    const char *title;
+    const char *published;
+    const char *updated;
+    const espi_link *links;
+    size_t nlinks;
+    const char *self; /* the rel="self" href, resolved; NULL when absent */
+    const char *up;   /* the rel="up" href, resolved; NULL when absent */
+    unsigned long line;
+} espi_entry;
+
+typedef struct espi_ltp_res {
+    espi_entry entry;
+    int64_t dst_end_rule; /* DstRuleType bits; ESPI_ABSENT when absent or not hex */
+    int64_t dst_offset;
+    int64_t dst_start_rule;
+    int64_t tz_offset;
+} espi_ltp_res;
+
+typedef struct espi_usage_point_res {
+    espi_entry entry;
+    int64_t service_kind; /* ServiceCategory/kind */
+    int64_t status;
+    const espi_ltp_res *ltp; /* its LocalTimeParameters, when known */
+} espi_usage_point_res;
+
+typedef struct espi_reading_type_res {
+    espi_entry entry;
+    int64_t accumulation, commodity, consumption_tier, currency, data_qualifier, default_quality;
+    int64_t flow_direction, interval_length, kind, phase, power_of_ten, time_attribute, tou, uom;
+    int64_t cpp, measuring_period;
+} espi_reading_type_res;
+
+typedef struct espi_meter_reading_res {
+    espi_entry entry;
+    const espi_usage_point_res *usage_point;   /* via its up link; NULL when unknown */
+    const espi_reading_type_res *reading_type; /* via a related link; NULL when unknown */
+} espi_meter_reading_res;
+
+typedef struct espi_interval_block_res {
+    espi_entry entry; /* complete in the ESPI_RES_INTERVAL_BLOCK event; while its
+                         readings are delivered, fields after content may be NULL */
+    int64_t duration, start; /* interval */
+    const espi_meter_reading_res *meter_reading; /* via its up link; NULL when unknown */
+} espi_interval_block_res;
+
+typedef struct espi_interval_reading_res {
+    int64_t start, duration; /* timePeriod, UTC seconds */
+    int64_t value, cost;
+    int64_t quality; /* the first ReadingQuality/quality */
+    int64_t consumption_tier, tou, cpp;
+    unsigned long line;
+    const espi_interval_block_res *block;
+} espi_interval_reading_res;
+
+typedef struct espi_summary_measurement {
+    int64_t power_of_ten, time_stamp, uom, value;
+} espi_summary_measurement;
+
+/* UsageSummary, or the deprecated ElectricPowerUsageSummary. */
+typedef struct espi_usage_summary_res {
+    espi_entry entry;
+    bool deprecated; /* ElectricPowerUsageSummary */
+    int64_t billing_start, billing_duration;
+    int64_t bill_last_period, bill_to_date, cost_additional_last_period; /* 1/100000 currency */
+    int64_t currency, quality_of_reading, status_time_stamp, commodity;
+    espi_summary_measurement overall_consumption_last_period;
+    espi_summary_measurement current_billing_period_overall_consumption;
+    espi_summary_measurement current_day_last_year_net_consumption;
+    espi_summary_measurement current_day_net_consumption;
+    espi_summary_measurement current_day_overall_consumption;
+    espi_summary_measurement peak_demand;
+    espi_summary_measurement previous_day_last_year_overall_consumption;
+    espi_summary_measurement previous_day_net_consumption;
+    espi_summary_measurement previous_day_overall_consumption;
+    espi_summary_measurement ratchet_demand;
+    const char *tariff_profile; /* NULL when absent */
+    const char *read_cycle;
+    size_t line_items; /* costAdditionalDetailLastPeriod elements */
+    const espi_usage_point_res *usage_point; /* via its up link; NULL when unknown */
+} espi_usage_summary_res;
+
+/* ElectricPowerQualitySummary: its period; the other fields are not read. */
+typedef struct espi_quality_summary_res {
+    espi_entry entry;
+    int64_t summary_start, summary_duration;
+    const espi_usage_point_res *usage_point;
+} espi_quality_summary_res;
+
+/* A resource espi does not interpret: customer-namespace (PII) resources
+ * such as Customer or ServiceLocation, and ESPI ones such as
+ * ApplicationInformation. */
+typedef struct espi_other_res {
+    espi_entry entry;
+    const char *ns; /* namespace URI */
+} espi_other_res;
+
+typedef struct espi_feed_res {
+    const char *id, *title, *updated;
+    const espi_link *links;
+    size_t nlinks;
+    unsigned long line;
+    size_t entries, readings;
+} espi_feed_res;
+
+typedef enum espi_resource_kind {
+    ESPI_RES_USAGE_POINT,
+    ESPI_RES_METER_READING,
+    ESPI_RES_READING_TYPE,
+    ESPI_RES_LOCAL_TIME_PARAMETERS,
+    ESPI_RES_INTERVAL_BLOCK,
+    ESPI_RES_INTERVAL_READING,
+    ESPI_RES_USAGE_SUMMARY,
+    ESPI_RES_QUALITY_SUMMARY,
+    ESPI_RES_OTHER,
+    ESPI_RES_FEED /* last: the feed's own metadata, once every entry is read */
+} espi_resource_kind;
+
+typedef struct espi_resource {
+    espi_resource_kind kind;
+    const char *name; /* the element's local name: "UsagePoint", "Customer", ... */
+    union {
+        const espi_usage_point_res *usage_point;
+        const espi_meter_reading_res *meter_reading;
+        const espi_reading_type_res *reading_type;
+        const espi_ltp_res *ltp;
+        const espi_interval_block_res *interval_block;
+        const espi_interval_reading_res *reading;
+        const espi_usage_summary_res *usage_summary;
+        const espi_quality_summary_res *quality_summary;
+        const espi_other_res *other;
+        const espi_feed_res *feed;
+    } u;
+} espi_resource;
+
+/* Receives each resource; a non-zero return stops the reading (the call
+ * then returns that value). Readings and blocks are valid during the call
+ * only; usage points, meter readings, reading types, time parameters and
+ * summaries stay valid until espi_read returns. */
+typedef int (*espi_resource_fn)(const espi_resource *res, void *ctx);
+
+typedef struct espi_read_options {
+    espi_diag_fn on_diag; /* warnings: odd but readable input */
+    void *diag_ctx;
+    size_t chunk_size; /* bytes handed to the parser at a time; 0: 64 KiB */
+} espi_read_options;
+
+/* Reads a Green Button feed from in (name is used in messages), in one
+ * streaming pass, and hands every resource to fn as it is read. Resources
+ * are matched by namespace URI and local name, whatever the prefix, and
+ * joined by href as ESPI.md section 3 describes, in whatever order the
+ * entries come: readings are handed over as soon as their block's
+ * MeterReading, ReadingType, UsagePoint and LocalTimeParameters are known,
+ * held back until then, and handed over unjoined (with a warning) at the
+ * end when they never are. Memory follows the number of resources, not of
+ * readings. Returns ESPI_OK; ESPI_E_INPUT when the file is not well-formed
+ * XML or its root is not an Atom feed (err names file and line); ESPI_E_IO
+ * when it cannot be read. No network, no DTD loading, no entity expansion. */
+ESPI_API int espi_read(FILE *in, const char *name, const espi_read_options *opts,
+                       espi_resource_fn fn, void *ctx, espi_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Dump: Green Button to CSV and JSON (docs/dump-format.md)            */
+/* ------------------------------------------------------------------ */
+
+typedef enum espi_dump_format {
+    ESPI_DUMP_CSV,
+    ESPI_DUMP_JSONL,
+    ESPI_DUMP_JSON
+} espi_dump_format;
+
+typedef enum espi_dump_what {
+    ESPI_DUMP_READINGS,
+    ESPI_DUMP_SUMMARIES,
+    ESPI_DUMP_USAGE_POINTS,
+    ESPI_DUMP_READING_TYPES
+} espi_dump_what;
+
+typedef struct espi_dumper espi_dumper;
+
+typedef struct espi_dump_options {
+    espi_dump_format format;
+    espi_dump_what what;
+    const espi_tz *tz; /* local times in this zone, not the file's; NULL: the file's */
+    const char *unit;  /* e.g. "kWh": values in this power-of-ten variant of their unit */
+    espi_diag_fn on_diag;
+    void *diag_ctx;
+    size_t chunk_size; /* passed to espi_read */
+} espi_dump_options;
+
+/* A dumper writes rows of any number of files to out: the CSV header once,
+ * then each file's rows. */
+ESPI_API int espi_dumper_new(espi_dumper **out, FILE *dest, const espi_dump_options *opts,
+                             espi_error *err);
+
+/* Reads one file and writes its rows. */
+ESPI_API int espi_dumper_add(espi_dumper *d, FILE *in, const char *name, espi_error *err);
+
+/* Writes what is still buffered (the JSON document's end) and flushes. */
+ESPI_API int espi_dumper_finish(espi_dumper *d, espi_error *err);
+
+ESPI_API void espi_dumper_free(espi_dumper *d);
 
 /* ------------------------------------------------------------------ */
 /* Atomic output: write to a temporary file, then rename                */

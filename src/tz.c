@@ -101,12 +101,53 @@ static void split_time(int64_t t, int64_t *y, int *mo, int *d, int *h, int *mi, 
     *s = (int)(secs % 60);
 }
 
-void espi_format_utc(char buf[32], int64_t t)
+static char *two_digits(char *p, int v)
+{
+    *p++ = (char)('0' + v / 10);
+    *p++ = (char)('0' + v % 10);
+    return p;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS" without the zone; written by hand because dump
+ * formats two times per reading and snprintf dominated its profile.
+ * Years outside 0000-9999 fall back to snprintf. */
+static char *format_date_time(char *buf, int64_t t)
 {
     int64_t y;
     int mo, d, h, mi, s;
     split_time(t, &y, &mo, &d, &h, &mi, &s);
-    snprintf(buf, 32, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, mo, d, h, mi, s);
+    if (y < 0 || y > 9999)
+        return buf + snprintf(buf, 32, "%04lld-%02d-%02dT%02d:%02d:%02d", (long long)y, mo, d, h,
+                              mi, s);
+    char *p = two_digits(two_digits(buf, (int)(y / 100)), (int)(y % 100));
+    *p++ = '-';
+    p = two_digits(p, mo);
+    *p++ = '-';
+    p = two_digits(p, d);
+    *p++ = 'T';
+    p = two_digits(p, h);
+    *p++ = ':';
+    p = two_digits(p, mi);
+    *p++ = ':';
+    return two_digits(p, s);
+}
+
+void espi_format_utc(char buf[32], int64_t t)
+{
+    char *p = format_date_time(buf, t);
+    *p++ = 'Z';
+    *p = '\0';
+}
+
+void espi_format_local(char buf[32], int64_t t, int32_t offset)
+{
+    char *p = format_date_time(buf, t + offset);
+    int32_t a = offset < 0 ? -offset : offset;
+    *p++ = offset < 0 ? '-' : '+';
+    p = two_digits(p, a / 3600 % 100);
+    *p++ = ':';
+    p = two_digits(p, a % 3600 / 60);
+    *p = '\0';
 }
 
 void espi_format_wall(char buf[32], int64_t wall)
@@ -320,6 +361,11 @@ int64_t tz_rule_local_time(const tz_rule *r, int64_t year)
     switch (r->kind) {
     case TZ_RULE_JULIAN1: day = jan1 + r->day - 1 + (is_leap(year) && r->day >= 60); break;
     case TZ_RULE_JULIAN0: day = jan1 + r->day; break;
+    case TZ_RULE_ON_OR_AFTER: {
+        day = espi_days_from_civil(year, r->month, r->day);
+        day += (r->wday - espi_weekday_from_days(day) + 7) % 7;
+        break;
+    }
     case TZ_RULE_MONTH:
     default: {
         int64_t first = espi_days_from_civil(year, r->month, 1);
@@ -418,6 +464,15 @@ static void zone_segment(const espi_tz *tz, int64_t t, tz_segment *seg)
     }
     const tz_type *ty = &tz->types[tz->trans_type[lo]];
     *seg = (tz_segment){tz->trans[lo], tz->trans[hi], ty->utoff, ty->isdst};
+}
+
+int32_t tz_offset_span(const espi_tz *tz, int64_t utc, int64_t *from, int64_t *until)
+{
+    tz_segment seg;
+    zone_segment(tz, utc, &seg);
+    *from = seg.start;
+    *until = seg.end;
+    return seg.offset;
 }
 
 int32_t espi_tz_offset_at(int *is_dst, const espi_tz *tz, int64_t utc)
@@ -815,5 +870,58 @@ int espi_tz_time_params(espi_time_params *out, const espi_tz *tz, espi_error *er
             err, ESPI_E_ARG, "tz-rule", NULL,
             "the DST rule of time zone %s cannot be written as an ESPI DstRuleType: %s", tz->name,
             why);
+    return 0;
+}
+
+/* DstRuleType -> POSIX-style rule (the inverse of tz_rule_to_espi). */
+static bool rule_from_espi(tz_rule *out, uint32_t bits)
+{
+    espi_dst_rule e;
+    espi_dst_rule_decode(&e, bits);
+    if (!espi_dst_rule_valid(&e))
+        return false;
+    memset(out, 0, sizeof *out);
+    out->time = e.hour * 3600 + e.seconds;
+    out->month = e.month;
+    out->wday = e.dow % 7;
+    if (e.op == 0) {
+        int64_t y;
+        int m, d;
+        int64_t day = espi_days_from_civil(2001, e.month, e.dom); /* a non-leap year */
+        espi_civil_from_days(day, &y, &m, &d);
+        if (m != e.month || d != e.dom)
+            return false; /* February 29, April 31, ... */
+        out->kind = TZ_RULE_JULIAN1;
+        out->day = (int)(day - espi_days_from_civil(2001, 1, 1)) + 1;
+    } else if (e.op == 1) {
+        out->kind = TZ_RULE_ON_OR_AFTER;
+        out->day = e.dom;
+    } else {
+        out->kind = TZ_RULE_MONTH;
+        out->week = e.op == 7 ? 5 : e.op - 1;
+    }
+    return true;
+}
+
+int tz_from_time_params(espi_tz **out, const espi_time_params *p, const char *name,
+                        bool *dst_ignored)
+{
+    *dst_ignored = false;
+    espi_tz *tz = calloc(1, sizeof *tz);
+    if (tz == NULL || (tz->name = strdup(name)) == NULL) {
+        free(tz);
+        return ESPI_E_NOMEM;
+    }
+    tz->has_posix = true;
+    tz->posix.std_offset = p->tz_offset;
+    bool no_dst = p->dst_offset == 0 || (p->dst_start_rule == ESPI_DST_RULE_NONE &&
+                                         p->dst_end_rule == ESPI_DST_RULE_NONE);
+    if (!no_dst) {
+        tz->posix.has_dst = rule_from_espi(&tz->posix.start, p->dst_start_rule) &&
+                            rule_from_espi(&tz->posix.end, p->dst_end_rule);
+        tz->posix.dst_offset = p->tz_offset + p->dst_offset;
+        *dst_ignored = !tz->posix.has_dst;
+    }
+    *out = tz;
     return 0;
 }

@@ -24,6 +24,13 @@ int64_t espi_days_of(int64_t seconds);
 /* Formats t (UTC seconds) as "YYYY-MM-DDTHH:MM:SSZ"; buf needs 32 bytes. */
 void espi_format_utc(char buf[32], int64_t t);
 
+/* Formats t in local time, "YYYY-MM-DDTHH:MM:SS+HH:MM", offset seconds east. */
+void espi_format_local(char buf[32], int64_t t, int32_t offset);
+
+/* The offset at utc and the span [*from, *until) it holds over, so a
+ * caller converting many nearby instants can skip the lookup. */
+int32_t tz_offset_span(const espi_tz *tz, int64_t utc, int64_t *from, int64_t *until);
+
 /* Formats a wall-clock time (seconds read as if UTC) as "YYYY-MM-DD HH:MM". */
 void espi_format_wall(char buf[32], int64_t wall);
 
@@ -32,7 +39,12 @@ void espi_format_wall(char buf[32], int64_t wall);
  *   n     - zero-based day of the year (0-365, leap days counted)
  *   M m.w.d - day d (0 = Sunday) of week w (1-4, 5 = last) of month m
  * at `time` seconds of local time (may be negative or exceed a day). */
-typedef enum tz_rule_kind { TZ_RULE_JULIAN1, TZ_RULE_JULIAN0, TZ_RULE_MONTH } tz_rule_kind;
+typedef enum tz_rule_kind {
+    TZ_RULE_JULIAN1,
+    TZ_RULE_JULIAN0,
+    TZ_RULE_MONTH,
+    TZ_RULE_ON_OR_AFTER /* weekday wday on or after day `day` of month (ESPI op 1) */
+} tz_rule_kind;
 
 typedef struct tz_rule {
     tz_rule_kind kind;
@@ -83,5 +95,12 @@ bool espi_dst_rule_valid(const espi_dst_rule *r);
 /* Converts a POSIX rule to a DstRuleType. Returns 0, or -1 (with a reason
  * in why) when it cannot be expressed. */
 int tz_rule_to_espi(uint32_t *out, const tz_rule *r, char *why, size_t why_size);
+
+/* A zone from ESPI LocalTimeParameters, to show a file's times in its own
+ * local time. Rules that do not decode to a valid DstRuleType (an epoch
+ * written in their place, a 16-bit value) leave the zone without DST; then
+ * *dst_ignored is set. Returns 0 or ESPI_E_NOMEM. */
+int tz_from_time_params(espi_tz **out, const espi_time_params *p, const char *name,
+                        bool *dst_ignored);
 
 #endif

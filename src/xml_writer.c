@@ -12,6 +12,7 @@
 #include "error.h"
 #include "model.h"
 #include "tz.h"
+#include "outbuf.h"
 #include "uuid.h"
 
 #include <errno.h>
@@ -20,69 +21,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OUT_BUFFER (1 << 16)
 #define HREF_MAX 1024
 #define BASE_URL_MAX 256 /* so every href fits HREF_MAX */
-
-typedef struct outbuf {
-    FILE *f;
-    char buf[OUT_BUFFER];
-    size_t len;
-    bool failed;
-    int err_no;
-} outbuf;
-
-static void flush_out(outbuf *o)
-{
-    if (o->len > 0 && !o->failed && fwrite(o->buf, 1, o->len, o->f) != o->len) {
-        o->failed = true;
-        o->err_no = errno;
-    }
-    o->len = 0;
-}
-
-static void put(outbuf *o, const char *s, size_t n)
-{
-    if (o->len + n > OUT_BUFFER)
-        flush_out(o);
-    if (n > OUT_BUFFER) {
-        if (!o->failed && fwrite(s, 1, n, o->f) != n)
-            o->failed = true, o->err_no = errno;
-        return;
-    }
-    memcpy(o->buf + o->len, s, n);
-    o->len += n;
-}
-
-static void puts_out(outbuf *o, const char *s)
-{
-    put(o, s, strlen(s));
-}
-
-static void put_int(outbuf *o, int64_t v)
-{
-    char tmp[24];
-    size_t i = sizeof tmp;
-    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do {
-        tmp[--i] = (char)('0' + mag % 10);
-        mag /= 10;
-    } while (mag > 0);
-    if (v < 0)
-        tmp[--i] = '-';
-    put(o, tmp + i, sizeof tmp - i);
-}
 
 /* Text and attribute values: &, <, > and " escaped. */
 static void put_escaped(outbuf *o, const char *s)
 {
     for (const char *p = s; *p; p++) {
         switch (*p) {
-        case '&': puts_out(o, "&amp;"); break;
-        case '<': puts_out(o, "&lt;"); break;
-        case '>': puts_out(o, "&gt;"); break;
-        case '"': puts_out(o, "&quot;"); break;
-        default: put(o, p, 1);
+        case '&': outbuf_puts(o, "&amp;"); break;
+        case '<': outbuf_puts(o, "&lt;"); break;
+        case '>': outbuf_puts(o, "&gt;"); break;
+        case '"': outbuf_puts(o, "&quot;"); break;
+        default: outbuf_put(o, p, 1);
         }
     }
 }
@@ -91,36 +42,36 @@ static void indent(outbuf *o, int depth)
 {
     static const char spaces[] = "                                                ";
     size_t n = (size_t)depth * 2;
-    put(o, spaces, n < sizeof spaces - 1 ? n : sizeof spaces - 1);
+    outbuf_put(o, spaces, n < sizeof spaces - 1 ? n : sizeof spaces - 1);
 }
 
 /* <espi:tag>value</espi:tag> on its own line. */
 static void espi_int(outbuf *o, int depth, const char *tag, int64_t v)
 {
     indent(o, depth);
-    puts_out(o, "<espi:");
-    puts_out(o, tag);
-    put(o, ">", 1);
-    put_int(o, v);
-    puts_out(o, "</espi:");
-    puts_out(o, tag);
-    put(o, ">\n", 2);
+    outbuf_puts(o, "<espi:");
+    outbuf_puts(o, tag);
+    outbuf_put(o, ">", 1);
+    outbuf_int(o, v);
+    outbuf_puts(o, "</espi:");
+    outbuf_puts(o, tag);
+    outbuf_put(o, ">\n", 2);
 }
 
 static void espi_open(outbuf *o, int depth, const char *tag)
 {
     indent(o, depth);
-    puts_out(o, "<espi:");
-    puts_out(o, tag);
-    put(o, ">\n", 2);
+    outbuf_puts(o, "<espi:");
+    outbuf_puts(o, tag);
+    outbuf_put(o, ">\n", 2);
 }
 
 static void espi_close(outbuf *o, int depth, const char *tag)
 {
     indent(o, depth);
-    puts_out(o, "</espi:");
-    puts_out(o, tag);
-    put(o, ">\n", 2);
+    outbuf_puts(o, "</espi:");
+    outbuf_puts(o, tag);
+    outbuf_put(o, ">\n", 2);
 }
 
 static void espi_interval(outbuf *o, int depth, const char *tag, uint32_t duration, int64_t start)
@@ -231,38 +182,38 @@ static void link(outbuf *o, int depth, const char *rel, const char *href, const 
                  const char *type)
 {
     indent(o, depth);
-    puts_out(o, "<link rel=\"");
-    puts_out(o, rel);
-    puts_out(o, "\" href=\"");
+    outbuf_puts(o, "<link rel=\"");
+    outbuf_puts(o, rel);
+    outbuf_puts(o, "\" href=\"");
     put_escaped(o, href);
     put_escaped(o, suffix);
-    puts_out(o, "\" type=\"");
-    puts_out(o, type);
-    puts_out(o, "\"/>\n");
+    outbuf_puts(o, "\" type=\"");
+    outbuf_puts(o, type);
+    outbuf_puts(o, "\"/>\n");
 }
 
 static void entry_open(writer *w, const char *id)
 {
-    puts_out(w->o, "  <entry>\n    <id>urn:uuid:");
-    puts_out(w->o, id);
-    puts_out(w->o, "</id>\n");
+    outbuf_puts(w->o, "  <entry>\n    <id>urn:uuid:");
+    outbuf_puts(w->o, id);
+    outbuf_puts(w->o, "</id>\n");
 }
 
 /* Title, then the opening of content (links come before, from the caller). */
 static void entry_content(writer *w, const char *title)
 {
-    puts_out(w->o, "    <title>");
+    outbuf_puts(w->o, "    <title>");
     put_escaped(w->o, title);
-    puts_out(w->o, "</title>\n    <content>\n");
+    outbuf_puts(w->o, "</title>\n    <content>\n");
 }
 
 static void entry_close(writer *w)
 {
-    puts_out(w->o, "    </content>\n    <published>");
-    puts_out(w->o, w->updated);
-    puts_out(w->o, "</published>\n    <updated>");
-    puts_out(w->o, w->updated);
-    puts_out(w->o, "</updated>\n  </entry>\n");
+    outbuf_puts(w->o, "    </content>\n    <published>");
+    outbuf_puts(w->o, w->updated);
+    outbuf_puts(w->o, "</published>\n    <updated>");
+    outbuf_puts(w->o, w->updated);
+    outbuf_puts(w->o, "</updated>\n  </entry>\n");
 }
 
 static void hex_rule(char buf[9], uint32_t rule)
@@ -290,14 +241,14 @@ static int write_time_params(writer *w, char ltp_href[HREF_MAX])
     entry_content(w, title);
     espi_open(w->o, 3, "LocalTimeParameters");
     indent(w->o, 4);
-    puts_out(w->o, "<espi:dstEndRule>");
-    puts_out(w->o, end);
-    puts_out(w->o, "</espi:dstEndRule>\n");
+    outbuf_puts(w->o, "<espi:dstEndRule>");
+    outbuf_puts(w->o, end);
+    outbuf_puts(w->o, "</espi:dstEndRule>\n");
     espi_int(w->o, 4, "dstOffset", tp->dst_offset);
     indent(w->o, 4);
-    puts_out(w->o, "<espi:dstStartRule>");
-    puts_out(w->o, start);
-    puts_out(w->o, "</espi:dstStartRule>\n");
+    outbuf_puts(w->o, "<espi:dstStartRule>");
+    outbuf_puts(w->o, start);
+    outbuf_puts(w->o, "</espi:dstStartRule>\n");
     espi_int(w->o, 4, "tzOffset", tp->tz_offset);
     espi_close(w->o, 3, "LocalTimeParameters");
     entry_close(w);
@@ -343,7 +294,7 @@ static void write_meter_reading(writer *w, const channel_ids *ids, const char *t
     link(w->o, 2, "related", ids->rt_href, "", "espi-entry/ReadingType");
     entry_content(w, title);
     indent(w->o, 3);
-    puts_out(w->o, "<espi:MeterReading/>\n");
+    outbuf_puts(w->o, "<espi:MeterReading/>\n");
     entry_close(w);
 }
 
@@ -474,15 +425,15 @@ static int write_feed_head(writer *w, const char *title)
         href(self, "%s/Batch/RetailCustomer/%s/UsagePoint", w->base, rc);
     else
         href(self, "%s/Batch/Bulk/%s", w->base, id);
-    puts_out(w->o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                   "<feed xmlns=\"http://www.w3.org/2005/Atom\" "
-                   "xmlns:espi=\"http://naesb.org/espi\">\n  <id>urn:uuid:");
-    puts_out(w->o, id);
-    puts_out(w->o, "</id>\n  <title>");
+    outbuf_puts(w->o, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                      "<feed xmlns=\"http://www.w3.org/2005/Atom\" "
+                      "xmlns:espi=\"http://naesb.org/espi\">\n  <id>urn:uuid:");
+    outbuf_puts(w->o, id);
+    outbuf_puts(w->o, "</id>\n  <title>");
     put_escaped(w->o, title);
-    puts_out(w->o, "</title>\n  <updated>");
-    puts_out(w->o, w->updated);
-    puts_out(w->o, "</updated>\n");
+    outbuf_puts(w->o, "</title>\n  <updated>");
+    outbuf_puts(w->o, w->updated);
+    outbuf_puts(w->o, "</updated>\n");
     link(w->o, 1, "self", self, "", one_account ? "espi-feed/UsagePoint" : "espi-feed/Bulk");
     return 0;
 }
@@ -504,7 +455,7 @@ static int write_all(writer *w, const char *title)
             if (write_channel(w, up, &ids, up->channels[c]) != 0)
                 return -1;
     }
-    puts_out(w->o, "</feed>\n");
+    outbuf_puts(w->o, "</feed>\n");
     return 0;
 }
 
@@ -569,16 +520,13 @@ int espi_feed_write_xml(FILE *f, const char *name, const espi_feed *feed,
     outbuf *o = malloc(sizeof *o);
     if (o == NULL)
         return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
-    o->f = f;
-    o->len = 0;
-    o->failed = false;
-    o->err_no = 0;
+    outbuf_init(o, f);
     writer w = {o, feed, opts->base_url ? opts->base_url : "/espi/1_1/resource", "", err, name, 0};
     int64_t updated = opts->updated != ESPI_TIME_UNSET ? opts->updated : espi_feed_latest_end(feed);
     espi_format_utc(w.updated, updated == ESPI_TIME_UNSET ? 0 : updated);
     int rc = write_all(&w, opts->title ? opts->title : "Green Button Usage Feed");
-    flush_out(o);
-    if (rc == 0 && (o->failed || fflush(f) != 0 || ferror(f))) {
+    bool flushed = outbuf_flush(o);
+    if (rc == 0 && (!flushed || fflush(f) != 0 || ferror(f))) {
         espi_loc loc = {name, 0, 0, NULL};
         char reason[128];
         espi_strerror(o->err_no ? o->err_no : errno, reason, sizeof reason);

@@ -10,6 +10,7 @@
 static const cli_command *const commands[] = {
     &cli_convert_command,
     &cli_validate_command,
+    &cli_dump_command,
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -24,7 +25,7 @@ static const char exit_codes_text[] =
 static void print_overview(FILE *out)
 {
     fprintf(out, "Usage: espi COMMAND [OPTIONS] [FILE...]\n\n"
-                 "Green Button (ESPI) energy data: convert SmartHub exports, validate feeds.\n\n"
+                 "Green Button (ESPI) energy data: convert SmartHub exports, validate and read feeds.\n\n"
                  "Commands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);

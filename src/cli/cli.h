@@ -65,6 +65,7 @@ void cli_print_error(const cli_io *io, const espi_error *err);
 
 extern const cli_command cli_convert_command;
 extern const cli_command cli_validate_command;
+extern const cli_command cli_dump_command;
 
 int cli_main(int argc, char **argv, FILE *out, FILE *err);
 

@@ -1,0 +1,66 @@
+/* graph.h - the resources of one Green Button file as they are read: the
+ * small ones kept, joined by href (ESPI.md section 3), and readings handed
+ * to the caller as soon as their context is known or, when it never is,
+ * at the end. reader.c parses; this module stores, joins and delivers. */
+#ifndef ESPI_GRAPH_H
+#define ESPI_GRAPH_H
+
+#include "espi.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Readings held back for blocks that cannot be joined yet, at the most;
+ * beyond that the oldest blocks are handed over unjoined. */
+#define GRAPH_MAX_HELD 1000000
+
+typedef struct graph graph;
+
+/* A block being read, or held back: its entry, interval and readings. */
+typedef struct graph_block {
+    espi_interval_block_res res;
+    espi_interval_reading_res *held; /* readings not delivered yet */
+    size_t nheld, cap;
+    bool delivering; /* its context is known: readings go straight out */
+    struct graph_block *next;
+} graph_block;
+
+typedef struct graph_callbacks {
+    espi_resource_fn fn;
+    void *ctx;
+    espi_diag_fn on_diag;
+    void *diag_ctx;
+    const char *name; /* the file's name, for messages */
+} graph_callbacks;
+
+graph *graph_new(const graph_callbacks *cb);
+void graph_free(graph *g);
+
+/* The caller's return value when it asked to stop, else 0. */
+int graph_stopped(const graph *g);
+
+/* Small resources: the graph takes ownership, joins and delivers them. */
+int graph_add_usage_point(graph *g, espi_usage_point_res *up);
+int graph_add_meter_reading(graph *g, espi_meter_reading_res *mr, espi_reading_type_res *nested);
+int graph_add_reading_type(graph *g, espi_reading_type_res *rt);
+int graph_add_ltp(graph *g, espi_ltp_res *ltp);
+int graph_add_usage_summary(graph *g, espi_usage_summary_res *us);
+int graph_add_quality_summary(graph *g, espi_quality_summary_res *qs);
+int graph_add_other(graph *g, const char *name, espi_other_res *other);
+
+/* A block's life: begin (its links so far known), readings, end (its entry
+ * complete). The graph owns the block from begin on. */
+graph_block *graph_block_begin(graph *g, espi_interval_block_res *res);
+int graph_block_reading(graph *g, graph_block *b, const espi_interval_reading_res *r);
+int graph_block_end(graph *g, graph_block *b);
+
+/* Frees a block whose entry never ended (the file stopped). */
+void graph_block_abort(graph_block *b);
+
+/* Hands over everything still held back, then the feed. */
+int graph_finish(graph *g, espi_feed_res *feed);
+
+/* Frees the strings of an entry (the graph's resources own theirs). */
+void graph_entry_clear(espi_entry *e);
+
+#endif
