@@ -289,24 +289,30 @@ static void add_local(espi_dumper *d, row *r, int64_t t, const espi_usage_point_
 /* Rows                                                                */
 /* ------------------------------------------------------------------ */
 
-/* The power of ten and unit name a value is shown in, --unit applied. */
-static const char *value_unit(espi_dumper *d, const espi_reading_type_res *rt, int *power,
-                              unsigned long line)
+/* A value scaled by its power of ten, and its unit's name: in --unit when
+ * that is the same quantity, uom<N> for a code without a name. */
+static void value_cells(espi_dumper *d, row *r, int64_t value, int64_t power_of_ten, int64_t uom,
+                        unsigned long line)
 {
-    *power = rt->power_of_ten == ESPI_ABSENT ? 0 : (int)rt->power_of_ten;
-    const char *symbol = rt->uom == ESPI_ABSENT ? NULL : espi_uom_symbol(rt->uom);
-    if (d->unit_symbol == NULL || symbol == NULL || strcmp(symbol, d->unit_symbol) != 0) {
-        if (d->unit_symbol && !d->warned_unit) {
-            d->warned_unit = true;
-            warn(d, "unit-mismatch", line,
-                 "--unit %s does not apply to values in %s; they keep "
-                 "their own unit",
-                 d->opts.unit, symbol ? symbol : "an unknown unit");
-        }
-        return symbol;
+    int power = power_of_ten == ESPI_ABSENT ? 0 : (int)power_of_ten;
+    const char *symbol = uom == ESPI_ABSENT ? NULL : espi_uom_symbol(uom);
+    const char *unit = symbol;
+    if (d->unit_symbol && symbol && strcmp(symbol, d->unit_symbol) == 0) {
+        power -= d->unit_power;
+        unit = d->opts.unit;
+    } else if (d->unit_symbol && !d->warned_unit) {
+        d->warned_unit = true;
+        warn(d, "unit-mismatch", line,
+             "--unit %s does not apply to values in %s; they keep their own unit", d->opts.unit,
+             symbol ? symbol : "an unknown unit");
     }
-    *power -= d->unit_power;
-    return d->opts.unit;
+    add_scaled(r, value, power);
+    if (unit == NULL && uom != ESPI_ABSENT) {
+        char *s = scratch(r);
+        snprintf(s, 96, "uom%lld", (long long)uom);
+        unit = s;
+    }
+    add_text(r, unit);
 }
 
 static void reading_row(espi_dumper *d, row *r, const espi_interval_reading_res *ir)
@@ -324,15 +330,12 @@ static void reading_row(espi_dumper *d, row *r, const espi_interval_reading_res 
     add_local(d, r, ir->start, up);
     add_int(r, ir->duration);
     add_int(r, ir->value);
-    int power = 0;
-    const char *unit = rt ? value_unit(d, rt, &power, ir->line) : NULL;
-    add_scaled(r, rt ? ir->value : ESPI_ABSENT, power);
-    if (unit == NULL && rt && rt->uom != ESPI_ABSENT) {
-        char *s = scratch(r); /* a code without a symbol: uom<N> */
-        snprintf(s, 96, "uom%lld", (long long)rt->uom);
-        unit = s;
+    if (rt) {
+        value_cells(d, r, ir->value, rt->power_of_ten, rt->uom, ir->line);
+    } else { /* no unit, no scale */
+        add_text(r, NULL);
+        add_text(r, NULL);
     }
-    add_text(r, unit);
     add_int(r, ir->cost);
     add_scaled(r, ir->cost, -5);
     const char *cur = rt && rt->currency != ESPI_ABSENT ? espi_currency_alpha(rt->currency) : NULL;
@@ -346,12 +349,11 @@ static void reading_row(espi_dumper *d, row *r, const espi_interval_reading_res 
     add_int(r, (int64_t)ir->line);
 }
 
-static void measurement_cells(row *r, const espi_summary_measurement *m)
+static void measurement_cells(espi_dumper *d, row *r, const espi_summary_measurement *m,
+                              unsigned long line)
 {
     add_int(r, m->value);
-    add_scaled(r, m->value, m->power_of_ten == ESPI_ABSENT ? 0 : (int)m->power_of_ten);
-    const char *u = m->uom == ESPI_ABSENT ? NULL : espi_uom_symbol(m->uom);
-    add_text(r, u);
+    value_cells(d, r, m->value, m->power_of_ten, m->uom, line);
 }
 
 static void summary_row(espi_dumper *d, row *r, const espi_usage_summary_res *us, const char *name)
@@ -361,7 +363,7 @@ static void summary_row(espi_dumper *d, row *r, const espi_usage_summary_res *us
     add_utc(r, us->billing_start);
     add_local(d, r, us->billing_start, us->usage_point);
     add_int(r, us->billing_duration);
-    measurement_cells(r, &us->overall_consumption_last_period);
+    measurement_cells(d, r, &us->overall_consumption_last_period, us->entry.line);
     add_int(r, us->bill_last_period);
     add_scaled(r, us->bill_last_period, -5);
     add_int(r, us->bill_to_date);
@@ -695,7 +697,7 @@ static void json_document(espi_dumper *d, const espi_feed_res *feed)
     json_readings(d, NULL, NULL);
     yajl_gen_map_close(d->gen);
     yajl_gen_map_close(d->gen);
-    yajl_gen_reset(d->gen, "\n");
+    yajl_gen_reset(d->gen, NULL); /* beautified output already ends with a line break */
 }
 
 /* --what summaries|usage-points|reading-types as one JSON document. */
@@ -722,7 +724,7 @@ static void json_listing(espi_dumper *d)
     }
     yajl_gen_array_close(d->gen);
     yajl_gen_map_close(d->gen);
-    yajl_gen_reset(d->gen, "\n");
+    yajl_gen_reset(d->gen, NULL); /* beautified output already ends with a line break */
 }
 
 /* ------------------------------------------------------------------ */
@@ -807,7 +809,7 @@ static int write_failed(espi_dumper *d, espi_error *err)
     char reason[128];
     espi_strerror(d->out->err_no, reason, sizeof reason);
     espi_loc loc = {"<output>", 0, 0, NULL};
-    return espi_fail(err, ESPI_E_IO, "io", &loc, "cannot write the output: %s", reason);
+    return espi_fail(err, ESPI_E_IO, "write", &loc, "cannot write the output: %s", reason);
 }
 
 int espi_dumper_add(espi_dumper *d, FILE *in, const char *name, espi_error *err)
@@ -816,7 +818,7 @@ int espi_dumper_add(espi_dumper *d, FILE *in, const char *name, espi_error *err)
         csv_header(d);
     d->header_done = true;
     d->file = name;
-    espi_read_options ro = {d->opts.on_diag, d->opts.diag_ctx, d->opts.chunk_size};
+    espi_read_options ro = {d->opts.on_diag, d->opts.diag_ctx, d->opts.chunk_size, 0};
     int rc = espi_read(in, name, &ro, on_resource, d, err);
     clear_file(d);
     if (d->out->failed)

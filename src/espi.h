@@ -279,8 +279,8 @@ typedef struct espi_meter_reading_res {
 } espi_meter_reading_res;
 
 typedef struct espi_interval_block_res {
-    espi_entry entry; /* complete in the ESPI_RES_INTERVAL_BLOCK event; while its
-                         readings are delivered, fields after content may be NULL */
+    espi_entry entry;        /* complete in the ESPI_RES_INTERVAL_BLOCK event; while its
+                                readings are delivered, fields after content may be NULL */
     int64_t duration, start; /* interval */
     const espi_meter_reading_res *meter_reading; /* via its up link; NULL when unknown */
 } espi_interval_block_res;
@@ -317,7 +317,7 @@ typedef struct espi_usage_summary_res {
     espi_summary_measurement ratchet_demand;
     const char *tariff_profile; /* NULL when absent */
     const char *read_cycle;
-    size_t line_items; /* costAdditionalDetailLastPeriod elements */
+    size_t line_items;                       /* costAdditionalDetailLastPeriod elements */
     const espi_usage_point_res *usage_point; /* via its up link; NULL when unknown */
 } espi_usage_summary_res;
 
@@ -383,7 +383,10 @@ typedef int (*espi_resource_fn)(const espi_resource *res, void *ctx);
 typedef struct espi_read_options {
     espi_diag_fn on_diag; /* warnings: odd but readable input */
     void *diag_ctx;
-    size_t chunk_size; /* bytes handed to the parser at a time; 0: 64 KiB */
+    size_t chunk_size; /* bytes handed to the parser at a time; 0: 64 KiB,
+                          at least 512 (see reader.c) */
+    size_t max_held;   /* readings held back at most before the oldest go out
+                          unjoined; 0: one million (about 64 MB) */
 } espi_read_options;
 
 /* Reads a Green Button feed from in (name is used in messages), in one
@@ -401,14 +404,25 @@ ESPI_API int espi_read(FILE *in, const char *name, const espi_read_options *opts
                        espi_resource_fn fn, void *ctx, espi_error *err);
 
 /* ------------------------------------------------------------------ */
+/* Code tables (ESPI.md section 5)                                      */
+/* ------------------------------------------------------------------ */
+
+/* "Wh" for uom 72, "therm" for 169, ...; NULL for a code without a name. */
+ESPI_API const char *espi_uom_symbol(int64_t uom);
+
+/* "USD" for 840, ...; NULL when unknown. */
+ESPI_API const char *espi_currency_alpha(int64_t iso4217);
+
+/* Splits a unit such as "kWh" into a power of ten (3) and the name of an
+ * ESPI unit ("Wh"). False when the text is not an SI prefix (or none)
+ * followed by a known unit name. */
+ESPI_API bool espi_unit_parse(const char *text, int *power, const char **symbol);
+
+/* ------------------------------------------------------------------ */
 /* Dump: Green Button to CSV and JSON (docs/dump-format.md)            */
 /* ------------------------------------------------------------------ */
 
-typedef enum espi_dump_format {
-    ESPI_DUMP_CSV,
-    ESPI_DUMP_JSONL,
-    ESPI_DUMP_JSON
-} espi_dump_format;
+typedef enum espi_dump_format { ESPI_DUMP_CSV, ESPI_DUMP_JSONL, ESPI_DUMP_JSON } espi_dump_format;
 
 typedef enum espi_dump_what {
     ESPI_DUMP_READINGS,
@@ -434,7 +448,9 @@ typedef struct espi_dump_options {
 ESPI_API int espi_dumper_new(espi_dumper **out, FILE *dest, const espi_dump_options *opts,
                              espi_error *err);
 
-/* Reads one file and writes its rows. */
+/* Reads one file and writes its rows. Returns what espi_read returns, or
+ * ESPI_E_IO with err->code "write" when the output cannot be written (then
+ * later files cannot be written either). */
 ESPI_API int espi_dumper_add(espi_dumper *d, FILE *in, const char *name, espi_error *err);
 
 /* Writes what is still buffered (the JSON document's end) and flushes. */

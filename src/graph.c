@@ -84,6 +84,8 @@ graph *graph_new(const graph_callbacks *cb)
     if (g == NULL)
         return NULL;
     g->cb = *cb;
+    if (g->cb.max_held == 0)
+        g->cb.max_held = GRAPH_MAX_HELD;
     g->up_by_related = xmlHashCreate(16);
     g->up_by_self = xmlHashCreate(16);
     g->mr_by_related = xmlHashCreate(16);
@@ -346,7 +348,7 @@ int graph_block_end(graph *g, graph_block *b)
         g->held_head = b;
     g->held_tail = b;
     g->held_readings += b->nheld;
-    return release_oldest(g, GRAPH_MAX_HELD);
+    return release_oldest(g, g->cb.max_held);
 }
 
 /* ------------------------------------------------------------------ */

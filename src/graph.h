@@ -10,8 +10,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Readings held back for blocks that cannot be joined yet, at the most;
- * beyond that the oldest blocks are handed over unjoined. */
+/* Readings held back for blocks that cannot be joined yet, at the most
+ * (unless the caller says otherwise); beyond that the oldest blocks are
+ * handed over unjoined. */
 #define GRAPH_MAX_HELD 1000000
 
 typedef struct graph graph;
@@ -31,6 +32,7 @@ typedef struct graph_callbacks {
     espi_diag_fn on_diag;
     void *diag_ctx;
     const char *name; /* the file's name, for messages */
+    size_t max_held;  /* 0: GRAPH_MAX_HELD */
 } graph_callbacks;
 
 graph *graph_new(const graph_callbacks *cb);

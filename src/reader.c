@@ -506,8 +506,8 @@ static bool parse_integer(const char *s, int64_t *out, bool *fraction)
         for (s++; *s >= '0' && *s <= '9'; s++)
             *fraction = *fraction || *s != '0';
     }
-    if (*s != '\0')
-        return false;
+    if (*s != '\0' || (negative && *fraction && v == (uint64_t)INT64_MAX))
+        return false; /* INT64_MIN stands for "absent" (ESPI_ABSENT) */
     *out = negative ? -(int64_t)v - (*fraction ? 1 : 0) : (int64_t)v;
     return true;
 }
@@ -524,10 +524,14 @@ static bool parse_hex(const char *s, int64_t *out)
 /* Epoch seconds after year 5000 are milliseconds written by mistake. */
 #define MILLISECONDS_FROM ((int64_t)100000000000)
 
+/* The first occurrence of a field counts (a reading's first
+ * ReadingQuality, say); later ones are read past. */
 static void set_field(reader *r, void *res, const field *f, const xmlChar *name)
 {
     char *text = trimmed(r->text);
     int64_t *slot = (int64_t *)(void *)((char *)res + f->offset);
+    if (f->type != F_TEXT && *slot != ESPI_ABSENT)
+        return;
     if (f->type == F_TEXT) {
         char **s = (char **)(void *)((char *)res + f->offset);
         free(*s);
@@ -541,7 +545,8 @@ static void set_field(reader *r, void *res, const field *f, const xmlChar *name)
         *slot = ESPI_ABSENT;
         warn(r, "bad-number", line, "<%s> holds \"%.40s\", which is not %s; it is ignored",
              (const char *)name, text,
-             f->type == F_HEX ? "a hex number of up to 8 digits" : "an integer");
+             f->type == F_HEX ? "a hex number of up to 8 digits"
+                              : "an integer from -9223372036854775807 to 9223372036854775807");
         return;
     }
     if (fraction)
@@ -1089,6 +1094,11 @@ static int on_end(reader *r, int depth, const xmlChar *name)
 /* The pass                                                            */
 /* ------------------------------------------------------------------ */
 
+/* libxml2 reads the XML declaration from what its first reads returned, so
+ * a declaration split over tiny reads is taken as malformed. fread never
+ * returns short before the end of input, so only this option can cause it. */
+#define MIN_CHUNK 512
+
 typedef struct source {
     FILE *in;
     size_t chunk;
@@ -1113,7 +1123,7 @@ static void stop_on(reader *r, int rc)
     if (rc == 0)
         return;
     if (r->status == 0)
-        r->status = rc < 0 ? rc : rc;
+        r->status = rc;
     xmlStopParser(r->ctxt);
 }
 
@@ -1256,8 +1266,9 @@ int espi_read(FILE *in, const char *name, const espi_read_options *opts, espi_re
     r->err = err;
     r->on_diag = opts ? opts->on_diag : NULL;
     r->diag_ctx = opts ? opts->diag_ctx : NULL;
-    source src = {in, opts && opts->chunk_size ? opts->chunk_size : 65536, false};
-    graph_callbacks cb = {fn, ctx, gate, r, name};
+    size_t chunk = opts && opts->chunk_size ? opts->chunk_size : 65536;
+    source src = {in, chunk < MIN_CHUNK ? MIN_CHUNK : chunk, false};
+    graph_callbacks cb = {fn, ctx, gate, r, name, opts ? opts->max_held : 0};
     r->g = graph_new(&cb);
     r->ctxt = make_parser(r, &src);
     int rc;

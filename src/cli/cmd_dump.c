@@ -60,9 +60,11 @@ static void print_diag(const espi_diag *d, void *ctx)
     fprintf(io->err, "%s\n", line);
 }
 
-/* Reads one input into the dumper; returns its exit code. */
-static int dump_one(const cli_io *io, espi_dumper *d, const char *path)
+/* Reads one input into the dumper; returns its exit code, and sets
+ * *output_failed when the output can no longer be written. */
+static int dump_one(const cli_io *io, espi_dumper *d, const char *path, bool *output_failed)
 {
+    *output_failed = false;
     bool from_stdin = strcmp(path, "-") == 0;
     const char *name = from_stdin ? "<stdin>" : path;
     FILE *in = from_stdin ? stdin : fopen(path, "rb");
@@ -76,11 +78,13 @@ static int dump_one(const cli_io *io, espi_dumper *d, const char *path)
         fclose(in);
     if (rc != 0)
         cli_print_error(io, &err);
+    *output_failed = rc == ESPI_E_IO && strcmp(err.code, "write") == 0;
     return cli_exit_code(rc);
 }
 
-/* Every file is read even when one fails; the worst outcome decides the
- * exit code, and an output file is kept only when all went well. */
+/* Every file is read even when one fails (unless the output fails); the
+ * worst outcome decides the exit code, and an output file is kept only when
+ * all went well. */
 static int dump_all(const cli_io *io, const dump_opts *o, espi_dump_options *dopts, char **files,
                     int nfiles)
 {
@@ -97,11 +101,12 @@ static int dump_all(const cli_io *io, const dump_opts *o, espi_dump_options *dop
         cli_print_error(io, &err);
         code = err.status == ESPI_E_ARG ? CLI_USAGE : cli_exit_code(err.status);
     }
-    for (int i = 0; d && i < nfiles && code != CLI_IO; i++) {
-        int c = dump_one(io, d, files[i]);
+    bool output_failed = false;
+    for (int i = 0; d && i < nfiles && !output_failed; i++) {
+        int c = dump_one(io, d, files[i], &output_failed);
         code = c > code ? c : code;
     }
-    if (d && espi_dumper_finish(d, &err) != 0) {
+    if (d && !output_failed && espi_dumper_finish(d, &err) != 0) {
         cli_print_error(io, &err);
         code = CLI_IO;
     }
@@ -139,6 +144,13 @@ static int dump(const cli_io *io, const dump_opts *o, char **files, int nfiles)
                              o->what);
         dopts.what = (espi_dump_what)v;
     }
+    int power;
+    const char *symbol;
+    if (o->unit && !espi_unit_parse(o->unit, &power, &symbol))
+        return cli_usage(io, "dump",
+                         "unknown --unit '%s': expected an ESPI unit such as Wh, W, VArh, m3 or "
+                         "therm, with an SI prefix or none (kWh, MWh, kW)",
+                         o->unit);
     espi_tz *tz = NULL;
     espi_error err;
     if (o->tz && espi_tz_load(&tz, o->tz, &err) != 0)

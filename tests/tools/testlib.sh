@@ -11,3 +11,38 @@ need_tools() {
         fi
     done
 }
+
+# dump_columns SRC: the column names of the "CSV readings" table of SRC/docs/dump-format.md,
+# comma separated; fails the test when the table is not found.
+dump_columns() {
+    local cols
+    cols=$(awk '/^## CSV readings/ { on = 1; next } /^## / { on = 0 }
+        on && /^\| `[a-z_]+` \|/ { s = $0; sub(/^\| `/, "", s); sub(/`.*/, "", s); printf "%s%s", sep, s; sep = "," }
+        END { print "" }' "$1/docs/dump-format.md" 2>/dev/null)
+    if [ -z "$cols" ]; then
+        echo "FAIL: no column list found in $1/docs/dump-format.md (section '## CSV readings')" >&2
+        echo "0 passed, 1 failed" >&2
+        return 1
+    fi
+    printf '%s\n' "$cols"
+}
+
+# first_lines FILE: the first 3 lines of FILE on one line
+first_lines() { head -n 3 "$1" | tr '\n' ' ' | cut -c1-300; }
+
+# has_file_line FILE ERRFILE [LINE]: some line of ERRFILE starts with FILE:LINE (any LINE
+# when none is given), followed by ':' or a space
+has_file_line() {
+    local f=$1 err=$2 want=${3:-} l rest n
+    while IFS= read -r l; do
+        case $l in
+            "$f:"[0-9]*)
+                rest=${l#"$f:"}
+                n=${rest%%[!0-9]*}
+                if [ -z "$want" ] || [ "$n" = "$want" ]; then
+                    return 0
+                fi ;;
+        esac
+    done <"$err"
+    return 1
+}
