@@ -64,6 +64,17 @@ static const char *known_symbol(const char *text)
     return NULL;
 }
 
+/* Units an SI prefix does not go with: not SI, or not a quantity. */
+static bool takes_prefix(const char *symbol)
+{
+    static const char *const not_si[] = {"none",           "cosTheta", "money", "ft3",
+                                         "ft3compensated", "USgal",    "min",   "h"};
+    for (size_t i = 0; i < sizeof not_si / sizeof not_si[0]; i++)
+        if (strcmp(symbol, not_si[i]) == 0)
+            return false;
+    return true;
+}
+
 bool espi_unit_parse(const char *text, int *power, const char **symbol)
 {
     /* a bare symbol first: "m3" is cubic metres, not milli-"3" */
@@ -73,10 +84,13 @@ bool espi_unit_parse(const char *text, int *power, const char **symbol)
     }
     for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
         size_t n = strlen(prefixes[i].text);
-        if (strncmp(text, prefixes[i].text, n) == 0 && (*symbol = known_symbol(text + n))) {
-            *power = prefixes[i].power;
-            return true;
-        }
+        if (strncmp(text, prefixes[i].text, n) != 0 || (*symbol = known_symbol(text + n)) == NULL)
+            continue;
+        if (!takes_prefix(*symbol))
+            return false;
+        /* a prefix on a cubic unit is cubed: 1 dm3 is 10^-3 m3 */
+        *power = strcmp(*symbol, "m3") == 0 ? 3 * prefixes[i].power : prefixes[i].power;
+        return true;
     }
     return false;
 }

@@ -6,9 +6,11 @@
 #include "codes.h"
 #include "decimal.h"
 #include "error.h"
+#include "grow.h"
 #include "outbuf.h"
 #include "tz.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,11 +28,14 @@ typedef struct cell {
 } cell;
 
 #define MAX_COLUMNS 24
+/* powerOfTenMultiplier beyond SI's yocto..yotta gives no value: the
+ * decimal text would be absurd, and --unit's prefix must still fit. */
+#define MAX_POWER 24
 
 typedef struct row {
     cell cells[MAX_COLUMNS];
     size_t n;
-    char scratch[8][96]; /* texts the row formats itself */
+    char scratch[12][96]; /* texts the row formats itself (a summary row uses 9) */
     size_t nscratch;
 } row;
 
@@ -59,9 +64,10 @@ struct espi_dumper {
     const char *file;
     int unit_power; /* --unit: its prefix power and symbol */
     const char *unit_symbol;
-    bool warned_unit;
-    zone_cache zones[8];
-    size_t nzones;
+    bool warned_unit, warned_power;
+    zone_cache *zones; /* NULL tz: time parameters that give no zone */
+    size_t nzones, zones_cap;
+    zone_cache last_zone; /* the one found last: readings come in runs */
     /* the offset found last, and the span it holds over */
     const espi_tz *span_tz;
     int64_t span_from, span_until;
@@ -172,7 +178,9 @@ static void add_text(row *r, const char *s)
 
 static char *scratch(row *r)
 {
-    return r->nscratch < 8 ? r->scratch[r->nscratch++] : r->scratch[7];
+    size_t n = sizeof r->scratch / sizeof r->scratch[0];
+    assert(r->nscratch < n);
+    return r->scratch[r->nscratch < n ? r->nscratch++ : n - 1];
 }
 
 /* v * 10^power as exact decimal text. */
@@ -241,17 +249,34 @@ static const espi_tz *zone_of(espi_dumper *d, const espi_ltp_res *ltp)
         return d->opts.tz;
     if (ltp == NULL || ltp->tz_offset == ESPI_ABSENT)
         return NULL;
+    if (d->last_zone.ltp == ltp)
+        return d->last_zone.tz;
     for (size_t i = 0; i < d->nzones; i++)
-        if (d->zones[i].ltp == ltp)
+        if (d->zones[i].ltp == ltp) {
+            d->last_zone = d->zones[i];
             return d->zones[i].tz;
-    if (d->nzones == sizeof d->zones / sizeof d->zones[0])
+        }
+    zone_cache *z = espi_grow(d->zones, &d->zones_cap, d->nzones, sizeof *z, 8);
+    if (z == NULL)
         return NULL;
+    d->zones = z;
+    espi_tz *tz = NULL;
+    int64_t dst = ltp->dst_offset == ESPI_ABSENT ? 0 : ltp->dst_offset;
+    if (ltp->tz_offset < -TZ_LTP_MAX_OFFSET || ltp->tz_offset > TZ_LTP_MAX_OFFSET ||
+        dst < -TZ_LTP_MAX_DST || dst > TZ_LTP_MAX_DST) {
+        warn(d, "ltp-bad-offset", ltp->entry.line,
+             "tzOffset %lld s / dstOffset %lld s are beyond any time zone's (%d h / %d h); "
+             "local times are left empty (give --tz for the real zone)",
+             (long long)ltp->tz_offset, (long long)dst, TZ_LTP_MAX_OFFSET / 3600,
+             TZ_LTP_MAX_DST / 3600);
+        d->zones[d->nzones++] = (zone_cache){ltp, NULL};
+        return NULL;
+    }
     espi_time_params p = {
-        (int32_t)ltp->tz_offset, ltp->dst_offset == ESPI_ABSENT ? 0 : (int32_t)ltp->dst_offset,
+        (int32_t)ltp->tz_offset, (int32_t)dst,
         ltp->dst_start_rule == ESPI_ABSENT ? ESPI_DST_RULE_NONE : (uint32_t)ltp->dst_start_rule,
         ltp->dst_end_rule == ESPI_ABSENT ? ESPI_DST_RULE_NONE : (uint32_t)ltp->dst_end_rule};
     bool dst_ignored;
-    espi_tz *tz;
     if (tz_from_time_params(&tz, &p, "LocalTimeParameters", &dst_ignored) != 0)
         return NULL;
     if (dst_ignored)
@@ -294,6 +319,16 @@ static void add_local(espi_dumper *d, row *r, int64_t t, const espi_usage_point_
 static void value_cells(espi_dumper *d, row *r, int64_t value, int64_t power_of_ten, int64_t uom,
                         unsigned long line)
 {
+    if (power_of_ten != ESPI_ABSENT && (power_of_ten < -MAX_POWER || power_of_ten > MAX_POWER)) {
+        if (!d->warned_power) /* no exact decimal to show: none rather than a wrong one */
+            warn(d, "power-of-ten-range", line,
+                 "powerOfTenMultiplier %lld is outside %d..%d; values it applies to are left "
+                 "empty",
+                 (long long)power_of_ten, -MAX_POWER, MAX_POWER);
+        d->warned_power = true;
+        value = ESPI_ABSENT;
+        power_of_ten = 0;
+    }
     int power = power_of_ten == ESPI_ABSENT ? 0 : (int)power_of_ten;
     const char *symbol = uom == ESPI_ABSENT ? NULL : espi_uom_symbol(uom);
     const char *unit = symbol;
@@ -469,9 +504,50 @@ static void csv_row(espi_dumper *d, const row *r)
     outbuf_putc(d->out, '\n');
 }
 
+/* Length of the valid UTF-8 sequence at s, or 0. */
+static size_t utf8_char(const unsigned char *s)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t n = s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
+    if (n == 0 || (s[0] >= 0xF0 && n != 4))
+        return 0;
+    for (size_t i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0) ||
+        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90))
+        return 0; /* overlong, surrogate or beyond U+10FFFF */
+    return n;
+}
+
+/* JSON must be UTF-8: text from the XML always is, but a file name may not
+ * be; its stray bytes become U+FFFD. */
 static void json_string(yajl_gen g, const char *s)
 {
-    yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n = strlen(s), i = 0, k;
+    while (i < n && (k = utf8_char(u + i)) != 0)
+        i += k;
+    if (i == n) {
+        yajl_gen_string(g, u, n);
+        return;
+    }
+    unsigned char *fixed = malloc(3 * n + 1), *p = fixed;
+    if (fixed == NULL)
+        return;
+    for (i = 0; i < n; i += k ? k : 1) {
+        k = utf8_char(u + i);
+        if (k) {
+            memcpy(p, u + i, k);
+            p += k;
+        } else {
+            memcpy(p, "\xEF\xBF\xBD", 3);
+            p += 3;
+        }
+    }
+    yajl_gen_string(g, fixed, (size_t)(p - fixed));
+    free(fixed);
 }
 
 static void json_cell(yajl_gen g, const cell *c)
@@ -518,14 +594,10 @@ static void print_json(void *ctx, const char *s, size_t len)
 
 static int remember(espi_dumper *d, const espi_resource *res)
 {
-    if (d->nlisted == d->listed_cap) {
-        size_t cap = d->listed_cap ? d->listed_cap * 2 : 32;
-        espi_resource *g = realloc(d->listed, cap * sizeof *g);
-        if (g == NULL)
-            return ESPI_E_NOMEM;
-        d->listed = g;
-        d->listed_cap = cap;
-    }
+    espi_resource *g = espi_grow(d->listed, &d->listed_cap, d->nlisted, sizeof *g, 32);
+    if (g == NULL)
+        return ESPI_E_NOMEM;
+    d->listed = g;
     d->listed[d->nlisted++] = *res;
     return 0;
 }
@@ -535,14 +607,10 @@ static kept_list *kept_for(espi_dumper *d, const void *owner)
     for (size_t i = d->nkept; i-- > 0;)
         if (d->kept[i].owner == owner)
             return &d->kept[i];
-    if (d->nkept == d->kept_cap) {
-        size_t cap = d->kept_cap ? d->kept_cap * 2 : 8;
-        kept_list *g = realloc(d->kept, cap * sizeof *g);
-        if (g == NULL)
-            return NULL;
-        d->kept = g;
-        d->kept_cap = cap;
-    }
+    kept_list *g = espi_grow(d->kept, &d->kept_cap, d->nkept, sizeof *g, 8);
+    if (g == NULL)
+        return NULL;
+    d->kept = g;
     d->kept[d->nkept] = (kept_list){owner, NULL, 0, 0};
     return &d->kept[d->nkept++];
 }
@@ -552,14 +620,10 @@ static int keep_reading(espi_dumper *d, const espi_interval_reading_res *ir)
     kept_list *l = kept_for(d, ir->block ? ir->block->meter_reading : NULL);
     if (l == NULL)
         return ESPI_E_NOMEM;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        kept_reading *g = realloc(l->items, cap * sizeof *g);
-        if (g == NULL)
-            return ESPI_E_NOMEM;
-        l->items = g;
-        l->cap = cap;
-    }
+    kept_reading *g = espi_grow(l->items, &l->cap, l->n, sizeof *g, 64);
+    if (g == NULL)
+        return ESPI_E_NOMEM;
+    l->items = g;
     l->items[l->n++] =
         (kept_reading){ir->start, ir->duration, ir->value, ir->cost, ir->quality, ir->line};
     return 0;
@@ -800,8 +864,9 @@ static void clear_file(espi_dumper *d)
     for (size_t i = 0; i < d->nzones; i++)
         espi_tz_free(d->zones[i].tz);
     d->nzones = 0;
+    d->last_zone = (zone_cache){NULL, NULL};
     d->span_tz = NULL;
-    d->warned_unit = false;
+    d->warned_unit = d->warned_power = false;
 }
 
 static int write_failed(espi_dumper *d, espi_error *err)
@@ -878,6 +943,7 @@ void espi_dumper_free(espi_dumper *d)
     if (d == NULL)
         return;
     clear_file(d);
+    free(d->zones);
     free(d->kept);
     free(d->listed);
     if (d->gen)

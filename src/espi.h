@@ -375,9 +375,10 @@ typedef struct espi_resource {
 } espi_resource;
 
 /* Receives each resource; a non-zero return stops the reading (the call
- * then returns that value). Readings and blocks are valid during the call
- * only; usage points, meter readings, reading types, time parameters and
- * summaries stay valid until espi_read returns. */
+ * then returns that value). Readings, blocks and other (ESPI_RES_OTHER)
+ * resources are valid during the call only; usage points, meter readings,
+ * reading types, time parameters and summaries stay valid until espi_read
+ * returns. */
 typedef int (*espi_resource_fn)(const espi_resource *res, void *ctx);
 
 typedef struct espi_read_options {
@@ -386,7 +387,8 @@ typedef struct espi_read_options {
     size_t chunk_size; /* bytes handed to the parser at a time; 0: 64 KiB,
                           at least 512 (see reader.c) */
     size_t max_held;   /* readings held back at most before the oldest go out
-                          unjoined; 0: one million (about 64 MB) */
+                          unjoined (a held block counts as 6 more);
+                          0: 200,000 (about 16 MB) */
 } espi_read_options;
 
 /* Reads a Green Button feed from in (name is used in messages), in one
@@ -414,8 +416,9 @@ ESPI_API const char *espi_uom_symbol(int64_t uom);
 ESPI_API const char *espi_currency_alpha(int64_t iso4217);
 
 /* Splits a unit such as "kWh" into a power of ten (3) and the name of an
- * ESPI unit ("Wh"). False when the text is not an SI prefix (or none)
- * followed by a known unit name. */
+ * ESPI unit ("Wh"); a prefix on m3 is cubed ("dm3": -3). False when the
+ * text is not an SI prefix (or none) followed by a known unit name, or the
+ * unit takes no prefix (ft3, USgal, h, ...). */
 ESPI_API bool espi_unit_parse(const char *text, int *power, const char **symbol);
 
 /* ------------------------------------------------------------------ */

@@ -5,14 +5,18 @@
  *   MeterReading.up    = a related href of a UsagePoint
  *   MeterReading related = ReadingType.self
  *   UsagePoint related = LocalTimeParameters.self
- *   summary.up         = a related href of a UsagePoint
+ *   summary.up         = a related href of a UsagePoint (or, 2011, its self)
  * Entries come in any order, so a block whose context is not known yet is
  * held back (its readings with it) and handed over once it is, or at the
- * end. Only usage points, meter readings, reading types, time parameters
- * and summaries are kept for the whole file. */
+ * end. Held blocks are grouped by up href, since blocks with the same one
+ * join together: a new small resource costs a look at each group, not at
+ * each block. Only usage points, meter readings, reading types, time
+ * parameters and summaries are kept for the whole file, plus 16 bytes a
+ * block to notice repeated block self links. */
 #include "graph.h"
 
 #include "error.h"
+#include "grow.h"
 
 #include <libxml/hash.h>
 #include <stdarg.h>
@@ -25,27 +29,64 @@ typedef struct ptr_list {
     size_t n, cap;
 } ptr_list;
 
+/* Held blocks with one up href, oldest first. */
+typedef struct hold_group {
+    char *up;
+    graph_block *head, *tail;
+    bool warned;
+    struct hold_group *prev, *next; /* groups in order of creation */
+} hold_group;
+
+/* A related href that two resources claim: joins through it are ambiguous. */
+typedef struct claim {
+    unsigned long first_line, second_line;
+    bool warned;
+} claim;
+
+/* Hashes of block self links, to notice repeats without keeping the text:
+ * open addressing on 64-bit FNV-1a, the line of the first kept with it. */
+typedef struct href_set {
+    uint64_t *keys; /* 0: empty */
+    unsigned long *lines;
+    size_t n, cap;
+} href_set;
+
+/* A held block's own memory (its struct, entry and links), in readings of
+ * 80 bytes: small blocks count for more than their readings. */
+#define BLOCK_COST 6
+
+/* A summary waiting for its usage point. */
+typedef struct pending_summary {
+    espi_resource_kind kind;
+    void *res;
+} pending_summary;
+
 struct graph {
     graph_callbacks cb;
     int stopped;
+    bool finishing;
     ptr_list ups, mrs, rts, ltps, summaries, quality;
     xmlHashTablePtr up_by_related, up_by_self, mr_by_related, rt_by_self, ltp_by_self;
+    xmlHashTablePtr claims;       /* href -> claim, for ambiguous related links */
+    xmlHashTablePtr up_written;   /* usage points whose readings went out without time
+                                     parameters, by address */
+    xmlHashTablePtr groups_by_up; /* up href -> hold_group */
+    hold_group *groups_head, *groups_tail;
     graph_block *held_head, *held_tail;
     size_t held_readings;
-    size_t summaries_delivered; /* summaries go out in file order */
+    size_t held_cost; /* readings, plus BLOCK_COST a block: what max_held bounds */
+    pending_summary *pending;
+    size_t npending, pending_cap;
+    href_set block_selfs;
     size_t readings;
 };
 
 static int push(ptr_list *l, void *item)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        void **g = realloc(l->items, cap * sizeof *g);
-        if (g == NULL)
-            return -1;
-        l->items = g;
-        l->cap = cap;
-    }
+    void **g = espi_grow(l->items, &l->cap, l->n, sizeof *g, 16);
+    if (g == NULL)
+        return -1;
+    l->items = g;
     l->items[l->n++] = item;
     return 0;
 }
@@ -86,16 +127,14 @@ graph *graph_new(const graph_callbacks *cb)
     g->cb = *cb;
     if (g->cb.max_held == 0)
         g->cb.max_held = GRAPH_MAX_HELD;
-    g->up_by_related = xmlHashCreate(16);
-    g->up_by_self = xmlHashCreate(16);
-    g->mr_by_related = xmlHashCreate(16);
-    g->rt_by_self = xmlHashCreate(16);
-    g->ltp_by_self = xmlHashCreate(16);
-    if (!g->up_by_related || !g->up_by_self || !g->mr_by_related || !g->rt_by_self ||
-        !g->ltp_by_self) {
-        graph_free(g);
-        return NULL;
-    }
+    xmlHashTablePtr *maps[] = {&g->up_by_related, &g->up_by_self,  &g->mr_by_related,
+                               &g->rt_by_self,    &g->ltp_by_self, &g->claims,
+                               &g->up_written,    &g->groups_by_up};
+    for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
+        if ((*maps[i] = xmlHashCreate(16)) == NULL) {
+            graph_free(g);
+            return NULL;
+        }
     return g;
 }
 
@@ -123,31 +162,63 @@ void graph_entry_clear(espi_entry *e)
     memset(e, 0, sizeof *e);
 }
 
+/* Frees a small resource the graph could not keep. */
+static int drop(void *res, bool summary)
+{
+    if (summary) {
+        espi_usage_summary_res *us = res;
+        free((char *)(uintptr_t)us->tariff_profile);
+        free((char *)(uintptr_t)us->read_cycle);
+    }
+    graph_entry_clear((espi_entry *)res); /* every resource starts with its entry */
+    free(res);
+    return ESPI_E_NOMEM;
+}
+
 static bool is_related(const espi_link *l)
 {
     return l->rel && strcmp(l->rel, "related") == 0 && l->href;
 }
 
-/* Indexes each related href of an entry (the first owner of an href wins). */
-static void index_related(xmlHashTablePtr map, const espi_entry *e, void *owner)
+/* Indexes each related href of an entry. The first owner of an href wins;
+ * a second one makes joins through it ambiguous, which is said when one
+ * is made. Usage points share their time parameters' href, which is no
+ * conflict: only joins of meter readings, blocks and summaries ask. */
+static void index_related(graph *g, xmlHashTablePtr map, const espi_entry *e, void *owner)
 {
-    for (size_t i = 0; i < e->nlinks; i++)
-        if (is_related(&e->links[i]))
-            xmlHashAddEntry(map, (const xmlChar *)e->links[i].href, owner);
+    for (size_t i = 0; i < e->nlinks; i++) {
+        const xmlChar *href = (const xmlChar *)e->links[i].href;
+        if (!is_related(&e->links[i]) || xmlHashAddEntry(map, href, owner) == 0)
+            continue;
+        const espi_entry *first = xmlHashLookup(map, href);
+        if (first == (const espi_entry *)owner || xmlHashLookup(g->claims, href))
+            continue;
+        claim *c = calloc(1, sizeof *c);
+        if (c == NULL)
+            continue;
+        c->first_line = first->line; /* owners start with their entry */
+        c->second_line = e->line;
+        if (xmlHashAddEntry(g->claims, href, c) != 0)
+            free(c);
+    }
 }
 
 /* Indexes a self href; a second resource with the same one is reported. */
 static void index_self(graph *g, xmlHashTablePtr map, const espi_entry *e, void *owner,
-                       const char *what)
+                       const char *what, bool needed)
 {
     if (e->self == NULL) {
-        warn(g, "link-no-self", e->line,
-             "this %s entry has no self link, so nothing can refer to it", what);
+        if (needed)
+            warn(g, "link-no-self", e->line,
+                 "this %s entry has no self link, so nothing can refer to it", what);
         return;
     }
-    if (xmlHashAddEntry(map, (const xmlChar *)e->self, owner) != 0)
+    if (xmlHashAddEntry(map, (const xmlChar *)e->self, owner) != 0) {
+        const espi_entry *first = xmlHashLookup(map, (const xmlChar *)e->self);
         warn(g, "link-duplicate-self", e->line,
-             "another %s has the same self link %s; references go to the first", what, e->self);
+             "the %s at line %lu has the same self link %s; references go to the first", what,
+             first->line, e->self);
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -159,6 +230,21 @@ static void *lookup(xmlHashTablePtr map, const char *href)
     return href ? xmlHashLookup(map, (const xmlChar *)href) : NULL;
 }
 
+/* A join through a related href; says so, once, when two entries claim it. */
+static void *lookup_related(graph *g, xmlHashTablePtr map, const char *href, const char *what)
+{
+    void *found = lookup(map, href);
+    claim *c = found ? lookup(g->claims, href) : NULL;
+    if (c && !c->warned) {
+        c->warned = true;
+        warn(g, "link-ambiguous", c->second_line,
+             "this %s has the same related link %s as the one at line %lu; what links up to it "
+             "is joined to the first",
+             what, href, c->first_line);
+    }
+    return found;
+}
+
 static void join_usage_point(graph *g, espi_usage_point_res *up)
 {
     for (size_t i = 0; i < up->entry.nlinks && up->ltp == NULL; i++)
@@ -168,10 +254,8 @@ static void join_usage_point(graph *g, espi_usage_point_res *up)
 
 static void join_meter_reading(graph *g, espi_meter_reading_res *mr)
 {
-    if (mr->usage_point == NULL) {
-        espi_usage_point_res *up = lookup(g->up_by_related, mr->entry.up);
-        mr->usage_point = up;
-    }
+    if (mr->usage_point == NULL)
+        mr->usage_point = lookup_related(g, g->up_by_related, mr->entry.up, "UsagePoint");
     for (size_t i = 0; i < mr->entry.nlinks && mr->reading_type == NULL; i++)
         if (is_related(&mr->entry.links[i]))
             mr->reading_type = lookup(g->rt_by_self, mr->entry.links[i].href);
@@ -187,26 +271,90 @@ static bool names_ltp(const espi_link *l)
                              strstr(l->href, "LocalTimeParameters") != NULL);
 }
 
-static bool waits_for_ltp(const espi_usage_point_res *up)
+static const char *awaited_ltp(const espi_usage_point_res *up)
 {
     if (up->ltp != NULL)
-        return false;
+        return NULL;
     for (size_t i = 0; i < up->entry.nlinks; i++)
         if (names_ltp(&up->entry.links[i]))
-            return true;
-    return false;
+            return up->entry.links[i].href;
+    return NULL;
 }
 
-/* True when everything a reading of b refers to is known. */
-static bool block_ready(graph *g, graph_block *b)
+/* The meter reading of blocks with this up href, when everything a reading
+ * refers to is known; NULL otherwise. */
+static espi_meter_reading_res *context_of(graph *g, const char *up)
 {
-    if (b->res.meter_reading == NULL)
-        b->res.meter_reading = lookup(g->mr_by_related, b->res.entry.up);
-    espi_meter_reading_res *mr = (espi_meter_reading_res *)(uintptr_t)b->res.meter_reading;
+    espi_meter_reading_res *mr = lookup_related(g, g->mr_by_related, up, "MeterReading");
     if (mr == NULL)
-        return false;
+        return NULL;
     join_meter_reading(g, mr);
-    return mr->reading_type != NULL && mr->usage_point != NULL && !waits_for_ltp(mr->usage_point);
+    bool ready =
+        mr->reading_type != NULL && mr->usage_point != NULL && awaited_ltp(mr->usage_point) == NULL;
+    return ready ? mr : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Repeated block self links                                           */
+/* ------------------------------------------------------------------ */
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h ? h : 1;
+}
+
+/* Adds h; returns the line kept with an equal one already there, else 0. */
+static unsigned long href_set_add(href_set *s, uint64_t h, unsigned long line)
+{
+    if (2 * (s->n + 1) > s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 1024;
+        uint64_t *keys = calloc(cap, sizeof *keys);
+        unsigned long *lines = calloc(cap, sizeof *lines);
+        if (keys == NULL || lines == NULL) {
+            free(keys);
+            free(lines);
+            return 0; /* no check rather than no reading */
+        }
+        for (size_t i = 0; i < s->cap; i++)
+            if (s->keys[i]) {
+                size_t j = (size_t)(s->keys[i] & (cap - 1));
+                while (keys[j])
+                    j = (j + 1) & (cap - 1);
+                keys[j] = s->keys[i];
+                lines[j] = s->lines[i];
+            }
+        free(s->keys);
+        free(s->lines);
+        s->keys = keys;
+        s->lines = lines;
+        s->cap = cap;
+    }
+    size_t j = (size_t)(h & (s->cap - 1));
+    while (s->keys[j]) {
+        if (s->keys[j] == h)
+            return s->lines[j];
+        j = (j + 1) & (s->cap - 1);
+    }
+    s->keys[j] = h;
+    s->lines[j] = line;
+    s->n++;
+    return 0;
+}
+
+static void check_block_self(graph *g, const graph_block *b)
+{
+    const espi_entry *e = &b->res.entry;
+    if (e->self == NULL)
+        return;
+    unsigned long first = href_set_add(&g->block_selfs, fnv1a(e->self), e->line ? e->line : 1);
+    /* blocks of one entry share its links (the GBA SDK writes them so) */
+    if (first && first != e->line)
+        warn(g, "link-duplicate-self", e->line,
+             "the IntervalBlock at line %lu has the same self link %s; both are read", first,
+             e->self);
 }
 
 /* ------------------------------------------------------------------ */
@@ -225,7 +373,20 @@ void graph_block_abort(graph_block *b)
     block_free(b);
 }
 
-static int deliver_block(graph *g, graph_block *b)
+/* Remembers usage points whose readings went out before their time
+ * parameters were known, to say so if those come later. */
+static void note_written(graph *g, const graph_block *b)
+{
+    const espi_meter_reading_res *mr = b->res.meter_reading;
+    const espi_usage_point_res *up = mr ? mr->usage_point : NULL;
+    if (up == NULL || up->ltp != NULL)
+        return;
+    char key[32];
+    snprintf(key, sizeof key, "%p", (const void *)up);
+    xmlHashAddEntry(g->up_written, (const xmlChar *)key, (void *)(uintptr_t)up);
+}
+
+static int deliver_readings(graph *g, graph_block *b)
 {
     for (size_t i = 0; i < b->nheld && !g->stopped; i++) {
         b->held[i].block = &b->res;
@@ -233,69 +394,182 @@ static int deliver_block(graph *g, graph_block *b)
     }
     g->readings += b->nheld;
     b->nheld = 0;
-    return deliver(g, ESPI_RES_INTERVAL_BLOCK, "IntervalBlock", &b->res);
+    note_written(g, b);
+    return g->stopped;
 }
 
-/* Says what a block that is handed over unjoined lacks. */
-static void warn_unjoined(graph *g, graph_block *b)
+/* The readings, then the block itself; frees it. */
+static int deliver_block(graph *g, graph_block *b)
+{
+    deliver_readings(g, b);
+    int rc = deliver(g, ESPI_RES_INTERVAL_BLOCK, "IntervalBlock", &b->res);
+    block_free(b);
+    return rc;
+}
+
+/* Says why blocks go out without all of their context: once per group
+ * (blocks with one up href share the reason). at_end: the file is read, so
+ * what is missing is not in it. */
+static void warn_unjoined(graph *g, const graph_block *b, size_t readings)
 {
     const espi_meter_reading_res *mr = b->res.meter_reading;
     unsigned long line = b->res.entry.line;
+    const char *when = g->finishing ? "in the file" : "read so far";
     if (b->res.entry.up == NULL)
         warn(g, "link-block-no-up", line,
              "IntervalBlock has no up link; its %zu reading(s) have no meter reading or reading "
              "type",
-             b->nheld);
+             readings);
     else if (mr == NULL)
         warn(g, "link-block-broken", line,
-             "IntervalBlock up link %s matches no MeterReading related link; its %zu reading(s) "
-             "have no meter reading or reading type",
-             b->res.entry.up, b->nheld);
+             "IntervalBlock up link %s matches no MeterReading related link %s; its reading(s) "
+             "and those of later blocks like it have no meter reading or reading type",
+             b->res.entry.up, when);
     else if (mr->reading_type == NULL)
         warn(g, "link-no-reading-type", line,
-             "the MeterReading of this IntervalBlock (line %lu) links to no ReadingType; values "
-             "cannot be scaled",
-             mr->entry.line);
+             "the MeterReading of this IntervalBlock (line %lu) links to no ReadingType %s; "
+             "values cannot be scaled",
+             mr->entry.line, when);
     else if (mr->usage_point == NULL)
         warn(g, "link-no-usage-point", line,
              "the MeterReading of this IntervalBlock (line %lu) has an up link that matches no "
-             "UsagePoint",
-             mr->entry.line);
+             "UsagePoint %s",
+             mr->entry.line, when);
+    else if (awaited_ltp(mr->usage_point))
+        warn(g, "link-ltp-missing", line,
+             "the UsagePoint of this IntervalBlock (line %lu) links to LocalTimeParameters %s, "
+             "which is not %s; local times of its readings are unknown",
+             mr->usage_point->entry.line, awaited_ltp(mr->usage_point), when);
 }
 
-/* Hands over the oldest held blocks while too many readings wait. */
+/* What a block that goes out unjoined can still be given: its meter
+ * reading, with whatever that one joins to. */
+static void partial_context(graph *g, graph_block *b)
+{
+    if (b->res.meter_reading || b->res.entry.up == NULL)
+        return;
+    espi_meter_reading_res *mr = lookup(g->mr_by_related, b->res.entry.up);
+    if (mr)
+        join_meter_reading(g, mr);
+    b->res.meter_reading = mr;
+}
+
+static void link_held(graph *g, graph_block *b)
+{
+    b->prev = g->held_tail;
+    b->next = NULL;
+    if (g->held_tail)
+        g->held_tail->next = b;
+    else
+        g->held_head = b;
+    g->held_tail = b;
+    g->held_readings += b->nheld;
+    g->held_cost += b->nheld + BLOCK_COST;
+}
+
+static void unlink_held(graph *g, graph_block *b)
+{
+    if (b->prev)
+        b->prev->next = b->next;
+    else
+        g->held_head = b->next;
+    if (b->next)
+        b->next->prev = b->prev;
+    else
+        g->held_tail = b->prev;
+    g->held_readings -= b->nheld;
+    g->held_cost -= b->nheld + BLOCK_COST;
+}
+
+static void group_free(graph *g, hold_group *grp)
+{
+    if (grp->prev)
+        grp->prev->next = grp->next;
+    else
+        g->groups_head = grp->next;
+    if (grp->next)
+        grp->next->prev = grp->prev;
+    else
+        g->groups_tail = grp->prev;
+    xmlHashRemoveEntry(g->groups_by_up, (const xmlChar *)grp->up, NULL);
+    free(grp->up);
+    free(grp);
+}
+
+/* Holds an ended block back in its group (by up href, never NULL here). */
+static int hold_block(graph *g, graph_block *b)
+{
+    hold_group *grp = lookup(g->groups_by_up, b->res.entry.up);
+    if (grp == NULL) {
+        grp = calloc(1, sizeof *grp);
+        if (grp == NULL || (grp->up = strdup(b->res.entry.up)) == NULL ||
+            xmlHashAddEntry(g->groups_by_up, (const xmlChar *)grp->up, grp) != 0) {
+            if (grp)
+                free(grp->up);
+            free(grp);
+            return ESPI_E_NOMEM;
+        }
+        grp->prev = g->groups_tail;
+        if (g->groups_tail)
+            g->groups_tail->next = grp;
+        else
+            g->groups_head = grp;
+        g->groups_tail = grp;
+    }
+    b->group = grp;
+    b->gnext = NULL;
+    if (grp->tail)
+        grp->tail->gnext = b;
+    else
+        grp->head = b;
+    grp->tail = b;
+    link_held(g, b);
+    return 0;
+}
+
+/* Hands over the oldest held blocks, unjoined, while more than limit
+ * readings wait. The oldest block is always the oldest of its group. */
 static int release_oldest(graph *g, size_t limit)
 {
-    while (g->held_head && g->held_readings > limit && !g->stopped) {
+    while (g->held_head && g->held_cost > limit && !g->stopped) {
         graph_block *b = g->held_head;
-        g->held_head = b->next;
-        if (g->held_head == NULL)
-            g->held_tail = NULL;
-        g->held_readings -= b->nheld;
-        warn_unjoined(g, b);
+        hold_group *grp = b->group;
+        unlink_held(g, b);
+        grp->head = b->gnext;
+        if (grp->head == NULL)
+            grp->tail = NULL;
+        partial_context(g, b);
+        if (!grp->warned)
+            warn_unjoined(g, b, b->nheld);
+        grp->warned = true;
         deliver_block(g, b);
-        block_free(b);
+        if (grp->head == NULL)
+            group_free(g, grp);
     }
     return g->stopped;
 }
 
-/* Hands over, in file order, every held block whose context is now known. */
+/* Hands over every group of held blocks whose context is now known. */
 static int release_ready(graph *g)
 {
-    graph_block **link = &g->held_head, *prev = NULL;
-    while (*link && !g->stopped) {
-        graph_block *b = *link;
-        if (!block_ready(g, b)) {
-            prev = b;
-            link = &b->next;
-            continue;
+    hold_group *grp = g->groups_head;
+    while (grp && !g->stopped) {
+        hold_group *next = grp->next;
+        espi_meter_reading_res *mr = context_of(g, grp->up);
+        if (mr) {
+            graph_block *b = grp->head;
+            while (b && !g->stopped) {
+                graph_block *bn = b->gnext;
+                unlink_held(g, b);
+                b->res.meter_reading = mr;
+                deliver_block(g, b);
+                b = bn;
+            }
+            grp->head = b; /* NULL unless the caller stopped */
+            if (grp->head == NULL)
+                group_free(g, grp);
         }
-        *link = b->next;
-        if (g->held_tail == b)
-            g->held_tail = prev;
-        g->held_readings -= b->nheld;
-        deliver_block(g, b);
-        block_free(b);
+        grp = next;
     }
     return g->stopped;
 }
@@ -307,14 +581,15 @@ graph_block *graph_block_begin(graph *g, espi_interval_block_res *res)
         return NULL;
     b->res = *res;
     memset(res, 0, sizeof *res);
-    b->delivering = b->res.entry.up != NULL && block_ready(g, b);
+    b->res.meter_reading = b->res.entry.up ? context_of(g, b->res.entry.up) : NULL;
+    b->delivering = b->res.meter_reading != NULL;
     return b;
 }
 
 static int hold_reading(graph_block *b, const espi_interval_reading_res *r)
 {
     if (b->nheld == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 32;
+        size_t cap = b->cap ? b->cap + b->cap / 2 + 1 : 8;
         espi_interval_reading_res *grown = realloc(b->held, cap * sizeof *grown);
         if (grown == NULL)
             return ESPI_E_NOMEM;
@@ -325,29 +600,62 @@ static int hold_reading(graph_block *b, const espi_interval_reading_res *r)
     return 0;
 }
 
+/* The block being read holds so many readings that older blocks cannot
+ * make room: it goes out unjoined, and its later readings straight after. */
+static int give_up_on(graph *g, graph_block *b)
+{
+    partial_context(g, b);
+    warn_unjoined(g, b, b->nheld);
+    if (!g->finishing)
+        warn(g, "hold-limit", b->res.entry.line,
+             "more than %zu readings wait for their MeterReading, UsagePoint or "
+             "LocalTimeParameters; this block's readings are written without them",
+             g->cb.max_held);
+    b->delivering = true;
+    return deliver_readings(g, b);
+}
+
 int graph_block_reading(graph *g, graph_block *b, const espi_interval_reading_res *r)
 {
-    if (!b->delivering)
-        return hold_reading(b, r);
-    espi_interval_reading_res copy = *r;
-    copy.block = &b->res;
-    g->readings++;
-    return deliver(g, ESPI_RES_INTERVAL_READING, "IntervalReading", &copy);
+    if (b->delivering) {
+        espi_interval_reading_res copy = *r;
+        copy.block = &b->res;
+        g->readings++;
+        return deliver(g, ESPI_RES_INTERVAL_READING, "IntervalReading", &copy);
+    }
+    if (hold_reading(b, r) != 0)
+        return ESPI_E_NOMEM;
+    size_t max = g->cb.max_held;
+    if (g->held_cost + b->nheld <= max)
+        return 0;
+    release_oldest(g, b->nheld < max ? max - b->nheld : 0);
+    return b->nheld > max ? give_up_on(g, b) : g->stopped;
 }
 
 int graph_block_end(graph *g, graph_block *b)
 {
-    if (b->delivering || block_ready(g, b)) {
-        int rc = deliver_block(g, b);
-        block_free(b);
-        return rc;
+    check_block_self(g, b);
+    if (!b->delivering && b->res.entry.up) {
+        b->res.meter_reading = context_of(g, b->res.entry.up);
+        b->delivering = b->res.meter_reading != NULL;
     }
-    if (g->held_tail)
-        g->held_tail->next = b;
-    else
-        g->held_head = b;
-    g->held_tail = b;
-    g->held_readings += b->nheld;
+    if (b->delivering)
+        return deliver_block(g, b);
+    if (b->res.entry.up == NULL) { /* nothing could ever join it */
+        warn_unjoined(g, b, b->nheld);
+        return deliver_block(g, b);
+    }
+    if (b->nheld < b->cap) { /* held for a while: no spare room */
+        espi_interval_reading_res *fit = realloc(b->held, (b->nheld ? b->nheld : 1) * sizeof *fit);
+        if (fit) {
+            b->held = fit;
+            b->cap = b->nheld ? b->nheld : 1;
+        }
+    }
+    if (hold_block(g, b) != 0) {
+        block_free(b);
+        return ESPI_E_NOMEM;
+    }
     return release_oldest(g, g->cb.max_held);
 }
 
@@ -355,22 +663,15 @@ int graph_block_end(graph *g, graph_block *b)
 /* Small resources                                                     */
 /* ------------------------------------------------------------------ */
 
-static int nomem(graph *g)
-{
-    (void)g;
-    return ESPI_E_NOMEM;
-}
-
 /* After any small resource: held blocks and summaries may now join. */
 static int after_small(graph *g);
 
 int graph_add_usage_point(graph *g, espi_usage_point_res *up)
 {
     if (push(&g->ups, up) != 0)
-        return nomem(g);
-    index_related(g->up_by_related, &up->entry, up);
-    if (up->entry.self)
-        xmlHashAddEntry(g->up_by_self, (const xmlChar *)up->entry.self, up);
+        return drop(up, false);
+    index_related(g, g->up_by_related, &up->entry, up);
+    index_self(g, g->up_by_self, &up->entry, up, "UsagePoint", false);
     join_usage_point(g, up);
     deliver(g, ESPI_RES_USAGE_POINT, "UsagePoint", up);
     return after_small(g);
@@ -379,34 +680,59 @@ int graph_add_usage_point(graph *g, espi_usage_point_res *up)
 int graph_add_reading_type(graph *g, espi_reading_type_res *rt)
 {
     if (push(&g->rts, rt) != 0)
-        return nomem(g);
-    index_self(g, g->rt_by_self, &rt->entry, rt, "ReadingType");
+        return drop(rt, false);
+    index_self(g, g->rt_by_self, &rt->entry, rt, "ReadingType", true);
     deliver(g, ESPI_RES_READING_TYPE, "ReadingType", rt);
     return after_small(g);
 }
 
 int graph_add_meter_reading(graph *g, espi_meter_reading_res *mr, espi_reading_type_res *nested)
 {
-    if (push(&g->mrs, mr) != 0)
-        return nomem(g);
+    if (push(&g->mrs, mr) != 0) {
+        if (nested)
+            drop(nested, false);
+        return drop(mr, false);
+    }
     if (nested != NULL) {
         /* GBA's 2025 test feed nests the ReadingType: it is this one's */
         if (push(&g->rts, nested) != 0)
-            return nomem(g);
+            return drop(nested, false);
         mr->reading_type = nested;
         deliver(g, ESPI_RES_READING_TYPE, "ReadingType", nested);
     }
-    index_related(g->mr_by_related, &mr->entry, mr);
+    index_related(g, g->mr_by_related, &mr->entry, mr);
     join_meter_reading(g, mr);
     deliver(g, ESPI_RES_METER_READING, "MeterReading", mr);
     return after_small(g);
 }
 
+/* Time parameters that come after readings of their usage point were
+ * written cannot give those readings local times: said once per usage
+ * point. */
+static void warn_late_ltp(graph *g, const espi_ltp_res *ltp)
+{
+    for (size_t i = 0; i < g->ups.n && ltp->entry.self; i++) {
+        espi_usage_point_res *up = g->ups.items[i];
+        if (up->ltp != NULL)
+            continue;
+        join_usage_point(g, up);
+        char key[32];
+        snprintf(key, sizeof key, "%p", (void *)up);
+        if (up->ltp == ltp && lookup(g->up_written, key))
+            warn(g, "ltp-late", ltp->entry.line,
+                 "these LocalTimeParameters come after readings of the UsagePoint at line %lu "
+                 "were written, so those have no local time (they belong before the "
+                 "IntervalBlocks)",
+                 up->entry.line);
+    }
+}
+
 int graph_add_ltp(graph *g, espi_ltp_res *ltp)
 {
     if (push(&g->ltps, ltp) != 0)
-        return nomem(g);
-    index_self(g, g->ltp_by_self, &ltp->entry, ltp, "LocalTimeParameters");
+        return drop(ltp, false);
+    index_self(g, g->ltp_by_self, &ltp->entry, ltp, "LocalTimeParameters", true);
+    warn_late_ltp(g, ltp);
     deliver(g, ESPI_RES_LOCAL_TIME_PARAMETERS, "LocalTimeParameters", ltp);
     return after_small(g);
 }
@@ -415,31 +741,36 @@ int graph_add_ltp(graph *g, espi_ltp_res *ltp)
  * collection (a related link), or, in the 2011 format, the usage point. */
 static const espi_usage_point_res *summary_usage_point(graph *g, const espi_entry *e)
 {
-    espi_usage_point_res *up = lookup(g->up_by_related, e->up);
+    espi_usage_point_res *up = lookup_related(g, g->up_by_related, e->up, "UsagePoint");
     return up ? up : lookup(g->up_by_self, e->up);
 }
 
-/* Summaries are delivered once their usage point is known, or at the end. */
-static bool summary_ready(graph *g, espi_usage_summary_res *us)
+static int add_pending(graph *g, espi_resource_kind kind, void *res)
 {
-    if (us->usage_point == NULL)
-        us->usage_point = summary_usage_point(g, &us->entry);
-    return us->usage_point != NULL;
+    pending_summary *p = espi_grow(g->pending, &g->pending_cap, g->npending, sizeof *p, 16);
+    if (p == NULL)
+        return -1;
+    g->pending = p;
+    g->pending[g->npending++] = (pending_summary){kind, res};
+    return 0;
 }
 
 int graph_add_usage_summary(graph *g, espi_usage_summary_res *us)
 {
     if (push(&g->summaries, us) != 0)
-        return nomem(g);
+        return drop(us, true);
+    if (add_pending(g, ESPI_RES_USAGE_SUMMARY, us) != 0)
+        return ESPI_E_NOMEM; /* kept in the list: freed with the graph */
     return after_small(g);
 }
 
 int graph_add_quality_summary(graph *g, espi_quality_summary_res *qs)
 {
     if (push(&g->quality, qs) != 0)
-        return nomem(g);
-    qs->usage_point = summary_usage_point(g, &qs->entry);
-    return deliver(g, ESPI_RES_QUALITY_SUMMARY, "ElectricPowerQualitySummary", qs);
+        return drop(qs, false);
+    if (add_pending(g, ESPI_RES_QUALITY_SUMMARY, qs) != 0)
+        return ESPI_E_NOMEM;
+    return after_small(g);
 }
 
 int graph_add_other(graph *g, const char *name, espi_other_res *other)
@@ -450,30 +781,57 @@ int graph_add_other(graph *g, const char *name, espi_other_res *other)
     return rc;
 }
 
-/* Summaries go out in file order as their usage points become known; at
- * the end (all) the rest go out as they are. */
+static const espi_entry *summary_entry(const pending_summary *p)
+{
+    return p->kind == ESPI_RES_USAGE_SUMMARY ? &((espi_usage_summary_res *)p->res)->entry
+                                             : &((espi_quality_summary_res *)p->res)->entry;
+}
+
+static const espi_usage_point_res **summary_slot(const pending_summary *p)
+{
+    return p->kind == ESPI_RES_USAGE_SUMMARY ? &((espi_usage_summary_res *)p->res)->usage_point
+                                             : &((espi_quality_summary_res *)p->res)->usage_point;
+}
+
+static const char *summary_name(const pending_summary *p)
+{
+    if (p->kind == ESPI_RES_QUALITY_SUMMARY)
+        return "ElectricPowerQualitySummary";
+    return ((espi_usage_summary_res *)p->res)->deprecated ? "ElectricPowerUsageSummary"
+                                                          : "UsageSummary";
+}
+
+/* Summaries go out as their usage points become known, in file order
+ * among themselves; at the end (all) the rest go out as they are. */
 static int release_summaries(graph *g, bool all)
 {
-    while (g->summaries_delivered < g->summaries.n && !g->stopped) {
-        espi_usage_summary_res *us = g->summaries.items[g->summaries_delivered];
-        if (!summary_ready(g, us) && !all)
-            break;
-        if (us->usage_point == NULL)
-            warn(g, "link-summary-broken", us->entry.line,
+    size_t kept = 0;
+    for (size_t i = 0; i < g->npending; i++) {
+        pending_summary *p = &g->pending[i];
+        const espi_usage_point_res **up = summary_slot(p);
+        if (*up == NULL)
+            *up = summary_usage_point(g, summary_entry(p));
+        if (g->stopped || (*up == NULL && !all)) {
+            g->pending[kept++] = *p;
+            continue;
+        }
+        if (*up == NULL) {
+            const espi_entry *e = summary_entry(p);
+            warn(g, "link-summary-broken", e->line,
                  "this summary's up link %s matches no UsagePoint related link",
-                 us->entry.up ? us->entry.up : "(none)");
-        g->summaries_delivered++;
-        deliver(g, ESPI_RES_USAGE_SUMMARY,
-                us->deprecated ? "ElectricPowerUsageSummary" : "UsageSummary", us);
+                 e->up ? e->up : "(none)");
+        }
+        deliver(g, p->kind, summary_name(p), p->res);
     }
+    g->npending = kept;
     return g->stopped;
 }
 
 static int after_small(graph *g)
 {
-    if (g->held_head)
+    if (g->groups_head)
         release_ready(g);
-    return release_summaries(g, false);
+    return g->npending ? release_summaries(g, false) : g->stopped;
 }
 
 /* ------------------------------------------------------------------ */
@@ -497,6 +855,7 @@ static void warn_meter_readings(graph *g)
 
 int graph_finish(graph *g, espi_feed_res *feed)
 {
+    g->finishing = true;
     warn_meter_readings(g);
     for (size_t i = 0; i < g->ups.n; i++)
         join_usage_point(g, g->ups.items[i]);
@@ -507,13 +866,29 @@ int graph_finish(graph *g, espi_feed_res *feed)
     return deliver(g, ESPI_RES_FEED, "feed", feed);
 }
 
-static void free_list(ptr_list *l, size_t entry_offset)
+size_t graph_pending_readings(const graph *g)
+{
+    return g->held_readings;
+}
+
+size_t graph_pending_summaries(const graph *g)
+{
+    return g->npending;
+}
+
+static void free_list(ptr_list *l)
 {
     for (size_t i = 0; i < l->n; i++) {
-        graph_entry_clear((espi_entry *)(void *)((char *)l->items[i] + entry_offset));
+        graph_entry_clear((espi_entry *)l->items[i]); /* every resource starts with its entry */
         free(l->items[i]);
     }
     free(l->items);
+}
+
+static void free_claim(void *payload, const xmlChar *name)
+{
+    (void)name;
+    free(payload);
 }
 
 void graph_free(graph *g)
@@ -525,21 +900,33 @@ void graph_free(graph *g)
         g->held_head = b->next;
         block_free(b);
     }
-    free_list(&g->ups, offsetof(espi_usage_point_res, entry));
-    free_list(&g->mrs, offsetof(espi_meter_reading_res, entry));
-    free_list(&g->rts, offsetof(espi_reading_type_res, entry));
-    free_list(&g->ltps, offsetof(espi_ltp_res, entry));
+    while (g->groups_head) {
+        hold_group *grp = g->groups_head;
+        g->groups_head = grp->next;
+        free(grp->up);
+        free(grp);
+    }
+    free_list(&g->ups);
+    free_list(&g->mrs);
+    free_list(&g->rts);
+    free_list(&g->ltps);
     for (size_t i = 0; i < g->summaries.n; i++) {
         espi_usage_summary_res *us = g->summaries.items[i];
         free((char *)(uintptr_t)us->tariff_profile);
         free((char *)(uintptr_t)us->read_cycle);
     }
-    free_list(&g->summaries, offsetof(espi_usage_summary_res, entry));
-    free_list(&g->quality, offsetof(espi_quality_summary_res, entry));
+    free_list(&g->summaries);
+    free_list(&g->quality);
+    free(g->pending);
+    free(g->block_selfs.keys);
+    free(g->block_selfs.lines);
     xmlHashFree(g->up_by_related, NULL);
     xmlHashFree(g->up_by_self, NULL);
     xmlHashFree(g->mr_by_related, NULL);
     xmlHashFree(g->rt_by_self, NULL);
     xmlHashFree(g->ltp_by_self, NULL);
+    xmlHashFree(g->claims, free_claim);
+    xmlHashFree(g->up_written, NULL);
+    xmlHashFree(g->groups_by_up, NULL);
     free(g);
 }

@@ -11,19 +11,24 @@
 #include <stddef.h>
 
 /* Readings held back for blocks that cannot be joined yet, at the most
- * (unless the caller says otherwise); beyond that the oldest blocks are
- * handed over unjoined. */
-#define GRAPH_MAX_HELD 1000000
+ * (unless the caller says otherwise); beyond that the oldest are handed
+ * over unjoined. A held reading takes 80 bytes, and a held block counts as
+ * 6 more readings: 200,000 are about 16 MB. */
+#define GRAPH_MAX_HELD 200000
 
 typedef struct graph graph;
+struct hold_group;
 
 /* A block being read, or held back: its entry, interval and readings. */
 typedef struct graph_block {
     espi_interval_block_res res;
     espi_interval_reading_res *held; /* readings not delivered yet */
     size_t nheld, cap;
-    bool delivering; /* its context is known: readings go straight out */
-    struct graph_block *next;
+    bool delivering; /* readings go straight out (joined, or given up on) */
+    /* while held back: the file-wide queue, oldest first, and the group of
+     * blocks with the same up href (they join together) */
+    struct graph_block *prev, *next, *gnext;
+    struct hold_group *group;
 } graph_block;
 
 typedef struct graph_callbacks {
@@ -61,6 +66,11 @@ void graph_block_abort(graph_block *b);
 
 /* Hands over everything still held back, then the feed. */
 int graph_finish(graph *g, espi_feed_res *feed);
+
+/* Readings and summaries read but not handed over yet (for the message
+ * when a file stops early). */
+size_t graph_pending_readings(const graph *g);
+size_t graph_pending_summaries(const graph *g);
 
 /* Frees the strings of an entry (the graph's resources own theirs). */
 void graph_entry_clear(espi_entry *e);

@@ -2,6 +2,7 @@
 #include "model.h"
 
 #include "error.h"
+#include "grow.h"
 #include "tz.h"
 
 #include <stdlib.h>
@@ -124,14 +125,10 @@ espi_channel *espi_usage_point_add_channel(espi_usage_point *up, const char *met
 
 int espi_channel_append(espi_channel *ch, const espi_reading *r)
 {
-    if (ch->nreadings == ch->cap) {
-        size_t cap = ch->cap ? ch->cap * 2 : 256;
-        espi_reading *grown = realloc(ch->readings, cap * sizeof *grown);
-        if (grown == NULL)
-            return -1;
-        ch->readings = grown;
-        ch->cap = cap;
-    }
+    espi_reading *grown = espi_grow(ch->readings, &ch->cap, ch->nreadings, sizeof *grown, 256);
+    if (grown == NULL)
+        return -1;
+    ch->readings = grown;
     ch->readings[ch->nreadings++] = *r;
     return 0;
 }
@@ -202,13 +199,10 @@ int espi_channel_split_days(espi_channel *ch, const espi_tz *tz)
             ch->blocks[ch->nblocks - 1].count++;
             continue;
         }
-        if (ch->nblocks == cap) {
-            cap = cap ? cap * 2 : 64;
-            espi_block *grown = realloc(ch->blocks, cap * sizeof *grown);
-            if (grown == NULL)
-                return -1;
-            ch->blocks = grown;
-        }
+        espi_block *grown = espi_grow(ch->blocks, &cap, ch->nblocks, sizeof *grown, 64);
+        if (grown == NULL)
+            return -1;
+        ch->blocks = grown;
         ch->blocks[ch->nblocks++] = (espi_block){i, 1, day};
     }
     return 0;

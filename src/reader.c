@@ -17,12 +17,15 @@
 #include "embedded.h"
 #include "error.h"
 #include "graph.h"
+#include "grow.h"
 
+#include <errno.h>
 #include <libxml/hash.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/uri.h>
 #include <libxml/xmlreader.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +212,11 @@ typedef struct reader {
     xmlHashTablePtr vocabulary; /* ESPI element names, from the bundled schema */
     /* where we are */
     bool seen_root;
+    /* the root is not an Atom feed: reported once the whole file has been
+     * parsed, so that a file that is not well-formed either says that */
+    bool not_a_feed;
+    bool text_cut; /* the current text reached MAX_TEXT */
+    char root_name[128], root_uri[256];
     int entry_depth, content_depth, res_depth, reading_depth, nested_depth;
     res_kind kind;
     void *res;                     /* the resource being read */
@@ -220,6 +228,9 @@ typedef struct reader {
     const xmlChar *path[MAX_PATH];
     int path_len;
     bool leaf;
+    ns_kind res_ns;         /* the resource's own namespace */
+    bool res_ns_warned;     /* about its elements in another namespace */
+    bool res_outside_entry; /* a resource found outside any entry: handed over at its end */
     /* text of the current leaf */
     char text[MAX_TEXT + 1];
     size_t text_len;
@@ -227,9 +238,10 @@ typedef struct reader {
     /* the entry being read, and its resources waiting for its end */
     espi_entry entry;
     size_t links_cap;
-    void *done[4];
-    res_kind done_kind[4];
-    const xmlChar *done_name[4];
+    void *done[16];
+    res_kind done_kind[16];
+    const xmlChar *done_name[16];
+    espi_reading_type_res *done_nested[16]; /* a MeterReading's nested ReadingType */
     size_t ndone;
     /* the feed */
     espi_feed_res feed;
@@ -323,7 +335,9 @@ static int nomem(reader *r)
     return r->status;
 }
 
-/* libxml2's own errors: the first fatal one stops the file. */
+/* libxml2's own errors. Namespace errors (an undeclared prefix, a URI
+ * that is not one) leave the file readable, so they are warnings; any
+ * other error stops the file, and the parser with it. */
 static void on_xml_error(void *ctx, xmlErrorPtr e)
 {
     reader *r = ctx;
@@ -332,16 +346,25 @@ static void on_xml_error(void *ctx, xmlErrorPtr e)
     size_t n = strlen(message);
     while (n > 0 && (message[n - 1] == '\n' || message[n - 1] == ' '))
         message[--n] = '\0';
-    if (e->level == XML_ERR_WARNING) {
-        warn(r, "xml-warning", e->line > 0 ? (unsigned long)e->line : 0, "%s", message);
+    unsigned long line = e->line > 0 ? (unsigned long)e->line : 0;
+    if (e->level == XML_ERR_WARNING ||
+        (e->domain == XML_FROM_NAMESPACE && e->level == XML_ERR_ERROR)) {
+        warn(r, e->domain == XML_FROM_NAMESPACE ? "xml-namespace" : "xml-warning", line, "%s",
+             message);
         return;
     }
-    if (r->status != 0)
-        return;
-    espi_loc loc = {r->name, e->line > 0 ? (unsigned long)e->line : 0,
-                    e->int2 > 0 ? (unsigned long)e->int2 : 0, NULL};
-    r->status =
-        espi_fail(r->err, ESPI_E_INPUT, "xml-syntax", &loc, "not well-formed XML: %s", message);
+    if (r->status == 0) {
+        espi_loc loc = {r->name, line, e->int2 > 0 ? (unsigned long)e->int2 : 0, NULL};
+        if (e->code == XML_ERR_UNDECLARED_ENTITY || e->code == XML_WAR_UNDECLARED_ENTITY)
+            r->status = espi_fail(r->err, ESPI_E_INPUT, "xml-entity", &loc,
+                                  "%s: espi reads no DTD and expands no entities (a safety "
+                                  "rule), so a file that uses them cannot be read",
+                                  message);
+        else
+            r->status = espi_fail(r->err, ESPI_E_INPUT, "xml-syntax", &loc,
+                                  "not well-formed XML: %s", message);
+    }
+    xmlStopParser(r->ctxt);
 }
 
 /* ------------------------------------------------------------------ */
@@ -473,6 +496,15 @@ static res_kind resource_kind_of(const xmlChar *name)
     return RES_OTHER;
 }
 
+/* The resource a name means when its case is off ("intervalBlock"). */
+static const resource_name *resource_ignoring_case(const xmlChar *name)
+{
+    for (size_t i = 0; i < sizeof resource_names / sizeof resource_names[0]; i++)
+        if (xmlStrcasecmp(name, (const xmlChar *)resource_names[i].name) == 0)
+            return &resource_names[i];
+    return NULL;
+}
+
 /* ------------------------------------------------------------------ */
 /* Values                                                              */
 /* ------------------------------------------------------------------ */
@@ -487,8 +519,8 @@ static char *trimmed(char *s)
     return s;
 }
 
-/* An integer, maybe with a fraction (which is dropped toward minus
- * infinity and reported through *fraction). */
+/* An integer, maybe with a fraction (which is dropped, toward zero, and
+ * reported through *fraction). */
 static bool parse_integer(const char *s, int64_t *out, bool *fraction)
 {
     bool negative = *s == '-';
@@ -506,9 +538,9 @@ static bool parse_integer(const char *s, int64_t *out, bool *fraction)
         for (s++; *s >= '0' && *s <= '9'; s++)
             *fraction = *fraction || *s != '0';
     }
-    if (*s != '\0' || (negative && *fraction && v == (uint64_t)INT64_MAX))
-        return false; /* INT64_MIN stands for "absent" (ESPI_ABSENT) */
-    *out = negative ? -(int64_t)v - (*fraction ? 1 : 0) : (int64_t)v;
+    if (*s != '\0')
+        return false;
+    *out = negative ? -(int64_t)v : (int64_t)v; /* never INT64_MIN, which means absent */
     return true;
 }
 
@@ -534,8 +566,8 @@ static void set_field(reader *r, void *res, const field *f, const xmlChar *name)
         return;
     if (f->type == F_TEXT) {
         char **s = (char **)(void *)((char *)res + f->offset);
-        free(*s);
-        *s = strdup(text);
+        if (*s == NULL && (*s = strdup(text)) == NULL)
+            nomem(r);
         return;
     }
     bool fraction = false,
@@ -603,18 +635,24 @@ static char *resolve_href(reader *r, const char *href)
     return out;
 }
 
-/* The value of the start tag's attribute name (no namespace), copied. */
+/* The value of the start tag's attribute name (no namespace), copied.
+ * Without entity substitution libxml2 hands an &amp; over as "&#38;" (so
+ * that a tree could tell it from a plain "&"); it is turned back here. */
 static char *attribute(reader *r, const char *name)
 {
     for (int i = 0; i < r->nattrs; i++) {
         const xmlChar *const *a = r->attrs + 5 * i;
         if (a[2] == NULL && xmlStrEqual(a[0], (const xmlChar *)name)) {
-            size_t n = (size_t)(a[4] - a[3]);
+            size_t n = (size_t)(a[4] - a[3]), k = 0;
             char *v = malloc(n + 1);
-            if (v) {
-                memcpy(v, a[3], n);
-                v[n] = '\0';
+            if (v == NULL)
+                return NULL;
+            for (size_t j = 0; j < n; j++) {
+                v[k++] = (char)a[3][j];
+                if (a[3][j] == '&' && n - j >= 5 && memcmp(a[3] + j, "&#38;", 5) == 0)
+                    j += 4;
             }
+            v[k] = '\0';
             return v;
         }
     }
@@ -630,16 +668,12 @@ static int read_link(reader *r, espi_link **links, size_t *n, size_t *cap, const
         warn(r, "link-no-href", line_now(r), "a link without href is ignored");
         return 0;
     }
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 4;
-        espi_link *g = realloc(*links, c * sizeof *g);
-        if (g == NULL) {
-            free(href);
-            return nomem(r);
-        }
-        *links = g;
-        *cap = c;
+    espi_link *g = espi_grow(*links, cap, *n, sizeof *g, 4);
+    if (g == NULL) {
+        free(href);
+        return nomem(r);
     }
+    *links = g;
     espi_link *l = &(*links)[(*n)++];
     l->rel = attribute(r, "rel");
     l->type = attribute(r, "type");
@@ -712,6 +746,21 @@ static void mark_absent(const field_table *t, void *res)
             *(int64_t *)(void *)((char *)res + t->fields[i].offset) = ESPI_ABSENT;
 }
 
+/* Frees a resource the graph never took: its text fields with it. */
+static void free_resource(reader *r, void *res, res_kind k)
+{
+    if (res == NULL)
+        return;
+    if (k != RES_OTHER && k != RES_BLOCK) {
+        const field_table *t = &r->tables[k];
+        for (size_t i = 0; i < t->n; i++)
+            if (t->fields[i].type == F_TEXT)
+                free(*(char **)(void *)((char *)res + t->fields[i].offset));
+    }
+    graph_entry_clear((espi_entry *)res);
+    free(res);
+}
+
 static void *new_resource(reader *r, res_kind k)
 {
     void *res = calloc(1, resource_size(k));
@@ -722,14 +771,10 @@ static void *new_resource(reader *r, res_kind k)
 
 static int keep_block(reader *r, graph_block *b)
 {
-    if (r->nblocks == r->blocks_cap) {
-        size_t cap = r->blocks_cap ? r->blocks_cap * 2 : 4;
-        graph_block **g = realloc(r->blocks, cap * sizeof *g);
-        if (g == NULL)
-            return -1;
-        r->blocks = g;
-        r->blocks_cap = cap;
-    }
+    graph_block **g = espi_grow(r->blocks, &r->blocks_cap, r->nblocks, sizeof *g, 4);
+    if (g == NULL)
+        return -1;
+    r->blocks = g;
     r->blocks[r->nblocks++] = b;
     return 0;
 }
@@ -763,6 +808,9 @@ static int begin_resource(reader *r, res_kind k, ns_kind ns, int depth)
     r->res = res;
     r->kind = k;
     r->res_depth = depth;
+    r->res_ns = ns == NS_CUST ? NS_CUST : NS_ESPI;
+    r->res_ns_warned = false;
+    r->res_outside_entry = r->entry_depth == 0;
     r->path_len = 0;
     return 0;
 }
@@ -781,9 +829,12 @@ static int finish_resource(reader *r, const xmlChar *name)
         warn(r, "entry-many-resources", line_now(r),
              "more than %zu resources other than IntervalBlocks in one entry; this one is ignored",
              sizeof r->done / sizeof r->done[0]);
-        free(r->res);
+        free_resource(r, r->res, r->kind);
     } else {
         r->done[r->ndone] = r->res;
+        r->done_nested[r->ndone] = r->kind == RES_METER_READING ? r->nested : NULL;
+        if (r->kind == RES_METER_READING)
+            r->nested = NULL;
         r->done_kind[r->ndone] = r->kind;
         r->done_name[r->ndone++] = name;
     }
@@ -793,19 +844,20 @@ static int finish_resource(reader *r, const xmlChar *name)
 }
 
 /* Hands a finished resource, with its entry, to the graph. */
-static int hand_over(reader *r, void *res, res_kind k, const xmlChar *name, espi_entry *entry)
+static int hand_over(reader *r, void *res, res_kind k, const xmlChar *name,
+                     espi_reading_type_res *nested, espi_entry *entry)
 {
     *(espi_entry *)res = *entry; /* every resource struct starts with its entry */
     memset(entry, 0, sizeof *entry);
     switch (k) {
     case RES_USAGE_POINT: return graph_add_usage_point(r->g, res);
-    case RES_METER_READING: {
-        espi_reading_type_res *nested = r->nested;
-        r->nested = NULL;
-        if (nested)
-            entry_copy(&nested->entry, res);
+    case RES_METER_READING:
+        if (nested && entry_copy(&nested->entry, res) != 0) {
+            free_resource(r, nested, RES_READING_TYPE);
+            free_resource(r, res, k);
+            return nomem(r);
+        }
         return graph_add_meter_reading(r->g, res, nested);
-    }
     case RES_READING_TYPE: return graph_add_reading_type(r->g, res);
     case RES_LTP: return graph_add_ltp(r->g, res);
     case RES_SUMMARY:
@@ -825,18 +877,24 @@ static int entry_for(reader *r, bool last, espi_entry *out)
     return 0;
 }
 
-static int end_entry(reader *r)
+/* Hands the entry's resources over; entry: whether an <entry> ended (not
+ * a resource found outside any entry). */
+static int end_entry(reader *r, bool entry)
 {
     int rc = 0;
     size_t total = r->ndone + r->nblocks, k = 0;
-    r->feed.entries++;
+    if (entry)
+        r->feed.entries++;
     for (size_t i = 0; i < r->ndone; i++, k++) {
         espi_entry e;
         if (rc == 0 && (rc = entry_for(r, k + 1 == total, &e)) == 0)
-            rc = hand_over(r, r->done[i], r->done_kind[i], r->done_name[i], &e);
-        else
-            free(r->done[i]);
+            rc = hand_over(r, r->done[i], r->done_kind[i], r->done_name[i], r->done_nested[i], &e);
+        else {
+            free_resource(r, r->done[i], r->done_kind[i]);
+            free_resource(r, r->done_nested[i], RES_READING_TYPE);
+        }
         r->done[i] = NULL;
+        r->done_nested[i] = NULL;
     }
     r->ndone = 0;
     for (size_t i = 0; i < r->nblocks; i++, k++) {
@@ -862,17 +920,21 @@ static void begin_text(reader *r)
 {
     r->text_len = 0;
     r->text[0] = '\0';
+    r->text_cut = false;
     r->capture = true;
     r->leaf = true;
 }
 
 static void add_text(reader *r, const xmlChar *v, size_t n)
 {
-    if (!r->capture)
+    if (!r->capture || r->text_cut)
         return;
     if (r->text_len + n > MAX_TEXT) {
         warn(r, "text-too-long", line_now(r), "a text longer than %d bytes is cut", MAX_TEXT);
+        r->text_cut = true;
         n = MAX_TEXT - r->text_len;
+        while (n > 0 && (v[n] & 0xC0) == 0x80)
+            n--; /* not inside a UTF-8 character */
     }
     memcpy(r->text + r->text_len, v, n);
     r->text_len += n;
@@ -884,6 +946,31 @@ static void add_text(reader *r, const xmlChar *v, size_t n)
 static int inner_start(reader *r, const xmlChar *name, ns_kind ns, int depth)
 {
     int idx = depth - r->res_depth - 1;
+    if (r->kind == RES_OTHER) { /* not read field by field */
+        if (idx < MAX_PATH)
+            r->path[idx] = name;
+        r->path_len = idx + 1;
+        return 0;
+    }
+    if (ns != r->res_ns && (ns == NS_NONE || ns == NS_ATOM)) {
+        /* a default namespace gone wrong: read the element as the resource's */
+        if (!r->res_ns_warned)
+            warn(r, "namespace-inside-resource", line_now(r),
+                 "<%s> inside an ESPI resource is %s; it and the resource's other elements "
+                 "like it are read as %s",
+                 (const char *)name, ns == NS_NONE ? "in no namespace" : "in the Atom namespace",
+                 r->res_ns == NS_CUST ? "customer data" : "ESPI");
+        r->res_ns_warned = true;
+        ns = r->res_ns;
+    } else if (ns != r->res_ns) {
+        /* another vocabulary's element: no field of ours, whatever its name */
+        if (idx < MAX_PATH)
+            r->path[idx] = NULL;
+        r->path_len = idx + 1;
+        warn(r, "foreign-element", line_now(r), "<%s> is in namespace %s, not ESPI; it is ignored",
+             (const char *)name, r->uri ? (const char *)r->uri : "");
+        return 0;
+    }
     if (idx < MAX_PATH)
         r->path[idx] = name;
     r->path_len = idx + 1;
@@ -897,7 +984,11 @@ static int inner_start(reader *r, const xmlChar *name, ns_kind ns, int depth)
         warn(r, "nested-reading-type", line_now(r),
              "a ReadingType inside a MeterReading (it belongs in an entry of its own); it is read "
              "as this meter reading's");
-        free(r->nested);
+        if (r->nested) {
+            warn(r, "nested-reading-type", line_now(r),
+                 "a second ReadingType in one MeterReading is ignored");
+            return 0;
+        }
         r->nested = new_resource(r, RES_READING_TYPE);
         r->nested_depth = depth;
         return r->nested ? 0 : nomem(r);
@@ -955,6 +1046,8 @@ static int inner_end(reader *r, const xmlChar *name, int depth)
     return 0;
 }
 
+static int stray_element(reader *r, const xmlChar *name, ns_kind ns, int depth);
+
 /* An element directly in an entry: Atom fields, links, content, or an
  * ESPI resource written outside content. */
 static int entry_child(reader *r, const xmlChar *name, ns_kind ns, int depth)
@@ -970,13 +1063,7 @@ static int entry_child(reader *r, const xmlChar *name, ns_kind ns, int depth)
             begin_text(r);
         return 0;
     }
-    if (ns == NS_ESPI || ns == NS_CUST) {
-        warn(r, "outside-content", line_now(r),
-             "<%s> stands directly in the entry, outside <content>; it is read anyway",
-             (const char *)name);
-        return begin_resource(r, ns == NS_ESPI ? resource_kind_of(name) : RES_OTHER, ns, depth);
-    }
-    return 0;
+    return stray_element(r, name, ns, depth);
 }
 
 static int entry_child_end(reader *r, const xmlChar *name)
@@ -990,17 +1077,62 @@ static int entry_child_end(reader *r, const xmlChar *name)
     return slot ? text_into(r, slot, (const char *)name) : 0;
 }
 
+/* The kind of an ESPI resource element: a name ESPI does not have is
+ * read as the resource it spells in another case, or reported. */
+static res_kind espi_kind_of_name(reader *r, const xmlChar *name)
+{
+    res_kind k = resource_kind_of(name);
+    if (k != RES_OTHER || in_vocabulary(r, name))
+        return k;
+    const resource_name *like = resource_ignoring_case(name);
+    if (like) {
+        warn(r, "resource-name-case", line_now(r), "<%s> is not an ESPI name; read as <%s>",
+             (const char *)name, like->name);
+        return like->kind;
+    }
+    warn(r, "unknown-resource", line_now(r),
+         "<%s> is not an ESPI resource; its content is not read", (const char *)name);
+    return RES_OTHER;
+}
+
+/* An element found where the feed's structure has no place for it: an
+ * entry inside another element, or an ESPI resource outside an entry's
+ * content. Both are read, with a warning, rather than lost. */
+static int stray_element(reader *r, const xmlChar *name, ns_kind ns, int depth)
+{
+    if (ns == NS_ATOM && name == r->n_entry && r->entry_depth == 0) {
+        warn(r, "entry-misplaced", line_now(r),
+             "<entry> is not a child of <feed>; it is read anyway");
+        r->entry_depth = depth;
+        r->entry.line = line_now(r);
+        return 0;
+    }
+    if ((ns == NS_ESPI || ns == NS_CUST) && r->res_depth == 0) {
+        warn(r, "outside-content", line_now(r),
+             "<%s> stands outside any entry's <content>; it is read anyway%s", (const char *)name,
+             r->entry_depth ? "" : ", with no links");
+        if (r->entry_depth == 0)
+            r->entry.line = line_now(r);
+        return begin_resource(r, ns == NS_ESPI ? espi_kind_of_name(r, name) : RES_OTHER, ns, depth);
+    }
+    return 0;
+}
+
 /* The element in content: the resource. ESPI names without a namespace
  * are read as ESPI, with a warning. */
 static int content_child(reader *r, const xmlChar *name, ns_kind ns, int depth)
 {
     if (ns == NS_NONE && resource_kind_of(name) != RES_OTHER) {
         warn(r, "no-namespace", line_now(r),
-             "<%s> has no namespace; read as ESPI (http://naesb.org/espi)", (const char *)name);
-        ns = NS_ESPI;
+             "<%s> has no namespace; read as ESPI (http://naesb.org/espi), and so are its "
+             "elements",
+             (const char *)name);
+        int rc = begin_resource(r, resource_kind_of(name), NS_ESPI, depth);
+        r->res_ns_warned = true; /* its elements without one need no word of their own */
+        return rc;
     }
     if (ns == NS_ESPI)
-        return begin_resource(r, resource_kind_of(name), ns, depth);
+        return begin_resource(r, espi_kind_of_name(r, name), ns, depth);
     if (ns == NS_CUST)
         return begin_resource(r, RES_OTHER, ns, depth);
     warn(r, "content-unknown", line_now(r), "<%s> in content is neither ESPI nor customer data",
@@ -1018,9 +1150,11 @@ static int feed_child(reader *r, const xmlChar *name, ns_kind ns, int depth)
     if (ns == NS_ATOM && name == r->n_link)
         return read_link(r, (espi_link **)(uintptr_t)&r->feed.links, &r->feed.nlinks,
                          &r->feed_links_cap, NULL, NULL);
-    if (ns == NS_ATOM && (name == r->n_id || name == r->n_title || name == r->n_updated))
+    if (ns == NS_ATOM && (name == r->n_id || name == r->n_title || name == r->n_updated)) {
         begin_text(r);
-    return 0;
+        return 0;
+    }
+    return stray_element(r, name, ns, depth);
 }
 
 static int feed_child_end(reader *r, const xmlChar *name)
@@ -1042,11 +1176,18 @@ static int check_root(reader *r, const xmlChar *name, ns_kind ns)
     r->feed.line = line_now(r);
     if (ns == NS_ATOM && name == r->n_feed)
         return 0;
-    const char *uri = r->uri ? (const char *)r->uri : "";
-    return fail(r, "not-a-feed", line_now(r),
-                "the root element is <%s>%s%s%s, not an Atom feed (<feed> in namespace " NS_ATOM_URI
-                ")",
-                (const char *)name, uri[0] ? " in namespace " : " without a namespace", uri, "");
+    r->not_a_feed = true;
+    snprintf(r->root_name, sizeof r->root_name, "%s", (const char *)name);
+    snprintf(r->root_uri, sizeof r->root_uri, "%s", r->uri ? (const char *)r->uri : "");
+    return 0;
+}
+
+static int report_not_a_feed(reader *r)
+{
+    return fail(
+        r, "not-a-feed", r->feed.line,
+        "the root element is <%s>%s%s, not an Atom feed (<feed> in namespace " NS_ATOM_URI ")",
+        r->root_name, r->root_uri[0] ? " in namespace " : " without a namespace", r->root_uri);
 }
 
 static int on_start(reader *r, int depth, const xmlChar *name, const xmlChar *uri)
@@ -1055,6 +1196,8 @@ static int on_start(reader *r, int depth, const xmlChar *name, const xmlChar *ur
     r->uri = uri;
     if (!r->seen_root)
         return check_root(r, name, ns);
+    if (r->not_a_feed)
+        return 0;
     if (r->res_depth && depth > r->res_depth) {
         if (r->leaf == false || r->capture)
             r->leaf = false;
@@ -1068,15 +1211,20 @@ static int on_start(reader *r, int depth, const xmlChar *name, const xmlChar *ur
         return entry_child(r, name, ns, depth);
     if (depth == 1)
         return feed_child(r, name, ns, depth);
-    return 0;
+    return stray_element(r, name, ns, depth);
 }
 
 static int on_end(reader *r, int depth, const xmlChar *name)
 {
+    if (r->not_a_feed)
+        return 0;
     if (r->res_depth && depth > r->res_depth)
         return inner_end(r, name, depth);
-    if (r->res_depth && depth == r->res_depth)
-        return finish_resource(r, name);
+    if (r->res_depth && depth == r->res_depth) {
+        bool alone = r->res_outside_entry;
+        int rc = finish_resource(r, name);
+        return rc == 0 && alone ? end_entry(r, false) : rc;
+    }
     if (r->content_depth && depth == r->content_depth) {
         r->content_depth = 0;
         return 0;
@@ -1084,7 +1232,7 @@ static int on_end(reader *r, int depth, const xmlChar *name)
     if (r->entry_depth && depth == r->entry_depth + 1)
         return entry_child_end(r, name);
     if (r->entry_depth && depth == r->entry_depth)
-        return end_entry(r);
+        return end_entry(r, true);
     if (depth == 1)
         return feed_child_end(r, name);
     return 0;
@@ -1093,6 +1241,14 @@ static int on_end(reader *r, int depth, const xmlChar *name)
 /* ------------------------------------------------------------------ */
 /* The pass                                                            */
 /* ------------------------------------------------------------------ */
+
+/* libxml2 2.9 sets itself up on first use, which is not thread-safe. */
+static pthread_once_t parser_once = PTHREAD_ONCE_INIT;
+
+static void init_parser(void)
+{
+    xmlInitParser();
+}
 
 /* libxml2 reads the XML declaration from what its first reads returned, so
  * a declaration split over tiny reads is taken as malformed. fread never
@@ -1103,6 +1259,7 @@ typedef struct source {
     FILE *in;
     size_t chunk;
     bool failed;
+    int err_no;
 } source;
 
 static int read_source(void *ctx, char *buf, int len)
@@ -1112,6 +1269,7 @@ static int read_source(void *ctx, char *buf, int len)
     size_t n = fread(buf, 1, want, s->in);
     if (n == 0 && ferror(s->in)) {
         s->failed = true;
+        s->err_no = errno;
         return -1;
     }
     return (int)n;
@@ -1153,7 +1311,7 @@ static void push_base(reader *r)
 
 static void pop_base(reader *r)
 {
-    if (r->depth < MAX_DEPTH) {
+    if (r->depth >= 0 && r->depth < MAX_DEPTH) {
         free(r->base[r->depth]);
         r->base[r->depth] = NULL;
     }
@@ -1165,19 +1323,20 @@ static void sax_start(void *ctx, const xmlChar *name, const xmlChar *prefix, con
 {
     (void)prefix, (void)nb_namespaces, (void)namespaces, (void)nb_defaulted;
     reader *r = ctx;
-    if (r->status)
-        return;
     r->attrs = attributes;
     r->nattrs = nb_attributes;
     push_base(r);
-    stop_on(r, on_start(r, r->depth, name, uri));
-    r->depth++;
+    if (r->status == 0)
+        stop_on(r, on_start(r, r->depth, name, uri));
+    r->depth++; /* kept even after an error, so that ends stay paired */
 }
 
 static void sax_end(void *ctx, const xmlChar *name, const xmlChar *prefix, const xmlChar *uri)
 {
     (void)prefix, (void)uri;
     reader *r = ctx;
+    if (r->depth == 0)
+        return; /* an end without its start: never from libxml2, but cheap to rule out */
     r->depth--;
     if (r->status == 0)
         stop_on(r, on_end(r, r->depth, name));
@@ -1196,11 +1355,31 @@ static void sax_error(void *ctx, xmlErrorPtr e)
     on_xml_error(ctx, e);
 }
 
+/* A file that stops early: what was read but not handed over is said in
+ * the error, so that nothing goes missing without a word. */
+static void note_unwritten(reader *r)
+{
+    size_t readings = graph_pending_readings(r->g), summaries = graph_pending_summaries(r->g);
+    for (size_t i = 0; i < r->nblocks; i++)
+        readings += r->blocks[i]->delivering ? 0 : r->blocks[i]->nheld;
+    if (readings == 0 && summaries == 0)
+        return;
+    size_t n = strlen(r->err->message);
+    snprintf(r->err->message + n, sizeof r->err->message - n,
+             " (%zu reading(s) and %zu summary(ies) read before this point were not written: "
+             "they were waiting for their MeterReading, UsagePoint or LocalTimeParameters)",
+             readings, summaries);
+}
+
 static int run(reader *r)
 {
     xmlParseDocument(r->ctxt);
+    if (r->status == ESPI_E_INPUT)
+        note_unwritten(r);
     if (r->status != 0)
         return r->status;
+    if (r->not_a_feed)
+        return report_not_a_feed(r);
     if (!r->seen_root)
         return fail(r, "empty", line_now(r),
                     "the file holds no XML element; expected a Green Button feed");
@@ -1226,14 +1405,16 @@ static xmlParserCtxtPtr make_parser(reader *r, source *src)
 
 static void reader_clear(reader *r)
 {
-    for (size_t i = 0; i < r->ndone; i++)
-        free(r->done[i]);
+    for (size_t i = 0; i < r->ndone; i++) {
+        free_resource(r, r->done[i], r->done_kind[i]);
+        free_resource(r, r->done_nested[i], RES_READING_TYPE);
+    }
     for (size_t i = 0; i < r->nblocks; i++)
         graph_block_abort(r->blocks[i]);
     free(r->blocks);
     if (r->res && r->kind != RES_BLOCK)
-        free(r->res);
-    free(r->nested);
+        free_resource(r, r->res, r->kind);
+    free_resource(r, r->nested, RES_READING_TYPE);
     for (int i = 0; i < MAX_DEPTH; i++)
         free(r->base[i]);
     graph_entry_clear(&r->entry);
@@ -1267,7 +1448,8 @@ int espi_read(FILE *in, const char *name, const espi_read_options *opts, espi_re
     r->on_diag = opts ? opts->on_diag : NULL;
     r->diag_ctx = opts ? opts->diag_ctx : NULL;
     size_t chunk = opts && opts->chunk_size ? opts->chunk_size : 65536;
-    source src = {in, chunk < MIN_CHUNK ? MIN_CHUNK : chunk, false};
+    source src = {in, chunk < MIN_CHUNK ? MIN_CHUNK : chunk, false, 0};
+    pthread_once(&parser_once, init_parser);
     graph_callbacks cb = {fn, ctx, gate, r, name, opts ? opts->max_held : 0};
     r->g = graph_new(&cb);
     r->ctxt = make_parser(r, &src);
@@ -1279,8 +1461,10 @@ int espi_read(FILE *in, const char *name, const espi_read_options *opts, espi_re
         if (rc == 0)
             rc = run(r);
         if (src.failed) {
+            char reason[128];
+            espi_strerror(src.err_no, reason, sizeof reason);
             espi_loc loc = {name, 0, 0, NULL};
-            rc = espi_fail(err, ESPI_E_IO, "io", &loc, "cannot read the input");
+            rc = espi_fail(err, ESPI_E_IO, "io", &loc, "cannot read the input: %s", reason);
         }
         report_counts(r);
     }

@@ -7,6 +7,7 @@
  * of points, not the size of the text. Numbers arrive as text and are kept
  * as exact decimals. */
 #include "error.h"
+#include "grow.h"
 #include "smarthub.h"
 
 #include <stdlib.h>
@@ -238,17 +239,6 @@ static int set_text(parser *p, char **slot, const unsigned char *s, size_t len)
     return 1;
 }
 
-static void *grow(void *items, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap)
-        return items;
-    size_t c = *cap ? *cap * 2 : 16;
-    void *g = realloc(items, c * size);
-    if (g)
-        *cap = c;
-    return g;
-}
-
 static void meter_free(sh_meter *m)
 {
     free(m->meter_number);
@@ -292,7 +282,7 @@ void sh_doc_free(sh_doc *doc)
 /* Appends *item (size bytes) to a growable array; 0 on failure. */
 static int push(parser *p, void **items, size_t *n, size_t *cap, const void *item, size_t size)
 {
-    void *g = grow(*items, cap, *n, size);
+    void *g = espi_grow(*items, cap, *n, size, 16);
     if (g == NULL)
         return fail_nomem(p);
     memcpy((char *)g + *n * size, item, size);

@@ -117,8 +117,8 @@ static char *format_date_time(char *buf, int64_t t)
     int mo, d, h, mi, s;
     split_time(t, &y, &mo, &d, &h, &mi, &s);
     if (y < 0 || y > 9999)
-        return buf + snprintf(buf, 32, "%04lld-%02d-%02dT%02d:%02d:%02d", (long long)y, mo, d, h,
-                              mi, s);
+        return buf +
+               snprintf(buf, 32, "%04lld-%02d-%02dT%02d:%02d:%02d", (long long)y, mo, d, h, mi, s);
     char *p = two_digits(two_digits(buf, (int)(y / 100)), (int)(y % 100));
     *p++ = '-';
     p = two_digits(p, mo);
@@ -907,6 +907,10 @@ int tz_from_time_params(espi_tz **out, const espi_time_params *p, const char *na
                         bool *dst_ignored)
 {
     *dst_ignored = false;
+    *out = NULL;
+    if (p->tz_offset < -TZ_LTP_MAX_OFFSET || p->tz_offset > TZ_LTP_MAX_OFFSET ||
+        p->dst_offset < -TZ_LTP_MAX_DST || p->dst_offset > TZ_LTP_MAX_DST)
+        return ESPI_E_INPUT;
     espi_tz *tz = calloc(1, sizeof *tz);
     if (tz == NULL || (tz->name = strdup(name)) == NULL) {
         free(tz);

@@ -99,7 +99,11 @@ int tz_rule_to_espi(uint32_t *out, const tz_rule *r, char *why, size_t why_size)
 /* A zone from ESPI LocalTimeParameters, to show a file's times in its own
  * local time. Rules that do not decode to a valid DstRuleType (an epoch
  * written in their place, a 16-bit value) leave the zone without DST; then
- * *dst_ignored is set. Returns 0 or ESPI_E_NOMEM. */
+ * *dst_ignored is set. Returns 0, ESPI_E_INPUT when an offset is beyond
+ * what a zone has (tzOffset beyond +-TZ_LTP_MAX_OFFSET, dstOffset beyond
+ * +-TZ_LTP_MAX_DST), or ESPI_E_NOMEM. */
+#define TZ_LTP_MAX_OFFSET (18 * 3600)
+#define TZ_LTP_MAX_DST (4 * 3600)
 int tz_from_time_params(espi_tz **out, const espi_time_params *p, const char *name,
                         bool *dst_ignored);
 

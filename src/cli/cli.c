@@ -24,9 +24,11 @@ static const char exit_codes_text[] =
 
 static void print_overview(FILE *out)
 {
-    fprintf(out, "Usage: espi COMMAND [OPTIONS] [FILE...]\n\n"
-                 "Green Button (ESPI) energy data: convert SmartHub exports, validate and read feeds.\n\n"
-                 "Commands:\n");
+    fprintf(
+        out,
+        "Usage: espi COMMAND [OPTIONS] [FILE...]\n\n"
+        "Green Button (ESPI) energy data: convert SmartHub exports, validate and read feeds.\n\n"
+        "Commands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
     fprintf(out,

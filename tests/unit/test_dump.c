@@ -37,28 +37,33 @@ static char *make_feed(const feed_spec *s)
                 "<espi:dstOffset>3600</espi:dstOffset><espi:dstStartRule>360E2000"
                 "</espi:dstStartRule><espi:tzOffset>-18000</espi:tzOffset>"
                 "</espi:LocalTimeParameters></content></entry>\n");
-    fprintf(f, "<entry><id>%s</id><link rel=\"self\" href=\"/UsagePoint/1\"/>"
-               "<link rel=\"related\" href=\"/UsagePoint/1/MeterReading\"/>"
-               "<link rel=\"related\" href=\"/LocalTimeParameters/1\"/>"
-               "<link rel=\"related\" href=\"/UsagePoint/1/UsageSummary\"/>"
-               "<content><espi:UsagePoint><espi:ServiceCategory><espi:kind>0</espi:kind>"
-               "</espi:ServiceCategory></espi:UsagePoint></content></entry>\n",
-            s->up_id ? s->up_id : "urn:uuid:up");
-    fprintf(f, "<entry><id>urn:uuid:mr</id><link rel=\"self\" href=\"/UsagePoint/1/MeterReading/1\"/>"
-               "<link rel=\"up\" href=\"/UsagePoint/1/MeterReading\"/>"
-               "<link rel=\"related\" href=\"/UsagePoint/1/MeterReading/1/IntervalBlock\"/>"
-               "<link rel=\"related\" href=\"/ReadingType/1\"/>"
-               "<content><espi:MeterReading/></content></entry>\n");
-    fprintf(f, "<entry><id>urn:uuid:rt</id><link rel=\"self\" href=\"/ReadingType/1\"/>"
-               "<content><espi:ReadingType><espi:accumulationBehaviour>4</espi:accumulationBehaviour>"
-               "<espi:commodity>1</espi:commodity><espi:currency>840</espi:currency>"
-               "<espi:flowDirection>1</espi:flowDirection><espi:kind>12</espi:kind>"
-               "<espi:powerOfTenMultiplier>%d</espi:powerOfTenMultiplier>"
-               "<espi:uom>%d</espi:uom></espi:ReadingType></content></entry>\n",
+    fprintf(f,
+            "<entry><id>%s</id><link rel=\"self\" href=\"/UsagePoint/1\"/>"
+            "<link rel=\"related\" href=\"/UsagePoint/1/MeterReading\"/>%s"
+            "<link rel=\"related\" href=\"/UsagePoint/1/UsageSummary\"/>"
+            "<content><espi:UsagePoint><espi:ServiceCategory><espi:kind>0</espi:kind>"
+            "</espi:ServiceCategory></espi:UsagePoint></content></entry>\n",
+            s->up_id ? s->up_id : "urn:uuid:up",
+            s->with_ltp ? "<link rel=\"related\" href=\"/LocalTimeParameters/1\"/>" : "");
+    fprintf(f,
+            "<entry><id>urn:uuid:mr</id><link rel=\"self\" href=\"/UsagePoint/1/MeterReading/1\"/>"
+            "<link rel=\"up\" href=\"/UsagePoint/1/MeterReading\"/>"
+            "<link rel=\"related\" href=\"/UsagePoint/1/MeterReading/1/IntervalBlock\"/>"
+            "<link rel=\"related\" href=\"/ReadingType/1\"/>"
+            "<content><espi:MeterReading/></content></entry>\n");
+    fprintf(f,
+            "<entry><id>urn:uuid:rt</id><link rel=\"self\" href=\"/ReadingType/1\"/>"
+            "<content><espi:ReadingType><espi:accumulationBehaviour>4</espi:accumulationBehaviour>"
+            "<espi:commodity>1</espi:commodity><espi:currency>840</espi:currency>"
+            "<espi:flowDirection>1</espi:flowDirection><espi:kind>12</espi:kind>"
+            "<espi:powerOfTenMultiplier>%d</espi:powerOfTenMultiplier>"
+            "<espi:uom>%d</espi:uom></espi:ReadingType></content></entry>\n",
             s->power, s->uom);
-    fprintf(f, "<entry><id>urn:uuid:ib</id><link rel=\"self\" href=\"/UsagePoint/1/MeterReading/1/IntervalBlock/1\"/>"
-               "<link rel=\"up\" href=\"/UsagePoint/1/MeterReading/1/IntervalBlock\"/>"
-               "<content><espi:IntervalBlock>%s</espi:IntervalBlock></content></entry>\n",
+    fprintf(f,
+            "<entry><id>urn:uuid:ib</id><link rel=\"self\" "
+            "href=\"/UsagePoint/1/MeterReading/1/IntervalBlock/1\"/>"
+            "<link rel=\"up\" href=\"/UsagePoint/1/MeterReading/1/IntervalBlock\"/>"
+            "<content><espi:IntervalBlock>%s</espi:IntervalBlock></content></entry>\n",
             s->readings);
     fprintf(f, "%s</feed>\n", s->extra ? s->extra : "");
     fclose(f);
@@ -161,9 +166,27 @@ static size_t count_lines(const char *text)
     return n;
 }
 
-enum { C_UP, C_MR, C_COMMODITY, C_KIND, C_FLOW, C_ACC, C_START_UTC, C_START_LOCAL, C_DURATION,
-       C_VALUE_RAW, C_VALUE, C_UNIT, C_COST_RAW, C_COST, C_CURRENCY, C_QUALITY, C_POWER, C_FILE,
-       C_LINE };
+enum {
+    C_UP,
+    C_MR,
+    C_COMMODITY,
+    C_KIND,
+    C_FLOW,
+    C_ACC,
+    C_START_UTC,
+    C_START_LOCAL,
+    C_DURATION,
+    C_VALUE_RAW,
+    C_VALUE,
+    C_UNIT,
+    C_COST_RAW,
+    C_COST,
+    C_CURRENCY,
+    C_QUALITY,
+    C_POWER,
+    C_FILE,
+    C_LINE
+};
 
 static const char HEADER[] =
     "usage_point,meter_reading,commodity,kind,flow_direction,accumulation,start_utc,"
@@ -247,8 +270,12 @@ static void test_exact_scaling(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char r[512], line[1024], c[128];
-        feed_spec s = {NULL, cases[i].power, 72, false,
-                       reading(r, sizeof r, 1717214400, cases[i].value, cases[i].cost), NULL};
+        feed_spec s = {NULL,
+                       cases[i].power,
+                       72,
+                       false,
+                       reading(r, sizeof r, 1717214400, cases[i].value, cases[i].cost),
+                       NULL};
         char *xml = make_feed(&s);
         espi_dump_options o = {0};
         dumped out;
@@ -274,7 +301,9 @@ static void test_unit_option(void **state)
     static const struct {
         const char *unit, *value, *shown;
     } cases[] = {/* as many decimals as the change of unit calls for */
-                 {"kWh", "1.500", "kWh"}, {"MWh", "0.001500", "MWh"}, {"Wh", "1500", "Wh"},
+                 {"kWh", "1.500", "kWh"},
+                 {"MWh", "0.001500", "MWh"},
+                 {"Wh", "1500", "Wh"},
                  {"mWh", "1500000", "mWh"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         espi_dump_options o = {0};
@@ -378,11 +407,11 @@ static void test_jsonl(void **state)
     assert_non_null(v);
     assert_true(YAJL_IS_OBJECT(v));
     assert_int_equal(v->u.object.len, 19);
-    static const char *const keys[] = {"usage_point", "meter_reading", "commodity", "kind",
-                                       "flow_direction", "accumulation", "start_utc",
-                                       "start_local", "duration_s", "value_raw", "value", "unit",
-                                       "cost_raw", "cost", "currency", "quality",
-                                       "power_of_ten", "file", "line"};
+    static const char *const keys[] = {
+        "usage_point",  "meter_reading", "commodity",   "kind",       "flow_direction",
+        "accumulation", "start_utc",     "start_local", "duration_s", "value_raw",
+        "value",        "unit",          "cost_raw",    "cost",       "currency",
+        "quality",      "power_of_ten",  "file",        "line"};
     for (size_t i = 0; i < 19; i++)
         assert_string_equal(v->u.object.keys[i], keys[i]);
     const char *up_path[] = {"usage_point", NULL}, *value_path[] = {"value", NULL},
@@ -414,13 +443,18 @@ static void test_json_document(void **state)
     char r1[512], r2[512], both[1100];
     snprintf(both, sizeof both, "%s%s", reading(r1, sizeof r1, 1717214400, 1234, 8400),
              reading(r2, sizeof r2, 1717218000, 5, 0));
-    feed_spec s = {NULL, -3, 72, true, both,
-                   "<entry><id>urn:uuid:us</id><link rel=\"self\" href=\"/UsagePoint/1/UsageSummary/1\"/>"
-                   "<link rel=\"up\" href=\"/UsagePoint/1/UsageSummary\"/>"
-                   "<content><espi:UsageSummary><espi:billingPeriod><espi:duration>2592000"
-                   "</espi:duration><espi:start>1717214400</espi:start></espi:billingPeriod>"
-                   "<espi:billLastPeriod>4567000</espi:billLastPeriod>"
-                   "<espi:currency>840</espi:currency></espi:UsageSummary></content></entry>\n"};
+    feed_spec s = {
+        NULL,
+        -3,
+        72,
+        true,
+        both,
+        "<entry><id>urn:uuid:us</id><link rel=\"self\" href=\"/UsagePoint/1/UsageSummary/1\"/>"
+        "<link rel=\"up\" href=\"/UsagePoint/1/UsageSummary\"/>"
+        "<content><espi:UsageSummary><espi:billingPeriod><espi:duration>2592000"
+        "</espi:duration><espi:start>1717214400</espi:start></espi:billingPeriod>"
+        "<espi:billLastPeriod>4567000</espi:billLastPeriod>"
+        "<espi:currency>840</espi:currency></espi:UsageSummary></content></entry>\n"};
     char *xml = make_feed(&s);
     espi_dump_options o = {0};
     o.format = ESPI_DUMP_JSON;
@@ -483,21 +517,26 @@ static void test_summaries(void **state)
 {
     (void)state;
     char r[512], line[1024], c[128];
-    feed_spec s = {NULL, 0, 72, true, reading(r, sizeof r, 1717214400, 7, 0),
-                   "<entry><id>urn:uuid:us</id><link rel=\"self\" href=\"/UsagePoint/1/UsageSummary/1\"/>"
-                   "<link rel=\"up\" href=\"/UsagePoint/1/UsageSummary\"/>"
-                   "<content><espi:UsageSummary><espi:billingPeriod><espi:duration>2592000"
-                   "</espi:duration><espi:start>1717214400</espi:start></espi:billingPeriod>"
-                   "<espi:billLastPeriod>4567000</espi:billLastPeriod>"
-                   "<espi:billToDate>-250000</espi:billToDate>"
-                   "<espi:costAdditionalLastPeriod>12</espi:costAdditionalLastPeriod>"
-                   "<espi:currency>840</espi:currency>"
-                   "<espi:overallConsumptionLastPeriod><espi:powerOfTenMultiplier>3"
-                   "</espi:powerOfTenMultiplier><espi:uom>72</espi:uom><espi:value>812"
-                   "</espi:value></espi:overallConsumptionLastPeriod>"
-                   "<espi:qualityOfReading>14</espi:qualityOfReading>"
-                   "<espi:statusTimeStamp>1719792000</espi:statusTimeStamp>"
-                   "</espi:UsageSummary></content></entry>\n"};
+    feed_spec s = {
+        NULL,
+        0,
+        72,
+        true,
+        reading(r, sizeof r, 1717214400, 7, 0),
+        "<entry><id>urn:uuid:us</id><link rel=\"self\" href=\"/UsagePoint/1/UsageSummary/1\"/>"
+        "<link rel=\"up\" href=\"/UsagePoint/1/UsageSummary\"/>"
+        "<content><espi:UsageSummary><espi:billingPeriod><espi:duration>2592000"
+        "</espi:duration><espi:start>1717214400</espi:start></espi:billingPeriod>"
+        "<espi:billLastPeriod>4567000</espi:billLastPeriod>"
+        "<espi:billToDate>-250000</espi:billToDate>"
+        "<espi:costAdditionalLastPeriod>12</espi:costAdditionalLastPeriod>"
+        "<espi:currency>840</espi:currency>"
+        "<espi:overallConsumptionLastPeriod><espi:powerOfTenMultiplier>3"
+        "</espi:powerOfTenMultiplier><espi:uom>72</espi:uom><espi:value>812"
+        "</espi:value></espi:overallConsumptionLastPeriod>"
+        "<espi:qualityOfReading>14</espi:qualityOfReading>"
+        "<espi:statusTimeStamp>1719792000</espi:statusTimeStamp>"
+        "</espi:UsageSummary></content></entry>\n"};
     char *xml = make_feed(&s);
     espi_dump_options o = {0};
     o.what = ESPI_DUMP_SUMMARIES;
@@ -513,10 +552,27 @@ static void test_summaries(void **state)
         "cost_additional_last_period,currency,quality_of_reading,status_time_stamp_utc,"
         "commodity,tariff_profile,read_cycle,file,line");
     line_of(out.text, 1, line, sizeof line);
-    static const char *const want[] = {
-        "urn:uuid:up", "UsageSummary", "2024-06-01T04:00:00Z", "2024-06-01T00:00:00-04:00",
-        "2592000", "812", "812000", "Wh", "4567000", "45.67000", "-250000", "-2.50000", "12",
-        "0.00012", "USD", "14", "2024-07-01T00:00:00Z", "", "", "", "file1"};
+    static const char *const want[] = {"urn:uuid:up",
+                                       "UsageSummary",
+                                       "2024-06-01T04:00:00Z",
+                                       "2024-06-01T00:00:00-04:00",
+                                       "2592000",
+                                       "812",
+                                       "812000",
+                                       "Wh",
+                                       "4567000",
+                                       "45.67000",
+                                       "-250000",
+                                       "-2.50000",
+                                       "12",
+                                       "0.00012",
+                                       "USD",
+                                       "14",
+                                       "2024-07-01T00:00:00Z",
+                                       "",
+                                       "",
+                                       "",
+                                       "file1"};
     for (int i = 0; i < (int)(sizeof want / sizeof want[0]); i++)
         assert_string_equal(cell(line, i, c, sizeof c), want[i]);
     free(out.text);
@@ -562,9 +618,9 @@ static void test_listings(void **state)
     assert_int_equal(count_lines(out.text), 2);
     line_of(out.text, 1, line, sizeof line);
     assert_string_equal(cell(line, 0, c, sizeof c), "urn:uuid:rt");
-    assert_string_equal(cell(line, 11, c, sizeof c), "-3");  /* power_of_ten */
-    assert_string_equal(cell(line, 14, c, sizeof c), "72");  /* uom */
-    assert_string_equal(cell(line, 15, c, sizeof c), "Wh");  /* unit */
+    assert_string_equal(cell(line, 11, c, sizeof c), "-3"); /* power_of_ten */
+    assert_string_equal(cell(line, 14, c, sizeof c), "72"); /* uom */
+    assert_string_equal(cell(line, 15, c, sizeof c), "Wh"); /* unit */
     free(out.text);
     free(xml);
 }
@@ -653,6 +709,149 @@ static void test_write_error(void **state)
     free(readings);
 }
 
+/* Ten usage points, each with its own time parameters: all get local times. */
+static void test_many_time_parameters(void **state)
+{
+    (void)state;
+    char *xml = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&xml, &size);
+    assert_non_null(f);
+    fprintf(f, "<feed " NS ">\n");
+    for (int i = 0; i < 10; i++)
+        fprintf(f,
+                "<entry><link rel=\"self\" href=\"/LTP/%d\"/><content><espi:LocalTimeParameters>"
+                "<espi:tzOffset>%d</espi:tzOffset></espi:LocalTimeParameters></content></entry>\n"
+                "<entry><link rel=\"self\" href=\"/UP/%d\"/><link rel=\"related\" "
+                "href=\"/UP/%d/MR\"/><link rel=\"related\" href=\"/LTP/%d\"/><content>"
+                "<espi:UsagePoint/></content></entry>\n"
+                "<entry><link rel=\"up\" href=\"/UP/%d/MR\"/><link rel=\"related\" "
+                "href=\"/IB/%d\"/><link rel=\"related\" href=\"/RT\"/><content>"
+                "<espi:MeterReading/></content></entry>\n"
+                "<entry><link rel=\"up\" href=\"/IB/%d\"/><content><espi:IntervalBlock>"
+                "<espi:IntervalReading><espi:timePeriod><espi:duration>60</espi:duration>"
+                "<espi:start>1700000000</espi:start></espi:timePeriod><espi:value>1</espi:value>"
+                "</espi:IntervalReading></espi:IntervalBlock></content></entry>\n",
+                i, i * 3600, i, i, i, i, i, i);
+    fprintf(f, "<entry><link rel=\"self\" href=\"/RT\"/><content><espi:ReadingType><espi:uom>72"
+               "</espi:uom></espi:ReadingType></content></entry></feed>\n");
+    fclose(f);
+    espi_dump_options o = {0};
+    dumped out;
+    dump_one(&out, &o, xml);
+    assert_int_equal(out.rc, 0);
+    assert_int_equal(count_lines(out.text), 11);
+    char line[1024], c[128];
+    for (int i = 0; i < 10; i++) { /* 22:13:20 UTC, i hours east */
+        char want[64];
+        snprintf(want, sizeof want, "2023-11-%02dT%02d:13:20+%02d:00", 14 + (22 + i) / 24,
+                 (22 + i) % 24, i);
+        assert_string_equal(
+            cell(line_of(out.text, i + 1, line, sizeof line), C_START_LOCAL, c, sizeof c), want);
+    }
+    free(out.text);
+    free(xml);
+}
+
+/* Numbers no zone or unit can have: the cells stay empty, with a warning,
+ * rather than showing a wrong value. */
+static void test_out_of_range_scales(void **state)
+{
+    (void)state;
+    char r[512], line[1024], c[128];
+    feed_spec s = {NULL, 25, 72, false, reading(r, sizeof r, 1717214400, 7, 0), NULL};
+    char *xml = make_feed(&s);
+    espi_dump_options o = {0};
+    dumped out;
+    dump_one(&out, &o, xml);
+    assert_int_equal(out.rc, 0);
+    line_of(out.text, 1, line, sizeof line);
+    assert_string_equal(cell(line, C_VALUE, c, sizeof c), "");
+    assert_string_equal(cell(line, C_VALUE_RAW, c, sizeof c), "7");
+    assert_string_equal(cell(line, C_POWER, c, sizeof c), "25");
+    assert_int_equal(test_diag_find(&out.diags, "power-of-ten-range"), 0);
+    free(out.text);
+    free(xml);
+    s.power = -24; /* the edge is fine */
+    xml = make_feed(&s);
+    dump_one(&out, &o, xml);
+    assert_string_equal(cell(line_of(out.text, 1, line, sizeof line), C_VALUE, c, sizeof c),
+                        "0.000000000000000000000007");
+    free(out.text);
+    free(xml);
+    /* a tzOffset of 27 hours */
+    s.power = 0;
+    s.with_ltp = true;
+    xml = make_feed(&s);
+    char *tz = strstr(xml, "<espi:tzOffset>-18000<");
+    assert_non_null(tz);
+    memcpy(tz, "<espi:tzOffset>-99999", 21);
+    dump_one(&out, &o, xml);
+    assert_int_equal(out.rc, 0);
+    assert_string_equal(cell(line_of(out.text, 1, line, sizeof line), C_START_LOCAL, c, sizeof c),
+                        "");
+    assert_true(test_diag_find(&out.diags, "ltp-bad-offset") >= 0);
+    free(out.text);
+    free(xml);
+}
+
+/* JSON is UTF-8 even when a file's name is not. */
+static void test_json_file_name_not_utf8(void **state)
+{
+    (void)state;
+    char r[512];
+    feed_spec s = {NULL, 0, 72, false, reading(r, sizeof r, 1717214400, 7, 0), NULL};
+    char *xml = make_feed(&s);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *dest = open_memstream(&text, &len);
+    assert_non_null(dest);
+    espi_dump_options o = {0};
+    o.format = ESPI_DUMP_JSONL;
+    espi_dumper *d = NULL;
+    espi_error err;
+    assert_int_equal(espi_dumper_new(&d, dest, &o, &err), 0);
+    FILE *in = test_stream(xml);
+    assert_int_equal(espi_dumper_add(d, in, "caf\xe9.xml", &err), 0);
+    fclose(in);
+    assert_int_equal(espi_dumper_finish(d, &err), 0);
+    espi_dumper_free(d);
+    fclose(dest);
+    char errbuf[128];
+    yajl_val v = yajl_tree_parse(text, errbuf, sizeof errbuf);
+    assert_non_null(v); /* yajl checks UTF-8 */
+    assert_string_equal(YAJL_GET_STRING(get(v, "file")), "caf\xef\xbf\xbd.xml");
+    yajl_tree_free(v);
+    free(text);
+    free(xml);
+}
+
+static void test_unit_names(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        bool ok;
+        int power;
+        const char *symbol;
+    } cases[] = {
+        {"kWh", true, 3, "Wh"},     {"Wh", true, 0, "Wh"},       {"MW", true, 6, "W"},
+        {"m3", true, 0, "m3"},      {"dm3", true, -3, "m3"},     {"cm3", true, -6, "m3"},
+        {"kBTU", true, 3, "BTU"},   {"therm", true, 0, "therm"}, {"kft3", false, 0, NULL},
+        {"kUSgal", false, 0, NULL}, {"kh", false, 0, NULL},      {"kWhh", false, 0, NULL},
+        {"", false, 0, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int power = 99;
+        const char *symbol = NULL;
+        assert_int_equal(espi_unit_parse(cases[i].text, &power, &symbol), cases[i].ok);
+        if (cases[i].ok) {
+            assert_int_equal(power, cases[i].power);
+            assert_string_equal(symbol, cases[i].symbol);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -669,6 +868,10 @@ int main(void)
         cmocka_unit_test(test_unjoined_readings_kept),
         cmocka_unit_test(test_broken_file),
         cmocka_unit_test(test_write_error),
+        cmocka_unit_test(test_many_time_parameters),
+        cmocka_unit_test(test_out_of_range_scales),
+        cmocka_unit_test(test_json_file_name_not_utf8),
+        cmocka_unit_test(test_unit_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

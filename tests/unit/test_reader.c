@@ -336,6 +336,13 @@ static void test_errors(void **state)
     assert_int_equal(read_text(&l, "<feed/>", 0, &err), ESPI_E_INPUT);
     assert_string_equal(err.code, "not-a-feed");
     free(l.text);
+    /* not well-formed after a wrong root: the syntax error is what is reported */
+    assert_int_equal(
+        read_text(&l, "<xyz/>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"/>", 0, &err),
+        ESPI_E_INPUT);
+    assert_string_equal(err.code, "xml-syntax");
+    assert_int_equal(err.line, 2);
+    free(l.text);
     assert_int_equal(read_text(&l, "", 0, &err), ESPI_E_INPUT);
     free(l.text);
     FILE *out = fopen("/dev/full", "w");
@@ -369,6 +376,169 @@ static void test_prefixes(void **state)
     free(renamed);
 }
 
+/* Counts what a text gives: readings, and diagnostics by code. */
+typedef struct odd_read {
+    event_log log;
+    test_diags diags;
+    espi_error err;
+    int rc;
+} odd_read;
+
+static void read_odd(odd_read *o, const char *xml)
+{
+    memset(o, 0, sizeof *o);
+    FILE *in = test_stream(xml);
+    espi_read_options opts = {test_collect_diag, &o->diags, 0, 0};
+    o->rc = espi_read(in, "odd.xml", &opts, record, &o->log, &o->err);
+    fclose(in);
+}
+
+#define ATOM "xmlns=\"http://www.w3.org/2005/Atom\""
+#define ESPI_NS "xmlns:espi=\"http://naesb.org/espi\""
+#define ONE_READING                                                                                \
+    "<IntervalReading><timePeriod><duration>900</duration><start>1700000000</start>"               \
+    "</timePeriod><value>5</value></IntervalReading>"
+
+/* Namespace errors leave the file readable (and once crashed the reader). */
+static void test_namespace_errors_are_warnings(void **state)
+{
+    (void)state;
+    odd_read o;
+    read_odd(&o, "<feed " ATOM " xsi:schemaLocation=\"x\"><a:x/><b/><c/>"
+                 "<entry><content><IntervalBlock xmlns=\"http://naesb.org/espi\">" ONE_READING
+                 "</IntervalBlock></content></entry></feed>");
+    assert_int_equal(o.rc, 0);
+    assert_int_equal(o.log.readings, 1);
+    assert_true(test_diag_find(&o.diags, "xml-namespace") >= 0);
+    free(o.log.text);
+}
+
+/* ESPI elements in the wrong namespace, a resource name in the wrong
+ * case, a block outside any entry, an entry inside another element: all
+ * read, each with a warning. */
+static void test_odd_placement_read(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *xml, *code;
+    } cases[] = {
+        {"<feed " ATOM "><entry><content><IntervalBlock xmlns=\"\">" ONE_READING
+         "</IntervalBlock></content></entry></feed>",
+         "no-namespace"},
+        {"<feed " ATOM " " ESPI_NS "><entry><content><espi:IntervalBlock>" ONE_READING
+         "</espi:IntervalBlock></content></entry></feed>",
+         "namespace-inside-resource"},
+        {"<feed " ATOM " " ESPI_NS "><entry><content><espi:intervalBlock>"
+         "<espi:IntervalReading><espi:value>5</espi:value></espi:IntervalReading>"
+         "</espi:intervalBlock></content></entry></feed>",
+         "resource-name-case"},
+        {"<feed " ATOM " " ESPI_NS "><espi:IntervalBlock><espi:IntervalReading><espi:value>5"
+         "</espi:value></espi:IntervalReading></espi:IntervalBlock></feed>",
+         "outside-content"},
+        {"<feed " ATOM " " ESPI_NS "><group><entry><content><espi:IntervalBlock>"
+         "<espi:IntervalReading><espi:value>5</espi:value></espi:IntervalReading>"
+         "</espi:IntervalBlock></content></entry></group></feed>",
+         "entry-misplaced"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        odd_read o;
+        read_odd(&o, cases[i].xml);
+        assert_int_equal(o.rc, 0);
+        assert_int_equal(o.log.readings, 1);
+        assert_true(test_diag_find(&o.diags, cases[i].code) >= 0);
+        free(o.log.text);
+    }
+    /* a name that is no ESPI resource at all is said to be skipped */
+    odd_read o;
+    read_odd(&o,
+             "<feed " ATOM " " ESPI_NS "><entry><content><espi:Gizmo/></content></entry></feed>");
+    assert_int_equal(o.rc, 0);
+    assert_true(test_diag_find(&o.diags, "unknown-resource") >= 0);
+    free(o.log.text);
+}
+
+static int self_of_usage_point(const espi_resource *res, void *ctx)
+{
+    if (res->kind == ESPI_RES_USAGE_POINT)
+        snprintf(ctx, 8192, "%s|%s", res->u.usage_point->entry.self, res->u.usage_point->entry.id);
+    return 0;
+}
+
+/* &amp; in an href is "&"; a text cut at 4096 bytes is cut between
+ * characters, and said once however long it is. */
+static void test_attribute_and_text_values(void **state)
+{
+    (void)state;
+    size_t n = 200000;
+    char *xml = malloc(n + 512);
+    assert_non_null(xml);
+    char *p = xml + sprintf(xml, "<feed " ATOM " " ESPI_NS "><entry><id>");
+    memset(p, 'a', 4095);
+    p += 4095;
+    for (size_t i = 0; i < (n - 4095) / 2; i++, p += 2)
+        memcpy(p, "\xc3\xa9", 2); /* é */
+    sprintf(p, "</id><link rel=\"self\" href=\"/UP/1?x=1&amp;y=2\"/><content><espi:UsagePoint/>"
+               "</content></entry></feed>");
+    char got[8192];
+    test_diags d = {0};
+    FILE *in = test_stream(xml);
+    espi_read_options o = {test_collect_diag, &d, 0, 0};
+    espi_error err;
+    assert_int_equal(espi_read(in, "t.xml", &o, self_of_usage_point, got, &err), 0);
+    fclose(in);
+    assert_memory_equal(got, "/UP/1?x=1&y=2|aaaa", 18);
+    assert_int_equal(strlen(got), strlen("/UP/1?x=1&y=2|") + 4095);
+    assert_int_equal(d.warnings, 1);
+    assert_string_equal(d.codes[0], "text-too-long");
+    free(xml);
+}
+
+/* Entities are never expanded: a file that uses them is refused, saying why. */
+static void test_entities_refused(void **state)
+{
+    (void)state;
+    odd_read o;
+    read_odd(&o, "<?xml version=\"1.0\"?>\n<!DOCTYPE feed [<!ENTITY a \"aaaaaaaaaa\">"
+                 "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]>\n"
+                 "<feed " ATOM "><title>&b;</title></feed>");
+    assert_int_equal(o.rc, ESPI_E_INPUT);
+    assert_string_equal(o.err.code, "xml-entity");
+    assert_int_equal(o.err.line, 3);
+    assert_non_null(strstr(o.err.message, "expands no entities"));
+    free(o.log.text);
+}
+
+/* A file cut short says how many readings it read but could not write. */
+static void test_cut_file_counts_what_waited(void **state)
+{
+    (void)state;
+    char *xml = make_feed(100, false);
+    xml[strlen(xml) * 3 / 4] = '\0';
+    odd_read o;
+    read_odd(&o, xml);
+    assert_int_equal(o.rc, ESPI_E_INPUT);
+    assert_int_equal(o.log.readings, 0);
+    assert_non_null(strstr(o.err.message, "reading(s) and 0 summary(ies) read before this point"));
+    free(o.log.text);
+    free(xml);
+}
+
+/* A fraction is dropped toward zero, as the warning says. */
+static void test_fraction_toward_zero(void **state)
+{
+    (void)state;
+    odd_read o;
+    read_odd(&o, "<feed " ATOM " " ESPI_NS "><entry><content><espi:IntervalBlock>"
+                 "<espi:IntervalReading><espi:timePeriod><espi:duration>900</espi:duration>"
+                 "<espi:start>1700000000</espi:start></espi:timePeriod><espi:value>-2.5"
+                 "</espi:value></espi:IntervalReading></espi:IntervalBlock></content></entry>"
+                 "</feed>");
+    assert_int_equal(o.rc, 0);
+    assert_non_null(strstr(o.log.text, "R 1700000000 900 -2 "));
+    assert_true(test_diag_find(&o.diags, "fractional-number") >= 0);
+    free(o.log.text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -379,6 +549,12 @@ int main(void)
         cmocka_unit_test(test_stop),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_prefixes),
+        cmocka_unit_test(test_namespace_errors_are_warnings),
+        cmocka_unit_test(test_odd_placement_read),
+        cmocka_unit_test(test_attribute_and_text_values),
+        cmocka_unit_test(test_entities_refused),
+        cmocka_unit_test(test_cut_file_counts_what_waited),
+        cmocka_unit_test(test_fraction_toward_zero),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
