@@ -11,8 +11,8 @@
  * end. Held blocks are grouped by up href, since blocks with the same one
  * join together: a new small resource costs a look at each group, not at
  * each block. Only usage points, meter readings, reading types, time
- * parameters and summaries are kept for the whole file, plus 16 bytes a
- * block to notice repeated block self links. */
+ * parameters and summaries are kept for the whole file, plus 12 bytes a
+ * block (for the first 500,000) to notice repeated block self links. */
 #include "graph.h"
 
 #include "error.h"
@@ -44,10 +44,14 @@ typedef struct claim {
 } claim;
 
 /* Hashes of block self links, to notice repeats without keeping the text:
- * open addressing on 64-bit FNV-1a, the line of the first kept with it. */
+ * open addressing on 64-bit FNV-1a, the line of the first kept with it;
+ * 12 bytes a slot, at most HREF_SET_MAX slots (12 MB, 500,000 blocks):
+ * blocks beyond are not checked, so memory stays bounded. */
+#define HREF_SET_MAX ((size_t)1 << 20)
+
 typedef struct href_set {
     uint64_t *keys; /* 0: empty */
-    unsigned long *lines;
+    uint32_t *lines;
     size_t n, cap;
 } href_set;
 
@@ -310,9 +314,11 @@ static uint64_t fnv1a(const char *s)
 static unsigned long href_set_add(href_set *s, uint64_t h, unsigned long line)
 {
     if (2 * (s->n + 1) > s->cap) {
+        if (s->cap == HREF_SET_MAX)
+            return 0; /* full: no check rather than more memory */
         size_t cap = s->cap ? s->cap * 2 : 1024;
         uint64_t *keys = calloc(cap, sizeof *keys);
-        unsigned long *lines = calloc(cap, sizeof *lines);
+        uint32_t *lines = calloc(cap, sizeof *lines);
         if (keys == NULL || lines == NULL) {
             free(keys);
             free(lines);
@@ -339,7 +345,7 @@ static unsigned long href_set_add(href_set *s, uint64_t h, unsigned long line)
         j = (j + 1) & (s->cap - 1);
     }
     s->keys[j] = h;
-    s->lines[j] = line;
+    s->lines[j] = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
     s->n++;
     return 0;
 }
