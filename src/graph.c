@@ -79,6 +79,8 @@ struct graph {
     graph_block *held_head, *held_tail;
     size_t held_readings;
     size_t held_cost; /* readings, plus BLOCK_COST a block: what max_held bounds */
+    size_t open_held; /* readings waiting in blocks still being read (an entry
+                         may hold many): bounded with the rest */
     pending_summary *pending;
     size_t npending, pending_cap;
     href_set block_selfs;
@@ -374,8 +376,10 @@ static void block_free(graph_block *b)
     free(b);
 }
 
-void graph_block_abort(graph_block *b)
+void graph_block_abort(graph *g, graph_block *b)
 {
+    if (!b->delivering)
+        g->open_held -= b->nheld;
     block_free(b);
 }
 
@@ -610,13 +614,23 @@ static int hold_reading(graph_block *b, const espi_interval_reading_res *r)
  * make room: it goes out unjoined, and its later readings straight after. */
 static int give_up_on(graph *g, graph_block *b)
 {
+    if (g->stopped)
+        return g->stopped;
     partial_context(g, b);
-    warn_unjoined(g, b, b->nheld);
-    if (!g->finishing)
+    if (b->res.entry.up == NULL)
+        warn(g, "hold-limit", b->res.entry.line,
+             "more than %zu readings wait to be joined, and this IntervalBlock's up link, which "
+             "comes after its readings, is not read yet; its readings are written without their "
+             "MeterReading",
+             g->cb.max_held);
+    else {
+        warn_unjoined(g, b, b->nheld);
         warn(g, "hold-limit", b->res.entry.line,
              "more than %zu readings wait for their MeterReading, UsagePoint or "
-             "LocalTimeParameters; this block's readings are written without them",
+             "LocalTimeParameters; this block's readings are written with what is known",
              g->cb.max_held);
+    }
+    g->open_held -= b->nheld;
     b->delivering = true;
     return deliver_readings(g, b);
 }
@@ -631,16 +645,21 @@ int graph_block_reading(graph *g, graph_block *b, const espi_interval_reading_re
     }
     if (hold_reading(b, r) != 0)
         return ESPI_E_NOMEM;
+    g->open_held++;
     size_t max = g->cb.max_held;
-    if (g->held_cost + b->nheld <= max)
+    if (g->held_cost + g->open_held <= max)
         return 0;
-    release_oldest(g, b->nheld < max ? max - b->nheld : 0);
-    return b->nheld > max ? give_up_on(g, b) : g->stopped;
+    release_oldest(g, g->open_held < max ? max - g->open_held : 0);
+    return g->held_cost + g->open_held > max ? give_up_on(g, b) : g->stopped;
 }
 
 int graph_block_end(graph *g, graph_block *b)
 {
     check_block_self(g, b);
+    if (!b->delivering)
+        g->open_held -= b->nheld;
+    else
+        partial_context(g, b); /* given up on before its up link was read */
     if (!b->delivering && b->res.entry.up) {
         b->res.meter_reading = context_of(g, b->res.entry.up);
         b->delivering = b->res.meter_reading != NULL;

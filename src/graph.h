@@ -62,7 +62,7 @@ int graph_block_reading(graph *g, graph_block *b, const espi_interval_reading_re
 int graph_block_end(graph *g, graph_block *b);
 
 /* Frees a block whose entry never ended (the file stopped). */
-void graph_block_abort(graph_block *b);
+void graph_block_abort(graph *g, graph_block *b);
 
 /* Hands over everything still held back, then the feed. */
 int graph_finish(graph *g, espi_feed_res *feed);

@@ -215,7 +215,8 @@ typedef struct reader {
     /* the root is not an Atom feed: reported once the whole file has been
      * parsed, so that a file that is not well-formed either says that */
     bool not_a_feed;
-    bool text_cut; /* the current text reached MAX_TEXT */
+    int skip_depth; /* an element passed over with what is inside it; 0: none */
+    bool text_cut;  /* the current text reached MAX_TEXT */
     char root_name[128], root_uri[256];
     int entry_depth, content_depth, res_depth, reading_depth, nested_depth;
     res_kind kind;
@@ -638,23 +639,27 @@ static char *resolve_href(reader *r, const char *href)
 /* The value of the start tag's attribute name (no namespace), copied.
  * Without entity substitution libxml2 hands an &amp; over as "&#38;" (so
  * that a tree could tell it from a plain "&"); it is turned back here. */
+static char *attribute_value(const xmlChar *const *a)
+{
+    size_t n = (size_t)(a[4] - a[3]), k = 0;
+    char *v = malloc(n + 1);
+    if (v == NULL)
+        return NULL;
+    for (size_t j = 0; j < n; j++) {
+        v[k++] = (char)a[3][j];
+        if (a[3][j] == '&' && n - j >= 5 && memcmp(a[3] + j, "&#38;", 5) == 0)
+            j += 4;
+    }
+    v[k] = '\0';
+    return v;
+}
+
 static char *attribute(reader *r, const char *name)
 {
     for (int i = 0; i < r->nattrs; i++) {
         const xmlChar *const *a = r->attrs + 5 * i;
-        if (a[2] == NULL && xmlStrEqual(a[0], (const xmlChar *)name)) {
-            size_t n = (size_t)(a[4] - a[3]), k = 0;
-            char *v = malloc(n + 1);
-            if (v == NULL)
-                return NULL;
-            for (size_t j = 0; j < n; j++) {
-                v[k++] = (char)a[3][j];
-                if (a[3][j] == '&' && n - j >= 5 && memcmp(a[3] + j, "&#38;", 5) == 0)
-                    j += 4;
-            }
-            v[k] = '\0';
-            return v;
-        }
+        if (a[2] == NULL && xmlStrEqual(a[0], (const xmlChar *)name))
+            return attribute_value(a);
     }
     return NULL;
 }
@@ -796,7 +801,7 @@ static int begin_resource(reader *r, res_kind k, ns_kind ns, int depth)
         r->block = rc == 0 ? graph_block_begin(r->g, b) : NULL;
         if (r->block == NULL || keep_block(r, r->block) != 0) {
             if (r->block)
-                graph_block_abort(r->block);
+                graph_block_abort(r->g, r->block);
             r->block = NULL;
             graph_entry_clear(&b->entry);
             free(res);
@@ -830,6 +835,10 @@ static int finish_resource(reader *r, const xmlChar *name)
              "more than %zu resources other than IntervalBlocks in one entry; this one is ignored",
              sizeof r->done / sizeof r->done[0]);
         free_resource(r, r->res, r->kind);
+        if (r->kind == RES_METER_READING) {
+            free_resource(r, r->nested, RES_READING_TYPE);
+            r->nested = NULL;
+        }
     } else {
         r->done[r->ndone] = r->res;
         r->done_nested[r->ndone] = r->kind == RES_METER_READING ? r->nested : NULL;
@@ -870,8 +879,12 @@ static int hand_over(reader *r, void *res, res_kind k, const xmlChar *name,
 /* The entry for the i-th of n resources: a copy, the last gets it whole. */
 static int entry_for(reader *r, bool last, espi_entry *out)
 {
-    if (!last)
-        return entry_copy(out, &r->entry) == 0 ? 0 : nomem(r);
+    if (!last) {
+        if (entry_copy(out, &r->entry) == 0)
+            return 0;
+        graph_entry_clear(out);
+        return nomem(r);
+    }
     *out = r->entry;
     memset(&r->entry, 0, sizeof r->entry);
     return 0;
@@ -903,7 +916,7 @@ static int end_entry(reader *r, bool entry)
         if (rc == 0 && (rc = entry_for(r, k + 1 == total, &b->res.entry)) == 0)
             rc = graph_block_end(r->g, b); /* now with its complete entry */
         else
-            graph_block_abort(b);
+            graph_block_abort(r->g, b);
     }
     r->nblocks = 0;
     graph_entry_clear(&r->entry);
@@ -941,11 +954,23 @@ static void add_text(reader *r, const xmlChar *v, size_t n)
     r->text[r->text_len] = '\0';
 }
 
+/* An IntervalReading where no block holds it: it cannot be read, so it is
+ * said, and what is inside it is passed over. */
+static int skip_reading(reader *r, int depth, const char *where)
+{
+    warn(r, "reading-misplaced", line_now(r), "<IntervalReading> %s; it is not read", where);
+    r->skip_depth = depth;
+    return 0;
+}
+
 /* Notes what a resource holds beyond its fields: readings, a nested
  * ReadingType, 1.x names, line items, names ESPI does not have. */
 static int inner_start(reader *r, const xmlChar *name, ns_kind ns, int depth)
 {
     int idx = depth - r->res_depth - 1;
+    if (name == r->n_reading && (ns == NS_ESPI || ns == NS_NONE || ns == NS_ATOM) &&
+        !(r->kind == RES_BLOCK && idx == 0))
+        return skip_reading(r, depth, "not directly in an IntervalBlock");
     if (r->kind == RES_OTHER) { /* not read field by field */
         if (idx < MAX_PATH)
             r->path[idx] = name;
@@ -1056,6 +1081,8 @@ static int entry_child(reader *r, const xmlChar *name, ns_kind ns, int depth)
         if (name == r->n_link)
             return read_link(r, (espi_link **)(uintptr_t)&r->entry.links, &r->entry.nlinks,
                              &r->links_cap, &r->entry.self, &r->entry.up);
+        if (name == r->n_entry)
+            return stray_element(r, name, ns, depth);
         if (name == r->n_content)
             r->content_depth = depth;
         else if (name == r->n_id || name == r->n_title || name == r->n_published ||
@@ -1100,13 +1127,25 @@ static res_kind espi_kind_of_name(reader *r, const xmlChar *name)
  * content. Both are read, with a warning, rather than lost. */
 static int stray_element(reader *r, const xmlChar *name, ns_kind ns, int depth)
 {
-    if (ns == NS_ATOM && name == r->n_entry && r->entry_depth == 0) {
-        warn(r, "entry-misplaced", line_now(r),
-             "<entry> is not a child of <feed>; it is read anyway");
+    if (ns == NS_ATOM && name == r->n_entry && r->res_depth == 0) {
+        if (r->entry_depth) { /* an entry in an entry: two entries, one after the other */
+            warn(r, "entry-nested", line_now(r),
+                 "<entry> inside the entry of line %lu; that one ends here, and this one is read "
+                 "on its own",
+                 r->entry.line);
+            int rc = end_entry(r, true);
+            if (rc != 0)
+                return rc;
+        } else {
+            warn(r, "entry-misplaced", line_now(r),
+                 "<entry> is not a child of <feed>; it is read anyway");
+        }
         r->entry_depth = depth;
         r->entry.line = line_now(r);
         return 0;
     }
+    if (ns == NS_ESPI && name == r->n_reading)
+        return skip_reading(r, depth, "outside any IntervalBlock");
     if ((ns == NS_ESPI || ns == NS_CUST) && r->res_depth == 0) {
         warn(r, "outside-content", line_now(r),
              "<%s> stands outside any entry's <content>; it is read anyway%s", (const char *)name,
@@ -1131,10 +1170,14 @@ static int content_child(reader *r, const xmlChar *name, ns_kind ns, int depth)
         r->res_ns_warned = true; /* its elements without one need no word of their own */
         return rc;
     }
+    if (ns == NS_ESPI && name == r->n_reading)
+        return skip_reading(r, depth, "directly in <content>, not in an IntervalBlock");
     if (ns == NS_ESPI)
         return begin_resource(r, espi_kind_of_name(r, name), ns, depth);
     if (ns == NS_CUST)
         return begin_resource(r, RES_OTHER, ns, depth);
+    if (ns == NS_ATOM && name == r->n_entry)
+        return stray_element(r, name, ns, depth);
     warn(r, "content-unknown", line_now(r), "<%s> in content is neither ESPI nor customer data",
          (const char *)name);
     return 0;
@@ -1196,7 +1239,7 @@ static int on_start(reader *r, int depth, const xmlChar *name, const xmlChar *ur
     r->uri = uri;
     if (!r->seen_root)
         return check_root(r, name, ns);
-    if (r->not_a_feed)
+    if (r->not_a_feed || (r->skip_depth && depth > r->skip_depth))
         return 0;
     if (r->res_depth && depth > r->res_depth) {
         if (r->leaf == false || r->capture)
@@ -1216,8 +1259,15 @@ static int on_start(reader *r, int depth, const xmlChar *name, const xmlChar *ur
 
 static int on_end(reader *r, int depth, const xmlChar *name)
 {
-    if (r->not_a_feed)
+    if (r->not_a_feed || (r->skip_depth && depth > r->skip_depth))
         return 0;
+    if (r->skip_depth && depth == r->skip_depth) {
+        r->skip_depth = 0;
+        r->leaf = r->capture = false;
+        if (r->res_depth && depth > r->res_depth)
+            r->path_len = depth - r->res_depth - 1; /* back in the resource */
+        return 0;
+    }
     if (r->res_depth && depth > r->res_depth)
         return inner_end(r, name, depth);
     if (r->res_depth && depth == r->res_depth) {
@@ -1298,10 +1348,11 @@ static void push_base(reader *r)
         const xmlChar *const *a = r->attrs + 5 * i;
         if (a[1] && xmlStrEqual(a[1], (const xmlChar *)"xml") &&
             xmlStrEqual(a[0], (const xmlChar *)"base")) {
-            xmlChar *v = xmlStrndup(a[3], (int)(a[4] - a[3]));
-            xmlChar *b = parent && v ? xmlBuildURI(v, (const xmlChar *)parent) : NULL;
-            r->base[d] = strdup((const char *)(b ? b : v ? v : (const xmlChar *)""));
-            xmlFree(v);
+            char *v = attribute_value(a);
+            xmlChar *b =
+                parent && v ? xmlBuildURI((const xmlChar *)v, (const xmlChar *)parent) : NULL;
+            r->base[d] = strdup(b ? (const char *)b : v ? v : "");
+            free(v);
             xmlFree(b);
             return;
         }
@@ -1410,7 +1461,7 @@ static void reader_clear(reader *r)
         free_resource(r, r->done_nested[i], RES_READING_TYPE);
     }
     for (size_t i = 0; i < r->nblocks; i++)
-        graph_block_abort(r->blocks[i]);
+        graph_block_abort(r->g, r->blocks[i]);
     free(r->blocks);
     if (r->res && r->kind != RES_BLOCK)
         free_resource(r, r->res, r->kind);

@@ -42,6 +42,7 @@
 typedef struct events {
     char text[8192];
     size_t readings, joined, with_ltp;
+    size_t blocks_joined;         /* IntervalBlock events with their meter reading */
     size_t readings_before_other; /* readings delivered before the first non-reading event */
     bool other_seen;
     test_diags diags;
@@ -67,6 +68,8 @@ static int record(const espi_resource *res, void *ctx)
                      ltp ? "t" : "");
     } else {
         e->other_seen = e->other_seen || res->kind != ESPI_RES_INTERVAL_BLOCK;
+        if (res->kind == ESPI_RES_INTERVAL_BLOCK && res->u.interval_block->meter_reading)
+            e->blocks_joined++;
         if (res->kind == ESPI_RES_USAGE_SUMMARY) {
             const espi_usage_summary_res *us = res->u.usage_summary;
             snprintf(line, sizeof line, "S:%s:%s ", us->entry.id ? us->entry.id : "",
@@ -271,6 +274,105 @@ static void test_nested_reading_types(void **state)
     assert_non_null(strstr(e.text, "T38 "));
 }
 
+/* An entry of many blocks (as the GBA SDK writes them) whose meter reading
+ * comes last: the bound holds across the entry's blocks too. */
+static void test_bound_across_one_entry(void **state)
+{
+    (void)state;
+    char *xml = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&xml, &size);
+    assert_non_null(f);
+    fputs(FEED_OPEN "<entry>" LINK("up", "/UP/1/MR/1/IB") "<content>", f);
+    for (int b = 0; b < 20; b++) {
+        fputs("<espi:IntervalBlock>", f);
+        for (int i = 0; i < 10; i++)
+            fprintf(f, R("%d"), 1700000000 + 3600 * (10 * b + i));
+        fputs("</espi:IntervalBlock>", f);
+    }
+    fputs("</content></entry>\n" SMALL FEED_CLOSE, f);
+    fclose(f);
+    events e;
+    assert_int_equal(read_xml(&e, xml, 30), 0);
+    assert_int_equal(e.readings, 200);
+    assert_true(e.readings_before_other >= 160); /* at most 30 wait for the context */
+    assert_true(count_code(&e.diags, "hold-limit") >= 1);
+    free(xml);
+}
+
+/* A block given up on before its up link (after its content) was read:
+ * the block itself still gets its meter reading, and the warning says why. */
+static void test_give_up_before_links(void **state)
+{
+    (void)state;
+    events e;
+    const char *xml = FEED_OPEN SMALL "<entry><content><espi:IntervalBlock>" R("1") R("2") R("3")
+        R("4") R("5") R("6") R("7") R("8") "</espi:IntervalBlock></content>" LINK(
+            "up", "/UP/1/MR/1/IB") "</entry>\n" FEED_CLOSE;
+    assert_int_equal(read_xml(&e, xml, 5), 0);
+    assert_int_equal(e.readings, 8);
+    assert_int_equal(e.blocks_joined, 1);
+    assert_true(test_diag_find(&e.diags, "hold-limit") >= 0);
+    assert_non_null(strstr(e.diags.last_message, "up link"));
+    assert_int_equal(count_code(&e.diags, "link-block-no-up"), 0);
+}
+
+/* An entry inside an entry: two entries, each block with its own links. */
+static void test_nested_entry_keeps_its_links(void **state)
+{
+    (void)state;
+    events e;
+    const char *xml =
+        FEED_OPEN SMALL "<entry>" LINK("up", "/UP/1/MR/1/IB") "<content><espi:IntervalBlock>" R(
+            "1") "</espi:IntervalBlock></content>"
+                 "<entry>" LINK("up", "/elsewhere") "<content><espi:IntervalBlock>" R(
+                     "2") "</espi:IntervalBlock></content></entry></entry>\n" FEED_CLOSE;
+    assert_int_equal(read_xml(&e, xml, 0), 0);
+    assert_int_equal(e.readings, 2);
+    assert_non_null(strstr(e.text, "R1jt "));
+    assert_non_null(strstr(e.text, "R2 "));
+    assert_int_equal(count_code(&e.diags, "entry-nested"), 1);
+}
+
+/* Readings where no block holds them cannot be read: each is said. */
+static void test_misplaced_readings_said(void **state)
+{
+    (void)state;
+    events e;
+    const char *xml =
+        FEED_OPEN SMALL ENTRY("", R("1")) "<espi:UsagePoint><espi:IntervalBlock>" R("2")
+            R("3") "</espi:IntervalBlock></espi:UsagePoint>\n" IB(
+                "/IB/9", "/UP/1/MR/1/IB", "<espi:IntervalBlock>" R("4") "</espi:IntervalBlock>")
+                FEED_CLOSE;
+    assert_int_equal(read_xml(&e, xml, 0), 0);
+    assert_int_equal(e.readings, 0);
+    assert_int_equal(count_code(&e.diags, "reading-misplaced"), 4);
+}
+
+/* A meter reading dropped for too many resources in one entry takes its
+ * nested ReadingType with it: the next meter reading does not get it. */
+static void test_dropped_meter_reading_takes_nested_type(void **state)
+{
+    (void)state;
+    char *xml = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&xml, &size);
+    assert_non_null(f);
+    fputs(FEED_OPEN "<entry><content>", f);
+    for (int i = 0; i < 16; i++)
+        fputs("<espi:ReadingType><espi:uom>72</espi:uom></espi:ReadingType>", f);
+    fputs("<espi:MeterReading><espi:ReadingType><espi:uom>999</espi:uom></espi:ReadingType>"
+          "</espi:MeterReading></content></entry>\n" ENTRY(LINK("up", "/UP/1/MR"),
+                                                           "<espi:MeterReading/>") FEED_CLOSE,
+          f);
+    fclose(f);
+    events e;
+    assert_int_equal(read_xml(&e, xml, 0), 0);
+    assert_null(strstr(e.text, "T999"));
+    assert_int_equal(count_code(&e.diags, "entry-many-resources"), 1);
+    free(xml);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -283,6 +385,11 @@ int main(void)
         cmocka_unit_test(test_repeated_and_ambiguous_links),
         cmocka_unit_test(test_summaries_join_later_usage_points),
         cmocka_unit_test(test_nested_reading_types),
+        cmocka_unit_test(test_bound_across_one_entry),
+        cmocka_unit_test(test_give_up_before_links),
+        cmocka_unit_test(test_nested_entry_keeps_its_links),
+        cmocka_unit_test(test_misplaced_readings_said),
+        cmocka_unit_test(test_dropped_meter_reading_takes_nested_type),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
