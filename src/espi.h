@@ -223,6 +223,103 @@ ESPI_API int espi_schema_validate_stream(FILE *in, const char *name, espi_schema
                                          espi_diag_fn on_diag, void *diag_ctx, espi_error *err);
 
 /* ------------------------------------------------------------------ */
+/* Validation: the schema and the Green Button rules in one pass       */
+/* ------------------------------------------------------------------ */
+
+/* The GBA certification's rule families (ESPI.md section 8), as bits. */
+typedef enum espi_family {
+    ESPI_FB_COMMON = 1 << 0,       /* FB_01: feed, UsagePoint, LocalTimeParameters */
+    ESPI_FB_INTERVAL = 1 << 1,     /* FB_04: interval metering */
+    ESPI_FB_ELECTRICITY = 1 << 2,  /* FB_05 */
+    ESPI_FB_GAS = 1 << 3,          /* FB_10 */
+    ESPI_FB_WATER = 1 << 4,        /* FB_11 */
+    ESPI_FB_COST = 1 << 5,         /* FB_12 */
+    ESPI_FB_SUMMARY = 1 << 6,      /* FB_15 */
+    ESPI_FB_SUMMARY_COST = 1 << 7, /* FB_16, FB_28 */
+    ESPI_FB_TEMPERATURE = 1 << 8   /* FB_29 */
+} espi_family;
+
+/* One rule: findings carry its id as their code. */
+typedef struct espi_rule {
+    const char *id; /* stable: "reading-duplicate" */
+    espi_severity severity;
+    unsigned families;   /* espi_family bits it belongs to; 0: always checked */
+    const char *gba;     /* the GBA test it matches ("D145", "FDFTP008"), or NULL */
+    const char *summary; /* one line: what it checks */
+} espi_rule;
+
+/* Every rule, in a fixed order (docs/rules.md). */
+ESPI_API const espi_rule *espi_rules(size_t *count);
+
+/* The rule with this id, or NULL. */
+ESPI_API const espi_rule *espi_rule_find(const char *id);
+
+/* A profile (the GBA web tester's presets): "electricity",
+ * "electricity-cost", "gas", "gas-cost", "water" or "temperature", as
+ * family bits. Returns 0, or ESPI_E_ARG for another name. */
+ESPI_API int espi_profile_parse(const char *name, unsigned *families);
+
+/* "FB_01 FB_04 FB_05 FB_15" for family bits; returns the length needed. */
+ESPI_API size_t espi_families_format(char *buf, size_t size, unsigned families);
+
+typedef struct espi_validate_options {
+    espi_schema_set set;     /* ESPI 4.0 (default) or 3.3 */
+    bool schema_only;        /* the schema alone, as xmllint would */
+    unsigned families;       /* espi_family bits; 0: chosen from the file's ReadingTypes */
+    espi_diag_fn on_finding; /* each finding; code is the rule id, where the entry */
+    void *finding_ctx;
+    size_t max_per_rule; /* findings of one rule reported at most (then counted); 0: all */
+} espi_validate_options;
+
+typedef struct espi_validate_summary {
+    size_t errors, warnings, infos; /* findings, counted ones included */
+    unsigned families;              /* the rule families applied */
+    bool customer;                  /* checked as a customer (PII) feed */
+} espi_validate_summary;
+
+/* Validates a Green Button file in one streaming pass: the bundled schema
+ * (usage or, when the file's head names the customer namespace, customer)
+ * and the rules of espi_rules(). Findings go to on_finding in file order;
+ * rules of families chosen from the file come at the end. Returns ESPI_OK
+ * when there is no error (warnings and infos allowed), ESPI_E_INPUT when
+ * there is one, ESPI_E_IO when the input cannot be read. No network, no
+ * DTD loading, no entity expansion. */
+ESPI_API int espi_validate(FILE *in, const char *name, const espi_validate_options *opts,
+                           espi_validate_summary *summary, espi_error *err);
+
+/* A validation report: findings and a verdict per file, as text lines
+ * (FILE:LINE:COL: severity: RULE: message [entry ID], then "FILE: valid
+ * ...") or as one JSON array with an object per file (its findings, then
+ * valid, errors, warnings, infos, families). */
+typedef enum espi_report_format { ESPI_REPORT_TEXT, ESPI_REPORT_JSON } espi_report_format;
+
+typedef struct espi_report_options {
+    espi_report_format format;
+    bool quiet;  /* the verdicts only */
+    bool strict; /* warnings make a file invalid */
+} espi_report_options;
+
+typedef struct espi_report espi_report;
+
+ESPI_API int espi_report_new(espi_report **out, FILE *dest, const espi_report_options *opts,
+                             espi_error *err);
+
+/* Validates one input and writes its findings and verdict; *valid tells
+ * the verdict. Returns ESPI_OK when the file was checked (valid or not),
+ * or the error that stopped it (ESPI_E_IO: it could not be read; the JSON
+ * report then holds the error too). */
+ESPI_API int espi_report_validate(espi_report *r, FILE *in, const char *name,
+                                  const espi_validate_options *opts, bool *valid, espi_error *err);
+
+/* Records an input that could not even be opened (in the JSON report). */
+ESPI_API void espi_report_unreadable(espi_report *r, const char *name, const espi_error *err);
+
+/* Ends the report (the JSON array) and flushes. */
+ESPI_API int espi_report_finish(espi_report *r, espi_error *err);
+
+ESPI_API void espi_report_free(espi_report *r);
+
+/* ------------------------------------------------------------------ */
 /* Reader: any Green Button file, streamed                             */
 /* ------------------------------------------------------------------ */
 
@@ -283,6 +380,7 @@ typedef struct espi_interval_block_res {
                                 readings are delivered, fields after content may be NULL */
     int64_t duration, start; /* interval */
     const espi_meter_reading_res *meter_reading; /* via its up link; NULL when unknown */
+    unsigned long line; /* of the IntervalBlock element (its entry's is entry.line) */
 } espi_interval_block_res;
 
 typedef struct espi_interval_reading_res {

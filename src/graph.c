@@ -17,6 +17,7 @@
 
 #include "error.h"
 #include "grow.h"
+#include "hashset.h"
 
 #include <libxml/hash.h>
 #include <stdarg.h>
@@ -43,17 +44,9 @@ typedef struct claim {
     bool warned;
 } claim;
 
-/* Hashes of block self links, to notice repeats without keeping the text:
- * open addressing on 64-bit FNV-1a, the line of the first kept with it;
- * 12 bytes a slot, at most HREF_SET_MAX slots (12 MB, 500,000 blocks):
- * blocks beyond are not checked, so memory stays bounded. */
-#define HREF_SET_MAX ((size_t)1 << 20)
-
-typedef struct href_set {
-    uint64_t *keys; /* 0: empty */
-    uint32_t *lines;
-    size_t n, cap;
-} href_set;
+/* Block self links are checked for repeats in a hashset of at most 2^20
+ * slots (12 MB, 500,000 blocks), so memory stays bounded. */
+#define BLOCK_SELFS_MAX ((size_t)1 << 20)
 
 /* A held block's own memory (its struct, entry and links), in readings of
  * 80 bytes: small blocks count for more than their readings. */
@@ -83,7 +76,7 @@ struct graph {
                          may hold many): bounded with the rest */
     pending_summary *pending;
     size_t npending, pending_cap;
-    href_set block_selfs;
+    hashset block_selfs;
     size_t readings;
 };
 
@@ -133,6 +126,7 @@ graph *graph_new(const graph_callbacks *cb)
     g->cb = *cb;
     if (g->cb.max_held == 0)
         g->cb.max_held = GRAPH_MAX_HELD;
+    hashset_init(&g->block_selfs, BLOCK_SELFS_MAX);
     xmlHashTablePtr *maps[] = {&g->up_by_related, &g->up_by_self,  &g->mr_by_related,
                                &g->rt_by_self,    &g->ltp_by_self, &g->claims,
                                &g->up_written,    &g->groups_by_up};
@@ -304,60 +298,13 @@ static espi_meter_reading_res *context_of(graph *g, const char *up)
 /* Repeated block self links                                           */
 /* ------------------------------------------------------------------ */
 
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 14695981039346656037ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h ? h : 1;
-}
-
-/* Adds h; returns the line kept with an equal one already there, else 0. */
-static unsigned long href_set_add(href_set *s, uint64_t h, unsigned long line)
-{
-    if (2 * (s->n + 1) > s->cap) {
-        if (s->cap == HREF_SET_MAX)
-            return 0; /* full: no check rather than more memory */
-        size_t cap = s->cap ? s->cap * 2 : 1024;
-        uint64_t *keys = calloc(cap, sizeof *keys);
-        uint32_t *lines = calloc(cap, sizeof *lines);
-        if (keys == NULL || lines == NULL) {
-            free(keys);
-            free(lines);
-            return 0; /* no check rather than no reading */
-        }
-        for (size_t i = 0; i < s->cap; i++)
-            if (s->keys[i]) {
-                size_t j = (size_t)(s->keys[i] & (cap - 1));
-                while (keys[j])
-                    j = (j + 1) & (cap - 1);
-                keys[j] = s->keys[i];
-                lines[j] = s->lines[i];
-            }
-        free(s->keys);
-        free(s->lines);
-        s->keys = keys;
-        s->lines = lines;
-        s->cap = cap;
-    }
-    size_t j = (size_t)(h & (s->cap - 1));
-    while (s->keys[j]) {
-        if (s->keys[j] == h)
-            return s->lines[j];
-        j = (j + 1) & (s->cap - 1);
-    }
-    s->keys[j] = h;
-    s->lines[j] = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
-    s->n++;
-    return 0;
-}
-
 static void check_block_self(graph *g, const graph_block *b)
 {
     const espi_entry *e = &b->res.entry;
     if (e->self == NULL)
         return;
-    unsigned long first = href_set_add(&g->block_selfs, fnv1a(e->self), e->line ? e->line : 1);
+    unsigned long first =
+        hashset_add(&g->block_selfs, hashset_hash(e->self, 0), e->line ? e->line : 1);
     /* blocks of one entry share its links (the GBA SDK writes them so) */
     if (first && first != e->line)
         warn(g, "link-duplicate-self", e->line,
@@ -943,8 +890,7 @@ void graph_free(graph *g)
     free_list(&g->summaries);
     free_list(&g->quality);
     free(g->pending);
-    free(g->block_selfs.keys);
-    free(g->block_selfs.lines);
+    hashset_free(&g->block_selfs);
     xmlHashFree(g->up_by_related, NULL);
     xmlHashFree(g->up_by_self, NULL);
     xmlHashFree(g->mr_by_related, NULL);

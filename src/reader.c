@@ -17,6 +17,7 @@
 #include "embedded.h"
 #include "error.h"
 #include "graph.h"
+#include "reader.h"
 #include "grow.h"
 
 #include <errno.h>
@@ -38,6 +39,10 @@
 #define MAX_DEPTH 64     /* namespaces remembered by element depth */
 #define MAX_TEXT 4096    /* a leaf's text; more is cut, with a warning */
 #define WARN_PER_CODE 10 /* then they are counted, and summed up at the end */
+/* Limits of what a Green Button file can sensibly hold; beyond them the
+ * file is refused (libxml2 itself refuses nesting deeper than 256). */
+#define MAX_ATTRIBUTES 64          /* on one element */
+#define MAX_TEXT_RUN (1024 * 1024) /* bytes of text in one element */
 /* No network; no DTD loading or entity substitution (neither is asked for);
  * line numbers beyond 65535 kept. */
 #define READ_OPTIONS (XML_PARSE_NONET | XML_PARSE_BIG_LINES)
@@ -67,6 +72,7 @@ typedef struct field_def {
 } field_def;
 
 typedef struct field {
+    const char *name; /* the path as written, for observers */
     const xmlChar *path[3];
     int depth;
     field_type type;
@@ -203,6 +209,9 @@ typedef struct reader {
     espi_diag_fn on_diag;
     void *diag_ctx;
     espi_error *err;
+    const read_observer *obs; /* the validator's view; NULL for espi_read */
+    size_t text_run;          /* bytes of character data since the last tag */
+    bool content_seen;        /* the entry being read has had its <content> */
     /* interned names */
     const xmlChar *n_feed, *n_entry, *n_id, *n_title, *n_published, *n_updated, *n_link, *n_content,
         *n_reading, *n_rt, *n_sdp, *n_line_item;
@@ -282,7 +291,7 @@ static code_count *count_of(reader *r, const char *code)
 static void gate(const espi_diag *d, void *ctx)
 {
     reader *r = ctx;
-    code_count *c = d->code ? count_of(r, d->code) : NULL;
+    code_count *c = d->code && !(r->obs && r->obs->uncapped) ? count_of(r, d->code) : NULL;
     if (c && ++c->n > WARN_PER_CODE)
         return;
     if (r->on_diag)
@@ -356,7 +365,12 @@ static void on_xml_error(void *ctx, xmlErrorPtr e)
     }
     if (r->status == 0) {
         espi_loc loc = {r->name, line, e->int2 > 0 ? (unsigned long)e->int2 : 0, NULL};
-        if (e->code == XML_ERR_UNDECLARED_ENTITY || e->code == XML_WAR_UNDECLARED_ENTITY)
+        if (strstr(message, "Excessive depth") != NULL)
+            r->status = espi_fail(r->err, ESPI_E_INPUT, "limit-depth", &loc,
+                                  "%s: elements nest deeper than 256 levels, which no Green "
+                                  "Button file needs",
+                                  message);
+        else if (e->code == XML_ERR_UNDECLARED_ENTITY || e->code == XML_WAR_UNDECLARED_ENTITY)
             r->status = espi_fail(r->err, ESPI_E_INPUT, "xml-entity", &loc,
                                   "%s: espi reads no DTD and expands no entities (a safety "
                                   "rule), so a file that uses them cannot be read",
@@ -393,6 +407,7 @@ static int compile_table(reader *r, field_table *t, const field_def *defs, size_
             f->path[f->depth++] = intern(r, part);
             p += len + (p[len] == '/');
         }
+        f->name = defs[i].path;
         f->type = defs[i].type;
         f->offset = defs[i].offset;
     }
@@ -497,6 +512,21 @@ static res_kind resource_kind_of(const xmlChar *name)
     return RES_OTHER;
 }
 
+static espi_resource_kind public_kind(res_kind k)
+{
+    switch (k) {
+    case RES_USAGE_POINT: return ESPI_RES_USAGE_POINT;
+    case RES_METER_READING: return ESPI_RES_METER_READING;
+    case RES_READING_TYPE: return ESPI_RES_READING_TYPE;
+    case RES_LTP: return ESPI_RES_LOCAL_TIME_PARAMETERS;
+    case RES_BLOCK: return ESPI_RES_INTERVAL_BLOCK;
+    case RES_SUMMARY:
+    case RES_EPUS: return ESPI_RES_USAGE_SUMMARY;
+    case RES_QUALITY: return ESPI_RES_QUALITY_SUMMARY;
+    default: return ESPI_RES_OTHER;
+    }
+}
+
 /* The resource a name means when its case is off ("intervalBlock"). */
 static const resource_name *resource_ignoring_case(const xmlChar *name)
 {
@@ -559,9 +589,22 @@ static bool parse_hex(const char *s, int64_t *out)
 
 /* The first occurrence of a field counts (a reading's first
  * ReadingQuality, say); later ones are read past. */
+static void observe_field(reader *r, const void *res, const field *f, const char *text)
+{
+    if (r->obs == NULL || r->obs->field == NULL)
+        return;
+    bool reading = res == &r->reading;
+    espi_resource_kind kind = reading            ? ESPI_RES_INTERVAL_READING
+                              : res == r->nested ? ESPI_RES_READING_TYPE
+                                                 : public_kind(r->kind);
+    r->obs->field(r->obs->ctx, reading ? SCOPE_READING : SCOPE_RESOURCE, kind, res, f->name, text,
+                  line_now(r));
+}
+
 static void set_field(reader *r, void *res, const field *f, const xmlChar *name)
 {
     char *text = trimmed(r->text);
+    observe_field(r, res, f, text);
     int64_t *slot = (int64_t *)(void *)((char *)res + f->offset);
     if (f->type != F_TEXT && *slot != ESPI_ABSENT)
         return;
@@ -617,6 +660,9 @@ static const field *match_field(const field_table *t, const xmlChar *const *path
 
 static int text_into(reader *r, const char **slot, const char *what)
 {
+    if (r->obs && r->obs->field)
+        r->obs->field(r->obs->ctx, SCOPE_ENTRY, ESPI_RES_OTHER, NULL, what, trimmed(r->text),
+                      line_now(r));
     if (*slot != NULL) {
         warn(r, "entry-repeated-field", line_now(r), "a second <%s> in one entry is ignored", what);
         return 0;
@@ -797,6 +843,7 @@ static int begin_resource(reader *r, res_kind k, ns_kind ns, int depth)
         ((espi_usage_summary_res *)res)->deprecated = true;
     if (k == RES_BLOCK) {
         espi_interval_block_res *b = res;
+        b->line = line_now(r);
         int rc = entry_copy(&b->entry, &r->entry);
         r->block = rc == 0 ? graph_block_begin(r->g, b) : NULL;
         if (r->block == NULL || keep_block(r, r->block) != 0) {
@@ -898,6 +945,12 @@ static int end_entry(reader *r, bool entry)
     size_t total = r->ndone + r->nblocks, k = 0;
     if (entry)
         r->feed.entries++;
+    if (entry && r->obs && r->obs->entry)
+        r->obs->entry(r->obs->ctx, &r->entry,
+                      r->ndone    ? public_kind(r->done_kind[0])
+                      : r->nblocks ? ESPI_RES_INTERVAL_BLOCK
+                                   : ESPI_RES_OTHER,
+                      total);
     for (size_t i = 0; i < r->ndone; i++, k++) {
         espi_entry e;
         if (rc == 0 && (rc = entry_for(r, k + 1 == total, &e)) == 0)
@@ -1083,10 +1136,14 @@ static int entry_child(reader *r, const xmlChar *name, ns_kind ns, int depth)
                              &r->links_cap, &r->entry.self, &r->entry.up);
         if (name == r->n_entry)
             return stray_element(r, name, ns, depth);
-        if (name == r->n_content)
+        if (name == r->n_content) {
+            if (r->content_seen)
+                warn(r, "entry-content-twice", line_now(r),
+                     "a second <content> in one entry; what it holds is read as well");
+            r->content_seen = true;
             r->content_depth = depth;
-        else if (name == r->n_id || name == r->n_title || name == r->n_published ||
-                 name == r->n_updated)
+        } else if (name == r->n_id || name == r->n_title || name == r->n_published ||
+                   name == r->n_updated)
             begin_text(r);
         return 0;
     }
@@ -1142,6 +1199,7 @@ static int stray_element(reader *r, const xmlChar *name, ns_kind ns, int depth)
         }
         r->entry_depth = depth;
         r->entry.line = line_now(r);
+        r->content_seen = false;
         return 0;
     }
     if (ns == NS_ESPI && name == r->n_reading)
@@ -1152,6 +1210,7 @@ static int stray_element(reader *r, const xmlChar *name, ns_kind ns, int depth)
              r->entry_depth ? "" : ", with no links");
         if (r->entry_depth == 0)
             r->entry.line = line_now(r);
+        r->content_seen = false;
         return begin_resource(r, ns == NS_ESPI ? espi_kind_of_name(r, name) : RES_OTHER, ns, depth);
     }
     return 0;
@@ -1188,6 +1247,7 @@ static int feed_child(reader *r, const xmlChar *name, ns_kind ns, int depth)
     if (ns == NS_ATOM && name == r->n_entry) {
         r->entry_depth = depth;
         r->entry.line = line_now(r);
+        r->content_seen = false;
         return 0;
     }
     if (ns == NS_ATOM && name == r->n_link)
@@ -1207,6 +1267,9 @@ static int feed_child_end(reader *r, const xmlChar *name)
                         : name == r->n_updated ? &r->feed.updated
                                                : NULL;
     r->capture = false;
+    if (slot && r->obs && r->obs->field)
+        r->obs->field(r->obs->ctx, SCOPE_FEED, ESPI_RES_FEED, NULL, (const char *)name,
+                      trimmed(r->text), line_now(r));
     if (slot == NULL || *slot != NULL)
         return 0;
     *slot = strdup(trimmed(r->text));
@@ -1310,12 +1373,21 @@ typedef struct source {
     size_t chunk;
     bool failed;
     int err_no;
+    const char *head; /* read before in */
+    size_t head_len;
 } source;
 
 static int read_source(void *ctx, char *buf, int len)
 {
     source *s = ctx;
     size_t want = (size_t)len < s->chunk ? (size_t)len : s->chunk;
+    if (s->head_len > 0) {
+        size_t n = want < s->head_len ? want : s->head_len;
+        memcpy(buf, s->head, n);
+        s->head += n;
+        s->head_len -= n;
+        return (int)n;
+    }
     size_t n = fread(buf, 1, want, s->in);
     if (n == 0 && ferror(s->in)) {
         s->failed = true;
@@ -1376,7 +1448,12 @@ static void sax_start(void *ctx, const xmlChar *name, const xmlChar *prefix, con
     reader *r = ctx;
     r->attrs = attributes;
     r->nattrs = nb_attributes;
+    r->text_run = 0;
     push_base(r);
+    if (r->status == 0 && nb_attributes > MAX_ATTRIBUTES)
+        stop_on(r, fail(r, "limit-attributes", line_now(r),
+                        "<%s> has %d attributes; at most %d are read", (const char *)name,
+                        nb_attributes, MAX_ATTRIBUTES));
     if (r->status == 0)
         stop_on(r, on_start(r, r->depth, name, uri));
     r->depth++; /* kept even after an error, so that ends stay paired */
@@ -1386,6 +1463,7 @@ static void sax_end(void *ctx, const xmlChar *name, const xmlChar *prefix, const
 {
     (void)prefix, (void)uri;
     reader *r = ctx;
+    r->text_run = 0;
     if (r->depth == 0)
         return; /* an end without its start: never from libxml2, but cheap to rule out */
     r->depth--;
@@ -1396,7 +1474,14 @@ static void sax_end(void *ctx, const xmlChar *name, const xmlChar *prefix, const
 
 static void sax_text(void *ctx, const xmlChar *ch, int len)
 {
-    add_text(ctx, ch, (size_t)len);
+    reader *r = ctx;
+    r->text_run += (size_t)len;
+    if (r->text_run > MAX_TEXT_RUN && r->status == 0)
+        stop_on(r, fail(r, "limit-text", line_now(r),
+                        "an element holds more than %d bytes of text; no Green Button field is "
+                        "that long",
+                        MAX_TEXT_RUN));
+    add_text(r, ch, (size_t)len);
 }
 
 /* libxml2 reports errors here (warnings too); the parser was given no
@@ -1484,8 +1569,20 @@ static void reader_clear(reader *r)
     xmlHashFree(r->vocabulary, NULL);
 }
 
-int espi_read(FILE *in, const char *name, const espi_read_options *opts, espi_resource_fn fn,
-              void *ctx, espi_error *err)
+/* Parser errors skip a plugged SAX handler and go to the thread's
+ * structured error handler; while the parse runs it is the reader's. */
+static int run_plugged(reader *r)
+{
+    xmlStructuredErrorFunc old_fn = xmlStructuredError;
+    void *old_ctx = xmlStructuredErrorContext;
+    xmlSetStructuredErrorFunc(r, on_xml_error);
+    int rc = run(r);
+    xmlSetStructuredErrorFunc(old_ctx, old_fn);
+    return rc;
+}
+
+int reader_run(FILE *in, const char *name, const espi_read_options *opts, const read_observer *obs,
+               espi_resource_fn fn, void *ctx, espi_error *err)
 {
     espi_error scratch;
     if (err == NULL)
@@ -1496,21 +1593,32 @@ int espi_read(FILE *in, const char *name, const espi_read_options *opts, espi_re
         return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     r->name = name;
     r->err = err;
+    r->obs = obs;
     r->on_diag = opts ? opts->on_diag : NULL;
     r->diag_ctx = opts ? opts->diag_ctx : NULL;
     size_t chunk = opts && opts->chunk_size ? opts->chunk_size : 65536;
-    source src = {in, chunk < MIN_CHUNK ? MIN_CHUNK : chunk, false, 0};
+    source src = {in,
+                  chunk < MIN_CHUNK ? MIN_CHUNK : chunk,
+                  false,
+                  0,
+                  obs ? obs->head : NULL,
+                  obs ? obs->head_len : 0};
     pthread_once(&parser_once, init_parser);
     graph_callbacks cb = {fn, ctx, gate, r, name, opts ? opts->max_held : 0};
     r->g = graph_new(&cb);
     r->ctxt = make_parser(r, &src);
+    bool plugged = false;
     int rc;
     if (r->g == NULL || r->ctxt == NULL) {
         rc = espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     } else {
         rc = setup(r);
+        if (rc == 0 && obs && obs->plug) {
+            rc = obs->plug(obs->ctx, r->ctxt, &r->ctxt->sax, &r->ctxt->userData);
+            plugged = rc == 0;
+        }
         if (rc == 0)
-            rc = run(r);
+            rc = plugged ? run_plugged(r) : run(r);
         if (src.failed) {
             char reason[128];
             espi_strerror(src.err_no, reason, sizeof reason);
@@ -1519,10 +1627,18 @@ int espi_read(FILE *in, const char *name, const espi_read_options *opts, espi_re
         }
         report_counts(r);
     }
+    if (plugged && obs->unplug)
+        obs->unplug(obs->ctx);
     reader_clear(r);
     if (r->ctxt)
         xmlFreeParserCtxt(r->ctxt);
     graph_free(r->g);
     free(r);
     return rc;
+}
+
+int espi_read(FILE *in, const char *name, const espi_read_options *opts, espi_resource_fn fn,
+              void *ctx, espi_error *err)
+{
+    return reader_run(in, name, opts, NULL, fn, ctx, err);
 }

@@ -7,6 +7,8 @@
  * was installed before. Documents are parsed by a SAX push parser that
  * feeds libxml2's schema plug, without building a tree: no network access,
  * no DTD loading, no entity substitution. */
+#include "schema.h"
+
 #include "embedded.h"
 #include "error.h"
 
@@ -35,7 +37,7 @@ static pthread_mutex_t compile_lock = PTHREAD_MUTEX_INITIALIZER;
 static xmlExternalEntityLoader previous_loader;
 static char *atom_33; /* atom.xsd with link/@type required */
 static size_t atom_33_size;
-static xmlSchemaPtr compiled[2];
+static xmlSchemaPtr compiled[2][2]; /* [set][customer] */
 
 static const espi_embedded_file *find_embedded(const char *name)
 {
@@ -149,13 +151,15 @@ static void on_xml_error(void *ctx, xmlErrorPtr e)
     espi_emit(c->on_diag, c->ctx, sev, code_of(e), &loc, "%s", message);
 }
 
-static xmlSchemaPtr compile(espi_schema_set set, espi_error *err)
+static xmlSchemaPtr compile(espi_schema_set set, bool customer, espi_error *err)
 {
     pthread_mutex_lock(&compile_lock);
-    xmlSchemaPtr s = compiled[set];
+    xmlSchemaPtr s = compiled[set][customer];
     if (s == NULL) {
-        const char *url =
-            set == ESPI_SCHEMA_ESPI_33 ? SCHEME VARIANT_33 "espi.xsd" : SCHEME "espi.xsd";
+        static const char *const urls[2][2] = {
+            {SCHEME "espi.xsd", SCHEME "customer.xsd"},
+            {SCHEME VARIANT_33 "espi.xsd", SCHEME VARIANT_33 "customer.xsd"}};
+        const char *url = urls[set == ESPI_SCHEMA_ESPI_33][customer];
         collector c = {url, NULL, NULL, 0, err};
         xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(url);
         if (pc != NULL) {
@@ -163,7 +167,7 @@ static xmlSchemaPtr compile(espi_schema_set set, espi_error *err)
             s = xmlSchemaParse(pc);
             xmlSchemaFreeParserCtxt(pc);
         }
-        compiled[set] = s;
+        compiled[set][customer] = s;
     }
     pthread_mutex_unlock(&compile_lock);
     if (s == NULL && err && err->status == ESPI_OK)
@@ -191,11 +195,20 @@ static int locate(void *ctx, const char **file, unsigned long *line)
 typedef struct source {
     FILE *in;
     bool failed;
+    const char *head; /* read before in (the sniffed head) */
+    size_t head_len;
 } source;
 
 static int read_source(void *ctx, char *buf, int len)
 {
     source *s = ctx;
+    if (s->head_len > 0) {
+        size_t n = (size_t)len < s->head_len ? (size_t)len : s->head_len;
+        memcpy(buf, s->head, n);
+        s->head += n;
+        s->head_len -= n;
+        return (int)n;
+    }
     size_t n = fread(buf, 1, (size_t)len, s->in);
     if (n == 0 && ferror(s->in)) {
         s->failed = true;
@@ -242,11 +255,10 @@ static void sax_end(sax_run *r)
 /* Parses and validates in one SAX pass. Parser errors reach the thread's
  * structured error handler (the schema plug keeps none of its own), so it
  * is set for the duration and restored. */
-static int validate_stream(FILE *in, const char *name, xmlSchemaPtr schema, collector *c,
+static int validate_stream(source src, const char *name, xmlSchemaPtr schema, collector *c,
                            espi_error *err)
 {
     sax_run r = {NULL, NULL, NULL};
-    source src = {in, false};
     int rc = ESPI_OK;
     xmlStructuredErrorFunc old_fn = xmlStructuredError;
     void *old_ctx = xmlStructuredErrorContext;
@@ -271,14 +283,34 @@ static int validate_stream(FILE *in, const char *name, xmlSchemaPtr schema, coll
     return rc;
 }
 
-static int prepare(espi_schema_set set, xmlSchemaPtr *schema, espi_error *err)
+xmlSchemaPtr schema_compiled(espi_schema_set set, bool customer, espi_error *err)
 {
-    memset(err, 0, sizeof *err);
     pthread_once(&init_once, init_libxml);
-    if (set != ESPI_SCHEMA_ESPI_40 && set != ESPI_SCHEMA_ESPI_33)
-        return espi_fail(err, ESPI_E_ARG, "schema-set", NULL, "unknown schema set %d", (int)set);
-    *schema = compile(set, err);
-    return *schema ? 0 : err->status;
+    if (set != ESPI_SCHEMA_ESPI_40 && set != ESPI_SCHEMA_ESPI_33) {
+        espi_fail(err, ESPI_E_ARG, "schema-set", NULL, "unknown schema set %d", (int)set);
+        return NULL;
+    }
+    return compile(set, customer, err);
+}
+
+bool schema_is_customer(const char *head, size_t len)
+{
+    static const char uri[] = "http://naesb.org/espi/customer";
+    size_t n = sizeof uri - 1;
+    for (const char *p = head; len >= n && (p = memchr(p, 'h', len - n + 1)) != NULL; p++) {
+        if (memcmp(p, uri, n) == 0)
+            return true;
+        len -= (size_t)(p + 1 - head);
+        head = p + 1;
+    }
+    return false;
+}
+
+size_t schema_read_head(FILE *in, char *buf, size_t size, bool *failed)
+{
+    size_t n = fread(buf, 1, size, in);
+    *failed = n < size && ferror(in);
+    return n;
 }
 
 int espi_schema_validate_stream(FILE *in, const char *name, espi_schema_set set,
@@ -287,12 +319,24 @@ int espi_schema_validate_stream(FILE *in, const char *name, espi_schema_set set,
     espi_error scratch;
     if (err == NULL)
         err = &scratch;
-    xmlSchemaPtr schema;
-    int rc = prepare(set, &schema, err);
-    if (rc != 0)
-        return rc;
-    collector c = {name, on_diag, diag_ctx, 0, err};
-    return validate_stream(in, name, schema, &c, err);
+    memset(err, 0, sizeof *err);
+    char *head = malloc(SCHEMA_SNIFF_BYTES);
+    if (head == NULL)
+        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    bool failed;
+    size_t n = schema_read_head(in, head, SCHEMA_SNIFF_BYTES, &failed);
+    xmlSchemaPtr schema = schema_compiled(set, schema_is_customer(head, n), err);
+    int rc = schema ? 0 : err->status;
+    if (rc == 0 && failed) {
+        espi_loc loc = {name, 0, 0, NULL};
+        rc = espi_fail(err, ESPI_E_IO, "io", &loc, "cannot read the input");
+    }
+    if (rc == 0) {
+        collector c = {name, on_diag, diag_ctx, 0, err};
+        rc = validate_stream((source){in, false, head, n}, name, schema, &c, err);
+    }
+    free(head);
+    return rc;
 }
 
 int espi_schema_validate_file(const char *path, const char *name, espi_schema_set set,

@@ -1,66 +1,142 @@
-/* cmd_validate.c - espi validate: check Green Button files against the
- * bundled schemas (the Green Button rules beyond the schema come later). */
+/* cmd_validate.c - espi validate: Green Button files against the bundled
+ * schema and the Green Button rules, in one pass each; text or JSON. */
 #include "cli.h"
 
 #include "espi.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct validate_opts {
     const char *espi_version;
+    const char *profile;
+    const char *format;
+    const char *max_per_rule;
+    bool schema_only;
+    bool strict;
     bool quiet;
+    bool list_rules;
 } validate_opts;
 
 static const cli_option validate_options[] = {
     {0, "espi", "VERSION", CLI_STRING, offsetof(validate_opts, espi_version),
      "4.0 (default; link type optional) or 3.3 (every link needs a type)"},
+    {0, "profile", "NAME", CLI_STRING, offsetof(validate_opts, profile),
+     "electricity, electricity-cost, gas, gas-cost, water or temperature (default: from the "
+     "file)"},
+    {0, "schema-only", NULL, CLI_FLAG, offsetof(validate_opts, schema_only),
+     "the schema check alone (as xmllint --schema would judge)"},
+    {0, "format", "FORMAT", CLI_STRING, offsetof(validate_opts, format),
+     "text (default) or json (findings and a summary per file)"},
+    {0, "strict", NULL, CLI_FLAG, offsetof(validate_opts, strict),
+     "warnings make a file invalid too"},
+    {0, "max-per-rule", "N", CLI_STRING, offsetof(validate_opts, max_per_rule),
+     "list at most N findings of each rule per file (the rest are counted); default all"},
     {'q', "quiet", NULL, CLI_FLAG, offsetof(validate_opts, quiet),
-     "print nothing; the exit code is the verdict"},
+     "print only the verdict line of each file"},
+    {0, "list-rules", NULL, CLI_FLAG, offsetof(validate_opts, list_rules),
+     "print every rule (id, severity, GBA test, what it checks) and exit"},
 };
 
-typedef struct findings {
-    const cli_io *io;
-    bool quiet;
-    size_t errors;
-} findings;
+/* ------------------------------------------------------------------ */
+/* Files                                                               */
+/* ------------------------------------------------------------------ */
 
-static void print_finding(const espi_diag *d, void *ctx)
+/* Validates one input into the report; returns its exit code. */
+static int validate_one(const cli_io *io, espi_report *rep, const espi_validate_options *vo,
+                        const char *path)
 {
-    findings *f = ctx;
-    if (d->severity == ESPI_SEV_ERROR)
-        f->errors++;
-    if (f->quiet)
-        return;
-    char line[1400];
-    espi_diag_format(line, sizeof line, d);
-    fprintf(f->io->out, "%s\n", line);
-}
-
-/* Validates one file and prints its verdict; returns its exit code. */
-static int validate_one(const cli_io *io, const validate_opts *o, espi_schema_set set,
-                        const char *version, const char *path)
-{
-    findings f = {io, o->quiet, 0};
-    espi_error err;
     bool from_stdin = strcmp(path, "-") == 0;
     const char *name = from_stdin ? "<stdin>" : path;
-    int rc = from_stdin ? espi_schema_validate_stream(stdin, name, set, print_finding, &f, &err)
-                        : espi_schema_validate_file(path, name, set, print_finding, &f, &err);
-    if (rc == ESPI_OK || rc == ESPI_E_INPUT) {
-        if (rc == ESPI_E_INPUT && f.errors == 0)
-            print_finding(&(espi_diag){ESPI_SEV_ERROR, err.code, name, err.line, err.column, NULL,
-                                       err.message},
-                          &f);
-        if (!o->quiet)
-            fprintf(io->out, "%s: %s (ESPI %s schema), %zu error%s\n", name,
-                    rc == ESPI_OK ? "valid" : "invalid", version, f.errors,
-                    f.errors == 1 ? "" : "s");
-        return rc == ESPI_OK ? CLI_OK : CLI_INVALID_INPUT;
+    espi_error err;
+    FILE *in = from_stdin ? stdin : fopen(path, "rb");
+    if (in == NULL) {
+        fprintf(io->err, "%s: error: io: cannot open the file: %s\n", path, strerror(errno));
+        snprintf(err.message, sizeof err.message, "cannot open the file: %s", strerror(errno));
+        espi_report_unreadable(rep, name, &err);
+        return CLI_IO;
     }
-    if (!o->quiet)
+    bool valid = false;
+    int rc = espi_report_validate(rep, in, name, vo, &valid, &err);
+    if (!from_stdin)
+        fclose(in);
+    if (rc != 0) {
         cli_print_error(io, &err);
-    return cli_exit_code(rc);
+        return cli_exit_code(rc);
+    }
+    return valid ? CLI_OK : CLI_INVALID_INPUT;
+}
+
+/* ------------------------------------------------------------------ */
+/* The command                                                         */
+/* ------------------------------------------------------------------ */
+
+static void list_rules(const cli_io *io)
+{
+    size_t n;
+    const espi_rule *rules = espi_rules(&n);
+    for (size_t i = 0; i < n; i++) {
+        char families[64];
+        espi_families_format(families, sizeof families, rules[i].families);
+        fprintf(io->out, "%-22s %-7s %-9s %-8s %s\n", rules[i].id,
+                rules[i].severity == ESPI_SEV_ERROR     ? "error"
+                : rules[i].severity == ESPI_SEV_WARNING ? "warning"
+                                                        : "info",
+                rules[i].gba ? rules[i].gba : "-", families[0] ? families : "always",
+                rules[i].summary);
+    }
+}
+
+static int check_options(const cli_io *io, const validate_opts *o, espi_validate_options *vo)
+{
+    const char *version = o->espi_version ? o->espi_version : "4.0";
+    if (strcmp(version, "4.0") != 0 && strcmp(version, "3.3") != 0)
+        return cli_usage(io, "validate", "unknown --espi '%s': expected 4.0 or 3.3", version);
+    vo->set = strcmp(version, "3.3") == 0 ? ESPI_SCHEMA_ESPI_33 : ESPI_SCHEMA_ESPI_40;
+    if (o->profile && espi_profile_parse(o->profile, &vo->families) != 0)
+        return cli_usage(io, "validate",
+                         "unknown --profile '%s': expected electricity, electricity-cost, gas, "
+                         "gas-cost, water or temperature",
+                         o->profile);
+    if (o->format && strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0)
+        return cli_usage(io, "validate", "unknown --format '%s': expected text or json", o->format);
+    if (o->max_per_rule) {
+        char *end;
+        unsigned long long n = strtoull(o->max_per_rule, &end, 10);
+        if (*end || end == o->max_per_rule || o->max_per_rule[0] == '-')
+            return cli_usage(io, "validate",
+                             "--max-per-rule '%s': expected a whole number (0: all)",
+                             o->max_per_rule);
+        vo->max_per_rule = (size_t)n;
+    }
+    vo->schema_only = o->schema_only;
+    return CLI_OK;
+}
+
+static int validate_all(const cli_io *io, const validate_opts *o, const espi_validate_options *vo,
+                        char **files, int nfiles)
+{
+    espi_report_options ro = {o->format && strcmp(o->format, "json") == 0 ? ESPI_REPORT_JSON
+                                                                          : ESPI_REPORT_TEXT,
+                              o->quiet, o->strict};
+    espi_report *rep;
+    espi_error err;
+    if (espi_report_new(&rep, io->out, &ro, &err) != 0) {
+        cli_print_error(io, &err);
+        return CLI_IO;
+    }
+    int code = CLI_OK;
+    for (int i = 0; i < nfiles; i++) { /* each file judged on its own; the worst wins */
+        int c = validate_one(io, rep, vo, files[i]);
+        code = c > code ? c : code;
+    }
+    if (espi_report_finish(rep, &err) != 0) {
+        cli_print_error(io, &err);
+        code = CLI_IO;
+    }
+    espi_report_free(rep);
+    return code;
 }
 
 static int run_validate(const cli_io *io, int argc, char **argv)
@@ -70,21 +146,17 @@ static int run_validate(const cli_io *io, int argc, char **argv)
     if (pos == NULL)
         return CLI_IO;
     int npos = 0;
+    espi_validate_options vo = {0};
     int code = cli_parse(io, &cli_validate_command, &o, argc, argv, pos, &npos);
-    const char *version = o.espi_version ? o.espi_version : "4.0";
-    espi_schema_set set = strcmp(version, "3.3") == 0 ? ESPI_SCHEMA_ESPI_33 : ESPI_SCHEMA_ESPI_40;
-    if (code < 0) {
+    if (code < 0)
         code = CLI_OK; /* --help */
-    } else if (code == CLI_OK && strcmp(version, "4.0") != 0 && strcmp(version, "3.3") != 0) {
-        code = cli_usage(io, "validate", "unknown --espi '%s': expected 4.0 or 3.3", version);
-    } else if (code == CLI_OK && npos == 0) {
-        code = cli_usage(io, "validate", "no input file (give paths, or - for stdin)");
-    } else if (code == CLI_OK) {
-        /* every file is judged; the worst outcome decides the exit code */
-        for (int i = 0; i < npos; i++) {
-            int c = validate_one(io, &o, set, version, pos[i]);
-            code = c > code ? c : code;
-        }
+    else if (code == CLI_OK && o.list_rules)
+        list_rules(io);
+    else if (code == CLI_OK && (code = check_options(io, &o, &vo)) == CLI_OK) {
+        if (npos == 0)
+            code = cli_usage(io, "validate", "no input file (give paths, or - for stdin)");
+        else
+            code = validate_all(io, &o, &vo, pos, npos);
     }
     free(pos);
     return code;
@@ -93,12 +165,19 @@ static int run_validate(const cli_io *io, int argc, char **argv)
 const cli_command cli_validate_command = {
     .name = "validate",
     .usage = "[OPTIONS] FILE...",
-    .summary = "Check Green Button (ESPI) files against the bundled ESPI schemas.",
-    .details = "Each FILE (- reads stdin) is read in one streaming pass, with no network access,\n"
-               "no DTD loading and no entity expansion. Every finding is printed as\n"
-               "FILE:LINE:COL: severity: code: message, then one verdict line per file.\n\n"
-               "Exit codes: 0 every file valid; 1 some file invalid or not well-formed;\n"
-               "2 usage error; 3 a file could not be read (the worst outcome wins).\n",
+    .summary = "Check Green Button (ESPI) files: the ESPI schema and the Green Button rules.",
+    .details =
+        "Each FILE (- reads stdin) is read once, streaming, with no network access, no DTD\n"
+        "loading and no entity expansion: the schema (usage feeds, or customer feeds when\n"
+        "the file uses the customer namespace) and every rule of --list-rules are checked\n"
+        "in that one pass, every reading included. Findings are printed as\n"
+        "FILE:LINE:COL: severity: RULE: message [entry ID], in file order, then one verdict\n"
+        "line per file. Rules of the GBA certification families (FB_xx) apply according\n"
+        "to --profile, or to what the file's ReadingTypes hold; their findings come last.\n"
+        "docs/rules.md explains every rule with a failing and a passing example.\n\n"
+        "Exit codes: 0 every file valid (warnings allowed, unless --strict); 1 some file\n"
+        "invalid or not well-formed; 2 usage error; 3 a file could not be read (the worst\n"
+        "outcome wins).\n",
     .options = validate_options,
     .noptions = sizeof validate_options / sizeof validate_options[0],
     .run = run_validate,

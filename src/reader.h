@@ -1,0 +1,51 @@
+/* reader.h - what the validator sees of the reader beyond espi_read:
+ * every field's text with its line as it is read, every diagnostic with no
+ * cap, and a place to plug libxml2's schema validator into the same SAX
+ * stream, so that schema and rules take one pass. */
+#ifndef ESPI_READER_H
+#define ESPI_READER_H
+
+#include "espi.h"
+
+#include <libxml/parser.h>
+#include <stdbool.h>
+
+/* Where a field stands. */
+typedef enum read_scope {
+    SCOPE_FEED,     /* atom:feed's id, title, updated */
+    SCOPE_ENTRY,    /* an entry's id, title, published, updated */
+    SCOPE_RESOURCE, /* a resource's field: kind says which resource */
+    SCOPE_READING   /* an IntervalReading's field */
+} read_scope;
+
+typedef struct read_observer {
+    void *ctx;
+    /* Each leaf field read: its path below the resource ("interval/start",
+     * "dstStartRule"; the element name for feed and entry fields), its
+     * text with white space trimmed, and its line. For resources, res is
+     * the resource being filled (the same pointer later delivered); for
+     * readings, the reading's fields so far. */
+    void (*field)(void *ctx, read_scope scope, espi_resource_kind kind, const void *res,
+                  const char *path, const char *text, unsigned long line);
+    /* Each entry once it has ended, complete, before its resources are
+     * handed over: kind is its first resource's (ESPI_RES_OTHER when it
+     * has none), resources how many it holds. */
+    void (*entry)(void *ctx, const espi_entry *e, espi_resource_kind kind, size_t resources);
+    /* Once the parser is made: may plug into its SAX handler (sax and
+     * user_data are the parser's own; xmlSchemaSAXPlug takes them).
+     * Returns 0, or an espi_status that stops the reading. */
+    int (*plug)(void *ctx, xmlParserCtxtPtr parser, xmlSAXHandlerPtr *sax, void **user_data);
+    /* After the last event, before the parser is freed. */
+    void (*unplug)(void *ctx);
+    /* Bytes already read from the stream (to sniff it), read first. */
+    const char *head;
+    size_t head_len;
+    /* Every diagnostic goes to the caller, none counted away. */
+    bool uncapped;
+} read_observer;
+
+/* espi_read, observed. obs may be NULL. */
+int reader_run(FILE *in, const char *name, const espi_read_options *opts, const read_observer *obs,
+               espi_resource_fn fn, void *ctx, espi_error *err);
+
+#endif
