@@ -367,6 +367,7 @@ typedef struct espi_reading_type_res {
     int64_t accumulation, commodity, consumption_tier, currency, data_qualifier, default_quality;
     int64_t flow_direction, interval_length, kind, phase, power_of_ten, time_attribute, tou, uom;
     int64_t cpp, measuring_period;
+    bool nested; /* written inside its MeterReading (not allowed; the 2025 GBA test feed) */
 } espi_reading_type_res;
 
 typedef struct espi_meter_reading_res {

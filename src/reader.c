@@ -367,14 +367,15 @@ static void on_xml_error(void *ctx, xmlErrorPtr e)
         espi_loc loc = {r->name, line, e->int2 > 0 ? (unsigned long)e->int2 : 0, NULL};
         if (strstr(message, "Excessive depth") != NULL)
             r->status = espi_fail(r->err, ESPI_E_INPUT, "limit-depth", &loc,
-                                  "%s: elements nest deeper than 256 levels, which no Green "
-                                  "Button file needs",
-                                  message);
+                                  "elements nest deeper than 256 levels (libxml2's limit), "
+                                  "which no Green Button file needs");
         else if (e->code == XML_ERR_UNDECLARED_ENTITY || e->code == XML_WAR_UNDECLARED_ENTITY)
+            /* declared in the DTD or not: espi expands none (libxml2 says "not defined") */
             r->status = espi_fail(r->err, ESPI_E_INPUT, "xml-entity", &loc,
-                                  "%s: espi reads no DTD and expands no entities (a safety "
-                                  "rule), so a file that uses them cannot be read",
-                                  message);
+                                  "the file uses entity '%s', which espi does not expand: it "
+                                  "reads no DTD and expands no entity (a safety rule), so a file "
+                                  "that uses one cannot be read",
+                                  e->str1 ? e->str1 : "?");
         else
             r->status = espi_fail(r->err, ESPI_E_INPUT, "xml-syntax", &loc,
                                   "not well-formed XML: %s", message);
@@ -947,7 +948,7 @@ static int end_entry(reader *r, bool entry)
         r->feed.entries++;
     if (entry && r->obs && r->obs->entry)
         r->obs->entry(r->obs->ctx, &r->entry,
-                      r->ndone    ? public_kind(r->done_kind[0])
+                      r->ndone     ? public_kind(r->done_kind[0])
                       : r->nblocks ? ESPI_RES_INTERVAL_BLOCK
                                    : ESPI_RES_OTHER,
                       total);
@@ -1069,6 +1070,8 @@ static int inner_start(reader *r, const xmlChar *name, ns_kind ns, int depth)
         }
         r->nested = new_resource(r, RES_READING_TYPE);
         r->nested_depth = depth;
+        if (r->nested)
+            r->nested->nested = true;
         return r->nested ? 0 : nomem(r);
     } else if (r->kind == RES_USAGE_POINT && name == r->n_sdp && idx == 0) {
         warn(r, "espi-1x-name", line_now(r),
@@ -1456,6 +1459,8 @@ static void sax_start(void *ctx, const xmlChar *name, const xmlChar *prefix, con
                         nb_attributes, MAX_ATTRIBUTES));
     if (r->status == 0)
         stop_on(r, on_start(r, r->depth, name, uri));
+    if (r->obs && r->obs->element)
+        r->obs->element(r->obs->ctx, r->depth, line_now(r));
     r->depth++; /* kept even after an error, so that ends stay paired */
 }
 
@@ -1467,6 +1472,8 @@ static void sax_end(void *ctx, const xmlChar *name, const xmlChar *prefix, const
     if (r->depth == 0)
         return; /* an end without its start: never from libxml2, but cheap to rule out */
     r->depth--;
+    if (r->obs && r->obs->element)
+        r->obs->element(r->obs->ctx, r->depth, 0);
     if (r->status == 0)
         stop_on(r, on_end(r, r->depth, name));
     pop_base(r);

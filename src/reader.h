@@ -31,6 +31,9 @@ typedef struct read_observer {
      * handed over: kind is its first resource's (ESPI_RES_OTHER when it
      * has none), resources how many it holds. */
     void (*entry)(void *ctx, const espi_entry *e, espi_resource_kind kind, size_t resources);
+    /* Each element's start (line > 0) and end (line 0), with its depth (the
+     * root is 0): schema errors found at an end tag name the start's line. */
+    void (*element)(void *ctx, int depth, unsigned long line);
     /* Once the parser is made: may plug into its SAX handler (sax and
      * user_data are the parser's own; xmlSchemaSAXPlug takes them).
      * Returns 0, or an espi_status that stops the reading. */

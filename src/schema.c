@@ -297,6 +297,20 @@ bool schema_is_customer(const char *head, size_t len)
 {
     static const char uri[] = "http://naesb.org/espi/customer";
     size_t n = sizeof uri - 1;
+    /* UTF-16 (with or without a BOM): ASCII text has every other byte 0 */
+    if (len >= 4 && (memchr(head, '\0', len > 512 ? 512 : len) != NULL)) {
+        char *ascii = malloc(len);
+        if (ascii == NULL)
+            return false;
+        size_t k = 0;
+        for (size_t i = 0; i < len; i++)
+            if (head[i] != '\0')
+                ascii[k++] = head[i];
+        bool found = k != len && schema_is_customer(ascii, k);
+        free(ascii);
+        if (found)
+            return true;
+    }
     for (const char *p = head; len >= n && (p = memchr(p, 'h', len - n + 1)) != NULL; p++) {
         if (memcmp(p, uri, n) == 0)
             return true;

@@ -53,6 +53,7 @@ typedef struct mr_state {
     coverage readings, blocks;
     size_t nblocks;
     int64_t last_start; /* of the reading before: a repeat is usually right after */
+    size_t nreadings;
 } mr_state;
 
 /* A block whose readings are being delivered. */
@@ -109,6 +110,7 @@ typedef struct validator {
     bool any_cost;
     /* hrefs that resources point up to, for dangling related links */
     hashset ups_pointed;
+    hashset ib_ups; /* up hrefs of IntervalBlocks, for dangling related links */
     mr_state *mrstates;
     size_t nmrstates, mrstates_cap;
     size_t last_mr;
@@ -118,6 +120,9 @@ typedef struct validator {
     unsigned long tz_offset_line; /* of the LocalTimeParameters being read */
     const espi_usage_summary_res **sums;
     size_t nsums, sums_cap;
+    /* start lines of the open elements, by depth */
+    unsigned long open_lines[260];
+    int depth;
 } validator;
 
 /* ------------------------------------------------------------------ */
@@ -340,6 +345,15 @@ static bool uuid_urn(const char *s)
             return false;
     }
     return *s == '\0';
+}
+
+static bool related_to(const espi_entry *e, const char *href)
+{
+    for (size_t i = 0; href && i < e->nlinks; i++)
+        if (e->links[i].rel && strcmp(e->links[i].rel, "related") == 0 && e->links[i].href &&
+            strcmp(e->links[i].href, href) == 0)
+            return true;
+    return false;
 }
 
 static const char *last_part(const char *path)
@@ -567,6 +581,12 @@ static void on_entry(void *ctx, const espi_entry *e, espi_resource_kind kind, si
         find(v, "entry-published", e->line, "this %s entry has no <published>", what);
     if (e->updated == NULL)
         find(v, "entry-updated", e->line, "this %s entry has no <updated>", what);
+    size_t selves = 0;
+    for (size_t i = 0; i < e->nlinks; i++)
+        selves += e->links[i].rel && strcmp(e->links[i].rel, "self") == 0;
+    if (selves > 1)
+        find(v, "link-self-duplicate", e->line, "this %s entry has %zu self links; it needs one",
+             what, selves);
     if (e->self == NULL)
         find(v, "entry-self", e->line, "this %s entry has no link rel=\"self\"", what);
     else if (kind != ESPI_RES_OTHER) {
@@ -638,7 +658,7 @@ static mr_state *state_of(validator *v, const void *mr)
     if (g == NULL)
         return NULL;
     v->mrstates = g;
-    v->mrstates[v->nmrstates] = (mr_state){mr, {NULL, 0, 0}, {NULL, 0, 0}, 0, ESPI_ABSENT};
+    v->mrstates[v->nmrstates] = (mr_state){mr, {NULL, 0, 0}, {NULL, 0, 0}, 0, ESPI_ABSENT, 0};
     v->last_mr = v->nmrstates;
     return &v->mrstates[v->nmrstates++];
 }
@@ -719,8 +739,8 @@ static void on_reading(validator *v, const espi_interval_reading_res *r)
             bs->first_line = r->line;
         }
         bs->with_cost += r->cost != ESPI_ABSENT;
-        if (r->cost != ESPI_ABSENT && (rt == NULL || rt->currency == ESPI_ABSENT))
-            bs->cost_without_currency++;
+        if (r->cost != ESPI_ABSENT && rt && rt->currency == ESPI_ABSENT)
+            bs->cost_without_currency++; /* (no ReadingType: link-ib-up says it) */
         if (!bs->cover_reported && b->start != ESPI_ABSENT && b->duration != ESPI_ABSENT &&
             r->start != ESPI_ABSENT &&
             (r->start < b->start ||
@@ -733,8 +753,13 @@ static void on_reading(validator *v, const espi_interval_reading_res *r)
                 (long long)b->start, (long long)b->duration);
         }
     }
+    /* data may start inside an interval: a first reading shorter than the
+     * rest is a partial interval, not a wrong one */
+    mr_state *ms = mr ? state_of(v, mr) : NULL;
+    bool first = ms && ms->nreadings++ == 0;
     if (rt && rt->interval_length != ESPI_ABSENT && rt->interval_length < 28 * 86400 &&
-        r->duration != ESPI_ABSENT && !duration_fits(r->duration, rt->interval_length))
+        r->duration != ESPI_ABSENT && !duration_fits(r->duration, rt->interval_length) &&
+        !(first && r->duration > 0 && r->duration < rt->interval_length))
         find_in(v, "reading-duration", r->line, e,
                 "this reading lasts %lld s; its ReadingType's intervalLength is %lld s",
                 (long long)r->duration, (long long)rt->interval_length);
@@ -767,7 +792,17 @@ static void on_block(validator *v, const espi_interval_block_res *b)
                 "the block starts at %lld, its first reading (line %lu) at %lld",
                 (long long)b->start, st.first_line, (long long)st.first_start);
     const espi_meter_reading_res *mr = b->meter_reading;
-    if (e->up && mr == NULL)
+    if (e->up)
+        hashset_add(&v->ib_ups, hashset_hash(e->up, 11), e->line);
+    size_t claimants = 0;
+    for (size_t i = 0; e->up && i < v->nmrs; i++)
+        claimants += related_to(&v->mrs[i]->entry, e->up);
+    if (claimants > 1)
+        find_at(v, "link-ib-up", e,
+                "this IntervalBlock's up link %s is a related link of %zu MeterReadings; it must "
+                "name one",
+                e->up, claimants);
+    else if (e->up && mr == NULL)
         find_at(v, "link-ib-up", e,
                 "this IntervalBlock's up link %s is no MeterReading's related link", e->up);
     const espi_reading_type_res *rt = mr ? mr->reading_type : NULL;
@@ -775,7 +810,8 @@ static void on_block(validator *v, const espi_interval_block_res *b)
         find_at(v, "cost-currency", e,
                 "%zu reading(s) of this block have a cost, but their ReadingType has no currency",
                 st.cost_without_currency);
-    if (rt && rt->currency != ESPI_ABSENT && st.readings > st.with_cost)
+    bool cost_asked = (rt && rt->currency != ESPI_ABSENT) || (v->o.families & ESPI_FB_COST);
+    if (cost_asked && st.readings > st.with_cost)
         find_at(v, "cost-missing", e,
                 "%zu of this block's %zu readings have no cost, though the ReadingType has a "
                 "currency",
@@ -851,15 +887,20 @@ static const char *unit_mismatch(int64_t kind, int64_t uom)
 
 static void on_reading_type(validator *v, const espi_reading_type_res *rt)
 {
+    if (rt->nested)
+        return; /* inside a MeterReading: the schema says so; it is no ReadingType entry */
     KEEP(v, rts, nrts, rts_cap, rt);
     const espi_entry *e = &rt->entry;
-    const char *missing = rt->interval_length == ESPI_ABSENT ? "intervalLength"
-                          : rt->kind == ESPI_ABSENT          ? "kind"
-                          : rt->power_of_ten == ESPI_ABSENT  ? "powerOfTenMultiplier"
-                          : rt->uom == ESPI_ABSENT           ? "uom"
-                                                             : NULL;
-    if (missing)
-        find_at(v, "rt-field", e, "this ReadingType has no <%s>", missing);
+    const struct {
+        int64_t value;
+        const char *name;
+    } required[] = {{rt->interval_length, "intervalLength"},
+                    {rt->kind, "kind"},
+                    {rt->power_of_ten, "powerOfTenMultiplier"},
+                    {rt->uom, "uom"}};
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+        if (required[i].value == ESPI_ABSENT)
+            find_at(v, "rt-field", e, "this ReadingType has no <%s>", required[i].name);
     const char *why = unit_mismatch(rt->kind, rt->uom);
     if (why)
         find_at(v, "rt-kind-unit", e, "kind %lld with uom %lld: %s", (long long)rt->kind,
@@ -890,21 +931,24 @@ static void on_summary(validator *v, const espi_usage_summary_res *us)
     v->nsummaries++;
     KEEP(v, sums, nsums, sums_cap, us);
     const espi_entry *e = &us->entry;
-    const char *missing = us->billing_start == ESPI_ABSENT ? "billingPeriod"
-                          : us->overall_consumption_last_period.value == ESPI_ABSENT
-                              ? "overallConsumptionLastPeriod"
-                          : us->quality_of_reading == ESPI_ABSENT ? "qualityOfReading"
-                          : us->status_time_stamp == ESPI_ABSENT  ? "statusTimeStamp"
-                                                                  : NULL;
-    if (missing)
-        find_at(v, "summary-field", e, "this summary has no <%s>", missing);
-    const char *cost = us->bill_last_period == ESPI_ABSENT              ? "billLastPeriod"
-                       : us->bill_to_date == ESPI_ABSENT                ? "billToDate"
-                       : us->cost_additional_last_period == ESPI_ABSENT ? "costAdditionalLastPeriod"
-                       : us->currency == ESPI_ABSENT                    ? "currency"
-                                                                        : NULL;
-    if (cost)
-        find_at(v, "summary-cost-field", e, "this summary has no <%s>", cost);
+    const struct {
+        bool missing;
+        const char *rule, *name;
+    } fields[] = {
+        {us->billing_start == ESPI_ABSENT, "summary-field", "billingPeriod"},
+        {us->overall_consumption_last_period.value == ESPI_ABSENT, "summary-field",
+         "overallConsumptionLastPeriod"},
+        {us->quality_of_reading == ESPI_ABSENT, "summary-field", "qualityOfReading"},
+        {us->status_time_stamp == ESPI_ABSENT, "summary-field", "statusTimeStamp"},
+        {us->bill_last_period == ESPI_ABSENT, "summary-cost-field", "billLastPeriod"},
+        {us->bill_to_date == ESPI_ABSENT, "summary-cost-field", "billToDate"},
+        {us->cost_additional_last_period == ESPI_ABSENT, "summary-cost-field",
+         "costAdditionalLastPeriod"},
+        {us->currency == ESPI_ABSENT, "summary-cost-field", "currency"},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) /* each, as GBA lists them */
+        if (fields[i].missing)
+            find_at(v, fields[i].rule, e, "this summary has no <%s>", fields[i].name);
     const espi_summary_measurement *m = &us->current_billing_period_overall_consumption;
     bool any = m->power_of_ten != ESPI_ABSENT || m->time_stamp != ESPI_ABSENT ||
                m->uom != ESPI_ABSENT || m->value != ESPI_ABSENT;
@@ -959,15 +1003,6 @@ static void on_reader_diag(const espi_diag *d, void *ctx)
 /* The end of the file                                                 */
 /* ------------------------------------------------------------------ */
 
-static bool related_to(const espi_entry *e, const char *href)
-{
-    for (size_t i = 0; href && i < e->nlinks; i++)
-        if (e->links[i].rel && strcmp(e->links[i].rel, "related") == 0 && e->links[i].href &&
-            strcmp(e->links[i].href, href) == 0)
-            return true;
-    return false;
-}
-
 static void check_links(validator *v)
 {
     for (size_t i = 0; i < v->nmrs; i++) {
@@ -979,9 +1014,20 @@ static void check_links(validator *v)
         size_t rts = 0;
         for (size_t k = 0; k < v->nrts; k++)
             rts += v->rts[k]->entry.self && related_to(&mr->entry, v->rts[k]->entry.self);
-        if (mr->reading_type == NULL || rts > 1)
+        if (mr->reading_type == NULL || mr->reading_type->nested || rts > 1)
             find_at(v, "link-mr-rt", &mr->entry,
                     "this MeterReading links to %zu ReadingTypes; it needs exactly one", rts);
+        for (size_t k = 0; k < mr->entry.nlinks; k++) {
+            const espi_link *l = &mr->entry.links[k];
+            if (!l->rel || strcmp(l->rel, "related") != 0 || !l->href)
+                continue;
+            bool used = hashset_add(&v->ib_ups, hashset_hash(l->href, 11), 0) != 0;
+            for (size_t j = 0; !used && j < v->nrts; j++)
+                used = v->rts[j]->entry.self && strcmp(v->rts[j]->entry.self, l->href) == 0;
+            if (!used)
+                find_at(v, "link-dangling", &mr->entry,
+                        "related link %s leads to no ReadingType and no IntervalBlock", l->href);
+        }
         mr_state *s = state_of(v, mr);
         if (s && s->nblocks == 0)
             find_at(v, "mr-no-block", &mr->entry, "no IntervalBlock links up to this MeterReading");
@@ -989,10 +1035,13 @@ static void check_links(validator *v)
         const espi_reading_type_res *rt = mr->reading_type;
         if (up && rt && up->service_kind != ESPI_ABSENT && rt->commodity != ESPI_ABSENT) {
             int64_t sk = up->service_kind, c = rt->commodity;
-            bool fits = (sk == 0 && (c == 0 || c == 1 || c == 2 || c == 26)) ||
+            /* ServiceKind to CommodityKind (ESPI.md section 5); time (3) and rates
+             * (7) have no commodity of their own, commodity 0 is "none" */
+            bool fits = c == 0 || sk == 3 || sk == 7 || sk > 9 ||
+                        (sk == 0 && (c == 1 || c == 2 || c == 26)) ||
                         (sk == 1 && (c == 7 || c == 8)) || (sk == 2 && (c == 9 || c == 14)) ||
-                        (sk == 4 && (c == 10 || c == 12 || c == 13)) || (sk == 6 && c == 11) ||
-                        sk > 2;
+                        (sk == 4 && (c == 10 || c == 12 || c == 13)) || (sk == 5 && c == 25) ||
+                        (sk == 6 && c == 11) || (sk == 8 && c == 23) || (sk == 9 && c == 24);
             if (!fits)
                 find_at(v, "rt-service", &rt->entry,
                         "commodity %lld does not fit ServiceCategory kind %lld of the UsagePoint "
@@ -1048,6 +1097,10 @@ static unsigned infer_families(validator *v)
 {
     unsigned f = 0;
     bool cost = v->any_cost;
+    for (size_t i = 0; i < v->nsums; i++)
+        cost = cost || v->sums[i]->currency != ESPI_ABSENT ||
+               v->sums[i]->bill_last_period != ESPI_ABSENT ||
+               v->sums[i]->bill_to_date != ESPI_ABSENT;
     for (size_t i = 0; i < v->nrts; i++) {
         const espi_reading_type_res *rt = v->rts[i];
         cost = cost || rt->currency != ESPI_ABSENT;
@@ -1220,8 +1273,22 @@ static void on_schema_error(void *ctx, xmlErrorPtr e)
     if (!v->o.schema_only && strstr(message, "ServiceDeliveryPoint"))
         return; /* said once, plainly, by espi-1x */
     const espi_rule *r = rule(v, "schema");
-    emit(v, r, e->line > 0 ? (unsigned long)e->line : 0, e->int2 > 0 ? (unsigned long)e->int2 : 0,
-         v->entry_id, message);
+    unsigned long line = e->line > 0 ? (unsigned long)e->line : 0;
+    /* checked at the end tag, about the element: its start tag's line, as
+     * xmllint gives it. The plug hands the end to the reader first, so the
+     * element has just been closed: it is the one at the current depth. */
+    if (strstr(message, "Missing child element") && v->depth >= 0 &&
+        v->depth < (int)(sizeof v->open_lines / sizeof v->open_lines[0]))
+        line = v->open_lines[v->depth];
+    emit(v, r, line, e->int2 > 0 ? (unsigned long)e->int2 : 0, v->entry_id, message);
+}
+
+static void on_element(void *ctx, int depth, unsigned long line)
+{
+    validator *v = ctx;
+    if (depth >= 0 && depth < (int)(sizeof v->open_lines / sizeof v->open_lines[0]) && line)
+        v->open_lines[depth] = line;
+    v->depth = line ? depth + 1 : depth;
 }
 
 static int locate(void *ctx, const char **file, unsigned long *line)
@@ -1270,6 +1337,7 @@ static void validator_free(validator *v)
     hashset_free(&v->ids);
     hashset_free(&v->selfs);
     hashset_free(&v->ups_pointed);
+    hashset_free(&v->ib_ups);
     free(v->ups);
     free(v->mrs);
     free(v->rts);
@@ -1283,6 +1351,36 @@ static void validator_free(validator *v)
     free(v->open);
     if (v->vc)
         xmlSchemaFreeValidCtxt(v->vc);
+}
+
+/* A DOCTYPE in the file's head (it comes before the root element): its DTD
+ * is never read, its entities never expanded; that is said, since a file
+ * that needs them is not what it seems. */
+static void check_doctype(validator *v, const char *head, size_t n)
+{
+    static const char tag[] = "<!DOCTYPE";
+    unsigned long line = 1;
+    for (size_t i = 0; i + sizeof tag - 1 <= n; i++) {
+        if (head[i] == '\n')
+            line++;
+        else if (head[i] == '<' && i + 4 <= n && memcmp(head + i, "<!--", 4) == 0) {
+            const char *end = NULL;
+            for (size_t k = i + 4; k + 3 <= n && !end; k++)
+                if (memcmp(head + k, "-->", 3) == 0)
+                    end = head + k;
+            if (end == NULL)
+                return;
+            for (; head + i < end; i++)
+                line += head[i] == '\n';
+        } else if (head[i] == '<' && memcmp(head + i, tag, sizeof tag - 1) == 0) {
+            find(v, "xml-dtd", line,
+                 "the file declares a DTD (<!DOCTYPE ...>); espi reads no DTD and expands no "
+                 "entity, so what it would add is not checked");
+            return;
+        } else if (head[i] == '<' && i + 1 < n && head[i + 1] != '?' && head[i + 1] != '!') {
+            return; /* the root element: no DOCTYPE after it */
+        }
+    }
 }
 
 /* A fatal error of the reader (not well-formed, not a feed, a limit) is a
@@ -1320,6 +1418,7 @@ int espi_validate(FILE *in, const char *name, const espi_validate_options *opts,
     hashset_init(&v.ids, ID_SET_MAX);
     hashset_init(&v.selfs, ID_SET_MAX);
     hashset_init(&v.ups_pointed, ID_SET_MAX);
+    hashset_init(&v.ib_ups, ID_SET_MAX);
     char *head = malloc(SCHEMA_SNIFF_BYTES);
     if (v.counts == NULL || head == NULL) {
         free(head);
@@ -1334,8 +1433,10 @@ int espi_validate(FILE *in, const char *name, const espi_validate_options *opts,
                     : 0;
     if (rc == 0 && (v.schema = schema_compiled(opts->set, summary->customer, err)) == NULL)
         rc = err->status;
+    if (rc == 0 && !opts->schema_only)
+        check_doctype(&v, head, n);
     if (rc == 0) {
-        read_observer obs = {&v, on_field, on_entry, plug, unplug, head, n, true};
+        read_observer obs = {&v, on_field, on_entry, on_element, plug, unplug, head, n, true};
         if (opts->schema_only)
             obs.field = NULL, obs.entry = NULL;
         espi_read_options ro = {on_reader_diag, &v, 0, 0};

@@ -30,16 +30,9 @@ ts_bytes=36000000
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get install time)"; exit 2; }
-command -v xmllint >/dev/null || { echo "needs xmllint (apt-get install libxml2-utils)"; exit 2; }
-if ! { cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release &&
-       cmake --build "$build" -j "$(nproc)" --target espi gen_feed; } >"$work/build.log" 2>&1; then
-    tail -30 "$work/build.log"
-    echo "error: the Release build in $build/ failed (log above)"
-    exit 1
-fi
-espi=$build/src/cli/espi
-gen=$build/tests/gen_feed
+# shellcheck source=benchlib.sh
+. tests/bench/benchlib.sh
+bench_build "$build"
 
 have_dump=1
 if ! "$espi" dump --help >"$work/help" 2>&1; then
@@ -49,38 +42,6 @@ if ! "$espi" dump --help >"$work/help" 2>&1; then
     echo "Measuring only the generator and xmllint; the script exits 1 at the end."
     echo
 fi
-
-# Runs "$@" once with stdout to $1's file; sets secs (wall, from bash's clock,
-# to the millisecond) and kib (peak RSS); stops the script if it fails.
-run_once() {
-    local out=$1
-    shift
-    local t0=$EPOCHREALTIME
-    if ! /usr/bin/time -f "%M" -o "$work/rss" "$@" >"$out" 2>"$work/stderr"; then
-        echo "error: failed: $*"
-        sed 's/^/  | /' "$work/stderr" | tail -20
-        exit 1
-    fi
-    secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f", b - a }')
-    kib=$(tail -1 "$work/rss")
-}
-
-# The median of $runs runs of "$@" (stdout to $1) in secs, the peak in kib.
-measure() {
-    local times=() peak=0
-    for _ in $(seq "$runs"); do
-        run_once "$@"
-        times+=("$secs")
-        [ "$kib" -gt "$peak" ] && peak=$kib
-    done
-    secs=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")
-    kib=$peak
-}
-
-mb() { awk -v b="$1" 'BEGIN { printf "%.1f MB", b / 1e6 }'; }
-mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
-per_s() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
-verdict() { awk "BEGIN { print (($1) ? \"ok\" : \"MISSED\") }"; }
 
 # A feed of $2 readings into $1; reports the generator's speed.
 generate() {

@@ -16,7 +16,7 @@
  * 43.2 MB and 5,000,000 make 1.23 GB. Indenting every element of a reading
  * too would give 57.0 MB. The real hourly file this stands in for is 36 MB,
  * which no layout of these elements reaches: without any whitespace they still
- * take 40.9 MB (--no-cost: 38.3 MB).
+ * take 40.9 MB (--no-cost, which also leaves out the ReadingType's currency: 38.3 MB).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -33,8 +33,6 @@
 #define MR_SELF MR_COLL "/1"
 #define IB_COLL MR_SELF "/IntervalBlock"
 
-#define HOUR 3600
-#define PER_BLOCK 24
 #define MAX_READINGS 50000000LL /* about 12 GB; keeps every year at 4 digits */
 #define MAX_START 4102444800LL  /* 2100-01-01T00:00:00Z */
 #define OUT_BUFFER (1u << 20)
@@ -43,10 +41,12 @@ typedef struct gen_opts {
     long long readings;
     long long start;
     bool cost;
+    long long interval; /* seconds; a day's readings make a block */
 } gen_opts;
 
 typedef struct feed_state {
     FILE *out;
+    long long interval;
     char stamp[64]; /* Atom published/updated of every entry */
     uint64_t next_id;
     uint32_t rnd;
@@ -55,11 +55,12 @@ typedef struct feed_state {
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: gen_feed [--readings N] [--start EPOCH] [--no-cost] > feed.xml\n"
+            "usage: gen_feed [--readings N] [--start EPOCH] [--interval S] [--no-cost] > feed.xml\n"
             "  --readings N   IntervalReadings to write, 0-%lld (default 175000)\n"
             "  --start EPOCH  start of the first reading, UTC seconds, 0-%lld\n"
             "                 (default 1262332800 = 2010-01-01T08:00:00Z)\n"
-            "  --no-cost      leave out IntervalReading/cost\n",
+            "  --interval S   seconds per reading: 300, 900 or 3600 (default)\n"
+            "  --no-cost      leave out IntervalReading/cost and the ReadingType's currency\n",
             MAX_READINGS, MAX_START);
     exit(2);
 }
@@ -77,7 +78,7 @@ static long long number(const char *name, const char *v, long long max)
 
 static void parse(gen_opts *o, int argc, char **argv)
 {
-    *o = (gen_opts){175000, 1262332800, true};
+    *o = (gen_opts){175000, 1262332800, true, 3600};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--no-cost") == 0)
@@ -88,7 +89,11 @@ static void parse(gen_opts *o, int argc, char **argv)
             o->readings = number(a, v, MAX_READINGS), i++;
         else if (strcmp(a, "--start") == 0)
             o->start = number(a, v, MAX_START), i++;
-        else
+        else if (strcmp(a, "--interval") == 0) {
+            o->interval = number(a, v, 3600), i++;
+            if (o->interval != 300 && o->interval != 900 && o->interval != 3600)
+                usage();
+        } else
             usage();
     }
 }
@@ -188,23 +193,28 @@ static void put_meter_reading(feed_state *f)
     end_entry(f, "Hourly Electricity Consumption", "      <espi:MeterReading/>\n");
 }
 
-static void put_reading_type(feed_state *f)
+/* The currency only with cost: a ReadingType with a currency announces
+ * costs (espi validate's cost-missing). */
+static void put_reading_type(feed_state *f, bool cost)
 {
+    char body[768];
+    snprintf(body, sizeof body,
+             "      <espi:ReadingType>\n"
+             "        <espi:accumulationBehaviour>4</espi:accumulationBehaviour>\n"
+             "        <espi:commodity>1</espi:commodity>\n"
+             "%s"
+             "        <espi:flowDirection>1</espi:flowDirection>\n"
+             "        <espi:intervalLength>%lld</espi:intervalLength>\n"
+             "        <espi:kind>12</espi:kind>\n"
+             "        <espi:phase>769</espi:phase>\n"
+             "        <espi:powerOfTenMultiplier>0</espi:powerOfTenMultiplier>\n"
+             "        <espi:uom>72</espi:uom>\n"
+             "      </espi:ReadingType>\n",
+             cost ? "        <espi:currency>840</espi:currency>\n" : "", f->interval);
     begin_entry(f);
     put_link(f, "self", RT_COLL, "/1", "espi-entry/ReadingType");
     put_link(f, "up", RT_COLL, "", "espi-feed/ReadingType");
-    end_entry(f, "Type of Meter Reading Data",
-              "      <espi:ReadingType>\n"
-              "        <espi:accumulationBehaviour>4</espi:accumulationBehaviour>\n"
-              "        <espi:commodity>1</espi:commodity>\n"
-              "        <espi:currency>840</espi:currency>\n"
-              "        <espi:flowDirection>1</espi:flowDirection>\n"
-              "        <espi:intervalLength>3600</espi:intervalLength>\n"
-              "        <espi:kind>12</espi:kind>\n"
-              "        <espi:phase>769</espi:phase>\n"
-              "        <espi:powerOfTenMultiplier>0</espi:powerOfTenMultiplier>\n"
-              "        <espi:uom>72</espi:uom>\n"
-              "      </espi:ReadingType>\n");
+    end_entry(f, "Type of Meter Reading Data", body);
 }
 
 /* 200-2500 Wh from a fixed linear congruential sequence */
@@ -221,12 +231,12 @@ static void put_reading(feed_state *f, long long start, bool cost)
     if (cost)
         fprintf(f->out, "<espi:cost>%u</espi:cost>", v * 11u);
     fprintf(f->out,
-            "<espi:timePeriod><espi:duration>3600</espi:duration><espi:start>%lld</espi:start>"
+            "<espi:timePeriod><espi:duration>%lld</espi:duration><espi:start>%lld</espi:start>"
             "</espi:timePeriod><espi:value>%u</espi:value></espi:IntervalReading>\n",
-            start, v);
+            f->interval, start, v);
 }
 
-/* One IntervalBlock entry of COUNT hourly readings from START. */
+/* One IntervalBlock entry of COUNT readings from START. */
 static void put_block(feed_state *f, long long block, long long start, int count, bool cost)
 {
     begin_entry(f);
@@ -237,9 +247,9 @@ static void put_block(feed_state *f, long long block, long long start, int count
             "    <title>Interval Block</title>\n    <content>\n      <espi:IntervalBlock>\n"
             "        <espi:interval>\n          <espi:duration>%d</espi:duration>\n"
             "          <espi:start>%lld</espi:start>\n        </espi:interval>\n",
-            count * HOUR, start);
+            (int)(count * f->interval), start);
     for (int i = 0; i < count; i++)
-        put_reading(f, start + (long long)i * HOUR, cost);
+        put_reading(f, start + (long long)i * f->interval, cost);
     fprintf(f->out,
             "      </espi:IntervalBlock>\n    </content>\n"
             "    <published>%s</published>\n    <updated>%s</updated>\n  </entry>\n",
@@ -251,19 +261,20 @@ int main(int argc, char **argv)
     static char buffer[OUT_BUFFER];
     gen_opts o;
     parse(&o, argc, argv);
-    feed_state f = {.out = stdout, .next_id = 1, .rnd = 12345};
+    feed_state f = {.out = stdout, .interval = o.interval, .next_id = 1, .rnd = 12345};
+    long long per_block = 86400 / o.interval;
     setvbuf(stdout, buffer, _IOFBF, sizeof buffer);
     /* published/updated: the end of the data, as if exported right after */
-    format_utc(f.stamp, sizeof f.stamp, o.start + o.readings * HOUR);
+    format_utc(f.stamp, sizeof f.stamp, o.start + o.readings * o.interval);
     put_head(&f);
     put_local_time(&f);
     put_usage_point(&f);
     put_meter_reading(&f);
-    put_reading_type(&f);
-    for (long long done = 0, block = 1; done < o.readings; done += PER_BLOCK, block++) {
+    put_reading_type(&f, o.cost);
+    for (long long done = 0, block = 1; done < o.readings; done += per_block, block++) {
         long long left = o.readings - done;
-        put_block(&f, block, o.start + done * HOUR, left < PER_BLOCK ? (int)left : PER_BLOCK,
-                  o.cost);
+        put_block(&f, block, o.start + done * o.interval,
+                  (int)(left < per_block ? left : per_block), o.cost);
     }
     fputs("</feed>\n", f.out);
     if (fflush(f.out) != 0 || ferror(f.out)) {

@@ -4,8 +4,8 @@
 # For every testdata/smarthub/valid_*.json (time zone from NAME.tz, one line, else
 # America/Los_Angeles): convert twice with a fixed --updated, expect exit 0 and
 # byte-identical outputs, validate the feed with xmllint against the bundled
-# schemas/espi.xsd, and compare it with the independent oracle
-# tests/tools/check_feed.py. Then run the oracle's own self-test
+# schemas/espi.xsd, compare it with the independent oracle tests/tools/check_feed.py,
+# and require `espi validate --espi 3.3` to find no error and no warning in it. Then run the oracle's own self-test
 # (tests/tools/test_check_feed.sh). Needs bash, python3 (3.9+, standard library only)
 # and xmllint; does not need ../shared.
 #
@@ -59,6 +59,10 @@ for f in "${fixtures[@]}"; do
             why="not valid against schemas/espi.xsd: $(grep -v 'validates$' "$tmp/$name.xsd" | head -n 2 | tr '\n' ' ')"
         elif ! python3 "$oracle" --tz "$tz" "$f" "$out1" >"$tmp/$name.oracle" 2>&1; then
             why="check_feed.py:"$'\n'"$(sed 's/^/     /' "$tmp/$name.oracle")"
+        elif ! "$ESPI" validate --espi 3.3 "$out1" >"$tmp/$name.validate" 2>&1 ||
+            ! grep -q ', 0 errors, 0 warnings, ' "$tmp/$name.validate"; then
+            # every Green Button rule too, with no error and no warning (infos allowed)
+            why="espi validate finds errors or warnings:"$'\n'"$(sed 's/^/     /' "$tmp/$name.validate" | head -n 8)"
         fi
     fi
     warnings=$(grep -c 'warning:' "$tmp/$name.err1")

@@ -20,9 +20,15 @@
 # those names (3.3 rejects them in atom:content or xsi:type; inside the lax Object/extension
 # 3.3 skips them where 4.0 checks them), our 3.3 mode gives the 4.0 verdict. Such a line is
 # marked KNOWN33 and does not fail the test (see known33 below). Any other difference does.
+# When ESPI is set (CTest sets it to the espi binary), every document is also run through
+# `$ESPI validate --schema-only FILE` (ESPI 4.0) and `$ESPI validate --schema-only --espi 3.3
+# FILE`; espi picks the customer schema from the file's head. Exit 0 (valid) or 1 (invalid) must
+# equal the official verdict (customer-4.0, customer-3.3; a document that is not well-formed is
+# invalid for both), with the same KNOWN33 allowance as our schemas (the binary uses them);
+# any other exit is a disagreement.
 # Set VERBOSE=1 to see, under each line, the first error the official 4.0 schema reports.
 # exit: 0 when all verdicts agree, 1 on any disagreement or setup problem, 77 when skipped.
-# Needs only bash, xmllint, coreutils, sed, grep and awk.
+# Needs only bash, xmllint, coreutils, sed, grep, awk and iconv.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -38,6 +44,12 @@ shared=$(cd "$shared" && pwd)
 official=$shared/espi/official-xsd-check.sh
 samples=$shared/espi/samples
 command -v xmllint >/dev/null || { echo "ERROR: xmllint not found"; exit 1; }
+espi_bin=${ESPI:-}
+if [ -n "$espi_bin" ]; then
+  [ -x "$espi_bin" ] || { echo "ERROR: ESPI=$espi_bin is not an executable"; exit 1; }
+else
+  echo "note: ESPI is not set: the verdicts of 'espi validate --schema-only' are not compared"
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/espi-diffcust.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -101,30 +113,59 @@ known33() {
   [ -n "$errs" ] && ! printf '%s\n' "$errs" | grep -Eqv 'Statement|StatementRef|MediaType'
 }
 
+# espi_verdict SET FILE: the verdict of the espi binary, `validate --schema-only`, with
+# --espi 3.3 for the 3.3 set -> valid | invalid | exit-N (any other exit code N)
+espi_verdict() {
+  local rc
+  if [ "$1" = customer-3.3 ]; then "$espi_bin" validate --schema-only --espi 3.3 "$2" >"$tmp/out.espi" 2>&1
+  else "$espi_bin" validate --schema-only "$2" >"$tmp/out.espi" 2>&1; fi
+  rc=$?
+  case $rc in 0) echo valid;; 1) echo invalid;; *) echo "exit-$rc";; esac
+}
+
 compared=0 disagreements=0 known=0 n_samples=0 n_fixtures=0 n_mutations=0
+espi_compared=0 espi_disagreements=0 espi_known=0
 compare() {   # compare KIND NAME FILE
-  local kind=$1 name=$2 file=$3 line="" why="" o40="" u40="" set o u
+  local kind=$1 name=$2 file=$3 line="" why="" o40="" u40="" b40="" set o u b
   for set in customer-4.0 customer-3.3; do
     o=$(official_verdict "$set" "$file")
     if [ "$set" = customer-4.0 ]; then u=$(ours_verdict "$schemas" "$file")
     else u=$(ours_verdict "$tmp/schemas33" "$file"); fi
+    b=
+    if [ -n "$espi_bin" ]; then
+      b=$(espi_verdict "$set" "$file")
+      espi_compared=$((espi_compared + 1))
+    fi
     compared=$((compared + 1))
-    line="$line ${set#customer-}: official=$o ours=$u |"
+    line="$line ${set#customer-}: official=$o ours=$u${b:+ espi=$b}"
     if [ "$set" = customer-4.0 ]; then
-      o40=$o u40=$u
+      o40=$o u40=$u b40=$b
       [ "$o" = invalid ] && why=$(grep -m1 -v "fails to validate" "$tmp/err.official")
     fi
     if [ "$o" != "$u" ] || [ "$o" = error ]; then
       if [ "$set" = customer-3.3 ] && known33 "$file" "$o" "$u" "$o40" "$u40"; then
         known=$((known + 1))
-        line="$line KNOWN33 |"
-        continue
+        line="$line KNOWN33"
+      else
+        disagreements=$((disagreements + 1))
+        echo "DISAGREE $set $kind $name: official=$o ours=$u ($file)"
+        sed -n '1,3s/^/    official: /p' "$tmp/err.official"
+        sed -n '1,3s/^/    ours:     /p' "$tmp/err.ours"
       fi
-      disagreements=$((disagreements + 1))
-      echo "DISAGREE $set $kind $name: official=$o ours=$u ($file)"
-      sed -n '1,3s/^/    official: /p' "$tmp/err.official"
-      sed -n '1,3s/^/    ours:     /p' "$tmp/err.ours"
     fi
+    if [ -n "$b" ] && { [ "$o" != "$b" ] || [ "$o" = error ]; }; then
+      # the binary uses our schemas: the same documented 3.3 difference applies to it
+      if [ "$set" = customer-3.3 ] && known33 "$file" "$o" "$b" "$o40" "$b40"; then
+        espi_known=$((espi_known + 1))
+        line="$line espi-KNOWN33"
+      else
+        disagreements=$((disagreements + 1)) espi_disagreements=$((espi_disagreements + 1))
+        echo "DISAGREE $set $kind $name: official=$o espi=$b (espi validate --schema-only$([ "$set" = customer-3.3 ] && echo ' --espi 3.3') $file)"
+        sed -n '1,3s/^/    official: /p' "$tmp/err.official"
+        sed -n '1,3s/^/    espi:     /p' "$tmp/out.espi"
+      fi
+    fi
+    line="$line |"
   done
   printf '%-8s%s %s\n' "$kind" "$line" "$name"
   [ "${VERBOSE:-0}" = 1 ] && [ -n "$why" ] && echo "        4.0 official: ${why#"$file":}"
@@ -328,10 +369,30 @@ mut full-feed-id-and-one-entry       $FULL "del1 '<title>Green Button Customer F
 mut full-feed-empty                  $FULL "awk '/<feed / { print; print \"</feed>\"; exit } { print }'"
 mut stmt-atom-statement-element      $STMT "typelinks | rep1 '<cust:Statement>' '<statement>' | rep1 '</cust:Statement>' '</statement>'"
 mut full-not-well-formed             $FULL "rep1 '</cust:customerName>' '</cust:customername>'"
+# reader edge cases: the same content in another surface form (chiefly for the espi binary,
+# whose streaming reader must see what xmllint sees)
+mut full-utf8-bom                    $FULL "{ printf '\357\273\277'; cat; }"
+mut full-crlf                        $FULL "sed 's/\$/\r/'"
+mut full-utf16                       $FULL "iconv -f UTF-8 -t UTF-16"
+mut pge-no-xml-declaration-crlf      $PGE "sed 's/\$/\r/'"
+mut full-name-cdata                  $FULL "rep1 '<cust:name>Customer 1<' '<cust:name><![CDATA[Customer <1> & co]]><'"
+mut full-rank-comment-inside         $FULL "rep1 '<cust:rank>3<' '<cust:rank>3<!-- top --><'"
+mut full-rank-char-reference         $FULL "rep1 '<cust:rank>3<' '<cust:rank>&#51;<'"
+mut full-rank-cdata-word             $FULL "rep1 '<cust:rank>3<' '<cust:rank><![CDATA[three]]><'"
+mut full-name-utf8                   $FULL "sed '0,/<cust:name>Customer 1</s//<cust:name>Kund\xc3\xa9 \xe2\x82\xac 1</'"
+mut full-doctype                     $FULL "rep1 '<feed ' '<!DOCTYPE feed><feed '"
+mut full-prefix-redeclared           $FULL "rep1 '<cust:rank>3</cust:rank>' '<c:rank xmlns:c=\"http://naesb.org/espi/customer\">3</c:rank>'"
+mut full-undeclared-prefix           $FULL "rep1 '<cust:rank>3</cust:rank>' '<cst:rank>3</cst:rank>'"
+mut full-customer-namespace-typo     $FULL "rep1 'xmlns:cust=\"http://naesb.org/espi/customer\"' 'xmlns:cust=\"http://naesb.org/espi/Customer\"'"
+mut full-truncated                   $FULL "head -c 3000"
+mut full-trailing-garbage            $FULL "{ cat; echo '<feed/>'; }"
 
 # ---------------------------------------------------------------- summary
 echo
 echo "samples compared: $n_samples; fixtures compared: $n_fixtures; mutations compared: $n_mutations; verdict pairs: $compared"
 echo "known 3.3 differences (KNOWN33: Statement, StatementRef, MediaType are 4.0-only): $known"
+if [ -n "$espi_bin" ]; then
+  echo "espi validate --schema-only verdicts compared: $espi_compared; known 3.3 differences: $espi_known; espi disagreements: $espi_disagreements"
+fi
 echo "disagreements: $disagreements; setup problems: $problems"
 [ "$disagreements" -eq 0 ] && [ "$problems" -eq 0 ]

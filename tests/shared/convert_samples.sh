@@ -51,7 +51,7 @@ except Exception:
 EOF
 }
 
-# check LABEL FILE TZ: convert twice, official XSD 4.0 and 3.3, oracle
+# check LABEL FILE TZ: convert twice, official XSD 4.0 and 3.3, oracle, espi validate
 check() {
     local label=$1 f=$2 tz=$3 name why rc set
     name=$(basename "$f" .json)
@@ -81,8 +81,12 @@ check() {
     if [ -z "$why" ] && ! python3 "$oracle" --tz "$tz" "$f" "$out1" >"$tmp/$name.oracle" 2>&1; then
         why="check_feed.py:"$'\n'"$(sed 's/^/     /' "$tmp/$name.oracle")"
     fi
+    if [ -z "$why" ] && { ! "$ESPI" validate --espi 3.3 "$out1" >"$tmp/$name.validate" 2>&1 ||
+        ! grep -q ', 0 errors, 0 warnings, ' "$tmp/$name.validate"; }; then
+        why="espi validate finds errors or warnings:"$'\n'"$(sed 's/^/     /' "$tmp/$name.validate" | head -n 8)"
+    fi
     if [ -z "$why" ]; then
-        echo "ok   $label/$name ($tz): espi-4.0, espi-3.3, oracle, deterministic"
+        echo "ok   $label/$name ($tz): espi-4.0, espi-3.3, oracle, espi validate clean, deterministic"
         pass=$((pass + 1))
     else
         echo "FAIL $label/$name ($tz): $why"

@@ -505,7 +505,7 @@ static void test_entities_refused(void **state)
     assert_int_equal(o.rc, ESPI_E_INPUT);
     assert_string_equal(o.err.code, "xml-entity");
     assert_int_equal(o.err.line, 3);
-    assert_non_null(strstr(o.err.message, "expands no entities"));
+    assert_non_null(strstr(o.err.message, "expands no entity"));
     free(o.log.text);
 }
 

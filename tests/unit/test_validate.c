@@ -1,0 +1,295 @@
+/* test_validate.c - espi_validate and its reports: findings in file order
+ * with rule ids and lines, families chosen from the file or given, rules
+ * of other families left out, the count cap, schema only, customer feeds,
+ * and the JSON report parsed back. The rules one by one are
+ * tests/feed/rules.sh's, over testdata/rules/. */
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_tree.h>
+
+typedef struct collected {
+    char codes[256][32];
+    unsigned long lines[256];
+    size_t n;
+} collected;
+
+static void collect(const espi_diag *d, void *ctx)
+{
+    collected *c = ctx;
+    if (c->n < 256) {
+        snprintf(c->codes[c->n], sizeof c->codes[0], "%s", d->code ? d->code : "");
+        c->lines[c->n] = d->line;
+    }
+    c->n++;
+}
+
+static int count(const collected *c, const char *code)
+{
+    int n = 0;
+    for (size_t i = 0; i < c->n && i < 256; i++)
+        n += strcmp(c->codes[i], code) == 0;
+    return n;
+}
+
+static int validate_text(const char *xml, espi_validate_options o, collected *c,
+                         espi_validate_summary *s)
+{
+    memset(c, 0, sizeof *c);
+    o.on_finding = collect;
+    o.finding_ctx = c;
+    FILE *in = test_stream(xml);
+    espi_error err;
+    int rc = espi_validate(in, "t.xml", &o, s, &err);
+    fclose(in);
+    return rc;
+}
+
+static int validate_file(const char *fixture, espi_validate_options o, collected *c,
+                         espi_validate_summary *s)
+{
+    memset(c, 0, sizeof *c);
+    o.on_finding = collect;
+    o.finding_ctx = c;
+    FILE *in = fopen(test_fixture(fixture), "rb");
+    assert_non_null(in);
+    espi_error err;
+    int rc = espi_validate(in, fixture, &o, s, &err);
+    fclose(in);
+    return rc;
+}
+
+/* A feed espi convert wrote: valid, no finding, families from its ReadingTypes. */
+static void test_clean_feed(void **state)
+{
+    (void)state;
+    collected c;
+    espi_validate_summary s;
+    espi_validate_options o = {0};
+    FILE *in = fopen(test_fixture("../tests/cli/expected/convert_netmeter_5h.xml"), "rb");
+    assert_non_null(in);
+    memset(&c, 0, sizeof c);
+    o.on_finding = collect;
+    o.finding_ctx = &c;
+    espi_error err;
+    assert_int_equal(espi_validate(in, "f.xml", &o, &s, &err), 0);
+    fclose(in);
+    assert_int_equal(c.n, 0);
+    assert_int_equal(s.errors + s.warnings + s.infos, 0);
+    /* electricity with cost, no bills: no summary family */
+    assert_int_equal(s.families,
+                     ESPI_FB_COMMON | ESPI_FB_INTERVAL | ESPI_FB_ELECTRICITY | ESPI_FB_COST);
+    assert_false(s.customer);
+}
+
+#define FEED_HEAD                                                                                  \
+    "<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:espi=\"http://naesb.org/espi\">\n"          \
+    "<id>urn:uuid:00000000-0000-5000-8000-000000000001</id><title>t</title>"                       \
+    "<updated>2026-01-01T00:00:00Z</updated>\n"
+
+/* Findings come in file order, with the lines of what they are about;
+ * the same file gives the same findings every time. */
+static void test_findings_in_order(void **state)
+{
+    (void)state;
+    const char *xml = FEED_HEAD
+        "<entry><id>not-a-uuid</id><title>a</title><published>2026-01-01T00:00:00+01:00"
+        "</published><updated>2026-01-01T00:00:00Z</updated>"
+        "<link rel=\"self\" href=\"/a\"/><link rel=\"up\" href=\"/\"/>"
+        "<content><espi:LocalTimeParameters><espi:dstEndRule>B40E</espi:dstEndRule>\n"
+        "<espi:dstOffset>3600</espi:dstOffset><espi:dstStartRule>360E2000</espi:dstStartRule>\n"
+        "<espi:tzOffset>-18000</espi:tzOffset></espi:LocalTimeParameters></content></entry>\n"
+        "</feed>\n";
+    collected a, b;
+    espi_validate_summary s;
+    espi_validate_options o = {0};
+    assert_int_equal(validate_text(xml, o, &a, &s), ESPI_E_INPUT);
+    assert_int_equal(validate_text(xml, o, &b, &s), ESPI_E_INPUT);
+    assert_int_equal(a.n, b.n);
+    for (size_t i = 0; i < a.n; i++) {
+        assert_string_equal(a.codes[i], b.codes[i]);
+        assert_int_equal(a.lines[i], b.lines[i]);
+        if (i > 0 && a.lines[i] && a.lines[i - 1] && strcmp(a.codes[i], "feed-usage-point") != 0)
+            assert_true(a.lines[i] >= a.lines[i - 1] || strncmp(a.codes[i], "link-", 5) == 0);
+    }
+    assert_int_equal(count(&a, "atom-time"), 1);
+    assert_int_equal(count(&a, "ltp-rule"), 1);
+    assert_int_equal(count(&a, "entry-id-form"), 1);
+    for (size_t i = 0; i < a.n; i++)
+        if (strcmp(a.codes[i], "ltp-rule") == 0)
+            assert_int_equal(a.lines[i], 3); /* dstEndRule B40E */
+}
+
+/* Rules of a family apply when the profile has it, and not otherwise. */
+static void test_profiles(void **state)
+{
+    (void)state;
+    collected c;
+    espi_validate_summary s;
+    espi_validate_options o = {0};
+    /* the feed espi convert writes has no UsageSummary: fine unless bills are asked for */
+    assert_int_equal(validate_file("../tests/cli/expected/convert_netmeter_5h.xml", o, &c, &s), 0);
+    assert_int_equal(espi_profile_parse("electricity-cost", &o.families), 0);
+    assert_int_equal(validate_file("../tests/cli/expected/convert_netmeter_5h.xml", o, &c, &s),
+                     ESPI_E_INPUT);
+    assert_int_equal(count(&c, "feed-summary"), 1);
+    assert_int_equal(s.families, o.families);
+    assert_int_equal(espi_profile_parse("temperature", &o.families), 0);
+    assert_int_equal(validate_file("../tests/cli/expected/convert_netmeter_5h.xml", o, &c, &s),
+                     ESPI_E_INPUT);
+    assert_int_equal(count(&c, "fb-temperature"), 1);
+    assert_int_equal(count(&c, "feed-summary"), 0);
+    assert_int_equal(espi_profile_parse("plutonium", &o.families), ESPI_E_ARG);
+    char text[128];
+    espi_families_format(text, sizeof text, ESPI_FB_COMMON | ESPI_FB_GAS);
+    assert_string_equal(text, "FB_01 FB_10");
+}
+
+/* max_per_rule lists so many findings of a rule and counts the rest. */
+static void test_cap(void **state)
+{
+    (void)state;
+    char *xml = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&xml, &size);
+    assert_non_null(f);
+    fputs(FEED_HEAD, f);
+    for (int i = 0; i < 30; i++)
+        fprintf(f,
+                "<entry><id>x%d</id><title>t</title><published>2026-01-01T00:00:00Z"
+                "</published><updated>2026-01-01T00:00:00Z</updated><link rel=\"self\" "
+                "href=\"/o/%d\"/><link rel=\"up\" href=\"/o\"/><content><espi:ServiceStatus>"
+                "<espi:currentStatus>0</espi:currentStatus></espi:ServiceStatus></content>"
+                "</entry>\n",
+                i, i);
+    fputs("</feed>\n", f);
+    fclose(f);
+    collected c;
+    espi_validate_summary s;
+    espi_validate_options o = {0};
+    o.max_per_rule = 5;
+    validate_text(xml, o, &c, &s);
+    assert_int_equal(count(&c, "entry-id-form"), 6); /* 5 and the count */
+    assert_int_equal(s.warnings, 30);
+    free(xml);
+}
+
+/* --schema-only: the schema's verdict alone, as xmllint gives it. */
+static void test_schema_only(void **state)
+{
+    (void)state;
+    collected c;
+    espi_validate_summary s;
+    espi_validate_options o = {0};
+    o.schema_only = true;
+    assert_int_equal(validate_file("espi/valid_minimal_feed.xml", o, &c, &s), 0);
+    assert_int_equal(c.n, 0);
+    o.schema_only = false;
+    assert_int_equal(validate_file("espi/valid_minimal_feed.xml", o, &c, &s), ESPI_E_INPUT);
+    assert_true(c.n > 0);
+    o.schema_only = true;
+    assert_int_equal(validate_file("espi/invalid_schema_start_before_duration.xml", o, &c, &s),
+                     ESPI_E_INPUT);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.codes[0], "schema");
+    assert_int_equal(c.lines[0], 53);
+}
+
+/* A customer feed is checked against the customer schema, with no usage
+ * families. */
+static void test_customer(void **state)
+{
+    (void)state;
+    collected c;
+    espi_validate_summary s;
+    espi_validate_options o = {0};
+    o.schema_only = true;
+    assert_int_equal(validate_file("espi/valid_customer_full.xml", o, &c, &s), 0);
+    assert_true(s.customer);
+    o.schema_only = false;
+    validate_file("espi/valid_customer_full.xml", o, &c, &s);
+    assert_true(s.customer);
+    assert_int_equal(s.families, 0);
+    assert_int_equal(count(&c, "feed-usage-point"), 0);
+}
+
+/* The JSON report parses, with a file object holding findings and counts. */
+static void test_json_report(void **state)
+{
+    (void)state;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    espi_report *rep;
+    espi_error err;
+    espi_report_options ro = {ESPI_REPORT_JSON, false, false};
+    assert_int_equal(espi_report_new(&rep, out, &ro, &err), 0);
+    FILE *in = fopen(test_fixture("espi/invalid_schema_start_before_duration.xml"), "rb");
+    assert_non_null(in);
+    bool valid = true;
+    espi_validate_options o = {0};
+    assert_int_equal(espi_report_validate(rep, in, "bad.xml", &o, &valid, &err), 0);
+    fclose(in);
+    assert_false(valid);
+    espi_report_unreadable(rep, "missing.xml", &(espi_error){.message = "cannot open"});
+    assert_int_equal(espi_report_finish(rep, &err), 0);
+    espi_report_free(rep);
+    fclose(out);
+    char errbuf[256];
+    yajl_val doc = yajl_tree_parse(text, errbuf, sizeof errbuf);
+    assert_non_null(doc);
+    assert_true(YAJL_IS_ARRAY(doc));
+    assert_int_equal(doc->u.array.len, 2);
+    yajl_val file = doc->u.array.values[0];
+    const char *p_file[] = {"file", NULL}, *p_valid[] = {"valid", NULL},
+               *p_findings[] = {"findings", NULL}, *p_errors[] = {"errors", NULL},
+               *p_rule[] = {"rule", NULL}, *p_line[] = {"line", NULL}, *p_error[] = {"error", NULL};
+    assert_string_equal(YAJL_GET_STRING(yajl_tree_get(file, p_file, yajl_t_string)), "bad.xml");
+    assert_true(YAJL_IS_FALSE(yajl_tree_get(file, p_valid, yajl_t_any)));
+    yajl_val findings = yajl_tree_get(file, p_findings, yajl_t_array);
+    assert_non_null(findings);
+    assert_true(findings->u.array.len >= 1);
+    assert_string_equal(
+        YAJL_GET_STRING(yajl_tree_get(findings->u.array.values[0], p_rule, yajl_t_string)),
+        "schema");
+    assert_int_equal(
+        YAJL_GET_INTEGER(yajl_tree_get(findings->u.array.values[0], p_line, yajl_t_number)), 53);
+    assert_int_equal(YAJL_GET_INTEGER(yajl_tree_get(file, p_errors, yajl_t_number)),
+                     (long long)findings->u.array.len -
+                         0 /* every finding of this file is an error */);
+    assert_string_equal(
+        YAJL_GET_STRING(yajl_tree_get(doc->u.array.values[1], p_error, yajl_t_string)),
+        "cannot open");
+    yajl_tree_free(doc);
+    free(text);
+}
+
+/* The catalogue: ids unique, each with a severity and a summary. */
+static void test_catalogue(void **state)
+{
+    (void)state;
+    size_t n;
+    const espi_rule *rules = espi_rules(&n);
+    assert_true(n > 60);
+    for (size_t i = 0; i < n; i++) {
+        assert_non_null(rules[i].summary);
+        assert_ptr_equal(espi_rule_find(rules[i].id), &rules[i]);
+        for (size_t k = i + 1; k < n; k++)
+            assert_string_not_equal(rules[i].id, rules[k].id);
+    }
+    assert_null(espi_rule_find("no-such-rule"));
+    assert_string_equal(espi_rule_find("reading-duplicate")->gba, "D145");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_clean_feed),  cmocka_unit_test(test_findings_in_order),
+        cmocka_unit_test(test_profiles),    cmocka_unit_test(test_cap),
+        cmocka_unit_test(test_schema_only), cmocka_unit_test(test_customer),
+        cmocka_unit_test(test_json_report), cmocka_unit_test(test_catalogue),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
