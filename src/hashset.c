@@ -51,6 +51,16 @@ static int grow(hashset *s)
     return 0;
 }
 
+unsigned long hashset_find(const hashset *s, uint64_t h)
+{
+    if (s->cap == 0)
+        return 0;
+    for (size_t j = (size_t)(h & (s->cap - 1)); s->keys[j]; j = (j + 1) & (s->cap - 1))
+        if (s->keys[j] == h)
+            return s->lines[j] ? s->lines[j] : 1;
+    return 0;
+}
+
 unsigned long hashset_add(hashset *s, uint64_t h, unsigned long line)
 {
     int room = 2 * (s->n + 1) <= s->cap || (s->cap < s->max_cap && grow(s) == 0);

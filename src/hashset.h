@@ -25,4 +25,7 @@ uint64_t hashset_hash(const char *text, uint64_t salt);
  * (also when the set is full or memory ran out). */
 unsigned long hashset_add(hashset *s, uint64_t h, unsigned long line);
 
+/* The line kept with h, or 0 when h is not in the set. */
+unsigned long hashset_find(const hashset *s, uint64_t h);
+
 #endif

@@ -18,6 +18,7 @@
 #include "schema.h"
 #include "tz.h"
 
+#include <libxml/hash.h>
 #include <libxml/xmlschemas.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -110,7 +111,9 @@ typedef struct validator {
     bool any_cost;
     /* hrefs that resources point up to, for dangling related links */
     hashset ups_pointed;
-    hashset ib_ups; /* up hrefs of IntervalBlocks, for dangling related links */
+    hashset ib_ups;             /* up hrefs of IntervalBlocks, for dangling related links */
+    hashset hrefs;              /* at the end: selfs and related links, salted by what they are */
+    xmlHashTablePtr mr_related; /* related href of MeterReadings -> how many have it */
     mr_state *mrstates;
     size_t nmrstates, mrstates_cap;
     size_t last_mr;
@@ -345,15 +348,6 @@ static bool uuid_urn(const char *s)
             return false;
     }
     return *s == '\0';
-}
-
-static bool related_to(const espi_entry *e, const char *href)
-{
-    for (size_t i = 0; href && i < e->nlinks; i++)
-        if (e->links[i].rel && strcmp(e->links[i].rel, "related") == 0 && e->links[i].href &&
-            strcmp(e->links[i].href, href) == 0)
-            return true;
-    return false;
 }
 
 static const char *last_part(const char *path)
@@ -794,9 +788,8 @@ static void on_block(validator *v, const espi_interval_block_res *b)
     const espi_meter_reading_res *mr = b->meter_reading;
     if (e->up)
         hashset_add(&v->ib_ups, hashset_hash(e->up, 11), e->line);
-    size_t claimants = 0;
-    for (size_t i = 0; e->up && i < v->nmrs; i++)
-        claimants += related_to(&v->mrs[i]->entry, e->up);
+    size_t claimants =
+        e->up ? (size_t)(uintptr_t)xmlHashLookup(v->mr_related, (const xmlChar *)e->up) : 0;
     if (claimants > 1)
         find_at(v, "link-ib-up", e,
                 "this IntervalBlock's up link %s is a related link of %zu MeterReadings; it must "
@@ -1003,89 +996,113 @@ static void on_reader_diag(const espi_diag *d, void *ctx)
 /* The end of the file                                                 */
 /* ------------------------------------------------------------------ */
 
+/* Salts of the hrefs put in one set at the end, by what they are. */
+enum { HREF_RT_SELF = 21, HREF_LTP_SELF, HREF_UP_RELATED };
+
+static bool is_related_link(const espi_link *l)
+{
+    return l->rel && strcmp(l->rel, "related") == 0 && l->href;
+}
+
+/* How many of an entry's related links are in the set under salt. */
+static size_t related_in(const validator *v, const espi_entry *e, uint64_t salt)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < e->nlinks; k++)
+        n += is_related_link(&e->links[k]) &&
+             hashset_find(&v->hrefs, hashset_hash(e->links[k].href, salt)) != 0;
+    return n;
+}
+
+static void check_service(validator *v, const espi_meter_reading_res *mr)
+{
+    const espi_usage_point_res *up = mr->usage_point;
+    const espi_reading_type_res *rt = mr->reading_type;
+    if (!up || !rt || up->service_kind == ESPI_ABSENT || rt->commodity == ESPI_ABSENT)
+        return;
+    int64_t sk = up->service_kind, c = rt->commodity;
+    /* ServiceKind to CommodityKind (ESPI.md section 5); time (3) and rates (7)
+     * have no commodity of their own, commodity 0 is "none" */
+    bool fits = c == 0 || sk == 3 || sk == 7 || sk > 9 ||
+                (sk == 0 && (c == 1 || c == 2 || c == 26)) || (sk == 1 && (c == 7 || c == 8)) ||
+                (sk == 2 && (c == 9 || c == 14)) || (sk == 4 && (c == 10 || c == 12 || c == 13)) ||
+                (sk == 5 && c == 25) || (sk == 6 && c == 11) || (sk == 8 && c == 23) ||
+                (sk == 9 && c == 24);
+    if (!fits)
+        find_at(v, "rt-service", &rt->entry,
+                "commodity %lld does not fit ServiceCategory kind %lld of the UsagePoint at line "
+                "%lu",
+                (long long)c, (long long)sk, up->entry.line);
+}
+
+static void check_meter_reading(validator *v, const espi_meter_reading_res *mr)
+{
+    if (mr->usage_point == NULL)
+        find_at(v, "link-mr-up", &mr->entry,
+                "this MeterReading's up link %s is no UsagePoint's related link",
+                mr->entry.up ? mr->entry.up : "(none)");
+    size_t rts = related_in(v, &mr->entry, HREF_RT_SELF);
+    if (mr->reading_type == NULL || mr->reading_type->nested || rts > 1)
+        find_at(v, "link-mr-rt", &mr->entry,
+                "this MeterReading links to %zu ReadingTypes; it needs exactly one", rts);
+    for (size_t k = 0; k < mr->entry.nlinks; k++) {
+        const espi_link *l = &mr->entry.links[k];
+        if (is_related_link(l) && !hashset_find(&v->ib_ups, hashset_hash(l->href, 11)) &&
+            !hashset_find(&v->hrefs, hashset_hash(l->href, HREF_RT_SELF)))
+            find_at(v, "link-dangling", &mr->entry,
+                    "related link %s leads to no ReadingType and no IntervalBlock", l->href);
+    }
+    mr_state *s = state_of(v, mr);
+    if (s && s->nblocks == 0)
+        find_at(v, "mr-no-block", &mr->entry, "no IntervalBlock links up to this MeterReading");
+    check_service(v, mr);
+}
+
+static void check_usage_point(validator *v, const espi_usage_point_res *up)
+{
+    size_t n = related_in(v, &up->entry, HREF_LTP_SELF);
+    if (n != 1)
+        find_at(v, "link-up-ltp", &up->entry,
+                "this UsagePoint links to %zu LocalTimeParameters; it needs exactly one", n);
+    for (size_t k = 0; k < up->entry.nlinks; k++) {
+        const espi_link *l = &up->entry.links[k];
+        if (is_related_link(l) && !hashset_find(&v->ups_pointed, hashset_hash(l->href, 7)) &&
+            !hashset_find(&v->hrefs, hashset_hash(l->href, HREF_LTP_SELF)))
+            find_at(v, "link-dangling", &up->entry,
+                    "related link %s leads to no MeterReading, summary or LocalTimeParameters",
+                    l->href);
+    }
+}
+
+/* The joins of ESPI.md section 3, once the whole file is read: sets of the
+ * hrefs each side offers, so that each check is a lookup. */
 static void check_links(validator *v)
 {
-    for (size_t i = 0; i < v->nmrs; i++) {
-        const espi_meter_reading_res *mr = v->mrs[i];
-        if (mr->usage_point == NULL)
-            find_at(v, "link-mr-up", &mr->entry,
-                    "this MeterReading's up link %s is no UsagePoint's related link",
-                    mr->entry.up ? mr->entry.up : "(none)");
-        size_t rts = 0;
-        for (size_t k = 0; k < v->nrts; k++)
-            rts += v->rts[k]->entry.self && related_to(&mr->entry, v->rts[k]->entry.self);
-        if (mr->reading_type == NULL || mr->reading_type->nested || rts > 1)
-            find_at(v, "link-mr-rt", &mr->entry,
-                    "this MeterReading links to %zu ReadingTypes; it needs exactly one", rts);
-        for (size_t k = 0; k < mr->entry.nlinks; k++) {
-            const espi_link *l = &mr->entry.links[k];
-            if (!l->rel || strcmp(l->rel, "related") != 0 || !l->href)
-                continue;
-            bool used = hashset_add(&v->ib_ups, hashset_hash(l->href, 11), 0) != 0;
-            for (size_t j = 0; !used && j < v->nrts; j++)
-                used = v->rts[j]->entry.self && strcmp(v->rts[j]->entry.self, l->href) == 0;
-            if (!used)
-                find_at(v, "link-dangling", &mr->entry,
-                        "related link %s leads to no ReadingType and no IntervalBlock", l->href);
-        }
-        mr_state *s = state_of(v, mr);
-        if (s && s->nblocks == 0)
-            find_at(v, "mr-no-block", &mr->entry, "no IntervalBlock links up to this MeterReading");
-        const espi_usage_point_res *up = mr->usage_point;
-        const espi_reading_type_res *rt = mr->reading_type;
-        if (up && rt && up->service_kind != ESPI_ABSENT && rt->commodity != ESPI_ABSENT) {
-            int64_t sk = up->service_kind, c = rt->commodity;
-            /* ServiceKind to CommodityKind (ESPI.md section 5); time (3) and rates
-             * (7) have no commodity of their own, commodity 0 is "none" */
-            bool fits = c == 0 || sk == 3 || sk == 7 || sk > 9 ||
-                        (sk == 0 && (c == 1 || c == 2 || c == 26)) ||
-                        (sk == 1 && (c == 7 || c == 8)) || (sk == 2 && (c == 9 || c == 14)) ||
-                        (sk == 4 && (c == 10 || c == 12 || c == 13)) || (sk == 5 && c == 25) ||
-                        (sk == 6 && c == 11) || (sk == 8 && c == 23) || (sk == 9 && c == 24);
-            if (!fits)
-                find_at(v, "rt-service", &rt->entry,
-                        "commodity %lld does not fit ServiceCategory kind %lld of the UsagePoint "
-                        "at line %lu",
-                        (long long)c, (long long)sk, up->entry.line);
-        }
-    }
-    for (size_t i = 0; i < v->nups; i++) {
-        const espi_usage_point_res *up = v->ups[i];
-        size_t n = 0;
-        for (size_t k = 0; k < v->nltps; k++)
-            n += v->ltps[k]->entry.self && related_to(&up->entry, v->ltps[k]->entry.self);
-        if (n != 1)
-            find_at(v, "link-up-ltp", &up->entry,
-                    "this UsagePoint links to %zu LocalTimeParameters; it needs exactly one", n);
-        for (size_t k = 0; k < up->entry.nlinks; k++) {
-            const espi_link *l = &up->entry.links[k];
-            if (!l->rel || strcmp(l->rel, "related") != 0 || !l->href)
-                continue;
-            bool used = hashset_add(&v->ups_pointed, hashset_hash(l->href, 7), 0) != 0;
-            for (size_t j = 0; !used && j < v->nltps; j++)
-                used = v->ltps[j]->entry.self && strcmp(v->ltps[j]->entry.self, l->href) == 0;
-            if (!used)
-                find_at(v, "link-dangling", &up->entry,
-                        "related link %s leads to no MeterReading, summary or "
-                        "LocalTimeParameters",
-                        l->href);
-        }
-    }
+    for (size_t k = 0; k < v->nrts; k++)
+        if (v->rts[k]->entry.self)
+            hashset_add(&v->hrefs, hashset_hash(v->rts[k]->entry.self, HREF_RT_SELF), 1);
+    for (size_t k = 0; k < v->nltps; k++)
+        if (v->ltps[k]->entry.self)
+            hashset_add(&v->hrefs, hashset_hash(v->ltps[k]->entry.self, HREF_LTP_SELF), 1);
+    for (size_t i = 0; i < v->nups; i++)
+        for (size_t k = 0; k < v->ups[i]->entry.nlinks; k++)
+            if (is_related_link(&v->ups[i]->entry.links[k]))
+                hashset_add(&v->hrefs,
+                            hashset_hash(v->ups[i]->entry.links[k].href, HREF_UP_RELATED), 1);
+    for (size_t i = 0; i < v->nmrs; i++)
+        check_meter_reading(v, v->mrs[i]);
+    for (size_t i = 0; i < v->nups; i++)
+        check_usage_point(v, v->ups[i]);
     for (size_t k = 0; k < v->nsums; k++) { /* the 2011 format's up = UsagePoint self is not it */
         const espi_usage_summary_res *us = v->sums[k];
-        bool joined = false;
-        for (size_t i = 0; !joined && i < v->nups; i++)
-            joined = related_to(&v->ups[i]->entry, us->entry.up);
-        if (!joined)
+        if (!us->entry.up || !hashset_find(&v->hrefs, hashset_hash(us->entry.up, HREF_UP_RELATED)))
             find_at(v, "link-summary-up", &us->entry,
                     "this summary's up link %s is no UsagePoint's related link",
                     us->entry.up ? us->entry.up : "(none)");
     }
     for (size_t k = 0; k < v->nltps; k++) {
-        bool used = false;
-        for (size_t i = 0; !used && i < v->nups; i++)
-            used = v->ltps[k]->entry.self && related_to(&v->ups[i]->entry, v->ltps[k]->entry.self);
-        if (!used)
+        const char *self = v->ltps[k]->entry.self;
+        if (!self || !hashset_find(&v->hrefs, hashset_hash(self, HREF_UP_RELATED)))
             find_at(v, "link-ltp-unused", &v->ltps[k]->entry,
                     "no UsagePoint links to these LocalTimeParameters");
     }
@@ -1232,6 +1249,12 @@ static int on_resource(const espi_resource *res, void *ctx)
     case ESPI_RES_METER_READING: {
         const espi_meter_reading_res *mr = res->u.meter_reading;
         KEEP(v, mrs, nmrs, mrs_cap, mr);
+        for (size_t k = 0; v->mr_related && k < mr->entry.nlinks; k++)
+            if (is_related_link(&mr->entry.links[k])) {
+                const xmlChar *href = (const xmlChar *)mr->entry.links[k].href;
+                uintptr_t n = (uintptr_t)xmlHashLookup(v->mr_related, href);
+                xmlHashUpdateEntry(v->mr_related, href, (void *)(n + 1), NULL);
+            }
         if (mr->entry.up)
             hashset_add(&v->ups_pointed, hashset_hash(mr->entry.up, 7), mr->entry.line);
         break;
@@ -1338,6 +1361,9 @@ static void validator_free(validator *v)
     hashset_free(&v->selfs);
     hashset_free(&v->ups_pointed);
     hashset_free(&v->ib_ups);
+    hashset_free(&v->hrefs);
+    if (v->mr_related)
+        xmlHashFree(v->mr_related, NULL);
     free(v->ups);
     free(v->mrs);
     free(v->rts);
@@ -1419,6 +1445,8 @@ int espi_validate(FILE *in, const char *name, const espi_validate_options *opts,
     hashset_init(&v.selfs, ID_SET_MAX);
     hashset_init(&v.ups_pointed, ID_SET_MAX);
     hashset_init(&v.ib_ups, ID_SET_MAX);
+    hashset_init(&v.hrefs, ID_SET_MAX);
+    v.mr_related = xmlHashCreate(64);
     char *head = malloc(SCHEMA_SNIFF_BYTES);
     if (v.counts == NULL || head == NULL) {
         free(head);
