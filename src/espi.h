@@ -2,10 +2,12 @@
  * espi.h - the one public header of libespi, a library for Green Button
  * (NAESB REQ.21 ESPI) energy data.
  *
- * Data flow: a reader turns an input (SmartHub poll JSON) into an espi_feed,
- * the feed model; a writer turns the model into an ESPI Atom feed. The ESPI
- * reader streams any Green Button file as resources; the dumper turns them
- * into CSV and JSON rows; the schema module validates ESPI files.
+ * Data flow: readers (SmartHub poll JSON, SmartHub CSV, SmartHub account
+ * JSON, and any Green Button file to repair) add their inputs to an
+ * espi_feed, the feed model, through an espi_converter, which merges them;
+ * a writer turns the model into an ESPI Atom feed. The ESPI reader streams
+ * any Green Button file as resources; the dumper turns them into CSV and
+ * JSON rows; the validator checks the schema and the Green Button rules.
  *
  * Conventions:
  *  - every public name starts with espi_;
@@ -153,6 +155,7 @@ typedef struct espi_feed_stats {
     size_t blocks;    /* IntervalBlocks */
     size_t readings;  /* IntervalReadings */
     size_t with_cost; /* readings that carry a cost */
+    size_t summaries; /* UsageSummaries (billing periods) */
 } espi_feed_stats;
 
 ESPI_API void espi_feed_stats_get(espi_feed_stats *out, const espi_feed *feed);
@@ -172,6 +175,58 @@ typedef struct espi_smarthub_options {
  * builds the feed model. name is used in messages. */
 ESPI_API int espi_smarthub_read(espi_feed **out, FILE *in, const char *name,
                                 const espi_smarthub_options *opts, espi_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Converter: many inputs, one feed                                    */
+/* ------------------------------------------------------------------ */
+
+/* Input formats espi convert reads. */
+typedef enum espi_format {
+    ESPI_FORMAT_AUTO = 0,         /* detected from the content */
+    ESPI_FORMAT_SMARTHUB_JSON,    /* utility-usage poll response (HOURLY, DAILY, MONTHLY) */
+    ESPI_FORMAT_SMARTHUB_CSV,     /* greenButtonCsvDownload, or the older usage CSV with cost */
+    ESPI_FORMAT_SMARTHUB_ACCOUNT, /* user-data or billing JSON: account metadata */
+    ESPI_FORMAT_ESPI              /* any Green Button XML (or a .zip holding one), to repair */
+} espi_format;
+
+/* "smarthub-json", "smarthub-csv", "smarthub-account", "espi", "auto". */
+ESPI_API const char *espi_format_name(espi_format format);
+
+/* The format of a name above; ESPI_E_ARG for another. */
+ESPI_API int espi_format_parse(espi_format *out, const char *name);
+
+/* Tells the format from the first bytes of an input (up to 64 KiB are
+ * enough). ESPI_E_INPUT with err saying what was tried when none fits. */
+ESPI_API int espi_format_detect(espi_format *out, const unsigned char *head, size_t n,
+                                const char *name, espi_error *err);
+
+typedef struct espi_converter espi_converter;
+
+typedef struct espi_convert_options {
+    const espi_tz *tz;    /* the co-op's zone, for SmartHub wall times; required */
+    bool tz_explicit;     /* tz was asked for: it also beats a repaired file's own zone */
+    bool strict;          /* readings or bills that disagree between inputs are errors */
+    bool dry_run;         /* repairs are reported; the caller writes nothing */
+    espi_diag_fn on_diag; /* warnings and repairs; may be NULL */
+    void *diag_ctx;
+} espi_convert_options;
+
+ESPI_API int espi_converter_new(espi_converter **out, const espi_convert_options *opts,
+                                espi_error *err);
+
+/* Reads one input into the feed being built. name is used in messages;
+ * format ESPI_FORMAT_AUTO detects it. Inputs for the same service location
+ * merge (channels by meter and direction, readings by time, bills by
+ * billing period); others give a usage point each. */
+ESPI_API int espi_converter_add(espi_converter *c, FILE *in, const char *name, espi_format format,
+                                espi_error *err);
+
+/* Merges what was read and hands over the feed (*out is the caller's).
+ * The result does not depend on the order the inputs were added in, except
+ * where inputs disagree (the later wins, or an error when strict). */
+ESPI_API int espi_converter_finish(espi_converter *c, espi_feed **out, espi_error *err);
+
+ESPI_API void espi_converter_free(espi_converter *c);
 
 /* ------------------------------------------------------------------ */
 /* Writer: ESPI Atom feed                                              */

@@ -19,20 +19,27 @@ static void channel_free(espi_channel *ch)
     if (ch == NULL)
         return;
     free(ch->meter);
+    free(ch->title);
     free(ch->readings);
     free(ch->blocks);
     free(ch);
 }
 
-static void usage_point_free(espi_usage_point *up)
+void espi_usage_point_free(espi_usage_point *up)
 {
     if (up == NULL)
         return;
     for (size_t i = 0; i < up->nchannels; i++)
         channel_free(up->channels[i]);
     free(up->channels);
+    for (size_t i = 0; i < up->nsummaries; i++)
+        espi_summary_free_strings(&up->summaries[i]);
+    free(up->summaries);
     free(up->account);
     free(up->location);
+    free(up->tariff_profile);
+    free(up->read_cycle);
+    free(up->title);
     free(up);
 }
 
@@ -41,10 +48,93 @@ void espi_feed_free(espi_feed *feed)
     if (feed == NULL)
         return;
     for (size_t i = 0; i < feed->nusage_points; i++)
-        usage_point_free(feed->usage_points[i]);
+        espi_usage_point_free(feed->usage_points[i]);
     free(feed->usage_points);
     free(feed->tz_name);
+    for (size_t i = 0; i < feed->nsources; i++)
+        free(feed->sources[i]);
+    free(feed->sources);
     free(feed);
+}
+
+int espi_feed_add_source(espi_feed *feed, const char *name, uint16_t *index, espi_error *err)
+{
+    if (feed->nsources >= UINT16_MAX)
+        return espi_fail(err, ESPI_E_LIMIT, "limit-inputs", NULL,
+                         "too many inputs: at most %u files make one feed", UINT16_MAX);
+    char **grown = realloc(feed->sources, (feed->nsources + 1) * sizeof *grown);
+    if (grown == NULL)
+        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    feed->sources = grown;
+    grown[feed->nsources] = strdup(name ? name : "");
+    if (grown[feed->nsources] == NULL)
+        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    *index = (uint16_t)feed->nsources++;
+    return 0;
+}
+
+int espi_feed_set_time_params(espi_feed *feed, const char *name, const espi_time_params *tp,
+                              espi_error *err)
+{
+    if (espi_set_text(&feed->tz_name, name) != 0)
+        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    feed->time_params = *tp;
+    return 0;
+}
+
+int espi_set_text(char **slot, const char *text)
+{
+    char *copy = NULL;
+    if (text != NULL && (copy = strdup(text)) == NULL)
+        return -1;
+    free(*slot);
+    *slot = copy;
+    return 0;
+}
+
+void espi_reading_type_clear_optional(espi_reading_type *rt)
+{
+    rt->consumption_tier = rt->data_qualifier = rt->default_quality = ESPI_CODE_NONE;
+    rt->time_attribute = rt->tou = rt->cpp = ESPI_CODE_NONE;
+    rt->measuring_period = ESPI_CODE_NONE;
+}
+
+void espi_summary_init(espi_summary *s)
+{
+    memset(s, 0, sizeof *s);
+    s->billing_start = ESPI_TIME_UNSET;
+    s->overall.time_stamp = s->current.time_stamp = ESPI_TIME_UNSET;
+    s->quality = s->commodity = ESPI_CODE_NONE;
+    s->status_time = ESPI_TIME_UNSET;
+}
+
+void espi_summary_free_strings(espi_summary *s)
+{
+    free(s->tariff_profile);
+    free(s->read_cycle);
+    free(s->title);
+    s->tariff_profile = s->read_cycle = s->title = NULL;
+}
+
+int espi_usage_point_add_summary(espi_usage_point *up, const espi_summary *s)
+{
+    espi_summary copy = *s;
+    copy.tariff_profile = copy.read_cycle = copy.title = NULL;
+    if (espi_set_text(&copy.tariff_profile, s->tariff_profile) != 0 ||
+        espi_set_text(&copy.read_cycle, s->read_cycle) != 0 ||
+        espi_set_text(&copy.title, s->title) != 0) {
+        espi_summary_free_strings(&copy);
+        return -1;
+    }
+    espi_summary *grown =
+        espi_grow(up->summaries, &up->summaries_cap, up->nsummaries, sizeof *grown, 16);
+    if (grown == NULL) {
+        espi_summary_free_strings(&copy);
+        return -1;
+    }
+    up->summaries = grown;
+    up->summaries[up->nsummaries++] = copy;
+    return 0;
 }
 
 int espi_feed_set_tz(espi_feed *feed, const espi_tz *tz, espi_error *err)
@@ -90,30 +180,41 @@ espi_usage_point *espi_feed_usage_point(espi_feed *feed, const char *account, co
     void **items = (void **)feed->usage_points;
     if (up->account == NULL || up->location == NULL ||
         push_pointer(&items, &feed->nusage_points, up) != 0) {
-        usage_point_free(up);
+        espi_usage_point_free(up);
         return NULL;
     }
     feed->usage_points = (espi_usage_point **)items;
     return up;
 }
 
-espi_channel *espi_usage_point_find_channel(espi_usage_point *up, const char *meter, int flow)
+espi_channel *espi_usage_point_find_channel(espi_usage_point *up, const char *meter, int flow,
+                                            int uom)
 {
     for (size_t i = 0; i < up->nchannels; i++) {
         espi_channel *ch = up->channels[i];
-        if (ch->rt.flow_direction == flow && same(ch->meter, meter))
+        if (ch->rt.flow_direction == flow && ch->rt.uom == uom && same(ch->meter, meter))
             return ch;
     }
     return NULL;
 }
 
-espi_channel *espi_usage_point_add_channel(espi_usage_point *up, const char *meter, int flow)
+espi_channel *espi_usage_point_channel(espi_usage_point *up, const char *meter, int flow, int uom)
+{
+    espi_channel *ch = espi_usage_point_find_channel(up, meter, flow, uom);
+    return ch ? ch : espi_usage_point_add_channel(up, meter, flow, uom);
+}
+
+espi_channel *espi_usage_point_add_channel(espi_usage_point *up, const char *meter, int flow,
+                                           int uom)
 {
     espi_channel *ch = calloc(1, sizeof *ch);
     if (ch == NULL)
         return NULL;
     ch->meter = strdup(meter ? meter : "");
     ch->rt.flow_direction = flow;
+    ch->rt.uom = uom;
+    ch->rt.phase = ESPI_CODE_NONE;
+    espi_reading_type_clear_optional(&ch->rt);
     void **items = (void **)up->channels;
     if (ch->meter == NULL || push_pointer(&items, &up->nchannels, ch) != 0) {
         channel_free(ch);
@@ -221,6 +322,16 @@ int64_t espi_feed_latest_end(const espi_feed *feed)
                     latest = end;
             }
         }
+        for (size_t i = 0; i < up->nsummaries; i++) {
+            const espi_summary *s = &up->summaries[i];
+            int64_t end = s->billing_start != ESPI_TIME_UNSET
+                              ? s->billing_start + s->billing_duration
+                              : ESPI_TIME_UNSET;
+            if (s->status_time != ESPI_TIME_UNSET && s->status_time > end)
+                end = s->status_time;
+            if (end > latest)
+                latest = end;
+        }
     }
     return latest;
 }
@@ -239,5 +350,6 @@ void espi_feed_stats_get(espi_feed_stats *out, const espi_feed *feed)
             for (size_t i = 0; i < ch->nreadings; i++)
                 out->with_cost += ch->readings[i].has_cost;
         }
+        out->summaries += up->nsummaries;
     }
 }

@@ -13,6 +13,9 @@
  * symmetric one below keeps negation safe. */
 #define ESPI_INT48_MAX ((int64_t)140737488355327)
 
+/* An optional code that is absent (ReadingType, summary and reading fields). */
+#define ESPI_CODE_NONE INT32_MIN
+
 /* One IntervalReading. Times are UTC seconds. */
 typedef struct espi_reading {
     int64_t start;
@@ -21,20 +24,28 @@ typedef struct espi_reading {
     uint32_t duration;
     uint32_t line; /* source line, for messages; 0 when unknown */
     bool has_cost;
+    uint16_t source; /* index of the input it came from (espi_feed.sources) */
+    int16_t quality; /* QualityOfReading; -1 when absent */
 } espi_reading;
 
-/* ReadingType fields written by espi (codes from ESPI.md section 5). */
+/* ReadingType fields (codes from ESPI.md section 5). The optional ones are
+ * ESPI_CODE_NONE when absent; SmartHub channels leave them so. */
 typedef struct espi_reading_type {
-    int accumulation;   /* AccumulationKind, 4 = deltaData */
+    int accumulation;   /* AccumulationKind, 4 = deltaData, 12 = indicating */
     int commodity;      /* CommodityKind, 1 = electricity secondary metered */
     int currency;       /* ISO 4217 numeric; 0 = none */
     int flow_direction; /* 1 forward, 4 net, 19 reverse */
     uint32_t interval_length;
-    int kind;  /* MeasurementKind, 12 = energy */
+    int kind;  /* MeasurementKind, 12 = energy, 37 = power (demand) */
     int phase; /* PhaseCodeKind, 769 = S12N */
     int power_of_ten;
-    int uom; /* UnitSymbolKind, 72 = Wh */
+    int uom; /* UnitSymbolKind, 72 = Wh, 38 = W */
+    int consumption_tier, data_qualifier, default_quality, time_attribute, tou, cpp;
+    int64_t measuring_period;
 } espi_reading_type;
+
+/* Sets the optional fields to ESPI_CODE_NONE. */
+void espi_reading_type_clear_optional(espi_reading_type *rt);
 
 /* A run of readings in one local day: readings[first .. first+count). */
 typedef struct espi_block {
@@ -44,8 +55,10 @@ typedef struct espi_block {
 } espi_block;
 
 typedef struct espi_channel {
-    char *meter; /* meter number: UUID names only */
+    char *meter; /* meter number: UUID names only; "" when the input does not say */
+    char *title; /* MeterReading title; NULL: made from the reading type */
     espi_reading_type rt;
+    bool keep_interval; /* rt.interval_length as given, not from the readings */
     espi_reading *readings;
     size_t nreadings;
     size_t cap;
@@ -53,12 +66,52 @@ typedef struct espi_channel {
     size_t nblocks;
 } espi_channel;
 
+/* A SummaryMeasurement; present says whether it is written. */
+typedef struct espi_measure {
+    int64_t value;
+    int64_t time_stamp; /* ESPI_TIME_UNSET when absent */
+    int power_of_ten;
+    int uom;
+    bool present;
+} espi_measure;
+
+/* A UsageSummary: one billing period (SmartHub MONTHLY, or a repaired
+ * file's summaries). Money in hundred-thousandths of the currency. */
+typedef struct espi_summary {
+    int64_t billing_start; /* ESPI_TIME_UNSET when there is no billingPeriod */
+    uint32_t billing_duration;
+    int64_t bill_last_period, bill_to_date, cost_additional;
+    bool has_bill_last_period, has_bill_to_date, has_cost_additional;
+    int currency;         /* 0 = none */
+    espi_measure overall; /* overallConsumptionLastPeriod */
+    espi_measure current; /* currentBillingPeriodOverAllConsumption */
+    int quality;          /* qualityOfReading; ESPI_CODE_NONE when absent */
+    int64_t status_time;  /* statusTimeStamp (required) */
+    int commodity;        /* ESPI_CODE_NONE when absent */
+    char *tariff_profile; /* NULL when absent */
+    char *read_cycle;     /* NULL when absent */
+    char *title;          /* NULL: made from the billing period */
+    uint32_t line;
+    uint16_t source;
+    /* The open (unbilled) cycle of a SmartHub billing history: billing_start
+     * is its start, current its consumption so far as of current.time_stamp,
+     * bill_to_date its cost so far. Not written itself: merging puts the
+     * newest onto the newest closed period's summary. */
+    bool open_cycle;
+} espi_summary;
+
 typedef struct espi_usage_point {
-    char *account;    /* UUID names only */
-    char *location;   /* UUID names only */
-    int service_kind; /* ServiceKind, 0 = electricity */
+    char *account;        /* UUID names only */
+    char *location;       /* UUID names only; "" when the input does not say */
+    int service_kind;     /* ServiceKind, 0 = electricity */
+    char *tariff_profile; /* serviceDeliveryPoint/tariffProfile; NULL when unknown */
+    char *read_cycle;     /* readCycle; NULL when unknown */
+    char *title;          /* NULL: made from the service kind */
     espi_channel **channels;
     size_t nchannels;
+    espi_summary *summaries;
+    size_t nsummaries;
+    size_t summaries_cap;
 } espi_usage_point;
 
 struct espi_feed {
@@ -66,21 +119,51 @@ struct espi_feed {
     size_t nusage_points;
     char *tz_name;
     espi_time_params time_params;
+    char **sources; /* input names, by espi_reading.source */
+    size_t nsources;
 };
 
 int espi_feed_new(espi_feed **out);
 
+/* Adds an input name; its index goes into the readings it gives. */
+int espi_feed_add_source(espi_feed *feed, const char *name, uint16_t *index, espi_error *err);
+
+/* Sets the feed's LocalTimeParameters directly (a repaired file's own). */
+int espi_feed_set_time_params(espi_feed *feed, const char *name, const espi_time_params *tp,
+                              espi_error *err);
+
 /* Sets the zone the feed's LocalTimeParameters describe. */
 int espi_feed_set_tz(espi_feed *feed, const espi_tz *tz, espi_error *err);
+
+/* Frees a usage point and everything in it. */
+void espi_usage_point_free(espi_usage_point *up);
 
 /* Finds or adds the usage point for (account, location). */
 espi_usage_point *espi_feed_usage_point(espi_feed *feed, const char *account, const char *location);
 
-/* Finds the channel of (meter, flow direction); NULL when there is none. */
-espi_channel *espi_usage_point_find_channel(espi_usage_point *up, const char *meter, int flow);
+/* Finds the channel of (meter, flow direction, uom); NULL when there is none. */
+espi_channel *espi_usage_point_find_channel(espi_usage_point *up, const char *meter, int flow,
+                                            int uom);
 
-/* Adds a channel; NULL when out of memory. */
-espi_channel *espi_usage_point_add_channel(espi_usage_point *up, const char *meter, int flow);
+/* Adds a channel with rt.flow_direction and rt.uom set and the optional
+ * ReadingType fields absent; NULL when out of memory. */
+espi_channel *espi_usage_point_add_channel(espi_usage_point *up, const char *meter, int flow,
+                                           int uom);
+
+/* Finds the channel of (meter, flow, uom) or adds it. */
+espi_channel *espi_usage_point_channel(espi_usage_point *up, const char *meter, int flow, int uom);
+
+/* Appends a summary (copied; its strings are duplicated); -1 when out of memory. */
+int espi_usage_point_add_summary(espi_usage_point *up, const espi_summary *s);
+
+/* An empty summary: every optional field absent. */
+void espi_summary_init(espi_summary *s);
+
+/* Frees a summary's strings (not the summary). */
+void espi_summary_free_strings(espi_summary *s);
+
+/* Sets *slot to a copy of text (NULL clears it); -1 when out of memory. */
+int espi_set_text(char **slot, const char *text);
 
 /* Appends a reading; -1 when out of memory. */
 int espi_channel_append(espi_channel *ch, const espi_reading *r);
@@ -91,6 +174,26 @@ void espi_readings_sort(espi_reading *readings, size_t n);
 /* Sorts readings by start (when they are not) and groups them into one
  * block per local day. */
 int espi_channel_split_days(espi_channel *ch, const espi_tz *tz);
+
+/* Merging the inputs of one feed (merge.c). */
+typedef struct espi_merge_options {
+    const espi_tz *tz; /* blocks are local days of this zone */
+    bool strict;       /* readings or summaries that disagree are errors, not warnings */
+    espi_diag_fn on_diag;
+    void *diag_ctx;
+} espi_merge_options;
+
+/* Makes the model ready to write, whatever order the inputs came in:
+ *  - a usage point without a location (a CSV export names only the
+ *    account) joins the account's only other location, and a channel
+ *    without a meter number the location's only meter;
+ *  - usage points, channels and summaries are sorted by their names;
+ *  - readings that cover the same time are kept once when they agree; when
+ *    they disagree the later input wins with a warning (an error when
+ *    strict); summaries of the same billing period likewise;
+ *  - intervalLength is the most common reading duration (unless kept);
+ *  - readings are grouped into one block per local day. */
+int espi_feed_finish(espi_feed *feed, const espi_merge_options *mo, espi_error *err);
 
 /* FlowDirectionKind codes espi writes: a short name for UUID names and a
  * title for people ("forward", "Energy delivered"). */

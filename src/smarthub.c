@@ -7,6 +7,7 @@
  * costs and interval lengths may come after the points they describe, and
  * the feed groups readings by channel and local day. Memory therefore
  * follows the number of points (tens of bytes each), not the text. */
+#include "convert.h"
 #include "error.h"
 #include "model.h"
 #include "smarthub.h"
@@ -44,9 +45,9 @@ static const unit_map cost_units[] = {{"USD", 5, 840}, {"CAD", 5, 124}};
 typedef struct converter {
     const sh_doc *doc;
     const char *name;
-    const espi_smarthub_options *opts;
-    espi_feed *feed;
+    const convert_input *in;
     espi_error *err;
+    size_t summaries; /* billing periods read (MONTHLY) */
 } converter;
 
 static espi_loc entry_loc(const converter *c, const sh_entry *e, uint32_t line)
@@ -59,14 +60,14 @@ static void warn(const converter *c, const char *code, const espi_loc *loc, cons
 
 static void warn(const converter *c, const char *code, const espi_loc *loc, const char *fmt, ...)
 {
-    if (c->opts->on_diag == NULL)
+    if (c->in->on_diag == NULL)
         return;
     char message[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    espi_emit(c->opts->on_diag, c->opts->diag_ctx, ESPI_SEV_WARNING, code, loc, "%s", message);
+    espi_emit(c->in->on_diag, c->in->diag_ctx, ESPI_SEV_WARNING, code, loc, "%s", message);
 }
 
 static int check_status(const converter *c)
@@ -518,6 +519,12 @@ static int add_cost_series(converter *c, pending_list *l, const sh_entry *e, con
 
 typedef enum entry_role { ROLE_SKIP, ROLE_USAGE, ROLE_COST } entry_role;
 
+/* MONTHLY entries hold billing periods, read as summaries (bills below). */
+static bool is_monthly(const sh_entry *e)
+{
+    return e->time_frame && strcmp(e->time_frame, "MONTHLY") == 0;
+}
+
 /* Decides what an entry is, warning about the ones espi leaves out. */
 static int entry_role_of(const converter *c, const sh_entry *e, bool quiet, const unit_map **unit,
                          entry_role *role)
@@ -539,10 +546,6 @@ static int entry_role_of(const converter *c, const sh_entry *e, bool quiet, cons
                  strcmp(type, "TIME_OF_USE") == 0 ? " (time-of-use series repeat the usage)" : "");
         return 0;
     }
-    if (e->time_frame && strcmp(e->time_frame, "MONTHLY") == 0)
-        return espi_fail(c->err, ESPI_E_INPUT, "smarthub-monthly", &loc,
-                         "this is a MONTHLY response (billing periods, not intervals); espi "
-                         "convert reads HOURLY and DAILY responses");
     const char *unit_name = e->unit ? e->unit : usage ? "KWH" : "USD";
     *unit = usage ? find_unit(usage_units, 1, unit_name)
                   : find_unit(cost_units, sizeof cost_units / sizeof cost_units[0], unit_name);
@@ -565,7 +568,7 @@ static int collect(converter *c, pending_list *l)
             int rc = entry_role_of(c, e, pass == ROLE_COST, &unit, &role);
             if (rc != 0)
                 return rc;
-            if ((int)role != pass)
+            if ((int)role != pass || is_monthly(e))
                 continue;
             for (size_t k = 0; k < e->nseries && rc == 0; k++)
                 rc = pass == ROLE_USAGE ? add_usage_series(c, l, e, &e->series[k], unit)
@@ -577,34 +580,34 @@ static int collect(converter *c, pending_list *l)
     return 0;
 }
 
-/* ReadingType of an electricity channel in Wh (ESPI.md section 11 rule 6). */
+/* ReadingType of an electricity channel in Wh (ESPI.md section 11 rule 6).
+ * intervalLength is set when the inputs are merged. A currency is never
+ * cleared: another input may give the costs of the same channel. */
 static void set_reading_type(espi_channel *ch, const pending *p)
 {
     ch->rt.accumulation = 4;
     ch->rt.commodity = 1;
-    ch->rt.currency = p->currency;
+    if (p->currency != 0)
+        ch->rt.currency = p->currency;
     ch->rt.kind = 12;
     ch->rt.phase = 769;
     ch->rt.power_of_ten = 0;
-    ch->rt.uom = p->unit->code;
-    ch->rt.interval_length = (uint32_t)wall_points_usual_length(p->points, p->npoints);
 }
 
-/* Puts the channel into the model: its usage point, its readings in UTC,
- * one block per local day. */
+/* Puts the channel into the model: its usage point, its readings in UTC
+ * (merged with other inputs' and grouped into days later). */
 static int convert_channel(converter *c, const pending *p)
 {
-    espi_usage_point *up = espi_feed_usage_point(c->feed, p->entry->account, p->entry->location);
-    espi_channel *ch = up ? espi_usage_point_add_channel(up, p->meter, p->flow->espi) : NULL;
+    espi_usage_point *up =
+        espi_feed_usage_point(c->in->feed, p->entry->account, p->entry->location);
+    espi_channel *ch =
+        up ? espi_usage_point_channel(up, p->meter, p->flow->espi, p->unit->code) : NULL;
     if (ch == NULL)
         return espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     set_reading_type(ch, p);
-    wall_context wc = {c->opts->tz, c->name,          p->series->name,
-                       "Wh",        c->opts->on_diag, c->opts->diag_ctx};
-    int rc = wall_points_to_readings(ch, p->points, p->npoints, &wc, c->err);
-    if (rc == 0 && espi_channel_split_days(ch, c->opts->tz) != 0)
-        rc = espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
-    return rc;
+    wall_context wc = {c->in->tz,      c->name,         p->series->name, "Wh",
+                       c->in->on_diag, c->in->diag_ctx, c->in->source};
+    return wall_points_to_readings(ch, p->points, p->npoints, &wc, c->err);
 }
 
 static int convert_channels(converter *c, pending_list *l)
@@ -617,11 +620,303 @@ static int convert_channels(converter *c, pending_list *l)
     return 0;
 }
 
-static int check_not_empty(const converter *c)
+/* ------------------------------------------------------------------ */
+/* Bills: a MONTHLY response, one UsageSummary per billing period      */
+/* ------------------------------------------------------------------ */
+
+/* The open billing cycle is dated December 9999 ("Dec 9999"). */
+#define OPEN_CYCLE_MS ((int64_t)253370764800000) /* 9999-01-01 */
+
+/* One billing period being summed over the meters of a location. */
+typedef struct bill {
+    int64_t start_ms, end_ms; /* wall clock as if UTC */
+    int64_t wh, cost;
+    bool has_cost, open;
+    uint32_t line;
+} bill;
+
+typedef struct bill_list {
+    const sh_entry *entry; /* the USAGE entry: account and location */
+    bill *items;
+    size_t n, cap;
+} bill_list;
+
+/* The flow a MONTHLY series is summarised under: delivered energy, else
+ * net; other series are left out of the summaries with a warning. */
+static int bill_flow(const sh_entry *e, const converter *c)
+{
+    int best = 0;
+    for (size_t i = 0; i < e->nseries; i++) {
+        const char *meter;
+        const flow_map *flow;
+        espi_error scratch;
+        convert_input silent = *c->in; /* the series are read again below, with warnings */
+        silent.on_diag = NULL;
+        converter quiet = *c;
+        quiet.in = &silent;
+        quiet.err = &scratch;
+        if (series_meter(&quiet, e, &e->series[i], &meter, &flow) != 0)
+            continue;
+        if (flow->espi == 1)
+            return 1;
+        if (flow->espi == 4)
+            best = 4;
+    }
+    return best;
+}
+
+static bill *find_bill(bill_list *l, int64_t start_ms)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->items[i].start_ms == start_ms)
+            return &l->items[i];
+    return NULL;
+}
+
+/* The billing period of a point, from xToOrderedInterval. */
+static int bill_of(converter *c, bill_list *l, const sh_entry *e, const sh_series *s,
+                   const sh_point *pt, bool create, bill **out)
+{
+    const sh_interval *iv = sh_entry_interval(e, pt->x_ms);
+    espi_loc loc = {c->name, pt->line, 0, NULL};
+    if (iv == NULL || iv->end_ms <= iv->start_ms || iv->start_ms % 1000 || iv->end_ms % 1000)
+        return espi_fail(c->err, ESPI_E_INPUT, "smarthub-bill-period", &loc,
+                         "series '%s': the MONTHLY point x = %lld has no usable billing period "
+                         "in xToOrderedInterval (start before end, whole seconds)",
+                         s->name ? s->name : "", (long long)pt->x_ms);
+    *out = find_bill(l, iv->start_ms);
+    if (*out != NULL || !create)
+        return 0;
+    bill *grown = realloc(l->items, (l->n + 1) * sizeof *grown);
+    if (grown == NULL)
+        return espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    l->items = grown;
+    *out = &l->items[l->n++];
+    **out = (bill){iv->start_ms,
+                   iv->end_ms,
+                   0,
+                   0,
+                   false,
+                   pt->x_ms >= OPEN_CYCLE_MS || iv->end_ms >= OPEN_CYCLE_MS,
+                   pt->line};
+    return 0;
+}
+
+/* Adds the points of the entry's series of the given flow to the bills:
+ * kWh to Wh (cost false) or dollars to hundred-thousandths (cost true). */
+static int add_bill_points(converter *c, bill_list *l, const sh_entry *e, int flow_code, bool cost)
+{
+    for (size_t i = 0; i < e->nseries; i++) {
+        const sh_series *s = &e->series[i];
+        const char *meter;
+        const flow_map *flow;
+        int rc = series_meter(c, e, s, &meter, &flow);
+        if (rc != 0)
+            return rc;
+        if (flow->espi != flow_code) {
+            if (!cost) {
+                espi_loc loc = entry_loc(c, e, s->line);
+                warn(c, "smarthub-bill-flow", &loc,
+                     "MONTHLY series '%s' (%s) is not summarised: bills carry the %s energy",
+                     s->name ? s->name : "", flow->name, flow_code == 1 ? "delivered" : "net");
+            }
+            continue;
+        }
+        rounding_note note = {0, 0};
+        for (size_t k = 0; k < s->npoints; k++) {
+            const sh_point *pt = &s->points[k];
+            bill *b = NULL;
+            int64_t v;
+            if (!pt->has_y)
+                continue;
+            if ((rc = bill_of(c, l, e, s, pt, !cost, &b)) != 0 ||
+                (rc = scaled(c, pt, cost ? 5 : 3, &note, &v)) != 0)
+                return rc;
+            if (b == NULL) {
+                espi_loc loc = {c->name, pt->line, 0, NULL};
+                warn(c, "smarthub-cost-unmatched", &loc,
+                     "MONTHLY COST point x = %lld has no usage for its billing period; it is "
+                     "not written",
+                     (long long)pt->x_ms);
+                continue;
+            }
+            if (cost) {
+                b->cost += v;
+                b->has_cost = true;
+            } else {
+                b->wh += v;
+            }
+        }
+        report_rounding(c, s->name ? s->name : "", &note, cost ? "hundred-thousandth" : "Wh");
+    }
+    return 0;
+}
+
+/* A wall-clock time of the co-op as a UTC instant (a time in the spring
+ * gap is where the gap ends). */
+static int64_t wall_utc(const converter *c, int64_t wall)
+{
+    int64_t t[2], gap_end = wall;
+    int n = espi_tz_wall_to_utc(t, &gap_end, c->in->tz, wall);
+    return n > 0 ? t[0] : gap_end;
+}
+
+static void local_date(const converter *c, char buf[16], int64_t utc)
+{
+    int64_t y;
+    int m, d;
+    espi_civil_from_days(espi_days_of(utc + espi_tz_offset_at(NULL, c->in->tz, utc)), &y, &m, &d);
+    snprintf(buf, 16, "%04lld-%02d-%02d", (long long)y % 10000, m, d);
+}
+
+/* A closed billing period as a summary: consumption, the bill when there
+ * is one, and revenue quality (these are the amounts the co-op billed). */
+static int closed_summary(converter *c, espi_summary *s, const bill *b, int currency)
+{
+    espi_summary_init(s);
+    int64_t start = wall_utc(c, b->start_ms / 1000), end = wall_utc(c, b->end_ms / 1000);
+    if (end <= start || end - start > WALL_MAX_LENGTH) {
+        espi_loc loc = {c->name, b->line, 0, NULL};
+        return espi_fail(c->err, ESPI_E_INPUT, "smarthub-bill-period", &loc,
+                         "a billing period must last between 1 s and a year; this one is %lld s",
+                         (long long)(end - start));
+    }
+    s->billing_start = start;
+    s->billing_duration = (uint32_t)(end - start);
+    s->overall = (espi_measure){b->wh, ESPI_TIME_UNSET, 0, 72, true};
+    if (b->has_cost) {
+        /* SmartHub gives a bill's total only: the whole bill to date, no
+         * itemised additional cost (certification asks for all three) */
+        s->bill_last_period = s->bill_to_date = b->cost;
+        s->has_bill_last_period = s->has_bill_to_date = true;
+        s->cost_additional = 0;
+        s->has_cost_additional = true;
+        s->currency = currency;
+    }
+    s->quality = 19; /* revenue-quality */
+    s->status_time = end;
+    s->commodity = 1;
+    s->line = b->line;
+    s->source = c->in->source;
+    return 0;
+}
+
+/* The open cycle is not a bill. It is kept as an open-cycle summary: when
+ * the inputs are merged, the newest one goes on the newest closed period's
+ * summary as its consumption so far (and cost to date). */
+static void open_cycle(converter *c, const sh_entry *e, espi_summary *s, const bill *b,
+                       int currency)
+{
+    espi_summary_init(s);
+    s->open_cycle = true;
+    s->billing_start = wall_utc(c, b->start_ms / 1000);
+    /* as of the end of the request, or failing that the cycle's start */
+    int64_t as_of = e->has_end ? e->end_ms / 1000 : s->billing_start;
+    s->current = (espi_measure){b->wh, as_of, 0, 72, true};
+    s->status_time = as_of;
+    if (b->has_cost) {
+        s->bill_to_date = b->cost;
+        s->has_bill_to_date = true;
+        s->currency = currency;
+    }
+    s->line = b->line;
+    s->source = c->in->source;
+}
+
+static void summary_title(const converter *c, char title[96], const espi_summary *s)
+{
+    char from[16], to[16];
+    local_date(c, from, s->billing_start);
+    local_date(c, to, s->billing_start + s->billing_duration);
+    if (s->open_cycle)
+        snprintf(title, 96, "Open billing period from %s", from);
+    else
+        snprintf(title, 96, "Billing period %s to %s", from, to);
+}
+
+static int store_bills(converter *c, const bill_list *l, int currency)
+{
+    espi_usage_point *up =
+        espi_feed_usage_point(c->in->feed, l->entry->account, l->entry->location);
+    if (up == NULL)
+        return espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    int rc = 0;
+    for (size_t i = 0; i < l->n && rc == 0; i++) {
+        espi_summary s;
+        if (l->items[i].open)
+            open_cycle(c, l->entry, &s, &l->items[i], currency);
+        else
+            rc = closed_summary(c, &s, &l->items[i], currency);
+        if (rc != 0)
+            break;
+        char title[96];
+        summary_title(c, title, &s);
+        s.title = title;
+        if (espi_usage_point_add_summary(up, &s) != 0)
+            rc = espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        c->summaries++;
+    }
+    return rc;
+}
+
+/* The COST entry of the same location and time frame as a USAGE entry. */
+static const sh_entry *cost_entry_for(const converter *c, const sh_entry *usage,
+                                      const unit_map **unit)
+{
+    for (size_t i = 0; i < c->doc->nentries; i++) {
+        const sh_entry *e = &c->doc->entries[i];
+        if (!is_monthly(e) || strcmp(e->industry, usage->industry) != 0 || e->type == NULL ||
+            strcmp(e->type, "COST") != 0 || !same_text(e->account, usage->account) ||
+            !same_text(e->location, usage->location))
+            continue;
+        *unit = find_unit(cost_units, sizeof cost_units / sizeof cost_units[0],
+                          e->unit ? e->unit : "USD");
+        return *unit ? e : NULL;
+    }
+    return NULL;
+}
+
+static int read_bills_of(converter *c, const sh_entry *e)
+{
+    int flow = bill_flow(e, c);
+    if (flow == 0) {
+        espi_loc loc = entry_loc(c, e, 0);
+        return espi_fail(c->err, ESPI_E_INPUT, "smarthub-bill-flow", &loc,
+                         "the MONTHLY USAGE entry has no FORWARD, TOTAL or NET series to "
+                         "summarise");
+    }
+    bill_list l = {e, NULL, 0, 0};
+    const unit_map *cost_unit = NULL;
+    const sh_entry *cost = cost_entry_for(c, e, &cost_unit);
+    int rc = add_bill_points(c, &l, e, flow, false);
+    if (rc == 0 && cost != NULL)
+        rc = add_bill_points(c, &l, cost, flow, true);
+    if (rc == 0)
+        rc = store_bills(c, &l, cost_unit ? cost_unit->code : 0);
+    free(l.items);
+    return rc;
+}
+
+static int read_bills(converter *c)
+{
+    for (size_t i = 0; i < c->doc->nentries; i++) {
+        const sh_entry *e = &c->doc->entries[i];
+        const unit_map *unit = NULL;
+        entry_role role;
+        int rc = entry_role_of(c, e, true, &unit, &role);
+        if (rc == 0 && role == ROLE_USAGE && is_monthly(e))
+            rc = read_bills_of(c, e);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int check_not_empty(const converter *c, size_t readings_before)
 {
     espi_feed_stats st;
-    espi_feed_stats_get(&st, c->feed);
-    if (st.readings > 0)
+    espi_feed_stats_get(&st, c->in->feed);
+    if (st.readings > readings_before || c->summaries > 0)
         return 0;
     espi_loc loc = {c->name, 0, 0, NULL};
     return espi_fail(c->err, ESPI_E_INPUT, "smarthub-no-points", &loc,
@@ -629,32 +924,25 @@ static int check_not_empty(const converter *c)
                      "reading under data.ELECTRIC");
 }
 
-int espi_smarthub_read(espi_feed **out, FILE *in, const char *name,
-                       const espi_smarthub_options *opts, espi_error *err)
+int sh_json_read_into(const convert_input *in, FILE *f, espi_error *err)
 {
-    *out = NULL;
     sh_doc doc;
     pending_list pend = {NULL, 0};
-    converter c = {&doc, name, opts, NULL, err};
-    int rc = sh_parse(&doc, in, name, err);
+    converter c = {&doc, in->name, in, err, 0};
+    espi_feed_stats before;
+    espi_feed_stats_get(&before, in->feed);
+    int rc = sh_parse(&doc, f, in->name, err);
     if (rc == 0)
         rc = check_status(&c);
-    if (rc == 0 && espi_feed_new(&c.feed) != 0)
-        rc = espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
-    if (rc == 0)
-        rc = espi_feed_set_tz(c.feed, opts->tz, err);
     if (rc == 0)
         rc = collect(&c, &pend);
     if (rc == 0)
         rc = convert_channels(&c, &pend);
     if (rc == 0)
-        rc = check_not_empty(&c);
+        rc = read_bills(&c);
+    if (rc == 0)
+        rc = check_not_empty(&c, before.readings);
     pending_free(&pend);
     sh_doc_free(&doc);
-    if (rc != 0) {
-        espi_feed_free(c.feed);
-        return rc;
-    }
-    *out = c.feed;
-    return 0;
+    return rc;
 }

@@ -50,6 +50,8 @@ typedef struct sh_entry {
     char *account;
     char *location;
     char *time_frame;
+    int64_t end_ms; /* endDateTime: the request's end, true UTC; when has_end */
+    bool has_end;
     sh_meter *meters;
     size_t nmeters;
     size_t meters_cap;
@@ -80,5 +82,8 @@ void sh_doc_free(sh_doc *doc);
 /* The nominal length (ms) of the point at x from the entry's intervals;
  * 0 when the entry has none for x. */
 int64_t sh_entry_interval_ms(const sh_entry *e, int64_t x_ms);
+
+/* The xToOrderedInterval item of x; NULL when the entry has none. */
+const sh_interval *sh_entry_interval(const sh_entry *e, int64_t x_ms);
 
 #endif

@@ -67,7 +67,8 @@ typedef enum field {
     F_INTERVAL,
     F_START,
     F_END,
-    F_INDUSTRY_KEY
+    F_INDUSTRY_KEY,
+    F_ENTRY_END
 } field;
 
 typedef struct field_name {
@@ -87,6 +88,7 @@ static const field_name field_names[] = {
     {K_ENTRY, "meters", F_METERS},
     {K_ENTRY, "series", F_SERIES},
     {K_ENTRY, "xToOrderedInterval", F_X2OI},
+    {K_ENTRY, "endDateTime", F_ENTRY_END},
     {K_METER, "meterNumber", F_METER_NUMBER},
     {K_METER, "seriesId", F_SERIES_ID},
     {K_METER, "flowDirection", F_FLOW},
@@ -359,7 +361,7 @@ static int finish_entry(parser *p)
     return ok;
 }
 
-int64_t sh_entry_interval_ms(const sh_entry *e, int64_t x_ms)
+const sh_interval *sh_entry_interval(const sh_entry *e, int64_t x_ms)
 {
     size_t lo = 0, hi = e->nintervals;
     while (lo < hi) {
@@ -369,9 +371,13 @@ int64_t sh_entry_interval_ms(const sh_entry *e, int64_t x_ms)
         else
             hi = mid;
     }
-    if (lo < e->nintervals && e->intervals[lo].x_ms == x_ms)
-        return e->intervals[lo].end_ms - e->intervals[lo].start_ms;
-    return 0;
+    return lo < e->nintervals && e->intervals[lo].x_ms == x_ms ? &e->intervals[lo] : NULL;
+}
+
+int64_t sh_entry_interval_ms(const sh_entry *e, int64_t x_ms)
+{
+    const sh_interval *iv = sh_entry_interval(e, x_ms);
+    return iv ? iv->end_ms - iv->start_ms : 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -471,6 +477,12 @@ static int on_scalar(parser *p, scalar t, const unsigned char *s, size_t len)
         return point_scalar(p, top->key, t, s, len);
     if (top->k == K_X2OI_INTERVAL)
         return interval_scalar(p, top->key, t, s, len);
+    if (top->k == K_ENTRY && top->key == F_ENTRY_END) {
+        /* the request's end, a true UTC instant: "as of" for bills; a value
+         * that is not milliseconds is left out, as nothing depends on it */
+        p->entry.has_end = (t == S_NUMBER || t == S_STRING) && parse_ms(s, len, &p->entry.end_ms);
+        return 1;
+    }
     char **slot = text_slot(p, top->k, top->key);
     if (slot == NULL || t == S_NULL)
         return 1;

@@ -1132,13 +1132,16 @@ static unsigned infer_families(validator *v)
     }
     if (v->nups == 0 && v->nrts == 0 && v->nmrs == 0 && v->nblocks_total == 0 && v->nsummaries == 0)
         return 0; /* no usage data: a customer feed, or an empty one */
-    if (f == 0)
+    /* bills alone (a billing history) ask for no interval data */
+    bool interval = v->nrts > 0 || v->nmrs > 0 || v->nblocks_total > 0 || v->nsummaries == 0;
+    if (f == 0 && interval)
         f = ESPI_FB_ELECTRICITY; /* no ReadingType to tell: the usual case */
-    f |= ESPI_FB_COMMON | ESPI_FB_INTERVAL | (cost ? ESPI_FB_COST : 0);
+    f |= ESPI_FB_COMMON | (interval ? ESPI_FB_INTERVAL : 0) | (cost && interval ? ESPI_FB_COST : 0);
     /* bills are checked when the file has some: interval data alone (what
      * espi convert writes from a usage export) asks for no UsageSummary;
      * --profile asks for them whatever the file holds */
-    if (v->nsummaries > 0 && (f & (ESPI_FB_ELECTRICITY | ESPI_FB_GAS | ESPI_FB_WATER)))
+    if (v->nsummaries > 0 &&
+        (!interval || (f & (ESPI_FB_ELECTRICITY | ESPI_FB_GAS | ESPI_FB_WATER))))
         f |= ESPI_FB_SUMMARY | (cost ? ESPI_FB_SUMMARY_COST : 0);
     return f;
 }

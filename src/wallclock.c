@@ -202,8 +202,8 @@ static int resolve_all(walker *w, espi_channel *ch, const wall_point *pts, size_
         int64_t duration = pts[i].length;
         if (whole_days(pts[i].length))
             duration = day_boundary(w->wc->tz, pts[i].wall + pts[i].length) - start;
-        espi_reading r = {start,       pts[i].value,   pts[i].cost, (uint32_t)duration,
-                          pts[i].line, pts[i].has_cost};
+        espi_reading r = {start,       pts[i].value,    pts[i].cost,   (uint32_t)duration,
+                          pts[i].line, pts[i].has_cost, w->wc->source, -1};
         if (espi_channel_append(ch, &r) != 0)
             return espi_fail(w->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     }

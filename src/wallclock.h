@@ -34,6 +34,7 @@ typedef struct wall_context {
     const char *unit;   /* unit of value for messages, e.g. "Wh" */
     espi_diag_fn on_diag;
     void *diag_ctx;
+    uint16_t source; /* input index stamped on each reading */
 } wall_context;
 
 /* Orders points by wall time, then input position (a qsort comparator). */

@@ -38,6 +38,26 @@ static void put_escaped(outbuf *o, const char *s)
     }
 }
 
+/* Text from an input (a title, a tariff name): escaped, control characters
+ * made spaces, cut after max characters (String256 holds 256). Inputs are
+ * UTF-8 already (libxml2 and yajl check it), so the cut counts code points. */
+static void put_text(outbuf *o, const char *s, size_t max)
+{
+    size_t chars = 0;
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if ((c & 0xC0) != 0x80 && chars++ == max)
+            break;
+        if (c < 0x20 && c != '\t' && c != '\n')
+            outbuf_puts(o, " ");
+        else if (c == '&' || c == '<' || c == '>' || c == '"') {
+            char one[2] = {*p, 0};
+            put_escaped(o, one);
+        } else
+            outbuf_put(o, p, 1);
+    }
+}
+
 static void indent(outbuf *o, int depth)
 {
     static const char spaces[] = "                                                ";
@@ -53,6 +73,28 @@ static void espi_int(outbuf *o, int depth, const char *tag, int64_t v)
     outbuf_puts(o, tag);
     outbuf_put(o, ">", 1);
     outbuf_int(o, v);
+    outbuf_puts(o, "</espi:");
+    outbuf_puts(o, tag);
+    outbuf_put(o, ">\n", 2);
+}
+
+/* The same for an optional code: nothing when absent. */
+static void espi_opt(outbuf *o, int depth, const char *tag, int64_t v)
+{
+    if (v != ESPI_CODE_NONE)
+        espi_int(o, depth, tag, v);
+}
+
+/* <espi:tag>text</espi:tag> for a String256 from an input. */
+static void espi_text(outbuf *o, int depth, const char *tag, const char *text)
+{
+    if (text == NULL)
+        return;
+    indent(o, depth);
+    outbuf_puts(o, "<espi:");
+    outbuf_puts(o, tag);
+    outbuf_put(o, ">", 1);
+    put_text(o, text, 256);
     outbuf_puts(o, "</espi:");
     outbuf_puts(o, tag);
     outbuf_put(o, ">\n", 2);
@@ -160,13 +202,25 @@ static int usage_point_ids(writer *w, channel_ids *ids, const espi_usage_point *
     return 0;
 }
 
+/* The channel's part of UUID names: the flow direction, and the unit when
+ * it is not Wh (a demand channel shares meter and flow with the energy). */
+static void channel_name(char buf[48], const espi_channel *ch)
+{
+    if (ch->rt.uom == 72)
+        snprintf(buf, 48, "%s", espi_flow_name(ch->rt.flow_direction));
+    else
+        snprintf(buf, 48, "%s/uom%d", espi_flow_name(ch->rt.flow_direction), ch->rt.uom);
+}
+
 static int channel_ids_of(writer *w, channel_ids *ids, const espi_usage_point *up,
                           const espi_channel *ch)
 {
+    char flow[48];
+    channel_name(flow, ch);
     const char *mr_parts[] = {"smarthub",   "meter-reading", up->account,
-                              up->location, ch->meter,       espi_flow_name(ch->rt.flow_direction)};
+                              up->location, ch->meter,       flow};
     const char *rt_parts[] = {"smarthub",   "reading-type", up->account,
-                              up->location, ch->meter,      espi_flow_name(ch->rt.flow_direction)};
+                              up->location, ch->meter,      flow};
     if (make_id(w, ids->mr, mr_parts, 6) || make_id(w, ids->rt, rt_parts, 6))
         return -1;
     href(ids->mr_href, "%s/MeterReading/%s", ids->up_href, ids->mr);
@@ -204,6 +258,14 @@ static void entry_content(writer *w, const char *title)
 {
     outbuf_puts(w->o, "    <title>");
     put_escaped(w->o, title);
+    outbuf_puts(w->o, "</title>\n    <content>\n");
+}
+
+/* The same for a title that may come from an input. */
+static void entry_content_text(writer *w, const char *title)
+{
+    outbuf_puts(w->o, "    <title>");
+    put_text(w->o, title, 1024);
     outbuf_puts(w->o, "</title>\n    <content>\n");
 }
 
@@ -255,6 +317,18 @@ static int write_time_params(writer *w, char ltp_href[HREF_MAX])
     return 0;
 }
 
+static const char *service_title(int kind)
+{
+    switch (kind) {
+    case 0: return "Electricity service";
+    case 1: return "Gas service";
+    case 2: return "Water service";
+    case 3: return "Time service";
+    case 4: return "Heat service";
+    default: return "Service";
+    }
+}
+
 static void write_usage_point(writer *w, const espi_usage_point *up, const channel_ids *ids,
                               const char *ltp_href)
 {
@@ -263,13 +337,22 @@ static void write_usage_point(writer *w, const espi_usage_point *up, const chann
     entry_open(w, ids->up);
     link(w->o, 2, "self", ids->up_href, "", "espi-entry/UsagePoint");
     link(w->o, 2, "up", collection, "", "espi-feed/UsagePoint");
-    link(w->o, 2, "related", ids->up_href, "/MeterReading", "espi-feed/MeterReading");
+    if (up->nchannels > 0)
+        link(w->o, 2, "related", ids->up_href, "/MeterReading", "espi-feed/MeterReading");
+    if (up->nsummaries > 0)
+        link(w->o, 2, "related", ids->up_href, "/UsageSummary", "espi-feed/UsageSummary");
     link(w->o, 2, "related", ltp_href, "", "espi-entry/LocalTimeParameters");
-    entry_content(w, up->service_kind == 0 ? "Electricity service" : "Service");
+    entry_content(w, up->title ? up->title : service_title(up->service_kind));
     espi_open(w->o, 3, "UsagePoint");
     espi_open(w->o, 4, "ServiceCategory");
     espi_int(w->o, 5, "kind", up->service_kind);
     espi_close(w->o, 4, "ServiceCategory");
+    if (up->tariff_profile != NULL) {
+        espi_open(w->o, 4, "serviceDeliveryPoint");
+        espi_text(w->o, 5, "tariffProfile", up->tariff_profile);
+        espi_close(w->o, 4, "serviceDeliveryPoint");
+    }
+    espi_text(w->o, 4, "readCycle", up->read_cycle);
     espi_close(w->o, 3, "UsagePoint");
     entry_close(w);
 }
@@ -277,10 +360,17 @@ static void write_usage_point(writer *w, const espi_usage_point *up, const chann
 static void channel_title(char *buf, size_t size, const espi_channel *ch, size_t meter_index,
                           size_t meters)
 {
+    if (ch->title != NULL) {
+        espi_strlcpy(buf, ch->title, size);
+        return;
+    }
     char every[32];
     interval_words(every, sizeof every, ch->rt.interval_length);
     size_t len = 0;
-    espi_bufprintf(buf, size, &len, "%s, %s", espi_flow_title(ch->rt.flow_direction), every);
+    if (ch->rt.uom == 38)
+        espi_bufprintf(buf, size, &len, "Demand, %s", every);
+    else
+        espi_bufprintf(buf, size, &len, "%s, %s", espi_flow_title(ch->rt.flow_direction), every);
     if (meters > 1)
         espi_bufprintf(buf, size, &len, ", meter %zu of %zu", meter_index + 1, meters);
 }
@@ -292,7 +382,7 @@ static void write_meter_reading(writer *w, const channel_ids *ids, const char *t
     link(w->o, 2, "up", ids->up_href, "/MeterReading", "espi-feed/MeterReading");
     link(w->o, 2, "related", ids->mr_href, "/IntervalBlock", "espi-feed/IntervalBlock");
     link(w->o, 2, "related", ids->rt_href, "", "espi-entry/ReadingType");
-    entry_content(w, title);
+    entry_content_text(w, title);
     indent(w->o, 3);
     outbuf_puts(w->o, "<espi:MeterReading/>\n");
     entry_close(w);
@@ -307,18 +397,26 @@ static void write_reading_type(writer *w, const channel_ids *ids, const espi_cha
     entry_open(w, ids->rt);
     link(w->o, 2, "self", ids->rt_href, "", "espi-entry/ReadingType");
     link(w->o, 2, "up", up, "", "espi-feed/ReadingType");
-    entry_content(w, title);
+    entry_content_text(w, title);
     espi_open(w->o, 3, "ReadingType");
-    espi_int(w->o, 4, "accumulationBehaviour", rt->accumulation);
-    espi_int(w->o, 4, "commodity", rt->commodity);
+    espi_opt(w->o, 4, "accumulationBehaviour", rt->accumulation);
+    espi_opt(w->o, 4, "commodity", rt->commodity);
+    espi_opt(w->o, 4, "consumptionTier", rt->consumption_tier);
     if (rt->currency != 0)
         espi_int(w->o, 4, "currency", rt->currency);
-    espi_int(w->o, 4, "flowDirection", rt->flow_direction);
-    espi_int(w->o, 4, "intervalLength", rt->interval_length);
-    espi_int(w->o, 4, "kind", rt->kind);
-    espi_int(w->o, 4, "phase", rt->phase);
-    espi_int(w->o, 4, "powerOfTenMultiplier", rt->power_of_ten);
-    espi_int(w->o, 4, "uom", rt->uom);
+    espi_opt(w->o, 4, "dataQualifier", rt->data_qualifier);
+    espi_opt(w->o, 4, "defaultQuality", rt->default_quality);
+    espi_opt(w->o, 4, "flowDirection", rt->flow_direction);
+    if (rt->interval_length > 0)
+        espi_int(w->o, 4, "intervalLength", rt->interval_length);
+    espi_opt(w->o, 4, "kind", rt->kind);
+    espi_opt(w->o, 4, "phase", rt->phase);
+    espi_opt(w->o, 4, "powerOfTenMultiplier", rt->power_of_ten);
+    espi_opt(w->o, 4, "timeAttribute", rt->time_attribute);
+    espi_opt(w->o, 4, "tou", rt->tou);
+    espi_opt(w->o, 4, "uom", rt->uom);
+    espi_opt(w->o, 4, "cpp", rt->cpp);
+    espi_opt(w->o, 4, "measuringPeriod", rt->measuring_period);
     espi_close(w->o, 3, "ReadingType");
     entry_close(w);
 }
@@ -328,6 +426,11 @@ static void write_reading(outbuf *o, const espi_reading *r)
     espi_open(o, 4, "IntervalReading");
     if (r->has_cost)
         espi_int(o, 5, "cost", r->cost);
+    if (r->quality >= 0) {
+        espi_open(o, 5, "ReadingQuality");
+        espi_int(o, 6, "quality", r->quality);
+        espi_close(o, 5, "ReadingQuality");
+    }
     espi_interval(o, 5, "timePeriod", r->duration, r->start);
     espi_int(o, 5, "value", r->value);
     espi_close(o, 4, "IntervalReading");
@@ -341,8 +444,9 @@ static int write_block(writer *w, const espi_usage_point *up, const espi_channel
     espi_civil_from_days(b->local_day, &y, &mo, &d);
     char date[16], id[37], title[256];
     snprintf(date, sizeof date, "%04lld-%02d-%02d", (long long)y, mo, d);
-    const char *parts[] = {"smarthub",   "interval-block", up->account,
-                           up->location, ch->meter,        espi_flow_name(ch->rt.flow_direction),
+    char flow[48];
+    channel_name(flow, ch);
+    const char *parts[] = {"smarthub", "interval-block", up->account, up->location, ch->meter, flow,
                            date};
     if (make_id(w, id, parts, 7))
         return -1;
@@ -354,7 +458,7 @@ static int write_block(writer *w, const espi_usage_point *up, const espi_channel
     href(self, "%s/IntervalBlock/%s", ids->mr_href, id);
     link(w->o, 2, "self", self, "", "espi-entry/IntervalBlock");
     link(w->o, 2, "up", ids->mr_href, "/IntervalBlock", "espi-feed/IntervalBlock");
-    entry_content(w, title);
+    entry_content_text(w, title);
     espi_open(w->o, 3, "IntervalBlock");
     espi_interval(w->o, 4, "interval", (uint32_t)(last->start + last->duration - first->start),
                   first->start);
@@ -394,11 +498,80 @@ static int write_channel(writer *w, const espi_usage_point *up, channel_ids *ids
     channel_title(title, sizeof title, ch, index, meters);
     write_meter_reading(w, ids, title);
     char rt_title[256];
-    snprintf(rt_title, sizeof rt_title, "%s (Wh%s)", title, ch->rt.currency ? ", cost" : "");
+    const char *unit = espi_uom_symbol(ch->rt.uom);
+    snprintf(rt_title, sizeof rt_title, "%s (%s%s)", title, unit ? unit : "no unit",
+             ch->rt.currency ? ", cost" : "");
     write_reading_type(w, ids, ch, rt_title);
     for (size_t b = 0; b < ch->nblocks; b++)
         if (write_block(w, up, ch, ids, &ch->blocks[b], title) != 0)
             return -1;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Billing summaries                                                   */
+/* ------------------------------------------------------------------ */
+
+static void write_measure(outbuf *o, const char *tag, const espi_measure *m)
+{
+    if (!m->present)
+        return;
+    espi_open(o, 4, tag);
+    espi_int(o, 5, "powerOfTenMultiplier", m->power_of_ten);
+    if (m->time_stamp != ESPI_TIME_UNSET)
+        espi_int(o, 5, "timeStamp", m->time_stamp);
+    espi_int(o, 5, "uom", m->uom);
+    espi_int(o, 5, "value", m->value);
+    espi_close(o, 4, tag);
+}
+
+static void write_summary_fields(writer *w, const espi_summary *s)
+{
+    outbuf *o = w->o;
+    espi_open(o, 3, "UsageSummary");
+    if (s->billing_start != ESPI_TIME_UNSET)
+        espi_interval(o, 4, "billingPeriod", s->billing_duration, s->billing_start);
+    if (s->has_bill_last_period)
+        espi_int(o, 4, "billLastPeriod", s->bill_last_period);
+    if (s->has_bill_to_date)
+        espi_int(o, 4, "billToDate", s->bill_to_date);
+    if (s->has_cost_additional)
+        espi_int(o, 4, "costAdditionalLastPeriod", s->cost_additional);
+    if (s->currency != 0)
+        espi_int(o, 4, "currency", s->currency);
+    write_measure(o, "overallConsumptionLastPeriod", &s->overall);
+    write_measure(o, "currentBillingPeriodOverAllConsumption", &s->current);
+    espi_opt(o, 4, "qualityOfReading", s->quality);
+    int64_t status = s->status_time;
+    if (status == ESPI_TIME_UNSET)
+        status = s->billing_start != ESPI_TIME_UNSET ? s->billing_start + s->billing_duration : 0;
+    espi_int(o, 4, "statusTimeStamp", status);
+    espi_opt(o, 4, "commodity", s->commodity);
+    espi_text(o, 4, "tariffProfile", s->tariff_profile);
+    espi_text(o, 4, "readCycle", s->read_cycle);
+    espi_close(o, 3, "UsageSummary");
+}
+
+/* One UsageSummary entry, named by its usage point and billing period (or
+ * its position when it has none). */
+static int write_summary(writer *w, const espi_usage_point *up, const channel_ids *ids,
+                         const espi_summary *s, size_t index)
+{
+    char key[48], id[37], self[HREF_MAX];
+    if (s->billing_start != ESPI_TIME_UNSET)
+        snprintf(key, sizeof key, "%lld", (long long)s->billing_start);
+    else
+        snprintf(key, sizeof key, "#%zu", index);
+    const char *parts[] = {"smarthub", "usage-summary", up->account, up->location, key};
+    if (make_id(w, id, parts, 5))
+        return -1;
+    href(self, "%s/UsageSummary/%s", ids->up_href, id);
+    entry_open(w, id);
+    link(w->o, 2, "self", self, "", "espi-entry/UsageSummary");
+    link(w->o, 2, "up", ids->up_href, "/UsageSummary", "espi-feed/UsageSummary");
+    entry_content_text(w, s->title ? s->title : "Billing period");
+    write_summary_fields(w, s);
+    entry_close(w);
     return 0;
 }
 
@@ -453,6 +626,9 @@ static int write_all(writer *w, const char *title)
         write_usage_point(w, up, &ids, ltp_href);
         for (size_t c = 0; c < up->nchannels; c++)
             if (write_channel(w, up, &ids, up->channels[c]) != 0)
+                return -1;
+        for (size_t k = 0; k < up->nsummaries; k++)
+            if (write_summary(w, up, &ids, &up->summaries[k], k) != 0)
                 return -1;
     }
     outbuf_puts(w->o, "</feed>\n");

@@ -1,4 +1,5 @@
-/* cmd_convert.c - espi convert: SmartHub poll JSON to a Green Button feed. */
+/* cmd_convert.c - espi convert: SmartHub data (poll JSON, CSV exports,
+ * account metadata) and Green Button files to repair, into one feed. */
 #include "cli.h"
 
 #include "espi.h"
@@ -17,6 +18,8 @@ typedef struct convert_opts {
     const char *title;
     bool no_validate;
     bool quiet;
+    bool strict;
+    bool dry_run;
 } convert_opts;
 
 static const cli_option convert_options[] = {
@@ -25,7 +28,8 @@ static const cli_option convert_options[] = {
     {0, "tz", "ZONE", CLI_STRING, offsetof(convert_opts, tz),
      "the co-op's time zone, IANA or POSIX TZ (default America/Los_Angeles)"},
     {0, "from", "FORMAT", CLI_STRING, offsetof(convert_opts, from),
-     "input format: smarthub-json (the default and, so far, the only one)"},
+     "input format of every FILE: auto (default: detected from the content), smarthub-json, "
+     "smarthub-csv, smarthub-account or espi (a Green Button file or .zip to repair)"},
     {0, "updated", "TIME", CLI_STRING, offsetof(convert_opts, updated),
      "Atom published/updated: 2026-11-28T10:00:00Z, epoch seconds or 'now'"},
     {0, "base-url", "URL", CLI_STRING, offsetof(convert_opts, base_url),
@@ -34,6 +38,10 @@ static const cli_option convert_options[] = {
      "feed title (default 'Green Button Usage Feed')"},
     {0, "no-validate", NULL, CLI_FLAG, offsetof(convert_opts, no_validate),
      "skip the schema check of the output before it is written"},
+    {0, "strict", NULL, CLI_FLAG, offsetof(convert_opts, strict),
+     "inputs that disagree (readings or bills for the same time) are an error, not a warning"},
+    {0, "dry-run", NULL, CLI_FLAG, offsetof(convert_opts, dry_run),
+     "read and check everything, report warnings and repairs, write nothing"},
     {'q', "quiet", NULL, CLI_FLAG, offsetof(convert_opts, quiet), "do not print warnings"},
 };
 
@@ -98,11 +106,15 @@ static void print_summary(const cli_io *io, const char *path, const espi_feed *f
 {
     espi_feed_stats st;
     espi_feed_stats_get(&st, feed);
+    char bills[64] = "";
+    if (st.summaries > 0)
+        snprintf(bills, sizeof bills, ", %zu billing summar%s", st.summaries,
+                 st.summaries == 1 ? "y" : "ies");
     fprintf(io->err,
             "espi: wrote %s: %zu usage point%s, %zu channel%s, %zu interval block%s, "
-            "%zu reading%s (%zu with cost)%s\n",
+            "%zu reading%s (%zu with cost)%s%s\n",
             path, st.usage_points, plural(st.usage_points), st.channels, plural(st.channels),
-            st.blocks, plural(st.blocks), st.readings, plural(st.readings), st.with_cost,
+            st.blocks, plural(st.blocks), st.readings, plural(st.readings), st.with_cost, bills,
             validated ? "; valid against the bundled ESPI 4.0 and 3.3 schemas" : "");
 }
 
@@ -144,15 +156,54 @@ static int write_output(const cli_io *io, const convert_opts *o, const espi_feed
     return CLI_OK;
 }
 
-static int convert(const cli_io *io, const convert_opts *o, const char *input)
+/* Reads every input into the converter; stops at the first that fails. */
+static int read_inputs(const cli_io *io, espi_converter *conv, espi_format format, char **inputs,
+                       int ninputs)
 {
-    if (o->from && strcmp(o->from, "smarthub-json") != 0)
-        return cli_usage(io, "convert", "unknown --from '%s': expected smarthub-json", o->from);
+    for (int i = 0; i < ninputs; i++) {
+        FILE *in;
+        const char *name;
+        int code = open_input(io, inputs[i], &in, &name);
+        if (code != CLI_OK)
+            return code;
+        espi_error err;
+        int rc = espi_converter_add(conv, in, name, format, &err);
+        if (in != stdin)
+            fclose(in);
+        if (rc != 0) {
+            cli_print_error(io, &err);
+            return cli_exit_code(rc);
+        }
+    }
+    return CLI_OK;
+}
+
+static int stdin_once(const cli_io *io, char **inputs, int ninputs)
+{
+    int dashes = 0;
+    for (int i = 0; i < ninputs; i++)
+        dashes += strcmp(inputs[i], "-") == 0;
+    if (dashes > 1)
+        return cli_usage(io, "convert", "- (stdin) can be given once");
+    return CLI_OK;
+}
+
+static int convert(const cli_io *io, const convert_opts *o, char **inputs, int ninputs)
+{
+    espi_format format = ESPI_FORMAT_AUTO;
+    if (o->from && espi_format_parse(&format, o->from) != 0)
+        return cli_usage(io, "convert",
+                         "unknown --from '%s': expected auto, smarthub-json, smarthub-csv, "
+                         "smarthub-account or espi",
+                         o->from);
+    int code = stdin_once(io, inputs, ninputs);
+    if (code != CLI_OK)
+        return code;
     espi_write_options wo;
     espi_write_options_init(&wo);
     wo.base_url = o->base_url;
     wo.title = o->title;
-    int code = resolve_updated(io, o->updated, &wo.updated);
+    code = resolve_updated(io, o->updated, &wo.updated);
     if (code != CLI_OK)
         return code;
     espi_error err;
@@ -165,24 +216,29 @@ static int convert(const cli_io *io, const convert_opts *o, const char *input)
         espi_tz_free(tz);
         return cli_usage(io, "convert", "--tz: %s", err.message);
     }
-    FILE *in;
-    const char *name;
     reporter rep = {io, o->quiet};
+    espi_convert_options co = {tz, o->tz != NULL, o->strict, o->dry_run, print_diag, &rep};
+    espi_converter *conv = NULL;
     espi_feed *feed = NULL;
-    code = open_input(io, input, &in, &name);
-    if (code == CLI_OK) {
-        espi_smarthub_options so = {tz, print_diag, &rep};
-        int rc = espi_smarthub_read(&feed, in, name, &so, &err);
-        if (in != stdin)
-            fclose(in);
-        if (rc != 0) {
-            cli_print_error(io, &err);
-            code = cli_exit_code(rc);
-        }
+    int rc = espi_converter_new(&conv, &co, &err);
+    code = rc == 0 ? read_inputs(io, conv, format, inputs, ninputs) : cli_exit_code(rc);
+    if (code == CLI_OK && (rc = espi_converter_finish(conv, &feed, &err)) != 0) {
+        cli_print_error(io, &err);
+        code = cli_exit_code(rc);
     }
-    if (code == CLI_OK)
+    if (code == CLI_OK && o->dry_run && !o->quiet) {
+        espi_feed_stats st;
+        espi_feed_stats_get(&st, feed);
+        fprintf(io->err,
+                "espi: dry run: %zu usage point%s, %zu channel%s, %zu reading%s, %zu billing "
+                "summar%s; nothing written\n",
+                st.usage_points, plural(st.usage_points), st.channels, plural(st.channels),
+                st.readings, plural(st.readings), st.summaries, st.summaries == 1 ? "y" : "ies");
+    } else if (code == CLI_OK) {
         code = write_output(io, o, feed, &wo, &rep);
+    }
     espi_feed_free(feed);
+    espi_converter_free(conv);
     espi_tz_free(tz);
     return code;
 }
@@ -199,13 +255,10 @@ static int run_convert(const cli_io *io, int argc, char **argv)
         code = CLI_OK; /* --help */
     else if (code == CLI_OK && npos == 0)
         code = cli_usage(io, "convert", "no input file (give a path, or - for stdin)");
-    else if (code == CLI_OK && npos > 1)
-        code = cli_usage(io, "convert",
-                         "one input file at a time (merging several is not supported yet)");
     else if (code == CLI_OK) {
         if (o.output && strcmp(o.output, "-") == 0)
             o.output = NULL; /* "-o -" is stdout, as for the input */
-        code = convert(io, &o, pos[0]);
+        code = convert(io, &o, pos, npos);
     }
     free(pos);
     return code;
@@ -213,15 +266,29 @@ static int run_convert(const cli_io *io, int argc, char **argv)
 
 const cli_command cli_convert_command = {
     .name = "convert",
-    .usage = "[OPTIONS] FILE",
-    .summary = "Convert a SmartHub usage poll response (JSON) into a Green Button (ESPI) feed.",
+    .usage = "[OPTIONS] FILE...",
+    .summary = "Convert SmartHub data, or repair Green Button files, into one Green Button (ESPI) "
+               "feed.",
     .details =
-        "FILE is the JSON body of SmartHub's POST secured/utility-usage/poll, status COMPLETE\n"
-        "(15-minute, hourly or daily data, with or without cost, one or more meters, net\n"
-        "metering channels); - reads stdin. Times in the poll are the co-op's wall clock;\n"
-        "each point is converted to UTC with --tz, so DST days are right. The feed is\n"
-        "checked against the bundled ESPI schemas before anything is written, and the same\n"
-        "input and options always give the same bytes.\n\n"
+        "Each FILE (- reads stdin) is one of (detected from its content, or forced with --from):\n"
+        "  smarthub-json     the JSON body of SmartHub's POST secured/utility-usage/poll, status\n"
+        "                    COMPLETE: 15-minute, hourly or daily usage (with or without cost,\n"
+        "                    net-metering channels), or MONTHLY billing periods, which become\n"
+        "                    UsageSummaries;\n"
+        "  smarthub-csv      SmartHub's Green Button CSV export, or the older usage CSV with "
+        "cost;\n"
+        "  smarthub-account  user-data or billing JSON: rate schedule and billing cycle of the\n"
+        "                    usage points (nothing personal is read);\n"
+        "  espi              any Green Button XML file, or the .zip SmartHub delivers, rewritten "
+        "as\n"
+        "                    a clean current feed; each repair is reported with its line.\n"
+        "Inputs for the same service location are merged into one usage point: channels by meter\n"
+        "and direction, readings by time (kept once when they agree; when they differ the later\n"
+        "input wins with a warning, or --strict makes it an error), bills by billing period.\n"
+        "Times in SmartHub data are the co-op's wall clock; each point is converted to UTC with\n"
+        "--tz, so DST days are right. The feed is checked against the bundled ESPI schemas before\n"
+        "anything is written, and the same inputs and options always give the same bytes,\n"
+        "whatever their order.\n\n"
         "Exit codes: 0 written; 1 invalid input; 2 usage error; 3 I/O or system error.\n",
     .options = convert_options,
     .noptions = sizeof convert_options / sizeof convert_options[0],

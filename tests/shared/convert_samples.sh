@@ -4,7 +4,7 @@
 # converted (twice: the bytes must be the same), validated with the OFFICIAL schemas
 # (SHARED/espi/official-xsd-check.sh -s espi-4.0 and -s espi-3.3, the latter requiring
 # link/@type) and compared with the independent oracle tests/tools/check_feed.py.
-# MONTHLY responses (billing periods, which espi convert refuses) and JSON files that are
+# MONTHLY responses (billing periods: tests/feed/bills.sh checks those) and JSON files that are
 # not poll responses are skipped, and the script says so.
 #
 # usage: ESPI=/path/to/espi ESPI_SOURCE=/path/to/source convert_samples.sh SHARED
@@ -105,7 +105,7 @@ for f in "${samples[@]}"; do
     case $frame in
         HOURLY|DAILY) check samples "$f" America/Los_Angeles ;;
         MONTHLY)
-            echo "skip samples/$(basename "$f" .json): MONTHLY billing periods (espi convert reads HOURLY and DAILY polls)"
+            echo "skip samples/$(basename "$f" .json): MONTHLY billing periods (summaries, checked by tests/feed/bills.sh)"
             skipped=$((skipped + 1)) ;;
         *)
             echo "skip samples/$(basename "$f" .json): not a COMPLETE poll response"

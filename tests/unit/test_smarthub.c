@@ -391,7 +391,7 @@ static void test_units(void **state)
     assert_non_null(strstr(f->err.message, "CCF"));
     free(json);
     json = one_series("FORWARD", "MONTHLY", points, "");
-    expect_error(f, json, "smarthub-monthly", 1);
+    expect_error(f, json, "smarthub-bill-period", 1); /* MONTHLY without billing periods */
     free(json);
     free(points);
 }

@@ -15,6 +15,21 @@ typedef struct fixture {
     size_t size;
 } fixture;
 
+/* The ReadingType of an hourly electricity channel in Wh. */
+static void set_rt(espi_reading_type *rt, int currency, int flow)
+{
+    *rt = (espi_reading_type){.accumulation = 4,
+                              .commodity = 1,
+                              .currency = currency,
+                              .flow_direction = flow,
+                              .interval_length = 3600,
+                              .kind = 12,
+                              .phase = 769,
+                              .power_of_ten = 0,
+                              .uom = 72};
+    espi_reading_type_clear_optional(rt);
+}
+
 /* One usage point, a forward channel with cost and a net channel, hourly
  * readings over two local days (2026-07-20 22:00 to 07-21 01:00 PDT). */
 static void build_feed(fixture *f)
@@ -25,16 +40,18 @@ static void build_feed(fixture *f)
     espi_usage_point *up = espi_feed_usage_point(f->feed, "4400123001", "71005500");
     assert_non_null(up);
     for (int flow = 1; flow <= 4; flow += 3) {
-        espi_channel *ch = espi_usage_point_add_channel(up, "88120045", flow);
+        espi_channel *ch = espi_usage_point_add_channel(up, "88120045", flow, 72);
         assert_non_null(ch);
-        ch->rt = (espi_reading_type){4, 1, flow == 1 ? 840 : 0, flow, 3600, 12, 769, 0, 72};
+        set_rt(&ch->rt, flow == 1 ? 840 : 0, flow);
         for (int i = 0; i < 4; i++) {
             espi_reading r = {1784610000 + i * 3600,
                               100 * (i + 1) * (flow == 4 ? -1 : 1),
                               1500 + i,
                               3600,
                               0,
-                              flow == 1};
+                              flow == 1,
+                              0,
+                              -1};
             assert_int_equal(espi_channel_append(ch, &r), 0);
         }
         assert_int_equal(espi_channel_split_days(ch, f->tz), 0);
@@ -263,9 +280,9 @@ static void test_ids_unique(void **state)
     const char *names[2][2] = {{"A/B", "C"}, {"A", "B/C"}};
     for (int u = 0; u < 2; u++) {
         espi_usage_point *up = espi_feed_usage_point(f->feed, names[u][0], names[u][1]);
-        espi_channel *ch = espi_usage_point_add_channel(up, "M/1", 1);
-        ch->rt = (espi_reading_type){4, 1, 0, 1, 3600, 12, 769, 0, 72};
-        espi_reading r = {1784610000, 100, 0, 3600, 0, false};
+        espi_channel *ch = espi_usage_point_add_channel(up, "M/1", 1, 72);
+        set_rt(&ch->rt, 0, 1);
+        espi_reading r = {1784610000, 100, 0, 3600, 0, false, 0, -1};
         assert_int_equal(espi_channel_append(ch, &r), 0);
         assert_int_equal(espi_channel_split_days(ch, f->tz), 0);
     }
