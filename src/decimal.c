@@ -279,3 +279,32 @@ void espi_decimal_format_n(char *buf, size_t size, int64_t value, int scale)
     *p = '\0';
     copy_cut(buf, tmp, size);
 }
+
+bool espi_integer_prefix(const char *s, int64_t *out, const char **end)
+{
+    bool negative = *s == '-';
+    s += (*s == '-' || *s == '+');
+    if (*s < '0' || *s > '9')
+        return false;
+    uint64_t v = 0;
+    for (; *s >= '0' && *s <= '9'; s++) {
+        if (v > ((uint64_t)INT64_MAX - (uint64_t)(*s - '0')) / 10)
+            return false;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    *out = negative ? -(int64_t)v : (int64_t)v;
+    *end = s;
+    return true;
+}
+
+bool espi_integer_text(const char *s, int64_t *out, bool *fraction)
+{
+    const char *p;
+    if (!espi_integer_prefix(s, out, &p))
+        return false;
+    *fraction = false;
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++)
+            *fraction = *fraction || *p != '0';
+    return *p == '\0';
+}

@@ -60,4 +60,14 @@ void espi_decimal_format(char buf[48], int64_t value, int scale);
  * always enough); the text is cut, never wrong, when size is smaller. */
 void espi_decimal_format_n(char *buf, size_t size, int64_t value, int scale);
 
+/* An integer as XML writes one (optional sign, digits) at the start of s,
+ * within int64 (never INT64_MIN); *end is where the digits stop. False when
+ * there are no digits or the value does not fit. */
+bool espi_integer_prefix(const char *s, int64_t *out, const char **end);
+
+/* An integer, maybe with a fraction that is dropped (toward zero); the
+ * fraction is reported through *fraction when it has a non-zero digit.
+ * False for anything else. */
+bool espi_integer_text(const char *s, int64_t *out, bool *fraction);
+
 #endif

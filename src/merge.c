@@ -312,35 +312,6 @@ static int merge_readings(merger *m, espi_channel *ch)
     return 0;
 }
 
-/* Most common duration (the smallest on a tie): the ReadingType's
- * intervalLength. Readings are few distinct lengths, so a short table. */
-static uint32_t usual_duration(const espi_channel *ch)
-{
-    enum { SLOTS = 16 };
-    uint32_t len[SLOTS];
-    size_t count[SLOTS], n = 0;
-    for (size_t i = 0; i < ch->nreadings; i++) {
-        uint32_t d = ch->readings[i].duration;
-        size_t k = 0;
-        while (k < n && len[k] != d)
-            k++;
-        if (k == n && n < SLOTS) {
-            len[n] = d;
-            count[n++] = 0;
-        }
-        if (k < n)
-            count[k]++;
-    }
-    uint32_t best = 0;
-    size_t best_count = 0;
-    for (size_t k = 0; k < n; k++)
-        if (count[k] > best_count || (count[k] == best_count && len[k] < best)) {
-            best = len[k];
-            best_count = count[k];
-        }
-    return best;
-}
-
 static int finish_channel(merger *m, espi_channel *ch)
 {
     m->channel_conflicts = 0;
@@ -349,7 +320,7 @@ static int finish_channel(merger *m, espi_channel *ch)
         return rc;
     report_more_conflicts(m);
     if (!ch->keep_interval)
-        ch->rt.interval_length = usual_duration(ch);
+        ch->rt.interval_length = espi_readings_usual_duration(ch->readings, ch->nreadings);
     if (espi_channel_split_days(ch, m->mo->tz) != 0)
         return espi_fail(m->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     return 0;

@@ -234,6 +234,30 @@ int espi_channel_append(espi_channel *ch, const espi_reading *r)
     return 0;
 }
 
+uint32_t espi_readings_usual_duration(const espi_reading *readings, size_t n)
+{
+    enum { SLOTS = 16 }; /* readings come in few distinct lengths */
+    uint32_t len[SLOTS], best = 0;
+    size_t count[SLOTS], used = 0, best_count = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        while (k < used && len[k] != readings[i].duration)
+            k++;
+        if (k == used && used < SLOTS) {
+            len[used] = readings[i].duration;
+            count[used++] = 0;
+        }
+        if (k < used)
+            count[k]++;
+    }
+    for (size_t k = 0; k < used; k++)
+        if (count[k] > best_count || (count[k] == best_count && len[k] < best)) {
+            best = len[k];
+            best_count = count[k];
+        }
+    return best;
+}
+
 static int by_start(const void *a, const void *b)
 {
     const espi_reading *x = a, *y = b;

@@ -168,6 +168,10 @@ int espi_set_text(char **slot, const char *text);
 /* Appends a reading; -1 when out of memory. */
 int espi_channel_append(espi_channel *ch, const espi_reading *r);
 
+/* The most common duration among readings (the smallest on a tie; only
+ * the first 16 distinct lengths count); 0 when there are none. */
+uint32_t espi_readings_usual_duration(const espi_reading *readings, size_t n);
+
 /* Sorts readings by start. */
 void espi_readings_sort(espi_reading *readings, size_t n);
 

@@ -15,6 +15,7 @@
  * looked up in per-resource tables; names and namespace URIs are compared
  * as pointers into the parser's dictionary. */
 #include "embedded.h"
+#include "decimal.h"
 #include "error.h"
 #include "graph.h"
 #include "reader.h"
@@ -551,31 +552,6 @@ static char *trimmed(char *s)
     return s;
 }
 
-/* An integer, maybe with a fraction (which is dropped, toward zero, and
- * reported through *fraction). */
-static bool parse_integer(const char *s, int64_t *out, bool *fraction)
-{
-    bool negative = *s == '-';
-    s += (*s == '-' || *s == '+');
-    if (*s < '0' || *s > '9')
-        return false;
-    uint64_t v = 0;
-    for (; *s >= '0' && *s <= '9'; s++) {
-        if (v > ((uint64_t)INT64_MAX - (uint64_t)(*s - '0')) / 10)
-            return false;
-        v = v * 10 + (uint64_t)(*s - '0');
-    }
-    *fraction = false;
-    if (*s == '.') {
-        for (s++; *s >= '0' && *s <= '9'; s++)
-            *fraction = *fraction || *s != '0';
-    }
-    if (*s != '\0')
-        return false;
-    *out = negative ? -(int64_t)v : (int64_t)v; /* never INT64_MIN, which means absent */
-    return true;
-}
-
 static bool parse_hex(const char *s, int64_t *out)
 {
     size_t n = strlen(s);
@@ -616,7 +592,7 @@ static void set_field(reader *r, void *res, const field *f, const xmlChar *name)
         return;
     }
     bool fraction = false,
-         ok = f->type == F_HEX ? parse_hex(text, slot) : parse_integer(text, slot, &fraction);
+         ok = f->type == F_HEX ? parse_hex(text, slot) : espi_integer_text(text, slot, &fraction);
     unsigned long line = line_now(r);
     if (!ok) {
         *slot = ESPI_ABSENT;

@@ -13,19 +13,17 @@
 
 #include "error.h"
 #include "grow.h"
+#include "json_stream.h"
 
 #include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_parse.h>
 
 #define CHUNK 65536
 #define SNIFF_BYTES 65536
 #define MAX_DEPTH 64
-/* Longest JSON string or bare value accepted anywhere: yajl rescans a token
- * that spans chunks, so an endless one would take quadratic time. */
-#define MAX_TOKEN 65536
+#define MAX_TOKEN 65536    /* longest JSON string or bare value accepted */
 #define MAX_ID 256         /* longest number or rate schedule name kept */
 #define MAX_SCHEDULES 32   /* rate schedules of one location or account */
 #define MAX_METERS 1024    /* meters of one location */
@@ -200,7 +198,7 @@ typedef struct frame {
 typedef struct parser {
     const convert_input *in;
     espi_error *err;
-    yajl_handle yh;
+    json_stream js;
     frame stack[MAX_DEPTH];
     int depth;
     account ud;                     /* the user-data element being read */
@@ -209,18 +207,6 @@ typedef struct parser {
     size_t kept;
     bool blank_meter; /* the billing meter being read has a blank number */
     bool is_user_data, is_billing;
-    /* before the first token: a byte order mark, blanks, then [ or { */
-    bool decided;
-    size_t head_bytes, bom;
-    unsigned long head_line;
-    /* the token being scanned before yajl sees it */
-    enum { G_OUT, G_STRING, G_ESCAPE, G_BARE } guard;
-    size_t token_len;
-    /* location tracking: lines counted up to chunk[scan] */
-    const unsigned char *chunk;
-    size_t scan;
-    unsigned long line;
-    unsigned long col0;
 } parser;
 
 static const unsigned char bom_bytes[3] = {0xEF, 0xBB, 0xBF};
@@ -283,27 +269,10 @@ bool sh_account_sniff(const unsigned char *head, size_t n)
 /* Locations in the text and errors                                    */
 /* ------------------------------------------------------------------ */
 
-/* Counts lines up to offset of the current chunk; positions only grow. */
-static void advance_to(parser *p, size_t offset)
-{
-    while (p->scan < offset) {
-        const unsigned char *nl = memchr(p->chunk + p->scan, '\n', offset - p->scan);
-        if (nl == NULL) {
-            p->col0 += offset - p->scan;
-            p->scan = offset;
-            return;
-        }
-        p->line++;
-        p->col0 = 0;
-        p->scan = (size_t)(nl - p->chunk) + 1;
-    }
-}
-
 /* Where the token just read ends. */
 static espi_loc here(parser *p)
 {
-    advance_to(p, yajl_get_bytes_consumed(p->yh));
-    return (espi_loc){p->in->name, p->line, p->col0 + 1, NULL};
+    return json_stream_here(&p->js, NULL);
 }
 
 static uint32_t here_line(parser *p)
@@ -607,8 +576,6 @@ done:
 /* Scalars and keys                                                    */
 /* ------------------------------------------------------------------ */
 
-typedef enum scalar { S_STRING, S_NUMBER, S_BOOL, S_NULL } scalar;
-
 static const struct scalar_rule *find_scalar_rule(kind k, field f)
 {
     for (size_t i = 0; i < sizeof scalar_rules / sizeof scalar_rules[0]; i++)
@@ -633,44 +600,25 @@ static int apply_text(parser *p, action a, const unsigned char *s, size_t len)
     return 1;
 }
 
-static int on_scalar(parser *p, scalar t, const unsigned char *s, size_t len)
+static int on_scalar(json_scalar t, const unsigned char *s, size_t len, void *ctx)
 {
+    parser *p = ctx;
     const frame *top = &p->stack[p->depth - 1];
     if (top->k == K_DOCS)
         return fail(p, ESPI_E_INPUT, "account-bad-structure",
                     "unexpected JSON structure: expected %s",
                     "each element of the top-level array to be an object");
     const struct scalar_rule *r = find_scalar_rule(top->k, top->key);
-    if (r == NULL || t == S_NULL)
+    if (r == NULL || t == JSON_NULL)
         return 1;
     if (r->a == A_INACTIVE) {
-        p->ud.inactive = t != S_NUMBER && len == 4 && memcmp(s, "true", 4) == 0;
+        p->ud.inactive = t != JSON_NUMBER && len == 4 && memcmp(s, "true", 4) == 0;
         return 1;
     }
-    if (t == S_BOOL)
+    if (t == JSON_BOOL)
         return fail(p, ESPI_E_INPUT, "account-bad-field", "\"%s\" is %s; expected text", r->name,
                     "true or false");
     return apply_text(p, r->a, s, len);
-}
-
-static int cb_null(void *ctx)
-{
-    return on_scalar(ctx, S_NULL, NULL, 0);
-}
-
-static int cb_boolean(void *ctx, int v)
-{
-    return on_scalar(ctx, S_BOOL, (const unsigned char *)(v ? "true" : "false"), v ? 4 : 5);
-}
-
-static int cb_number(void *ctx, const char *s, size_t len)
-{
-    return on_scalar(ctx, S_NUMBER, (const unsigned char *)s, len);
-}
-
-static int cb_string(void *ctx, const unsigned char *s, size_t len)
-{
-    return on_scalar(ctx, S_STRING, s, len);
 }
 
 /* Maps whose keys are numbers or names rather than field names. */
@@ -700,7 +648,7 @@ static int begin_billing_account(parser *p, const unsigned char *s, size_t len)
     return set_id(p, &p->bill.number, s, len);
 }
 
-static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
+static int on_key(const unsigned char *s, size_t len, void *ctx)
 {
     parser *p = ctx;
     frame *top = &p->stack[p->depth - 1];
@@ -760,8 +708,9 @@ static void begin(parser *p, kind k)
     }
 }
 
-static int open_container(parser *p, bool is_map)
+static int open_container(bool is_map, void *ctx)
 {
+    parser *p = ctx;
     kind k;
     if (!child_kind(p, is_map, &k))
         return 0;
@@ -773,8 +722,9 @@ static int open_container(parser *p, bool is_map)
     return 1;
 }
 
-static int close_container(parser *p)
+static int close_container(void *ctx)
 {
+    parser *p = ctx;
     switch (p->stack[--p->depth].k) {
     case K_ELEM: return finish_user_data(p);
     case K_BILL_ACCOUNT: return finish_billing(p);
@@ -782,183 +732,42 @@ static int close_container(parser *p)
     }
 }
 
-static int cb_start_map(void *ctx)
-{
-    return open_container(ctx, true);
-}
-
-static int cb_start_array(void *ctx)
-{
-    return open_container(ctx, false);
-}
-
-static int cb_end(void *ctx)
-{
-    return close_container(ctx);
-}
-
-static const yajl_callbacks callbacks = {
-    cb_null,      cb_boolean, NULL,   NULL,           cb_number, cb_string,
-    cb_start_map, cb_map_key, cb_end, cb_start_array, cb_end,
-};
+static const json_handlers handlers = {on_scalar, on_key, open_container, close_container};
 
 /* ------------------------------------------------------------------ */
 /* Driving the parse                                                   */
 /* ------------------------------------------------------------------ */
 
-static const char expected_text[] =
-    "expected the JSON body of SmartHub secured/user-data (an array of accounts) or "
-    "secured/billing (an array with \"accountBillingMap\")";
+#define EXPECTED                                                                                   \
+    "expected the JSON body of SmartHub secured/user-data (an array of accounts) or "              \
+    "secured/billing (an array with \"accountBillingMap\")"
 
-/* Looks at the bytes before the first token, which may arrive a few at a
- * time: a byte order mark (dropped: yajl rejects it), blanks, then '[' or
- * '{'. Returns how many bytes to drop from the front of buf, or -1 with
- * the error set. */
-static int check_start(parser *p, const unsigned char *buf, size_t n)
-{
-    size_t drop = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = buf[i];
-        if (p->head_bytes++ == p->bom && p->bom < 3 && c == bom_bytes[p->bom]) {
-            p->bom++;
-            drop = i + 1;
-            continue;
-        }
-        if (c == '\n')
-            p->head_line++;
-        if (is_blank(c))
-            continue;
-        p->decided = true;
-        if ((c == '[' || c == '{') && (p->bom == 0 || p->bom == 3))
-            return (int)drop;
-        espi_loc loc = {p->in->name, p->head_line + 1, 0, NULL};
-        if (c == '<')
-            espi_fail(p->err, ESPI_E_INPUT, "account-html", &loc,
-                      "the file is an HTML or XML page, not JSON (a portal error or login "
-                      "page?); %s",
-                      expected_text);
-        else
-            espi_fail(p->err, ESPI_E_INPUT, "account-not-json", &loc,
-                      "the file is not a JSON array or object; %s", expected_text);
-        return -1;
-    }
-    return (int)drop;
-}
+static const json_stream_spec spec = {
+    .chunk = CHUNK,
+    .max_token = MAX_TOKEN,
+    .not_json_code = "account-not-json",
+    .not_json_text = "the file is not a JSON array or object; " EXPECTED,
+    .html_code = "account-html",
+    .html_text =
+        "the file is an HTML or XML page, not JSON (a portal error or login page?); " EXPECTED,
+    .empty_code = "account-empty",
+    .empty_text = "the file is empty; " EXPECTED,
+    .token_code = "account-token-too-long",
+    .syntax_code = "account-json-syntax",
+};
 
-/* At the end of input the position is where the text stopped. */
-static void set_yajl_error(parser *p, bool at_end)
+/* The parse, then the check that the text was an account document. */
+static int parse_document(parser *p, FILE *f, size_t chunk)
 {
-    if (!at_end)
-        advance_to(p, yajl_get_bytes_consumed(p->yh));
-    unsigned char *msg = yajl_get_error(p->yh, 0, NULL, 0); /* 0: no input text in it */
-    char text[256];
-    espi_strlcpy(text, msg ? (const char *)msg : "syntax error", sizeof text);
-    yajl_free_error(p->yh, msg);
-    size_t len = strlen(text);
-    while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
-        text[--len] = '\0';
-    espi_loc loc = {p->in->name, p->line, p->col0 + 1, NULL};
-    espi_fail(p->err, ESPI_E_INPUT, "account-json-syntax", &loc, "malformed JSON: %s", text);
-}
-
-static bool bare_char(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' ||
-           c == '+' || c == '-';
-}
-
-/* Follows strings and bare values across chunks; returns the offset where
- * one grows past MAX_TOKEN, or n. */
-static size_t guard_tokens(parser *p, const unsigned char *buf, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = buf[i];
-        if (p->guard == G_STRING) {
-            size_t run = i;
-            while (run < n && buf[run] != '"' && buf[run] != '\\')
-                run++;
-            if (p->token_len + (run - i) > MAX_TOKEN)
-                return i + (MAX_TOKEN - p->token_len);
-            p->token_len += run - i;
-            if ((i = run) == n)
-                break;
-            p->guard = buf[i] == '"' ? G_OUT : G_ESCAPE;
-        } else if (p->guard == G_ESCAPE) {
-            p->guard = G_STRING;
-        } else if (p->guard == G_BARE && bare_char(c)) {
-            if (++p->token_len > MAX_TOKEN)
-                return i;
-        } else if (c == '"') {
-            p->guard = G_STRING, p->token_len = 0;
-        } else {
-            p->guard = bare_char(c) ? G_BARE : G_OUT, p->token_len = 1;
-        }
-    }
-    return n;
-}
-
-static int feed_chunk(parser *p, const unsigned char *buf, size_t n)
-{
-    p->chunk = buf;
-    p->scan = 0;
-    size_t bad = guard_tokens(p, buf, n);
-    if (bad < n) {
-        advance_to(p, bad);
-        espi_loc loc = {p->in->name, p->line, p->col0 + 1, NULL};
-        return espi_fail(p->err, ESPI_E_LIMIT, "account-token-too-long", &loc,
-                         "a JSON string or number is longer than %d bytes", MAX_TOKEN);
-    }
-    yajl_status st = yajl_parse(p->yh, buf, n);
-    if (st == yajl_status_ok) {
-        advance_to(p, n); /* keeps the line count right for the next chunk */
-        return 0;
-    }
-    if (st == yajl_status_error)
-        set_yajl_error(p, false);
-    return p->err->status ? p->err->status : ESPI_E_INPUT;
-}
-
-/* The checks once the whole text is read. */
-static int finish_stream(parser *p, FILE *f)
-{
+    json_stream_spec sp = spec;
+    sp.chunk = chunk;
+    int rc = json_stream_parse(&p->js, &sp, &handlers, p, f, p->in->name, p->err);
+    if (rc != 0 || p->is_user_data || p->is_billing)
+        return rc;
     espi_loc loc = {p->in->name, 0, 0, NULL};
-    if (ferror(f))
-        return espi_fail(p->err, ESPI_E_IO, "read", &loc, "cannot read the input");
-    if (!p->decided)
-        return espi_fail(p->err, ESPI_E_INPUT, "account-empty", &loc, "the file is empty; %s",
-                         expected_text);
-    yajl_status st = yajl_complete_parse(p->yh);
-    if (st != yajl_status_ok) {
-        if (st == yajl_status_error) /* else a callback has set the error */
-            set_yajl_error(p, true);
-        return p->err->status ? p->err->status : ESPI_E_INPUT;
-    }
-    if (!p->is_user_data && !p->is_billing)
-        return espi_fail(p->err, ESPI_E_INPUT, "account-unknown-document", &loc,
-                         "the JSON holds no SmartHub account (no \"account\" nor "
-                         "\"accountBillingMap\"); %s",
-                         expected_text);
-    return 0;
-}
-
-static int parse_stream(parser *p, FILE *f, size_t chunk)
-{
-    unsigned char *buf = malloc(chunk);
-    if (buf == NULL)
-        return espi_fail(p->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
-    int rc = 0;
-    size_t n;
-    while (rc == 0 && (n = fread(buf, 1, chunk, f)) > 0) {
-        int drop = p->decided ? 0 : check_start(p, buf, n);
-        if (drop < 0)
-            rc = p->err->status;
-        else
-            rc = feed_chunk(p, buf + drop, n - (size_t)drop);
-    }
-    if (rc == 0)
-        rc = finish_stream(p, f);
-    free(buf);
-    return rc;
+    return espi_fail(p->err, ESPI_E_INPUT, "account-unknown-document", &loc,
+                     "the JSON holds no SmartHub account (no \"account\" nor "
+                     "\"accountBillingMap\"); " EXPECTED);
 }
 
 /* A document that fails adds nothing: the records it handed over before
@@ -980,17 +789,9 @@ int sh_account_read_chunked(const convert_input *in, FILE *f, size_t chunk, espi
         return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     p->in = in;
     p->err = err;
-    p->line = 1;
     p->ud.cur = p->bill.cur = NO_LOCATION;
     p->stack[p->depth++] = (frame){K_TOP, F_NONE};
-    int rc;
-    p->yh = yajl_alloc(&callbacks, NULL, p);
-    if (p->yh == NULL) {
-        rc = espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
-    } else {
-        rc = parse_stream(p, f, chunk);
-        yajl_free(p->yh);
-    }
+    int rc = parse_document(p, f, chunk);
     account_reset(&p->ud); /* what an error left half gathered */
     account_reset(&p->bill);
     free(p);

@@ -8,18 +8,14 @@
  * as exact decimals. */
 #include "error.h"
 #include "grow.h"
+#include "json_stream.h"
 #include "smarthub.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_parse.h>
 
 #define MAX_DEPTH 64
 #define MAX_STRING 1024
-#define CHUNK 65536
-/* Longest JSON string or bare value accepted anywhere. yajl rescans a token
- * that spans chunks, so an endless one would take quadratic time. */
-#define MAX_TOKEN 65536
 /* Millisecond times beyond +-2^53 are not times (nor exact in JavaScript,
  * where they come from); the bound also keeps end - start from overflowing. */
 #define MAX_MS ((int64_t)1 << 53)
@@ -137,9 +133,8 @@ typedef struct frame {
 
 typedef struct parser {
     sh_doc *doc;
-    const char *name;
     espi_error *err;
-    yajl_handle yh;
+    json_stream js;
     frame stack[MAX_DEPTH];
     int depth;
     /* what is being built */
@@ -151,41 +146,16 @@ typedef struct parser {
     sh_interval interval;
     bool interval_start, interval_end;
     char industry[64];
-    /* the token being scanned before yajl sees it */
-    enum { G_OUT, G_STRING, G_ESCAPE, G_BARE } guard;
-    size_t token_len;
-    /* location tracking: lines counted up to chunk[scan] */
-    const unsigned char *chunk;
-    size_t scan;
-    unsigned long line;
-    unsigned long col0; /* column of chunk[scan] minus one */
 } parser;
 
 /* ------------------------------------------------------------------ */
 /* Locations                                                           */
 /* ------------------------------------------------------------------ */
 
-/* Counts lines up to offset of the current chunk; positions only grow. */
-static void advance_to(parser *p, size_t offset)
-{
-    while (p->scan < offset) {
-        const unsigned char *nl = memchr(p->chunk + p->scan, '\n', offset - p->scan);
-        if (nl == NULL) {
-            p->col0 += offset - p->scan;
-            p->scan = offset;
-            break;
-        }
-        p->line++;
-        p->col0 = 0;
-        p->scan = (size_t)(nl - p->chunk) + 1;
-    }
-}
-
 /* Location of the end of the token just read. */
 static espi_loc here(parser *p, const char *where)
 {
-    advance_to(p, yajl_get_bytes_consumed(p->yh));
-    return (espi_loc){p->name, p->line, p->col0 + 1, where};
+    return json_stream_here(&p->js, where);
 }
 
 /* Sets a located input error; series (may be NULL) names the series. */
@@ -384,8 +354,6 @@ int64_t sh_entry_interval_ms(const sh_entry *e, int64_t x_ms)
 /* Scalars                                                             */
 /* ------------------------------------------------------------------ */
 
-typedef enum scalar { S_STRING, S_NUMBER, S_BOOL, S_NULL } scalar;
-
 /* An integer in JSON number syntax (milliseconds); 0 when it is not one. */
 static int parse_ms(const unsigned char *s, size_t len, int64_t *out)
 {
@@ -395,10 +363,10 @@ static int parse_ms(const unsigned char *s, size_t len, int64_t *out)
     return !info.rounded && *out >= -MAX_MS && *out <= MAX_MS;
 }
 
-static int point_scalar(parser *p, field f, scalar t, const unsigned char *s, size_t len)
+static int point_scalar(parser *p, field f, json_scalar t, const unsigned char *s, size_t len)
 {
     if (f == F_X) {
-        if ((t != S_NUMBER && t != S_STRING) || !parse_ms(s, len, &p->point.x_ms))
+        if ((t != JSON_NUMBER && t != JSON_STRING) || !parse_ms(s, len, &p->point.x_ms))
             return fail(p, "smarthub-bad-x", p->series.name,
                         "\"x\" is not a whole number of milliseconds; expected %s",
                         "an integer such as 1772841600000");
@@ -407,11 +375,11 @@ static int point_scalar(parser *p, field f, scalar t, const unsigned char *s, si
     }
     if (f != F_Y)
         return 1;
-    if (t == S_NULL) {
+    if (t == JSON_NULL) {
         p->point.has_y = false;
         return 1;
     }
-    if ((t != S_NUMBER && t != S_STRING) ||
+    if ((t != JSON_NUMBER && t != JSON_STRING) ||
         espi_decimal_parse(&p->point.y, (const char *)s, len) != ESPI_DECIMAL_OK)
         return fail(p, "smarthub-bad-y", p->series.name, "\"y\" is not a number; expected %s",
                     "a number, or null for a missing reading");
@@ -419,12 +387,12 @@ static int point_scalar(parser *p, field f, scalar t, const unsigned char *s, si
     return 1;
 }
 
-static int interval_scalar(parser *p, field f, scalar t, const unsigned char *s, size_t len)
+static int interval_scalar(parser *p, field f, json_scalar t, const unsigned char *s, size_t len)
 {
-    if ((f != F_START && f != F_END) || t == S_NULL)
+    if ((f != F_START && f != F_END) || t == JSON_NULL)
         return 1;
     int64_t v;
-    if (t != S_NUMBER || !parse_ms(s, len, &v))
+    if (t != JSON_NUMBER || !parse_ms(s, len, &v))
         return fail(p, "smarthub-bad-interval", NULL, "xToOrderedInterval has a non-integer %s",
                     f == F_START ? "start" : "end");
     if (f == F_START)
@@ -464,8 +432,9 @@ static char **text_slot(parser *p, kind k, field f)
     return NULL;
 }
 
-static int on_scalar(parser *p, scalar t, const unsigned char *s, size_t len)
+static int on_scalar(json_scalar t, const unsigned char *s, size_t len, void *ctx)
 {
+    parser *p = ctx;
     frame *top = &p->stack[p->depth - 1];
     if (top->k == K_TOP)
         return fail(p, "smarthub-not-object", NULL, "the response is %s, not a JSON object",
@@ -480,38 +449,19 @@ static int on_scalar(parser *p, scalar t, const unsigned char *s, size_t len)
     if (top->k == K_ENTRY && top->key == F_ENTRY_END) {
         /* the request's end, a true UTC instant: "as of" for bills; a value
          * that is not milliseconds is left out, as nothing depends on it */
-        p->entry.has_end = (t == S_NUMBER || t == S_STRING) && parse_ms(s, len, &p->entry.end_ms);
+        p->entry.has_end =
+            (t == JSON_NUMBER || t == JSON_STRING) && parse_ms(s, len, &p->entry.end_ms);
         return 1;
     }
     char **slot = text_slot(p, top->k, top->key);
-    if (slot == NULL || t == S_NULL)
+    if (slot == NULL || t == JSON_NULL)
         return 1;
-    if (t == S_BOOL)
+    if (t == JSON_BOOL)
         return fail(p, "smarthub-bad-field", NULL, "a field espi reads is %s; expected text",
                     "true or false");
     if (top->k == K_ROOT && top->key == F_STATUS)
         p->doc->status_line = (uint32_t)here(p, NULL).line;
     return set_text(p, slot, s, len);
-}
-
-static int cb_null(void *ctx)
-{
-    return on_scalar(ctx, S_NULL, NULL, 0);
-}
-
-static int cb_boolean(void *ctx, int v)
-{
-    return on_scalar(ctx, S_BOOL, (const unsigned char *)(v ? "true" : "false"), v ? 4 : 5);
-}
-
-static int cb_number(void *ctx, const char *s, size_t len)
-{
-    return on_scalar(ctx, S_NUMBER, (const unsigned char *)s, len);
-}
-
-static int cb_string(void *ctx, const unsigned char *s, size_t len)
-{
-    return on_scalar(ctx, S_STRING, s, len);
 }
 
 /* ------------------------------------------------------------------ */
@@ -530,7 +480,7 @@ static field lookup_field(kind k, const unsigned char *s, size_t len)
     return F_OTHER;
 }
 
-static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
+static int on_key(const unsigned char *s, size_t len, void *ctx)
 {
     parser *p = ctx;
     frame *top = &p->stack[p->depth - 1];
@@ -604,8 +554,9 @@ static void begin(parser *p, kind k)
     }
 }
 
-static int open_container(parser *p, bool is_map)
+static int open_container(bool is_map, void *ctx)
 {
+    parser *p = ctx;
     kind k = K_SKIP;
     if (!child_kind(p, is_map, &k))
         return 0;
@@ -616,8 +567,9 @@ static int open_container(parser *p, bool is_map)
     return 1;
 }
 
-static int close_container(parser *p)
+static int close_container(void *ctx)
 {
+    parser *p = ctx;
     kind k = p->stack[--p->depth].k;
     switch (k) {
     case K_POINT: return finish_point(p);
@@ -629,162 +581,20 @@ static int close_container(parser *p)
     }
 }
 
-static int cb_start_map(void *ctx)
-{
-    return open_container(ctx, true);
-}
+static const json_handlers handlers = {on_scalar, on_key, open_container, close_container};
 
-static int cb_start_array(void *ctx)
-{
-    return open_container(ctx, false);
-}
-
-static int cb_end(void *ctx)
-{
-    return close_container(ctx);
-}
-
-static const yajl_callbacks callbacks = {
-    cb_null,      cb_boolean, NULL,   NULL,           cb_number, cb_string,
-    cb_start_map, cb_map_key, cb_end, cb_start_array, cb_end,
+static const json_stream_spec spec = {
+    .chunk = 65536,
+    /* longest JSON string or bare value accepted anywhere */
+    .max_token = 65536,
+    .html_code = "smarthub-html",
+    .html_text = "the file is an HTML or XML page, not SmartHub JSON (a portal error or login "
+                 "page?); expected the JSON body of secured/utility-usage/poll",
+    .empty_code = "smarthub-empty",
+    .empty_text = "the file is empty; expected the JSON body of a SmartHub poll response",
+    .token_code = "json-token-too-long",
+    .syntax_code = "json-syntax",
 };
-
-/* ------------------------------------------------------------------ */
-/* Driving the parse                                                   */
-/* ------------------------------------------------------------------ */
-
-/* Bytes to skip before the JSON text (a UTF-8 byte order mark, which yajl
- * rejects), or -1 with the error set when the text is an HTML or XML page.
- * *decided stays false while only blanks have been seen. */
-static int sniff(parser *p, const unsigned char *buf, size_t n, bool first, bool *decided)
-{
-    size_t bom = first && n >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF ? 3 : 0;
-    size_t i = bom;
-    while (i < n && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
-        i++;
-    if (i == n)
-        return (int)bom;
-    *decided = true;
-    if (buf[i] != '<')
-        return (int)bom;
-    espi_loc loc = {p->name, 1, 1, NULL};
-    espi_fail(p->err, ESPI_E_INPUT, "smarthub-html", &loc,
-              "the file is an HTML or XML page, not SmartHub JSON (a portal error or login "
-              "page?); expected the JSON body of secured/utility-usage/poll");
-    return -1;
-}
-
-/* At the end of input the position is where the text stopped. */
-static void set_yajl_error(parser *p, bool at_end)
-{
-    if (!at_end)
-        advance_to(p, yajl_get_bytes_consumed(p->yh));
-    unsigned char *msg = yajl_get_error(p->yh, 0, NULL, 0);
-    char text[256];
-    espi_strlcpy(text, msg ? (const char *)msg : "syntax error", sizeof text);
-    yajl_free_error(p->yh, msg);
-    size_t len = strlen(text);
-    while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
-        text[--len] = '\0';
-    espi_loc loc = {p->name, p->line, p->col0 + 1, NULL};
-    espi_fail(p->err, ESPI_E_INPUT, "json-syntax", &loc, "malformed JSON: %s", text);
-}
-
-static bool bare_char(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' ||
-           c == '+' || c == '-';
-}
-
-/* Follows strings and bare values across chunks; returns the offset where
- * one grows past MAX_TOKEN, or n. A tight loop skips string bodies. */
-static size_t guard_tokens(parser *p, const unsigned char *buf, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = buf[i];
-        if (p->guard == G_STRING) {
-            size_t run = i;
-            while (run < n && buf[run] != '"' && buf[run] != '\\')
-                run++;
-            if (p->token_len + (run - i) > MAX_TOKEN)
-                return i + (MAX_TOKEN - p->token_len);
-            p->token_len += run - i;
-            i = run;
-            if (i == n)
-                break;
-            p->guard = buf[i] == '"' ? G_OUT : G_ESCAPE;
-            continue;
-        }
-        if (p->guard == G_ESCAPE) {
-            p->guard = G_STRING;
-        } else if (p->guard == G_BARE && bare_char(c)) {
-            if (++p->token_len > MAX_TOKEN)
-                return i;
-        } else if (c == '"') {
-            p->guard = G_STRING, p->token_len = 0;
-        } else {
-            p->guard = bare_char(c) ? G_BARE : G_OUT, p->token_len = 1;
-        }
-    }
-    return n;
-}
-
-static int feed_chunk(parser *p, const unsigned char *buf, size_t n)
-{
-    p->chunk = buf;
-    p->scan = 0;
-    size_t bad = guard_tokens(p, buf, n);
-    if (bad < n) {
-        advance_to(p, bad);
-        espi_loc loc = {p->name, p->line, p->col0 + 1, NULL};
-        return espi_fail(p->err, ESPI_E_LIMIT, "json-token-too-long", &loc,
-                         "a JSON string or number is longer than %d bytes", MAX_TOKEN);
-    }
-    yajl_status st = yajl_parse(p->yh, buf, n);
-    if (st == yajl_status_ok) {
-        advance_to(p, n); /* keeps the line count right for the next chunk */
-        return 0;
-    }
-    if (st == yajl_status_error)
-        set_yajl_error(p, false);
-    return p->err->status ? p->err->status : ESPI_E_INPUT;
-}
-
-static int parse_stream(parser *p, FILE *in)
-{
-    unsigned char *buf = malloc(CHUNK);
-    if (buf == NULL)
-        return espi_fail(p->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
-    bool decided = false, first = true;
-    int rc = 0;
-    size_t n;
-    while (rc == 0 && (n = fread(buf, 1, CHUNK, in)) > 0) {
-        int skip = 0;
-        if (!decided && (skip = sniff(p, buf, n, first, &decided)) < 0) {
-            rc = ESPI_E_INPUT;
-            break;
-        }
-        first = false;
-        rc = feed_chunk(p, buf + skip, n - (size_t)skip);
-    }
-    if (rc == 0 && ferror(in)) {
-        espi_loc loc = {p->name, 0, 0, NULL};
-        rc = espi_fail(p->err, ESPI_E_IO, "read", &loc, "cannot read the input");
-    }
-    if (rc == 0 && !decided) {
-        espi_loc loc = {p->name, 0, 0, NULL};
-        rc = espi_fail(p->err, ESPI_E_INPUT, "smarthub-empty", &loc,
-                       "the file is empty; expected the JSON body of a SmartHub poll response");
-    }
-    yajl_status st = rc == 0 ? yajl_complete_parse(p->yh) : yajl_status_ok;
-    if (st != yajl_status_ok) {
-        if (st == yajl_status_error) /* else a callback has set the error */
-            set_yajl_error(p, true);
-        rc = p->err->status ? p->err->status : ESPI_E_INPUT;
-    }
-    free(buf);
-    return rc;
-}
 
 int sh_parse(sh_doc *doc, FILE *in, const char *name, espi_error *err)
 {
@@ -794,18 +604,9 @@ int sh_parse(sh_doc *doc, FILE *in, const char *name, espi_error *err)
     if (p == NULL)
         return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     p->doc = doc;
-    p->name = name;
     p->err = err;
-    p->line = 1;
     p->stack[p->depth++] = (frame){K_TOP, F_NONE, 0, false};
-    p->yh = yajl_alloc(&callbacks, NULL, p);
-    int rc;
-    if (p->yh == NULL) {
-        rc = espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
-    } else {
-        rc = parse_stream(p, in);
-        yajl_free(p->yh);
-    }
+    int rc = json_stream_parse(&p->js, &spec, &handlers, p, in, name, err);
     /* pieces still under construction when an error stopped the parse */
     entry_free(&p->entry);
     meter_free(&p->meter);

@@ -11,6 +11,7 @@
  * readings. Rules of a certification family (espi_rule.families) wait for
  * the end when the families are chosen from the file's ReadingTypes. */
 #include "codes.h"
+#include "decimal.h"
 #include "error.h"
 #include "grow.h"
 #include "hashset.h"
@@ -287,20 +288,8 @@ static void report_dropped(validator *v)
 /* An integer, as XML Schema writes one (sign, digits); false otherwise. */
 static bool integer_text(const char *s, int64_t *out)
 {
-    bool neg = *s == '-';
-    s += *s == '-' || *s == '+';
-    if (*s < '0' || *s > '9')
-        return false;
-    uint64_t v = 0;
-    for (; *s >= '0' && *s <= '9'; s++) {
-        if (v > ((uint64_t)INT64_MAX - (uint64_t)(*s - '0')) / 10)
-            return false;
-        v = v * 10 + (uint64_t)(*s - '0');
-    }
-    if (*s)
-        return false;
-    *out = neg ? -(int64_t)v : (int64_t)v;
-    return true;
+    const char *end;
+    return espi_integer_prefix(s, out, &end) && *end == '\0';
 }
 
 static bool fraction_text(const char *s)
