@@ -426,10 +426,32 @@ int espi_converter_add(espi_converter *c, FILE *f, const char *name, espi_format
     return rc;
 }
 
+/* A Green Button input names its zone, SmartHub inputs were read in the
+ * default --tz: say so when the two differ. */
+static void warn_zones(const espi_converter *c)
+{
+    espi_time_params own, given;
+    espi_error ignored;
+    if (espi_tz_time_params(&own, c->zone, &ignored) != 0 ||
+        espi_tz_time_params(&given, c->opts.tz, &ignored) != 0 ||
+        memcmp(&own, &given, sizeof own) == 0)
+        return;
+    espi_loc loc = {c->feed->sources[0], 0, 0, NULL};
+    espi_emit(c->opts.on_diag, c->opts.diag_ctx, ESPI_SEV_WARNING, "convert-zone", &loc,
+              "a Green Button input states its own time zone (%s), but the SmartHub inputs' wall "
+              "times were read in %s, which the feed uses; give --tz to choose",
+              espi_tz_name(c->zone), espi_tz_name(c->opts.tz));
+}
+
 int espi_converter_finish(espi_converter *c, espi_feed **out, espi_error *err)
 {
     *out = NULL;
-    const espi_tz *days = c->zone && !c->opts.tz_explicit ? c->zone : c->opts.tz;
+    /* a repaired file's own zone, unless --tz was given or SmartHub inputs,
+     * whose wall times were read in --tz, share the feed */
+    const espi_tz *days =
+        c->zone && !c->opts.tz_explicit && c->smarthub_inputs == 0 ? c->zone : c->opts.tz;
+    if (c->zone && !c->opts.tz_explicit && c->smarthub_inputs > 0)
+        warn_zones(c);
     int rc = apply_accounts(c, err);
     if (rc == 0 && (c->feed->tz_name == NULL || days == c->opts.tz))
         rc = espi_feed_set_tz(c->feed, days, err);

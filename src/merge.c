@@ -56,11 +56,7 @@ static int adopt_channel(espi_usage_point *up, espi_channel *ch, const char *met
         int rc = append_readings(same, ch);
         if (rc == 0 && same->rt.currency == 0)
             same->rt.currency = ch->rt.currency;
-        free(ch->meter);
-        free(ch->title);
-        free(ch->readings);
-        free(ch->blocks);
-        free(ch);
+        espi_channel_free(ch);
         return rc;
     }
     if (espi_set_text(&ch->meter, meter) != 0)
@@ -68,21 +64,26 @@ static int adopt_channel(espi_usage_point *up, espi_channel *ch, const char *met
     if (same == ch)
         return 0;
     espi_channel **grown = realloc(up->channels, (up->nchannels + 1) * sizeof *grown);
-    if (grown == NULL)
+    if (grown == NULL) {
+        espi_channel_free(ch);
         return -1;
+    }
     up->channels = grown;
     up->channels[up->nchannels++] = ch;
     return 0;
 }
 
-/* The only non-empty location of account among the usage points; NULL when
- * there is none or several. */
+/* The only non-empty location of the account among the usage points (of
+ * any account, for an input that names none, like the older usage CSV);
+ * NULL when there is none or several. */
 static espi_usage_point *only_location(espi_feed *feed, const espi_usage_point *unplaced)
 {
     espi_usage_point *found = NULL;
+    bool any_account = unplaced->account[0] == '\0';
     for (size_t i = 0; i < feed->nusage_points; i++) {
         espi_usage_point *up = feed->usage_points[i];
-        if (up == unplaced || up->location[0] == '\0' || strcmp(up->account, unplaced->account))
+        if (up == unplaced || up->location[0] == '\0' ||
+            (!any_account && strcmp(up->account, unplaced->account) != 0))
             continue;
         if (found != NULL)
             return NULL;
@@ -222,7 +223,7 @@ static int by_billing_period(const void *a, const void *b)
 static bool same_reading(const espi_reading *a, const espi_reading *b)
 {
     return a->start == b->start && a->duration == b->duration && a->value == b->value &&
-           (!a->has_cost || !b->has_cost || a->cost == b->cost);
+           a->quality == b->quality && (!a->has_cost || !b->has_cost || a->cost == b->cost);
 }
 
 /* Two inputs give different readings for the same time: the later input's
@@ -333,10 +334,16 @@ static int finish_channel(merger *m, espi_channel *ch)
 static bool same_measure(const espi_measure *a, const espi_measure *b)
 {
     return a->present == b->present &&
-           (!a->present ||
-            (a->value == b->value && a->power_of_ten == b->power_of_ten && a->uom == b->uom));
+           (!a->present || (a->value == b->value && a->power_of_ten == b->power_of_ten &&
+                            a->uom == b->uom && a->time_stamp == b->time_stamp));
 }
 
+static bool same_text_or_null(const char *a, const char *b)
+{
+    return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* Every field, so that which of two agreeing inputs is kept cannot show. */
 static bool same_summary(const espi_summary *a, const espi_summary *b)
 {
     return a->billing_duration == b->billing_duration &&
@@ -345,7 +352,11 @@ static bool same_summary(const espi_summary *a, const espi_summary *b)
            a->has_bill_to_date == b->has_bill_to_date && a->bill_to_date == b->bill_to_date &&
            a->has_cost_additional == b->has_cost_additional &&
            a->cost_additional == b->cost_additional && a->currency == b->currency &&
-           same_measure(&a->overall, &b->overall) && same_measure(&a->current, &b->current);
+           same_measure(&a->overall, &b->overall) && same_measure(&a->current, &b->current) &&
+           a->quality == b->quality && a->status_time == b->status_time &&
+           a->commodity == b->commodity &&
+           same_text_or_null(a->tariff_profile, b->tariff_profile) &&
+           same_text_or_null(a->read_cycle, b->read_cycle) && same_text_or_null(a->title, b->title);
 }
 
 static int bill_conflict(merger *m, const espi_summary *kept, const espi_summary *later)

@@ -14,7 +14,7 @@ int espi_feed_new(espi_feed **out)
     return *out ? 0 : -1;
 }
 
-static void channel_free(espi_channel *ch)
+void espi_channel_free(espi_channel *ch)
 {
     if (ch == NULL)
         return;
@@ -30,7 +30,7 @@ void espi_usage_point_free(espi_usage_point *up)
     if (up == NULL)
         return;
     for (size_t i = 0; i < up->nchannels; i++)
-        channel_free(up->channels[i]);
+        espi_channel_free(up->channels[i]);
     free(up->channels);
     for (size_t i = 0; i < up->nsummaries; i++)
         espi_summary_free_strings(&up->summaries[i]);
@@ -217,7 +217,7 @@ espi_channel *espi_usage_point_add_channel(espi_usage_point *up, const char *met
     espi_reading_type_clear_optional(&ch->rt);
     void **items = (void **)up->channels;
     if (ch->meter == NULL || push_pointer(&items, &up->nchannels, ch) != 0) {
-        channel_free(ch);
+        espi_channel_free(ch);
         return NULL;
     }
     up->channels = (espi_channel **)items;

@@ -135,6 +135,9 @@ int espi_feed_set_time_params(espi_feed *feed, const char *name, const espi_time
 /* Sets the zone the feed's LocalTimeParameters describe. */
 int espi_feed_set_tz(espi_feed *feed, const espi_tz *tz, espi_error *err);
 
+/* Frees a channel and its readings and blocks. */
+void espi_channel_free(espi_channel *ch);
+
 /* Frees a usage point and everything in it. */
 void espi_usage_point_free(espi_usage_point *up);
 

@@ -55,6 +55,11 @@ static void observe_time(repair *rp, rtype t, const char *path, const char *text
             rp->bad_time_line = line;
             snprintf(rp->bad_time, sizeof rp->bad_time, "<%s> %.60s", leaf_of(path), text);
         }
+    } else if (v < 0 && (t == T_READING || t == T_SUMMARY)) {
+        if (rp->bad_time_line == 0) { /* before 1970: not a time to guess about */
+            rp->bad_time_line = line;
+            snprintf(rp->bad_time, sizeof rp->bad_time, "<%s> %.60s", leaf_of(path), text);
+        }
     } else if (fraction) {
         repair_note(rp, "repair-fractional-time", t, line,
                     "time value(s) with a fraction of a second",

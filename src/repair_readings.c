@@ -241,6 +241,14 @@ static void fill_zero_durations(repair *rp, mr_info *m, uint32_t interval)
     }
 }
 
+/* Whether two ReadingTypes read values alike: a channel merged from two
+ * inputs must not mix units or scales. */
+static bool same_scale(const espi_reading_type *a, const espi_reading_type *b)
+{
+    return a->power_of_ten == b->power_of_ten && a->kind == b->kind && a->currency == b->currency &&
+           a->accumulation == b->accumulation && a->commodity == b->commodity;
+}
+
 static void check_interval(repair *rp, const mr_info *m, const espi_reading_type_res *rt)
 {
     uint32_t usual = espi_readings_usual_duration(m->readings, m->n);
@@ -349,6 +357,12 @@ int repair_make_channel(repair *rp, mr_info *m)
         return repair_nomem(rp);
     type.flow_direction = flow;
     type.uom = uom;
+    if (ch->nreadings > 0 && !same_scale(&ch->rt, &type))
+        return repair_fatal(rp, "merge-reading-type", m->line,
+                            "this MeterReading's ReadingType (powerOfTenMultiplier %d, kind %d, "
+                            "currency %d) differs from the one an earlier input gave the same "
+                            "meter reading; their values cannot be merged",
+                            type.power_of_ten, type.kind, type.currency);
     ch->rt = type;
     ch->keep_interval = false; /* the converter recomputes it from the readings */
     if ((e && e->title && e->title[0] && espi_set_text(&ch->title, e->title) != 0) ||

@@ -740,12 +740,16 @@ static int add_bill_points(converter *c, bill_list *l, const sh_entry *e, int fl
                      (long long)pt->x_ms);
                 continue;
             }
-            if (cost) {
-                b->cost += v;
-                b->has_cost = true;
-            } else {
-                b->wh += v;
+            int64_t *sum = cost ? &b->cost : &b->wh;
+            if ((v > 0 && *sum > ESPI_INT48_MAX - v) || (v < 0 && *sum < -ESPI_INT48_MAX - v)) {
+                espi_loc loc = {c->name, pt->line, 0, NULL};
+                return espi_fail(c->err, ESPI_E_INPUT, "value-range", &loc,
+                                 "the billing period's total passes ESPI's 48-bit limit (%lld) "
+                                 "with this value",
+                                 (long long)ESPI_INT48_MAX);
             }
+            *sum += v;
+            b->has_cost = b->has_cost || cost;
         }
         report_rounding(c, s->name ? s->name : "", &note, cost ? "hundred-thousandth" : "Wh");
     }

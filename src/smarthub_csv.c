@@ -265,9 +265,8 @@ static int read_account(csv_reader *r, const char *t)
             return 0;
         espi_loc loc = loc_at(r, r->lineno, 0);
         return espi_fail(r->err, ESPI_E_INPUT, "csv-account", &loc,
-                         "a second account, '%s', after '%s' on line %u; expected one account "
-                         "per file",
-                         show(s, len).text, show(r->account, strlen(r->account)).text,
+                         "a second, different account number after the one on line %u (the "
+                         "numbers are not repeated here); expected one account per file",
                          r->account_line);
     }
     r->account = strndup(s, len);

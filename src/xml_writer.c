@@ -553,13 +553,17 @@ static void write_summary_fields(writer *w, const espi_summary *s)
 }
 
 /* One UsageSummary entry, named by its usage point and billing period (or
- * its position when it has none). */
+ * its position when it has none). A file may give one period twice (its
+ * own business: the validator says so): repeat counts the earlier ones, so
+ * each gets a name of its own. */
 static int write_summary(writer *w, const espi_usage_point *up, const channel_ids *ids,
-                         const espi_summary *s, size_t index)
+                         const espi_summary *s, size_t index, size_t repeat)
 {
     char key[48], id[37], self[HREF_MAX];
-    if (s->billing_start != ESPI_TIME_UNSET)
+    if (s->billing_start != ESPI_TIME_UNSET && repeat == 0)
         snprintf(key, sizeof key, "%lld", (long long)s->billing_start);
+    else if (s->billing_start != ESPI_TIME_UNSET)
+        snprintf(key, sizeof key, "%lld#%zu", (long long)s->billing_start, repeat);
     else
         snprintf(key, sizeof key, "#%zu", index);
     const char *parts[] = {"smarthub", "usage-summary", up->account, up->location, key};
@@ -627,9 +631,13 @@ static int write_all(writer *w, const char *title)
         for (size_t c = 0; c < up->nchannels; c++)
             if (write_channel(w, up, &ids, up->channels[c]) != 0)
                 return -1;
-        for (size_t k = 0; k < up->nsummaries; k++)
-            if (write_summary(w, up, &ids, &up->summaries[k], k) != 0)
+        for (size_t k = 0, repeat = 0; k < up->nsummaries; k++) {
+            const espi_summary *s = &up->summaries[k];
+            repeat =
+                k > 0 && s->billing_start == up->summaries[k - 1].billing_start ? repeat + 1 : 0;
+            if (write_summary(w, up, &ids, s, k, repeat) != 0)
                 return -1;
+        }
     }
     outbuf_puts(w->o, "</feed>\n");
     return 0;

@@ -288,7 +288,7 @@ const cli_command cli_convert_command = {
         "Times in SmartHub data are the co-op's wall clock; each point is converted to UTC with\n"
         "--tz, so DST days are right. The feed is checked against the bundled ESPI schemas before\n"
         "anything is written, and the same inputs and options always give the same bytes,\n"
-        "whatever their order.\n\n"
+        "whatever their order (unless they disagree: then the later input wins).\n\n"
         "Exit codes: 0 written; 1 invalid input; 2 usage error; 3 I/O or system error.\n",
     .options = convert_options,
     .noptions = sizeof convert_options / sizeof convert_options[0],

@@ -24,7 +24,13 @@
 #     BILLS alone, with no conflict: the two agree on every closed period;
 #   * every testdata/smarthub/bills_*.json given twice gives the feed of it given once;
 #   * W2 moved to another service location: two usage points, no merge, every reading of both;
-#   * --dry-run exits 0, prints its summary (the counts of the real run) and writes no file.
+#   * --dry-run exits 0, prints its summary (the counts of the real run) and writes no file;
+#   * refused with exit 1 and no file: two Green Button inputs whose ReadingTypes scale the same
+#     meter reading differently, a billing period whose total passes 48 bits, a reading time
+#     before 1970 in a file to repair;
+#   * bills that differ only in statusTimeStamp are a disagreement in either order (the later
+#     kept); one file giving a period twice gets two summaries with ids of their own; the
+#     older usage CSV (no account) joins the only service location of the other inputs.
 # Needs bash, python3 (standard library) and the espi binary.
 #
 # usage: ESPI=/path/to/espi ESPI_SOURCE=/path/to/source merge.sh [SHARED]
@@ -402,6 +408,92 @@ if [ $rc -ne 1 ] || ! grep -q 'error: merge-conflict: ' "$tmp/dry2.err" || [ -n 
     bad "dry run --strict with a conflict: exit $rc, expected 1 with a merge-conflict error and no file: $(first_lines "$tmp/dry2.err")"
 else
     ok "dry run --strict with a conflict: exit 1, merge-conflict error, nothing written"
+fi
+
+# --- review regressions
+# expect_refusal LABEL CODE INPUT...: exit 1, an error with CODE, nothing written
+expect_refusal() {
+    local label=$1 code=$2
+    shift 2
+    mkdir -p "$tmp/refuse"
+    "$ESPI" convert --updated "$updated" -o "$tmp/refuse/feed.xml" "$@" >/dev/null 2>"$tmp/refuse.err"
+    local rc=$?
+    if [ $rc -ne 1 ] || ! grep -q "error: $code: " "$tmp/refuse.err" || [ -e "$tmp/refuse/feed.xml" ]; then
+        bad "$label: exit $rc, expected 1 with a $code error and no file: $(first_lines "$tmp/refuse.err")"
+    else
+        ok "$label: exit 1, $code, nothing written"
+    fi
+}
+
+# two Green Button files whose ReadingTypes scale the same meter reading differently
+dup=$src/testdata/espi/repair/repair_duplicates.xml
+sed 's#<espi:powerOfTenMultiplier>0<#<espi:powerOfTenMultiplier>3<#' "$dup" >"$tmp/dup_kwh.xml"
+expect_refusal "ReadingTypes that differ" merge-reading-type --from espi "$dup" "$tmp/dup_kwh.xml"
+
+# a billing period whose total passes the 48-bit limit (two meters summed)
+python3 - "$src/testdata/smarthub/bills_two_meters_usage_only.json" "$tmp/bills_big.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1], encoding='utf-8'))
+for entry in doc['data']['ELECTRIC']:
+    for series in entry['series']:
+        series['data'][0]['y'] = 140737488355.327
+json.dump(doc, open(sys.argv[2], 'w', encoding='utf-8'))
+PY
+expect_refusal "bill total past 48 bits" value-range "$tmp/bills_big.json"
+
+# a reading time before 1970 cannot be repaired
+python3 - "$dup" "$tmp/dup_old.xml" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding='utf-8').read()
+at = text.index('<espi:timePeriod>')  # the first reading's, not the block's interval
+text = text[:at] + re.sub(r'<espi:start>\d+</espi:start>', '<espi:start>-99999999999</espi:start>',
+                          text[at:], count=1)
+open(sys.argv[2], 'w', encoding='utf-8').write(text)
+PY
+expect_refusal "a time before 1970" repair-bad-time --from espi "$tmp/dup_old.xml"
+
+# bills that agree on every amount but not on statusTimeStamp are a disagreement, whichever
+# order they come in, and the later input's is kept
+billing=$src/testdata/espi/valid_dump_billing_only.xml
+sed 's#<espi:statusTimeStamp>1707289200<#<espi:statusTimeStamp>1707292800<#' "$billing" >"$tmp/billing_late.xml"
+for order in "A B" "B A"; do
+    if [ "$order" = "A B" ]; then set -- "$billing" "$tmp/billing_late.xml"; want=1707292800
+    else set -- "$tmp/billing_late.xml" "$billing"; want=1707289200; fi
+    "$ESPI" convert --from espi --updated "$updated" -o "$tmp/st.xml" "$@" 2>"$tmp/st.err"
+    rc=$?
+    if [ $rc -ne 0 ] || ! grep -q 'warning: merge-bill-conflict: ' "$tmp/st.err" ||
+        ! grep -q "<espi:statusTimeStamp>$want</espi:statusTimeStamp>" "$tmp/st.xml"; then
+        bad "statusTimeStamp only, $order: exit $rc, expected a merge-bill-conflict warning and $want kept: $(first_lines "$tmp/st.err")"
+    else
+        ok "statusTimeStamp only, $order: merge-bill-conflict warning, the later input's $want kept"
+    fi
+done
+
+# one file giving the same billing period twice: two summaries with ids of their own
+python3 - "$billing" "$tmp/billing_twice.xml" <<'PY'
+import sys
+text = open(sys.argv[1], encoding='utf-8').read()
+text = text.replace('<espi:start>1707030000</espi:start>', '<espi:start>1704438000</espi:start>')
+open(sys.argv[2], 'w', encoding='utf-8').write(text)
+PY
+"$ESPI" convert --from espi --updated "$updated" -o "$tmp/twice.xml" "$tmp/billing_twice.xml" 2>/dev/null
+rc=$?
+"$ESPI" validate "$tmp/twice.xml" >"$tmp/twice.val" 2>&1
+if [ $rc -ne 0 ] || grep -qE 'entry-id-duplicate|link-self-duplicate' "$tmp/twice.val"; then
+    bad "a period given twice in one file: exit $rc, or repeated ids: $(grep -E 'duplicate' "$tmp/twice.val" | head -n 2)"
+else
+    ok "a period given twice in one file: two summaries, each with an id and self link of its own"
+fi
+
+# the older usage CSV names no account: it joins the only service location of the other inputs
+"$ESPI" convert --updated "$updated" -o "$tmp/csvjoin.xml" \
+    "$src/testdata/smarthub/valid_hourly_netmeter_5h.json" \
+    "$src/testdata/smarthub/csv/valid_usage_cost.csv" 2>"$tmp/csvjoin.err"
+rc=$?
+if [ $rc -ne 0 ] || ! grep -q 'wrote .*: 1 usage point,' "$tmp/csvjoin.err"; then
+    bad "older usage CSV with a poll: exit $rc, expected one usage point: $(first_lines "$tmp/csvjoin.err")"
+else
+    ok "older usage CSV with a poll: one usage point"
 fi
 
 echo "$pass passed, $fail failed"
