@@ -639,6 +639,12 @@ ESPI_API int espi_output_commit(espi_output *o, FILE *dest, espi_error *err);
 /* Removes the temporary file and frees o. NULL is a no-op. */
 ESPI_API void espi_output_abort(espi_output *o);
 
+/* Removes every temporary file still open, without freeing anything, and
+ * writes "PATH: error: interrupted: ..." for each to report_fd (unless it is
+ * -1): for a SIGINT or SIGTERM handler, which then ends the process. It
+ * only calls unlink and write, so it is async-signal-safe. */
+ESPI_API void espi_output_remove_pending(int report_fd);
+
 #ifdef __cplusplus
 }
 #endif

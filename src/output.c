@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,59 @@ struct espi_output {
     char *temp;
     FILE *f;
 };
+
+/* The temporary files open now and the output each stands for, copied where
+ * a signal handler can read them without locks or allocation
+ * (espi_output_remove_pending). */
+#define PENDING_MAX 4
+#define PENDING_PATH 4096
+static char pending_path[PENDING_MAX][PENDING_PATH];
+static char pending_shown[PENDING_MAX][PENDING_PATH];
+static volatile sig_atomic_t pending_set[PENDING_MAX];
+
+static void pending_add(const char *temp, const char *shown)
+{
+    for (int i = 0; i < PENDING_MAX; i++)
+        if (!pending_set[i] && strlen(temp) < PENDING_PATH) {
+            snprintf(pending_path[i], PENDING_PATH, "%s", temp);
+            snprintf(pending_shown[i], PENDING_PATH, "%s", shown);
+            pending_set[i] = 1;
+            return;
+        }
+}
+
+static void pending_drop(const char *temp)
+{
+    for (int i = 0; i < PENDING_MAX; i++)
+        if (pending_set[i] && strcmp(pending_path[i], temp) == 0)
+            pending_set[i] = 0;
+}
+
+static void write_text(int fd, const char *s)
+{
+    size_t n = strlen(s);
+    while (n > 0) {
+        ssize_t w = write(fd, s, n);
+        if (w <= 0)
+            return;
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+void espi_output_remove_pending(int report_fd)
+{
+    for (int i = 0; i < PENDING_MAX; i++)
+        if (pending_set[i]) {
+            pending_set[i] = 0;
+            (void)unlink(pending_path[i]);
+            if (report_fd >= 0) {
+                write_text(report_fd, pending_shown[i]);
+                write_text(report_fd, ": error: interrupted: nothing was written (the "
+                                      "temporary file is removed)\n");
+            }
+        }
+}
 
 static int io_fail(espi_error *err, const char *path, const char *what, int errnum)
 {
@@ -96,6 +150,7 @@ static int make_temp(espi_output *o, espi_error *err)
         o->temp = NULL;
         return io_fail(err, shown, "cannot create a temporary file", e);
     }
+    pending_add(o->temp, o->shown ? o->shown : "<stdout>");
     o->f = fdopen(fd, "w+b");
     if (o->f == NULL) {
         int e = errno;
@@ -141,8 +196,10 @@ void espi_output_abort(espi_output *o)
         return;
     if (o->f)
         fclose(o->f);
-    if (o->temp)
+    if (o->temp) {
+        pending_drop(o->temp);
         unlink(o->temp);
+    }
     free(o->temp);
     free(o->path);
     free(o->shown);
@@ -231,6 +288,7 @@ static int replace_file(espi_output *o, espi_error *err)
     if (rc == 0 && rename(o->temp, o->path) != 0)
         rc = io_fail(err, o->shown, "cannot replace the output", errno);
     if (rc == 0) {
+        pending_drop(o->temp);
         free(o->temp); /* renamed: nothing to remove */
         o->temp = NULL;
         (void)sync_dir_of(o->path);

@@ -357,6 +357,8 @@ static void on_xml_error(void *ctx, xmlErrorPtr e)
     size_t n = strlen(message);
     while (n > 0 && (message[n - 1] == '\n' || message[n - 1] == ' '))
         message[--n] = '\0';
+    for (char *p = message; (p = strchr(p, '\n')) != NULL;)
+        *p = ' '; /* "...encoding !\nBytes: 0xC3" stays one diagnostic line */
     unsigned long line = e->line > 0 ? (unsigned long)e->line : 0;
     if (e->level == XML_ERR_WARNING ||
         (e->domain == XML_FROM_NAMESPACE && e->level == XML_ERR_ERROR)) {
@@ -381,7 +383,10 @@ static void on_xml_error(void *ctx, xmlErrorPtr e)
             r->status = espi_fail(r->err, ESPI_E_INPUT, "xml-syntax", &loc,
                                   "not well-formed XML: %s", message);
     }
-    xmlStopParser(r->ctxt);
+    /* Not xmlStopParser (see stop_on): an error raised while libxml2
+     * switches the input's encoding would leave it reading a freed buffer. */
+    r->ctxt->disableSAX = 1;
+    r->ctxt->instate = XML_PARSER_EOF;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1376,14 +1381,19 @@ static int read_source(void *ctx, char *buf, int len)
     return (int)n;
 }
 
-/* A callback failed or the caller asked to stop: the parse ends here. */
+/* A callback failed or the caller asked to stop: the parse ends here.
+ * Not xmlStopParser: before libxml2 2.11 it frees the input buffer, which
+ * the parser and a schema validator plugged into the SAX still read after
+ * the callback returns (valgrind: invalid read). What 2.11 does instead is
+ * enough: no more callbacks, and the parser's loops end. */
 static void stop_on(reader *r, int rc)
 {
     if (rc == 0)
         return;
     if (r->status == 0)
         r->status = rc;
-    xmlStopParser(r->ctxt);
+    r->ctxt->disableSAX = 1;
+    r->ctxt->instate = XML_PARSER_EOF;
 }
 
 /* xml:base of the element starting at depth: its own, resolved against
@@ -1613,8 +1623,10 @@ int reader_run(FILE *in, const char *name, const espi_read_options *opts, const 
     if (plugged && obs->unplug)
         obs->unplug(obs->ctx);
     reader_clear(r);
-    if (r->ctxt)
+    if (r->ctxt) {
+        xmlFreeDoc(r->ctxt->myDoc); /* entity declarations in a DTD build one */
         xmlFreeParserCtxt(r->ctxt);
+    }
     graph_free(r->g);
     free(r);
     return rc;

@@ -3,9 +3,12 @@
 
 #include "espi.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
 
 static const cli_command *const commands[] = {
     &cli_convert_command,
@@ -70,7 +73,10 @@ int cli_exit_code(int status)
 void cli_print_error(const cli_io *io, const espi_error *err)
 {
     char line[1400];
-    espi_error_format(line, sizeof line, err);
+    espi_error named = *err;
+    if (strcmp(named.file, "<output>") == 0) /* the library's name for the stream it writes */
+        snprintf(named.file, sizeof named.file, "%s", "<stdout>");
+    espi_error_format(line, sizeof line, &named);
     fprintf(io->err, "%s\n", line);
 }
 
@@ -90,11 +96,50 @@ static int help_command(const cli_io *io, int argc, char **argv)
     return CLI_OK;
 }
 
+/* Interrupted: no temporary file may stay beside the output; then die of the
+ * same signal, so the caller sees 128+n as from any interrupted program. */
+static void on_fatal_signal(int sig)
+{
+    espi_output_remove_pending(STDERR_FILENO);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void catch_fatal_signals(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction sa;
+        if (sigaction(sigs[i], NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+            continue; /* ignored by whoever started us (nohup, a background job) */
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_fatal_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+/* A closed stdin, stdout or stderr gets /dev/null opened the wrong way round:
+ * the descriptor stays taken, so no temporary file gets it (and the output
+ * meant for stdout with it), and reading or writing it fails with EBADF as a
+ * closed one would, which is reported. */
+static void reserve_std_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
+            (void)open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY); /* lowest free: fd */
+}
+
 int cli_main(int argc, char **argv, FILE *out, FILE *err)
 {
     cli_io io = {out, err, "espi"};
     /* A closed pipe must be an error we report, not a silent death. */
     signal(SIGPIPE, SIG_IGN);
+    /* A file size limit (ulimit -f) must be a write error (EFBIG), not a death
+     * that leaves the temporary file behind. */
+    signal(SIGXFSZ, SIG_IGN);
+    reserve_std_fds();
+    catch_fatal_signals();
     if (argc < 2) {
         print_overview(err);
         return CLI_USAGE;

@@ -60,9 +60,17 @@ static void print_diag(const espi_diag *d, void *ctx)
     fprintf(io->err, "%s\n", line);
 }
 
+/* The library calls the stream it writes "<output>"; messages name the file. */
+static void name_output(espi_error *err, const char *target)
+{
+    if (target && strcmp(err->file, "<output>") == 0)
+        snprintf(err->file, sizeof err->file, "%s", target);
+}
+
 /* Reads one input into the dumper; returns its exit code, and sets
  * *output_failed when the output can no longer be written. */
-static int dump_one(const cli_io *io, espi_dumper *d, const char *path, bool *output_failed)
+static int dump_one(const cli_io *io, espi_dumper *d, const char *path, const char *target,
+                    bool *output_failed)
 {
     *output_failed = false;
     bool from_stdin = strcmp(path, "-") == 0;
@@ -76,8 +84,10 @@ static int dump_one(const cli_io *io, espi_dumper *d, const char *path, bool *ou
     int rc = espi_dumper_add(d, in, name, &err);
     if (!from_stdin)
         fclose(in);
-    if (rc != 0)
+    if (rc != 0) {
+        name_output(&err, target);
         cli_print_error(io, &err);
+    }
     *output_failed = rc == ESPI_E_IO && strcmp(err.code, "write") == 0;
     return cli_exit_code(rc);
 }
@@ -103,10 +113,11 @@ static int dump_all(const cli_io *io, const dump_opts *o, espi_dump_options *dop
     }
     bool output_failed = false;
     for (int i = 0; d && i < nfiles && !output_failed; i++) {
-        int c = dump_one(io, d, files[i], &output_failed);
+        int c = dump_one(io, d, files[i], target, &output_failed);
         code = c > code ? c : code;
     }
     if (d && !output_failed && espi_dumper_finish(d, &err) != 0) {
+        name_output(&err, target);
         cli_print_error(io, &err);
         code = CLI_IO;
     }

@@ -15,6 +15,10 @@
 #   output:  a path (relative to the case's scratch folder, $OUT in args)
 #            that must exist afterwards and equal the file after the path:
 #            "out.xml expected/x.xml"; or "out.xml absent"
+#
+# With ESPI_VALGRIND=1 in the environment the binary runs under valgrind's
+# memcheck: any memory error or definite/indirect leak exits 99, which no
+# case expects, so the case fails.
 set -u
 espi=$1
 case_file=$2
@@ -40,7 +44,12 @@ if [ -n "$setup" ]; then
 fi
 
 eval "set -- $(printf '%s' "${args//\$OUT/$scratch}")"
-env "${envs[@]}" "$espi" "$@" <"${stdin:-/dev/null}" >"$scratch/.stdout" 2>"$scratch/.stderr"
+declare -a wrap=()
+if [ -n "${ESPI_VALGRIND:-}" ]; then
+    wrap=(valgrind --error-exitcode=99 --leak-check=full
+        --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect -q)
+fi
+env "${envs[@]}" "${wrap[@]}" "$espi" "$@" <"${stdin:-/dev/null}" >"$scratch/.stdout" 2>"$scratch/.stderr"
 got_exit=$?
 
 fail=0

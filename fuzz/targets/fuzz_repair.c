@@ -1,0 +1,8 @@
+/* fuzz_repair.c - espi convert --from espi: one input through the
+ * converter (ESPI_FORMAT_ESPI), then the feed written to memory. */
+#include "fuzz_convert.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fuzz_convert(data, size, ESPI_FORMAT_ESPI, NULL, ESPI_FORMAT_AUTO, 0);
+}

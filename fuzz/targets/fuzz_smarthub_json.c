@@ -1,0 +1,8 @@
+/* fuzz_smarthub_json.c - espi convert --from smarthub-json: one input through the
+ * converter (ESPI_FORMAT_SMARTHUB_JSON), then the feed written to memory. */
+#include "fuzz_convert.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fuzz_convert(data, size, ESPI_FORMAT_SMARTHUB_JSON, NULL, ESPI_FORMAT_AUTO, 0);
+}

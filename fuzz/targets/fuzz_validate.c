@@ -1,0 +1,57 @@
+/* fuzz_validate.c - espi validate: espi_validate on its own, then the same
+ * input through a report (text or JSON, chosen by the input's length) as
+ * the CLI writes it, to a memory stream. */
+#include "fuzz_common.h"
+
+static void validate_plain(const uint8_t *data, size_t size)
+{
+    char *copy;
+    FILE *in = fuzz_open_input(data, size, &copy);
+    if (in == NULL)
+        return;
+    espi_validate_options vo = {0};
+    vo.set = size % 2 ? ESPI_SCHEMA_ESPI_33 : ESPI_SCHEMA_ESPI_40;
+    vo.on_finding = fuzz_on_diag;
+    vo.max_per_rule = size % 3;
+    espi_validate_summary sum;
+    espi_error err;
+    if (espi_validate(in, "fuzz-input", &vo, &sum, &err) != 0)
+        fuzz_touch_error(&err);
+    fclose(in);
+    free(copy);
+}
+
+static void validate_report(const uint8_t *data, size_t size)
+{
+    char *copy;
+    FILE *in = fuzz_open_input(data, size, &copy);
+    if (in == NULL)
+        return;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    espi_report_options ro = {size % 2 ? ESPI_REPORT_JSON : ESPI_REPORT_TEXT, false, size % 5 == 0};
+    espi_report *rep = NULL;
+    espi_error err;
+    if (out != NULL && espi_report_new(&rep, out, &ro, &err) == 0) {
+        espi_validate_options vo = {0};
+        bool valid = false;
+        if (espi_report_validate(rep, in, "fuzz-input", &vo, &valid, &err) != 0)
+            fuzz_touch_error(&err);
+        if (espi_report_finish(rep, &err) != 0)
+            fuzz_touch_error(&err);
+        espi_report_free(rep);
+    }
+    if (out != NULL)
+        fclose(out);
+    free(buf);
+    fclose(in);
+    free(copy);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    validate_plain(data, size);
+    validate_report(data, size);
+    return 0;
+}
