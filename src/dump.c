@@ -65,7 +65,8 @@ struct espi_dumper {
     int unit_power; /* --unit: its prefix power and symbol */
     const char *unit_symbol;
     bool warned_unit, warned_power;
-    zone_cache *zones; /* NULL tz: time parameters that give no zone */
+    bool warned_duration; /* a negative duration, once per file */
+    zone_cache *zones;    /* NULL tz: time parameters that give no zone */
     size_t nzones, zones_cap;
     zone_cache last_zone; /* the one found last: readings come in runs */
     /* the offset found last, and the span it holds over */
@@ -363,6 +364,13 @@ static void reading_row(espi_dumper *d, row *r, const espi_interval_reading_res 
     add_int(r, rt ? rt->accumulation : ESPI_ABSENT);
     add_utc(r, ir->start);
     add_local(d, r, ir->start, up);
+    if (ir->duration < 0 && ir->duration != ESPI_ABSENT && !d->warned_duration) {
+        d->warned_duration = true;
+        warn(d, "negative-duration", ir->line,
+             "a reading lasts %lld s; a duration cannot be negative (written as the file gives "
+             "it; said once per file)",
+             (long long)ir->duration);
+    }
     add_int(r, ir->duration);
     add_int(r, ir->value);
     if (rt) {
@@ -883,6 +891,7 @@ int espi_dumper_add(espi_dumper *d, FILE *in, const char *name, espi_error *err)
         csv_header(d);
     d->header_done = true;
     d->file = name;
+    d->warned_duration = false;
     espi_read_options ro = {d->opts.on_diag, d->opts.diag_ctx, d->opts.chunk_size, 0};
     int rc = espi_read(in, name, &ro, on_resource, d, err);
     clear_file(d);
