@@ -232,11 +232,6 @@ int convert_add_account(const convert_input *in, const espi_account_info *info, 
     return 0;
 }
 
-static bool same_text(const char *a, const char *b)
-{
-    return strcmp(a ? a : "", b ? b : "") == 0;
-}
-
 /* The one location the account metadata gives for account; NULL when none
  * or several. */
 static const char *only_known_location(const espi_converter *c, const char *account)
@@ -244,7 +239,7 @@ static const char *only_known_location(const espi_converter *c, const char *acco
     const char *found = NULL;
     for (size_t i = 0; i < c->naccounts; i++) {
         const espi_account_info *a = &c->accounts[i];
-        if (a->location == NULL || !same_text(a->account, account) ||
+        if (a->location == NULL || !espi_same_name(a->account, account) ||
             (found && strcmp(found, a->location) == 0))
             continue;
         if (found != NULL)
@@ -257,7 +252,7 @@ static const char *only_known_location(const espi_converter *c, const char *acco
 static bool account_has_location(const espi_feed *f, const char *account)
 {
     for (size_t i = 0; i < f->nusage_points; i++)
-        if (same_text(f->usage_points[i]->account, account) && f->usage_points[i]->location[0])
+        if (espi_same_name(f->usage_points[i]->account, account) && f->usage_points[i]->location[0])
             return true;
     return false;
 }
@@ -281,8 +276,8 @@ static int place_by_metadata(espi_converter *c, espi_usage_point *up)
     }
     for (size_t i = 0; i < c->naccounts; i++) {
         const espi_account_info *a = &c->accounts[i];
-        if (a->nmeters != 1 || !same_text(a->account, up->account) ||
-            !same_text(a->location, up->location) || has_named_meter(up))
+        if (a->nmeters != 1 || !espi_same_name(a->account, up->account) ||
+            !espi_same_name(a->location, up->location) || has_named_meter(up))
             continue;
         for (size_t k = 0; k < up->nchannels; k++)
             if (espi_set_text(&up->channels[k]->meter, a->meters[0]) != 0)
@@ -334,8 +329,8 @@ static int apply_accounts(espi_converter *c, espi_error *err)
         size_t matched = 0;
         for (size_t u = 0; u < c->feed->nusage_points; u++) {
             espi_usage_point *up = c->feed->usage_points[u];
-            if (!same_text(a->account, up->account) ||
-                (a->location != NULL && !same_text(a->location, up->location)))
+            if (!espi_same_name(a->account, up->account) ||
+                (a->location != NULL && !espi_same_name(a->location, up->location)))
                 continue;
             matched++;
             if ((a->tariff_profile && espi_set_text(&up->tariff_profile, a->tariff_profile)) ||

@@ -232,15 +232,11 @@ static void warn(espi_dumper *d, const char *code, unsigned long line, const cha
 
 static void warn(espi_dumper *d, const char *code, unsigned long line, const char *fmt, ...)
 {
-    if (d->opts.on_diag == NULL)
-        return;
-    char message[512];
+    espi_loc loc = {d->file, line, 0, NULL};
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    espi_vemit(d->opts.on_diag, d->opts.diag_ctx, ESPI_SEV_WARNING, code, &loc, fmt, ap);
     va_end(ap);
-    espi_loc loc = {d->file, line, 0, NULL};
-    espi_emit(d->opts.on_diag, d->opts.diag_ctx, ESPI_SEV_WARNING, code, &loc, "%s", message);
 }
 
 /* The zone of a usage point's time parameters, made once per file. */

@@ -79,16 +79,13 @@ int espi_fail(espi_error *err, espi_status status, const char *code, const espi_
     return rc;
 }
 
-void espi_emit(espi_diag_fn fn, void *ctx, espi_severity sev, const char *code, const espi_loc *loc,
-               const char *fmt, ...)
+void espi_vemit(espi_diag_fn fn, void *ctx, espi_severity sev, const char *code,
+                const espi_loc *loc, const char *fmt, va_list ap)
 {
     if (fn == NULL)
         return;
     char message[512];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
-    va_end(ap);
     espi_diag d = {
         .severity = sev,
         .code = code,
@@ -99,6 +96,15 @@ void espi_emit(espi_diag_fn fn, void *ctx, espi_severity sev, const char *code, 
         .message = message,
     };
     fn(&d, ctx);
+}
+
+void espi_emit(espi_diag_fn fn, void *ctx, espi_severity sev, const char *code, const espi_loc *loc,
+               const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    espi_vemit(fn, ctx, sev, code, loc, fmt, ap);
+    va_end(ap);
 }
 
 static const char *severity_text(espi_severity sev)

@@ -28,6 +28,12 @@ int espi_fail(espi_error *err, espi_status status, const char *code, const espi_
 int espi_vfail(espi_error *err, espi_status status, const char *code, const espi_loc *loc,
                const char *fmt, va_list ap) ESPI_PRINTF(5, 0);
 
+/* Sends one diagnostic to fn (when not NULL). Readers wrap it in a warn()
+ * that fills in their file and line: they pass their arguments on with
+ * espi_vemit rather than formatting the message twice. */
+void espi_vemit(espi_diag_fn fn, void *ctx, espi_severity sev, const char *code,
+                const espi_loc *loc, const char *fmt, va_list ap) ESPI_PRINTF(6, 0);
+
 /* Sends one diagnostic to fn (when not NULL). */
 void espi_emit(espi_diag_fn fn, void *ctx, espi_severity sev, const char *code, const espi_loc *loc,
                const char *fmt, ...) ESPI_PRINTF(6, 7);

@@ -95,15 +95,11 @@ static void warn(graph *g, const char *code, unsigned long line, const char *fmt
 
 static void warn(graph *g, const char *code, unsigned long line, const char *fmt, ...)
 {
-    if (g->cb.on_diag == NULL)
-        return;
-    char message[512];
+    espi_loc loc = {g->cb.name, line, 0, NULL};
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    espi_vemit(g->cb.on_diag, g->cb.diag_ctx, ESPI_SEV_WARNING, code, &loc, fmt, ap);
     va_end(ap);
-    espi_loc loc = {g->cb.name, line, 0, NULL};
-    espi_emit(g->cb.on_diag, g->cb.diag_ctx, ESPI_SEV_WARNING, code, &loc, "%s", message);
 }
 
 static int deliver(graph *g, espi_resource_kind kind, const char *name, const void *res)

@@ -160,7 +160,7 @@ static int push_pointer(void ***items, size_t *n, void *item)
     return 0;
 }
 
-static bool same(const char *a, const char *b)
+bool espi_same_name(const char *a, const char *b)
 {
     return strcmp(a ? a : "", b ? b : "") == 0;
 }
@@ -169,7 +169,7 @@ espi_usage_point *espi_feed_usage_point(espi_feed *feed, const char *account, co
 {
     for (size_t i = 0; i < feed->nusage_points; i++) {
         espi_usage_point *up = feed->usage_points[i];
-        if (same(up->account, account) && same(up->location, location))
+        if (espi_same_name(up->account, account) && espi_same_name(up->location, location))
             return up;
     }
     espi_usage_point *up = calloc(1, sizeof *up);
@@ -192,7 +192,7 @@ espi_channel *espi_usage_point_find_channel(espi_usage_point *up, const char *me
 {
     for (size_t i = 0; i < up->nchannels; i++) {
         espi_channel *ch = up->channels[i];
-        if (ch->rt.flow_direction == flow && ch->rt.uom == uom && same(ch->meter, meter))
+        if (ch->rt.flow_direction == flow && ch->rt.uom == uom && espi_same_name(ch->meter, meter))
             return ch;
     }
     return NULL;

@@ -165,6 +165,10 @@ void espi_summary_init(espi_summary *s);
 /* Frees a summary's strings (not the summary). */
 void espi_summary_free_strings(espi_summary *s);
 
+/* Whether two names are the same, a NULL one being "" (an input that does
+ * not say). */
+bool espi_same_name(const char *a, const char *b);
+
 /* Sets *slot to a copy of text (NULL clears it); -1 when out of memory. */
 int espi_set_text(char **slot, const char *text);
 

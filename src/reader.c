@@ -304,13 +304,11 @@ static void warn(reader *r, const char *code, unsigned long line, const char *fm
 
 static void warn(reader *r, const char *code, unsigned long line, const char *fmt, ...)
 {
-    char message[512];
+    espi_loc loc = {r->name, line, 0, NULL};
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    espi_vemit(gate, r, ESPI_SEV_WARNING, code, &loc, fmt, ap);
     va_end(ap);
-    espi_loc loc = {r->name, line, 0, NULL};
-    espi_emit(gate, r, ESPI_SEV_WARNING, code, &loc, "%s", message);
 }
 
 static void report_counts(reader *r)

@@ -60,14 +60,10 @@ static void warn(const converter *c, const char *code, const espi_loc *loc, cons
 
 static void warn(const converter *c, const char *code, const espi_loc *loc, const char *fmt, ...)
 {
-    if (c->in->on_diag == NULL)
-        return;
-    char message[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    espi_vemit(c->in->on_diag, c->in->diag_ctx, ESPI_SEV_WARNING, code, loc, fmt, ap);
     va_end(ap);
-    espi_emit(c->in->on_diag, c->in->diag_ctx, ESPI_SEV_WARNING, code, loc, "%s", message);
 }
 
 static int check_status(const converter *c)
@@ -366,17 +362,13 @@ static void pending_free(pending_list *l)
     free(l->items);
 }
 
-static bool same_text(const char *a, const char *b)
-{
-    return strcmp(a ? a : "", b ? b : "") == 0;
-}
-
 static pending *find_pending(pending_list *l, const sh_entry *e, const char *meter, int flow)
 {
     for (size_t i = 0; i < l->n; i++) {
         pending *p = &l->items[i];
         if (p->flow->espi == flow && strcmp(p->meter, meter) == 0 &&
-            same_text(p->entry->account, e->account) && same_text(p->entry->location, e->location))
+            espi_same_name(p->entry->account, e->account) &&
+            espi_same_name(p->entry->location, e->location))
             return p;
     }
     return NULL;
@@ -870,8 +862,8 @@ static const sh_entry *cost_entry_for(const converter *c, const sh_entry *usage,
     for (size_t i = 0; i < c->doc->nentries; i++) {
         const sh_entry *e = &c->doc->entries[i];
         if (!is_monthly(e) || strcmp(e->industry, usage->industry) != 0 || e->type == NULL ||
-            strcmp(e->type, "COST") != 0 || !same_text(e->account, usage->account) ||
-            !same_text(e->location, usage->location))
+            strcmp(e->type, "COST") != 0 || !espi_same_name(e->account, usage->account) ||
+            !espi_same_name(e->location, usage->location))
             continue;
         *unit = find_unit(cost_units, sizeof cost_units / sizeof cost_units[0],
                           e->unit ? e->unit : "USD");

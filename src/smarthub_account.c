@@ -306,13 +306,11 @@ static void warn(parser *p, const char *code, uint32_t line, const char *fmt, ..
 
 static void warn(parser *p, const char *code, uint32_t line, const char *fmt, ...)
 {
-    char msg[256];
+    espi_loc loc = {p->in->name, line, 0, NULL};
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    espi_vemit(p->in->on_diag, p->in->diag_ctx, ESPI_SEV_WARNING, code, &loc, fmt, ap);
     va_end(ap);
-    espi_loc loc = {p->in->name, line, 0, NULL};
-    espi_emit(p->in->on_diag, p->in->diag_ctx, ESPI_SEV_WARNING, code, &loc, "%s", msg);
 }
 
 /* ------------------------------------------------------------------ */

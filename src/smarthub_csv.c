@@ -106,15 +106,11 @@ static void warn(const csv_reader *r, const char *code, uint32_t line, const cha
 
 static void warn(const csv_reader *r, const char *code, uint32_t line, const char *fmt, ...)
 {
-    if (r->in->on_diag == NULL)
-        return;
-    char message[512];
+    espi_loc loc = loc_at(r, line, 0);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(message, sizeof message, fmt, ap);
+    espi_vemit(r->in->on_diag, r->in->diag_ctx, ESPI_SEV_WARNING, code, &loc, fmt, ap);
     va_end(ap);
-    espi_loc loc = loc_at(r, line, 0);
-    espi_emit(r->in->on_diag, r->in->diag_ctx, ESPI_SEV_WARNING, code, &loc, "%s", message);
 }
 
 static int nomem(const csv_reader *r)

@@ -99,12 +99,7 @@ bills() {
         why="espi validate --espi 3.3 of convert's own feed is not clean:"$'\n'"$(sed 's/^/     /' "$base.validate33" | head -n 8)"
     fi
     if [ -z "$why" ] && [ "$have_shared" = yes ]; then
-        for set in espi-4.0 espi-3.3; do
-            if ! bash "$xsdcheck" -s "$set" "$base.xml" >"$base.$set" 2>&1; then
-                why="official $set schema rejects it: $(grep -v 'validates$' "$base.$set" | head -n 2 | tr '\n' ' ')"
-                break
-            fi
-        done
+        why=$(official_why "$xsdcheck" "$base.xml" "$base")
     fi
     if [ -z "$why" ]; then
         "$ESPI" dump --what summaries "$base.xml" >"$base.csv" 2>"$base.dump.err"

@@ -71,12 +71,7 @@ check() {
         fi
     fi
     if [ -z "$why" ]; then
-        for set in espi-4.0 espi-3.3; do
-            if ! bash "$xsdcheck" -s "$set" "$out1" >"$tmp/$name.$set" 2>&1; then
-                why="official $set schema rejects it: $(grep -v 'validates$' "$tmp/$name.$set" | head -n 2 | tr '\n' ' ')"
-                break
-            fi
-        done
+        why=$(official_why "$xsdcheck" "$out1" "$tmp/$name")
     fi
     if [ -z "$why" ] && ! python3 "$oracle" --tz "$tz" "$f" "$out1" >"$tmp/$name.oracle" 2>&1; then
         why="check_feed.py:"$'\n'"$(sed 's/^/     /' "$tmp/$name.oracle")"

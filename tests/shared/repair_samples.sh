@@ -122,12 +122,7 @@ check() {
         why="two conversions differ: $(cmp "$out1" "$out2" 2>&1 | head -n 1)"
     fi
     if [ -z "$why" ]; then
-        for set in espi-4.0 espi-3.3; do
-            if ! bash "$xsdcheck" -s "$set" "$out1" >"$tmp/$name.$set" 2>&1; then
-                why="official $set schema rejects the output: $(grep -v 'validates$' "$tmp/$name.$set" | head -n 2 | tr '\n' ' ')"
-                break
-            fi
-        done
+        why=$(official_why "$xsdcheck" "$out1" "$tmp/$name")
     fi
     local detail=
     if [ -z "$why" ]; then

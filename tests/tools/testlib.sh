@@ -46,3 +46,16 @@ has_file_line() {
     done <"$err"
     return 1
 }
+
+# official_why XSDCHECK FILE LOGPREFIX: nothing when the official ESPI 4.0 and 3.3 schemas
+# both accept FILE (checked with XSDCHECK, SHARED/espi/official-xsd-check.sh); else why the
+# first that does not. Each check's output is kept in LOGPREFIX.SET.
+official_why() {
+    local set
+    for set in espi-4.0 espi-3.3; do
+        if ! bash "$1" -s "$set" "$2" >"$3.$set" 2>&1; then
+            echo "official $set schema rejects it: $(grep -v 'validates$' "$3.$set" | head -n 2 | tr '\n' ' ')"
+            return
+        fi
+    done
+}
