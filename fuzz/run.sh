@@ -43,7 +43,7 @@ build_target() {
            "$root/src/cli/cmd_dump.c")
   fi
   # shellcheck disable=SC2086
-  clang $cflags -fsanitize=fuzzer -I"$root/src" -I"$root/fuzz/targets" \
+  clang $cflags -fsanitize=fuzzer -I"$root/include" -I"$root/src" -I"$root/fuzz/targets" \
     "$root/fuzz/targets/fuzz_$t.c" "${extra[@]}" "$build/src/libespi.a" \
     $(pkg-config --libs libxml-2.0 yajl libcrypto libzip) -lm -o "$build/fuzz_$t"
 }

@@ -8,7 +8,7 @@
  *
  * The numbers are deterministic (a fixed linear congruential sequence). */
 #include "espi.h"
-#include "tz.h"
+#include "common/tz.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
  * digit-by-digit reference in this file computes. */
 #include "testutil.h"
 
-#include "decimal.h"
+#include "common/decimal.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * first size when empty, doubling after, and a failure leaves the array. */
 #include "testutil.h"
 
-#include "grow.h"
+#include "common/grow.h"
 
 #include <stdint.h>
 #include <stdlib.h>

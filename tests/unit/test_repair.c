@@ -5,8 +5,8 @@
  * refused: undecidable links, unusable times, damaged archives. */
 #include "testutil.h"
 
-#include "convert.h"
-#include "model.h"
+#include "convert/convert.h"
+#include "convert/model.h"
 
 #include <stdlib.h>
 #include <string.h>

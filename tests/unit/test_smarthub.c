@@ -2,7 +2,7 @@
  * locations, joins, units, flow directions, costs, gaps, DST per point. */
 #include "testutil.h"
 
-#include "model.h"
+#include "convert/model.h"
 
 #include <stdlib.h>
 #include <string.h>

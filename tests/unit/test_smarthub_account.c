@@ -5,9 +5,9 @@
  * reaches a record or a message. */
 #include "testutil.h"
 
-#include "convert.h"
-#include "model.h"
-#include "smarthub_account.h"
+#include "convert/convert.h"
+#include "convert/model.h"
+#include "convert/smarthub/account.h"
 
 #include <stdlib.h>
 #include <string.h>

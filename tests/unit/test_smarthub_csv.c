@@ -3,8 +3,8 @@
  * every error with its code and line. */
 #include "testutil.h"
 
-#include "convert.h"
-#include "model.h"
+#include "convert/convert.h"
+#include "convert/model.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,7 +6,7 @@
  * by the calendar helpers and the zone code cannot hide itself. */
 #include "testutil.h"
 
-#include "tz.h"
+#include "common/tz.h"
 
 #include <pthread.h>
 #include <stdlib.h>

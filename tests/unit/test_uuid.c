@@ -1,7 +1,7 @@
 /* test_uuid.c - version 5 (SHA-1, name-based) UUIDs and their text form. */
 #include "testutil.h"
 
-#include "uuid.h"
+#include "common/uuid.h"
 
 #include <stdbool.h>
 #include <string.h>

@@ -2,8 +2,8 @@
  * join, options, escaping, write errors; and that the result validates. */
 #include "testutil.h"
 
-#include "model.h"
-#include "uuid.h"
+#include "convert/model.h"
+#include "common/uuid.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,0 +1,18 @@
+/* grow.c - arrays that grow as items are appended (grow.h). */
+#include "common/grow.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+void *espi_grow(void *items, size_t *cap, size_t n, size_t size, size_t first)
+{
+    if (n < *cap)
+        return items;
+    size_t c = *cap ? *cap * 2 : first;
+    if (c < *cap || c > SIZE_MAX / size)
+        return NULL;
+    void *grown = realloc(items, c * size);
+    if (grown)
+        *cap = c;
+    return grown;
+}

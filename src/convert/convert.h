@@ -1,0 +1,62 @@
+/* convert.h - what every input reader of espi convert is handed: the feed
+ * being built and where its data comes from. Readers add usage points,
+ * channels, readings and summaries to the feed; convert.c detects formats,
+ * keeps account metadata until every input is read, and finishes the feed
+ * (merge.c), so the result does not depend on the order of the inputs. */
+#ifndef ESPI_CONVERT_H
+#define ESPI_CONVERT_H
+
+#include "espi.h"
+#include "convert/model.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Account metadata (SmartHub user-data and billing JSON), kept until the
+ * end: it may come before or after the usage it describes. Nothing
+ * personal is kept: names, addresses, e-mail and hint answers are skipped
+ * as they are parsed. */
+typedef struct espi_account_info {
+    char *account;
+    char *location;       /* service location number; NULL: every location of the account */
+    char *tariff_profile; /* rate schedule(s), e.g. "R1:CEC"; NULL when unknown */
+    char *read_cycle;     /* billing cycle, e.g. "3"; NULL when unknown */
+    char **meters;        /* meter numbers at the location */
+    size_t nmeters;
+    uint32_t line;
+    uint16_t source;
+} espi_account_info;
+
+/* One input being read. */
+typedef struct convert_input {
+    espi_feed *feed;
+    const espi_tz *tz; /* the co-op's zone (SmartHub wall times) */
+    const char *name;  /* input name, for messages */
+    uint16_t source;   /* index in feed->sources, stamped on readings and summaries */
+    espi_diag_fn on_diag;
+    void *diag_ctx;
+    bool dry_run; /* repair: report repairs, the feed is not written */
+    /* An input that states its own zone (an ESPI file's LocalTimeParameters)
+     * may set *zone when it is NULL; the converter owns and frees it, and
+     * uses it for the local days of blocks when no --tz was given. */
+    espi_tz **zone;
+    /* account metadata found by the input; owned by the converter */
+    espi_account_info **accounts;
+    size_t *naccounts;
+} convert_input;
+
+/* Adds one account record (copied) to the converter's list. */
+int convert_add_account(const convert_input *in, const espi_account_info *info, espi_error *err);
+
+void espi_account_info_free(espi_account_info *info);
+
+/* The readers. Each reads the whole input and returns 0, or fills err with
+ * the file, the line and what was wrong. */
+int sh_json_read_into(const convert_input *in, FILE *f, espi_error *err); /* smarthub.c */
+int sh_csv_read_into(const convert_input *in, FILE *f, espi_error *err);  /* smarthub_csv.c */
+int sh_account_read_into(const convert_input *in, FILE *f,
+                         espi_error *err); /* smarthub_account.c */
+int espi_repair_read_into(const convert_input *in, FILE *f, espi_error *err); /* repair.c */
+
+#endif

@@ -1,0 +1,374 @@
+/* repair_readings.c - IntervalReadings as espi_read hands them over, kept
+ * by their MeterReading (or, when their block's up link joins none, by that
+ * link: repair_links.c finds their MeterReading at the end), then each
+ * MeterReading's channel in the model: its ReadingType copied, readings in
+ * order, repeats kept once, 0 s durations and intervalLength put right. */
+#include "convert/repair/repair.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define RUN_SCAN 64 /* readings of one start compared with each other, at most */
+
+int repair_push_reading(espi_reading **items, size_t *n, size_t *cap, const espi_reading *r)
+{
+    espi_reading *g = espi_grow(*items, cap, *n, sizeof *g, 64);
+    if (g == NULL)
+        return -1;
+    *items = g;
+    g[(*n)++] = *r;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Readings, as they come                                              */
+/* ------------------------------------------------------------------ */
+
+/* The interval length of the reading's ReadingType, when it is joined. */
+static int64_t joined_interval(const espi_interval_reading_res *ir)
+{
+    const espi_meter_reading_res *mr = ir->block ? ir->block->meter_reading : NULL;
+    const espi_reading_type_res *rt = mr ? mr->reading_type : NULL;
+    return rt && rt->interval_length != ESPI_ABSENT ? rt->interval_length : 0;
+}
+
+/* When a reading lacks its start or duration, ESPI says readings follow
+ * each other, intervalLength apart, from the block's start. */
+static int reading_times(repair *rp, const espi_interval_reading_res *ir, int64_t *start,
+                         int64_t *duration)
+{
+    *start = ir->start;
+    *duration = ir->duration;
+    if (*start == ESPI_ABSENT) {
+        if (rp->prev_end == ESPI_ABSENT)
+            return repair_fatal(rp, "repair-no-start", ir->line,
+                                "this IntervalReading has no timePeriod start, and neither its "
+                                "IntervalBlock's interval nor a reading before it says when it "
+                                "starts");
+        *start = rp->prev_end;
+        repair_note(rp, "repair-reading-start", T_READING, ir->line, "without a timePeriod start",
+                    "each starts where the reading before it ends (the first at its block's "
+                    "start), as ESPI defines readings without a timePeriod",
+                    NULL);
+    }
+    if (*duration == ESPI_ABSENT) {
+        int64_t len = joined_interval(ir);
+        if (len <= 0)
+            return repair_fatal(rp, "repair-no-duration", ir->line,
+                                "this IntervalReading has no timePeriod duration, and its "
+                                "ReadingType no intervalLength to take it from");
+        *duration = len;
+        repair_note(rp, "repair-reading-duration", T_READING, ir->line,
+                    "without a timePeriod duration", "given their ReadingType's intervalLength",
+                    NULL);
+    }
+    if (*duration < 0 || *duration > (int64_t)UINT32_MAX)
+        return repair_fatal(rp, "repair-bad-duration", ir->line,
+                            "this IntervalReading lasts %lld s; a duration is 0 to 4294967295 s",
+                            (long long)*duration);
+    return 0;
+}
+
+static void note_reading_extras(repair *rp, const espi_interval_reading_res *ir)
+{
+    if (ir->consumption_tier != ESPI_ABSENT || ir->tou != ESPI_ABSENT || ir->cpp != ESPI_ABSENT)
+        repair_note(rp, "repair-not-carried", T_READING, ir->line,
+                    "<consumptionTier>, <tou> or <cpp> element(s)",
+                    "not carried: the feed model keeps these on the ReadingType only", NULL);
+}
+
+/* The model's reading, or 1 when it has no value to carry. */
+static int make_reading(repair *rp, const espi_interval_reading_res *ir, espi_reading *r)
+{
+    if (ir->value == ESPI_ABSENT) {
+        repair_note(rp, "repair-not-carried", T_READING, ir->line, "without a <value>",
+                    "not carried: a reading without a value says nothing", NULL);
+        return 1;
+    }
+    int64_t start, duration;
+    int rc = reading_times(rp, ir, &start, &duration);
+    if (rc != 0)
+        return rc;
+    if (!repair_int48(ir->value) || (ir->cost != ESPI_ABSENT && !repair_int48(ir->cost)))
+        return repair_fatal(rp, "repair-int48", ir->line,
+                            "this IntervalReading's value or cost is beyond ESPI's 48-bit range");
+    note_reading_extras(rp, ir);
+    *r = (espi_reading){
+        .start = start,
+        .value = ir->value,
+        .cost = ir->cost == ESPI_ABSENT ? 0 : ir->cost,
+        .duration = (uint32_t)duration,
+        .line = ir->line > UINT32_MAX ? UINT32_MAX : (uint32_t)ir->line,
+        .has_cost = ir->cost != ESPI_ABSENT,
+        .source = rp->in->source,
+        .quality = ir->quality >= 0 && ir->quality <= INT16_MAX ? (int16_t)ir->quality : -1,
+    };
+    return 0;
+}
+
+/* The readings of blocks whose up link joins no MeterReading, by that
+ * link (the last one asked for first: readings come in runs). */
+static orphan *orphan_of(repair *rp, const espi_interval_block_res *b, unsigned long line)
+{
+    const char *up = b && b->entry.up ? b->entry.up : "";
+    if (rp->last_orphan && strcmp(rp->last_orphan->up, up) == 0)
+        return rp->last_orphan;
+    for (size_t i = 0; i < rp->norphans; i++)
+        if (strcmp(rp->orphans[i]->up, up) == 0)
+            return rp->last_orphan = rp->orphans[i];
+    orphan **g = espi_grow(rp->orphans, &rp->orphans_cap, rp->norphans, sizeof *g, 4);
+    orphan *o = calloc(1, sizeof *o);
+    if (g == NULL || o == NULL) {
+        free(o);
+        return NULL;
+    }
+    rp->orphans = g;
+    o->up = strdup(up);
+    o->self = strdup(b && b->entry.self ? b->entry.self : "");
+    o->line = b ? b->entry.line : line;
+    if (o->up == NULL || o->self == NULL) {
+        free(o->up);
+        free(o->self);
+        free(o);
+        return NULL;
+    }
+    rp->orphans[rp->norphans++] = o;
+    return rp->last_orphan = o;
+}
+
+/* Each reading is kept by its MeterReading, or by its block's up link when
+ * that joins none. */
+int repair_on_reading(repair *rp, const espi_interval_reading_res *ir)
+{
+    int rc = repair_check_bad_time(rp);
+    if (rc != 0)
+        return rc;
+    const espi_interval_block_res *b = ir->block;
+    if (b != rp->block || (b && b->line != rp->block_line)) {
+        rp->block = b;
+        rp->block_line = b ? b->line : 0;
+        rp->prev_end = b ? b->start : ESPI_ABSENT;
+    }
+    espi_reading r = {0};
+    rc = make_reading(rp, ir, &r);
+    if (rc != 0)
+        return rc < 0 ? rc : 0;
+    rp->prev_end = r.start + r.duration;
+    if (b && b->meter_reading) {
+        mr_info *m = repair_meter_reading_info(rp, b->meter_reading);
+        if (m == NULL || repair_push_reading(&m->readings, &m->n, &m->cap, &r) != 0)
+            return repair_nomem(rp);
+        return 0;
+    }
+    orphan *o = orphan_of(rp, b, ir->line);
+    if (o == NULL || repair_push_reading(&o->readings, &o->n, &o->cap, &r) != 0)
+        return repair_nomem(rp);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* A MeterReading's readings, once all are in                          */
+/* ------------------------------------------------------------------ */
+
+static int by_start_line(const void *a, const void *b)
+{
+    const espi_reading *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+static bool same_reading(const espi_reading *a, const espi_reading *b)
+{
+    return a->start == b->start && a->duration == b->duration && a->value == b->value &&
+           a->has_cost == b->has_cost && (!a->has_cost || a->cost == b->cost) &&
+           a->quality == b->quality;
+}
+
+/* Readings given twice alike are kept once; readings of one start that
+ * differ are all kept, as the file has them, and said. */
+static void drop_repeats(repair *rp, mr_info *m)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        espi_reading r = m->readings[i];
+        bool repeat = false, clash = false;
+        for (size_t k = kept, scanned = 0;
+             k > 0 && scanned < RUN_SCAN && m->readings[k - 1].start == r.start; k--, scanned++) {
+            if (same_reading(&m->readings[k - 1], &r))
+                repeat = true;
+            else
+                clash = true;
+        }
+        if (repeat) {
+            repair_note(rp, "repair-duplicate-reading", T_READING, r.line,
+                        "that repeat an earlier one exactly",
+                        "kept once (same start, duration, value, cost and quality)", NULL);
+            continue;
+        }
+        if (clash)
+            repair_note(rp, "reading-overlap", T_READING, r.line,
+                        "that start with another reading of the same MeterReading but differ "
+                        "from it",
+                        "all are kept, as the file has them: which is right cannot be decided "
+                        "(espi validate reports them)",
+                        NULL);
+        m->readings[kept++] = r;
+    }
+    m->n = kept;
+}
+
+/* A reading of 0 s among readings intervalLength apart lasts intervalLength
+ * (the GBA CMD data writes duration 0 with intervalLength 60). */
+static void fill_zero_durations(repair *rp, mr_info *m, uint32_t interval)
+{
+    if (interval == 0)
+        return;
+    for (size_t i = 0; i < m->n; i++) {
+        espi_reading *r = &m->readings[i];
+        if (r->duration != 0)
+            continue;
+        bool next_fits = i + 1 < m->n ? m->readings[i + 1].start == r->start + interval
+                                      : i > 0 && m->readings[i - 1].start + interval == r->start;
+        bool prev_fits =
+            i == 0 || m->readings[i - 1].start + m->readings[i - 1].duration <= r->start;
+        if (!next_fits || !prev_fits)
+            continue;
+        r->duration = interval;
+        repair_note(rp, "repair-zero-duration", T_READING, r->line,
+                    "of 0 s among readings intervalLength apart",
+                    "given their ReadingType's intervalLength", NULL);
+    }
+}
+
+/* Whether two ReadingTypes read values alike: a channel merged from two
+ * inputs must not mix units or scales. */
+static bool same_scale(const espi_reading_type *a, const espi_reading_type *b)
+{
+    return a->power_of_ten == b->power_of_ten && a->kind == b->kind && a->currency == b->currency &&
+           a->accumulation == b->accumulation && a->commodity == b->commodity;
+}
+
+static void check_interval(repair *rp, const mr_info *m, const espi_reading_type_res *rt)
+{
+    uint32_t usual = espi_readings_usual_duration(m->readings, m->n);
+    unsigned long line = rt ? rt->entry.line : m->line;
+    if (rt && rt->interval_length == ESPI_ABSENT)
+        repair_note(rp, "repair-interval-length", T_RT, line, "without an intervalLength",
+                    "written with the readings' most common duration", "%u s", usual);
+    else if (rt && rt->interval_length != (int64_t)usual)
+        repair_note(rp, "repair-interval-length", T_RT, line,
+                    "intervalLength(s) that do not match the readings",
+                    "written as the readings' most common duration",
+                    "%lld s in the file, %u s in the readings", (long long)rt->interval_length,
+                    usual);
+}
+
+/* ------------------------------------------------------------------ */
+/* The channel                                                         */
+/* ------------------------------------------------------------------ */
+
+static void copy_reading_type(espi_reading_type *dst, const espi_reading_type_res *rt)
+{
+    espi_reading_type_clear_optional(dst);
+    dst->accumulation = dst->commodity = dst->kind = dst->phase = ESPI_CODE_NONE;
+    dst->currency = dst->power_of_ten = 0;
+    dst->interval_length = 0;
+    if (rt == NULL)
+        return;
+    dst->accumulation = repair_code_of(rt->accumulation);
+    dst->commodity = repair_code_of(rt->commodity);
+    dst->currency = rt->currency == ESPI_ABSENT ? 0 : repair_code_of(rt->currency);
+    dst->kind = repair_code_of(rt->kind);
+    dst->phase = repair_code_of(rt->phase);
+    dst->power_of_ten = rt->power_of_ten == ESPI_ABSENT ? 0 : repair_code_of(rt->power_of_ten);
+    dst->consumption_tier = repair_code_of(rt->consumption_tier);
+    dst->data_qualifier = repair_code_of(rt->data_qualifier);
+    dst->default_quality = repair_code_of(rt->default_quality);
+    dst->time_attribute = repair_code_of(rt->time_attribute);
+    dst->tou = repair_code_of(rt->tou);
+    dst->cpp = repair_code_of(rt->cpp);
+    dst->measuring_period =
+        rt->measuring_period == ESPI_ABSENT ? ESPI_CODE_NONE : rt->measuring_period;
+    if (rt->interval_length > 0 && rt->interval_length <= (int64_t)UINT32_MAX)
+        dst->interval_length = (uint32_t)rt->interval_length;
+}
+
+static int flow_of(repair *rp, const mr_info *m, const espi_reading_type_res *rt)
+{
+    if (rt && rt->flow_direction != ESPI_ABSENT &&
+        repair_code_of(rt->flow_direction) != ESPI_CODE_NONE)
+        return repair_code_of(rt->flow_direction);
+    repair_note(rp, "repair-flow-direction", rt ? T_RT : T_MR, rt ? rt->entry.line : m->line,
+                "without a flowDirection", "written as 1 (forward: energy delivered)", NULL);
+    return 1;
+}
+
+/* The readings move into a channel that has none yet, without a copy;
+ * a channel that has some gets them appended. */
+static int hand_readings(espi_channel *ch, mr_info *m)
+{
+    if (ch->nreadings == 0 && ch->readings == NULL) {
+        ch->readings = m->readings;
+        ch->nreadings = m->n;
+        ch->cap = m->cap;
+        m->readings = NULL;
+        m->n = m->cap = 0;
+        return 0;
+    }
+    for (size_t i = 0; i < m->n; i++)
+        if (espi_channel_append(ch, &m->readings[i]) != 0)
+            return -1;
+    return 0;
+}
+
+/* The MeterReading's readings put right, in their ReadingType's type. */
+static void fix_readings(repair *rp, mr_info *m, const espi_reading_type_res *rt,
+                         espi_reading_type *type)
+{
+    qsort(m->readings, m->n, sizeof *m->readings, by_start_line);
+    drop_repeats(rp, m);
+    copy_reading_type(type, rt);
+    fill_zero_durations(rp, m, type->interval_length);
+    check_interval(rp, m, rt);
+}
+
+int repair_make_channel(repair *rp, mr_info *m)
+{
+    const espi_reading_type_res *rt;
+    up_info *u;
+    const espi_entry *e = m->res ? &m->res->entry : NULL;
+    up_query q = {m->res ? m->res->usage_point : NULL,
+                  {e ? e->up : m->key, e ? e->self : NULL},
+                  T_MR,
+                  m->line,
+                  "MeterReading"};
+    int rc = repair_resolve_reading_type(rp, m, &rt);
+    if (rc == 0)
+        rc = repair_resolve_usage_point(rp, &q, &u);
+    if (rc != 0)
+        return rc;
+    espi_reading_type type;
+    fix_readings(rp, m, rt, &type);
+    int flow = flow_of(rp, m, rt);
+    int uom = rt ? repair_code_of(rt->uom) : ESPI_CODE_NONE;
+    espi_channel *ch = espi_usage_point_channel(u->model, m->key, flow, uom);
+    if (ch == NULL)
+        return repair_nomem(rp);
+    type.flow_direction = flow;
+    type.uom = uom;
+    if (ch->nreadings > 0 && !same_scale(&ch->rt, &type))
+        return repair_fatal(rp, "merge-reading-type", m->line,
+                            "this MeterReading's ReadingType (powerOfTenMultiplier %d, kind %d, "
+                            "currency %d) differs from the one an earlier input gave the same "
+                            "meter reading; their values cannot be merged",
+                            type.power_of_ten, type.kind, type.currency);
+    ch->rt = type;
+    ch->keep_interval = false; /* the converter recomputes it from the readings */
+    if ((e && e->title && e->title[0] && espi_set_text(&ch->title, e->title) != 0) ||
+        hand_readings(ch, m) != 0)
+        return repair_nomem(rp);
+    rp->carried += ch->nreadings;
+    m->carried = true;
+    return 0;
+}

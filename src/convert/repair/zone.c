@@ -1,0 +1,202 @@
+/* repair_zone.c - the feed's LocalTimeParameters into the model's time
+ * parameters and the zone of its local days, written as a POSIX TZ string
+ * ("STD7DST,M3.2.0/2,M11.1.0/2" for tzOffset -25200, dstOffset 3600).
+ * DST parts that do not decode are dropped (the standard offset all year);
+ * without usable parameters the feed is in UTC, unless a zone is given. */
+#include "convert/repair/repair.h"
+
+#include "common/tz.h"
+
+#include <stdio.h>
+
+/* h[:mm[:ss]] after lead, as POSIX TZ writes offsets and times of day. */
+static void posix_hms(char *buf, size_t size, size_t *len, const char *lead, int32_t s)
+{
+    espi_bufprintf(buf, size, len, "%s%d", lead, (int)(s / 3600));
+    if (s % 3600)
+        espi_bufprintf(buf, size, len, ":%02d", (int)(s % 3600 / 60));
+    if (s % 60)
+        espi_bufprintf(buf, size, len, ":%02d", (int)(s % 60));
+}
+
+/* POSIX offsets are hours west: -28800 s east is "8", 19800 is "-5:30". */
+static void posix_offset(char *buf, size_t size, size_t *len, int32_t east)
+{
+    int32_t west = -east;
+    posix_hms(buf, size, len, west < 0 ? "-" : "", west < 0 ? -west : west);
+}
+
+static int days_in(int month)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return days[month - 1];
+}
+
+/* A DstRuleType as a POSIX rule ("M3.2.0/2"); false when POSIX has no
+ * form for it (a weekday on or after a day other than 1, 8, 15, 22 or the
+ * last seven). */
+static bool posix_rule(char *buf, size_t size, size_t *len, const espi_dst_rule *r)
+{
+    int wday = r->dow % 7, week;
+    if (r->op == 0) {
+        if (r->dom > days_in(r->month))
+            return false;
+        int64_t day =
+            espi_days_from_civil(2001, r->month, r->dom) - espi_days_from_civil(2001, 1, 1) + 1;
+        espi_bufprintf(buf, size, len, ",J%d", (int)day);
+    } else {
+        if (r->op == 1 && r->dom % 7 == 1 && r->dom <= 22)
+            week = (r->dom + 6) / 7;
+        else if (r->op == 1 && r->month != 2 && r->dom == days_in(r->month) - 6)
+            week = 5;
+        else if (r->op == 1)
+            return false;
+        else
+            week = r->op == 7 ? 5 : r->op - 1;
+        espi_bufprintf(buf, size, len, ",M%d.%d.%d", r->month, week, wday);
+    }
+    posix_hms(buf, size, len, "/", r->hour * 3600 + r->seconds);
+    return true;
+}
+
+/* "STD8DST,M3.2.0/2,M11.1.0/2"; false when the rules have no POSIX form. */
+static bool posix_zone(char *buf, size_t size, const espi_time_params *tp)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    espi_bufprintf(buf, size, &len, "STD");
+    posix_offset(buf, size, &len, tp->tz_offset);
+    if (tp->dst_start_rule == ESPI_DST_RULE_NONE)
+        return true;
+    espi_dst_rule a, b;
+    espi_dst_rule_decode(&a, tp->dst_start_rule);
+    espi_dst_rule_decode(&b, tp->dst_end_rule);
+    espi_bufprintf(buf, size, &len, "DST");
+    if (tp->dst_offset != 3600) /* POSIX's default: an hour ahead */
+        posix_offset(buf, size, &len, tp->tz_offset + tp->dst_offset);
+    return posix_rule(buf, size, &len, &a) && posix_rule(buf, size, &len, &b);
+}
+
+/* A rule that decodes to a plain DST change (what espi validate accepts). */
+static bool usable_rule(int64_t bits, espi_dst_rule *r)
+{
+    if (bits == ESPI_ABSENT || bits < 0 || bits > 0xFFFFFFFF || bits == ESPI_DST_RULE_NONE)
+        return false;
+    espi_dst_rule_decode(r, (uint32_t)bits);
+    bool plain = (r->op >= 2 ? r->dom == 0 : true) && (r->op == 0 ? r->dow == 0 : true) &&
+                 r->seconds % 60 == 0;
+    return plain && espi_dst_rule_valid(r);
+}
+
+/* The DST part of the file's parameters, or none, said when it is dropped. */
+static void dst_part(repair *rp, const espi_ltp_res *ltp, espi_time_params *tp)
+{
+    espi_dst_rule a, b;
+    bool none = (ltp->dst_start_rule == ESPI_DST_RULE_NONE || ltp->dst_start_rule == ESPI_ABSENT) &&
+                (ltp->dst_end_rule == ESPI_DST_RULE_NONE || ltp->dst_end_rule == ESPI_ABSENT);
+    bool offset_ok =
+        ltp->dst_offset != ESPI_ABSENT && ltp->dst_offset > 0 && ltp->dst_offset <= TZ_LTP_MAX_DST;
+    tp->dst_offset = 0;
+    tp->dst_start_rule = tp->dst_end_rule = ESPI_DST_RULE_NONE;
+    if (none && (ltp->dst_offset == ESPI_ABSENT || ltp->dst_offset == 0))
+        return; /* no DST, and the file says so */
+    if (!none && offset_ok && usable_rule(ltp->dst_start_rule, &a) &&
+        usable_rule(ltp->dst_end_rule, &b)) {
+        tp->dst_offset = (int32_t)ltp->dst_offset;
+        tp->dst_start_rule = (uint32_t)ltp->dst_start_rule;
+        tp->dst_end_rule = (uint32_t)ltp->dst_end_rule;
+        return;
+    }
+    repair_note(rp, "repair-ltp-dst", T_LTP, ltp->entry.line,
+                "daylight-saving part(s) that are not valid (a rule that does not decode, or a "
+                "dstOffset that is none or beyond 4 hours)",
+                "dropped: the zone keeps its standard offset all year (give --tz for the real "
+                "zone)",
+                "dstOffset %lld, rules %llX / %llX",
+                (long long)(ltp->dst_offset == ESPI_ABSENT ? 0 : ltp->dst_offset),
+                (unsigned long long)(ltp->dst_start_rule == ESPI_ABSENT ? 0 : ltp->dst_start_rule),
+                (unsigned long long)(ltp->dst_end_rule == ESPI_ABSENT ? 0 : ltp->dst_end_rule));
+}
+
+/* The LocalTimeParameters the usage points link to (the first, in file
+ * order), else the file's first. Others that differ are not carried. */
+static const espi_ltp_res *chosen_ltp(repair *rp)
+{
+    const espi_ltp_res *ltp = NULL;
+    for (size_t i = 0; i < rp->nups && ltp == NULL; i++)
+        ltp = rp->ups[i]->res ? rp->ups[i]->res->ltp : NULL;
+    if (ltp == NULL && rp->ltps.n > 0)
+        ltp = rp->ltps.items[0];
+    for (size_t i = 0; ltp && i < rp->ltps.n; i++) {
+        const espi_ltp_res *o = rp->ltps.items[i];
+        if (o != ltp &&
+            (o->tz_offset != ltp->tz_offset || o->dst_offset != ltp->dst_offset ||
+             o->dst_start_rule != ltp->dst_start_rule || o->dst_end_rule != ltp->dst_end_rule))
+            repair_note(rp, "repair-not-carried", T_LTP, o->entry.line,
+                        "that differ from the ones used",
+                        "not carried: a feed written by espi has one", NULL);
+    }
+    return ltp;
+}
+
+/* The zone for the converter, when it has none yet (it then owns it). */
+static int hand_zone(repair *rp, const char *posix, const espi_time_params *tp, const char *name)
+{
+    if (rp->in->zone == NULL || *rp->in->zone != NULL)
+        return 0;
+    espi_tz *zone = NULL;
+    espi_error e;
+    bool ignored;
+    if (posix ? espi_tz_load(&zone, posix, &e) != 0
+              : tz_from_time_params(&zone, tp, name, &ignored) != 0)
+        return repair_fatal(rp, "repair-zone", 0,
+                            "the file's LocalTimeParameters (%s) give no zone", name);
+    *rp->in->zone = zone;
+    return 0;
+}
+
+/* No parameters, or no usable tzOffset: UTC, unless a zone is given. */
+static int no_time_params(repair *rp, const espi_ltp_res *ltp)
+{
+    unsigned long line = ltp ? ltp->entry.line : 0;
+    bool own = rp->in->zone && *rp->in->zone == NULL;
+    const char *action = own ? "the feed is written in UTC (give --tz for the real zone)"
+                             : "the zone already given (--tz or an earlier input) is used";
+    if (ltp == NULL)
+        repair_note(rp, "repair-ltp-missing", T_FEED, line, "without LocalTimeParameters", action,
+                    NULL);
+    else
+        repair_note(rp, "repair-ltp-offset", T_LTP, line, "without a usable tzOffset", action,
+                    "tzOffset %lld",
+                    (long long)(ltp->tz_offset == ESPI_ABSENT ? 0 : ltp->tz_offset));
+    if (!own)
+        return 0;
+    espi_time_params tp = {0, 0, ESPI_DST_RULE_NONE, ESPI_DST_RULE_NONE};
+    espi_error e;
+    if (espi_feed_set_time_params(rp->in->feed, "UTC0", &tp, &e) != 0)
+        return repair_nomem(rp);
+    return hand_zone(rp, "UTC0", &tp, "UTC0");
+}
+
+/* The feed's time parameters, named by their POSIX form (or by their
+ * numbers, when the rules have none), and the zone of its local days. */
+int repair_time_params(repair *rp)
+{
+    const espi_ltp_res *ltp = chosen_ltp(rp);
+    if (ltp == NULL || ltp->tz_offset == ESPI_ABSENT || ltp->tz_offset < -TZ_LTP_MAX_OFFSET ||
+        ltp->tz_offset > TZ_LTP_MAX_OFFSET)
+        return no_time_params(rp, ltp);
+    espi_time_params tp = {(int32_t)ltp->tz_offset, 0, ESPI_DST_RULE_NONE, ESPI_DST_RULE_NONE};
+    dst_part(rp, ltp, &tp);
+    char posix[96], name[96];
+    bool has_posix = posix_zone(posix, sizeof posix, &tp);
+    if (has_posix)
+        espi_strlcpy(name, posix, sizeof name);
+    else
+        snprintf(name, sizeof name, "tzOffset %d, dstOffset %d, rules %08X/%08X", tp.tz_offset,
+                 tp.dst_offset, tp.dst_start_rule, tp.dst_end_rule);
+    espi_error e;
+    if (espi_feed_set_time_params(rp->in->feed, name, &tp, &e) != 0)
+        return repair_nomem(rp);
+    return hand_zone(rp, has_posix ? posix : NULL, &tp, name);
+}

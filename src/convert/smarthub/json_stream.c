@@ -1,0 +1,325 @@
+/* json_stream.c - the machinery around yajl's streaming parser shared by the
+ * SmartHub JSON readers (smarthub_json.c, smarthub_account.c). */
+#include "convert/smarthub/json_stream.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_parse.h>
+
+/* Where the token guard is: outside a token, in a string (or an escape in
+ * it), or in a bare value (number, true, ...). */
+enum { G_OUT, G_STRING, G_ESCAPE, G_BARE };
+
+static const unsigned char bom_bytes[3] = {0xEF, 0xBB, 0xBF};
+
+/* ------------------------------------------------------------------ */
+/* Events                                                              */
+/* ------------------------------------------------------------------ */
+
+static int cb_null(void *ctx)
+{
+    json_stream *js = ctx;
+    return js->h->scalar(JSON_NULL, NULL, 0, js->ctx);
+}
+
+static int cb_boolean(void *ctx, int v)
+{
+    json_stream *js = ctx;
+    return js->h->scalar(JSON_BOOL, (const unsigned char *)(v ? "true" : "false"), v ? 4 : 5,
+                         js->ctx);
+}
+
+static int cb_number(void *ctx, const char *s, size_t len)
+{
+    json_stream *js = ctx;
+    return js->h->scalar(JSON_NUMBER, (const unsigned char *)s, len, js->ctx);
+}
+
+static int cb_string(void *ctx, const unsigned char *s, size_t len)
+{
+    json_stream *js = ctx;
+    return js->h->scalar(JSON_STRING, s, len, js->ctx);
+}
+
+static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
+{
+    json_stream *js = ctx;
+    return js->h->key(s, len, js->ctx);
+}
+
+static int cb_start_map(void *ctx)
+{
+    json_stream *js = ctx;
+    return js->h->open(true, js->ctx);
+}
+
+static int cb_start_array(void *ctx)
+{
+    json_stream *js = ctx;
+    return js->h->open(false, js->ctx);
+}
+
+static int cb_end(void *ctx)
+{
+    json_stream *js = ctx;
+    return js->h->close(js->ctx);
+}
+
+/* Numbers come as text (no integer or double callback), so they stay exact. */
+static const yajl_callbacks callbacks = {
+    cb_null,      cb_boolean, NULL,   NULL,           cb_number, cb_string,
+    cb_start_map, cb_map_key, cb_end, cb_start_array, cb_end,
+};
+
+/* ------------------------------------------------------------------ */
+/* Locations                                                           */
+/* ------------------------------------------------------------------ */
+
+/* Counts lines up to offset of the current chunk; positions only grow. */
+static void advance_to(json_stream *js, size_t offset)
+{
+    while (js->scan < offset) {
+        const unsigned char *nl = memchr(js->chunk + js->scan, '\n', offset - js->scan);
+        if (nl == NULL) {
+            js->col0 += offset - js->scan;
+            js->scan = offset;
+            return;
+        }
+        js->line++;
+        js->col0 = 0;
+        js->scan = (size_t)(nl - js->chunk) + 1;
+    }
+}
+
+/* The position counted so far. */
+static espi_loc counted(const json_stream *js)
+{
+    return (espi_loc){js->name, js->line, js->col0 + 1, NULL};
+}
+
+espi_loc json_stream_here(json_stream *js, const char *where)
+{
+    advance_to(js, yajl_get_bytes_consumed(js->yh));
+    espi_loc loc = counted(js);
+    loc.where = where;
+    return loc;
+}
+
+/* At the end of input the position is where the text stopped. */
+static void set_yajl_error(json_stream *js, bool at_end)
+{
+    if (!at_end)
+        advance_to(js, yajl_get_bytes_consumed(js->yh));
+    unsigned char *msg = yajl_get_error(js->yh, 0, NULL, 0); /* 0: no input text in it */
+    char text[256];
+    espi_strlcpy(text, msg ? (const char *)msg : "syntax error", sizeof text);
+    yajl_free_error(js->yh, msg);
+    size_t len = strlen(text);
+    while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
+        text[--len] = '\0';
+    espi_loc loc = counted(js);
+    espi_fail(js->err, ESPI_E_INPUT, js->spec->syntax_code, &loc, "malformed JSON: %s", text);
+}
+
+/* ------------------------------------------------------------------ */
+/* Before the first token                                              */
+/* ------------------------------------------------------------------ */
+
+static bool is_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static bool strict(const json_stream *js)
+{
+    return js->spec->not_json_code != NULL;
+}
+
+/* Lenient start: a byte order mark cut short is text, so yajl (which will
+ * refuse it) gets its bytes back from bom_bytes. */
+static bool partial_bom_is_text(json_stream *js)
+{
+    if (strict(js) || js->bom == 0 || js->bom == 3)
+        return false;
+    js->decided = true;
+    js->refeed = js->bom;
+    return true;
+}
+
+/* Refuses the text by its first byte c; returns -1. */
+static int refuse_start(json_stream *js, unsigned char c)
+{
+    const json_stream_spec *sp = js->spec;
+    espi_loc loc = {js->name, strict(js) ? js->head_line + 1 : 1, strict(js) ? 0 : 1, NULL};
+    if (c == '<')
+        espi_fail(js->err, ESPI_E_INPUT, sp->html_code, &loc, "%s", sp->html_text);
+    else
+        espi_fail(js->err, ESPI_E_INPUT, sp->not_json_code, &loc, "%s", sp->not_json_text);
+    return -1;
+}
+
+static bool opens_text(const json_stream *js, unsigned char c)
+{
+    if (!strict(js))
+        return c != '<';
+    return (c == '[' || c == '{') && (js->bom == 0 || js->bom == 3);
+}
+
+/* Looks at the bytes before the first token, which may arrive a few at a
+ * time: a byte order mark (dropped: yajl rejects it), blanks, then the
+ * first byte of the text. Returns how many bytes to drop from the front of
+ * buf, or -1 with the error set. */
+static int check_start(json_stream *js, const unsigned char *buf, size_t n)
+{
+    size_t drop = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = buf[i];
+        if (js->head_bytes++ == js->bom && js->bom < 3 && c == bom_bytes[js->bom]) {
+            js->bom++;
+            drop = i + 1;
+            continue;
+        }
+        if (partial_bom_is_text(js))
+            return (int)drop;
+        if (c == '\n')
+            js->head_line++;
+        if (is_blank(c))
+            continue;
+        js->decided = true;
+        return opens_text(js, c) ? (int)drop : refuse_start(js, c);
+    }
+    return (int)drop;
+}
+
+/* ------------------------------------------------------------------ */
+/* Feeding yajl                                                        */
+/* ------------------------------------------------------------------ */
+
+static bool bare_char(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' ||
+           c == '+' || c == '-';
+}
+
+/* Follows strings and bare values across chunks; returns the offset where
+ * one grows past max_token, or n. yajl rescans a token that spans chunks,
+ * so an endless one would take quadratic time. A tight loop skips string
+ * bodies. */
+static size_t guard_tokens(json_stream *js, const unsigned char *buf, size_t n)
+{
+    const size_t max = js->spec->max_token;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = buf[i];
+        if (js->guard == G_STRING) {
+            size_t run = i;
+            while (run < n && buf[run] != '"' && buf[run] != '\\')
+                run++;
+            if (js->token_len + (run - i) > max)
+                return i + (max - js->token_len);
+            js->token_len += run - i;
+            if ((i = run) == n)
+                break;
+            js->guard = buf[i] == '"' ? G_OUT : G_ESCAPE;
+        } else if (js->guard == G_ESCAPE) {
+            js->guard = G_STRING;
+        } else if (js->guard == G_BARE && bare_char(c)) {
+            if (++js->token_len > max)
+                return i;
+        } else if (c == '"') {
+            js->guard = G_STRING, js->token_len = 0;
+        } else {
+            js->guard = bare_char(c) ? G_BARE : G_OUT, js->token_len = 1;
+        }
+    }
+    return n;
+}
+
+static int feed_chunk(json_stream *js, const unsigned char *buf, size_t n)
+{
+    js->chunk = buf;
+    js->scan = 0;
+    size_t bad = guard_tokens(js, buf, n);
+    if (bad < n) {
+        advance_to(js, bad);
+        espi_loc loc = counted(js);
+        return espi_fail(js->err, ESPI_E_LIMIT, js->spec->token_code, &loc,
+                         "a JSON string or number is longer than %zu bytes", js->spec->max_token);
+    }
+    yajl_status st = yajl_parse(js->yh, buf, n);
+    if (st == yajl_status_ok) {
+        advance_to(js, n); /* keeps the line count right for the next chunk */
+        return 0;
+    }
+    if (st == yajl_status_error)
+        set_yajl_error(js, false);
+    return js->err->status ? js->err->status : ESPI_E_INPUT;
+}
+
+/* Feeds what a partial byte order mark taken for text held back. */
+static int feed_refeed(json_stream *js)
+{
+    size_t n = js->refeed;
+    js->refeed = 0;
+    return n > 0 ? feed_chunk(js, bom_bytes, n) : 0;
+}
+
+/* One chunk as read, checked at the start while undecided. */
+static int feed_read(json_stream *js, const unsigned char *buf, size_t n)
+{
+    int drop = js->decided ? 0 : check_start(js, buf, n);
+    if (drop < 0)
+        return js->err->status;
+    int rc = feed_refeed(js);
+    return rc != 0 ? rc : feed_chunk(js, buf + drop, n - (size_t)drop);
+}
+
+/* The checks once the whole text is read. */
+static int finish_stream(json_stream *js, FILE *in)
+{
+    const json_stream_spec *sp = js->spec;
+    espi_loc loc = {js->name, 0, 0, NULL};
+    if (ferror(in))
+        return espi_fail(js->err, ESPI_E_IO, "read", &loc, "cannot read the input");
+    if (!js->decided)
+        return espi_fail(js->err, ESPI_E_INPUT, sp->empty_code, &loc, "%s", sp->empty_text);
+    yajl_status st = yajl_complete_parse(js->yh);
+    if (st == yajl_status_ok)
+        return 0;
+    if (st == yajl_status_error) /* else a handler has set the error */
+        set_yajl_error(js, true);
+    return js->err->status ? js->err->status : ESPI_E_INPUT;
+}
+
+/* buf stays alive until the parse completes: handlers called then still
+ * count lines in the last chunk. */
+static int read_all(json_stream *js, FILE *in, unsigned char *buf)
+{
+    int rc = 0;
+    size_t n;
+    while (rc == 0 && (n = fread(buf, 1, js->spec->chunk, in)) > 0)
+        rc = feed_read(js, buf, n);
+    if (rc == 0 && !js->decided && partial_bom_is_text(js))
+        rc = feed_refeed(js);
+    return rc != 0 ? rc : finish_stream(js, in);
+}
+
+int json_stream_parse(json_stream *js, const json_stream_spec *spec, const json_handlers *h,
+                      void *ctx, FILE *in, const char *name, espi_error *err)
+{
+    memset(js, 0, sizeof *js);
+    js->spec = spec;
+    js->h = h;
+    js->ctx = ctx;
+    js->name = name;
+    js->err = err;
+    js->line = 1;
+    js->yh = yajl_alloc(&callbacks, NULL, js);
+    unsigned char *buf = js->yh != NULL ? malloc(spec->chunk) : NULL;
+    int rc = buf != NULL ? read_all(js, in, buf)
+                         : espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    free(buf);
+    if (js->yh != NULL)
+        yajl_free(js->yh);
+    js->yh = NULL;
+    return rc;
+}

@@ -1,0 +1,74 @@
+/* json_stream.h - a JSON text run through yajl's streaming parser the way
+ * the SmartHub readers need it: read in chunks, a UTF-8 byte order mark
+ * dropped, a web page refused by its first byte, strings and numbers
+ * bounded before yajl sees them, and every error placed at a line and
+ * column. The reader only answers events (json_handlers). */
+#ifndef ESPI_JSON_STREAM_H
+#define ESPI_JSON_STREAM_H
+
+#include "common/error.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef enum json_scalar { JSON_STRING, JSON_NUMBER, JSON_BOOL, JSON_NULL } json_scalar;
+
+/* A reader's answers to the events of the text; each returns 1 to go on or
+ * 0, with the error set, to stop. Numbers arrive as their text, booleans as
+ * "true" or "false", null as (NULL, 0); close ends a map or an array. */
+typedef struct json_handlers {
+    int (*scalar)(json_scalar type, const unsigned char *s, size_t len, void *ctx);
+    int (*key)(const unsigned char *s, size_t len, void *ctx);
+    int (*open)(bool is_map, void *ctx);
+    int (*close)(void *ctx);
+} json_handlers;
+
+/* What differs between readers: the sizes, and the code and message of
+ * each refusal (messages are complete lines, not formats). */
+typedef struct json_stream_spec {
+    size_t chunk;     /* bytes read at a time */
+    size_t max_token; /* longest string or bare value accepted */
+    /* Set: the text must open with '[' or '{' (after a whole byte order
+     * mark), and a refusal points at the line of the first byte, column 0.
+     * NULL: only a page is refused, at 1:1, and yajl judges the rest. */
+    const char *not_json_code, *not_json_text;
+    const char *html_code, *html_text;
+    const char *empty_code, *empty_text;
+    const char *token_code;  /* a token longer than max_token */
+    const char *syntax_code; /* "malformed JSON: " and yajl's message */
+} json_stream_spec;
+
+/* One parse; a reader embeds it so its handlers can ask json_stream_here. */
+typedef struct json_stream {
+    const json_stream_spec *spec;
+    const json_handlers *h;
+    void *ctx;
+    const char *name;
+    espi_error *err;
+    struct yajl_handle_t *yh;
+    /* before the first token: a byte order mark, blanks, then the text */
+    bool decided;
+    size_t head_bytes, bom, refeed;
+    unsigned long head_line;
+    /* the token being scanned before yajl sees it */
+    int guard;
+    size_t token_len;
+    /* lines counted up to chunk[scan] */
+    const unsigned char *chunk;
+    size_t scan;
+    unsigned long line;
+    unsigned long col0; /* column of chunk[scan] minus one */
+} json_stream;
+
+/* Runs all of in through h (ctx goes to every handler). 0, or a negative
+ * espi_status with err set: by a handler, or here with the file, line and
+ * column. name is the input's name for messages. */
+int json_stream_parse(json_stream *js, const json_stream_spec *spec, const json_handlers *h,
+                      void *ctx, FILE *in, const char *name, espi_error *err);
+
+/* Where the token just read ends, for handlers; where (may be NULL) names
+ * the place in the document. */
+espi_loc json_stream_here(json_stream *js, const char *where);
+
+#endif

@@ -1,0 +1,89 @@
+/* smarthub.h - the parts of a SmartHub utility-usage poll response that
+ * espi reads, as parsed from JSON and before any interpretation. */
+#ifndef ESPI_SMARTHUB_H
+#define ESPI_SMARTHUB_H
+
+#include "common/decimal.h"
+#include "espi.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Points a response may hold in all: far above years of 15-minute data. */
+#define SH_MAX_POINTS 20000000u
+
+typedef struct sh_point {
+    int64_t x_ms;   /* wall clock as if UTC, milliseconds */
+    espi_decimal y; /* valid when has_y */
+    uint32_t line;
+    bool has_y; /* false: null, a gap */
+} sh_point;
+
+typedef struct sh_series {
+    char *name;
+    char *meter_number;
+    sh_point *points;
+    size_t npoints;
+    size_t cap;
+    uint32_t line;
+} sh_series;
+
+typedef struct sh_meter {
+    char *meter_number;
+    char *series_id;
+    char *flow_direction;
+    uint32_t line;
+} sh_meter;
+
+/* xToOrderedInterval[x].interval, in the same wall-as-UTC milliseconds. */
+typedef struct sh_interval {
+    int64_t x_ms;
+    int64_t start_ms;
+    int64_t end_ms;
+} sh_interval;
+
+typedef struct sh_entry {
+    char *industry; /* key under "data": ELECTRIC, GAS, ... */
+    char *type;     /* USAGE, COST, TIME_OF_USE, ... */
+    char *unit;
+    char *account;
+    char *location;
+    char *time_frame;
+    int64_t end_ms; /* endDateTime: the request's end, true UTC; when has_end */
+    bool has_end;
+    sh_meter *meters;
+    size_t nmeters;
+    size_t meters_cap;
+    sh_series *series;
+    size_t nseries;
+    size_t series_cap;
+    sh_interval *intervals; /* sorted by x_ms after parsing */
+    size_t nintervals;
+    size_t intervals_cap;
+    uint32_t line;
+} sh_entry;
+
+typedef struct sh_doc {
+    char *status;
+    uint32_t status_line;
+    sh_entry *entries;
+    size_t nentries;
+    size_t entries_cap;
+    size_t npoints;
+} sh_doc;
+
+/* Parses the JSON text from in. On error fills err with file, line and
+ * column; the doc is freed either way by sh_doc_free. */
+int sh_parse(sh_doc *doc, FILE *in, const char *name, espi_error *err);
+
+void sh_doc_free(sh_doc *doc);
+
+/* The nominal length (ms) of the point at x from the entry's intervals;
+ * 0 when the entry has none for x. */
+int64_t sh_entry_interval_ms(const sh_entry *e, int64_t x_ms);
+
+/* The xToOrderedInterval item of x; NULL when the entry has none. */
+const sh_interval *sh_entry_interval(const sh_entry *e, int64_t x_ms);
+
+#endif
