@@ -1,7 +1,7 @@
 /* cli.h - the espi command-line tool: a table of subcommands, each with an
  * option table that drives both parsing and --help. Uses only espi.h. */
-#ifndef ESPI_CLI_H
-#define ESPI_CLI_H
+#ifndef CLI_H
+#define CLI_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -95,7 +95,7 @@ bool espi_unit_parse(const char *text, int *power, const char **symbol)
     return false;
 }
 
-const char *espi_si_prefix(int power)
+const char *codes_si_prefix(int power)
 {
     if (power == 0)
         return "";

@@ -1,7 +1,7 @@
 /* codes.h - internals of the code tables (codes.c); the lookups themselves
  * are public (espi.h). */
-#ifndef ESPI_CODES_H
-#define ESPI_CODES_H
+#ifndef CODES_H
+#define CODES_H
 
 #include "espi.h"
 
@@ -29,6 +29,6 @@ bool code_known(code_table table, int64_t value);
 const char *code_table_name(code_table table);
 
 /* The prefix for a power of ten ("k" for 3, "" for 0); NULL when none. */
-const char *espi_si_prefix(int power);
+const char *codes_si_prefix(int power);
 
 #endif

@@ -94,13 +94,13 @@ static const char *read_exponent(const char *p, const char *end, long *exp)
     return p;
 }
 
-static espi_decimal_tail tail_of(const digit_acc *a)
+static dec_tail tail_of(const digit_acc *a)
 {
     if (a->first_drop >= '5')
-        return ESPI_DECIMAL_TAIL_HIGH;
+        return DEC_TAIL_HIGH;
     if (a->first_drop > '0' || a->drop_nonzero)
-        return ESPI_DECIMAL_TAIL_LOW;
-    return ESPI_DECIMAL_TAIL_ZERO;
+        return DEC_TAIL_LOW;
+    return DEC_TAIL_ZERO;
 }
 
 /* The int64 with sign and magnitude mag (mag <= 2^63 when negative). */
@@ -111,34 +111,34 @@ static int64_t signed_of(uint64_t mag, bool negative)
     return mag == MAG_LIMIT_NEG ? INT64_MIN : -(int64_t)mag;
 }
 
-espi_decimal_status espi_decimal_parse(espi_decimal *out, const char *text, size_t len)
+dec_status dec_parse(dec_number *out, const char *text, size_t len)
 {
     const char *p = text, *end = text + len;
     bool negative = p < end && *p == '-';
     p += negative;
     if (p >= end || !is_digit(*p) || (*p == '0' && p + 1 < end && is_digit(p[1])))
-        return ESPI_DECIMAL_SYNTAX; /* no digits, or a leading zero JSON forbids */
+        return DEC_SYNTAX; /* no digits, or a leading zero JSON forbids */
     digit_acc a = {0, negative ? MAG_LIMIT_NEG : MAG_LIMIT_POS, 0, 0, false};
     for (; p < end && is_digit(*p); p++)
         take_digit(&a, *p, false);
     if (p < end && *p == '.') {
         if (++p >= end || !is_digit(*p))
-            return ESPI_DECIMAL_SYNTAX;
+            return DEC_SYNTAX;
         for (; p < end && is_digit(*p); p++)
             take_digit(&a, *p, true);
     }
     if (p < end && (*p == 'e' || *p == 'E'))
         p = read_exponent(p + 1, end, &a.exp);
     if (p != end)
-        return ESPI_DECIMAL_SYNTAX;
+        return DEC_SYNTAX;
     if (a.mag == 0)
         a.exp = 0;
     if (a.exp > MAX_EXPONENT || a.exp < -MAX_EXPONENT)
-        return ESPI_DECIMAL_RANGE;
+        return DEC_RANGE;
     out->mant = signed_of(a.mag, negative);
     out->exp = (int32_t)a.exp;
     out->tail = tail_of(&a);
-    return ESPI_DECIMAL_OK;
+    return DEC_OK;
 }
 
 /* Divides mag (plus its tail) by 10^drop, drop >= 1, rounding half away
@@ -146,10 +146,9 @@ espi_decimal_status espi_decimal_parse(espi_decimal *out, const char *text, size
  * unit). The tail is less than one unit of mag and half of 10^drop is a whole
  * number, so the tail cannot change the rounding; it only makes it inexact and
  * moves the edge of the noise band. */
-static uint64_t divide_round(uint64_t mag, long drop, espi_decimal_tail tail,
-                             espi_decimal_info *info)
+static uint64_t divide_round(uint64_t mag, long drop, dec_tail tail, dec_info *info)
 {
-    bool inexact = tail != ESPI_DECIMAL_TAIL_ZERO;
+    bool inexact = tail != DEC_TAIL_ZERO;
     if (drop > 19) {
         info->rounded = mag != 0 || inexact;
         info->noise = info->rounded && (drop - 6 > 19 || mag < pow10_table[drop - 6]);
@@ -168,22 +167,21 @@ static uint64_t divide_round(uint64_t mag, long drop, espi_decimal_tail tail,
 /* Multiplies mag by 10^k, k >= 1, within limit. Digits dropped while parsing
  * would land at or above the unit: the parse drops a digit only when it does
  * not fit under limit, so such a value never fits either. */
-static espi_decimal_status multiply(uint64_t *mag, long k, espi_decimal_tail tail, uint64_t limit)
+static dec_status multiply(uint64_t *mag, long k, dec_tail tail, uint64_t limit)
 {
-    if (tail != ESPI_DECIMAL_TAIL_ZERO)
-        return ESPI_DECIMAL_RANGE;
+    if (tail != DEC_TAIL_ZERO)
+        return DEC_RANGE;
     for (long i = 0; i < k; i++) {
         if (*mag > limit / 10)
-            return ESPI_DECIMAL_RANGE;
+            return DEC_RANGE;
         *mag *= 10;
     }
-    return ESPI_DECIMAL_OK;
+    return DEC_OK;
 }
 
-espi_decimal_status espi_decimal_to_scaled(int64_t *out, espi_decimal_info *info, espi_decimal d,
-                                           int scale)
+dec_status dec_to_scaled(int64_t *out, dec_info *info, dec_number d, int scale)
 {
-    espi_decimal_info scratch;
+    dec_info scratch;
     if (info == NULL)
         info = &scratch;
     memset(info, 0, sizeof *info);
@@ -193,37 +191,36 @@ espi_decimal_status espi_decimal_to_scaled(int64_t *out, espi_decimal_info *info
     long k = (long)d.exp + scale;
     if (mag == 0) {
         *out = 0; /* any scale, without looping over it */
-        return ESPI_DECIMAL_OK;
+        return DEC_OK;
     }
     if (k > 0) {
-        if (multiply(&mag, k, d.tail, limit) != ESPI_DECIMAL_OK)
-            return ESPI_DECIMAL_RANGE;
+        if (multiply(&mag, k, d.tail, limit) != DEC_OK)
+            return DEC_RANGE;
     } else if (k == 0) {
         /* Only the tail is below the unit; noise in it is not looked for. */
-        info->rounded = d.tail != ESPI_DECIMAL_TAIL_ZERO;
-        if (d.tail == ESPI_DECIMAL_TAIL_HIGH) {
+        info->rounded = d.tail != DEC_TAIL_ZERO;
+        if (d.tail == DEC_TAIL_HIGH) {
             if (mag == limit)
-                return ESPI_DECIMAL_RANGE;
+                return DEC_RANGE;
             mag++;
         }
     } else {
         mag = divide_round(mag, -k, d.tail, info);
     }
     *out = signed_of(mag, negative);
-    return ESPI_DECIMAL_OK;
+    return DEC_OK;
 }
 
-espi_decimal_status espi_decimal_scale(int64_t *out, espi_decimal_info *info, const char *text,
-                                       size_t len, int scale)
+dec_status dec_scale(int64_t *out, dec_info *info, const char *text, size_t len, int scale)
 {
-    espi_decimal d;
-    espi_decimal_status st = espi_decimal_parse(&d, text, len);
-    if (st != ESPI_DECIMAL_OK)
+    dec_number d;
+    dec_status st = dec_parse(&d, text, len);
+    if (st != DEC_OK)
         return st;
-    return espi_decimal_to_scaled(out, info, d, scale);
+    return dec_to_scaled(out, info, d, scale);
 }
 
-void espi_decimal_format(char buf[48], int64_t value, int scale)
+void dec_format(char buf[48], int64_t value, int scale)
 {
     uint64_t mag = value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value;
     char digits[24];
@@ -240,9 +237,9 @@ void espi_decimal_format(char buf[48], int64_t value, int scale)
     }
 }
 
-/* Written by hand for the same reason as espi_format_utc: dump formats a
+/* Written by hand for the same reason as tz_format_utc: dump formats a
  * value and a cost per reading. */
-void espi_decimal_format_n(char *buf, size_t size, int64_t value, int scale)
+void dec_format_n(char *buf, size_t size, int64_t value, int scale)
 {
     char tmp[144];
     char digits[24];
@@ -280,7 +277,7 @@ void espi_decimal_format_n(char *buf, size_t size, int64_t value, int scale)
     copy_cut(buf, tmp, size);
 }
 
-bool espi_integer_prefix(const char *s, int64_t *out, const char **end)
+bool dec_integer_prefix(const char *s, int64_t *out, const char **end)
 {
     bool negative = *s == '-';
     s += (*s == '-' || *s == '+');
@@ -297,10 +294,10 @@ bool espi_integer_prefix(const char *s, int64_t *out, const char **end)
     return true;
 }
 
-bool espi_integer_text(const char *s, int64_t *out, bool *fraction)
+bool dec_integer_text(const char *s, int64_t *out, bool *fraction)
 {
     const char *p;
-    if (!espi_integer_prefix(s, out, &p))
+    if (!dec_integer_prefix(s, out, &p))
         return false;
     *fraction = false;
     if (*p == '.')

@@ -17,7 +17,7 @@ const char *espi_status_text(espi_status status)
     return "unknown status";
 }
 
-void espi_strerror(int errnum, char *buf, size_t size)
+void err_strerror(int errnum, char *buf, size_t size)
 {
     if (size == 0)
         return;
@@ -25,7 +25,7 @@ void espi_strerror(int errnum, char *buf, size_t size)
         snprintf(buf, size, "error %d", errnum);
 }
 
-size_t espi_strlcpy(char *dst, const char *src, size_t size)
+size_t str_lcpy(char *dst, const char *src, size_t size)
 {
     size_t n = strlen(src);
     if (size > 0) {
@@ -36,7 +36,7 @@ size_t espi_strlcpy(char *dst, const char *src, size_t size)
     return n;
 }
 
-void espi_bufprintf(char *buf, size_t size, size_t *len, const char *fmt, ...)
+void str_bufprintf(char *buf, size_t size, size_t *len, const char *fmt, ...)
 {
     if (*len + 1 >= size)
         return;
@@ -51,36 +51,36 @@ void espi_bufprintf(char *buf, size_t size, size_t *len, const char *fmt, ...)
         *len = size - 1;
 }
 
-int espi_vfail(espi_error *err, espi_status status, const char *code, const espi_loc *loc,
-               const char *fmt, va_list ap)
+int err_vfail(espi_error *err, espi_status status, const char *code, const err_loc *loc,
+              const char *fmt, va_list ap)
 {
     if (err == NULL)
         return status;
     memset(err, 0, sizeof *err);
     err->status = status;
-    espi_strlcpy(err->code, code ? code : "", sizeof err->code);
+    str_lcpy(err->code, code ? code : "", sizeof err->code);
     if (loc != NULL) {
-        espi_strlcpy(err->file, loc->file ? loc->file : "", sizeof err->file);
+        str_lcpy(err->file, loc->file ? loc->file : "", sizeof err->file);
         err->line = loc->line;
         err->column = loc->column;
-        espi_strlcpy(err->where, loc->where ? loc->where : "", sizeof err->where);
+        str_lcpy(err->where, loc->where ? loc->where : "", sizeof err->where);
     }
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     return status;
 }
 
-int espi_fail(espi_error *err, espi_status status, const char *code, const espi_loc *loc,
-              const char *fmt, ...)
+int err_fail(espi_error *err, espi_status status, const char *code, const err_loc *loc,
+             const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int rc = espi_vfail(err, status, code, loc, fmt, ap);
+    int rc = err_vfail(err, status, code, loc, fmt, ap);
     va_end(ap);
     return rc;
 }
 
-void espi_vemit(espi_diag_fn fn, void *ctx, espi_severity sev, const char *code,
-                const espi_loc *loc, const char *fmt, va_list ap)
+void diag_vemit(espi_diag_fn fn, void *ctx, espi_severity sev, const char *code, const err_loc *loc,
+                const char *fmt, va_list ap)
 {
     if (fn == NULL)
         return;
@@ -98,12 +98,12 @@ void espi_vemit(espi_diag_fn fn, void *ctx, espi_severity sev, const char *code,
     fn(&d, ctx);
 }
 
-void espi_emit(espi_diag_fn fn, void *ctx, espi_severity sev, const char *code, const espi_loc *loc,
+void diag_emit(espi_diag_fn fn, void *ctx, espi_severity sev, const char *code, const err_loc *loc,
                const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    espi_vemit(fn, ctx, sev, code, loc, fmt, ap);
+    diag_vemit(fn, ctx, sev, code, loc, fmt, ap);
     va_end(ap);
 }
 

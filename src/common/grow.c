@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-void *espi_grow(void *items, size_t *cap, size_t n, size_t size, size_t first)
+void *grow_array(void *items, size_t *cap, size_t n, size_t size, size_t first)
 {
     if (n < *cap)
         return items;

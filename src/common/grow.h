@@ -1,12 +1,12 @@
 /* grow.h - arrays that grow as items are appended. */
-#ifndef ESPI_GROW_H
-#define ESPI_GROW_H
+#ifndef GROW_H
+#define GROW_H
 
 #include <stddef.h>
 
 /* Room for item n of an array of *cap items of size bytes: items itself
  * while n < *cap, else the array doubled (first items when empty) with
  * *cap updated. NULL when memory runs out; items is then left as it was. */
-void *espi_grow(void *items, size_t *cap, size_t n, size_t size, size_t first);
+void *grow_array(void *items, size_t *cap, size_t n, size_t size, size_t first);
 
 #endif

@@ -2,8 +2,8 @@
  * it was first seen, to notice repeats (entry ids, self links) in 12 bytes
  * a slot without keeping the text. A capacity bound keeps memory bounded:
  * once full, nothing more is added and repeats go unnoticed. */
-#ifndef ESPI_HASHSET_H
-#define ESPI_HASHSET_H
+#ifndef HASHSET_H
+#define HASHSET_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,8 +1,8 @@
 /* outbuf.h - a buffered byte sink over a FILE, shared by the writers (XML,
  * CSV): fixed element sets are formatted straight into a buffer, and the
  * first write error is kept rather than checked after every call. */
-#ifndef ESPI_OUTBUF_H
-#define ESPI_OUTBUF_H
+#ifndef OUTBUF_H
+#define OUTBUF_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -84,9 +84,9 @@ void espi_output_remove_pending(int report_fd)
 static int io_fail(espi_error *err, const char *path, const char *what, int errnum)
 {
     char reason[128];
-    espi_strerror(errnum, reason, sizeof reason);
-    espi_loc loc = {path, 0, 0, NULL};
-    return espi_fail(err, ESPI_E_IO, "io", &loc, "%s: %s", what, reason);
+    err_strerror(errnum, reason, sizeof reason);
+    err_loc loc = {path, 0, 0, NULL};
+    return err_fail(err, ESPI_E_IO, "io", &loc, "%s: %s", what, reason);
 }
 
 /* "dir/.name.XXXXXX" beside path, or "$TMPDIR/espi.XXXXXX" without one. */
@@ -121,14 +121,14 @@ static int classify(espi_output *o, const char *path, espi_error *err)
         if (errno != ENOENT)
             return io_fail(err, path, "cannot write the output", errno);
         o->path = strdup(path);
-        return o->path ? 0 : espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return o->path ? 0 : err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     }
     if (S_ISLNK(st.st_mode)) {
         o->path = realpath(path, NULL);
         if (o->path == NULL || stat(o->path, &st) != 0)
             return io_fail(err, path, "cannot follow the symbolic link", errno);
     } else if ((o->path = strdup(path)) == NULL) {
-        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     }
     if (S_ISDIR(st.st_mode))
         return io_fail(err, path, "cannot write the output", EISDIR);
@@ -142,7 +142,7 @@ static int make_temp(espi_output *o, espi_error *err)
     const char *shown = o->shown ? o->shown : "temporary file";
     o->temp = temp_template(o->kind == TARGET_FILE ? o->path : NULL);
     if (o->temp == NULL)
-        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     int fd = mkstemp(o->temp);
     if (fd < 0) {
         int e = errno;
@@ -166,7 +166,7 @@ int espi_output_open(espi_output **out, const char *path, espi_error *err)
     espi_output *o = calloc(1, sizeof *o);
     if (o == NULL || (path && (o->shown = strdup(path)) == NULL)) {
         espi_output_abort(o);
-        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     }
     o->kind = TARGET_STREAM;
     int rc = path ? classify(o, path, err) : 0;
@@ -235,9 +235,9 @@ static int sync_dir_of(const char *path)
     const char *slash = strrchr(path, '/');
     char dir[4096];
     if (slash == NULL)
-        espi_strlcpy(dir, ".", sizeof dir);
+        str_lcpy(dir, ".", sizeof dir);
     else if (slash == path)
-        espi_strlcpy(dir, "/", sizeof dir);
+        str_lcpy(dir, "/", sizeof dir);
     else
         snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
     int fd = open(dir, O_RDONLY);

@@ -50,7 +50,7 @@ typedef struct tz_segment {
 
 /* Days from 1970-01-01 to year-month-day, proleptic Gregorian. Uses eras of
  * 400 years (146097 days) so it is exact for negative years too. */
-int64_t espi_days_from_civil(int64_t year, int month, int day)
+int64_t tz_days_from_civil(int64_t year, int month, int day)
 {
     year -= month <= 2;
     int64_t era = (year >= 0 ? year : year - 399) / 400;
@@ -61,7 +61,7 @@ int64_t espi_days_from_civil(int64_t year, int month, int day)
     return era * 146097 + doe - 719468;
 }
 
-void espi_civil_from_days(int64_t days, int64_t *year, int *month, int *day)
+void tz_civil_from_days(int64_t days, int64_t *year, int *month, int *day)
 {
     days += 719468;
     int64_t era = (days >= 0 ? days : days - 146096) / 146097;
@@ -76,26 +76,26 @@ void espi_civil_from_days(int64_t days, int64_t *year, int *month, int *day)
     *day = d;
 }
 
-int espi_weekday_from_days(int64_t days)
+int tz_weekday_from_days(int64_t days)
 {
     /* 1970-01-01 was a Thursday (4). */
     int64_t w = (days + 4) % 7;
     return (int)(w < 0 ? w + 7 : w);
 }
 
-int64_t espi_days_of(int64_t seconds)
+int64_t tz_days_of(int64_t seconds)
 {
-    int64_t d = seconds / ESPI_SECONDS_PER_DAY;
-    if (seconds % ESPI_SECONDS_PER_DAY < 0)
+    int64_t d = seconds / SECONDS_PER_DAY;
+    if (seconds % SECONDS_PER_DAY < 0)
         d--;
     return d;
 }
 
 static void split_time(int64_t t, int64_t *y, int *mo, int *d, int *h, int *mi, int *s)
 {
-    int64_t days = espi_days_of(t);
-    int64_t secs = t - days * ESPI_SECONDS_PER_DAY;
-    espi_civil_from_days(days, y, mo, d);
+    int64_t days = tz_days_of(t);
+    int64_t secs = t - days * SECONDS_PER_DAY;
+    tz_civil_from_days(days, y, mo, d);
     *h = (int)(secs / 3600);
     *mi = (int)(secs / 60 % 60);
     *s = (int)(secs % 60);
@@ -132,14 +132,14 @@ static char *format_date_time(char *buf, int64_t t)
     return two_digits(p, s);
 }
 
-void espi_format_utc(char buf[32], int64_t t)
+void tz_format_utc(char buf[32], int64_t t)
 {
     char *p = format_date_time(buf, t);
     *p++ = 'Z';
     *p = '\0';
 }
 
-void espi_format_local(char buf[32], int64_t t, int32_t offset)
+void tz_format_local(char buf[32], int64_t t, int32_t offset)
 {
     char *p = format_date_time(buf, t + offset);
     int32_t a = offset < 0 ? -offset : offset;
@@ -150,7 +150,7 @@ void espi_format_local(char buf[32], int64_t t, int32_t offset)
     *p = '\0';
 }
 
-void espi_format_wall(char buf[32], int64_t wall)
+void tz_format_wall(char buf[32], int64_t wall)
 {
     int64_t y;
     int mo, d, h, mi, s;
@@ -182,13 +182,13 @@ static bool parse_iso_utc(int64_t *out, const char *s)
     }
     if (*s != '\0' || f[1] < 1 || f[1] > 12 || f[2] < 1 || f[3] > 23 || f[4] > 59 || f[5] > 59)
         return false;
-    int64_t days = espi_days_from_civil(f[0], f[1], f[2]);
+    int64_t days = tz_days_from_civil(f[0], f[1], f[2]);
     int64_t y;
     int mo, d;
-    espi_civil_from_days(days, &y, &mo, &d);
+    tz_civil_from_days(days, &y, &mo, &d);
     if (d != f[2])
         return false; /* e.g. February 30 */
-    *out = days * ESPI_SECONDS_PER_DAY + f[3] * 3600 + f[4] * 60 + f[5];
+    *out = days * SECONDS_PER_DAY + f[3] * 3600 + f[4] * 60 + f[5];
     return true;
 }
 
@@ -356,29 +356,29 @@ int tz_posix_parse(tz_posix *out, const char *text)
 
 int64_t tz_rule_local_time(const tz_rule *r, int64_t year)
 {
-    int64_t jan1 = espi_days_from_civil(year, 1, 1);
+    int64_t jan1 = tz_days_from_civil(year, 1, 1);
     int64_t day;
     switch (r->kind) {
     case TZ_RULE_JULIAN1: day = jan1 + r->day - 1 + (is_leap(year) && r->day >= 60); break;
     case TZ_RULE_JULIAN0: day = jan1 + r->day; break;
     case TZ_RULE_ON_OR_AFTER: {
-        day = espi_days_from_civil(year, r->month, r->day);
-        day += (r->wday - espi_weekday_from_days(day) + 7) % 7;
+        day = tz_days_from_civil(year, r->month, r->day);
+        day += (r->wday - tz_weekday_from_days(day) + 7) % 7;
         break;
     }
     case TZ_RULE_MONTH:
     default: {
-        int64_t first = espi_days_from_civil(year, r->month, 1);
-        int64_t next = r->month == 12 ? espi_days_from_civil(year + 1, 1, 1)
-                                      : espi_days_from_civil(year, r->month + 1, 1);
-        int wd = espi_weekday_from_days(first);
+        int64_t first = tz_days_from_civil(year, r->month, 1);
+        int64_t next = r->month == 12 ? tz_days_from_civil(year + 1, 1, 1)
+                                      : tz_days_from_civil(year, r->month + 1, 1);
+        int wd = tz_weekday_from_days(first);
         day = first + (r->wday - wd + 7) % 7 + (int64_t)(r->week - 1) * 7;
         while (day >= next)
             day -= 7;
         break;
     }
     }
-    return day * ESPI_SECONDS_PER_DAY + r->time;
+    return day * SECONDS_PER_DAY + r->time;
 }
 
 /* The segment of the POSIX rule that contains t. */
@@ -390,7 +390,7 @@ static void posix_segment(const tz_posix *px, int64_t t, tz_segment *seg)
     }
     int64_t year;
     int mo, d;
-    espi_civil_from_days(espi_days_of(t + px->std_offset), &year, &mo, &d);
+    tz_civil_from_days(tz_days_of(t + px->std_offset), &year, &mo, &d);
     /* Transitions of the surrounding years, in order; each says what holds after it. */
     struct {
         int64_t at;
@@ -679,7 +679,7 @@ static int load_tzif(espi_tz *tz, const char *spec, espi_error *err)
                              : snprintf(path, sizeof path, "%s/%s",
                                         dir && dir[0] ? dir : "/usr/share/zoneinfo", spec);
     if (len < 0 || (size_t)len >= sizeof path)
-        return espi_fail(err, ESPI_E_ARG, "tz-file", NULL, "the time zone path is too long");
+        return err_fail(err, ESPI_E_ARG, "tz-file", NULL, "the time zone path is too long");
     unsigned char *data;
     size_t size;
     if (read_small_file(path, &data, &size) != 0)
@@ -687,15 +687,15 @@ static int load_tzif(espi_tz *tz, const char *spec, espi_error *err)
     int rc = tzif_parse(tz, data, size);
     free(data);
     if (rc == -2)
-        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory loading zone %s", spec);
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory loading zone %s", spec);
     if (rc == -3)
-        return espi_fail(err, ESPI_E_ARG, "tz-leap", NULL,
-                         "time zone %s counts leap seconds (a \"right/\" zone); ESPI times are "
-                         "POSIX seconds, so use the zone without \"right/\"",
-                         spec);
+        return err_fail(err, ESPI_E_ARG, "tz-leap", NULL,
+                        "time zone %s counts leap seconds (a \"right/\" zone); ESPI times are "
+                        "POSIX seconds, so use the zone without \"right/\"",
+                        spec);
     if (rc != 0)
-        return espi_fail(err, ESPI_E_ARG, "tz-file", NULL,
-                         "%s is not a valid TZif time zone file (for zone %s)", path, spec);
+        return err_fail(err, ESPI_E_ARG, "tz-file", NULL,
+                        "%s is not a valid TZif time zone file (for zone %s)", path, spec);
     return 0;
 }
 
@@ -703,13 +703,13 @@ int espi_tz_load(espi_tz **out, const char *spec, espi_error *err)
 {
     *out = NULL;
     if (spec == NULL || spec[0] == '\0')
-        return espi_fail(err, ESPI_E_ARG, "tz-empty", NULL, "empty time zone name");
+        return err_fail(err, ESPI_E_ARG, "tz-empty", NULL, "empty time zone name");
     if (spec[0] == ':')
         spec++;
     espi_tz *tz = calloc(1, sizeof *tz);
     if (tz == NULL || (tz->name = strdup(spec)) == NULL) {
         free(tz);
-        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     }
     int rc = 1;
     if (spec[0] == '/' || valid_zone_name(spec))
@@ -719,11 +719,11 @@ int espi_tz_load(espi_tz **out, const char *spec, espi_error *err)
         if (tz_posix_parse(&tz->posix, spec) == 0)
             tz->has_posix = true;
         else
-            rc = espi_fail(err, ESPI_E_ARG, "tz-unknown", NULL,
-                           "unknown time zone '%s': expected an IANA name such as "
-                           "America/Los_Angeles or a POSIX TZ string such as "
-                           "PST8PDT,M3.2.0,M11.1.0",
-                           spec);
+            rc = err_fail(err, ESPI_E_ARG, "tz-unknown", NULL,
+                          "unknown time zone '%s': expected an IANA name such as "
+                          "America/Los_Angeles or a POSIX TZ string such as "
+                          "PST8PDT,M3.2.0,M11.1.0",
+                          spec);
     }
     if (rc != 0) {
         espi_tz_free(tz);
@@ -753,13 +753,13 @@ const char *espi_tz_name(const espi_tz *tz)
 /* ESPI DstRuleType                                                    */
 /* ------------------------------------------------------------------ */
 
-uint32_t espi_dst_rule_encode(const espi_dst_rule *r)
+uint32_t tz_dst_rule_encode(const tz_dst_rule *r)
 {
     return (uint32_t)r->month << 28 | (uint32_t)r->op << 25 | (uint32_t)r->dom << 20 |
            (uint32_t)r->dow << 17 | (uint32_t)r->hour << 12 | (uint32_t)r->seconds;
 }
 
-void espi_dst_rule_decode(espi_dst_rule *out, uint32_t bits)
+void tz_dst_rule_decode(tz_dst_rule *out, uint32_t bits)
 {
     out->month = (int)(bits >> 28 & 0xF);
     out->op = (int)(bits >> 25 & 0x7);
@@ -769,7 +769,7 @@ void espi_dst_rule_decode(espi_dst_rule *out, uint32_t bits)
     out->seconds = (int)(bits & 0xFFF);
 }
 
-bool espi_dst_rule_valid(const espi_dst_rule *r)
+bool tz_dst_rule_valid(const tz_dst_rule *r)
 {
     return r->month >= 1 && r->month <= 12 && r->op >= 0 && r->op <= 7 && r->dom >= 0 &&
            r->dom <= 31 && r->dow >= 0 && r->dow <= 7 && r->hour >= 0 && r->hour <= 23 &&
@@ -788,7 +788,7 @@ static int days_in_month(int month)
  * instant is then a weekday `shift` days later, written with operator 1,
  * "that weekday on or after day dom": the w-th weekday lies on days
  * 7w-6 .. 7w, the last one on L-6 .. L. */
-static int month_rule(espi_dst_rule *e, const tz_rule *r, int shift, char *why, size_t why_size)
+static int month_rule(tz_dst_rule *e, const tz_rule *r, int shift, char *why, size_t why_size)
 {
     e->month = r->month;
     int wday = ((r->wday + shift) % 7 + 7) % 7;
@@ -810,7 +810,7 @@ static int month_rule(espi_dst_rule *e, const tz_rule *r, int shift, char *why, 
 }
 
 /* "Day n of the year" forms; a time outside the day moves the date. */
-static int julian_rule(espi_dst_rule *e, const tz_rule *r, int shift, char *why, size_t why_size)
+static int julian_rule(tz_dst_rule *e, const tz_rule *r, int shift, char *why, size_t why_size)
 {
     int day = (r->kind == TZ_RULE_JULIAN1 ? r->day - 1 : r->day) + shift; /* zero-based */
     if (r->kind == TZ_RULE_JULIAN0 && day >= 59) {
@@ -822,20 +822,20 @@ static int julian_rule(espi_dst_rule *e, const tz_rule *r, int shift, char *why,
         return -1;
     }
     int64_t y;
-    espi_civil_from_days(espi_days_from_civil(2001, 1, 1) + day, &y, &e->month, &e->dom);
+    tz_civil_from_days(tz_days_from_civil(2001, 1, 1) + day, &y, &e->month, &e->dom);
     e->op = 0;
     return 0;
 }
 
 int tz_rule_to_espi(uint32_t *out, const tz_rule *r, char *why, size_t why_size)
 {
-    int shift = (int)espi_days_of(r->time);
-    int32_t time = r->time - shift * ESPI_SECONDS_PER_DAY;
-    espi_dst_rule e = {.hour = time / 3600, .seconds = time % 3600};
+    int shift = (int)tz_days_of(r->time);
+    int32_t time = r->time - shift * SECONDS_PER_DAY;
+    tz_dst_rule e = {.hour = time / 3600, .seconds = time % 3600};
     int rc = r->kind == TZ_RULE_MONTH ? month_rule(&e, r, shift, why, why_size)
                                       : julian_rule(&e, r, shift, why, why_size);
     if (rc == 0)
-        *out = espi_dst_rule_encode(&e);
+        *out = tz_dst_rule_encode(&e);
     return rc;
 }
 
@@ -846,8 +846,8 @@ int tz_rule_to_espi(uint32_t *out, const tz_rule *r, char *why, size_t why_size)
  * way ESPI expects: winter as standard, summer as DST, start before end. */
 int espi_tz_time_params(espi_time_params *out, const espi_tz *tz, espi_error *err)
 {
-    out->dst_start_rule = ESPI_DST_RULE_NONE;
-    out->dst_end_rule = ESPI_DST_RULE_NONE;
+    out->dst_start_rule = TZ_DST_RULE_NONE;
+    out->dst_end_rule = TZ_DST_RULE_NONE;
     out->dst_offset = 0;
     if (!tz->has_posix) {
         size_t t = tz->ntrans ? tz->trans_type[tz->ntrans - 1] : 0;
@@ -866,19 +866,18 @@ int espi_tz_time_params(espi_time_params *out, const espi_tz *tz, espi_error *er
     char why[128];
     if (tz_rule_to_espi(&out->dst_start_rule, start, why, sizeof why) != 0 ||
         tz_rule_to_espi(&out->dst_end_rule, end, why, sizeof why) != 0)
-        return espi_fail(
-            err, ESPI_E_ARG, "tz-rule", NULL,
-            "the DST rule of time zone %s cannot be written as an ESPI DstRuleType: %s", tz->name,
-            why);
+        return err_fail(err, ESPI_E_ARG, "tz-rule", NULL,
+                        "the DST rule of time zone %s cannot be written as an ESPI DstRuleType: %s",
+                        tz->name, why);
     return 0;
 }
 
 /* DstRuleType -> POSIX-style rule (the inverse of tz_rule_to_espi). */
 static bool rule_from_espi(tz_rule *out, uint32_t bits)
 {
-    espi_dst_rule e;
-    espi_dst_rule_decode(&e, bits);
-    if (!espi_dst_rule_valid(&e))
+    tz_dst_rule e;
+    tz_dst_rule_decode(&e, bits);
+    if (!tz_dst_rule_valid(&e))
         return false;
     memset(out, 0, sizeof *out);
     out->time = e.hour * 3600 + e.seconds;
@@ -887,12 +886,12 @@ static bool rule_from_espi(tz_rule *out, uint32_t bits)
     if (e.op == 0) {
         int64_t y;
         int m, d;
-        int64_t day = espi_days_from_civil(2001, e.month, e.dom); /* a non-leap year */
-        espi_civil_from_days(day, &y, &m, &d);
+        int64_t day = tz_days_from_civil(2001, e.month, e.dom); /* a non-leap year */
+        tz_civil_from_days(day, &y, &m, &d);
         if (m != e.month || d != e.dom)
             return false; /* February 29, April 31, ... */
         out->kind = TZ_RULE_JULIAN1;
-        out->day = (int)(day - espi_days_from_civil(2001, 1, 1)) + 1;
+        out->day = (int)(day - tz_days_from_civil(2001, 1, 1)) + 1;
     } else if (e.op == 1) {
         out->kind = TZ_RULE_ON_OR_AFTER;
         out->day = e.dom;
@@ -918,8 +917,8 @@ int tz_from_time_params(espi_tz **out, const espi_time_params *p, const char *na
     }
     tz->has_posix = true;
     tz->posix.std_offset = p->tz_offset;
-    bool no_dst = p->dst_offset == 0 || (p->dst_start_rule == ESPI_DST_RULE_NONE &&
-                                         p->dst_end_rule == ESPI_DST_RULE_NONE);
+    bool no_dst = p->dst_offset == 0 ||
+                  (p->dst_start_rule == TZ_DST_RULE_NONE && p->dst_end_rule == TZ_DST_RULE_NONE);
     if (!no_dst) {
         tz->posix.has_dst = rule_from_espi(&tz->posix.start, p->dst_start_rule) &&
                             rule_from_espi(&tz->posix.end, p->dst_end_rule);

@@ -1,38 +1,38 @@
 /* tz.h - time zones without the global TZ, calendar arithmetic, and the ESPI
  * DstRuleType encoding. The espi_tz functions themselves are public
  * (espi.h); this header adds what other modules and the tests need. */
-#ifndef ESPI_TZ_H
-#define ESPI_TZ_H
+#ifndef TZ_H
+#define TZ_H
 
 #include "espi.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#define ESPI_SECONDS_PER_DAY 86400
+#define SECONDS_PER_DAY 86400
 
 /* Proleptic Gregorian calendar: days since 1970-01-01 <-> year/month/day. */
-int64_t espi_days_from_civil(int64_t year, int month, int day);
-void espi_civil_from_days(int64_t days, int64_t *year, int *month, int *day);
+int64_t tz_days_from_civil(int64_t year, int month, int day);
+void tz_civil_from_days(int64_t days, int64_t *year, int *month, int *day);
 
 /* 0 = Sunday ... 6 = Saturday. */
-int espi_weekday_from_days(int64_t days);
+int tz_weekday_from_days(int64_t days);
 
 /* Floor division of seconds into days, correct for negative times. */
-int64_t espi_days_of(int64_t seconds);
+int64_t tz_days_of(int64_t seconds);
 
 /* Formats t (UTC seconds) as "YYYY-MM-DDTHH:MM:SSZ"; buf needs 32 bytes. */
-void espi_format_utc(char buf[32], int64_t t);
+void tz_format_utc(char buf[32], int64_t t);
 
 /* Formats t in local time, "YYYY-MM-DDTHH:MM:SS+HH:MM", offset seconds east. */
-void espi_format_local(char buf[32], int64_t t, int32_t offset);
+void tz_format_local(char buf[32], int64_t t, int32_t offset);
 
 /* The offset at utc and the span [*from, *until) it holds over, so a
  * caller converting many nearby instants can skip the lookup. */
 int32_t tz_offset_span(const espi_tz *tz, int64_t utc, int64_t *from, int64_t *until);
 
 /* Formats a wall-clock time (seconds read as if UTC) as "YYYY-MM-DD HH:MM". */
-void espi_format_wall(char buf[32], int64_t wall);
+void tz_format_wall(char buf[32], int64_t wall);
 
 /* A DST transition rule in the POSIX TZ forms:
  *   J n   - day n of a 365-day year (1-365, February 29 never counted)
@@ -75,22 +75,22 @@ int64_t tz_rule_local_time(const tz_rule *r, int64_t year);
 /* ESPI DstRuleType: (month<<28)|(op<<25)|(dom<<20)|(dow<<17)|(hour<<12)|secs.
  * op 0: on day of month; 1: weekday on or after dom; 2-6: 1st-5th weekday
  * of the month; 7: last weekday. dow 1 = Monday ... 7 = Sunday. */
-typedef struct espi_dst_rule {
+typedef struct tz_dst_rule {
     int month;   /* 1-12 */
     int op;      /* 0-7 */
     int dom;     /* 0-31 */
     int dow;     /* 0-7 */
     int hour;    /* 0-23 */
     int seconds; /* 0-3599 */
-} espi_dst_rule;
+} tz_dst_rule;
 
-#define ESPI_DST_RULE_NONE 0xFFFFFFFFu
+#define TZ_DST_RULE_NONE 0xFFFFFFFFu
 
-uint32_t espi_dst_rule_encode(const espi_dst_rule *r);
-void espi_dst_rule_decode(espi_dst_rule *out, uint32_t bits);
+uint32_t tz_dst_rule_encode(const tz_dst_rule *r);
+void tz_dst_rule_decode(tz_dst_rule *out, uint32_t bits);
 
 /* True when every field of r is in its range (month 1-12, op 0-7, ...). */
-bool espi_dst_rule_valid(const espi_dst_rule *r);
+bool tz_dst_rule_valid(const tz_dst_rule *r);
 
 /* Converts a POSIX rule to a DstRuleType. Returns 0, or -1 (with a reason
  * in why) when it cannot be expressed. */

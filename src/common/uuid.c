@@ -5,19 +5,19 @@
 #include <stdio.h>
 #include <string.h>
 
-const espi_uuid espi_uuid_ns_dns = {{0x6b, 0xa7, 0xb8, 0x10, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4,
-                                     0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8}};
+const uuid_bytes uuid_ns_dns = {{0x6b, 0xa7, 0xb8, 0x10, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00,
+                                 0xc0, 0x4f, 0xd4, 0x30, 0xc8}};
 
-const espi_uuid espi_uuid_ns_url = {{0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4,
-                                     0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8}};
+const uuid_bytes uuid_ns_url = {{0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00,
+                                 0xc0, 0x4f, 0xd4, 0x30, 0xc8}};
 
 /* 3d23f7cd-820c-5c09-b836-acf04b3dee52 = uuid5(URL namespace, "urn:espi:namespace:v1"); fixed
  * forever, because changing it would change every id espi has written. */
-const espi_uuid espi_uuid_ns_espi = {{0x3d, 0x23, 0xf7, 0xcd, 0x82, 0x0c, 0x5c, 0x09, 0xb8, 0x36,
-                                      0xac, 0xf0, 0x4b, 0x3d, 0xee, 0x52}};
+const uuid_bytes uuid_ns_espi = {{0x3d, 0x23, 0xf7, 0xcd, 0x82, 0x0c, 0x5c, 0x09, 0xb8, 0x36, 0xac,
+                                  0xf0, 0x4b, 0x3d, 0xee, 0x52}};
 
 /* Digests the namespace and the name pieces; NULL pieces are skipped. */
-static int sha1_name(uint8_t out[16], const espi_uuid *ns, const void *const *pieces,
+static int sha1_name(uint8_t out[16], const uuid_bytes *ns, const void *const *pieces,
                      const size_t *lengths, size_t n)
 {
     unsigned char digest[EVP_MAX_MD_SIZE];
@@ -34,13 +34,13 @@ static int sha1_name(uint8_t out[16], const espi_uuid *ns, const void *const *pi
     return ok ? 0 : -1;
 }
 
-static void set_version(espi_uuid *u)
+static void set_version(uuid_bytes *u)
 {
     u->bytes[6] = (uint8_t)((u->bytes[6] & 0x0F) | 0x50); /* version 5 */
     u->bytes[8] = (uint8_t)((u->bytes[8] & 0x3F) | 0x80); /* RFC 4122 variant */
 }
 
-int espi_uuid_v5(espi_uuid *out, const espi_uuid *ns, const void *name, size_t len)
+int uuid_v5(uuid_bytes *out, const uuid_bytes *ns, const void *name, size_t len)
 {
     const void *pieces[1] = {name};
     if (sha1_name(out->bytes, ns, pieces, &len, 1) != 0)
@@ -49,7 +49,7 @@ int espi_uuid_v5(espi_uuid *out, const espi_uuid *ns, const void *name, size_t l
     return 0;
 }
 
-int espi_uuid_v5_parts(espi_uuid *out, const espi_uuid *ns, const char *const *parts, size_t n)
+int uuid_v5_parts(uuid_bytes *out, const uuid_bytes *ns, const char *const *parts, size_t n)
 {
     enum { MAX_PARTS = 16 };
     if (n > MAX_PARTS)
@@ -70,7 +70,7 @@ int espi_uuid_v5_parts(espi_uuid *out, const espi_uuid *ns, const char *const *p
     return 0;
 }
 
-void espi_uuid_format(char buf[37], const espi_uuid *u)
+void uuid_format(char buf[37], const uuid_bytes *u)
 {
     static const char hex[] = "0123456789abcdef";
     size_t k = 0;

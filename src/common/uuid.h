@@ -1,33 +1,33 @@
 /* uuid.h - RFC 4122 / RFC 9562 name-based UUIDs (version 5, SHA-1). */
-#ifndef ESPI_UUID_H
-#define ESPI_UUID_H
+#ifndef UUID_H
+#define UUID_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct espi_uuid {
+typedef struct uuid_bytes {
     uint8_t bytes[16];
-} espi_uuid;
+} uuid_bytes;
 
 /* The DNS namespace of RFC 4122 appendix C, for test vectors. */
-extern const espi_uuid espi_uuid_ns_dns;
+extern const uuid_bytes uuid_ns_dns;
 
 /* The URL namespace of RFC 4122 appendix C. */
-extern const espi_uuid espi_uuid_ns_url;
+extern const uuid_bytes uuid_ns_url;
 
 /* espi's own namespace for the names of resources it writes. */
-extern const espi_uuid espi_uuid_ns_espi;
+extern const uuid_bytes uuid_ns_espi;
 
 /* Version 5 UUID of name (len bytes) in namespace ns. Returns 0, or -1 when
  * the SHA-1 implementation fails. */
-int espi_uuid_v5(espi_uuid *out, const espi_uuid *ns, const void *name, size_t len);
+int uuid_v5(uuid_bytes *out, const uuid_bytes *ns, const void *name, size_t len);
 
 /* Version 5 UUID of a name made of several parts, each written as its
  * length, ':' and its bytes, so no two lists of parts give the same name
  * (joining with a separator would: "A/B"+"C" and "A"+"B/C"). */
-int espi_uuid_v5_parts(espi_uuid *out, const espi_uuid *ns, const char *const *parts, size_t n);
+int uuid_v5_parts(uuid_bytes *out, const uuid_bytes *ns, const char *const *parts, size_t n);
 
 /* Lower-case "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"; buf needs 37 bytes. */
-void espi_uuid_format(char buf[37], const espi_uuid *u);
+void uuid_format(char buf[37], const uuid_bytes *u);
 
 #endif

@@ -19,7 +19,7 @@
 struct espi_converter {
     espi_convert_options opts;
     espi_feed *feed;
-    espi_account_info *accounts;
+    account_info *accounts;
     size_t naccounts;
     espi_tz *zone;          /* an ESPI input's own zone, when one gave it */
     size_t smarthub_inputs; /* inputs other than Green Button files */
@@ -91,7 +91,7 @@ static const char tried[] =
 int espi_format_detect(espi_format *out, const unsigned char *head, size_t n, const char *name,
                        espi_error *err)
 {
-    espi_loc loc = {name, 0, 0, NULL};
+    err_loc loc = {name, 0, 0, NULL};
     size_t i = 0;
     if (n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF)
         i = 3; /* UTF-8 byte order mark */
@@ -102,14 +102,14 @@ int espi_format_detect(espi_format *out, const unsigned char *head, size_t n, co
     while (i < n && isspace(head[i]))
         i++;
     if (i == n)
-        return espi_fail(err, ESPI_E_INPUT, "format-empty", &loc,
-                         "the input is empty; expected SmartHub data or a Green Button file");
+        return err_fail(err, ESPI_E_INPUT, "format-empty", &loc,
+                        "the input is empty; expected SmartHub data or a Green Button file");
     const unsigned char *s = head + i;
     size_t len = n - i;
     if (s[0] == '<' && (contains(s, len, "<html") || contains(s, len, "<!doctype html")))
-        return espi_fail(err, ESPI_E_INPUT, "format-html", &loc,
-                         "the input is an HTML page (a login or error page?), not SmartHub data "
-                         "or a Green Button file");
+        return err_fail(err, ESPI_E_INPUT, "format-html", &loc,
+                        "the input is an HTML page (a login or error page?), not SmartHub data "
+                        "or a Green Button file");
     if (s[0] == '<' &&
         (contains(s, len, "http://www.w3.org/2005/Atom") || contains(s, len, "<feed"))) {
         *out = ESPI_FORMAT_ESPI;
@@ -127,8 +127,8 @@ int espi_format_detect(espi_format *out, const unsigned char *head, size_t n, co
         *out = ESPI_FORMAT_SMARTHUB_CSV;
         return 0;
     }
-    return espi_fail(err, ESPI_E_INPUT, "format-unknown", &loc,
-                     "cannot tell what this input is; tried %s", tried);
+    return err_fail(err, ESPI_E_INPUT, "format-unknown", &loc,
+                    "cannot tell what this input is; tried %s", tried);
 }
 
 /* ------------------------------------------------------------------ */
@@ -165,7 +165,7 @@ static int read_head(replay *r, FILE *in, const char *name, espi_error *err)
 {
     r->head = malloc(SNIFF_BYTES);
     if (r->head == NULL)
-        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     r->rest = in;
     while (r->n < SNIFF_BYTES) {
         size_t got = fread(r->head + r->n, 1, SNIFF_BYTES - r->n, in);
@@ -174,8 +174,8 @@ static int read_head(replay *r, FILE *in, const char *name, espi_error *err)
         r->n += got;
     }
     if (ferror(in)) {
-        espi_loc loc = {name, 0, 0, NULL};
-        return espi_fail(err, ESPI_E_IO, "io", &loc, "cannot read the input");
+        err_loc loc = {name, 0, 0, NULL};
+        return err_fail(err, ESPI_E_IO, "io", &loc, "cannot read the input");
     }
     return 0;
 }
@@ -184,7 +184,7 @@ static int read_head(replay *r, FILE *in, const char *name, espi_error *err)
 /* Account metadata                                                    */
 /* ------------------------------------------------------------------ */
 
-void espi_account_info_free(espi_account_info *info)
+void account_info_free(account_info *info)
 {
     free(info->account);
     free(info->location);
@@ -196,15 +196,15 @@ void espi_account_info_free(espi_account_info *info)
     memset(info, 0, sizeof *info);
 }
 
-static int copy_account(espi_account_info *to, const espi_account_info *from)
+static int copy_account(account_info *to, const account_info *from)
 {
     memset(to, 0, sizeof *to);
     to->line = from->line;
     to->source = from->source;
-    if (espi_set_text(&to->account, from->account ? from->account : "") ||
-        espi_set_text(&to->location, from->location) ||
-        espi_set_text(&to->tariff_profile, from->tariff_profile) ||
-        espi_set_text(&to->read_cycle, from->read_cycle))
+    if (model_set_text(&to->account, from->account ? from->account : "") ||
+        model_set_text(&to->location, from->location) ||
+        model_set_text(&to->tariff_profile, from->tariff_profile) ||
+        model_set_text(&to->read_cycle, from->read_cycle))
         return -1;
     if (from->nmeters == 0)
         return 0;
@@ -212,21 +212,21 @@ static int copy_account(espi_account_info *to, const espi_account_info *from)
     if (to->meters == NULL)
         return -1;
     for (; to->nmeters < from->nmeters; to->nmeters++)
-        if (espi_set_text(&to->meters[to->nmeters], from->meters[to->nmeters]) != 0)
+        if (model_set_text(&to->meters[to->nmeters], from->meters[to->nmeters]) != 0)
             return -1;
     return 0;
 }
 
-int convert_add_account(const convert_input *in, const espi_account_info *info, espi_error *err)
+int convert_add_account(const convert_input *in, const account_info *info, espi_error *err)
 {
-    espi_account_info *grown = realloc(*in->accounts, (*in->naccounts + 1) * sizeof *grown);
+    account_info *grown = realloc(*in->accounts, (*in->naccounts + 1) * sizeof *grown);
     if (grown == NULL)
-        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     *in->accounts = grown;
-    espi_account_info *slot = &grown[*in->naccounts];
+    account_info *slot = &grown[*in->naccounts];
     if (copy_account(slot, info) != 0) {
-        espi_account_info_free(slot);
-        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        account_info_free(slot);
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     }
     (*in->naccounts)++;
     return 0;
@@ -238,8 +238,8 @@ static const char *only_known_location(const espi_converter *c, const char *acco
 {
     const char *found = NULL;
     for (size_t i = 0; i < c->naccounts; i++) {
-        const espi_account_info *a = &c->accounts[i];
-        if (a->location == NULL || !espi_same_name(a->account, account) ||
+        const account_info *a = &c->accounts[i];
+        if (a->location == NULL || !model_same_name(a->account, account) ||
             (found && strcmp(found, a->location) == 0))
             continue;
         if (found != NULL)
@@ -252,12 +252,13 @@ static const char *only_known_location(const espi_converter *c, const char *acco
 static bool account_has_location(const espi_feed *f, const char *account)
 {
     for (size_t i = 0; i < f->nusage_points; i++)
-        if (espi_same_name(f->usage_points[i]->account, account) && f->usage_points[i]->location[0])
+        if (model_same_name(f->usage_points[i]->account, account) &&
+            f->usage_points[i]->location[0])
             return true;
     return false;
 }
 
-static bool has_named_meter(const espi_usage_point *up)
+static bool has_named_meter(const model_usage_point *up)
 {
     for (size_t i = 0; i < up->nchannels; i++)
         if (up->channels[i]->meter[0] != '\0')
@@ -267,20 +268,20 @@ static bool has_named_meter(const espi_usage_point *up)
 
 /* A usage point a CSV export left without location (or meter) gets the
  * one the account metadata names, when no other input names it. */
-static int place_by_metadata(espi_converter *c, espi_usage_point *up)
+static int place_by_metadata(espi_converter *c, model_usage_point *up)
 {
     if (up->location[0] == '\0' && !account_has_location(c->feed, up->account)) {
         const char *loc = only_known_location(c, up->account);
-        if (loc != NULL && espi_set_text(&up->location, loc) != 0)
+        if (loc != NULL && model_set_text(&up->location, loc) != 0)
             return -1;
     }
     for (size_t i = 0; i < c->naccounts; i++) {
-        const espi_account_info *a = &c->accounts[i];
-        if (a->nmeters != 1 || !espi_same_name(a->account, up->account) ||
-            !espi_same_name(a->location, up->location) || has_named_meter(up))
+        const account_info *a = &c->accounts[i];
+        if (a->nmeters != 1 || !model_same_name(a->account, up->account) ||
+            !model_same_name(a->location, up->location) || has_named_meter(up))
             continue;
         for (size_t k = 0; k < up->nchannels; k++)
-            if (espi_set_text(&up->channels[k]->meter, a->meters[0]) != 0)
+            if (model_set_text(&up->channels[k]->meter, a->meters[0]) != 0)
                 return -1;
     }
     return 0;
@@ -301,14 +302,14 @@ static bool source_used(const espi_converter *c, uint16_t source, const bool *ma
 static void report_unused(const espi_converter *c, const bool *matched)
 {
     for (size_t i = 0; i < c->naccounts; i++) {
-        const espi_account_info *a = &c->accounts[i];
+        const account_info *a = &c->accounts[i];
         bool first = true;
         for (size_t k = 0; k < i && first; k++)
             first = c->accounts[k].source != a->source;
         if (!first || source_used(c, a->source, matched))
             continue;
-        espi_loc loc = {c->feed->sources[a->source], a->line, 0, NULL};
-        espi_emit(c->opts.on_diag, c->opts.diag_ctx, ESPI_SEV_WARNING, "account-unused", &loc,
+        err_loc loc = {c->feed->sources[a->source], a->line, 0, NULL};
+        diag_emit(c->opts.on_diag, c->opts.diag_ctx, ESPI_SEV_WARNING, "account-unused", &loc,
                   "no account record of this file matches a usage input (same account and "
                   "service location); nothing of it is written");
     }
@@ -320,23 +321,23 @@ static int apply_accounts(espi_converter *c, espi_error *err)
 {
     for (size_t u = 0; u < c->feed->nusage_points; u++)
         if (place_by_metadata(c, c->feed->usage_points[u]) != 0)
-            return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+            return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     bool *used = calloc(c->naccounts + 1, sizeof *used);
     if (used == NULL)
-        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     for (size_t i = 0; i < c->naccounts; i++) {
-        const espi_account_info *a = &c->accounts[i];
+        const account_info *a = &c->accounts[i];
         size_t matched = 0;
         for (size_t u = 0; u < c->feed->nusage_points; u++) {
-            espi_usage_point *up = c->feed->usage_points[u];
-            if (!espi_same_name(a->account, up->account) ||
-                (a->location != NULL && !espi_same_name(a->location, up->location)))
+            model_usage_point *up = c->feed->usage_points[u];
+            if (!model_same_name(a->account, up->account) ||
+                (a->location != NULL && !model_same_name(a->location, up->location)))
                 continue;
             matched++;
-            if ((a->tariff_profile && espi_set_text(&up->tariff_profile, a->tariff_profile)) ||
-                (a->read_cycle && espi_set_text(&up->read_cycle, a->read_cycle))) {
+            if ((a->tariff_profile && model_set_text(&up->tariff_profile, a->tariff_profile)) ||
+                (a->read_cycle && model_set_text(&up->read_cycle, a->read_cycle))) {
                 free(used);
-                return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+                return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
             }
         }
         used[i] = matched > 0;
@@ -354,11 +355,11 @@ int espi_converter_new(espi_converter **out, const espi_convert_options *opts, e
 {
     *out = NULL;
     if (opts == NULL || opts->tz == NULL)
-        return espi_fail(err, ESPI_E_ARG, "tz", NULL, "the converter needs the co-op's zone");
+        return err_fail(err, ESPI_E_ARG, "tz", NULL, "the converter needs the co-op's zone");
     espi_converter *c = calloc(1, sizeof *c);
-    if (c == NULL || espi_feed_new(&c->feed) != 0) {
+    if (c == NULL || model_feed_new(&c->feed) != 0) {
         free(c);
-        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     }
     c->opts = *opts;
     *out = c;
@@ -371,7 +372,7 @@ void espi_converter_free(espi_converter *c)
         return;
     espi_feed_free(c->feed);
     for (size_t i = 0; i < c->naccounts; i++)
-        espi_account_info_free(&c->accounts[i]);
+        account_info_free(&c->accounts[i]);
     free(c->accounts);
     espi_tz_free(c->zone);
     free(c);
@@ -384,18 +385,18 @@ static int read_as(espi_converter *c, const convert_input *in, FILE *f, espi_for
     case ESPI_FORMAT_SMARTHUB_JSON: return sh_json_read_into(in, f, err);
     case ESPI_FORMAT_SMARTHUB_CSV: return sh_csv_read_into(in, f, err);
     case ESPI_FORMAT_SMARTHUB_ACCOUNT: return sh_account_read_into(in, f, err);
-    case ESPI_FORMAT_ESPI: return espi_repair_read_into(in, f, err);
+    case ESPI_FORMAT_ESPI: return repair_read_into(in, f, err);
     case ESPI_FORMAT_AUTO: break;
     }
     (void)c;
-    return espi_fail(err, ESPI_E_ARG, "format", NULL, "no input format");
+    return err_fail(err, ESPI_E_ARG, "format", NULL, "no input format");
 }
 
 int espi_converter_add(espi_converter *c, FILE *f, const char *name, espi_format format,
                        espi_error *err)
 {
     uint16_t source;
-    int rc = espi_feed_add_source(c->feed, name, &source, err);
+    int rc = model_feed_add_source(c->feed, name, &source, err);
     if (rc != 0)
         return rc;
     convert_input in = {c->feed,          c->opts.tz,      name,     source,       c->opts.on_diag,
@@ -409,7 +410,7 @@ int espi_converter_add(espi_converter *c, FILE *f, const char *name, espi_format
         cookie_io_functions_t io = {replay_read, NULL, NULL, replay_close};
         whole = fopencookie(&r, "rb", io);
         if (whole == NULL)
-            rc = espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+            rc = err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     }
     if (rc == 0) {
         c->smarthub_inputs += format != ESPI_FORMAT_ESPI;
@@ -431,8 +432,8 @@ static void warn_zones(const espi_converter *c)
         espi_tz_time_params(&given, c->opts.tz, &ignored) != 0 ||
         memcmp(&own, &given, sizeof own) == 0)
         return;
-    espi_loc loc = {c->feed->sources[0], 0, 0, NULL};
-    espi_emit(c->opts.on_diag, c->opts.diag_ctx, ESPI_SEV_WARNING, "convert-zone", &loc,
+    err_loc loc = {c->feed->sources[0], 0, 0, NULL};
+    diag_emit(c->opts.on_diag, c->opts.diag_ctx, ESPI_SEV_WARNING, "convert-zone", &loc,
               "a Green Button input states its own time zone (%s), but the SmartHub inputs' wall "
               "times were read in %s, which the feed uses; give --tz to choose",
               espi_tz_name(c->zone), espi_tz_name(c->opts.tz));
@@ -449,17 +450,17 @@ int espi_converter_finish(espi_converter *c, espi_feed **out, espi_error *err)
         warn_zones(c);
     int rc = apply_accounts(c, err);
     if (rc == 0 && (c->feed->tz_name == NULL || days == c->opts.tz))
-        rc = espi_feed_set_tz(c->feed, days, err);
-    espi_merge_options mo = {days, c->opts.strict, c->opts.on_diag, c->opts.diag_ctx};
+        rc = model_feed_set_tz(c->feed, days, err);
+    model_merge_options mo = {days, c->opts.strict, c->opts.on_diag, c->opts.diag_ctx};
     if (rc == 0)
-        rc = espi_feed_finish(c->feed, &mo, err);
+        rc = model_feed_finish(c->feed, &mo, err);
     if (rc == 0 && c->feed->nusage_points == 0 && c->smarthub_inputs > 0) {
         /* (a repaired customer feed may hold no usage: that is its content) */
-        espi_loc loc = {c->feed->nsources ? c->feed->sources[c->feed->nsources - 1] : "", 0, 0,
-                        NULL};
-        rc = espi_fail(err, ESPI_E_INPUT, "convert-empty", &loc,
-                       "the inputs hold no reading and no closed billing period: nothing to "
-                       "write");
+        err_loc loc = {c->feed->nsources ? c->feed->sources[c->feed->nsources - 1] : "", 0, 0,
+                       NULL};
+        rc = err_fail(err, ESPI_E_INPUT, "convert-empty", &loc,
+                      "the inputs hold no reading and no closed billing period: nothing to "
+                      "write");
     }
     if (rc != 0)
         return rc;

@@ -3,8 +3,8 @@
  * channels, readings and summaries to the feed; convert.c detects formats,
  * keeps account metadata until every input is read, and finishes the feed
  * (merge.c), so the result does not depend on the order of the inputs. */
-#ifndef ESPI_CONVERT_H
-#define ESPI_CONVERT_H
+#ifndef CONVERT_H
+#define CONVERT_H
 
 #include "espi.h"
 #include "convert/model.h"
@@ -17,7 +17,7 @@
  * end: it may come before or after the usage it describes. Nothing
  * personal is kept: names, addresses, e-mail and hint answers are skipped
  * as they are parsed. */
-typedef struct espi_account_info {
+typedef struct account_info {
     char *account;
     char *location;       /* service location number; NULL: every location of the account */
     char *tariff_profile; /* rate schedule(s), e.g. "R1:CEC"; NULL when unknown */
@@ -26,7 +26,7 @@ typedef struct espi_account_info {
     size_t nmeters;
     uint32_t line;
     uint16_t source;
-} espi_account_info;
+} account_info;
 
 /* One input being read. */
 typedef struct convert_input {
@@ -42,21 +42,21 @@ typedef struct convert_input {
      * uses it for the local days of blocks when no --tz was given. */
     espi_tz **zone;
     /* account metadata found by the input; owned by the converter */
-    espi_account_info **accounts;
+    account_info **accounts;
     size_t *naccounts;
 } convert_input;
 
 /* Adds one account record (copied) to the converter's list. */
-int convert_add_account(const convert_input *in, const espi_account_info *info, espi_error *err);
+int convert_add_account(const convert_input *in, const account_info *info, espi_error *err);
 
-void espi_account_info_free(espi_account_info *info);
+void account_info_free(account_info *info);
 
 /* The readers. Each reads the whole input and returns 0, or fills err with
  * the file, the line and what was wrong. */
 int sh_json_read_into(const convert_input *in, FILE *f, espi_error *err); /* smarthub.c */
 int sh_csv_read_into(const convert_input *in, FILE *f, espi_error *err);  /* smarthub_csv.c */
 int sh_account_read_into(const convert_input *in, FILE *f,
-                         espi_error *err); /* smarthub_account.c */
-int espi_repair_read_into(const convert_input *in, FILE *f, espi_error *err); /* repair.c */
+                         espi_error *err);                               /* smarthub_account.c */
+int repair_read_into(const convert_input *in, FILE *f, espi_error *err); /* repair.c */
 
 #endif

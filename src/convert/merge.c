@@ -12,12 +12,12 @@
 
 typedef struct merger {
     espi_feed *feed;
-    const espi_merge_options *mo;
+    const model_merge_options *mo;
     espi_error *err;
-    size_t agreed;                 /* readings found twice with the same values */
-    size_t replaced;               /* readings an earlier input gave differently */
-    size_t channel_conflicts;      /* in the channel being merged */
-    espi_reading first_unreported; /* the first conflict not reported on its own */
+    size_t agreed;                  /* readings found twice with the same values */
+    size_t replaced;                /* readings an earlier input gave differently */
+    size_t channel_conflicts;       /* in the channel being merged */
+    model_reading first_unreported; /* the first conflict not reported on its own */
 } merger;
 
 /* Conflicts reported one by one per channel; the rest are counted. */
@@ -38,34 +38,34 @@ static void remove_pointer(void **items, size_t *n, size_t at)
     (*n)--;
 }
 
-static int append_readings(espi_channel *to, const espi_channel *from)
+static int append_readings(model_channel *to, const model_channel *from)
 {
     for (size_t i = 0; i < from->nreadings; i++)
-        if (espi_channel_append(to, &from->readings[i]) != 0)
+        if (model_channel_append(to, &from->readings[i]) != 0)
             return -1;
     return 0;
 }
 
 /* Moves channel ch (owned by no usage point any more) into up, joining the
  * channel of the same meter, flow and unit when up has one. */
-static int adopt_channel(espi_usage_point *up, espi_channel *ch, const char *meter)
+static int adopt_channel(model_usage_point *up, model_channel *ch, const char *meter)
 {
-    espi_channel *same =
-        espi_usage_point_find_channel(up, meter, ch->rt.flow_direction, ch->rt.uom);
+    model_channel *same =
+        model_usage_point_find_channel(up, meter, ch->rt.flow_direction, ch->rt.uom);
     if (same != NULL && same != ch) {
         int rc = append_readings(same, ch);
         if (rc == 0 && same->rt.currency == 0)
             same->rt.currency = ch->rt.currency;
-        espi_channel_free(ch);
+        model_channel_free(ch);
         return rc;
     }
-    if (espi_set_text(&ch->meter, meter) != 0)
+    if (model_set_text(&ch->meter, meter) != 0)
         return -1;
     if (same == ch)
         return 0;
-    espi_channel **grown = realloc(up->channels, (up->nchannels + 1) * sizeof *grown);
+    model_channel **grown = realloc(up->channels, (up->nchannels + 1) * sizeof *grown);
     if (grown == NULL) {
-        espi_channel_free(ch);
+        model_channel_free(ch);
         return -1;
     }
     up->channels = grown;
@@ -76,12 +76,12 @@ static int adopt_channel(espi_usage_point *up, espi_channel *ch, const char *met
 /* The only non-empty location of the account among the usage points (of
  * any account, for an input that names none, like the older usage CSV);
  * NULL when there is none or several. */
-static espi_usage_point *only_location(espi_feed *feed, const espi_usage_point *unplaced)
+static model_usage_point *only_location(espi_feed *feed, const model_usage_point *unplaced)
 {
-    espi_usage_point *found = NULL;
+    model_usage_point *found = NULL;
     bool any_account = unplaced->account[0] == '\0';
     for (size_t i = 0; i < feed->nusage_points; i++) {
-        espi_usage_point *up = feed->usage_points[i];
+        model_usage_point *up = feed->usage_points[i];
         if (up == unplaced || up->location[0] == '\0' ||
             (!any_account && strcmp(up->account, unplaced->account) != 0))
             continue;
@@ -92,10 +92,10 @@ static espi_usage_point *only_location(espi_feed *feed, const espi_usage_point *
     return found;
 }
 
-static int move_summaries(espi_usage_point *to, espi_usage_point *from)
+static int move_summaries(model_usage_point *to, model_usage_point *from)
 {
     for (size_t i = 0; i < from->nsummaries; i++)
-        if (espi_usage_point_add_summary(to, &from->summaries[i]) != 0)
+        if (model_usage_point_add_summary(to, &from->summaries[i]) != 0)
             return -1;
     return 0;
 }
@@ -106,31 +106,31 @@ static int place_usage_points(merger *m)
 {
     espi_feed *f = m->feed;
     for (size_t i = 0; i < f->nusage_points;) {
-        espi_usage_point *up = f->usage_points[i];
-        espi_usage_point *to = up->location[0] == '\0' ? only_location(f, up) : NULL;
+        model_usage_point *up = f->usage_points[i];
+        model_usage_point *to = up->location[0] == '\0' ? only_location(f, up) : NULL;
         if (to == NULL) {
             i++;
             continue;
         }
         for (size_t c = 0; c < up->nchannels; c++) {
-            espi_channel *ch = up->channels[c];
+            model_channel *ch = up->channels[c];
             up->channels[c] = NULL;
             if (adopt_channel(to, ch, ch->meter) != 0)
-                return espi_fail(m->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+                return err_fail(m->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
         }
         up->nchannels = 0;
         if (move_summaries(to, up) != 0)
-            return espi_fail(m->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
-        if (to->tariff_profile == NULL && espi_set_text(&to->tariff_profile, up->tariff_profile))
-            return espi_fail(m->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+            return err_fail(m->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        if (to->tariff_profile == NULL && model_set_text(&to->tariff_profile, up->tariff_profile))
+            return err_fail(m->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
         remove_pointer((void **)f->usage_points, &f->nusage_points, i);
-        espi_usage_point_free(up);
+        model_usage_point_free(up);
     }
     return 0;
 }
 
 /* The only meter number the usage point's named channels have. */
-static const char *only_meter(const espi_usage_point *up)
+static const char *only_meter(const model_usage_point *up)
 {
     const char *found = NULL;
     for (size_t i = 0; i < up->nchannels; i++) {
@@ -145,16 +145,16 @@ static const char *only_meter(const espi_usage_point *up)
 }
 
 /* A channel without a meter number joins the location's only meter. */
-static int name_meters(merger *m, espi_usage_point *up)
+static int name_meters(merger *m, model_usage_point *up)
 {
     const char *meter = only_meter(up);
     if (meter == NULL)
         return 0;
     char *name = strdup(meter);
     if (name == NULL)
-        return espi_fail(m->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(m->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     for (size_t i = 0; i < up->nchannels;) {
-        espi_channel *ch = up->channels[i];
+        model_channel *ch = up->channels[i];
         if (ch->meter[0] != '\0') {
             i++;
             continue;
@@ -162,7 +162,7 @@ static int name_meters(merger *m, espi_usage_point *up)
         remove_pointer((void **)up->channels, &up->nchannels, i);
         if (adopt_channel(up, ch, name) != 0) {
             free(name);
-            return espi_fail(m->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+            return err_fail(m->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
         }
         i = 0; /* the list changed; unnamed channels are few */
     }
@@ -176,14 +176,15 @@ static int name_meters(merger *m, espi_usage_point *up)
 
 static int by_usage_point(const void *a, const void *b)
 {
-    const espi_usage_point *x = *(espi_usage_point *const *)a, *y = *(espi_usage_point *const *)b;
+    const model_usage_point *x = *(model_usage_point *const *)a,
+                            *y = *(model_usage_point *const *)b;
     int c = strcmp(x->account, y->account);
     return c ? c : strcmp(x->location, y->location);
 }
 
 static int by_channel(const void *a, const void *b)
 {
-    const espi_channel *x = *(espi_channel *const *)a, *y = *(espi_channel *const *)b;
+    const model_channel *x = *(model_channel *const *)a, *y = *(model_channel *const *)b;
     int c = strcmp(x->meter, y->meter);
     if (c == 0)
         c = (x->rt.flow_direction > y->rt.flow_direction) -
@@ -195,7 +196,7 @@ static int by_channel(const void *a, const void *b)
 
 static int by_start_source(const void *a, const void *b)
 {
-    const espi_reading *x = a, *y = b;
+    const model_reading *x = a, *y = b;
     if (x->start != y->start)
         return x->start < y->start ? -1 : 1;
     if (x->source != y->source)
@@ -206,7 +207,7 @@ static int by_start_source(const void *a, const void *b)
 /* Closed periods first (by start, then input), open cycles after. */
 static int by_billing_period(const void *a, const void *b)
 {
-    const espi_summary *x = a, *y = b;
+    const model_summary *x = a, *y = b;
     if (x->open_cycle != y->open_cycle)
         return x->open_cycle ? 1 : -1;
     if (x->billing_start != y->billing_start)
@@ -220,7 +221,7 @@ static int by_billing_period(const void *a, const void *b)
 /* Readings covering the same time                                     */
 /* ------------------------------------------------------------------ */
 
-static bool same_reading(const espi_reading *a, const espi_reading *b)
+static bool same_reading(const model_reading *a, const model_reading *b)
 {
     return a->start == b->start && a->duration == b->duration && a->value == b->value &&
            a->quality == b->quality && (!a->has_cost || !b->has_cost || a->cost == b->cost);
@@ -228,24 +229,24 @@ static bool same_reading(const espi_reading *a, const espi_reading *b)
 
 /* Two inputs give different readings for the same time: the later input's
  * is kept, with a warning (an error when strict). */
-static int disagree(merger *m, const espi_reading *kept, const espi_reading *later)
+static int disagree(merger *m, const model_reading *kept, const model_reading *later)
 {
     char when[32];
-    espi_format_utc(when, later->start);
-    espi_loc loc = {source_name(m, later->source), later->line, 0, NULL};
+    tz_format_utc(when, later->start);
+    err_loc loc = {source_name(m, later->source), later->line, 0, NULL};
     if (m->mo->strict)
-        return espi_fail(m->err, ESPI_E_INPUT, "merge-conflict", &loc,
-                         "the reading at %s (%lld, %u s) differs from the one at %s:%u (%lld, %u "
-                         "s) for the same channel and time; without --strict the later input wins",
-                         when, (long long)later->value, later->duration,
-                         source_name(m, kept->source), kept->line, (long long)kept->value,
-                         kept->duration);
+        return err_fail(m->err, ESPI_E_INPUT, "merge-conflict", &loc,
+                        "the reading at %s (%lld, %u s) differs from the one at %s:%u (%lld, %u "
+                        "s) for the same channel and time; without --strict the later input wins",
+                        when, (long long)later->value, later->duration,
+                        source_name(m, kept->source), kept->line, (long long)kept->value,
+                        kept->duration);
     m->replaced++;
     if (m->channel_conflicts++ == CONFLICTS_SHOWN)
         m->first_unreported = *later;
     if (m->channel_conflicts > CONFLICTS_SHOWN)
         return 0;
-    espi_emit(m->mo->on_diag, m->mo->diag_ctx, ESPI_SEV_WARNING, "merge-conflict", &loc,
+    diag_emit(m->mo->on_diag, m->mo->diag_ctx, ESPI_SEV_WARNING, "merge-conflict", &loc,
               "the reading at %s (%lld, %u s) differs from the one at %s:%u (%lld, %u s) for the "
               "same channel and time; this later input's is kept",
               when, (long long)later->value, later->duration, source_name(m, kept->source),
@@ -258,9 +259,9 @@ static void report_more_conflicts(merger *m)
 {
     if (m->channel_conflicts <= CONFLICTS_SHOWN)
         return;
-    const espi_reading *r = &m->first_unreported;
-    espi_loc loc = {source_name(m, r->source), r->line, 0, NULL};
-    espi_emit(m->mo->on_diag, m->mo->diag_ctx, ESPI_SEV_WARNING, "merge-conflict", &loc,
+    const model_reading *r = &m->first_unreported;
+    err_loc loc = {source_name(m, r->source), r->line, 0, NULL};
+    diag_emit(m->mo->on_diag, m->mo->diag_ctx, ESPI_SEV_WARNING, "merge-conflict", &loc,
               "%zu more readings of this channel differ between inputs, from here on; the later "
               "input's are kept",
               m->channel_conflicts - CONFLICTS_SHOWN);
@@ -269,7 +270,7 @@ static void report_more_conflicts(merger *m)
 /* Readings of one input are kept as they are (a file's own overlaps are
  * its own business: the validator reports them); readings of two inputs
  * that cover the same time are one reading. */
-static int merge_readings(merger *m, espi_channel *ch)
+static int merge_readings(merger *m, model_channel *ch)
 {
     if (ch->nreadings < 2)
         return 0;
@@ -280,10 +281,10 @@ static int merge_readings(merger *m, espi_channel *ch)
         qsort(ch->readings, ch->nreadings, sizeof *ch->readings, by_start_source);
     size_t kept = 0;
     for (size_t i = 0; i < ch->nreadings; i++) {
-        espi_reading r = ch->readings[i];
+        model_reading r = ch->readings[i];
         bool dropped = false;
         while (kept > 0) {
-            espi_reading *k = &ch->readings[kept - 1];
+            model_reading *k = &ch->readings[kept - 1];
             if (k->source == r.source || k->start + k->duration <= r.start)
                 break;
             if (same_reading(k, &r)) {
@@ -295,8 +296,8 @@ static int merge_readings(merger *m, espi_channel *ch)
                 dropped = true;
                 break;
             }
-            const espi_reading *earlier = k->source < r.source ? k : &r;
-            const espi_reading *later = k->source < r.source ? &r : k;
+            const model_reading *earlier = k->source < r.source ? k : &r;
+            const model_reading *later = k->source < r.source ? &r : k;
             int rc = disagree(m, earlier, later);
             if (rc != 0)
                 return rc;
@@ -313,7 +314,7 @@ static int merge_readings(merger *m, espi_channel *ch)
     return 0;
 }
 
-static int finish_channel(merger *m, espi_channel *ch)
+static int finish_channel(merger *m, model_channel *ch)
 {
     m->channel_conflicts = 0;
     int rc = merge_readings(m, ch);
@@ -321,9 +322,9 @@ static int finish_channel(merger *m, espi_channel *ch)
         return rc;
     report_more_conflicts(m);
     if (!ch->keep_interval)
-        ch->rt.interval_length = espi_readings_usual_duration(ch->readings, ch->nreadings);
-    if (espi_channel_split_days(ch, m->mo->tz) != 0)
-        return espi_fail(m->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        ch->rt.interval_length = model_readings_usual_duration(ch->readings, ch->nreadings);
+    if (model_channel_split_days(ch, m->mo->tz) != 0)
+        return err_fail(m->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     return 0;
 }
 
@@ -331,7 +332,7 @@ static int finish_channel(merger *m, espi_channel *ch)
 /* Billing periods                                                     */
 /* ------------------------------------------------------------------ */
 
-static bool same_measure(const espi_measure *a, const espi_measure *b)
+static bool same_measure(const model_measure *a, const model_measure *b)
 {
     return a->present == b->present &&
            (!a->present || (a->value == b->value && a->power_of_ten == b->power_of_ten &&
@@ -344,7 +345,7 @@ static bool same_text_or_null(const char *a, const char *b)
 }
 
 /* Every field, so that which of two agreeing inputs is kept cannot show. */
-static bool same_summary(const espi_summary *a, const espi_summary *b)
+static bool same_summary(const model_summary *a, const model_summary *b)
 {
     return a->billing_duration == b->billing_duration &&
            a->has_bill_last_period == b->has_bill_last_period &&
@@ -359,17 +360,17 @@ static bool same_summary(const espi_summary *a, const espi_summary *b)
            same_text_or_null(a->read_cycle, b->read_cycle) && same_text_or_null(a->title, b->title);
 }
 
-static int bill_conflict(merger *m, const espi_summary *kept, const espi_summary *later)
+static int bill_conflict(merger *m, const model_summary *kept, const model_summary *later)
 {
-    espi_loc loc = {source_name(m, later->source), later->line, 0, NULL};
+    err_loc loc = {source_name(m, later->source), later->line, 0, NULL};
     char when[32];
-    espi_format_utc(when, later->billing_start);
+    tz_format_utc(when, later->billing_start);
     if (m->mo->strict)
-        return espi_fail(m->err, ESPI_E_INPUT, "merge-bill-conflict", &loc,
-                         "the billing period starting %s differs from the one at %s:%u; "
-                         "without --strict the later input wins",
-                         when, source_name(m, kept->source), kept->line);
-    espi_emit(m->mo->on_diag, m->mo->diag_ctx, ESPI_SEV_WARNING, "merge-bill-conflict", &loc,
+        return err_fail(m->err, ESPI_E_INPUT, "merge-bill-conflict", &loc,
+                        "the billing period starting %s differs from the one at %s:%u; "
+                        "without --strict the later input wins",
+                        when, source_name(m, kept->source), kept->line);
+    diag_emit(m->mo->on_diag, m->mo->diag_ctx, ESPI_SEV_WARNING, "merge-bill-conflict", &loc,
               "the billing period starting %s differs from the one at %s:%u; this later "
               "input's is kept",
               when, source_name(m, kept->source), kept->line);
@@ -379,20 +380,20 @@ static int bill_conflict(merger *m, const espi_summary *kept, const espi_summary
 /* Closed summaries of the same billing period from two inputs are one;
  * summaries without a billing period (repaired files) are kept as they
  * are. Works in place on sums[0..*n). */
-static int merge_closed(merger *m, espi_summary *sums, size_t *n)
+static int merge_closed(merger *m, model_summary *sums, size_t *n)
 {
     size_t kept = 0, i = 0;
     int rc = 0;
     for (; i < *n && rc == 0; i++) {
-        espi_summary *s = &sums[i];
-        espi_summary *k = kept > 0 ? &sums[kept - 1] : NULL;
+        model_summary *s = &sums[i];
+        model_summary *k = kept > 0 ? &sums[kept - 1] : NULL;
         if (k == NULL || k->billing_start == ESPI_TIME_UNSET || k->source == s->source ||
             k->billing_start != s->billing_start) {
             sums[kept++] = *s;
             continue;
         }
         if (same_summary(k, s)) {
-            espi_summary_free_strings(s);
+            model_summary_free_strings(s);
             continue;
         }
         rc = bill_conflict(m, k, s);
@@ -400,7 +401,7 @@ static int merge_closed(merger *m, espi_summary *sums, size_t *n)
             sums[kept++] = *s; /* keep every string owned once for the free */
             continue;
         }
-        espi_summary_free_strings(k);
+        model_summary_free_strings(k);
         *k = *s; /* sorted by source within a period: s is the later */
     }
     for (; i < *n; i++)
@@ -411,7 +412,7 @@ static int merge_closed(merger *m, espi_summary *sums, size_t *n)
 
 /* Which of two open cycles is newer: the later start, then the later "as
  * of", then the later input. */
-static bool newer_open(const espi_summary *a, const espi_summary *b)
+static bool newer_open(const model_summary *a, const model_summary *b)
 {
     if (a->billing_start != b->billing_start)
         return a->billing_start > b->billing_start;
@@ -423,11 +424,11 @@ static bool newer_open(const espi_summary *a, const espi_summary *b)
 /* The newest open cycle goes onto the newest closed period's summary, as
  * its consumption so far and its bill to date; an open cycle of a period
  * that has closed since (in another input) is stale. */
-static int settle_open_cycles(merger *m, espi_usage_point *up)
+static int settle_open_cycles(merger *m, model_usage_point *up)
 {
-    espi_summary *open = NULL, *newest = NULL;
+    model_summary *open = NULL, *newest = NULL;
     for (size_t i = 0; i < up->nsummaries; i++) {
-        espi_summary *s = &up->summaries[i];
+        model_summary *s = &up->summaries[i];
         /* two inputs with the same cycle as of the same time must agree */
         if (s->open_cycle && open != NULL && s->source != open->source &&
             s->billing_start == open->billing_start &&
@@ -444,8 +445,8 @@ static int settle_open_cycles(merger *m, espi_usage_point *up)
             newest = s;
     }
     if (open != NULL && newest == NULL) {
-        espi_loc loc = {source_name(m, open->source), open->line, 0, NULL};
-        espi_emit(m->mo->on_diag, m->mo->diag_ctx, ESPI_SEV_WARNING, "bill-open-cycle-alone", &loc,
+        err_loc loc = {source_name(m, open->source), open->line, 0, NULL};
+        diag_emit(m->mo->on_diag, m->mo->diag_ctx, ESPI_SEV_WARNING, "bill-open-cycle-alone", &loc,
                   "the open billing cycle is not a bill and no closed billing period comes with "
                   "it; its consumption so far is not written");
     } else if (open != NULL && open->billing_start > newest->billing_start) {
@@ -459,7 +460,7 @@ static int settle_open_cycles(merger *m, espi_usage_point *up)
     size_t kept = 0;
     for (size_t i = 0; i < up->nsummaries; i++) {
         if (up->summaries[i].open_cycle)
-            espi_summary_free_strings(&up->summaries[i]);
+            model_summary_free_strings(&up->summaries[i]);
         else
             up->summaries[kept++] = up->summaries[i];
     }
@@ -467,7 +468,7 @@ static int settle_open_cycles(merger *m, espi_usage_point *up)
     return 0;
 }
 
-static int merge_summaries(merger *m, espi_usage_point *up)
+static int merge_summaries(merger *m, model_usage_point *up)
 {
     if (up->nsummaries == 0)
         return 0;
@@ -487,17 +488,17 @@ static int merge_summaries(merger *m, espi_usage_point *up)
 static void drop_empty_usage_points(espi_feed *feed)
 {
     for (size_t i = 0; i < feed->nusage_points;) {
-        espi_usage_point *up = feed->usage_points[i];
+        model_usage_point *up = feed->usage_points[i];
         if (up->nchannels > 0 || up->nsummaries > 0) {
             i++;
             continue;
         }
         remove_pointer((void **)feed->usage_points, &feed->nusage_points, i);
-        espi_usage_point_free(up);
+        model_usage_point_free(up);
     }
 }
 
-int espi_feed_finish(espi_feed *feed, const espi_merge_options *mo, espi_error *err)
+int model_feed_finish(espi_feed *feed, const model_merge_options *mo, espi_error *err)
 {
     merger m = {.feed = feed, .mo = mo, .err = err};
     int rc = place_usage_points(&m);
@@ -508,7 +509,7 @@ int espi_feed_finish(espi_feed *feed, const espi_merge_options *mo, espi_error *
     if (feed->nusage_points > 1)
         qsort(feed->usage_points, feed->nusage_points, sizeof *feed->usage_points, by_usage_point);
     for (size_t u = 0; rc == 0 && u < feed->nusage_points; u++) {
-        espi_usage_point *up = feed->usage_points[u];
+        model_usage_point *up = feed->usage_points[u];
         if (up->nchannels > 1)
             qsort(up->channels, up->nchannels, sizeof *up->channels, by_channel);
         for (size_t c = 0; rc == 0 && c < up->nchannels; c++)

@@ -8,13 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-int espi_feed_new(espi_feed **out)
+int model_feed_new(espi_feed **out)
 {
     *out = calloc(1, sizeof **out);
     return *out ? 0 : -1;
 }
 
-void espi_channel_free(espi_channel *ch)
+void model_channel_free(model_channel *ch)
 {
     if (ch == NULL)
         return;
@@ -25,15 +25,15 @@ void espi_channel_free(espi_channel *ch)
     free(ch);
 }
 
-void espi_usage_point_free(espi_usage_point *up)
+void model_usage_point_free(model_usage_point *up)
 {
     if (up == NULL)
         return;
     for (size_t i = 0; i < up->nchannels; i++)
-        espi_channel_free(up->channels[i]);
+        model_channel_free(up->channels[i]);
     free(up->channels);
     for (size_t i = 0; i < up->nsummaries; i++)
-        espi_summary_free_strings(&up->summaries[i]);
+        model_summary_free_strings(&up->summaries[i]);
     free(up->summaries);
     free(up->account);
     free(up->location);
@@ -48,7 +48,7 @@ void espi_feed_free(espi_feed *feed)
     if (feed == NULL)
         return;
     for (size_t i = 0; i < feed->nusage_points; i++)
-        espi_usage_point_free(feed->usage_points[i]);
+        model_usage_point_free(feed->usage_points[i]);
     free(feed->usage_points);
     free(feed->tz_name);
     for (size_t i = 0; i < feed->nsources; i++)
@@ -57,32 +57,32 @@ void espi_feed_free(espi_feed *feed)
     free(feed);
 }
 
-int espi_feed_add_source(espi_feed *feed, const char *name, uint16_t *index, espi_error *err)
+int model_feed_add_source(espi_feed *feed, const char *name, uint16_t *index, espi_error *err)
 {
     if (feed->nsources >= UINT16_MAX)
-        return espi_fail(err, ESPI_E_LIMIT, "limit-inputs", NULL,
-                         "too many inputs: at most %u files make one feed", UINT16_MAX);
+        return err_fail(err, ESPI_E_LIMIT, "limit-inputs", NULL,
+                        "too many inputs: at most %u files make one feed", UINT16_MAX);
     char **grown = realloc(feed->sources, (feed->nsources + 1) * sizeof *grown);
     if (grown == NULL)
-        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     feed->sources = grown;
     grown[feed->nsources] = strdup(name ? name : "");
     if (grown[feed->nsources] == NULL)
-        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     *index = (uint16_t)feed->nsources++;
     return 0;
 }
 
-int espi_feed_set_time_params(espi_feed *feed, const char *name, const espi_time_params *tp,
-                              espi_error *err)
+int model_feed_set_time_params(espi_feed *feed, const char *name, const espi_time_params *tp,
+                               espi_error *err)
 {
-    if (espi_set_text(&feed->tz_name, name) != 0)
-        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    if (model_set_text(&feed->tz_name, name) != 0)
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     feed->time_params = *tp;
     return 0;
 }
 
-int espi_set_text(char **slot, const char *text)
+int model_set_text(char **slot, const char *text)
 {
     char *copy = NULL;
     if (text != NULL && (copy = strdup(text)) == NULL)
@@ -92,23 +92,23 @@ int espi_set_text(char **slot, const char *text)
     return 0;
 }
 
-void espi_reading_type_clear_optional(espi_reading_type *rt)
+void model_reading_type_clear_optional(model_reading_type *rt)
 {
-    rt->consumption_tier = rt->data_qualifier = rt->default_quality = ESPI_CODE_NONE;
-    rt->time_attribute = rt->tou = rt->cpp = ESPI_CODE_NONE;
-    rt->measuring_period = ESPI_CODE_NONE;
+    rt->consumption_tier = rt->data_qualifier = rt->default_quality = CODE_NONE;
+    rt->time_attribute = rt->tou = rt->cpp = CODE_NONE;
+    rt->measuring_period = CODE_NONE;
 }
 
-void espi_summary_init(espi_summary *s)
+void model_summary_init(model_summary *s)
 {
     memset(s, 0, sizeof *s);
     s->billing_start = ESPI_TIME_UNSET;
     s->overall.time_stamp = s->current.time_stamp = ESPI_TIME_UNSET;
-    s->quality = s->commodity = ESPI_CODE_NONE;
+    s->quality = s->commodity = CODE_NONE;
     s->status_time = ESPI_TIME_UNSET;
 }
 
-void espi_summary_free_strings(espi_summary *s)
+void model_summary_free_strings(model_summary *s)
 {
     free(s->tariff_profile);
     free(s->read_cycle);
@@ -116,20 +116,20 @@ void espi_summary_free_strings(espi_summary *s)
     s->tariff_profile = s->read_cycle = s->title = NULL;
 }
 
-int espi_usage_point_add_summary(espi_usage_point *up, const espi_summary *s)
+int model_usage_point_add_summary(model_usage_point *up, const model_summary *s)
 {
-    espi_summary copy = *s;
+    model_summary copy = *s;
     copy.tariff_profile = copy.read_cycle = copy.title = NULL;
-    if (espi_set_text(&copy.tariff_profile, s->tariff_profile) != 0 ||
-        espi_set_text(&copy.read_cycle, s->read_cycle) != 0 ||
-        espi_set_text(&copy.title, s->title) != 0) {
-        espi_summary_free_strings(&copy);
+    if (model_set_text(&copy.tariff_profile, s->tariff_profile) != 0 ||
+        model_set_text(&copy.read_cycle, s->read_cycle) != 0 ||
+        model_set_text(&copy.title, s->title) != 0) {
+        model_summary_free_strings(&copy);
         return -1;
     }
-    espi_summary *grown =
-        espi_grow(up->summaries, &up->summaries_cap, up->nsummaries, sizeof *grown, 16);
+    model_summary *grown =
+        grow_array(up->summaries, &up->summaries_cap, up->nsummaries, sizeof *grown, 16);
     if (grown == NULL) {
-        espi_summary_free_strings(&copy);
+        model_summary_free_strings(&copy);
         return -1;
     }
     up->summaries = grown;
@@ -137,7 +137,7 @@ int espi_usage_point_add_summary(espi_usage_point *up, const espi_summary *s)
     return 0;
 }
 
-int espi_feed_set_tz(espi_feed *feed, const espi_tz *tz, espi_error *err)
+int model_feed_set_tz(espi_feed *feed, const espi_tz *tz, espi_error *err)
 {
     int rc = espi_tz_time_params(&feed->time_params, tz, err);
     if (rc != 0)
@@ -145,7 +145,7 @@ int espi_feed_set_tz(espi_feed *feed, const espi_tz *tz, espi_error *err)
     free(feed->tz_name);
     feed->tz_name = strdup(espi_tz_name(tz));
     if (feed->tz_name == NULL)
-        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     return 0;
 }
 
@@ -160,19 +160,20 @@ static int push_pointer(void ***items, size_t *n, void *item)
     return 0;
 }
 
-bool espi_same_name(const char *a, const char *b)
+bool model_same_name(const char *a, const char *b)
 {
     return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
-espi_usage_point *espi_feed_usage_point(espi_feed *feed, const char *account, const char *location)
+model_usage_point *model_feed_usage_point(espi_feed *feed, const char *account,
+                                          const char *location)
 {
     for (size_t i = 0; i < feed->nusage_points; i++) {
-        espi_usage_point *up = feed->usage_points[i];
-        if (espi_same_name(up->account, account) && espi_same_name(up->location, location))
+        model_usage_point *up = feed->usage_points[i];
+        if (model_same_name(up->account, account) && model_same_name(up->location, location))
             return up;
     }
-    espi_usage_point *up = calloc(1, sizeof *up);
+    model_usage_point *up = calloc(1, sizeof *up);
     if (up == NULL)
         return NULL;
     up->account = strdup(account ? account : "");
@@ -180,53 +181,54 @@ espi_usage_point *espi_feed_usage_point(espi_feed *feed, const char *account, co
     void **items = (void **)feed->usage_points;
     if (up->account == NULL || up->location == NULL ||
         push_pointer(&items, &feed->nusage_points, up) != 0) {
-        espi_usage_point_free(up);
+        model_usage_point_free(up);
         return NULL;
     }
-    feed->usage_points = (espi_usage_point **)items;
+    feed->usage_points = (model_usage_point **)items;
     return up;
 }
 
-espi_channel *espi_usage_point_find_channel(espi_usage_point *up, const char *meter, int flow,
-                                            int uom)
+model_channel *model_usage_point_find_channel(model_usage_point *up, const char *meter, int flow,
+                                              int uom)
 {
     for (size_t i = 0; i < up->nchannels; i++) {
-        espi_channel *ch = up->channels[i];
-        if (ch->rt.flow_direction == flow && ch->rt.uom == uom && espi_same_name(ch->meter, meter))
+        model_channel *ch = up->channels[i];
+        if (ch->rt.flow_direction == flow && ch->rt.uom == uom && model_same_name(ch->meter, meter))
             return ch;
     }
     return NULL;
 }
 
-espi_channel *espi_usage_point_channel(espi_usage_point *up, const char *meter, int flow, int uom)
+model_channel *model_usage_point_channel(model_usage_point *up, const char *meter, int flow,
+                                         int uom)
 {
-    espi_channel *ch = espi_usage_point_find_channel(up, meter, flow, uom);
-    return ch ? ch : espi_usage_point_add_channel(up, meter, flow, uom);
+    model_channel *ch = model_usage_point_find_channel(up, meter, flow, uom);
+    return ch ? ch : model_usage_point_add_channel(up, meter, flow, uom);
 }
 
-espi_channel *espi_usage_point_add_channel(espi_usage_point *up, const char *meter, int flow,
-                                           int uom)
+model_channel *model_usage_point_add_channel(model_usage_point *up, const char *meter, int flow,
+                                             int uom)
 {
-    espi_channel *ch = calloc(1, sizeof *ch);
+    model_channel *ch = calloc(1, sizeof *ch);
     if (ch == NULL)
         return NULL;
     ch->meter = strdup(meter ? meter : "");
     ch->rt.flow_direction = flow;
     ch->rt.uom = uom;
-    ch->rt.phase = ESPI_CODE_NONE;
-    espi_reading_type_clear_optional(&ch->rt);
+    ch->rt.phase = CODE_NONE;
+    model_reading_type_clear_optional(&ch->rt);
     void **items = (void **)up->channels;
     if (ch->meter == NULL || push_pointer(&items, &up->nchannels, ch) != 0) {
-        espi_channel_free(ch);
+        model_channel_free(ch);
         return NULL;
     }
-    up->channels = (espi_channel **)items;
+    up->channels = (model_channel **)items;
     return ch;
 }
 
-int espi_channel_append(espi_channel *ch, const espi_reading *r)
+int model_channel_append(model_channel *ch, const model_reading *r)
 {
-    espi_reading *grown = espi_grow(ch->readings, &ch->cap, ch->nreadings, sizeof *grown, 256);
+    model_reading *grown = grow_array(ch->readings, &ch->cap, ch->nreadings, sizeof *grown, 256);
     if (grown == NULL)
         return -1;
     ch->readings = grown;
@@ -234,7 +236,7 @@ int espi_channel_append(espi_channel *ch, const espi_reading *r)
     return 0;
 }
 
-uint32_t espi_readings_usual_duration(const espi_reading *readings, size_t n)
+uint32_t model_readings_usual_duration(const model_reading *readings, size_t n)
 {
     enum { SLOTS = 16 }; /* readings come in few distinct lengths */
     uint32_t len[SLOTS], best = 0;
@@ -260,11 +262,11 @@ uint32_t espi_readings_usual_duration(const espi_reading *readings, size_t n)
 
 static int by_start(const void *a, const void *b)
 {
-    const espi_reading *x = a, *y = b;
+    const model_reading *x = a, *y = b;
     return (x->start > y->start) - (x->start < y->start);
 }
 
-void espi_readings_sort(espi_reading *readings, size_t n)
+void model_readings_sort(model_reading *readings, size_t n)
 {
     for (size_t i = 1; i < n; i++) {
         if (readings[i].start < readings[i - 1].start) {
@@ -294,13 +296,13 @@ static const flow_info *flow_of(int flow)
     return NULL;
 }
 
-const char *espi_flow_name(int flow)
+const char *model_flow_name(int flow)
 {
     const flow_info *f = flow_of(flow);
     return f ? f->name : "other";
 }
 
-const char *espi_flow_title(int flow)
+const char *model_flow_title(int flow)
 {
     const flow_info *f = flow_of(flow);
     return f ? f->title : "Energy";
@@ -308,12 +310,12 @@ const char *espi_flow_title(int flow)
 
 static int64_t local_day(const espi_tz *tz, int64_t utc)
 {
-    return espi_days_of(utc + espi_tz_offset_at(NULL, tz, utc));
+    return tz_days_of(utc + espi_tz_offset_at(NULL, tz, utc));
 }
 
-int espi_channel_split_days(espi_channel *ch, const espi_tz *tz)
+int model_channel_split_days(model_channel *ch, const espi_tz *tz)
 {
-    espi_readings_sort(ch->readings, ch->nreadings);
+    model_readings_sort(ch->readings, ch->nreadings);
     free(ch->blocks);
     ch->blocks = NULL;
     ch->nblocks = 0;
@@ -324,22 +326,22 @@ int espi_channel_split_days(espi_channel *ch, const espi_tz *tz)
             ch->blocks[ch->nblocks - 1].count++;
             continue;
         }
-        espi_block *grown = espi_grow(ch->blocks, &cap, ch->nblocks, sizeof *grown, 64);
+        model_block *grown = grow_array(ch->blocks, &cap, ch->nblocks, sizeof *grown, 64);
         if (grown == NULL)
             return -1;
         ch->blocks = grown;
-        ch->blocks[ch->nblocks++] = (espi_block){i, 1, day};
+        ch->blocks[ch->nblocks++] = (model_block){i, 1, day};
     }
     return 0;
 }
 
-int64_t espi_feed_latest_end(const espi_feed *feed)
+int64_t model_feed_latest_end(const espi_feed *feed)
 {
     int64_t latest = ESPI_TIME_UNSET;
     for (size_t u = 0; u < feed->nusage_points; u++) {
-        const espi_usage_point *up = feed->usage_points[u];
+        const model_usage_point *up = feed->usage_points[u];
         for (size_t c = 0; c < up->nchannels; c++) {
-            const espi_channel *ch = up->channels[c];
+            const model_channel *ch = up->channels[c];
             for (size_t i = 0; i < ch->nreadings; i++) {
                 int64_t end = ch->readings[i].start + ch->readings[i].duration;
                 if (end > latest)
@@ -347,7 +349,7 @@ int64_t espi_feed_latest_end(const espi_feed *feed)
             }
         }
         for (size_t i = 0; i < up->nsummaries; i++) {
-            const espi_summary *s = &up->summaries[i];
+            const model_summary *s = &up->summaries[i];
             int64_t end = s->billing_start != ESPI_TIME_UNSET
                               ? s->billing_start + s->billing_duration
                               : ESPI_TIME_UNSET;
@@ -365,10 +367,10 @@ void espi_feed_stats_get(espi_feed_stats *out, const espi_feed *feed)
     memset(out, 0, sizeof *out);
     out->usage_points = feed->nusage_points;
     for (size_t u = 0; u < feed->nusage_points; u++) {
-        const espi_usage_point *up = feed->usage_points[u];
+        const model_usage_point *up = feed->usage_points[u];
         out->channels += up->nchannels;
         for (size_t c = 0; c < up->nchannels; c++) {
-            const espi_channel *ch = up->channels[c];
+            const model_channel *ch = up->channels[c];
             out->blocks += ch->nblocks;
             out->readings += ch->nreadings;
             for (size_t i = 0; i < ch->nreadings; i++)

@@ -1,8 +1,8 @@
 /* model.h - the feed model: usage points, channels (MeterReading with its
  * ReadingType), IntervalBlocks and IntervalReadings. Readers build it,
  * writers walk it. Names that identify the account enter UUID names only. */
-#ifndef ESPI_MODEL_H
-#define ESPI_MODEL_H
+#ifndef MODEL_H
+#define MODEL_H
 
 #include "espi.h"
 
@@ -11,13 +11,13 @@
 
 /* ESPI values and costs are Int48; the schema's bound is 2^47, the
  * symmetric one below keeps negation safe. */
-#define ESPI_INT48_MAX ((int64_t)140737488355327)
+#define INT48_MAX ((int64_t)140737488355327)
 
 /* An optional code that is absent (ReadingType, summary and reading fields). */
-#define ESPI_CODE_NONE INT32_MIN
+#define CODE_NONE INT32_MIN
 
 /* One IntervalReading. Times are UTC seconds. */
-typedef struct espi_reading {
+typedef struct model_reading {
     int64_t start;
     int64_t value; /* in uom * 10^power_of_ten */
     int64_t cost;  /* hundred-thousandths of the currency */
@@ -26,11 +26,11 @@ typedef struct espi_reading {
     bool has_cost;
     uint16_t source; /* index of the input it came from (espi_feed.sources) */
     int16_t quality; /* QualityOfReading; -1 when absent */
-} espi_reading;
+} model_reading;
 
 /* ReadingType fields (codes from ESPI.md section 5). The optional ones are
- * ESPI_CODE_NONE when absent; SmartHub channels leave them so. */
-typedef struct espi_reading_type {
+ * CODE_NONE when absent; SmartHub channels leave them so. */
+typedef struct model_reading_type {
     int accumulation;   /* AccumulationKind, 4 = deltaData, 12 = indicating */
     int commodity;      /* CommodityKind, 1 = electricity secondary metered */
     int currency;       /* ISO 4217 numeric; 0 = none */
@@ -42,55 +42,55 @@ typedef struct espi_reading_type {
     int uom; /* UnitSymbolKind, 72 = Wh, 38 = W */
     int consumption_tier, data_qualifier, default_quality, time_attribute, tou, cpp;
     int64_t measuring_period;
-} espi_reading_type;
+} model_reading_type;
 
-/* Sets the optional fields to ESPI_CODE_NONE. */
-void espi_reading_type_clear_optional(espi_reading_type *rt);
+/* Sets the optional fields to CODE_NONE. */
+void model_reading_type_clear_optional(model_reading_type *rt);
 
 /* A run of readings in one local day: readings[first .. first+count). */
-typedef struct espi_block {
+typedef struct model_block {
     size_t first;
     size_t count;
     int64_t local_day; /* days since 1970-01-01 in the zone */
-} espi_block;
+} model_block;
 
-typedef struct espi_channel {
+typedef struct model_channel {
     char *meter; /* meter number: UUID names only; "" when the input does not say */
     char *title; /* MeterReading title; NULL: made from the reading type */
-    espi_reading_type rt;
+    model_reading_type rt;
     bool keep_interval; /* rt.interval_length as given, not from the readings */
-    espi_reading *readings;
+    model_reading *readings;
     size_t nreadings;
     size_t cap;
-    espi_block *blocks;
+    model_block *blocks;
     size_t nblocks;
-} espi_channel;
+} model_channel;
 
 /* A SummaryMeasurement; present says whether it is written. */
-typedef struct espi_measure {
+typedef struct model_measure {
     int64_t value;
     int64_t time_stamp; /* ESPI_TIME_UNSET when absent */
     int power_of_ten;
     int uom;
     bool present;
-} espi_measure;
+} model_measure;
 
 /* A UsageSummary: one billing period (SmartHub MONTHLY, or a repaired
  * file's summaries). Money in hundred-thousandths of the currency. */
-typedef struct espi_summary {
+typedef struct model_summary {
     int64_t billing_start; /* ESPI_TIME_UNSET when there is no billingPeriod */
     uint32_t billing_duration;
     int64_t bill_last_period, bill_to_date, cost_additional;
     bool has_bill_last_period, has_bill_to_date, has_cost_additional;
-    int currency;         /* 0 = none */
-    espi_measure overall; /* overallConsumptionLastPeriod */
-    espi_measure current; /* currentBillingPeriodOverAllConsumption */
-    int quality;          /* qualityOfReading; ESPI_CODE_NONE when absent */
-    int64_t status_time;  /* statusTimeStamp (required) */
-    int commodity;        /* ESPI_CODE_NONE when absent */
-    char *tariff_profile; /* NULL when absent */
-    char *read_cycle;     /* NULL when absent */
-    char *title;          /* NULL: made from the billing period */
+    int currency;          /* 0 = none */
+    model_measure overall; /* overallConsumptionLastPeriod */
+    model_measure current; /* currentBillingPeriodOverAllConsumption */
+    int quality;           /* qualityOfReading; CODE_NONE when absent */
+    int64_t status_time;   /* statusTimeStamp (required) */
+    int commodity;         /* CODE_NONE when absent */
+    char *tariff_profile;  /* NULL when absent */
+    char *read_cycle;      /* NULL when absent */
+    char *title;           /* NULL: made from the billing period */
     uint32_t line;
     uint16_t source;
     /* The open (unbilled) cycle of a SmartHub billing history: billing_start
@@ -98,101 +98,103 @@ typedef struct espi_summary {
      * bill_to_date its cost so far. Not written itself: merging puts the
      * newest onto the newest closed period's summary. */
     bool open_cycle;
-} espi_summary;
+} model_summary;
 
-typedef struct espi_usage_point {
+typedef struct model_usage_point {
     char *account;        /* UUID names only */
     char *location;       /* UUID names only; "" when the input does not say */
     int service_kind;     /* ServiceKind, 0 = electricity */
     char *tariff_profile; /* serviceDeliveryPoint/tariffProfile; NULL when unknown */
     char *read_cycle;     /* readCycle; NULL when unknown */
     char *title;          /* NULL: made from the service kind */
-    espi_channel **channels;
+    model_channel **channels;
     size_t nchannels;
-    espi_summary *summaries;
+    model_summary *summaries;
     size_t nsummaries;
     size_t summaries_cap;
-} espi_usage_point;
+} model_usage_point;
 
 struct espi_feed {
-    espi_usage_point **usage_points;
+    model_usage_point **usage_points;
     size_t nusage_points;
     char *tz_name;
     espi_time_params time_params;
-    char **sources; /* input names, by espi_reading.source */
+    char **sources; /* input names, by model_reading.source */
     size_t nsources;
 };
 
-int espi_feed_new(espi_feed **out);
+int model_feed_new(espi_feed **out);
 
 /* Adds an input name; its index goes into the readings it gives. */
-int espi_feed_add_source(espi_feed *feed, const char *name, uint16_t *index, espi_error *err);
+int model_feed_add_source(espi_feed *feed, const char *name, uint16_t *index, espi_error *err);
 
 /* Sets the feed's LocalTimeParameters directly (a repaired file's own). */
-int espi_feed_set_time_params(espi_feed *feed, const char *name, const espi_time_params *tp,
-                              espi_error *err);
+int model_feed_set_time_params(espi_feed *feed, const char *name, const espi_time_params *tp,
+                               espi_error *err);
 
 /* Sets the zone the feed's LocalTimeParameters describe. */
-int espi_feed_set_tz(espi_feed *feed, const espi_tz *tz, espi_error *err);
+int model_feed_set_tz(espi_feed *feed, const espi_tz *tz, espi_error *err);
 
 /* Frees a channel and its readings and blocks. */
-void espi_channel_free(espi_channel *ch);
+void model_channel_free(model_channel *ch);
 
 /* Frees a usage point and everything in it. */
-void espi_usage_point_free(espi_usage_point *up);
+void model_usage_point_free(model_usage_point *up);
 
 /* Finds or adds the usage point for (account, location). */
-espi_usage_point *espi_feed_usage_point(espi_feed *feed, const char *account, const char *location);
+model_usage_point *model_feed_usage_point(espi_feed *feed, const char *account,
+                                          const char *location);
 
 /* Finds the channel of (meter, flow direction, uom); NULL when there is none. */
-espi_channel *espi_usage_point_find_channel(espi_usage_point *up, const char *meter, int flow,
-                                            int uom);
+model_channel *model_usage_point_find_channel(model_usage_point *up, const char *meter, int flow,
+                                              int uom);
 
 /* Adds a channel with rt.flow_direction and rt.uom set and the optional
  * ReadingType fields absent; NULL when out of memory. */
-espi_channel *espi_usage_point_add_channel(espi_usage_point *up, const char *meter, int flow,
-                                           int uom);
+model_channel *model_usage_point_add_channel(model_usage_point *up, const char *meter, int flow,
+                                             int uom);
 
 /* Finds the channel of (meter, flow, uom) or adds it. */
-espi_channel *espi_usage_point_channel(espi_usage_point *up, const char *meter, int flow, int uom);
+model_channel *model_usage_point_channel(model_usage_point *up, const char *meter, int flow,
+                                         int uom);
 
 /* Appends a summary (copied; its strings are duplicated); -1 when out of memory. */
-int espi_usage_point_add_summary(espi_usage_point *up, const espi_summary *s);
+int model_usage_point_add_summary(model_usage_point *up, const model_summary *s);
 
 /* An empty summary: every optional field absent. */
-void espi_summary_init(espi_summary *s);
+void model_summary_init(model_summary *s);
 
 /* Frees a summary's strings (not the summary). */
-void espi_summary_free_strings(espi_summary *s);
+void model_summary_free_strings(model_summary *s);
 
 /* Whether two names are the same, a NULL one being "" (an input that does
  * not say). */
-bool espi_same_name(const char *a, const char *b);
+bool model_same_name(const char *a, const char *b);
 
 /* Sets *slot to a copy of text (NULL clears it); -1 when out of memory. */
-int espi_set_text(char **slot, const char *text);
+int model_set_text(char **slot, const char *text);
 
 /* Appends a reading; -1 when out of memory. */
-int espi_channel_append(espi_channel *ch, const espi_reading *r);
+int model_channel_append(model_channel *ch, const model_reading *r);
 
 /* The most common duration among readings (the smallest on a tie; only
  * the first 16 distinct lengths count); 0 when there are none. */
-uint32_t espi_readings_usual_duration(const espi_reading *readings, size_t n);
+uint32_t model_readings_usual_duration(const model_reading *readings, size_t n);
 
 /* Sorts readings by start. */
-void espi_readings_sort(espi_reading *readings, size_t n);
+void model_readings_sort(model_reading *readings, size_t n);
 
 /* Sorts readings by start (when they are not) and groups them into one
  * block per local day. */
-int espi_channel_split_days(espi_channel *ch, const espi_tz *tz);
+int model_channel_split_days(model_channel *ch, const espi_tz *tz);
 
 /* Merging the inputs of one feed (merge.c). */
-typedef struct espi_merge_options {
+typedef struct model_merge_options {
     const espi_tz *tz; /* blocks are local days of this zone */
     bool strict;       /* readings or summaries that disagree are errors, not warnings */
     espi_diag_fn on_diag;
     void *diag_ctx;
-} espi_merge_options;
+} model_merge_options;
 
 /* Makes the model ready to write, whatever order the inputs came in:
  *  - a usage point without a location (a CSV export names only the
@@ -204,14 +206,14 @@ typedef struct espi_merge_options {
  *    strict); summaries of the same billing period likewise;
  *  - intervalLength is the most common reading duration (unless kept);
  *  - readings are grouped into one block per local day. */
-int espi_feed_finish(espi_feed *feed, const espi_merge_options *mo, espi_error *err);
+int model_feed_finish(espi_feed *feed, const model_merge_options *mo, espi_error *err);
 
 /* FlowDirectionKind codes espi writes: a short name for UUID names and a
  * title for people ("forward", "Energy delivered"). */
-const char *espi_flow_name(int flow);
-const char *espi_flow_title(int flow);
+const char *model_flow_name(int flow);
+const char *model_flow_title(int flow);
 
 /* End of the newest reading in the feed; ESPI_TIME_UNSET when empty. */
-int64_t espi_feed_latest_end(const espi_feed *feed);
+int64_t model_feed_latest_end(const espi_feed *feed);
 
 #endif

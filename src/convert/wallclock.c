@@ -67,7 +67,7 @@ int64_t wall_points_usual_length(const wall_point *pts, size_t n)
 
 static bool whole_days(int64_t length)
 {
-    return length >= ESPI_SECONDS_PER_DAY && length % ESPI_SECONDS_PER_DAY == 0;
+    return length >= SECONDS_PER_DAY && length % SECONDS_PER_DAY == 0;
 }
 
 typedef struct walker {
@@ -77,9 +77,9 @@ typedef struct walker {
     bool warned_single_repeat;
 } walker;
 
-static espi_loc loc_at(walker *w, uint32_t line)
+static err_loc loc_at(walker *w, uint32_t line)
 {
-    return (espi_loc){w->wc->file, line, 0, w->where};
+    return (err_loc){w->wc->file, line, 0, w->where};
 }
 
 static void tz_abbrev(char *buf, size_t size, const espi_tz *tz, int64_t utc)
@@ -108,42 +108,42 @@ static const wall_point *earlier_copy(const wall_point *pts, size_t i)
  * previous point is dropped with a warning; anything else is an error. */
 static int repeated_point(walker *w, const wall_point *pt, const wall_point *prev)
 {
-    espi_loc loc = loc_at(w, pt->line);
+    err_loc loc = loc_at(w, pt->line);
     char when[32];
-    espi_format_wall(when, pt->wall);
+    tz_format_wall(when, pt->wall);
     if (prev && pt->value == prev->value && pt->cost == prev->cost &&
         pt->has_cost == prev->has_cost) {
-        espi_emit(w->wc->on_diag, w->wc->diag_ctx, ESPI_SEV_WARNING, "duplicate-point", &loc,
+        diag_emit(w->wc->on_diag, w->wc->diag_ctx, ESPI_SEV_WARNING, "duplicate-point", &loc,
                   "local time %s appears again with the same value; the copy is dropped", when);
         return 1; /* skip it */
     }
-    return espi_fail(w->err, ESPI_E_INPUT, "duplicate-point", &loc,
-                     "local time %s appears more often than the clock shows it (with %lld %s "
-                     "this time); expected one reading per interval, two in the hour a DST "
-                     "change repeats",
-                     when, (long long)pt->value, w->wc->unit);
+    return err_fail(w->err, ESPI_E_INPUT, "duplicate-point", &loc,
+                    "local time %s appears more often than the clock shows it (with %lld %s "
+                    "this time); expected one reading per interval, two in the hour a DST "
+                    "change repeats",
+                    when, (long long)pt->value, w->wc->unit);
 }
 
 /* A sub-day point in a spring-forward gap. */
 static int gap_point(walker *w, const wall_point *pt)
 {
-    espi_loc loc = loc_at(w, pt->line);
+    err_loc loc = loc_at(w, pt->line);
     char when[32];
-    espi_format_wall(when, pt->wall);
+    tz_format_wall(when, pt->wall);
     bool costs = pt->has_cost && pt->cost != 0;
     if (pt->value == 0 && !costs) {
-        espi_emit(w->wc->on_diag, w->wc->diag_ctx, ESPI_SEV_WARNING, "dst-gap-zero", &loc,
+        diag_emit(w->wc->on_diag, w->wc->diag_ctx, ESPI_SEV_WARNING, "dst-gap-zero", &loc,
                   "local time %s does not exist (the clock springs forward); its zero reading "
                   "is dropped",
                   when);
         return 1;
     }
-    return espi_fail(w->err, ESPI_E_INPUT, "dst-gap", &loc,
-                     "local time %s does not exist in %s (the clock springs forward over it), yet "
-                     "it carries %lld %s%s; expected no reading, or a zero one, in the skipped "
-                     "hour",
-                     when, espi_tz_name(w->wc->tz), (long long)pt->value, w->wc->unit,
-                     costs ? " and a cost" : "");
+    return err_fail(w->err, ESPI_E_INPUT, "dst-gap", &loc,
+                    "local time %s does not exist in %s (the clock springs forward over it), yet "
+                    "it carries %lld %s%s; expected no reading, or a zero one, in the skipped "
+                    "hour",
+                    when, espi_tz_name(w->wc->tz), (long long)pt->value, w->wc->unit,
+                    costs ? " and a cost" : "");
 }
 
 static void warn_single_repeat(walker *w, const wall_point *pt, int64_t first)
@@ -151,11 +151,11 @@ static void warn_single_repeat(walker *w, const wall_point *pt, int64_t first)
     if (w->warned_single_repeat)
         return;
     w->warned_single_repeat = true;
-    espi_loc loc = loc_at(w, pt->line);
+    err_loc loc = loc_at(w, pt->line);
     char when[32], zone[32];
-    espi_format_wall(when, pt->wall);
+    tz_format_wall(when, pt->wall);
     tz_abbrev(zone, sizeof zone, w->wc->tz, first);
-    espi_emit(w->wc->on_diag, w->wc->diag_ctx, ESPI_SEV_WARNING, "dst-repeat-once", &loc,
+    diag_emit(w->wc->on_diag, w->wc->diag_ctx, ESPI_SEV_WARNING, "dst-repeat-once", &loc,
               "local time %s occurs twice (the clock falls back) but the series has it once; "
               "it is read as the first occurrence (%s)",
               when, zone);
@@ -186,7 +186,7 @@ static int resolve_start(walker *w, const wall_point *pts, size_t i, size_t n, i
 }
 
 /* First pass: UTC start and duration of every point that gives a reading. */
-static int resolve_all(walker *w, espi_channel *ch, const wall_point *pts, size_t n)
+static int resolve_all(walker *w, model_channel *ch, const wall_point *pts, size_t n)
 {
     int occurrence = 0;
     for (size_t i = 0; i < n; i++) {
@@ -202,46 +202,46 @@ static int resolve_all(walker *w, espi_channel *ch, const wall_point *pts, size_
         int64_t duration = pts[i].length;
         if (whole_days(pts[i].length))
             duration = day_boundary(w->wc->tz, pts[i].wall + pts[i].length) - start;
-        espi_reading r = {start,       pts[i].value,    pts[i].cost,   (uint32_t)duration,
-                          pts[i].line, pts[i].has_cost, w->wc->source, -1};
-        if (espi_channel_append(ch, &r) != 0)
-            return espi_fail(w->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        model_reading r = {start,       pts[i].value,    pts[i].cost,   (uint32_t)duration,
+                           pts[i].line, pts[i].has_cost, w->wc->source, -1};
+        if (model_channel_append(ch, &r) != 0)
+            return err_fail(w->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     }
     return 0;
 }
 
 /* Second pass: readings in UTC order must not overlap; a reading that runs
  * into the next (an unaligned first point, say) is shortened to meet it. */
-static int trim_overlaps(walker *w, espi_channel *ch, size_t from)
+static int trim_overlaps(walker *w, model_channel *ch, size_t from)
 {
     size_t n = ch->nreadings - from;
     if (n < 2)
         return 0;
-    espi_reading *r = ch->readings + from;
-    espi_readings_sort(r, n);
+    model_reading *r = ch->readings + from;
+    model_readings_sort(r, n);
     for (size_t i = 0; i + 1 < n; i++) {
         int64_t end = r[i].start + r[i].duration;
         if (end <= r[i + 1].start)
             continue;
         char when[32];
-        espi_format_utc(when, r[i].start);
-        espi_loc loc = loc_at(w, r[i + 1].line);
+        tz_format_utc(when, r[i].start);
+        err_loc loc = loc_at(w, r[i + 1].line);
         if (r[i + 1].start == r[i].start)
-            return espi_fail(w->err, ESPI_E_INPUT, "duplicate-start", &loc,
-                             "this reading and the one of line %u both start at %s; expected "
-                             "one reading per interval",
-                             r[i].line, when);
+            return err_fail(w->err, ESPI_E_INPUT, "duplicate-start", &loc,
+                            "this reading and the one of line %u both start at %s; expected "
+                            "one reading per interval",
+                            r[i].line, when);
         r[i].duration = (uint32_t)(r[i + 1].start - r[i].start);
         loc.line = r[i].line;
         if (i > 0)
-            espi_emit(w->wc->on_diag, w->wc->diag_ctx, ESPI_SEV_WARNING, "overlap-trimmed", &loc,
+            diag_emit(w->wc->on_diag, w->wc->diag_ctx, ESPI_SEV_WARNING, "overlap-trimmed", &loc,
                       "the reading at %s runs into the next one; shortened to %u s", when,
                       r[i].duration);
     }
     return 0;
 }
 
-int wall_points_to_readings(espi_channel *ch, const wall_point *pts, size_t n,
+int wall_points_to_readings(model_channel *ch, const wall_point *pts, size_t n,
                             const wall_context *wc, espi_error *err)
 {
     walker w = {.wc = wc, .err = err};

@@ -2,8 +2,8 @@
  * UTC readings, point by point. SmartHub (JSON and CSV) stamps readings with
  * the co-op's wall clock; DST makes one hour repeat and one vanish each year,
  * so no single offset can be applied. */
-#ifndef ESPI_WALLCLOCK_H
-#define ESPI_WALLCLOCK_H
+#ifndef WALLCLOCK_H
+#define WALLCLOCK_H
 
 #include "convert/model.h"
 
@@ -49,7 +49,7 @@ int wall_point_compare(const void *a, const void *b);
  *  - a reading whose length is whole days lasts from its local start to its
  *    local end (23 or 25 hours on DST days);
  *  - a reading that would overlap the next one is shortened to meet it. */
-int wall_points_to_readings(espi_channel *ch, const wall_point *pts, size_t n,
+int wall_points_to_readings(model_channel *ch, const wall_point *pts, size_t n,
                             const wall_context *wc, espi_error *err);
 
 /* Most frequent positive gap between consecutive distinct walls of sorted

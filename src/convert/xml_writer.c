@@ -66,7 +66,7 @@ static void indent(outbuf *o, int depth)
 }
 
 /* <espi:tag>value</espi:tag> on its own line. */
-static void espi_int(outbuf *o, int depth, const char *tag, int64_t v)
+static void xw_int(outbuf *o, int depth, const char *tag, int64_t v)
 {
     indent(o, depth);
     outbuf_puts(o, "<espi:");
@@ -79,14 +79,14 @@ static void espi_int(outbuf *o, int depth, const char *tag, int64_t v)
 }
 
 /* The same for an optional code: nothing when absent. */
-static void espi_opt(outbuf *o, int depth, const char *tag, int64_t v)
+static void xw_opt(outbuf *o, int depth, const char *tag, int64_t v)
 {
-    if (v != ESPI_CODE_NONE)
-        espi_int(o, depth, tag, v);
+    if (v != CODE_NONE)
+        xw_int(o, depth, tag, v);
 }
 
 /* <espi:tag>text</espi:tag> for a String256 from an input. */
-static void espi_text(outbuf *o, int depth, const char *tag, const char *text)
+static void xw_text(outbuf *o, int depth, const char *tag, const char *text)
 {
     if (text == NULL)
         return;
@@ -100,7 +100,7 @@ static void espi_text(outbuf *o, int depth, const char *tag, const char *text)
     outbuf_put(o, ">\n", 2);
 }
 
-static void espi_open(outbuf *o, int depth, const char *tag)
+static void xw_open(outbuf *o, int depth, const char *tag)
 {
     indent(o, depth);
     outbuf_puts(o, "<espi:");
@@ -108,7 +108,7 @@ static void espi_open(outbuf *o, int depth, const char *tag)
     outbuf_put(o, ">\n", 2);
 }
 
-static void espi_close(outbuf *o, int depth, const char *tag)
+static void xw_close(outbuf *o, int depth, const char *tag)
 {
     indent(o, depth);
     outbuf_puts(o, "</espi:");
@@ -116,12 +116,12 @@ static void espi_close(outbuf *o, int depth, const char *tag)
     outbuf_put(o, ">\n", 2);
 }
 
-static void espi_interval(outbuf *o, int depth, const char *tag, uint32_t duration, int64_t start)
+static void xw_interval(outbuf *o, int depth, const char *tag, uint32_t duration, int64_t start)
 {
-    espi_open(o, depth, tag);
-    espi_int(o, depth + 1, "duration", duration);
-    espi_int(o, depth + 1, "start", start);
-    espi_close(o, depth, tag);
+    xw_open(o, depth, tag);
+    xw_int(o, depth + 1, "duration", duration);
+    xw_int(o, depth + 1, "start", start);
+    xw_close(o, depth, tag);
 }
 
 /* ------------------------------------------------------------------ */
@@ -140,7 +140,7 @@ typedef struct writer {
 
 /* Formats an href; the length limit on the base URL makes truncation
  * impossible, and a truncated href would break the joins, so it is checked. */
-static void href(char buf[HREF_MAX], const char *fmt, ...) ESPI_PRINTF(2, 3);
+static void href(char buf[HREF_MAX], const char *fmt, ...) ATTR_PRINTF(2, 3);
 
 static void href(char buf[HREF_MAX], const char *fmt, ...)
 {
@@ -155,12 +155,12 @@ static void href(char buf[HREF_MAX], const char *fmt, ...)
 /* Text of the version 5 UUID of the parts of a stable name. */
 static int make_id(writer *w, char out_id[37], const char *const *parts, size_t nparts)
 {
-    espi_uuid u;
-    if (espi_uuid_v5_parts(&u, &espi_uuid_ns_espi, parts, nparts) != 0) {
-        w->status = espi_fail(w->err, ESPI_E_NOMEM, "sha1", NULL, "SHA-1 failed (libcrypto)");
+    uuid_bytes u;
+    if (uuid_v5_parts(&u, &uuid_ns_espi, parts, nparts) != 0) {
+        w->status = err_fail(w->err, ESPI_E_NOMEM, "sha1", NULL, "SHA-1 failed (libcrypto)");
         return -1;
     }
-    espi_uuid_format(out_id, &u);
+    uuid_format(out_id, &u);
     return 0;
 }
 
@@ -188,13 +188,13 @@ static int retail_customer_id(writer *w, char out[37], const char *account)
     return make_id(w, out, parts, 3);
 }
 
-static int usage_point_id(writer *w, char out[37], const espi_usage_point *up)
+static int usage_point_id(writer *w, char out[37], const model_usage_point *up)
 {
     const char *parts[] = {"smarthub", "usage-point", up->account, up->location};
     return make_id(w, out, parts, 4);
 }
 
-static int usage_point_ids(writer *w, channel_ids *ids, const espi_usage_point *up)
+static int usage_point_ids(writer *w, channel_ids *ids, const model_usage_point *up)
 {
     if (retail_customer_id(w, ids->rc, up->account) || usage_point_id(w, ids->up, up))
         return -1;
@@ -204,16 +204,16 @@ static int usage_point_ids(writer *w, channel_ids *ids, const espi_usage_point *
 
 /* The channel's part of UUID names: the flow direction, and the unit when
  * it is not Wh (a demand channel shares meter and flow with the energy). */
-static void channel_name(char buf[48], const espi_channel *ch)
+static void channel_name(char buf[48], const model_channel *ch)
 {
     if (ch->rt.uom == 72)
-        snprintf(buf, 48, "%s", espi_flow_name(ch->rt.flow_direction));
+        snprintf(buf, 48, "%s", model_flow_name(ch->rt.flow_direction));
     else
-        snprintf(buf, 48, "%s/uom%d", espi_flow_name(ch->rt.flow_direction), ch->rt.uom);
+        snprintf(buf, 48, "%s/uom%d", model_flow_name(ch->rt.flow_direction), ch->rt.uom);
 }
 
-static int channel_ids_of(writer *w, channel_ids *ids, const espi_usage_point *up,
-                          const espi_channel *ch)
+static int channel_ids_of(writer *w, channel_ids *ids, const model_usage_point *up,
+                          const model_channel *ch)
 {
     char flow[48];
     channel_name(flow, ch);
@@ -301,18 +301,18 @@ static int write_time_params(writer *w, char ltp_href[HREF_MAX])
     href(up, "%s/LocalTimeParameters", w->base);
     link(w->o, 2, "up", up, "", "espi-feed/LocalTimeParameters");
     entry_content(w, title);
-    espi_open(w->o, 3, "LocalTimeParameters");
+    xw_open(w->o, 3, "LocalTimeParameters");
     indent(w->o, 4);
     outbuf_puts(w->o, "<espi:dstEndRule>");
     outbuf_puts(w->o, end);
     outbuf_puts(w->o, "</espi:dstEndRule>\n");
-    espi_int(w->o, 4, "dstOffset", tp->dst_offset);
+    xw_int(w->o, 4, "dstOffset", tp->dst_offset);
     indent(w->o, 4);
     outbuf_puts(w->o, "<espi:dstStartRule>");
     outbuf_puts(w->o, start);
     outbuf_puts(w->o, "</espi:dstStartRule>\n");
-    espi_int(w->o, 4, "tzOffset", tp->tz_offset);
-    espi_close(w->o, 3, "LocalTimeParameters");
+    xw_int(w->o, 4, "tzOffset", tp->tz_offset);
+    xw_close(w->o, 3, "LocalTimeParameters");
     entry_close(w);
     return 0;
 }
@@ -329,7 +329,7 @@ static const char *service_title(int kind)
     }
 }
 
-static void write_usage_point(writer *w, const espi_usage_point *up, const channel_ids *ids,
+static void write_usage_point(writer *w, const model_usage_point *up, const channel_ids *ids,
                               const char *ltp_href)
 {
     char collection[HREF_MAX];
@@ -343,36 +343,36 @@ static void write_usage_point(writer *w, const espi_usage_point *up, const chann
         link(w->o, 2, "related", ids->up_href, "/UsageSummary", "espi-feed/UsageSummary");
     link(w->o, 2, "related", ltp_href, "", "espi-entry/LocalTimeParameters");
     entry_content(w, up->title ? up->title : service_title(up->service_kind));
-    espi_open(w->o, 3, "UsagePoint");
-    espi_open(w->o, 4, "ServiceCategory");
-    espi_int(w->o, 5, "kind", up->service_kind);
-    espi_close(w->o, 4, "ServiceCategory");
+    xw_open(w->o, 3, "UsagePoint");
+    xw_open(w->o, 4, "ServiceCategory");
+    xw_int(w->o, 5, "kind", up->service_kind);
+    xw_close(w->o, 4, "ServiceCategory");
     if (up->tariff_profile != NULL) {
-        espi_open(w->o, 4, "serviceDeliveryPoint");
-        espi_text(w->o, 5, "tariffProfile", up->tariff_profile);
-        espi_close(w->o, 4, "serviceDeliveryPoint");
+        xw_open(w->o, 4, "serviceDeliveryPoint");
+        xw_text(w->o, 5, "tariffProfile", up->tariff_profile);
+        xw_close(w->o, 4, "serviceDeliveryPoint");
     }
-    espi_text(w->o, 4, "readCycle", up->read_cycle);
-    espi_close(w->o, 3, "UsagePoint");
+    xw_text(w->o, 4, "readCycle", up->read_cycle);
+    xw_close(w->o, 3, "UsagePoint");
     entry_close(w);
 }
 
-static void channel_title(char *buf, size_t size, const espi_channel *ch, size_t meter_index,
+static void channel_title(char *buf, size_t size, const model_channel *ch, size_t meter_index,
                           size_t meters)
 {
     if (ch->title != NULL) {
-        espi_strlcpy(buf, ch->title, size);
+        str_lcpy(buf, ch->title, size);
         return;
     }
     char every[32];
     interval_words(every, sizeof every, ch->rt.interval_length);
     size_t len = 0;
     if (ch->rt.uom == 38)
-        espi_bufprintf(buf, size, &len, "Demand, %s", every);
+        str_bufprintf(buf, size, &len, "Demand, %s", every);
     else
-        espi_bufprintf(buf, size, &len, "%s, %s", espi_flow_title(ch->rt.flow_direction), every);
+        str_bufprintf(buf, size, &len, "%s, %s", model_flow_title(ch->rt.flow_direction), every);
     if (meters > 1)
-        espi_bufprintf(buf, size, &len, ", meter %zu of %zu", meter_index + 1, meters);
+        str_bufprintf(buf, size, &len, ", meter %zu of %zu", meter_index + 1, meters);
 }
 
 static void write_meter_reading(writer *w, const channel_ids *ids, const char *title)
@@ -388,60 +388,60 @@ static void write_meter_reading(writer *w, const channel_ids *ids, const char *t
     entry_close(w);
 }
 
-static void write_reading_type(writer *w, const channel_ids *ids, const espi_channel *ch,
+static void write_reading_type(writer *w, const channel_ids *ids, const model_channel *ch,
                                const char *title)
 {
-    const espi_reading_type *rt = &ch->rt;
+    const model_reading_type *rt = &ch->rt;
     char up[HREF_MAX];
     href(up, "%s/ReadingType", w->base);
     entry_open(w, ids->rt);
     link(w->o, 2, "self", ids->rt_href, "", "espi-entry/ReadingType");
     link(w->o, 2, "up", up, "", "espi-feed/ReadingType");
     entry_content_text(w, title);
-    espi_open(w->o, 3, "ReadingType");
-    espi_opt(w->o, 4, "accumulationBehaviour", rt->accumulation);
-    espi_opt(w->o, 4, "commodity", rt->commodity);
-    espi_opt(w->o, 4, "consumptionTier", rt->consumption_tier);
+    xw_open(w->o, 3, "ReadingType");
+    xw_opt(w->o, 4, "accumulationBehaviour", rt->accumulation);
+    xw_opt(w->o, 4, "commodity", rt->commodity);
+    xw_opt(w->o, 4, "consumptionTier", rt->consumption_tier);
     if (rt->currency != 0)
-        espi_int(w->o, 4, "currency", rt->currency);
-    espi_opt(w->o, 4, "dataQualifier", rt->data_qualifier);
-    espi_opt(w->o, 4, "defaultQuality", rt->default_quality);
-    espi_opt(w->o, 4, "flowDirection", rt->flow_direction);
+        xw_int(w->o, 4, "currency", rt->currency);
+    xw_opt(w->o, 4, "dataQualifier", rt->data_qualifier);
+    xw_opt(w->o, 4, "defaultQuality", rt->default_quality);
+    xw_opt(w->o, 4, "flowDirection", rt->flow_direction);
     if (rt->interval_length > 0)
-        espi_int(w->o, 4, "intervalLength", rt->interval_length);
-    espi_opt(w->o, 4, "kind", rt->kind);
-    espi_opt(w->o, 4, "phase", rt->phase);
-    espi_opt(w->o, 4, "powerOfTenMultiplier", rt->power_of_ten);
-    espi_opt(w->o, 4, "timeAttribute", rt->time_attribute);
-    espi_opt(w->o, 4, "tou", rt->tou);
-    espi_opt(w->o, 4, "uom", rt->uom);
-    espi_opt(w->o, 4, "cpp", rt->cpp);
-    espi_opt(w->o, 4, "measuringPeriod", rt->measuring_period);
-    espi_close(w->o, 3, "ReadingType");
+        xw_int(w->o, 4, "intervalLength", rt->interval_length);
+    xw_opt(w->o, 4, "kind", rt->kind);
+    xw_opt(w->o, 4, "phase", rt->phase);
+    xw_opt(w->o, 4, "powerOfTenMultiplier", rt->power_of_ten);
+    xw_opt(w->o, 4, "timeAttribute", rt->time_attribute);
+    xw_opt(w->o, 4, "tou", rt->tou);
+    xw_opt(w->o, 4, "uom", rt->uom);
+    xw_opt(w->o, 4, "cpp", rt->cpp);
+    xw_opt(w->o, 4, "measuringPeriod", rt->measuring_period);
+    xw_close(w->o, 3, "ReadingType");
     entry_close(w);
 }
 
-static void write_reading(outbuf *o, const espi_reading *r)
+static void write_reading(outbuf *o, const model_reading *r)
 {
-    espi_open(o, 4, "IntervalReading");
+    xw_open(o, 4, "IntervalReading");
     if (r->has_cost)
-        espi_int(o, 5, "cost", r->cost);
+        xw_int(o, 5, "cost", r->cost);
     if (r->quality >= 0) {
-        espi_open(o, 5, "ReadingQuality");
-        espi_int(o, 6, "quality", r->quality);
-        espi_close(o, 5, "ReadingQuality");
+        xw_open(o, 5, "ReadingQuality");
+        xw_int(o, 6, "quality", r->quality);
+        xw_close(o, 5, "ReadingQuality");
     }
-    espi_interval(o, 5, "timePeriod", r->duration, r->start);
-    espi_int(o, 5, "value", r->value);
-    espi_close(o, 4, "IntervalReading");
+    xw_interval(o, 5, "timePeriod", r->duration, r->start);
+    xw_int(o, 5, "value", r->value);
+    xw_close(o, 4, "IntervalReading");
 }
 
-static int write_block(writer *w, const espi_usage_point *up, const espi_channel *ch,
-                       const channel_ids *ids, const espi_block *b, const char *channel_title_text)
+static int write_block(writer *w, const model_usage_point *up, const model_channel *ch,
+                       const channel_ids *ids, const model_block *b, const char *channel_title_text)
 {
     int64_t y;
     int mo, d;
-    espi_civil_from_days(b->local_day, &y, &mo, &d);
+    tz_civil_from_days(b->local_day, &y, &mo, &d);
     char date[16], id[37], title[256];
     snprintf(date, sizeof date, "%04lld-%02d-%02d", (long long)y, mo, d);
     char flow[48];
@@ -451,26 +451,26 @@ static int write_block(writer *w, const espi_usage_point *up, const espi_channel
     if (make_id(w, id, parts, 7))
         return -1;
     snprintf(title, sizeof title, "%s, %s", channel_title_text, date);
-    const espi_reading *first = &ch->readings[b->first];
-    const espi_reading *last = &ch->readings[b->first + b->count - 1];
+    const model_reading *first = &ch->readings[b->first];
+    const model_reading *last = &ch->readings[b->first + b->count - 1];
     entry_open(w, id);
     char self[HREF_MAX];
     href(self, "%s/IntervalBlock/%s", ids->mr_href, id);
     link(w->o, 2, "self", self, "", "espi-entry/IntervalBlock");
     link(w->o, 2, "up", ids->mr_href, "/IntervalBlock", "espi-feed/IntervalBlock");
     entry_content_text(w, title);
-    espi_open(w->o, 3, "IntervalBlock");
-    espi_interval(w->o, 4, "interval", (uint32_t)(last->start + last->duration - first->start),
-                  first->start);
+    xw_open(w->o, 3, "IntervalBlock");
+    xw_interval(w->o, 4, "interval", (uint32_t)(last->start + last->duration - first->start),
+                first->start);
     for (size_t i = 0; i < b->count; i++)
         write_reading(w->o, &ch->readings[b->first + i]);
-    espi_close(w->o, 3, "IntervalBlock");
+    xw_close(w->o, 3, "IntervalBlock");
     entry_close(w);
     return 0;
 }
 
 /* Distinct meters of a usage point, and the index of ch's meter among them. */
-static void meter_position(const espi_usage_point *up, const espi_channel *ch, size_t *index,
+static void meter_position(const model_usage_point *up, const model_channel *ch, size_t *index,
                            size_t *count)
 {
     *index = 0;
@@ -487,8 +487,8 @@ static void meter_position(const espi_usage_point *up, const espi_channel *ch, s
     }
 }
 
-static int write_channel(writer *w, const espi_usage_point *up, channel_ids *ids,
-                         const espi_channel *ch)
+static int write_channel(writer *w, const model_usage_point *up, channel_ids *ids,
+                         const model_channel *ch)
 {
     if (channel_ids_of(w, ids, up, ch) != 0)
         return -1;
@@ -512,52 +512,52 @@ static int write_channel(writer *w, const espi_usage_point *up, channel_ids *ids
 /* Billing summaries                                                   */
 /* ------------------------------------------------------------------ */
 
-static void write_measure(outbuf *o, const char *tag, const espi_measure *m)
+static void write_measure(outbuf *o, const char *tag, const model_measure *m)
 {
     if (!m->present)
         return;
-    espi_open(o, 4, tag);
-    espi_int(o, 5, "powerOfTenMultiplier", m->power_of_ten);
+    xw_open(o, 4, tag);
+    xw_int(o, 5, "powerOfTenMultiplier", m->power_of_ten);
     if (m->time_stamp != ESPI_TIME_UNSET)
-        espi_int(o, 5, "timeStamp", m->time_stamp);
-    espi_int(o, 5, "uom", m->uom);
-    espi_int(o, 5, "value", m->value);
-    espi_close(o, 4, tag);
+        xw_int(o, 5, "timeStamp", m->time_stamp);
+    xw_int(o, 5, "uom", m->uom);
+    xw_int(o, 5, "value", m->value);
+    xw_close(o, 4, tag);
 }
 
-static void write_summary_fields(writer *w, const espi_summary *s)
+static void write_summary_fields(writer *w, const model_summary *s)
 {
     outbuf *o = w->o;
-    espi_open(o, 3, "UsageSummary");
+    xw_open(o, 3, "UsageSummary");
     if (s->billing_start != ESPI_TIME_UNSET)
-        espi_interval(o, 4, "billingPeriod", s->billing_duration, s->billing_start);
+        xw_interval(o, 4, "billingPeriod", s->billing_duration, s->billing_start);
     if (s->has_bill_last_period)
-        espi_int(o, 4, "billLastPeriod", s->bill_last_period);
+        xw_int(o, 4, "billLastPeriod", s->bill_last_period);
     if (s->has_bill_to_date)
-        espi_int(o, 4, "billToDate", s->bill_to_date);
+        xw_int(o, 4, "billToDate", s->bill_to_date);
     if (s->has_cost_additional)
-        espi_int(o, 4, "costAdditionalLastPeriod", s->cost_additional);
+        xw_int(o, 4, "costAdditionalLastPeriod", s->cost_additional);
     if (s->currency != 0)
-        espi_int(o, 4, "currency", s->currency);
+        xw_int(o, 4, "currency", s->currency);
     write_measure(o, "overallConsumptionLastPeriod", &s->overall);
     write_measure(o, "currentBillingPeriodOverAllConsumption", &s->current);
-    espi_opt(o, 4, "qualityOfReading", s->quality);
+    xw_opt(o, 4, "qualityOfReading", s->quality);
     int64_t status = s->status_time;
     if (status == ESPI_TIME_UNSET)
         status = s->billing_start != ESPI_TIME_UNSET ? s->billing_start + s->billing_duration : 0;
-    espi_int(o, 4, "statusTimeStamp", status);
-    espi_opt(o, 4, "commodity", s->commodity);
-    espi_text(o, 4, "tariffProfile", s->tariff_profile);
-    espi_text(o, 4, "readCycle", s->read_cycle);
-    espi_close(o, 3, "UsageSummary");
+    xw_int(o, 4, "statusTimeStamp", status);
+    xw_opt(o, 4, "commodity", s->commodity);
+    xw_text(o, 4, "tariffProfile", s->tariff_profile);
+    xw_text(o, 4, "readCycle", s->read_cycle);
+    xw_close(o, 3, "UsageSummary");
 }
 
 /* One UsageSummary entry, named by its usage point and billing period (or
  * its position when it has none). A file may give one period twice (its
  * own business: the validator says so): repeat counts the earlier ones, so
  * each gets a name of its own. */
-static int write_summary(writer *w, const espi_usage_point *up, const channel_ids *ids,
-                         const espi_summary *s, size_t index, size_t repeat)
+static int write_summary(writer *w, const model_usage_point *up, const channel_ids *ids,
+                         const model_summary *s, size_t index, size_t repeat)
 {
     char key[48], id[37], self[HREF_MAX];
     if (s->billing_start != ESPI_TIME_UNSET && repeat == 0)
@@ -587,7 +587,7 @@ static int write_feed_head(writer *w, const char *title)
     bool one_account = true;
     char id[37] = "", rc[37];
     for (size_t i = 0; i < f->nusage_points; i++) {
-        const espi_usage_point *up = f->usage_points[i];
+        const model_usage_point *up = f->usage_points[i];
         one_account = one_account && strcmp(up->account, f->usage_points[0]->account) == 0;
         /* the feed's name chains its usage points: any number, unambiguous */
         char up_id[37];
@@ -623,7 +623,7 @@ static int write_all(writer *w, const char *title)
     if (write_time_params(w, ltp_href) != 0)
         return -1;
     for (size_t u = 0; u < w->feed->nusage_points; u++) {
-        const espi_usage_point *up = w->feed->usage_points[u];
+        const model_usage_point *up = w->feed->usage_points[u];
         channel_ids ids;
         if (usage_point_ids(w, &ids, up) != 0)
             return -1;
@@ -632,7 +632,7 @@ static int write_all(writer *w, const char *title)
             if (write_channel(w, up, &ids, up->channels[c]) != 0)
                 return -1;
         for (size_t k = 0, repeat = 0; k < up->nsummaries; k++) {
-            const espi_summary *s = &up->summaries[k];
+            const model_summary *s = &up->summaries[k];
             repeat =
                 k > 0 && s->billing_start == up->summaries[k - 1].billing_start ? repeat + 1 : 0;
             if (write_summary(w, up, &ids, s, k, repeat) != 0)
@@ -662,24 +662,24 @@ int espi_write_options_check(const espi_write_options *opts, espi_error *err)
 {
     const int64_t first = -62135596800, last = 253402300799; /* years 0001 to 9999 */
     if (opts->updated != ESPI_TIME_UNSET && (opts->updated < first || opts->updated > last))
-        return espi_fail(err, ESPI_E_ARG, "updated", NULL,
-                         "the updated time %lld is outside the years 0001-9999",
-                         (long long)opts->updated);
+        return err_fail(err, ESPI_E_ARG, "updated", NULL,
+                        "the updated time %lld is outside the years 0001-9999",
+                        (long long)opts->updated);
     if (opts->base_url) {
         size_t len = strlen(opts->base_url);
         for (size_t i = 0; i < len; i++)
             if (!uri_char((unsigned char)opts->base_url[i]))
-                return espi_fail(err, ESPI_E_ARG, "base-url", NULL,
-                                 "the base URL has a character a URI cannot hold at position %zu "
-                                 "(write spaces and other characters as %%XX)",
-                                 i + 1);
+                return err_fail(err, ESPI_E_ARG, "base-url", NULL,
+                                "the base URL has a character a URI cannot hold at position %zu "
+                                "(write spaces and other characters as %%XX)",
+                                i + 1);
         if (len > BASE_URL_MAX)
-            return espi_fail(err, ESPI_E_ARG, "base-url", NULL,
-                             "the base URL is longer than %d characters", BASE_URL_MAX);
+            return err_fail(err, ESPI_E_ARG, "base-url", NULL,
+                            "the base URL is longer than %d characters", BASE_URL_MAX);
     }
     if (opts->title && !xml_text_ok(opts->title))
-        return espi_fail(err, ESPI_E_ARG, "title", NULL,
-                         "the title is not valid UTF-8 text (control characters are not allowed)");
+        return err_fail(err, ESPI_E_ARG, "title", NULL,
+                        "the title is not valid UTF-8 text (control characters are not allowed)");
     return 0;
 }
 
@@ -703,18 +703,19 @@ int espi_feed_write_xml(FILE *f, const char *name, const espi_feed *feed,
         return checked;
     outbuf *o = malloc(sizeof *o);
     if (o == NULL)
-        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     outbuf_init(o, f);
     writer w = {o, feed, opts->base_url ? opts->base_url : "/espi/1_1/resource", "", err, name, 0};
-    int64_t updated = opts->updated != ESPI_TIME_UNSET ? opts->updated : espi_feed_latest_end(feed);
-    espi_format_utc(w.updated, updated == ESPI_TIME_UNSET ? 0 : updated);
+    int64_t updated =
+        opts->updated != ESPI_TIME_UNSET ? opts->updated : model_feed_latest_end(feed);
+    tz_format_utc(w.updated, updated == ESPI_TIME_UNSET ? 0 : updated);
     int rc = write_all(&w, opts->title ? opts->title : "Green Button Usage Feed");
     bool flushed = outbuf_flush(o);
     if (rc == 0 && (!flushed || fflush(f) != 0 || ferror(f))) {
-        espi_loc loc = {name, 0, 0, NULL};
+        err_loc loc = {name, 0, 0, NULL};
         char reason[128];
-        espi_strerror(o->err_no ? o->err_no : errno, reason, sizeof reason);
-        rc = espi_fail(err, ESPI_E_IO, "write", &loc, "cannot write the feed: %s", reason);
+        err_strerror(o->err_no ? o->err_no : errno, reason, sizeof reason);
+        rc = err_fail(err, ESPI_E_IO, "write", &loc, "cannot write the feed: %s", reason);
     } else if (rc != 0) {
         rc = w.status;
     }

@@ -40,11 +40,11 @@ bool zip_input_sniff(const unsigned char *head, size_t n)
 
 static int too_large(const char *name, espi_error *err)
 {
-    espi_loc loc = {name, 0, 0, NULL};
-    return espi_fail(err, ESPI_E_LIMIT, "zip-too-large", &loc,
-                     "the ZIP archive is larger than %zu MiB, more than any Green Button download; "
-                     "unzip it and give the XML file instead",
-                     ZIP_INPUT_MAX_ARCHIVE >> 20);
+    err_loc loc = {name, 0, 0, NULL};
+    return err_fail(err, ESPI_E_LIMIT, "zip-too-large", &loc,
+                    "the ZIP archive is larger than %zu MiB, more than any Green Button download; "
+                    "unzip it and give the XML file instead",
+                    ZIP_INPUT_MAX_ARCHIVE >> 20);
 }
 
 /* A regular file's size, when the stream has one (not a pipe, not a
@@ -60,12 +60,12 @@ static int slurp(zip_input *z, FILE *in, const unsigned char *head, size_t head_
                  const char *name, espi_error *err)
 {
     size_t cap = 1 << 16;
-    espi_loc loc = {name, 0, 0, NULL};
+    err_loc loc = {name, 0, 0, NULL};
     if (known_size(in) > (off_t)ZIP_INPUT_MAX_ARCHIVE)
         return too_large(name, err);
     z->data = malloc(cap);
     if (z->data == NULL)
-        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     memcpy(z->data, head, head_len);
     z->size = head_len;
     for (;;) {
@@ -76,7 +76,7 @@ static int slurp(zip_input *z, FILE *in, const unsigned char *head, size_t head_
                 cap * 2 > ZIP_INPUT_MAX_ARCHIVE + 1 ? ZIP_INPUT_MAX_ARCHIVE + 1 : cap * 2;
             unsigned char *grown = realloc(z->data, grown_cap);
             if (grown == NULL)
-                return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+                return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
             z->data = grown;
             cap = grown_cap;
         }
@@ -87,8 +87,8 @@ static int slurp(zip_input *z, FILE *in, const unsigned char *head, size_t head_
     }
     if (ferror(in)) {
         char reason[128];
-        espi_strerror(errno, reason, sizeof reason);
-        return espi_fail(err, ESPI_E_IO, "io", &loc, "cannot read the input: %s", reason);
+        err_strerror(errno, reason, sizeof reason);
+        return err_fail(err, ESPI_E_IO, "io", &loc, "cannot read the input: %s", reason);
     }
     return 0;
 }
@@ -105,10 +105,10 @@ static int open_archive(zip_input *z, const char *name, espi_error *err)
     }
     int rc = 0;
     if (z->za == NULL) {
-        espi_loc loc = {name, 0, 0, NULL};
-        rc = espi_fail(err, ESPI_E_INPUT, "zip-corrupt", &loc,
-                       "the input starts like a ZIP archive but cannot be opened as one: %s",
-                       zip_error_strerror(&ze));
+        err_loc loc = {name, 0, 0, NULL};
+        rc = err_fail(err, ESPI_E_INPUT, "zip-corrupt", &loc,
+                      "the input starts like a ZIP archive but cannot be opened as one: %s",
+                      zip_error_strerror(&ze));
     }
     zip_error_fini(&ze);
     return rc;
@@ -131,24 +131,24 @@ static void list_members(zip_t *za, zip_int64_t n, char *buf, size_t size)
     buf[0] = '\0';
     for (zip_int64_t i = 0; i < n && i < MAX_LISTED; i++) {
         const char *m = zip_get_name(za, (zip_uint64_t)i, 0);
-        espi_bufprintf(buf, size, &len, "%s%s", i ? ", " : "", m ? m : "?");
+        str_bufprintf(buf, size, &len, "%s%s", i ? ", " : "", m ? m : "?");
     }
     if (n > MAX_LISTED)
-        espi_bufprintf(buf, size, &len, " and %lld more", (long long)(n - MAX_LISTED));
+        str_bufprintf(buf, size, &len, " and %lld more", (long long)(n - MAX_LISTED));
     if (n == 0)
-        espi_bufprintf(buf, size, &len, "nothing");
+        str_bufprintf(buf, size, &len, "nothing");
 }
 
 /* The index of the only .xml member. */
 static int choose_member(zip_input *z, const char *name, zip_uint64_t *index, espi_error *err)
 {
-    espi_loc loc = {name, 0, 0, NULL};
+    err_loc loc = {name, 0, 0, NULL};
     zip_int64_t n = zip_get_num_entries(z->za, 0);
     if (n < 0 || n > ZIP_INPUT_MAX_ENTRIES)
-        return espi_fail(err, ESPI_E_INPUT, "zip-entries", &loc,
-                         "the ZIP archive lists %lld entries; a Green Button download holds a "
-                         "few",
-                         (long long)n);
+        return err_fail(err, ESPI_E_INPUT, "zip-entries", &loc,
+                        "the ZIP archive lists %lld entries; a Green Button download holds a "
+                        "few",
+                        (long long)n);
     zip_int64_t found = -1, count = 0;
     for (zip_int64_t i = 0; i < n; i++) {
         const char *m = zip_get_name(z->za, (zip_uint64_t)i, 0);
@@ -163,37 +163,37 @@ static int choose_member(zip_input *z, const char *name, zip_uint64_t *index, es
     }
     char members[400];
     list_members(z->za, n, members, sizeof members);
-    return espi_fail(err, ESPI_E_INPUT, "zip-members", &loc,
-                     "the ZIP archive holds %s .xml file; expected exactly one Green Button "
-                     "file (it holds: %s)",
-                     count == 0 ? "no" : "more than one", members);
+    return err_fail(err, ESPI_E_INPUT, "zip-members", &loc,
+                    "the ZIP archive holds %s .xml file; expected exactly one Green Button "
+                    "file (it holds: %s)",
+                    count == 0 ? "no" : "more than one", members);
 }
 
 static int check_member(zip_input *z, zip_uint64_t index, const char *name, espi_error *err)
 {
     zip_stat_t st;
-    espi_loc loc = {name, 0, 0, NULL};
+    err_loc loc = {name, 0, 0, NULL};
     zip_stat_init(&st);
     if (zip_stat_index(z->za, index, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE))
-        return espi_fail(err, ESPI_E_INPUT, "zip-corrupt", &loc,
-                         "the ZIP entry %s cannot be read: %s", zip_input_name(z),
-                         zip_strerror(z->za));
+        return err_fail(err, ESPI_E_INPUT, "zip-corrupt", &loc,
+                        "the ZIP entry %s cannot be read: %s", zip_input_name(z),
+                        zip_strerror(z->za));
     if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE)
-        return espi_fail(err, ESPI_E_INPUT, "zip-encrypted", &loc,
-                         "%s is encrypted; espi reads no password-protected archives (unzip it "
-                         "and give the XML file)",
-                         zip_input_name(z));
+        return err_fail(err, ESPI_E_INPUT, "zip-encrypted", &loc,
+                        "%s is encrypted; espi reads no password-protected archives (unzip it "
+                        "and give the XML file)",
+                        zip_input_name(z));
     if ((st.valid & ZIP_STAT_COMP_METHOD) && !zip_compression_method_supported(st.comp_method, 0))
-        return espi_fail(err, ESPI_E_INPUT, "zip-method", &loc,
-                         "%s uses compression method %u, which espi cannot read (unzip it and "
-                         "give the XML file)",
-                         zip_input_name(z), st.comp_method);
+        return err_fail(err, ESPI_E_INPUT, "zip-method", &loc,
+                        "%s uses compression method %u, which espi cannot read (unzip it and "
+                        "give the XML file)",
+                        zip_input_name(z), st.comp_method);
     if (st.size > ZIP_INPUT_MAX_MEMBER)
-        return espi_fail(err, ESPI_E_INPUT, "zip-bomb", &loc,
-                         "%s unpacks to %llu bytes, more than the %llu GiB espi accepts from an "
-                         "archive (a zip bomb?)",
-                         zip_input_name(z), (unsigned long long)st.size,
-                         (unsigned long long)(ZIP_INPUT_MAX_MEMBER >> 30));
+        return err_fail(err, ESPI_E_INPUT, "zip-bomb", &loc,
+                        "%s unpacks to %llu bytes, more than the %llu GiB espi accepts from an "
+                        "archive (a zip bomb?)",
+                        zip_input_name(z), (unsigned long long)st.size,
+                        (unsigned long long)(ZIP_INPUT_MAX_MEMBER >> 30));
     z->declared = st.size;
     return 0;
 }
@@ -245,7 +245,7 @@ int zip_input_open(zip_input **out, FILE *in, const unsigned char *head, size_t 
     *out = NULL;
     zip_input *z = calloc(1, sizeof *z);
     if (z == NULL)
-        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     zip_uint64_t index = 0;
     int rc = slurp(z, in, head, head_len, name, err);
     if (rc == 0)
@@ -253,15 +253,15 @@ int zip_input_open(zip_input **out, FILE *in, const unsigned char *head, size_t 
     if (rc == 0)
         rc = choose_member(z, name, &index, err);
     if (rc == 0 && (z->name = member_name(name, zip_get_name(z->za, index, 0))) == NULL)
-        rc = espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        rc = err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     if (rc == 0)
         rc = check_member(z, index, name, err);
     if (rc == 0 && (z->zf = zip_fopen_index(z->za, index, 0)) == NULL)
-        rc = espi_fail(err, ESPI_E_INPUT, "zip-corrupt", &(espi_loc){name, 0, 0, NULL},
-                       "%s cannot be opened: %s", z->name, zip_strerror(z->za));
+        rc = err_fail(err, ESPI_E_INPUT, "zip-corrupt", &(err_loc){name, 0, 0, NULL},
+                      "%s cannot be opened: %s", z->name, zip_strerror(z->za));
     cookie_io_functions_t io = {cookie_read, NULL, NULL, cookie_close};
     if (rc == 0 && (z->stream = fopencookie(z, "r", io)) == NULL)
-        rc = espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        rc = err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     if (rc != 0) {
         zip_input_close(z);
         return rc;
@@ -284,9 +284,9 @@ int zip_input_check(const zip_input *z, espi_error *err)
 {
     if (z->problem[0] == '\0')
         return 0;
-    espi_loc loc = {z->name, 0, 0, NULL};
-    return espi_fail(err, ESPI_E_INPUT, "zip-corrupt", &loc,
-                     "the file inside the ZIP archive is damaged: %s", z->problem);
+    err_loc loc = {z->name, 0, 0, NULL};
+    return err_fail(err, ESPI_E_INPUT, "zip-corrupt", &loc,
+                    "the file inside the ZIP archive is damaged: %s", z->problem);
 }
 
 void zip_input_close(zip_input *z)

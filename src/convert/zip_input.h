@@ -2,8 +2,8 @@
  * greenButtonDownload holds green_button_data_<ms>.xml and an HTML view of
  * it): the archive is read into memory, within bounds, and its one XML
  * member is streamed to the reader through a FILE. */
-#ifndef ESPI_ZIP_INPUT_H
-#define ESPI_ZIP_INPUT_H
+#ifndef ZIP_INPUT_H
+#define ZIP_INPUT_H
 
 #include "espi.h"
 

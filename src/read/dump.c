@@ -192,7 +192,7 @@ static void add_scaled(row *r, int64_t v, int power)
         return;
     }
     char *s = scratch(r);
-    espi_decimal_format_n(s, 96, v, -power);
+    dec_format_n(s, 96, v, -power);
     r->cells[r->n++] = (cell){C_NUMBER, 0, s};
 }
 
@@ -203,7 +203,7 @@ static void add_utc(row *r, int64_t t)
         return;
     }
     char *s = scratch(r);
-    espi_format_utc(s, t);
+    tz_format_utc(s, t);
     add_text(r, s);
 }
 
@@ -228,14 +228,14 @@ static const char *identity(const espi_entry *e)
 /* ------------------------------------------------------------------ */
 
 static void warn(espi_dumper *d, const char *code, unsigned long line, const char *fmt, ...)
-    ESPI_PRINTF(4, 5);
+    ATTR_PRINTF(4, 5);
 
 static void warn(espi_dumper *d, const char *code, unsigned long line, const char *fmt, ...)
 {
-    espi_loc loc = {d->file, line, 0, NULL};
+    err_loc loc = {d->file, line, 0, NULL};
     va_list ap;
     va_start(ap, fmt);
-    espi_vemit(d->opts.on_diag, d->opts.diag_ctx, ESPI_SEV_WARNING, code, &loc, fmt, ap);
+    diag_vemit(d->opts.on_diag, d->opts.diag_ctx, ESPI_SEV_WARNING, code, &loc, fmt, ap);
     va_end(ap);
 }
 
@@ -253,7 +253,7 @@ static const espi_tz *zone_of(espi_dumper *d, const espi_ltp_res *ltp)
             d->last_zone = d->zones[i];
             return d->zones[i].tz;
         }
-    zone_cache *z = espi_grow(d->zones, &d->zones_cap, d->nzones, sizeof *z, 8);
+    zone_cache *z = grow_array(d->zones, &d->zones_cap, d->nzones, sizeof *z, 8);
     if (z == NULL)
         return NULL;
     d->zones = z;
@@ -271,8 +271,8 @@ static const espi_tz *zone_of(espi_dumper *d, const espi_ltp_res *ltp)
     }
     espi_time_params p = {
         (int32_t)ltp->tz_offset, (int32_t)dst,
-        ltp->dst_start_rule == ESPI_ABSENT ? ESPI_DST_RULE_NONE : (uint32_t)ltp->dst_start_rule,
-        ltp->dst_end_rule == ESPI_ABSENT ? ESPI_DST_RULE_NONE : (uint32_t)ltp->dst_end_rule};
+        ltp->dst_start_rule == ESPI_ABSENT ? TZ_DST_RULE_NONE : (uint32_t)ltp->dst_start_rule,
+        ltp->dst_end_rule == ESPI_ABSENT ? TZ_DST_RULE_NONE : (uint32_t)ltp->dst_end_rule};
     bool dst_ignored;
     if (tz_from_time_params(&tz, &p, "LocalTimeParameters", &dst_ignored) != 0)
         return NULL;
@@ -303,7 +303,7 @@ static void add_local(espi_dumper *d, row *r, int64_t t, const espi_usage_point_
         return;
     }
     char *s = scratch(r);
-    espi_format_local(s, t, offset_at(d, tz, t));
+    tz_format_local(s, t, offset_at(d, tz, t));
     add_text(r, s);
 }
 
@@ -598,7 +598,7 @@ static void print_json(void *ctx, const char *s, size_t len)
 
 static int remember(espi_dumper *d, const espi_resource *res)
 {
-    espi_resource *g = espi_grow(d->listed, &d->listed_cap, d->nlisted, sizeof *g, 32);
+    espi_resource *g = grow_array(d->listed, &d->listed_cap, d->nlisted, sizeof *g, 32);
     if (g == NULL)
         return ESPI_E_NOMEM;
     d->listed = g;
@@ -611,7 +611,7 @@ static kept_list *kept_for(espi_dumper *d, const void *owner)
     for (size_t i = d->nkept; i-- > 0;)
         if (d->kept[i].owner == owner)
             return &d->kept[i];
-    kept_list *g = espi_grow(d->kept, &d->kept_cap, d->nkept, sizeof *g, 8);
+    kept_list *g = grow_array(d->kept, &d->kept_cap, d->nkept, sizeof *g, 8);
     if (g == NULL)
         return NULL;
     d->kept = g;
@@ -624,7 +624,7 @@ static int keep_reading(espi_dumper *d, const espi_interval_reading_res *ir)
     kept_list *l = kept_for(d, ir->block ? ir->block->meter_reading : NULL);
     if (l == NULL)
         return ESPI_E_NOMEM;
-    kept_reading *g = espi_grow(l->items, &l->cap, l->n, sizeof *g, 64);
+    kept_reading *g = grow_array(l->items, &l->cap, l->n, sizeof *g, 64);
     if (g == NULL)
         return ESPI_E_NOMEM;
     l->items = g;
@@ -876,9 +876,9 @@ static void clear_file(espi_dumper *d)
 static int write_failed(espi_dumper *d, espi_error *err)
 {
     char reason[128];
-    espi_strerror(d->out->err_no, reason, sizeof reason);
-    espi_loc loc = {"<output>", 0, 0, NULL};
-    return espi_fail(err, ESPI_E_IO, "write", &loc, "cannot write the output: %s", reason);
+    err_strerror(d->out->err_no, reason, sizeof reason);
+    err_loc loc = {"<output>", 0, 0, NULL};
+    return err_fail(err, ESPI_E_IO, "write", &loc, "cannot write the output: %s", reason);
 }
 
 int espi_dumper_add(espi_dumper *d, FILE *in, const char *name, espi_error *err)
@@ -906,22 +906,22 @@ int espi_dumper_new(espi_dumper **out, FILE *dest, const espi_dump_options *opts
     espi_dumper *d = calloc(1, sizeof *d);
     if (d == NULL || (d->out = malloc(sizeof *d->out)) == NULL) {
         free(d);
-        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     }
     d->opts = *opts;
     outbuf_init(d->out, dest);
     if (opts->unit && !espi_unit_parse(opts->unit, &d->unit_power, &d->unit_symbol)) {
         espi_dumper_free(d);
-        return espi_fail(err, ESPI_E_ARG, "unit", NULL,
-                         "unknown unit '%s': expected an ESPI unit such as Wh, W, m3 or therm, "
-                         "with an SI prefix or none (kWh, MWh, kW)",
-                         opts->unit);
+        return err_fail(err, ESPI_E_ARG, "unit", NULL,
+                        "unknown unit '%s': expected an ESPI unit such as Wh, W, m3 or therm, "
+                        "with an SI prefix or none (kWh, MWh, kW)",
+                        opts->unit);
     }
     if (opts->format != ESPI_DUMP_CSV) {
         d->gen = yajl_gen_alloc(NULL);
         if (d->gen == NULL) {
             espi_dumper_free(d);
-            return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+            return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
         }
         yajl_gen_config(d->gen, yajl_gen_print_callback, print_json, d->out);
         yajl_gen_config(d->gen, yajl_gen_beautify, opts->format == ESPI_DUMP_JSON);

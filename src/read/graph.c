@@ -82,7 +82,7 @@ struct graph {
 
 static int push(ptr_list *l, void *item)
 {
-    void **g = espi_grow(l->items, &l->cap, l->n, sizeof *g, 16);
+    void **g = grow_array(l->items, &l->cap, l->n, sizeof *g, 16);
     if (g == NULL)
         return -1;
     l->items = g;
@@ -91,14 +91,14 @@ static int push(ptr_list *l, void *item)
 }
 
 static void warn(graph *g, const char *code, unsigned long line, const char *fmt, ...)
-    ESPI_PRINTF(4, 5);
+    ATTR_PRINTF(4, 5);
 
 static void warn(graph *g, const char *code, unsigned long line, const char *fmt, ...)
 {
-    espi_loc loc = {g->cb.name, line, 0, NULL};
+    err_loc loc = {g->cb.name, line, 0, NULL};
     va_list ap;
     va_start(ap, fmt);
-    espi_vemit(g->cb.on_diag, g->cb.diag_ctx, ESPI_SEV_WARNING, code, &loc, fmt, ap);
+    diag_vemit(g->cb.on_diag, g->cb.diag_ctx, ESPI_SEV_WARNING, code, &loc, fmt, ap);
     va_end(ap);
 }
 
@@ -715,7 +715,7 @@ static const espi_usage_point_res *summary_usage_point(graph *g, const espi_entr
 
 static int add_pending(graph *g, espi_resource_kind kind, void *res)
 {
-    pending_summary *p = espi_grow(g->pending, &g->pending_cap, g->npending, sizeof *p, 16);
+    pending_summary *p = grow_array(g->pending, &g->pending_cap, g->npending, sizeof *p, 16);
     if (p == NULL)
         return -1;
     g->pending = p;

@@ -2,8 +2,8 @@
  * small ones kept, joined by href (ESPI.md section 3), and readings handed
  * to the caller as soon as their context is known or, when it never is,
  * at the end. reader.c parses; this module stores, joins and delivers. */
-#ifndef ESPI_GRAPH_H
-#define ESPI_GRAPH_H
+#ifndef GRAPH_H
+#define GRAPH_H
 
 #include "espi.h"
 

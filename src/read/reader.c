@@ -282,7 +282,7 @@ static code_count *count_of(reader *r, const char *code)
     if (r->ncounts == sizeof r->counts / sizeof r->counts[0])
         return NULL;
     code_count *c = &r->counts[r->ncounts++];
-    espi_strlcpy(c->code, code, sizeof c->code);
+    str_lcpy(c->code, code, sizeof c->code);
     c->n = 0;
     return c;
 }
@@ -300,14 +300,14 @@ static void gate(const espi_diag *d, void *ctx)
 }
 
 static void warn(reader *r, const char *code, unsigned long line, const char *fmt, ...)
-    ESPI_PRINTF(4, 5);
+    ATTR_PRINTF(4, 5);
 
 static void warn(reader *r, const char *code, unsigned long line, const char *fmt, ...)
 {
-    espi_loc loc = {r->name, line, 0, NULL};
+    err_loc loc = {r->name, line, 0, NULL};
     va_list ap;
     va_start(ap, fmt);
-    espi_vemit(gate, r, ESPI_SEV_WARNING, code, &loc, fmt, ap);
+    diag_vemit(gate, r, ESPI_SEV_WARNING, code, &loc, fmt, ap);
     va_end(ap);
 }
 
@@ -316,23 +316,23 @@ static void report_counts(reader *r)
     for (size_t i = 0; i < r->ncounts; i++) {
         if (r->counts[i].n <= WARN_PER_CODE || r->on_diag == NULL)
             continue;
-        espi_loc loc = {r->name, 0, 0, NULL};
-        espi_emit(r->on_diag, r->diag_ctx, ESPI_SEV_WARNING, r->counts[i].code, &loc,
+        err_loc loc = {r->name, 0, 0, NULL};
+        diag_emit(r->on_diag, r->diag_ctx, ESPI_SEV_WARNING, r->counts[i].code, &loc,
                   "%zu more warning(s) like the ones above", r->counts[i].n - WARN_PER_CODE);
     }
 }
 
 static int fail(reader *r, const char *code, unsigned long line, const char *fmt, ...)
-    ESPI_PRINTF(4, 5);
+    ATTR_PRINTF(4, 5);
 
 static int fail(reader *r, const char *code, unsigned long line, const char *fmt, ...)
 {
     if (r->status != 0)
         return r->status;
-    espi_loc loc = {r->name, line, 0, NULL};
+    err_loc loc = {r->name, line, 0, NULL};
     va_list ap;
     va_start(ap, fmt);
-    r->status = espi_vfail(r->err, ESPI_E_INPUT, code, &loc, fmt, ap);
+    r->status = err_vfail(r->err, ESPI_E_INPUT, code, &loc, fmt, ap);
     va_end(ap);
     return r->status;
 }
@@ -340,7 +340,7 @@ static int fail(reader *r, const char *code, unsigned long line, const char *fmt
 static int nomem(reader *r)
 {
     if (r->status == 0)
-        r->status = espi_fail(r->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        r->status = err_fail(r->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     return r->status;
 }
 
@@ -351,7 +351,7 @@ static void on_xml_error(void *ctx, xmlErrorPtr e)
 {
     reader *r = ctx;
     char message[400];
-    espi_strlcpy(message, e->message ? e->message : "error", sizeof message);
+    str_lcpy(message, e->message ? e->message : "error", sizeof message);
     size_t n = strlen(message);
     while (n > 0 && (message[n - 1] == '\n' || message[n - 1] == ' '))
         message[--n] = '\0';
@@ -365,21 +365,21 @@ static void on_xml_error(void *ctx, xmlErrorPtr e)
         return;
     }
     if (r->status == 0) {
-        espi_loc loc = {r->name, line, e->int2 > 0 ? (unsigned long)e->int2 : 0, NULL};
+        err_loc loc = {r->name, line, e->int2 > 0 ? (unsigned long)e->int2 : 0, NULL};
         if (strstr(message, "Excessive depth") != NULL)
-            r->status = espi_fail(r->err, ESPI_E_INPUT, "limit-depth", &loc,
-                                  "elements nest deeper than 256 levels (libxml2's limit), "
-                                  "which no Green Button file needs");
+            r->status = err_fail(r->err, ESPI_E_INPUT, "limit-depth", &loc,
+                                 "elements nest deeper than 256 levels (libxml2's limit), "
+                                 "which no Green Button file needs");
         else if (e->code == XML_ERR_UNDECLARED_ENTITY || e->code == XML_WAR_UNDECLARED_ENTITY)
             /* declared in the DTD or not: espi expands none (libxml2 says "not defined") */
-            r->status = espi_fail(r->err, ESPI_E_INPUT, "xml-entity", &loc,
-                                  "the file uses entity '%s', which espi does not expand: it "
-                                  "reads no DTD and expands no entity (a safety rule), so a file "
-                                  "that uses one cannot be read",
-                                  e->str1 ? e->str1 : "?");
+            r->status = err_fail(r->err, ESPI_E_INPUT, "xml-entity", &loc,
+                                 "the file uses entity '%s', which espi does not expand: it "
+                                 "reads no DTD and expands no entity (a safety rule), so a file "
+                                 "that uses one cannot be read",
+                                 e->str1 ? e->str1 : "?");
         else
-            r->status = espi_fail(r->err, ESPI_E_INPUT, "xml-syntax", &loc,
-                                  "not well-formed XML: %s", message);
+            r->status = err_fail(r->err, ESPI_E_INPUT, "xml-syntax", &loc,
+                                 "not well-formed XML: %s", message);
     }
     /* Not xmlStopParser (see stop_on): an error raised while libxml2
      * switches the input's encoding would leave it reading a freed buffer. */
@@ -426,7 +426,7 @@ static int compile_table(reader *r, field_table *t, const field_def *defs, size_
 static int load_vocabulary(reader *r)
 {
     r->vocabulary = xmlHashCreate(512);
-    const espi_embedded_file *f = espi_embedded_files;
+    const embedded_file *f = embedded_files;
     while (f->name && strcmp(f->name, "espi.xsd") != 0)
         f++;
     if (r->vocabulary == NULL || f->name == NULL)
@@ -595,7 +595,7 @@ static void set_field(reader *r, void *res, const field *f, const xmlChar *name)
         return;
     }
     bool fraction = false,
-         ok = f->type == F_HEX ? parse_hex(text, slot) : espi_integer_text(text, slot, &fraction);
+         ok = f->type == F_HEX ? parse_hex(text, slot) : dec_integer_text(text, slot, &fraction);
     unsigned long line = line_now(r);
     if (!ok) {
         *slot = ESPI_ABSENT;
@@ -699,7 +699,7 @@ static int read_link(reader *r, espi_link **links, size_t *n, size_t *cap, const
         warn(r, "link-no-href", line_now(r), "a link without href is ignored");
         return 0;
     }
-    espi_link *g = espi_grow(*links, cap, *n, sizeof *g, 4);
+    espi_link *g = grow_array(*links, cap, *n, sizeof *g, 4);
     if (g == NULL) {
         free(href);
         return nomem(r);
@@ -802,7 +802,7 @@ static void *new_resource(reader *r, res_kind k)
 
 static int keep_block(reader *r, graph_block *b)
 {
-    graph_block **g = espi_grow(r->blocks, &r->blocks_cap, r->nblocks, sizeof *g, 4);
+    graph_block **g = grow_array(r->blocks, &r->blocks_cap, r->nblocks, sizeof *g, 4);
     if (g == NULL)
         return -1;
     r->blocks = g;
@@ -1145,7 +1145,7 @@ static int entry_child_end(reader *r, const xmlChar *name)
 
 /* The kind of an ESPI resource element: a name ESPI does not have is
  * read as the resource it spells in another case, or reported. */
-static res_kind espi_kind_of_name(reader *r, const xmlChar *name)
+static res_kind reader_kind_of_name(reader *r, const xmlChar *name)
 {
     res_kind k = resource_kind_of(name);
     if (k != RES_OTHER || in_vocabulary(r, name))
@@ -1193,7 +1193,8 @@ static int stray_element(reader *r, const xmlChar *name, ns_kind ns, int depth)
         if (r->entry_depth == 0)
             r->entry.line = line_now(r);
         r->content_seen = false;
-        return begin_resource(r, ns == NS_ESPI ? espi_kind_of_name(r, name) : RES_OTHER, ns, depth);
+        return begin_resource(r, ns == NS_ESPI ? reader_kind_of_name(r, name) : RES_OTHER, ns,
+                              depth);
     }
     return 0;
 }
@@ -1214,7 +1215,7 @@ static int content_child(reader *r, const xmlChar *name, ns_kind ns, int depth)
     if (ns == NS_ESPI && name == r->n_reading)
         return skip_reading(r, depth, "directly in <content>, not in an IntervalBlock");
     if (ns == NS_ESPI)
-        return begin_resource(r, espi_kind_of_name(r, name), ns, depth);
+        return begin_resource(r, reader_kind_of_name(r, name), ns, depth);
     if (ns == NS_CUST)
         return begin_resource(r, RES_OTHER, ns, depth);
     if (ns == NS_ATOM && name == r->n_entry)
@@ -1581,7 +1582,7 @@ int reader_run(FILE *in, const char *name, const espi_read_options *opts, const 
     memset(err, 0, sizeof *err);
     reader *r = calloc(1, sizeof *r);
     if (r == NULL)
-        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     r->name = name;
     r->err = err;
     r->obs = obs;
@@ -1601,7 +1602,7 @@ int reader_run(FILE *in, const char *name, const espi_read_options *opts, const 
     bool plugged = false;
     int rc;
     if (r->g == NULL || r->ctxt == NULL) {
-        rc = espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        rc = err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     } else {
         rc = setup(r);
         if (rc == 0 && obs && obs->plug) {
@@ -1612,9 +1613,9 @@ int reader_run(FILE *in, const char *name, const espi_read_options *opts, const 
             rc = plugged ? run_plugged(r) : run(r);
         if (src.failed) {
             char reason[128];
-            espi_strerror(src.err_no, reason, sizeof reason);
-            espi_loc loc = {name, 0, 0, NULL};
-            rc = espi_fail(err, ESPI_E_IO, "io", &loc, "cannot read the input: %s", reason);
+            err_strerror(src.err_no, reason, sizeof reason);
+            err_loc loc = {name, 0, 0, NULL};
+            rc = err_fail(err, ESPI_E_IO, "io", &loc, "cannot read the input: %s", reason);
         }
         report_counts(r);
     }

@@ -2,8 +2,8 @@
  * every field's text with its line as it is read, every diagnostic with no
  * cap, and a place to plug libxml2's schema validator into the same SAX
  * stream, so that schema and rules take one pass. */
-#ifndef ESPI_READER_H
-#define ESPI_READER_H
+#ifndef READER_H
+#define READER_H
 
 #include "espi.h"
 

@@ -51,14 +51,14 @@ int espi_report_new(espi_report **out, FILE *dest, const espi_report_options *op
     *out = NULL;
     espi_report *r = calloc(1, sizeof *r);
     if (r == NULL)
-        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     r->out = dest;
     r->o = *opts;
     if (opts->format == ESPI_REPORT_JSON) {
         r->json = yajl_gen_alloc(NULL);
         if (r->json == NULL) {
             free(r);
-            return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+            return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
         }
         yajl_gen_config(r->json, yajl_gen_beautify, 1);
         yajl_gen_config(r->json, yajl_gen_print_callback, print_json, r);
@@ -183,9 +183,9 @@ int espi_report_finish(espi_report *r, espi_error *err)
         r->write_errno = errno ? errno : EIO;
     if (r->write_errno) {
         char reason[128];
-        espi_strerror(r->write_errno, reason, sizeof reason);
-        espi_loc loc = {"<output>", 0, 0, NULL};
-        return espi_fail(err, ESPI_E_IO, "write", &loc, "cannot write the report: %s", reason);
+        err_strerror(r->write_errno, reason, sizeof reason);
+        err_loc loc = {"<output>", 0, 0, NULL};
+        return err_fail(err, ESPI_E_IO, "write", &loc, "cannot write the report: %s", reason);
     }
     return 0;
 }

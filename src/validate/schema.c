@@ -39,9 +39,9 @@ static char *atom_33; /* atom.xsd with link/@type required */
 static size_t atom_33_size;
 static xmlSchemaPtr compiled[2][2]; /* [set][customer] */
 
-static const espi_embedded_file *find_embedded(const char *name)
+static const embedded_file *find_embedded(const char *name)
 {
-    for (const espi_embedded_file *f = espi_embedded_files; f->name; f++)
+    for (const embedded_file *f = embedded_files; f->name; f++)
         if (strcmp(f->name, name) == 0)
             return f;
     return NULL;
@@ -50,7 +50,7 @@ static const espi_embedded_file *find_embedded(const char *name)
 /* Makes the 3.3 variant of atom.xsd: same text, link type required. */
 static void make_atom_33(void)
 {
-    const espi_embedded_file *atom = find_embedded("atom.xsd");
+    const embedded_file *atom = find_embedded("atom.xsd");
     if (atom == NULL)
         return;
     const char *text = (const char *)atom->data;
@@ -96,7 +96,7 @@ static xmlParserInputPtr embedded_loader(const char *url, const char *id, xmlPar
         name += strlen(VARIANT_33);
     if (v33 && strcmp(name, "atom.xsd") == 0)
         return atom_33 ? memory_input(ctxt, url, atom_33, atom_33_size) : NULL;
-    const espi_embedded_file *f = find_embedded(name);
+    const embedded_file *f = find_embedded(name);
     return f ? memory_input(ctxt, url, (const char *)f->data, f->size) : NULL;
 }
 
@@ -141,14 +141,14 @@ static void on_xml_error(void *ctx, xmlErrorPtr e)
 {
     collector *c = ctx;
     char message[480];
-    espi_strlcpy(message, e->message ? e->message : "error", sizeof message);
+    str_lcpy(message, e->message ? e->message : "error", sizeof message);
     trim_newline(message);
     espi_severity sev = e->level == XML_ERR_WARNING ? ESPI_SEV_WARNING : ESPI_SEV_ERROR;
-    espi_loc loc = {c->name, e->line > 0 ? (unsigned long)e->line : 0,
-                    e->int2 > 0 ? (unsigned long)e->int2 : 0, NULL};
+    err_loc loc = {c->name, e->line > 0 ? (unsigned long)e->line : 0,
+                   e->int2 > 0 ? (unsigned long)e->int2 : 0, NULL};
     if (sev == ESPI_SEV_ERROR && c->errors++ == 0 && c->first)
-        espi_fail(c->first, ESPI_E_INPUT, code_of(e), &loc, "%s", message);
-    espi_emit(c->on_diag, c->ctx, sev, code_of(e), &loc, "%s", message);
+        err_fail(c->first, ESPI_E_INPUT, code_of(e), &loc, "%s", message);
+    diag_emit(c->on_diag, c->ctx, sev, code_of(e), &loc, "%s", message);
 }
 
 static xmlSchemaPtr compile(espi_schema_set set, bool customer, espi_error *err)
@@ -171,7 +171,7 @@ static xmlSchemaPtr compile(espi_schema_set set, bool customer, espi_error *err)
     }
     pthread_mutex_unlock(&compile_lock);
     if (s == NULL && err && err->status == ESPI_OK)
-        espi_fail(err, ESPI_E_IO, "schema-compile", NULL, "the bundled schemas do not compile");
+        err_fail(err, ESPI_E_IO, "schema-compile", NULL, "the bundled schemas do not compile");
     return s;
 }
 
@@ -264,17 +264,17 @@ static int validate_stream(source src, const char *name, xmlSchemaPtr schema, co
     void *old_ctx = xmlStructuredErrorContext;
     xmlSetStructuredErrorFunc(c, on_xml_error);
     if (sax_start(&r, schema, c, &src) != 0) {
-        rc = espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        rc = err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     } else {
         xmlParseDocument(r.parser);
         if (src.failed) {
-            espi_loc loc = {name, 0, 0, NULL};
-            rc = espi_fail(err, ESPI_E_IO, "io", &loc, "cannot read the input");
+            err_loc loc = {name, 0, 0, NULL};
+            rc = err_fail(err, ESPI_E_IO, "io", &loc, "cannot read the input");
         } else if (!r.parser->wellFormed || xmlSchemaIsValid(r.vc) != 1 || c->errors > 0) {
             rc = ESPI_E_INPUT;
             if (c->errors == 0) {
-                espi_loc loc = {name, 0, 0, NULL};
-                espi_fail(err, ESPI_E_INPUT, "schema", &loc, "the document is not valid");
+                err_loc loc = {name, 0, 0, NULL};
+                err_fail(err, ESPI_E_INPUT, "schema", &loc, "the document is not valid");
             }
         }
     }
@@ -287,7 +287,7 @@ xmlSchemaPtr schema_compiled(espi_schema_set set, bool customer, espi_error *err
 {
     pthread_once(&init_once, init_libxml);
     if (set != ESPI_SCHEMA_ESPI_40 && set != ESPI_SCHEMA_ESPI_33) {
-        espi_fail(err, ESPI_E_ARG, "schema-set", NULL, "unknown schema set %d", (int)set);
+        err_fail(err, ESPI_E_ARG, "schema-set", NULL, "unknown schema set %d", (int)set);
         return NULL;
     }
     return compile(set, customer, err);
@@ -336,14 +336,14 @@ int espi_schema_validate_stream(FILE *in, const char *name, espi_schema_set set,
     memset(err, 0, sizeof *err);
     char *head = malloc(SCHEMA_SNIFF_BYTES);
     if (head == NULL)
-        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     bool failed;
     size_t n = schema_read_head(in, head, SCHEMA_SNIFF_BYTES, &failed);
     xmlSchemaPtr schema = schema_compiled(set, schema_is_customer(head, n), err);
     int rc = schema ? 0 : err->status;
     if (rc == 0 && failed) {
-        espi_loc loc = {name, 0, 0, NULL};
-        rc = espi_fail(err, ESPI_E_IO, "io", &loc, "cannot read the input");
+        err_loc loc = {name, 0, 0, NULL};
+        rc = err_fail(err, ESPI_E_IO, "io", &loc, "cannot read the input");
     }
     if (rc == 0) {
         collector c = {name, on_diag, diag_ctx, 0, err};
@@ -362,9 +362,9 @@ int espi_schema_validate_file(const char *path, const char *name, espi_schema_se
     FILE *in = fopen(path, "rb");
     if (in == NULL) {
         char reason[128];
-        espi_strerror(errno, reason, sizeof reason);
-        espi_loc loc = {name, 0, 0, NULL};
-        return espi_fail(err, ESPI_E_IO, "io", &loc, "cannot open the file: %s", reason);
+        err_strerror(errno, reason, sizeof reason);
+        err_loc loc = {name, 0, 0, NULL};
+        return err_fail(err, ESPI_E_IO, "io", &loc, "cannot open the file: %s", reason);
     }
     int rc = espi_schema_validate_stream(in, name, set, on_diag, diag_ctx, err);
     fclose(in);

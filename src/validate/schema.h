@@ -1,7 +1,7 @@
 /* schema.h - the bundled schemas, compiled once, for the validator's
  * single pass (validate.c) and for espi_schema_validate_*. */
-#ifndef ESPI_SCHEMA_H
-#define ESPI_SCHEMA_H
+#ifndef SCHEMA_H
+#define SCHEMA_H
 
 #include "espi.h"
 

@@ -179,7 +179,7 @@ static void keep(validator *v, const espi_rule *r, unsigned long line, unsigned 
         c->dropped++;
         return;
     }
-    finding *f = espi_grow(v->deferred, &v->deferred_cap, v->ndeferred, sizeof *f, 64);
+    finding *f = grow_array(v->deferred, &v->deferred_cap, v->ndeferred, sizeof *f, 64);
     if (f == NULL)
         return;
     v->deferred = f;
@@ -211,7 +211,7 @@ static void vfind(validator *v, const char *id, unsigned long line, const char *
 
 /* A finding of rule id at line, about the current entry. */
 static void find(validator *v, const char *id, unsigned long line, const char *fmt, ...)
-    ESPI_PRINTF(4, 5);
+    ATTR_PRINTF(4, 5);
 static void find(validator *v, const char *id, unsigned long line, const char *fmt, ...)
 {
     va_list ap;
@@ -222,7 +222,7 @@ static void find(validator *v, const char *id, unsigned long line, const char *f
 
 /* The same at a line of a given entry (a block read earlier). */
 static void find_in(validator *v, const char *id, unsigned long line, const espi_entry *e,
-                    const char *fmt, ...) ESPI_PRINTF(5, 6);
+                    const char *fmt, ...) ATTR_PRINTF(5, 6);
 static void find_in(validator *v, const char *id, unsigned long line, const espi_entry *e,
                     const char *fmt, ...)
 {
@@ -234,7 +234,7 @@ static void find_in(validator *v, const char *id, unsigned long line, const espi
 
 /* The same about a given entry (a resource read earlier). */
 static void find_at(validator *v, const char *id, const espi_entry *e, const char *fmt, ...)
-    ESPI_PRINTF(4, 5);
+    ATTR_PRINTF(4, 5);
 static void find_at(validator *v, const char *id, const espi_entry *e, const char *fmt, ...)
 {
     va_list ap;
@@ -289,7 +289,7 @@ static void report_dropped(validator *v)
 static bool integer_text(const char *s, int64_t *out)
 {
     const char *end;
-    return espi_integer_prefix(s, out, &end) && *end == '\0';
+    return dec_integer_prefix(s, out, &end) && *end == '\0';
 }
 
 static bool fraction_text(const char *s)
@@ -387,15 +387,15 @@ static void check_rule_text(validator *v, const char *path, const char *text, un
         return;
     }
     uint32_t bits = (uint32_t)strtoul(text, NULL, 16);
-    if (bits == ESPI_DST_RULE_NONE)
+    if (bits == TZ_DST_RULE_NONE)
         return;
-    espi_dst_rule r;
-    espi_dst_rule_decode(&r, bits);
+    tz_dst_rule r;
+    tz_dst_rule_decode(&r, bits);
     /* beyond the field ranges: a weekday rule has no day of month (but "on or
      * after"), a date rule no weekday, and clocks change on the minute */
     bool plain =
         (r.op >= 2 ? r.dom == 0 : true) && (r.op == 0 ? r.dow == 0 : true) && r.seconds % 60 == 0;
-    if (!espi_dst_rule_valid(&r) || !plain)
+    if (!tz_dst_rule_valid(&r) || !plain)
         find(v, "ltp-rule", line,
              "<%s> %s does not decode to a DST rule (month %d, operator %d, day %d, weekday %d, "
              "hour %d); an epoch time or a bare date is not a DstRuleType",
@@ -617,7 +617,7 @@ static const range *cover(coverage *c, int64_t start, int64_t end, int64_t *gap_
     } else if (join_next) {
         c->r[lo].start = start;
     } else {
-        range *g = espi_grow(c->r, &c->cap, c->n, sizeof *g, 8);
+        range *g = grow_array(c->r, &c->cap, c->n, sizeof *g, 8);
         if (g == NULL)
             return NULL;
         c->r = g;
@@ -637,7 +637,7 @@ static mr_state *state_of(validator *v, const void *mr)
             v->last_mr = i;
             return &v->mrstates[i];
         }
-    mr_state *g = espi_grow(v->mrstates, &v->mrstates_cap, v->nmrstates, sizeof *g, 16);
+    mr_state *g = grow_array(v->mrstates, &v->mrstates_cap, v->nmrstates, sizeof *g, 16);
     if (g == NULL)
         return NULL;
     v->mrstates = g;
@@ -655,7 +655,7 @@ static block_state *open_block(validator *v, const espi_interval_block_res *b)
     for (size_t i = 0; i < v->nopen; i++)
         if (v->open[i].block == b)
             return &v->open[i];
-    block_state *g = espi_grow(v->open, &v->open_cap, v->nopen, sizeof *g, 4);
+    block_state *g = grow_array(v->open, &v->open_cap, v->nopen, sizeof *g, 4);
     if (g == NULL)
         return NULL;
     v->open = g;
@@ -824,7 +824,7 @@ static void on_block(validator *v, const espi_interval_block_res *b)
 
 #define KEEP(v, list, n, cap, item)                                                                \
     do {                                                                                           \
-        void *g_ = espi_grow((void *)(v)->list, &(v)->cap, (v)->n, sizeof *(v)->list, 16);         \
+        void *g_ = grow_array((void *)(v)->list, &(v)->cap, (v)->n, sizeof *(v)->list, 16);        \
         if (g_) {                                                                                  \
             (v)->list = g_;                                                                        \
             (v)->list[(v)->n++] = (item);                                                          \
@@ -1281,7 +1281,7 @@ static void on_schema_error(void *ctx, xmlErrorPtr e)
     if (e->level == XML_ERR_WARNING)
         return;
     char message[480];
-    espi_strlcpy(message, e->message ? e->message : "not valid", sizeof message);
+    str_lcpy(message, e->message ? e->message : "not valid", sizeof message);
     size_t n = strlen(message);
     while (n > 0 && (message[n - 1] == '\n' || message[n - 1] == ' '))
         message[--n] = '\0';
@@ -1443,13 +1443,13 @@ int espi_validate(FILE *in, const char *name, const espi_validate_options *opts,
     if (v.counts == NULL || head == NULL) {
         free(head);
         validator_free(&v);
-        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     }
     bool failed;
     size_t n = schema_read_head(in, head, SCHEMA_SNIFF_BYTES, &failed);
     summary->customer = schema_is_customer(head, n);
-    int rc = failed ? espi_fail(err, ESPI_E_IO, "io", &(espi_loc){name, 0, 0, NULL},
-                                "cannot read the input")
+    int rc = failed ? err_fail(err, ESPI_E_IO, "io", &(err_loc){name, 0, 0, NULL},
+                               "cannot read the input")
                     : 0;
     if (rc == 0 && (v.schema = schema_compiled(opts->set, summary->customer, err)) == NULL)
         rc = err->status;
@@ -1472,8 +1472,8 @@ int espi_validate(FILE *in, const char *name, const espi_validate_options *opts,
             memset(err, 0, sizeof *err);
             rc = summary->errors ? ESPI_E_INPUT : ESPI_OK;
             if (rc == ESPI_E_INPUT)
-                espi_fail(err, ESPI_E_INPUT, "invalid", &(espi_loc){name, 0, 0, NULL},
-                          "%zu error(s)", summary->errors);
+                err_fail(err, ESPI_E_INPUT, "invalid", &(err_loc){name, 0, 0, NULL}, "%zu error(s)",
+                         summary->errors);
         }
     }
     free(head);

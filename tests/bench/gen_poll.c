@@ -179,8 +179,7 @@ static int64_t day_of(const char *v)
 
 static void parse(gen_opts *o, int argc, char **argv)
 {
-    *o =
-        (gen_opts){365, 15, espi_days_from_civil(2025, 1, 1), "America/Los_Angeles", 3, true, true};
+    *o = (gen_opts){365, 15, tz_days_from_civil(2025, 1, 1), "America/Los_Angeles", 3, true, true};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--no-cost") == 0)

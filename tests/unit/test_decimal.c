@@ -14,7 +14,7 @@
 typedef struct scale_case {
     const char *text;
     int scale;
-    espi_decimal_status status;
+    dec_status status;
     int64_t want;
     bool rounded;
     bool noise;
@@ -23,11 +23,11 @@ typedef struct scale_case {
 static void check_scale(const scale_case *c)
 {
     int64_t got = 0x5a5a;
-    espi_decimal_info info = {true, true};
-    espi_decimal_status st = espi_decimal_scale(&got, &info, c->text, strlen(c->text), c->scale);
+    dec_info info = {true, true};
+    dec_status st = dec_scale(&got, &info, c->text, strlen(c->text), c->scale);
     if (st != c->status)
         fail_msg("'%s' scale %d: status %d, expected %d", c->text, c->scale, st, c->status);
-    if (st != ESPI_DECIMAL_OK)
+    if (st != DEC_OK)
         return;
     if (got != c->want)
         fail_msg("'%s' scale %d: %" PRId64 ", expected %" PRId64, c->text, c->scale, got, c->want);
@@ -36,9 +36,9 @@ static void check_scale(const scale_case *c)
                  info.rounded, info.noise, c->rounded, c->noise);
 }
 
-#define OK ESPI_DECIMAL_OK
-#define RANGE ESPI_DECIMAL_RANGE
-#define SYNTAX ESPI_DECIMAL_SYNTAX
+#define OK DEC_OK
+#define RANGE DEC_RANGE
+#define SYNTAX DEC_SYNTAX
 
 static void test_scale_examples(void **state)
 {
@@ -181,24 +181,24 @@ static void test_scale_syntax(void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t v = 0x5a5a;
-        espi_decimal_status st = espi_decimal_scale(&v, NULL, bad[i], strlen(bad[i]), 3);
-        if (st != ESPI_DECIMAL_SYNTAX)
+        dec_status st = dec_scale(&v, NULL, bad[i], strlen(bad[i]), 3);
+        if (st != DEC_SYNTAX)
             fail_msg("'%s': status %d, expected a syntax error", bad[i], st);
         assert_int_equal(v, 0x5a5a);
     }
     /* len bounds the text: what follows is not read. */
     int64_t v = 0;
-    assert_int_equal(espi_decimal_scale(&v, NULL, "12.5xyz", 4, 1), OK);
+    assert_int_equal(dec_scale(&v, NULL, "12.5xyz", 4, 1), OK);
     assert_int_equal(v, 125);
-    assert_int_equal(espi_decimal_scale(&v, NULL, "12.5xyz", 3, 1), SYNTAX); /* "12." */
-    assert_int_equal(espi_decimal_scale(&v, NULL, "-", 0, 1), SYNTAX);
+    assert_int_equal(dec_scale(&v, NULL, "12.5xyz", 3, 1), SYNTAX); /* "12." */
+    assert_int_equal(dec_scale(&v, NULL, "-", 0, 1), SYNTAX);
 }
 
-static void expect_parse(const char *text, int64_t mant, int32_t exp, espi_decimal_tail tail)
+static void expect_parse(const char *text, int64_t mant, int32_t exp, dec_tail tail)
 {
-    espi_decimal d;
+    dec_number d;
     memset(&d, 0x5a, sizeof d);
-    if (espi_decimal_parse(&d, text, strlen(text)) != OK)
+    if (dec_parse(&d, text, strlen(text)) != OK)
         fail_msg("'%s' rejected", text);
     if (d.mant != mant || d.exp != exp || d.tail != tail)
         fail_msg("'%s': %" PRId64 "e%d tail %d, expected %" PRId64 "e%d tail %d", text, d.mant,
@@ -208,34 +208,33 @@ static void expect_parse(const char *text, int64_t mant, int32_t exp, espi_decim
 static void test_parse(void **state)
 {
     (void)state;
-    expect_parse("0.87", 87, -2, ESPI_DECIMAL_TAIL_ZERO);
-    expect_parse("-0.87", -87, -2, ESPI_DECIMAL_TAIL_ZERO);
-    expect_parse("1.5E-3", 15, -4, ESPI_DECIMAL_TAIL_ZERO);
-    expect_parse("1e3", 1, 3, ESPI_DECIMAL_TAIL_ZERO);
-    expect_parse("100", 100, 0, ESPI_DECIMAL_TAIL_ZERO);
-    expect_parse("0.0152", 152, -4, ESPI_DECIMAL_TAIL_ZERO);
-    expect_parse("0", 0, 0, ESPI_DECIMAL_TAIL_ZERO);
-    expect_parse("-0", 0, 0, ESPI_DECIMAL_TAIL_ZERO);
-    expect_parse("0.000e-7", 0, 0, ESPI_DECIMAL_TAIL_ZERO);
-    expect_parse("57.029999999999994", 57029999999999994, -15, ESPI_DECIMAL_TAIL_ZERO);
-    expect_parse("9223372036854775807", INT64_MAX, 0, ESPI_DECIMAL_TAIL_ZERO);
-    expect_parse("-9223372036854775808", INT64_MIN, 0, ESPI_DECIMAL_TAIL_ZERO);
+    expect_parse("0.87", 87, -2, DEC_TAIL_ZERO);
+    expect_parse("-0.87", -87, -2, DEC_TAIL_ZERO);
+    expect_parse("1.5E-3", 15, -4, DEC_TAIL_ZERO);
+    expect_parse("1e3", 1, 3, DEC_TAIL_ZERO);
+    expect_parse("100", 100, 0, DEC_TAIL_ZERO);
+    expect_parse("0.0152", 152, -4, DEC_TAIL_ZERO);
+    expect_parse("0", 0, 0, DEC_TAIL_ZERO);
+    expect_parse("-0", 0, 0, DEC_TAIL_ZERO);
+    expect_parse("0.000e-7", 0, 0, DEC_TAIL_ZERO);
+    expect_parse("57.029999999999994", 57029999999999994, -15, DEC_TAIL_ZERO);
+    expect_parse("9223372036854775807", INT64_MAX, 0, DEC_TAIL_ZERO);
+    expect_parse("-9223372036854775808", INT64_MIN, 0, DEC_TAIL_ZERO);
     /* Digits that do not fit are truncated, and the tail says what they were. */
-    expect_parse("9223372036854775808", 922337203685477580, 1, ESPI_DECIMAL_TAIL_HIGH);
-    expect_parse("92233720368547758071", 9223372036854775807, 1, ESPI_DECIMAL_TAIL_LOW);
-    expect_parse("9223372036854775807.5", INT64_MAX, 0, ESPI_DECIMAL_TAIL_HIGH);
-    expect_parse("0.49999999999999999999", 4999999999999999999, -19, ESPI_DECIMAL_TAIL_HIGH);
-    expect_parse("0.12345678901234567890123", 1234567890123456789, -19, ESPI_DECIMAL_TAIL_LOW);
-    expect_parse("10000000000000000000.0", 1000000000000000000, 1, ESPI_DECIMAL_TAIL_ZERO);
-    expect_parse("10000000000000000000.1", 1000000000000000000, 1, ESPI_DECIMAL_TAIL_LOW);
+    expect_parse("9223372036854775808", 922337203685477580, 1, DEC_TAIL_HIGH);
+    expect_parse("92233720368547758071", 9223372036854775807, 1, DEC_TAIL_LOW);
+    expect_parse("9223372036854775807.5", INT64_MAX, 0, DEC_TAIL_HIGH);
+    expect_parse("0.49999999999999999999", 4999999999999999999, -19, DEC_TAIL_HIGH);
+    expect_parse("0.12345678901234567890123", 1234567890123456789, -19, DEC_TAIL_LOW);
+    expect_parse("10000000000000000000.0", 1000000000000000000, 1, DEC_TAIL_ZERO);
+    expect_parse("10000000000000000000.1", 1000000000000000000, 1, DEC_TAIL_LOW);
 }
 
-static void expect_scaled(espi_decimal d, int scale, espi_decimal_status status, int64_t want,
-                          bool rounded)
+static void expect_scaled(dec_number d, int scale, dec_status status, int64_t want, bool rounded)
 {
     int64_t got = 0x5a5a;
-    espi_decimal_info info;
-    espi_decimal_status st = espi_decimal_to_scaled(&got, &info, d, scale);
+    dec_info info;
+    dec_status st = dec_to_scaled(&got, &info, d, scale);
     if (st != status)
         fail_msg("%" PRId64 "e%d scale %d: status %d, expected %d", d.mant, d.exp, scale, st,
                  status);
@@ -247,7 +246,7 @@ static void expect_scaled(espi_decimal d, int scale, espi_decimal_status status,
 static void test_to_scaled(void **state)
 {
     (void)state;
-    espi_decimal d = {.mant = 87, .exp = -2};
+    dec_number d = {.mant = 87, .exp = -2};
     expect_scaled(d, 0, OK, 1, true);
     expect_scaled(d, 1, OK, 9, true);
     expect_scaled(d, 2, OK, 87, false);
@@ -257,11 +256,11 @@ static void test_to_scaled(void **state)
     expect_scaled(d, 20, RANGE, 0, false);
     expect_scaled(d, -1, OK, 0, true);
 
-    d = (espi_decimal){.mant = -15, .exp = -4};
+    d = (dec_number){.mant = -15, .exp = -4};
     expect_scaled(d, 3, OK, -2, true);
     expect_scaled(d, 6, OK, -1500, false);
 
-    d = (espi_decimal){.mant = 1, .exp = 3};
+    d = (dec_number){.mant = 1, .exp = 3};
     expect_scaled(d, 0, OK, 1000, false);
     expect_scaled(d, -2, OK, 10, false);
     expect_scaled(d, -3, OK, 1, false);
@@ -269,36 +268,36 @@ static void test_to_scaled(void **state)
     expect_scaled(d, 15, OK, 1000000000000000000, false);
     expect_scaled(d, 16, RANGE, 0, false);
 
-    d = (espi_decimal){.mant = 922337203685477580, .exp = 1};
+    d = (dec_number){.mant = 922337203685477580, .exp = 1};
     expect_scaled(d, 0, OK, 9223372036854775800, false);
     d.mant = -d.mant;
     expect_scaled(d, 0, OK, -9223372036854775800, false);
-    d = (espi_decimal){.mant = 922337203685477581, .exp = 1};
+    d = (dec_number){.mant = 922337203685477581, .exp = 1};
     expect_scaled(d, 0, RANGE, 0, false);
-    d = (espi_decimal){.mant = INT64_MIN, .exp = 0};
+    d = (dec_number){.mant = INT64_MIN, .exp = 0};
     expect_scaled(d, 0, OK, INT64_MIN, false);
     expect_scaled(d, -1, OK, -922337203685477581, true);
     expect_scaled(d, -19, OK, -1, true);
     expect_scaled(d, -20, OK, 0, true);
     expect_scaled(d, 1, RANGE, 0, false);
-    d = (espi_decimal){.mant = INT64_MAX, .exp = 0};
+    d = (dec_number){.mant = INT64_MAX, .exp = 0};
     expect_scaled(d, -18, OK, 9, true);
     expect_scaled(d, -30, OK, 0, true);
 
     /* The tail below the last digit. */
-    d = (espi_decimal){.mant = 25, .exp = -1, .tail = ESPI_DECIMAL_TAIL_LOW};
+    d = (dec_number){.mant = 25, .exp = -1, .tail = DEC_TAIL_LOW};
     expect_scaled(d, 1, OK, 25, true);
     expect_scaled(d, 0, OK, 3, true);
-    d.tail = ESPI_DECIMAL_TAIL_HIGH;
+    d.tail = DEC_TAIL_HIGH;
     expect_scaled(d, 1, OK, 26, true);
     expect_scaled(d, 2, RANGE, 0, false); /* the tail would be a whole digit */
-    d = (espi_decimal){.mant = 0, .exp = 0};
+    d = (dec_number){.mant = 0, .exp = 0};
     expect_scaled(d, 2000000000, OK, 0, false);
 
     /* info may be NULL. */
     int64_t v = 0;
-    d = (espi_decimal){.mant = 5, .exp = -1};
-    assert_int_equal(espi_decimal_to_scaled(&v, NULL, d, 0), OK);
+    d = (dec_number){.mant = 5, .exp = -1};
+    assert_int_equal(dec_to_scaled(&v, NULL, d, 0), OK);
     assert_int_equal(v, 1);
 }
 
@@ -306,7 +305,7 @@ static void expect_format(int64_t value, int scale, const char *want)
 {
     char buf[48];
     memset(buf, 'x', sizeof buf);
-    espi_decimal_format(buf, value, scale);
+    dec_format(buf, value, scale);
     if (strcmp(buf, want) != 0)
         fail_msg("%" PRId64 " scale %d: '%s', expected '%s'", value, scale, buf, want);
 }
@@ -357,10 +356,10 @@ static int64_t random_int64(uint64_t *s)
 static void round_trip(int64_t v, int scale)
 {
     char buf[48];
-    espi_decimal_format(buf, v, scale);
+    dec_format(buf, v, scale);
     int64_t back = 0;
-    espi_decimal_info info;
-    espi_decimal_status st = espi_decimal_scale(&back, &info, buf, strlen(buf), scale);
+    dec_info info;
+    dec_status st = dec_scale(&back, &info, buf, strlen(buf), scale);
     if (st != OK || back != v || info.rounded)
         fail_msg("%" PRId64 " scale %d -> '%s' -> status %d, %" PRId64 " rounded %d", v, scale, buf,
                  st, back, info.rounded);
@@ -463,8 +462,8 @@ static void test_random_against_reference(void **state)
         bool want_rounded;
         bool fits =
             reference_scale(digits, exp10 - (n - point) + scale, negative, &want, &want_rounded);
-        espi_decimal_info info;
-        espi_decimal_status st = espi_decimal_scale(&got, &info, text, strlen(text), scale);
+        dec_info info;
+        dec_status st = dec_scale(&got, &info, text, strlen(text), scale);
         if (!fits && st != RANGE)
             fail_msg("'%s' scale %d: status %d %" PRId64 ", expected out of range", text, scale, st,
                      got);

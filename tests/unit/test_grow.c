@@ -13,7 +13,7 @@ static void test_grow(void **state)
     size_t cap = 0, n = 0;
     int *items = NULL;
     for (int i = 0; i < 100; i++, n++) {
-        int *g = espi_grow(items, &cap, n, sizeof *g, 4);
+        int *g = grow_array(items, &cap, n, sizeof *g, 4);
         assert_non_null(g);
         items = g;
         items[n] = i;
@@ -23,13 +23,13 @@ static void test_grow(void **state)
     for (int i = 0; i < 100; i++)
         assert_int_equal(items[i], i);
     /* with room: the same array, the same capacity */
-    assert_ptr_equal(espi_grow(items, &cap, 100, sizeof *items, 4), items);
+    assert_ptr_equal(grow_array(items, &cap, 100, sizeof *items, 4), items);
     assert_int_equal(cap, 128);
     /* a size no memory can hold: NULL, the array and capacity as they were */
     size_t huge_cap = SIZE_MAX / 2 + 1;
-    assert_null(espi_grow(items, &huge_cap, huge_cap, 1, 4));
+    assert_null(grow_array(items, &huge_cap, huge_cap, 1, 4));
     assert_int_equal(huge_cap, SIZE_MAX / 2 + 1);
-    assert_null(espi_grow(items, &cap, cap, SIZE_MAX / 8, 4));
+    assert_null(grow_array(items, &cap, cap, SIZE_MAX / 8, 4));
     assert_int_equal(cap, 128);
     assert_int_equal(items[99], 99);
     free(items);

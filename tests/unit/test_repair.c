@@ -1,4 +1,4 @@
-/* test_repair.c - espi_repair_read_into: the model built from broken
+/* test_repair.c - repair_read_into: the model built from broken
  * Green Button files (testdata/espi/repair/), each repair reported once per
  * resource type with its count and first line, the zone handed to the
  * converter, ZIP archives (SmartHub's greenButtonDownload) and what is
@@ -24,7 +24,7 @@ typedef struct seen {
 typedef struct fixture {
     espi_feed *feed;
     espi_tz *zone;
-    espi_account_info *accounts;
+    account_info *accounts;
     size_t naccounts;
     espi_error err;
     int rc;
@@ -57,7 +57,7 @@ static void reset(fixture *f)
     espi_feed_free(f->feed);
     espi_tz_free(f->zone);
     for (size_t i = 0; i < f->naccounts; i++)
-        espi_account_info_free(&f->accounts[i]);
+        account_info_free(&f->accounts[i]);
     free(f->accounts);
     f->feed = NULL;
     f->zone = NULL;
@@ -78,12 +78,12 @@ static int teardown(void **state)
 static int read_stream(fixture *f, FILE *in, const char *name, bool dry_run)
 {
     reset(f);
-    assert_int_equal(espi_feed_new(&f->feed), 0);
+    assert_int_equal(model_feed_new(&f->feed), 0);
     uint16_t source;
-    assert_int_equal(espi_feed_add_source(f->feed, name, &source, &f->err), 0);
+    assert_int_equal(model_feed_add_source(f->feed, name, &source, &f->err), 0);
     convert_input ci = {f->feed, NULL,    name,     source,       collect,
                         f,       dry_run, &f->zone, &f->accounts, &f->naccounts};
-    f->rc = espi_repair_read_into(&ci, in, &f->err);
+    f->rc = repair_read_into(&ci, in, &f->err);
     return f->rc;
 }
 
@@ -141,13 +141,13 @@ static size_t count_code(const fixture *f, const char *code)
     return n;
 }
 
-static espi_usage_point *only_usage_point(const fixture *f)
+static model_usage_point *only_usage_point(const fixture *f)
 {
     assert_int_equal(f->feed->nusage_points, 1);
     return f->feed->usage_points[0];
 }
 
-static espi_channel *channel(espi_usage_point *up, int flow, int uom)
+static model_channel *channel(model_usage_point *up, int flow, int uom)
 {
     for (size_t i = 0; i < up->nchannels; i++)
         if (up->channels[i]->rt.flow_direction == flow && up->channels[i]->rt.uom == uom)
@@ -156,7 +156,7 @@ static espi_channel *channel(espi_usage_point *up, int flow, int uom)
     return NULL;
 }
 
-static void assert_reading(const espi_reading *r, int64_t start, uint32_t duration, int64_t value)
+static void assert_reading(const model_reading *r, int64_t start, uint32_t duration, int64_t value)
 {
     assert_int_equal(r->start, start);
     assert_int_equal(r->duration, duration);
@@ -171,8 +171,8 @@ static void test_milliseconds(void **state)
 {
     fixture *f = *state;
     assert_int_equal(read_fixture(f, "repair_milliseconds.xml"), 0);
-    espi_usage_point *up = only_usage_point(f);
-    espi_channel *ch = channel(up, 1, 72);
+    model_usage_point *up = only_usage_point(f);
+    model_channel *ch = channel(up, 1, 72);
     assert_int_equal(ch->nreadings, 3);
     assert_reading(&ch->readings[0], S0, 3600, 500);
     assert_reading(&ch->readings[1], S0 + 3600, 3600, 600);
@@ -197,7 +197,7 @@ static void test_fractional_times(void **state)
 {
     fixture *f = *state;
     assert_int_equal(read_fixture(f, "repair_fractional_times.xml"), 0);
-    espi_channel *ch = channel(only_usage_point(f), 1, 72);
+    model_channel *ch = channel(only_usage_point(f), 1, 72);
     assert_int_equal(ch->nreadings, 3);
     assert_reading(&ch->readings[0], S0, 3600, 100);
     assert_reading(&ch->readings[1], S0 + 3600, 3600, 200);
@@ -211,7 +211,7 @@ static void test_missing_times(void **state)
 {
     fixture *f = *state;
     assert_int_equal(read_fixture(f, "repair_missing_times.xml"), 0);
-    espi_channel *ch = channel(only_usage_point(f), 1, 72);
+    model_channel *ch = channel(only_usage_point(f), 1, 72);
     assert_int_equal(ch->nreadings, 4);
     for (size_t i = 0; i < 4; i++)
         assert_reading(&ch->readings[i], S0 + 900 * (int64_t)i, 900, 10 + (int64_t)i);
@@ -252,7 +252,7 @@ static void test_espi_1x(void **state)
 {
     fixture *f = *state;
     assert_int_equal(read_fixture(f, "repair_espi1x_service_delivery_point.xml"), 0);
-    espi_usage_point *up = only_usage_point(f);
+    model_usage_point *up = only_usage_point(f);
     assert_string_equal(up->tariff_profile, "E-TOU-C");
     assert_string_equal(up->read_cycle, "12");
     assert_string_equal(up->title, "Home");
@@ -272,9 +272,9 @@ static void test_broken_links(void **state)
 {
     fixture *f = *state;
     assert_int_equal(read_fixture(f, "repair_broken_links.xml"), 0);
-    espi_usage_point *up = only_usage_point(f);
+    model_usage_point *up = only_usage_point(f);
     assert_string_equal(up->location, "/espi/1_1/resource/RetailCustomer/7/UsagePoint/1");
-    espi_channel *ch = channel(up, 1, 72);
+    model_channel *ch = channel(up, 1, 72);
     assert_string_equal(ch->meter,
                         "/espi/1_1/resource/RetailCustomer/7/UsagePoint/1/MeterReading/1");
     assert_int_equal(ch->nreadings, 2);
@@ -298,7 +298,7 @@ static void test_duplicates(void **state)
 {
     fixture *f = *state;
     assert_int_equal(read_fixture(f, "repair_duplicates.xml"), 0);
-    espi_channel *ch = channel(only_usage_point(f), 1, 72);
+    model_channel *ch = channel(only_usage_point(f), 1, 72);
     assert_int_equal(ch->nreadings, 2);
     assert_false(ch->keep_interval);
     assert_report(f, "repair-duplicate-id", "UsagePoint", 1, 31);
@@ -325,14 +325,14 @@ static void test_blocks_only(void **state)
         "</espi:timePeriod><espi:value>86400</espi:value></espi:IntervalReading>"
         "</espi:IntervalBlock></content></entry>\n</feed>\n";
     assert_int_equal(read_text(f, text), 0);
-    espi_usage_point *up = only_usage_point(f);
+    model_usage_point *up = only_usage_point(f);
     assert_string_equal(up->location, "/S/0/UsagePoint/1");
     assert_int_equal(up->nchannels, 1);
-    espi_channel *ch = up->channels[0];
+    model_channel *ch = up->channels[0];
     assert_string_equal(ch->meter, "/S/0/UsagePoint/1/MeterReading/M");
     assert_int_equal(ch->rt.flow_direction, 1);
-    assert_int_equal(ch->rt.uom, ESPI_CODE_NONE);
-    assert_int_equal(ch->rt.kind, ESPI_CODE_NONE);
+    assert_int_equal(ch->rt.uom, CODE_NONE);
+    assert_int_equal(ch->rt.kind, CODE_NONE);
     assert_int_equal(ch->rt.power_of_ten, 0);
     assert_int_equal(ch->nreadings, 1);
     assert_reading(&ch->readings[0], 1430377200, 3600, 86400);
@@ -350,7 +350,7 @@ static void test_blocks_only(void **state)
 
 static void assert_nisc_model(const fixture *f)
 {
-    espi_usage_point *up = only_usage_point(f);
+    model_usage_point *up = only_usage_point(f);
     assert_string_equal(up->tariff_profile, "NNTCO,NNTGE,R1");
     assert_int_equal(up->nchannels, 4);
     assert_int_equal(up->nsummaries, 0); /* the empty summary is not carried */
@@ -363,7 +363,7 @@ static void assert_nisc_model(const fixture *f)
                 {19, 72, {-11000, -29520}, 2},
                 {1, 38, {10672, 0}, 1}};
     for (size_t i = 0; i < 4; i++) {
-        espi_channel *ch = channel(up, want[i].flow, want[i].uom);
+        model_channel *ch = channel(up, want[i].flow, want[i].uom);
         assert_int_equal(ch->rt.power_of_ten, 0); /* the reading's 3 is dropped */
         assert_string_equal(ch->title, i == 3 ? "Energy (KW)" : "Energy (KWH)");
         assert_int_equal(ch->nreadings, want[i].n);
@@ -463,15 +463,15 @@ static void test_zone_already_given(void **state)
     espi_tz *given = NULL;
     espi_error err;
     assert_int_equal(espi_tz_load(&given, "America/Chicago", &err), 0);
-    assert_int_equal(espi_feed_new(&f->feed), 0);
+    assert_int_equal(model_feed_new(&f->feed), 0);
     uint16_t source;
-    assert_int_equal(espi_feed_add_source(f->feed, "a.xml", &source, &err), 0);
+    assert_int_equal(model_feed_add_source(f->feed, "a.xml", &source, &err), 0);
     espi_tz *zone = given;
     convert_input ci = {f->feed, NULL,  "a.xml", source,       collect,
                         f,       false, &zone,   &f->accounts, &f->naccounts};
     FILE *in = fopen(test_fixture("espi/repair/repair_milliseconds.xml"), "rb");
     assert_non_null(in);
-    assert_int_equal(espi_repair_read_into(&ci, in, &f->err), 0);
+    assert_int_equal(repair_read_into(&ci, in, &f->err), 0);
     fclose(in);
     assert_ptr_equal(zone, given);
     assert_string_equal(f->feed->tz_name, "STD5DST,M3.2.0/2,M11.1.0/2");

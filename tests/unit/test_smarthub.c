@@ -85,7 +85,7 @@ static char *points_hourly(long long start_ms, int count, const char *value)
     return s;
 }
 
-static espi_channel *channel(const fixture *f, size_t i)
+static model_channel *channel(const fixture *f, size_t i)
 {
     assert_non_null(f->feed);
     assert_true(f->feed->nusage_points >= 1);
@@ -212,7 +212,7 @@ static void test_gaps_and_zeros(void **state)
              JUNE15 + 4 * HOUR_MS);
     char *json = one_series("FORWARD", "HOURLY", points, "");
     assert_int_equal(read_text(f, json), 0);
-    espi_channel *ch = channel(f, 0);
+    model_channel *ch = channel(f, 0);
     /* null and a missing y are gaps; 0 is a reading */
     assert_int_equal(ch->nreadings, 3);
     assert_int_equal(ch->readings[0].value, 500);
@@ -233,7 +233,7 @@ static void test_exact_watt_hours(void **state)
              JUNE15 + 4 * HOUR_MS);
     char *json = one_series("FORWARD", "HOURLY", points, "");
     assert_int_equal(read_text(f, json), 0);
-    espi_channel *ch = channel(f, 0);
+    model_channel *ch = channel(f, 0);
     assert_int_equal(ch->nreadings, 5);
     assert_int_equal(ch->readings[0].value, 870);
     assert_int_equal(ch->readings[1].value, 57030);
@@ -415,7 +415,7 @@ static void test_cost_joined_by_time(void **state)
         "{\"x\":%lld,\"y\":0.1},{\"x\":%lld,\"y\":0.2}]}]}]}}",
         JUNE15, JUNE15 + HOUR_MS, JUNE15 + 5 * HOUR_MS, JUNE15, JUNE15 + HOUR_MS);
     assert_int_equal(read_text(f, json), 0);
-    espi_channel *ch = channel(f, 0);
+    model_channel *ch = channel(f, 0);
     assert_int_equal(ch->rt.currency, 840);
     assert_true(ch->readings[0].has_cost);
     assert_int_equal(ch->readings[0].cost, 1520);
@@ -462,7 +462,7 @@ static void test_fall_back_repeated_hour(void **state)
              NOV1, NOV1 + HOUR_MS, NOV1 + HOUR_MS, NOV1 + 2 * HOUR_MS);
     char *json = one_series("FORWARD", "HOURLY", points, "");
     assert_int_equal(read_text(f, json), 0);
-    espi_channel *ch = channel(f, 0);
+    model_channel *ch = channel(f, 0);
     assert_int_equal(ch->nreadings, 4);
     assert_int_equal(ch->readings[0].start, 1793516400); /* 07:00Z = 00:00 PDT */
     assert_int_equal(ch->readings[1].start, 1793520000); /* 08:00Z = 01:00 PDT */
@@ -495,7 +495,7 @@ static void test_fall_back_15_minutes(void **state)
                                     len ? "," : "", NOV1 + HOUR_MS + q * 900000LL, round + 1);
     char *json = one_series("FORWARD", "HOURLY", points, "");
     assert_int_equal(read_text(f, json), 0);
-    espi_channel *ch = channel(f, 0);
+    model_channel *ch = channel(f, 0);
     assert_int_equal(ch->nreadings, 8);
     for (size_t i = 0; i < 8; i++) {
         assert_int_equal(ch->readings[i].start, 1793520000 + (int64_t)i * 900);
@@ -522,7 +522,7 @@ static void test_spring_gap(void **state)
              MARCH8 + 2 * HOUR_MS, MARCH8 + 3 * HOUR_MS);
     json = one_series("FORWARD", "HOURLY", points, "");
     assert_int_equal(read_text(f, json), 0);
-    espi_channel *ch = channel(f, 0);
+    model_channel *ch = channel(f, 0);
     assert_int_equal(ch->nreadings, 2);
     assert_int_equal(ch->readings[0].start, 1772960400); /* 01:00 PST = 09:00Z */
     assert_int_equal(ch->readings[1].start, 1772964000); /* 03:00 PDT = 10:00Z */
@@ -558,7 +558,7 @@ static void test_daily_local_days(void **state)
         MARCH8 - day, MARCH8, NOV1, NOV1 + day);
     char *json = one_series("FORWARD", "DAILY", points, "");
     assert_int_equal(read_text(f, json), 0);
-    espi_channel *ch = channel(f, 0);
+    model_channel *ch = channel(f, 0);
     assert_int_equal(ch->rt.interval_length, 86400);
     assert_int_equal(ch->nreadings, 4);
     assert_int_equal(ch->readings[0].duration, 86400);
@@ -609,7 +609,7 @@ static void test_unaligned_first_point(void **state)
     free(rest);
     char *json = one_series("FORWARD", "HOURLY", points, "");
     assert_int_equal(read_text(f, json), 0);
-    espi_channel *ch = channel(f, 0);
+    model_channel *ch = channel(f, 0);
     assert_int_equal(ch->nreadings, 5);
     assert_int_equal(ch->readings[0].duration, 2700);
     assert_int_equal(ch->readings[1].duration, 3600);
@@ -660,7 +660,7 @@ static void test_fall_back_null_first_copy(void **state)
              NOV1, NOV1 + HOUR_MS, NOV1 + HOUR_MS, NOV1 + 2 * HOUR_MS, NOV1, NOV1 + HOUR_MS,
              NOV1 + HOUR_MS, NOV1 + 2 * HOUR_MS);
     assert_int_equal(read_text(f, json), 0);
-    espi_channel *ch = channel(f, 0);
+    model_channel *ch = channel(f, 0);
     assert_int_equal(ch->nreadings, 3);
     assert_int_equal(ch->readings[1].start, 1793523600); /* 01:00 PST = 09:00Z */
     assert_int_equal(ch->readings[1].value, 500);
@@ -682,7 +682,7 @@ static void test_spacing_counts_nulls(void **state)
                                 i ? "," : "", JUNE15 + i * 900000LL, i % 2 ? "null" : "0.25");
     char *json = one_series("FORWARD", "HOURLY", points, "");
     assert_int_equal(read_text(f, json), 0);
-    espi_channel *ch = channel(f, 0);
+    model_channel *ch = channel(f, 0);
     assert_int_equal(ch->nreadings, 4);
     assert_int_equal(ch->readings[0].duration, 900);
     assert_int_equal(ch->rt.interval_length, 900);

@@ -26,7 +26,7 @@ static const char *const personal[] = {
 };
 
 typedef struct fixture {
-    espi_account_info *accounts;
+    account_info *accounts;
     size_t naccounts;
     espi_error err;
     test_diags diags;
@@ -49,7 +49,7 @@ static void collect(const espi_diag *d, void *ctx)
 static void clear(fixture *f)
 {
     for (size_t i = 0; i < f->naccounts; i++)
-        espi_account_info_free(&f->accounts[i]);
+        account_info_free(&f->accounts[i]);
     free(f->accounts);
     f->accounts = NULL;
     f->naccounts = 0;
@@ -113,7 +113,7 @@ static bool same_text(const char *a, const char *b)
 }
 
 /* The record for (account, location); location NULL: the account-wide one. */
-static const espi_account_info *record(const fixture *f, const char *account, const char *location)
+static const account_info *record(const fixture *f, const char *account, const char *location)
 {
     for (size_t i = 0; i < f->naccounts; i++)
         if (same_text(f->accounts[i].account, account) &&
@@ -126,7 +126,7 @@ static const espi_account_info *record(const fixture *f, const char *account, co
 static void expect_record(const fixture *f, const char *account, const char *location,
                           const char *tariff, const char *cycle, const char *meters, uint32_t line)
 {
-    const espi_account_info *r = record(f, account, location);
+    const account_info *r = record(f, account, location);
     assert_true(same_text(r->tariff_profile, tariff));
     assert_true(same_text(r->read_cycle, cycle));
     char joined[256] = "";
@@ -196,7 +196,7 @@ static void assert_clean(const char *text, const char *what)
 static void assert_nothing_personal(const fixture *f)
 {
     for (size_t i = 0; i < f->naccounts; i++) {
-        const espi_account_info *r = &f->accounts[i];
+        const account_info *r = &f->accounts[i];
         assert_clean(r->account, "account");
         assert_clean(r->location, "location");
         assert_clean(r->tariff_profile, "tariff profile");
@@ -240,7 +240,7 @@ static void expect_same_records(const fixture *a, const fixture *b)
 {
     assert_int_equal(a->naccounts, b->naccounts);
     for (size_t i = 0; i < a->naccounts; i++) {
-        const espi_account_info *x = &a->accounts[i], *y = &b->accounts[i];
+        const account_info *x = &a->accounts[i], *y = &b->accounts[i];
         assert_true(same_text(x->account, y->account));
         assert_true(same_text(x->location, y->location));
         assert_true(same_text(x->tariff_profile, y->tariff_profile));

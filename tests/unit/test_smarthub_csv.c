@@ -62,9 +62,9 @@ static int read_bytes(fixture *f, const char *text, size_t n, const char *name)
     f->feed = NULL;
     memset(&f->diags, 0, sizeof f->diags);
     memset(&f->err, 0, sizeof f->err);
-    assert_int_equal(espi_feed_new(&f->feed), 0);
+    assert_int_equal(model_feed_new(&f->feed), 0);
     uint16_t source = 0;
-    assert_int_equal(espi_feed_add_source(f->feed, name, &source, &f->err), 0);
+    assert_int_equal(model_feed_add_source(f->feed, name, &source, &f->err), 0);
     convert_input in = {.feed = f->feed,
                         .tz = f->tz,
                         .name = name,
@@ -96,25 +96,25 @@ static int read_fixture(fixture *f, const char *name)
     return read_bytes(f, buf, n, name);
 }
 
-static espi_usage_point *only_usage_point(const fixture *f, const char *account)
+static model_usage_point *only_usage_point(const fixture *f, const char *account)
 {
     assert_int_equal(f->rc, 0);
     assert_int_equal(f->feed->nusage_points, 1);
-    espi_usage_point *up = f->feed->usage_points[0];
+    model_usage_point *up = f->feed->usage_points[0];
     assert_string_equal(up->account, account);
     assert_string_equal(up->location, "");
     return up;
 }
 
-static espi_channel *channel(espi_usage_point *up, int flow, int uom)
+static model_channel *channel(model_usage_point *up, int flow, int uom)
 {
-    espi_channel *ch = espi_usage_point_find_channel(up, "", flow, uom);
+    model_channel *ch = model_usage_point_find_channel(up, "", flow, uom);
     assert_non_null(ch);
     assert_string_equal(ch->meter, "");
     return ch;
 }
 
-static void expect_energy_type(const espi_channel *ch)
+static void expect_energy_type(const model_channel *ch)
 {
     assert_int_equal(ch->rt.accumulation, 4);
     assert_int_equal(ch->rt.commodity, 1);
@@ -125,7 +125,7 @@ static void expect_energy_type(const espi_channel *ch)
     assert_int_equal(ch->rt.interval_length, 0);
 }
 
-static void expect_values(const espi_channel *ch, const int64_t *values, size_t n)
+static void expect_values(const model_channel *ch, const int64_t *values, size_t n)
 {
     assert_int_equal(ch->nreadings, n);
     for (size_t i = 0; i < n; i++)
@@ -133,7 +133,7 @@ static void expect_values(const espi_channel *ch, const int64_t *values, size_t 
 }
 
 /* Readings that follow each other hour by hour from first. */
-static void expect_hourly(const espi_channel *ch, int64_t first, size_t n)
+static void expect_hourly(const model_channel *ch, int64_t first, size_t n)
 {
     assert_int_equal(ch->nreadings, n);
     for (size_t i = 0; i < n; i++) {
@@ -167,13 +167,13 @@ static void test_three_blocks_any_order(void **state)
 {
     fixture *f = *state;
     read_fixture(f, "valid_export_three_blocks.csv");
-    espi_usage_point *up = only_usage_point(f, "1234567001");
+    model_usage_point *up = only_usage_point(f, "1234567001");
     assert_int_equal(up->nchannels, 3);
     int64_t start = JUNE15 + 12 * HOUR; /* 05:00 PDT */
     const int64_t cons[] = {662, 900, 1092, 537, 500, 738, 683};
     const int64_t gen[] = {0, 742, 1441, 2056, 2551, 2899, 3077};
     const int64_t net[] = {662, 158, -349, -1519, -2051, -2162, -2394};
-    espi_channel *c = channel(up, 1, 72), *g = channel(up, 19, 72), *n = channel(up, 4, 72);
+    model_channel *c = channel(up, 1, 72), *g = channel(up, 19, 72), *n = channel(up, 4, 72);
     expect_values(c, cons, 7);
     expect_values(g, gen, 7);
     expect_values(n, net, 7);
@@ -194,17 +194,17 @@ static void test_daily_with_demand(void **state)
 {
     fixture *f = *state;
     read_fixture(f, "valid_export_daily_demand.csv"); /* CRLF line ends */
-    espi_usage_point *up = only_usage_point(f, "1234567001");
+    model_usage_point *up = only_usage_point(f, "1234567001");
     assert_int_equal(up->nchannels, 4);
     const int64_t cons[] = {49600, 23030}, net[] = {38570, -6490}, gen[] = {11060, 29520};
     expect_values(channel(up, 1, 72), cons, 2);
     expect_values(channel(up, 4, 72), net, 2);
     expect_values(channel(up, 19, 72), gen, 2);
-    espi_channel *c = channel(up, 1, 72);
+    model_channel *c = channel(up, 1, 72);
     assert_int_equal(c->readings[0].start, OCT19 + 7 * HOUR);
     assert_int_equal(c->readings[0].duration, 86400);
     assert_int_equal(c->readings[1].start, OCT19 + 31 * HOUR);
-    espi_channel *d = channel(up, 1, 38);
+    model_channel *d = channel(up, 1, 38);
     assert_int_equal(d->nreadings, 1);
     assert_int_equal(d->readings[0].value, 10672);
     assert_int_equal(d->readings[0].start, OCT19 + 7 * HOUR);
@@ -222,9 +222,9 @@ static void test_usage_csv_with_cost(void **state)
 {
     fixture *f = *state;
     read_fixture(f, "valid_usage_cost.csv");
-    espi_usage_point *up = only_usage_point(f, ""); /* this format names no account */
+    model_usage_point *up = only_usage_point(f, ""); /* this format names no account */
     assert_int_equal(up->nchannels, 1);
-    espi_channel *c = channel(up, 1, 72);
+    model_channel *c = channel(up, 1, 72);
     expect_energy_type(c);
     assert_int_equal(c->rt.currency, 840);
     const int64_t wh[] = {783, 700, 712, 550, 662};
@@ -248,7 +248,7 @@ static void test_fall_back_day(void **state)
 {
     fixture *f = *state;
     read_fixture(f, "valid_export_fall_back.csv");
-    espi_channel *c = channel(only_usage_point(f, "1234567001"), 1, 72);
+    model_channel *c = channel(only_usage_point(f, "1234567001"), 1, 72);
     expect_hourly(c, NOV1 + 7 * HOUR, 25);       /* 00:00 PDT, then 25 hours in a row */
     assert_int_equal(c->readings[1].value, 825); /* 01:00 PDT */
     assert_int_equal(c->readings[2].value, 600); /* 01:00 PST */
@@ -261,7 +261,7 @@ static void test_spring_forward_day(void **state)
 {
     fixture *f = *state;
     read_fixture(f, "valid_export_spring_forward.csv");
-    espi_channel *c = channel(only_usage_point(f, "1234567001"), 1, 72);
+    model_channel *c = channel(only_usage_point(f, "1234567001"), 1, 72);
     expect_hourly(c, MARCH8 + 8 * HOUR, 23); /* 00:00 PST; 01:00 PST is followed by 03:00 PDT */
     assert_int_equal(c->readings[1].value, 540);
     assert_int_equal(c->readings[2].value, 497);
@@ -293,7 +293,7 @@ static int flow_of_single(fixture *f, const char *rows)
     char text[2048];
     snprintf(text, sizeof text, HEAD KWH "%s", rows);
     assert_int_equal(read_text(f, text), 0);
-    espi_usage_point *up = only_usage_point(f, "1234567001");
+    model_usage_point *up = only_usage_point(f, "1234567001");
     assert_int_equal(up->nchannels, 1);
     return up->channels[0]->rt.flow_direction;
 }
@@ -348,7 +348,7 @@ static void test_sums_within_rounding(void **state)
     read_text(f, HEAD KWH ROW("10:00", "11:00", "-2.551") ROW("11:00", "12:00", "-2.899")
                      KWH ROW("10:00", "11:00", "0.500") ROW("11:00", "12:00", "0.738")
                          KWH ROW("10:00", "11:00", "-2.049") ROW("11:00", "12:00", "-2.161"));
-    espi_usage_point *up = only_usage_point(f, "1234567001");
+    model_usage_point *up = only_usage_point(f, "1234567001");
     assert_int_equal(channel(up, 19, 72)->readings[0].value, 2551);
     assert_int_equal(channel(up, 1, 72)->readings[1].value, 738);
     assert_int_equal(channel(up, 4, 72)->readings[0].value, -2049);
@@ -366,7 +366,7 @@ static void test_blocks_of_zeros(void **state)
     /* every choice fits, and every one gives the same channels */
     read_text(f, HEAD KWH ROW("00:00", "01:00", "0.000") KWH ROW("00:00", "01:00", "0.000")
                      KWH ROW("00:00", "01:00", "0.000"));
-    espi_usage_point *up = only_usage_point(f, "1234567001");
+    model_usage_point *up = only_usage_point(f, "1234567001");
     assert_int_equal(up->nchannels, 3);
     assert_int_equal(channel(up, 19, 72)->readings[0].value, 0);
 }
@@ -381,7 +381,7 @@ static void test_winter_net_meter(void **state)
     read_text(f, HEAD KWH ROW("10:00", "11:00", "1.200") ROW("11:00", "12:00", "0.700")
                      KWH ROW("10:00", "11:00", "0.000") ROW("11:00", "12:00", "0.000")
                          KWH ROW("10:00", "11:00", "1.200") ROW("11:00", "12:00", "0.700"));
-    espi_usage_point *up = only_usage_point(f, "1234567001");
+    model_usage_point *up = only_usage_point(f, "1234567001");
     assert_int_equal(up->nchannels, 3);
     const int64_t used[] = {1200, 700}, none[] = {0, 0};
     expect_values(channel(up, 1, 72), used, 2);
@@ -395,7 +395,7 @@ static void test_generation_written_positive(void **state)
     read_text(f, HEAD KWH ROW("10:00", "11:00", "0.500") ROW("11:00", "12:00", "0.900")
                      KWH ROW("10:00", "11:00", "2.551") ROW("11:00", "12:00", "0.100")
                          KWH ROW("10:00", "11:00", "-2.051") ROW("11:00", "12:00", "0.800"));
-    espi_usage_point *up = only_usage_point(f, "1234567001");
+    model_usage_point *up = only_usage_point(f, "1234567001");
     const int64_t gen[] = {2551, 100};
     expect_values(channel(up, 19, 72), gen, 2);
     assert_int_equal(channel(up, 1, 72)->readings[0].line, 8);
@@ -410,7 +410,7 @@ static void test_gaps_rounding_events(void **state)
     fixture *f = *state;
     read_text(f, HEAD KWH ROW("00:00", "01:00", "0.8705") ROW("01:00", "02:00", "") ROW(
                      "02:00", "03:00", "") " 2026-06-15 03:00 to 2026-06-15 04:00,0.1,Outage,\n");
-    espi_channel *c = channel(only_usage_point(f, "1234567001"), 1, 72);
+    model_channel *c = channel(only_usage_point(f, "1234567001"), 1, 72);
     const int64_t wh[] = {871, 100};
     expect_values(c, wh, 2);
     assert_int_equal(f->diags.count, 3);
@@ -424,7 +424,7 @@ static void test_block_of_gaps_left_out(void **state)
     fixture *f = *state;
     read_text(f, HEAD KWH ROW("00:00", "01:00", "") ROW("01:00", "02:00", "") KW
               " 2026-06-15 00:00 to 2026-06-16 00:00,3.5,,\n");
-    espi_usage_point *up = only_usage_point(f, "1234567001");
+    model_usage_point *up = only_usage_point(f, "1234567001");
     assert_int_equal(up->nchannels, 1);
     assert_int_equal(channel(up, 1, 38)->readings[0].value, 3500);
     assert_int_equal(channel(up, 1, 38)->readings[0].duration, 86400);
@@ -437,7 +437,7 @@ static void test_bom_crlf_and_no_header(void **state)
     fixture *f = *state;
     read_text(f, "\xEF\xBB\xBF\r\n2026-06-15 00:00 to 2026-06-15 01:00,0.870,,\r\n"
                  "\t2026-06-15 01:00 to 2026-06-15 02:00 , 0.5 ,,\r\n   \r\n");
-    espi_channel *c = channel(only_usage_point(f, ""), 1, 72);
+    model_channel *c = channel(only_usage_point(f, ""), 1, 72);
     const int64_t wh[] = {870, 500};
     expect_values(c, wh, 2);
     assert_int_equal(c->readings[1].line, 3);
@@ -450,7 +450,7 @@ static void test_spring_gap_rows(void **state)
     read_text(f, HEAD KWH " 2026-03-08 01:00 to 2026-03-08 02:00,0.5,,\n"
                           " 2026-03-08 02:00 to 2026-03-08 03:00,0.000,,\n"
                           " 2026-03-08 03:00 to 2026-03-08 04:00,0.7,,\n");
-    espi_channel *c = channel(only_usage_point(f, "1234567001"), 1, 72);
+    model_channel *c = channel(only_usage_point(f, "1234567001"), 1, 72);
     expect_hourly(c, MARCH8 + 9 * HOUR, 2);
     assert_int_equal(f->diags.lines[test_diag_find(&f->diags, "dst-gap-zero")], 9);
     expect_error(f,

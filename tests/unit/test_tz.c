@@ -27,7 +27,7 @@
 /* A wall-clock time as espi_tz_wall_to_utc wants it: local fields read as UTC. */
 static int64_t wall_of(int64_t y, int mo, int d, int h, int mi)
 {
-    return espi_days_from_civil(y, mo, d) * DAY + h * HOUR + mi * 60;
+    return tz_days_from_civil(y, mo, d) * DAY + h * HOUR + mi * 60;
 }
 
 static espi_tz *load(const char *spec)
@@ -52,7 +52,7 @@ static void expect_wall(const espi_tz *tz, int64_t wall, int n, int64_t first, i
     int64_t out[2] = {-1, -1};
     int64_t gap = -1;
     char text[32];
-    espi_format_wall(text, wall);
+    tz_format_wall(text, wall);
     int got = espi_tz_wall_to_utc(out, &gap, tz, wall);
     if (got != n)
         fail_msg("%s in %s: %d instants, expected %d", text, espi_tz_name(tz), got, n);
@@ -69,7 +69,7 @@ static void expect_gap(const espi_tz *tz, int64_t wall, int64_t gap_end)
 {
     int64_t out[2], gap = -1;
     char text[32];
-    espi_format_wall(text, wall);
+    tz_format_wall(text, wall);
     int got = espi_tz_wall_to_utc(out, &gap, tz, wall);
     if (got != 0)
         fail_msg("%s in %s: %d instants, expected a gap", text, espi_tz_name(tz), got);
@@ -94,37 +94,37 @@ static void expect_offset(const espi_tz *tz, int64_t utc, int32_t offset, int is
 static void test_civil_anchors(void **state)
 {
     (void)state;
-    assert_i64_equal(espi_days_from_civil(1970, 1, 1), 0);
-    assert_i64_equal(espi_days_from_civil(1969, 12, 31), -1);
-    assert_i64_equal(espi_days_from_civil(2000, 2, 29), 11016);
-    assert_i64_equal(espi_days_from_civil(2000, 3, 1), 11017);
-    assert_i64_equal(espi_days_from_civil(2026, 3, 8), 20520);
-    assert_i64_equal(espi_days_from_civil(2026, 11, 28), 20785);
-    assert_i64_equal(espi_days_from_civil(1600, 1, 1), -135140);
-    assert_i64_equal(espi_days_from_civil(2400, 12, 31), 157419);
-    assert_i64_equal(espi_days_from_civil(1, 1, 1), -719162);
+    assert_i64_equal(tz_days_from_civil(1970, 1, 1), 0);
+    assert_i64_equal(tz_days_from_civil(1969, 12, 31), -1);
+    assert_i64_equal(tz_days_from_civil(2000, 2, 29), 11016);
+    assert_i64_equal(tz_days_from_civil(2000, 3, 1), 11017);
+    assert_i64_equal(tz_days_from_civil(2026, 3, 8), 20520);
+    assert_i64_equal(tz_days_from_civil(2026, 11, 28), 20785);
+    assert_i64_equal(tz_days_from_civil(1600, 1, 1), -135140);
+    assert_i64_equal(tz_days_from_civil(2400, 12, 31), 157419);
+    assert_i64_equal(tz_days_from_civil(1, 1, 1), -719162);
     /* Year 0 (1 BC) is a leap year; 0000-03-01 is the algorithm's own epoch. */
-    assert_i64_equal(espi_days_from_civil(0, 3, 1), -719468);
-    assert_i64_equal(espi_days_from_civil(0, 2, 29), -719469);
-    assert_i64_equal(espi_days_from_civil(0, 1, 1), -719528);
+    assert_i64_equal(tz_days_from_civil(0, 3, 1), -719468);
+    assert_i64_equal(tz_days_from_civil(0, 2, 29), -719469);
+    assert_i64_equal(tz_days_from_civil(0, 1, 1), -719528);
 
     int64_t y;
     int m, d;
-    espi_civil_from_days(20785, &y, &m, &d);
+    tz_civil_from_days(20785, &y, &m, &d);
     assert_i64_equal(y, 2026);
     assert_int_equal(m, 11);
     assert_int_equal(d, 28);
-    espi_civil_from_days(-719529, &y, &m, &d);
+    tz_civil_from_days(-719529, &y, &m, &d);
     assert_i64_equal(y, -1);
     assert_int_equal(m, 12);
     assert_int_equal(d, 31);
 
-    assert_int_equal(espi_weekday_from_days(0), 4);       /* Thursday */
-    assert_int_equal(espi_weekday_from_days(-1), 3);      /* Wednesday */
-    assert_int_equal(espi_weekday_from_days(20520), 0);   /* 2026-03-08, Sunday */
-    assert_int_equal(espi_weekday_from_days(20785), 6);   /* 2026-11-28, Saturday */
-    assert_int_equal(espi_weekday_from_days(11017), 3);   /* 2000-03-01, Wednesday */
-    assert_int_equal(espi_weekday_from_days(-719162), 1); /* 0001-01-01, Monday */
+    assert_int_equal(tz_weekday_from_days(0), 4);       /* Thursday */
+    assert_int_equal(tz_weekday_from_days(-1), 3);      /* Wednesday */
+    assert_int_equal(tz_weekday_from_days(20520), 0);   /* 2026-03-08, Sunday */
+    assert_int_equal(tz_weekday_from_days(20785), 6);   /* 2026-11-28, Saturday */
+    assert_int_equal(tz_weekday_from_days(11017), 3);   /* 2000-03-01, Wednesday */
+    assert_int_equal(tz_weekday_from_days(-719162), 1); /* 0001-01-01, Monday */
 }
 
 static int month_length(int64_t y, int m)
@@ -141,19 +141,19 @@ static void test_civil_walk(void **state)
     (void)state;
     int64_t y = -1200;
     int m = 1, d = 1;
-    int64_t days = espi_days_from_civil(y, m, d);
-    int wday = espi_weekday_from_days(days);
-    int64_t end = espi_days_from_civil(2400, 12, 31);
+    int64_t days = tz_days_from_civil(y, m, d);
+    int wday = tz_weekday_from_days(days);
+    int64_t end = tz_days_from_civil(2400, 12, 31);
     for (; days <= end; days++) {
         int64_t yy;
         int mm, dd;
-        espi_civil_from_days(days, &yy, &mm, &dd);
-        if (yy != y || mm != m || dd != d || espi_days_from_civil(y, m, d) != days)
+        tz_civil_from_days(days, &yy, &mm, &dd);
+        if (yy != y || mm != m || dd != d || tz_days_from_civil(y, m, d) != days)
             fail_msg("day %lld: got %lld-%d-%d, expected %lld-%d-%d", (long long)days,
                      (long long)yy, mm, dd, (long long)y, m, d);
-        if (espi_weekday_from_days(days) != wday)
+        if (tz_weekday_from_days(days) != wday)
             fail_msg("day %lld: weekday %d, expected %d", (long long)days,
-                     espi_weekday_from_days(days), wday);
+                     tz_weekday_from_days(days), wday);
         wday = (wday + 1) % 7;
         if (++d > month_length(y, m)) {
             d = 1;
@@ -167,31 +167,31 @@ static void test_civil_walk(void **state)
 static void test_days_of(void **state)
 {
     (void)state;
-    assert_i64_equal(espi_days_of(0), 0);
-    assert_i64_equal(espi_days_of(86399), 0);
-    assert_i64_equal(espi_days_of(86400), 1);
-    assert_i64_equal(espi_days_of(-1), -1);
-    assert_i64_equal(espi_days_of(-86400), -1);
-    assert_i64_equal(espi_days_of(-86401), -2);
+    assert_i64_equal(tz_days_of(0), 0);
+    assert_i64_equal(tz_days_of(86399), 0);
+    assert_i64_equal(tz_days_of(86400), 1);
+    assert_i64_equal(tz_days_of(-1), -1);
+    assert_i64_equal(tz_days_of(-86400), -1);
+    assert_i64_equal(tz_days_of(-86401), -2);
 }
 
 static void test_format(void **state)
 {
     (void)state;
     char buf[32];
-    espi_format_utc(buf, 0);
+    tz_format_utc(buf, 0);
     assert_string_equal(buf, "1970-01-01T00:00:00Z");
-    espi_format_utc(buf, 1772964000);
+    tz_format_utc(buf, 1772964000);
     assert_string_equal(buf, "2026-03-08T10:00:00Z");
-    espi_format_utc(buf, -1);
+    tz_format_utc(buf, -1);
     assert_string_equal(buf, "1969-12-31T23:59:59Z");
-    espi_format_utc(buf, 951782400 + 3 * HOUR + 4 * 60 + 5);
+    tz_format_utc(buf, 951782400 + 3 * HOUR + 4 * 60 + 5);
     assert_string_equal(buf, "2000-02-29T03:04:05Z");
-    espi_format_utc(buf, -3785616000);
+    tz_format_utc(buf, -3785616000);
     assert_string_equal(buf, "1850-01-15T00:00:00Z");
-    espi_format_wall(buf, wall_of(2026, 3, 8, 2, 30));
+    tz_format_wall(buf, wall_of(2026, 3, 8, 2, 30));
     assert_string_equal(buf, "2026-03-08 02:30");
-    espi_format_wall(buf, -60);
+    tz_format_wall(buf, -60);
     assert_string_equal(buf, "1969-12-31 23:59");
 }
 
@@ -761,23 +761,23 @@ static void expect_params_fail(const char *spec)
  * or after it, ops 2-6 the 1st-5th weekday, op 7 the last; dow 1 = Monday. */
 static int64_t rule_local(uint32_t bits, int64_t year)
 {
-    espi_dst_rule r;
-    espi_dst_rule_decode(&r, bits);
-    int64_t first = espi_days_from_civil(year, r.month, 1);
-    int64_t next = r.month == 12 ? espi_days_from_civil(year + 1, 1, 1)
-                                 : espi_days_from_civil(year, r.month + 1, 1);
-    int target = r.dow % 7; /* 0 = Sunday, as espi_weekday_from_days */
+    tz_dst_rule r;
+    tz_dst_rule_decode(&r, bits);
+    int64_t first = tz_days_from_civil(year, r.month, 1);
+    int64_t next = r.month == 12 ? tz_days_from_civil(year + 1, 1, 1)
+                                 : tz_days_from_civil(year, r.month + 1, 1);
+    int target = r.dow % 7; /* 0 = Sunday, as tz_weekday_from_days */
     int64_t day;
     if (r.op == 0) {
         day = first + r.dom - 1;
     } else if (r.op == 1) {
-        for (day = first + r.dom - 1; espi_weekday_from_days(day) != target; day++)
+        for (day = first + r.dom - 1; tz_weekday_from_days(day) != target; day++)
             ;
     } else if (r.op == 7) {
-        for (day = next - 1; espi_weekday_from_days(day) != target; day--)
+        for (day = next - 1; tz_weekday_from_days(day) != target; day--)
             ;
     } else {
-        for (day = first; espi_weekday_from_days(day) != target; day++)
+        for (day = first; tz_weekday_from_days(day) != target; day++)
             ;
         day += 7 * (r.op - 2);
     }
@@ -857,53 +857,53 @@ static void test_time_params_unencodable(void **state)
 static void test_dst_rule_codec(void **state)
 {
     (void)state;
-    espi_dst_rule r;
-    espi_dst_rule_decode(&r, 0x360E2000);
+    tz_dst_rule r;
+    tz_dst_rule_decode(&r, 0x360E2000);
     assert_int_equal(r.month, 3);
     assert_int_equal(r.op, 3); /* second occurrence */
     assert_int_equal(r.dom, 0);
     assert_int_equal(r.dow, 7); /* Sunday */
     assert_int_equal(r.hour, 2);
     assert_int_equal(r.seconds, 0);
-    assert_true(espi_dst_rule_valid(&r));
-    assert_int_equal(espi_dst_rule_encode(&r), 0x360E2000);
+    assert_true(tz_dst_rule_valid(&r));
+    assert_int_equal(tz_dst_rule_encode(&r), 0x360E2000);
 
-    espi_dst_rule_decode(&r, 0xB40E2000);
+    tz_dst_rule_decode(&r, 0xB40E2000);
     assert_int_equal(r.month, 11);
     assert_int_equal(r.op, 2); /* first occurrence */
     assert_int_equal(r.dow, 7);
     assert_int_equal(r.hour, 2);
-    assert_int_equal(espi_dst_rule_encode(&r), 0xB40E2000);
+    assert_int_equal(tz_dst_rule_encode(&r), 0xB40E2000);
 
     /* Every field at its largest valid value, then each alone. */
-    espi_dst_rule max = {12, 7, 31, 7, 23, 3599};
-    uint32_t bits = espi_dst_rule_encode(&max);
+    tz_dst_rule max = {12, 7, 31, 7, 23, 3599};
+    uint32_t bits = tz_dst_rule_encode(&max);
     assert_int_equal(bits,
                      (12u << 28) | (7u << 25) | (31u << 20) | (7u << 17) | (23u << 12) | 3599u);
-    espi_dst_rule_decode(&r, bits);
+    tz_dst_rule_decode(&r, bits);
     assert_memory_equal(&r, &max, sizeof r);
-    espi_dst_rule one = {0, 0, 0, 0, 0, 1};
-    assert_int_equal(espi_dst_rule_encode(&one), 1);
-    one = (espi_dst_rule){0, 0, 0, 0, 1, 0};
-    assert_int_equal(espi_dst_rule_encode(&one), 1u << 12);
-    one = (espi_dst_rule){0, 0, 0, 1, 0, 0};
-    assert_int_equal(espi_dst_rule_encode(&one), 1u << 17);
-    one = (espi_dst_rule){0, 0, 1, 0, 0, 0};
-    assert_int_equal(espi_dst_rule_encode(&one), 1u << 20);
-    one = (espi_dst_rule){0, 1, 0, 0, 0, 0};
-    assert_int_equal(espi_dst_rule_encode(&one), 1u << 25);
-    one = (espi_dst_rule){1, 0, 0, 0, 0, 0};
-    assert_int_equal(espi_dst_rule_encode(&one), 1u << 28);
+    tz_dst_rule one = {0, 0, 0, 0, 0, 1};
+    assert_int_equal(tz_dst_rule_encode(&one), 1);
+    one = (tz_dst_rule){0, 0, 0, 0, 1, 0};
+    assert_int_equal(tz_dst_rule_encode(&one), 1u << 12);
+    one = (tz_dst_rule){0, 0, 0, 1, 0, 0};
+    assert_int_equal(tz_dst_rule_encode(&one), 1u << 17);
+    one = (tz_dst_rule){0, 0, 1, 0, 0, 0};
+    assert_int_equal(tz_dst_rule_encode(&one), 1u << 20);
+    one = (tz_dst_rule){0, 1, 0, 0, 0, 0};
+    assert_int_equal(tz_dst_rule_encode(&one), 1u << 25);
+    one = (tz_dst_rule){1, 0, 0, 0, 0, 0};
+    assert_int_equal(tz_dst_rule_encode(&one), 1u << 28);
 
     /* Round trip over every valid combination of the small fields. */
     for (int month = 1; month <= 12; month++)
         for (int op = 0; op <= 7; op++)
             for (int dom = 0; dom <= 31; dom++)
                 for (int dow = 0; dow <= 7; dow++) {
-                    espi_dst_rule in = {
+                    tz_dst_rule in = {
                         month, op, dom, dow, (month + dom) % 24, (op * 977 + dow * 131) % 3600};
-                    espi_dst_rule back;
-                    espi_dst_rule_decode(&back, espi_dst_rule_encode(&in));
+                    tz_dst_rule back;
+                    tz_dst_rule_decode(&back, tz_dst_rule_encode(&in));
                     if (memcmp(&in, &back, sizeof in) != 0)
                         fail_msg("rule %d/%d/%d/%d does not round-trip", month, op, dom, dow);
                 }
@@ -913,7 +913,7 @@ static void test_dst_rule_valid(void **state)
 {
     (void)state;
     static const struct {
-        espi_dst_rule r;
+        tz_dst_rule r;
         bool valid;
     } cases[] = {
         {{3, 3, 0, 7, 2, 0}, true},  /* second Sunday in March */
@@ -938,27 +938,27 @@ static void test_dst_rule_valid(void **state)
         {{3, 3, 0, 7, 2, -1}, false},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        if (espi_dst_rule_valid(&cases[i].r) != cases[i].valid)
+        if (tz_dst_rule_valid(&cases[i].r) != cases[i].valid)
             fail_msg("case %zu: valid should be %d", i, cases[i].valid);
 
     /* Two-octet values (SCE's B40E, B60E) decode to month 0: not valid. */
     static const uint32_t bad[] = {0xB40E, 0xB60E, 0x00000000};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        espi_dst_rule r;
-        espi_dst_rule_decode(&r, bad[i]);
-        if (espi_dst_rule_valid(&r))
+        tz_dst_rule r;
+        tz_dst_rule_decode(&r, bad[i]);
+        if (tz_dst_rule_valid(&r))
             fail_msg("%08X decodes to a valid rule", bad[i]);
     }
     /* An epoch written as a rule (Enbridge's 65ED5A70) has every field in
      * range: June, op 2, dom 30, Saturday, 21:00 + 2672 s. Field ranges
      * alone cannot catch it; the decode must still be exact. */
-    espi_dst_rule e;
-    espi_dst_rule_decode(&e, 0x65ED5A70);
-    espi_dst_rule want = {6, 2, 30, 6, 21, 2672};
+    tz_dst_rule e;
+    tz_dst_rule_decode(&e, 0x65ED5A70);
+    tz_dst_rule want = {6, 2, 30, 6, 21, 2672};
     assert_memory_equal(&e, &want, sizeof e);
-    espi_dst_rule r;
-    espi_dst_rule_decode(&r, ESPI_DST_RULE_NONE);
-    assert_false(espi_dst_rule_valid(&r));
+    tz_dst_rule r;
+    tz_dst_rule_decode(&r, TZ_DST_RULE_NONE);
+    assert_false(tz_dst_rule_valid(&r));
 }
 
 /* ------------------------------------------------------------------ */

@@ -16,18 +16,18 @@ typedef struct fixture {
 } fixture;
 
 /* The ReadingType of an hourly electricity channel in Wh. */
-static void set_rt(espi_reading_type *rt, int currency, int flow)
+static void set_rt(model_reading_type *rt, int currency, int flow)
 {
-    *rt = (espi_reading_type){.accumulation = 4,
-                              .commodity = 1,
-                              .currency = currency,
-                              .flow_direction = flow,
-                              .interval_length = 3600,
-                              .kind = 12,
-                              .phase = 769,
-                              .power_of_ten = 0,
-                              .uom = 72};
-    espi_reading_type_clear_optional(rt);
+    *rt = (model_reading_type){.accumulation = 4,
+                               .commodity = 1,
+                               .currency = currency,
+                               .flow_direction = flow,
+                               .interval_length = 3600,
+                               .kind = 12,
+                               .phase = 769,
+                               .power_of_ten = 0,
+                               .uom = 72};
+    model_reading_type_clear_optional(rt);
 }
 
 /* One usage point, a forward channel with cost and a net channel, hourly
@@ -35,26 +35,26 @@ static void set_rt(espi_reading_type *rt, int currency, int flow)
 static void build_feed(fixture *f)
 {
     espi_error err;
-    assert_int_equal(espi_feed_new(&f->feed), 0);
-    assert_int_equal(espi_feed_set_tz(f->feed, f->tz, &err), 0);
-    espi_usage_point *up = espi_feed_usage_point(f->feed, "4400123001", "71005500");
+    assert_int_equal(model_feed_new(&f->feed), 0);
+    assert_int_equal(model_feed_set_tz(f->feed, f->tz, &err), 0);
+    model_usage_point *up = model_feed_usage_point(f->feed, "4400123001", "71005500");
     assert_non_null(up);
     for (int flow = 1; flow <= 4; flow += 3) {
-        espi_channel *ch = espi_usage_point_add_channel(up, "88120045", flow, 72);
+        model_channel *ch = model_usage_point_add_channel(up, "88120045", flow, 72);
         assert_non_null(ch);
         set_rt(&ch->rt, flow == 1 ? 840 : 0, flow);
         for (int i = 0; i < 4; i++) {
-            espi_reading r = {1784610000 + i * 3600,
-                              100 * (i + 1) * (flow == 4 ? -1 : 1),
-                              1500 + i,
-                              3600,
-                              0,
-                              flow == 1,
-                              0,
-                              -1};
-            assert_int_equal(espi_channel_append(ch, &r), 0);
+            model_reading r = {1784610000 + i * 3600,
+                               100 * (i + 1) * (flow == 4 ? -1 : 1),
+                               1500 + i,
+                               3600,
+                               0,
+                               flow == 1,
+                               0,
+                               -1};
+            assert_int_equal(model_channel_append(ch, &r), 0);
         }
-        assert_int_equal(espi_channel_split_days(ch, f->tz), 0);
+        assert_int_equal(model_channel_split_days(ch, f->tz), 0);
     }
 }
 
@@ -188,11 +188,11 @@ static void test_stable_ids(void **state)
     value_after(strstr(up, "<entry>"), "<id>urn:uuid:", id, sizeof id);
     /* the UsagePoint id is the v5 UUID of the length-prefixed name parts
      * "smarthub", "usage-point", account, location */
-    espi_uuid u;
+    uuid_bytes u;
     const char *name = "8:smarthub11:usage-point10:44001230018:71005500";
-    assert_int_equal(espi_uuid_v5(&u, &espi_uuid_ns_espi, name, strlen(name)), 0);
+    assert_int_equal(uuid_v5(&u, &uuid_ns_espi, name, strlen(name)), 0);
     char want[37];
-    espi_uuid_format(want, &u);
+    uuid_format(want, &u);
     assert_string_equal(id, want);
     assert_int_equal(id[14], '5');
 }
@@ -275,16 +275,16 @@ static void test_ids_unique(void **state)
     fixture *f = *state;
     espi_feed_free(f->feed);
     espi_error err;
-    assert_int_equal(espi_feed_new(&f->feed), 0);
-    assert_int_equal(espi_feed_set_tz(f->feed, f->tz, &err), 0);
+    assert_int_equal(model_feed_new(&f->feed), 0);
+    assert_int_equal(model_feed_set_tz(f->feed, f->tz, &err), 0);
     const char *names[2][2] = {{"A/B", "C"}, {"A", "B/C"}};
     for (int u = 0; u < 2; u++) {
-        espi_usage_point *up = espi_feed_usage_point(f->feed, names[u][0], names[u][1]);
-        espi_channel *ch = espi_usage_point_add_channel(up, "M/1", 1, 72);
+        model_usage_point *up = model_feed_usage_point(f->feed, names[u][0], names[u][1]);
+        model_channel *ch = model_usage_point_add_channel(up, "M/1", 1, 72);
         set_rt(&ch->rt, 0, 1);
-        espi_reading r = {1784610000, 100, 0, 3600, 0, false, 0, -1};
-        assert_int_equal(espi_channel_append(ch, &r), 0);
-        assert_int_equal(espi_channel_split_days(ch, f->tz), 0);
+        model_reading r = {1784610000, 100, 0, 3600, 0, false, 0, -1};
+        assert_int_equal(model_channel_append(ch, &r), 0);
+        assert_int_equal(model_channel_split_days(ch, f->tz), 0);
     }
     assert_int_equal(write_text(f, NULL, &err), 0);
     char ids[16][64];

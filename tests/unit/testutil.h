@@ -1,6 +1,6 @@
 /* testutil.h - small helpers shared by the cmocka unit tests. */
-#ifndef ESPI_TESTUTIL_H
-#define ESPI_TESTUTIL_H
+#ifndef TESTUTIL_H
+#define TESTUTIL_H
 
 #include <stdarg.h>
 #include <stddef.h>

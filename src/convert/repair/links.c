@@ -84,7 +84,7 @@ static up_info *made_up_usage_point(repair *rp, const char *name)
         if (rp->ups[i]->res == NULL && strcmp(rp->ups[i]->key, name) == 0)
             return rp->ups[i];
     up_info *u = repair_add_up_info(rp, NULL, strdup(name));
-    if (u && (u->model = espi_feed_usage_point(rp->in->feed, "", u->key)) == NULL)
+    if (u && (u->model = model_feed_usage_point(rp->in->feed, "", u->key)) == NULL)
         return NULL;
     return u;
 }

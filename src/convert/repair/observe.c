@@ -90,7 +90,7 @@ void repair_on_field(void *ctx, read_scope scope, espi_resource_kind kind, const
         return;
     int64_t v;
     bool fraction;
-    if (!espi_integer_text(text, &v, &fraction))
+    if (!dec_integer_text(text, &v, &fraction))
         return; /* the reader says so */
     rtype t = scope == SCOPE_READING ? T_READING : type_of_kind(kind);
     if (ends_with(path, "/start") || ends_with(path, "imeStamp"))

@@ -10,9 +10,9 @@
 
 #define RUN_SCAN 64 /* readings of one start compared with each other, at most */
 
-int repair_push_reading(espi_reading **items, size_t *n, size_t *cap, const espi_reading *r)
+int repair_push_reading(model_reading **items, size_t *n, size_t *cap, const model_reading *r)
 {
-    espi_reading *g = espi_grow(*items, cap, *n, sizeof *g, 64);
+    model_reading *g = grow_array(*items, cap, *n, sizeof *g, 64);
     if (g == NULL)
         return -1;
     *items = g;
@@ -78,7 +78,7 @@ static void note_reading_extras(repair *rp, const espi_interval_reading_res *ir)
 }
 
 /* The model's reading, or 1 when it has no value to carry. */
-static int make_reading(repair *rp, const espi_interval_reading_res *ir, espi_reading *r)
+static int make_reading(repair *rp, const espi_interval_reading_res *ir, model_reading *r)
 {
     if (ir->value == ESPI_ABSENT) {
         repair_note(rp, "repair-not-carried", T_READING, ir->line, "without a <value>",
@@ -93,7 +93,7 @@ static int make_reading(repair *rp, const espi_interval_reading_res *ir, espi_re
         return repair_fatal(rp, "repair-int48", ir->line,
                             "this IntervalReading's value or cost is beyond ESPI's 48-bit range");
     note_reading_extras(rp, ir);
-    *r = (espi_reading){
+    *r = (model_reading){
         .start = start,
         .value = ir->value,
         .cost = ir->cost == ESPI_ABSENT ? 0 : ir->cost,
@@ -116,7 +116,7 @@ static orphan *orphan_of(repair *rp, const espi_interval_block_res *b, unsigned 
     for (size_t i = 0; i < rp->norphans; i++)
         if (strcmp(rp->orphans[i]->up, up) == 0)
             return rp->last_orphan = rp->orphans[i];
-    orphan **g = espi_grow(rp->orphans, &rp->orphans_cap, rp->norphans, sizeof *g, 4);
+    orphan **g = grow_array(rp->orphans, &rp->orphans_cap, rp->norphans, sizeof *g, 4);
     orphan *o = calloc(1, sizeof *o);
     if (g == NULL || o == NULL) {
         free(o);
@@ -149,7 +149,7 @@ int repair_on_reading(repair *rp, const espi_interval_reading_res *ir)
         rp->block_line = b ? b->line : 0;
         rp->prev_end = b ? b->start : ESPI_ABSENT;
     }
-    espi_reading r = {0};
+    model_reading r = {0};
     rc = make_reading(rp, ir, &r);
     if (rc != 0)
         return rc < 0 ? rc : 0;
@@ -172,13 +172,13 @@ int repair_on_reading(repair *rp, const espi_interval_reading_res *ir)
 
 static int by_start_line(const void *a, const void *b)
 {
-    const espi_reading *x = a, *y = b;
+    const model_reading *x = a, *y = b;
     if (x->start != y->start)
         return x->start < y->start ? -1 : 1;
     return (x->line > y->line) - (x->line < y->line);
 }
 
-static bool same_reading(const espi_reading *a, const espi_reading *b)
+static bool same_reading(const model_reading *a, const model_reading *b)
 {
     return a->start == b->start && a->duration == b->duration && a->value == b->value &&
            a->has_cost == b->has_cost && (!a->has_cost || a->cost == b->cost) &&
@@ -191,7 +191,7 @@ static void drop_repeats(repair *rp, mr_info *m)
 {
     size_t kept = 0;
     for (size_t i = 0; i < m->n; i++) {
-        espi_reading r = m->readings[i];
+        model_reading r = m->readings[i];
         bool repeat = false, clash = false;
         for (size_t k = kept, scanned = 0;
              k > 0 && scanned < RUN_SCAN && m->readings[k - 1].start == r.start; k--, scanned++) {
@@ -225,7 +225,7 @@ static void fill_zero_durations(repair *rp, mr_info *m, uint32_t interval)
     if (interval == 0)
         return;
     for (size_t i = 0; i < m->n; i++) {
-        espi_reading *r = &m->readings[i];
+        model_reading *r = &m->readings[i];
         if (r->duration != 0)
             continue;
         bool next_fits = i + 1 < m->n ? m->readings[i + 1].start == r->start + interval
@@ -243,7 +243,7 @@ static void fill_zero_durations(repair *rp, mr_info *m, uint32_t interval)
 
 /* Whether two ReadingTypes read values alike: a channel merged from two
  * inputs must not mix units or scales. */
-static bool same_scale(const espi_reading_type *a, const espi_reading_type *b)
+static bool same_scale(const model_reading_type *a, const model_reading_type *b)
 {
     return a->power_of_ten == b->power_of_ten && a->kind == b->kind && a->currency == b->currency &&
            a->accumulation == b->accumulation && a->commodity == b->commodity;
@@ -251,7 +251,7 @@ static bool same_scale(const espi_reading_type *a, const espi_reading_type *b)
 
 static void check_interval(repair *rp, const mr_info *m, const espi_reading_type_res *rt)
 {
-    uint32_t usual = espi_readings_usual_duration(m->readings, m->n);
+    uint32_t usual = model_readings_usual_duration(m->readings, m->n);
     unsigned long line = rt ? rt->entry.line : m->line;
     if (rt && rt->interval_length == ESPI_ABSENT)
         repair_note(rp, "repair-interval-length", T_RT, line, "without an intervalLength",
@@ -268,10 +268,10 @@ static void check_interval(repair *rp, const mr_info *m, const espi_reading_type
 /* The channel                                                         */
 /* ------------------------------------------------------------------ */
 
-static void copy_reading_type(espi_reading_type *dst, const espi_reading_type_res *rt)
+static void copy_reading_type(model_reading_type *dst, const espi_reading_type_res *rt)
 {
-    espi_reading_type_clear_optional(dst);
-    dst->accumulation = dst->commodity = dst->kind = dst->phase = ESPI_CODE_NONE;
+    model_reading_type_clear_optional(dst);
+    dst->accumulation = dst->commodity = dst->kind = dst->phase = CODE_NONE;
     dst->currency = dst->power_of_ten = 0;
     dst->interval_length = 0;
     if (rt == NULL)
@@ -288,16 +288,14 @@ static void copy_reading_type(espi_reading_type *dst, const espi_reading_type_re
     dst->time_attribute = repair_code_of(rt->time_attribute);
     dst->tou = repair_code_of(rt->tou);
     dst->cpp = repair_code_of(rt->cpp);
-    dst->measuring_period =
-        rt->measuring_period == ESPI_ABSENT ? ESPI_CODE_NONE : rt->measuring_period;
+    dst->measuring_period = rt->measuring_period == ESPI_ABSENT ? CODE_NONE : rt->measuring_period;
     if (rt->interval_length > 0 && rt->interval_length <= (int64_t)UINT32_MAX)
         dst->interval_length = (uint32_t)rt->interval_length;
 }
 
 static int flow_of(repair *rp, const mr_info *m, const espi_reading_type_res *rt)
 {
-    if (rt && rt->flow_direction != ESPI_ABSENT &&
-        repair_code_of(rt->flow_direction) != ESPI_CODE_NONE)
+    if (rt && rt->flow_direction != ESPI_ABSENT && repair_code_of(rt->flow_direction) != CODE_NONE)
         return repair_code_of(rt->flow_direction);
     repair_note(rp, "repair-flow-direction", rt ? T_RT : T_MR, rt ? rt->entry.line : m->line,
                 "without a flowDirection", "written as 1 (forward: energy delivered)", NULL);
@@ -306,7 +304,7 @@ static int flow_of(repair *rp, const mr_info *m, const espi_reading_type_res *rt
 
 /* The readings move into a channel that has none yet, without a copy;
  * a channel that has some gets them appended. */
-static int hand_readings(espi_channel *ch, mr_info *m)
+static int hand_readings(model_channel *ch, mr_info *m)
 {
     if (ch->nreadings == 0 && ch->readings == NULL) {
         ch->readings = m->readings;
@@ -317,14 +315,14 @@ static int hand_readings(espi_channel *ch, mr_info *m)
         return 0;
     }
     for (size_t i = 0; i < m->n; i++)
-        if (espi_channel_append(ch, &m->readings[i]) != 0)
+        if (model_channel_append(ch, &m->readings[i]) != 0)
             return -1;
     return 0;
 }
 
 /* The MeterReading's readings put right, in their ReadingType's type. */
 static void fix_readings(repair *rp, mr_info *m, const espi_reading_type_res *rt,
-                         espi_reading_type *type)
+                         model_reading_type *type)
 {
     qsort(m->readings, m->n, sizeof *m->readings, by_start_line);
     drop_repeats(rp, m);
@@ -348,11 +346,11 @@ int repair_make_channel(repair *rp, mr_info *m)
         rc = repair_resolve_usage_point(rp, &q, &u);
     if (rc != 0)
         return rc;
-    espi_reading_type type;
+    model_reading_type type;
     fix_readings(rp, m, rt, &type);
     int flow = flow_of(rp, m, rt);
-    int uom = rt ? repair_code_of(rt->uom) : ESPI_CODE_NONE;
-    espi_channel *ch = espi_usage_point_channel(u->model, m->key, flow, uom);
+    int uom = rt ? repair_code_of(rt->uom) : CODE_NONE;
+    model_channel *ch = model_usage_point_channel(u->model, m->key, flow, uom);
     if (ch == NULL)
         return repair_nomem(rp);
     type.flow_direction = flow;
@@ -365,7 +363,7 @@ int repair_make_channel(repair *rp, mr_info *m)
                             type.power_of_ten, type.kind, type.currency);
     ch->rt = type;
     ch->keep_interval = false; /* the converter recomputes it from the readings */
-    if ((e && e->title && e->title[0] && espi_set_text(&ch->title, e->title) != 0) ||
+    if ((e && e->title && e->title[0] && model_set_text(&ch->title, e->title) != 0) ||
         hand_readings(ch, m) != 0)
         return repair_nomem(rp);
     rp->carried += ch->nreadings;

@@ -77,7 +77,7 @@ static char *name_of(repair *rp, const char *kind, const espi_entry *e, size_t i
 
 static int list_push(list *l, const void *item)
 {
-    const void **g = espi_grow(l->items, &l->cap, l->n, sizeof *g, 16);
+    const void **g = grow_array(l->items, &l->cap, l->n, sizeof *g, 16);
     if (g == NULL)
         return -1;
     l->items = g;
@@ -89,7 +89,7 @@ static int list_push(list *l, const void *item)
  * UsagePoint it lacks (res NULL). Takes key, even on failure. */
 up_info *repair_add_up_info(repair *rp, const espi_usage_point_res *res, char *key)
 {
-    up_info **g = espi_grow(rp->ups, &rp->ups_cap, rp->nups, sizeof *g, 8);
+    up_info **g = grow_array(rp->ups, &rp->ups_cap, rp->nups, sizeof *g, 8);
     up_info *u = calloc(1, sizeof *u);
     if (g == NULL || u == NULL || key == NULL) {
         free(u);
@@ -127,7 +127,7 @@ static int add_usage_point(repair *rp, const espi_usage_point_res *res)
 mr_info *repair_add_mr_info(repair *rp, const espi_meter_reading_res *res, char *key,
                             unsigned long line)
 {
-    mr_info **g = espi_grow(rp->mrs, &rp->mrs_cap, rp->nmrs, sizeof *g, 8);
+    mr_info **g = grow_array(rp->mrs, &rp->mrs_cap, rp->nmrs, sizeof *g, 8);
     mr_info *m = calloc(1, sizeof *m);
     if (g == NULL || m == NULL || key == NULL) {
         free(m);
@@ -328,14 +328,14 @@ static int read_feed(repair *rp, FILE *f, const unsigned char *head, size_t head
     return rc;
 }
 
-int espi_repair_read_into(const convert_input *in, FILE *f, espi_error *err)
+int repair_read_into(const convert_input *in, FILE *f, espi_error *err)
 {
     repair rp = {.in = in, .name = in->name ? in->name : "<input>", .err = err};
     unsigned char head[HEAD_BYTES];
     size_t n = fread(head, 1, sizeof head, f);
     if (n < sizeof head && ferror(f))
-        return espi_fail(err, ESPI_E_IO, "io", &(espi_loc){rp.name, 0, 0, NULL},
-                         "cannot read the input");
+        return err_fail(err, ESPI_E_IO, "io", &(err_loc){rp.name, 0, 0, NULL},
+                        "cannot read the input");
     zip_input *z = NULL;
     int rc = zip_input_sniff(head, n) ? zip_input_open(&z, f, head, n, rp.name, err) : 0;
     if (rc != 0)
@@ -344,7 +344,7 @@ int espi_repair_read_into(const convert_input *in, FILE *f, espi_error *err)
     rp.by_res = xmlHashCreate(64);
     rp.keys = xmlHashCreate(64);
     if (rp.by_res == NULL || rp.keys == NULL)
-        rc = espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        rc = err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     if (rc == 0 && z) {
         rp.name = zip_input_name(z);
         rc = read_feed(&rp, zip_input_stream(z), NULL, 0);

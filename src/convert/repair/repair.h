@@ -20,8 +20,8 @@
  *
  * What cannot be decided is an error (repair_fatal): the first one stops
  * the conversion. */
-#ifndef ESPI_REPAIR_H
-#define ESPI_REPAIR_H
+#ifndef REPAIR_H
+#define REPAIR_H
 
 #include "convert/convert.h"
 #include "common/error.h"
@@ -73,14 +73,14 @@ typedef struct forwarded {
 typedef struct up_info {
     const espi_usage_point_res *res; /* NULL: made for resources whose UsagePoint is missing */
     char *key;                       /* its name in the model */
-    espi_usage_point *model;
+    model_usage_point *model;
     char *tariff, *read_cycle; /* tapped from the XML */
 } up_info;
 
 typedef struct mr_info {
     const espi_meter_reading_res *res; /* NULL: made for blocks whose MeterReading is missing */
     char *key;
-    espi_reading *readings;
+    model_reading *readings;
     size_t n, cap;
     unsigned long line; /* its entry's, or its first block's */
     bool carried;       /* its readings went into the model */
@@ -91,7 +91,7 @@ typedef struct orphan {
     char *up;   /* "" when the blocks have none */
     char *self; /* the first block's self link; "" when none */
     unsigned long line;
-    espi_reading *readings;
+    model_reading *readings;
     size_t n, cap;
 } orphan;
 
@@ -164,15 +164,15 @@ struct repair {
     size_t carried; /* readings and summaries put into the model */
 };
 
-/* A code as the model keeps it: ESPI_CODE_NONE when absent or beyond int. */
+/* A code as the model keeps it: CODE_NONE when absent or beyond int. */
 static inline int repair_code_of(int64_t v)
 {
-    return v == ESPI_ABSENT || v < -INT_MAX || v > INT_MAX ? ESPI_CODE_NONE : (int)v;
+    return v == ESPI_ABSENT || v < -INT_MAX || v > INT_MAX ? CODE_NONE : (int)v;
 }
 
 static inline bool repair_int48(int64_t v)
 {
-    return v >= -ESPI_INT48_MAX && v <= ESPI_INT48_MAX;
+    return v >= -INT48_MAX && v <= INT48_MAX;
 }
 
 /* repair.c: the resources collected */
@@ -184,10 +184,10 @@ mr_info *repair_add_mr_info(repair *rp, const espi_meter_reading_res *res, char 
 
 /* repair_report.c */
 int repair_fatal(repair *rp, const char *code, unsigned long line, const char *fmt, ...)
-    ESPI_PRINTF(4, 5);
+    ATTR_PRINTF(4, 5);
 int repair_nomem(repair *rp);
 void repair_note(repair *rp, const char *code, rtype type, unsigned long line, const char *what,
-                 const char *action, const char *fmt, ...) ESPI_PRINTF(7, 8);
+                 const char *action, const char *fmt, ...) ATTR_PRINTF(7, 8);
 void repair_on_reader_diag(const espi_diag *d, void *ctx);
 void repair_report(repair *rp);
 void repair_report_free(repair *rp);
@@ -208,7 +208,7 @@ void repair_tapped_free(repair *rp);
 
 /* repair_readings.c */
 int repair_on_reading(repair *rp, const espi_interval_reading_res *ir);
-int repair_push_reading(espi_reading **items, size_t *n, size_t *cap, const espi_reading *r);
+int repair_push_reading(model_reading **items, size_t *n, size_t *cap, const model_reading *r);
 int repair_make_channel(repair *rp, mr_info *m);
 
 /* repair_links.c: a usage point asked for by a MeterReading or summary */

@@ -30,10 +30,10 @@ int repair_fatal(repair *rp, const char *code, unsigned long line, const char *f
 {
     if (rp->failed)
         return rp->err->status;
-    espi_loc loc = {rp->name, line, 0, NULL};
+    err_loc loc = {rp->name, line, 0, NULL};
     va_list ap;
     va_start(ap, fmt);
-    espi_vfail(rp->err, ESPI_E_INPUT, code, &loc, fmt, ap);
+    err_vfail(rp->err, ESPI_E_INPUT, code, &loc, fmt, ap);
     va_end(ap);
     rp->failed = true;
     return ESPI_E_INPUT;
@@ -42,7 +42,7 @@ int repair_fatal(repair *rp, const char *code, unsigned long line, const char *f
 int repair_nomem(repair *rp)
 {
     if (!rp->failed)
-        espi_fail(rp->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        err_fail(rp->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     rp->failed = true;
     return rp->err->status;
 }
@@ -58,7 +58,7 @@ static tally *tally_of(repair *rp, const char *code, rtype type, const char *wha
         if (t->type == type && strcmp(t->code, code) == 0 && strcmp(t->what, what) == 0)
             return t;
     }
-    tally *g = espi_grow(rp->tallies, &rp->tallies_cap, rp->ntallies, sizeof *g, 16);
+    tally *g = grow_array(rp->tallies, &rp->tallies_cap, rp->ntallies, sizeof *g, 16);
     if (g == NULL)
         return NULL;
     rp->tallies = g;
@@ -104,8 +104,8 @@ static int by_line(const void *a, const void *b)
 
 static void emit_tally(repair *rp, const tally *t)
 {
-    espi_loc loc = {rp->name, t->line, 0, NULL};
-    espi_emit(rp->in->on_diag, rp->in->diag_ctx, ESPI_SEV_WARNING, t->code, &loc,
+    err_loc loc = {rp->name, t->line, 0, NULL};
+    diag_emit(rp->in->on_diag, rp->in->diag_ctx, ESPI_SEV_WARNING, t->code, &loc,
               "%s: %zu %s%s%s%s; %s", type_names[t->type], t->count, t->what,
               t->first ? " (the first: " : "", t->first ? t->first : "", t->first ? ")" : "",
               t->action ? t->action : "");
@@ -127,8 +127,8 @@ void repair_report(repair *rp)
     for (size_t i = 0; i < rp->nfwd; i++) {
         if (rp->fwd[i].n <= FORWARD_PER_CODE)
             continue;
-        espi_loc loc = {rp->name, 0, 0, NULL};
-        espi_emit(rp->in->on_diag, rp->in->diag_ctx, ESPI_SEV_WARNING, rp->fwd[i].code, &loc,
+        err_loc loc = {rp->name, 0, 0, NULL};
+        diag_emit(rp->in->on_diag, rp->in->diag_ctx, ESPI_SEV_WARNING, rp->fwd[i].code, &loc,
                   "%zu more warning(s) like the ones above", rp->fwd[i].n - FORWARD_PER_CODE);
     }
 }
@@ -200,7 +200,7 @@ static void forward(repair *rp, const espi_diag *d)
             f = &rp->fwd[i];
     if (f == NULL && rp->nfwd < sizeof rp->fwd / sizeof rp->fwd[0]) {
         f = &rp->fwd[rp->nfwd++];
-        espi_strlcpy(f->code, d->code, sizeof f->code);
+        str_lcpy(f->code, d->code, sizeof f->code);
         f->n = 0;
     }
     if (f && ++f->n > FORWARD_PER_CODE)

@@ -128,7 +128,7 @@ static void end_capture(tap *t)
 static void keep_tapped(tap *t)
 {
     repair *rp = t->rp;
-    tap_up *g = espi_grow(rp->tapped, &rp->tapped_cap, rp->ntapped, sizeof *g, 8);
+    tap_up *g = grow_array(rp->tapped, &rp->tapped_cap, rp->ntapped, sizeof *g, 8);
     if (g == NULL) {
         free(t->current.tariff);
         free(t->current.read_cycle);

@@ -8,20 +8,20 @@
 int repair_make_usage_point(repair *rp, up_info *u)
 {
     const espi_usage_point_res *res = u->res;
-    espi_usage_point *up = espi_feed_usage_point(rp->in->feed, "", u->key);
+    model_usage_point *up = model_feed_usage_point(rp->in->feed, "", u->key);
     if (up == NULL)
         return repair_nomem(rp);
     u->model = up;
     int kind = repair_code_of(res->service_kind);
-    if (kind == ESPI_CODE_NONE || kind < 0 || kind > 65535) {
+    if (kind == CODE_NONE || kind < 0 || kind > 65535) {
         repair_note(rp, "repair-service-kind", T_UP, res->entry.line,
                     "without a usable ServiceCategory kind", "written as 0 (electricity)", NULL);
         kind = 0;
     }
     up->service_kind = kind;
-    if ((res->entry.title && res->entry.title[0] && espi_set_text(&up->title, res->entry.title)) ||
-        (u->tariff && u->tariff[0] && espi_set_text(&up->tariff_profile, u->tariff)) ||
-        (u->read_cycle && u->read_cycle[0] && espi_set_text(&up->read_cycle, u->read_cycle)))
+    if ((res->entry.title && res->entry.title[0] && model_set_text(&up->title, res->entry.title)) ||
+        (u->tariff && u->tariff[0] && model_set_text(&up->tariff_profile, u->tariff)) ||
+        (u->read_cycle && u->read_cycle[0] && model_set_text(&up->read_cycle, u->read_cycle)))
         return repair_nomem(rp);
     return 0;
 }
@@ -43,7 +43,7 @@ static bool measurement_given(const espi_summary_measurement *m)
            m->power_of_ten != ESPI_ABSENT;
 }
 
-static void copy_measure(espi_measure *out, const espi_summary_measurement *m)
+static void copy_measure(model_measure *out, const espi_summary_measurement *m)
 {
     out->present = m->value != ESPI_ABSENT;
     out->value = m->value == ESPI_ABSENT ? 0 : m->value;
@@ -90,7 +90,7 @@ static bool bill_ok(int64_t v)
 }
 
 /* The bills, each given or not (absent is not 0). */
-static void copy_bills(espi_summary *s, const espi_usage_summary_res *us)
+static void copy_bills(model_summary *s, const espi_usage_summary_res *us)
 {
     s->has_bill_last_period = us->bill_last_period != ESPI_ABSENT;
     s->bill_last_period = s->has_bill_last_period ? us->bill_last_period : 0;
@@ -101,9 +101,9 @@ static void copy_bills(espi_summary *s, const espi_usage_summary_res *us)
     s->currency = us->currency == ESPI_ABSENT ? 0 : repair_code_of(us->currency);
 }
 
-static int fill_summary(repair *rp, const espi_usage_summary_res *us, espi_summary *s)
+static int fill_summary(repair *rp, const espi_usage_summary_res *us, model_summary *s)
 {
-    espi_summary_init(s);
+    model_summary_init(s);
     if (!bill_ok(us->bill_last_period) || !bill_ok(us->bill_to_date) ||
         !bill_ok(us->cost_additional_last_period))
         return repair_fatal(rp, "repair-int48", us->entry.line,
@@ -121,7 +121,7 @@ static int fill_summary(repair *rp, const espi_usage_summary_res *us, espi_summa
     s->status_time = us->status_time_stamp == ESPI_ABSENT ? ESPI_TIME_UNSET : us->status_time_stamp;
     s->commodity = repair_code_of(us->commodity);
     s->tariff_profile =
-        (char *)(uintptr_t)us->tariff_profile; /* copied by espi_usage_point_add_summary */
+        (char *)(uintptr_t)us->tariff_profile; /* copied by model_usage_point_add_summary */
     s->read_cycle = (char *)(uintptr_t)us->read_cycle;
     s->title = us->entry.title && us->entry.title[0] ? (char *)(uintptr_t)us->entry.title : NULL;
     s->line = us->entry.line > UINT32_MAX ? UINT32_MAX : (uint32_t)us->entry.line;
@@ -129,7 +129,7 @@ static int fill_summary(repair *rp, const espi_usage_summary_res *us, espi_summa
     return 0;
 }
 
-static bool summary_says_something(const espi_summary *s)
+static bool summary_says_something(const model_summary *s)
 {
     return s->billing_start != ESPI_TIME_UNSET || s->has_bill_last_period || s->has_bill_to_date ||
            s->has_cost_additional || s->overall.present || s->current.present;
@@ -137,7 +137,7 @@ static bool summary_says_something(const espi_summary *s)
 
 /* statusTimeStamp is required: a summary without one is as of the end of
  * its billing period. */
-static bool fix_status_time(repair *rp, espi_summary *s, unsigned long line)
+static bool fix_status_time(repair *rp, model_summary *s, unsigned long line)
 {
     if (s->status_time != ESPI_TIME_UNSET)
         return true;
@@ -151,7 +151,7 @@ static bool fix_status_time(repair *rp, espi_summary *s, unsigned long line)
 
 int repair_add_summary(repair *rp, const espi_usage_summary_res *us)
 {
-    espi_summary s;
+    model_summary s;
     int rc = fill_summary(rp, us, &s);
     if (rc != 0)
         return rc;
@@ -171,7 +171,7 @@ int repair_add_summary(repair *rp, const espi_usage_summary_res *us)
     if ((rc = repair_resolve_usage_point(rp, &q, &u)) != 0)
         return rc;
     note_summary_extras(rp, us);
-    if (espi_usage_point_add_summary(u->model, &s) != 0)
+    if (model_usage_point_add_summary(u->model, &s) != 0)
         return repair_nomem(rp);
     rp->carried++;
     return 0;

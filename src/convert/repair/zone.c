@@ -12,11 +12,11 @@
 /* h[:mm[:ss]] after lead, as POSIX TZ writes offsets and times of day. */
 static void posix_hms(char *buf, size_t size, size_t *len, const char *lead, int32_t s)
 {
-    espi_bufprintf(buf, size, len, "%s%d", lead, (int)(s / 3600));
+    str_bufprintf(buf, size, len, "%s%d", lead, (int)(s / 3600));
     if (s % 3600)
-        espi_bufprintf(buf, size, len, ":%02d", (int)(s % 3600 / 60));
+        str_bufprintf(buf, size, len, ":%02d", (int)(s % 3600 / 60));
     if (s % 60)
-        espi_bufprintf(buf, size, len, ":%02d", (int)(s % 60));
+        str_bufprintf(buf, size, len, ":%02d", (int)(s % 60));
 }
 
 /* POSIX offsets are hours west: -28800 s east is "8", 19800 is "-5:30". */
@@ -35,15 +35,15 @@ static int days_in(int month)
 /* A DstRuleType as a POSIX rule ("M3.2.0/2"); false when POSIX has no
  * form for it (a weekday on or after a day other than 1, 8, 15, 22 or the
  * last seven). */
-static bool posix_rule(char *buf, size_t size, size_t *len, const espi_dst_rule *r)
+static bool posix_rule(char *buf, size_t size, size_t *len, const tz_dst_rule *r)
 {
     int wday = r->dow % 7, week;
     if (r->op == 0) {
         if (r->dom > days_in(r->month))
             return false;
         int64_t day =
-            espi_days_from_civil(2001, r->month, r->dom) - espi_days_from_civil(2001, 1, 1) + 1;
-        espi_bufprintf(buf, size, len, ",J%d", (int)day);
+            tz_days_from_civil(2001, r->month, r->dom) - tz_days_from_civil(2001, 1, 1) + 1;
+        str_bufprintf(buf, size, len, ",J%d", (int)day);
     } else {
         if (r->op == 1 && r->dom % 7 == 1 && r->dom <= 22)
             week = (r->dom + 6) / 7;
@@ -53,7 +53,7 @@ static bool posix_rule(char *buf, size_t size, size_t *len, const espi_dst_rule 
             return false;
         else
             week = r->op == 7 ? 5 : r->op - 1;
-        espi_bufprintf(buf, size, len, ",M%d.%d.%d", r->month, week, wday);
+        str_bufprintf(buf, size, len, ",M%d.%d.%d", r->month, week, wday);
     }
     posix_hms(buf, size, len, "/", r->hour * 3600 + r->seconds);
     return true;
@@ -64,40 +64,40 @@ static bool posix_zone(char *buf, size_t size, const espi_time_params *tp)
 {
     size_t len = 0;
     buf[0] = '\0';
-    espi_bufprintf(buf, size, &len, "STD");
+    str_bufprintf(buf, size, &len, "STD");
     posix_offset(buf, size, &len, tp->tz_offset);
-    if (tp->dst_start_rule == ESPI_DST_RULE_NONE)
+    if (tp->dst_start_rule == TZ_DST_RULE_NONE)
         return true;
-    espi_dst_rule a, b;
-    espi_dst_rule_decode(&a, tp->dst_start_rule);
-    espi_dst_rule_decode(&b, tp->dst_end_rule);
-    espi_bufprintf(buf, size, &len, "DST");
+    tz_dst_rule a, b;
+    tz_dst_rule_decode(&a, tp->dst_start_rule);
+    tz_dst_rule_decode(&b, tp->dst_end_rule);
+    str_bufprintf(buf, size, &len, "DST");
     if (tp->dst_offset != 3600) /* POSIX's default: an hour ahead */
         posix_offset(buf, size, &len, tp->tz_offset + tp->dst_offset);
     return posix_rule(buf, size, &len, &a) && posix_rule(buf, size, &len, &b);
 }
 
 /* A rule that decodes to a plain DST change (what espi validate accepts). */
-static bool usable_rule(int64_t bits, espi_dst_rule *r)
+static bool usable_rule(int64_t bits, tz_dst_rule *r)
 {
-    if (bits == ESPI_ABSENT || bits < 0 || bits > 0xFFFFFFFF || bits == ESPI_DST_RULE_NONE)
+    if (bits == ESPI_ABSENT || bits < 0 || bits > 0xFFFFFFFF || bits == TZ_DST_RULE_NONE)
         return false;
-    espi_dst_rule_decode(r, (uint32_t)bits);
+    tz_dst_rule_decode(r, (uint32_t)bits);
     bool plain = (r->op >= 2 ? r->dom == 0 : true) && (r->op == 0 ? r->dow == 0 : true) &&
                  r->seconds % 60 == 0;
-    return plain && espi_dst_rule_valid(r);
+    return plain && tz_dst_rule_valid(r);
 }
 
 /* The DST part of the file's parameters, or none, said when it is dropped. */
 static void dst_part(repair *rp, const espi_ltp_res *ltp, espi_time_params *tp)
 {
-    espi_dst_rule a, b;
-    bool none = (ltp->dst_start_rule == ESPI_DST_RULE_NONE || ltp->dst_start_rule == ESPI_ABSENT) &&
-                (ltp->dst_end_rule == ESPI_DST_RULE_NONE || ltp->dst_end_rule == ESPI_ABSENT);
+    tz_dst_rule a, b;
+    bool none = (ltp->dst_start_rule == TZ_DST_RULE_NONE || ltp->dst_start_rule == ESPI_ABSENT) &&
+                (ltp->dst_end_rule == TZ_DST_RULE_NONE || ltp->dst_end_rule == ESPI_ABSENT);
     bool offset_ok =
         ltp->dst_offset != ESPI_ABSENT && ltp->dst_offset > 0 && ltp->dst_offset <= TZ_LTP_MAX_DST;
     tp->dst_offset = 0;
-    tp->dst_start_rule = tp->dst_end_rule = ESPI_DST_RULE_NONE;
+    tp->dst_start_rule = tp->dst_end_rule = TZ_DST_RULE_NONE;
     if (none && (ltp->dst_offset == ESPI_ABSENT || ltp->dst_offset == 0))
         return; /* no DST, and the file says so */
     if (!none && offset_ok && usable_rule(ltp->dst_start_rule, &a) &&
@@ -171,9 +171,9 @@ static int no_time_params(repair *rp, const espi_ltp_res *ltp)
                     (long long)(ltp->tz_offset == ESPI_ABSENT ? 0 : ltp->tz_offset));
     if (!own)
         return 0;
-    espi_time_params tp = {0, 0, ESPI_DST_RULE_NONE, ESPI_DST_RULE_NONE};
+    espi_time_params tp = {0, 0, TZ_DST_RULE_NONE, TZ_DST_RULE_NONE};
     espi_error e;
-    if (espi_feed_set_time_params(rp->in->feed, "UTC0", &tp, &e) != 0)
+    if (model_feed_set_time_params(rp->in->feed, "UTC0", &tp, &e) != 0)
         return repair_nomem(rp);
     return hand_zone(rp, "UTC0", &tp, "UTC0");
 }
@@ -186,17 +186,17 @@ int repair_time_params(repair *rp)
     if (ltp == NULL || ltp->tz_offset == ESPI_ABSENT || ltp->tz_offset < -TZ_LTP_MAX_OFFSET ||
         ltp->tz_offset > TZ_LTP_MAX_OFFSET)
         return no_time_params(rp, ltp);
-    espi_time_params tp = {(int32_t)ltp->tz_offset, 0, ESPI_DST_RULE_NONE, ESPI_DST_RULE_NONE};
+    espi_time_params tp = {(int32_t)ltp->tz_offset, 0, TZ_DST_RULE_NONE, TZ_DST_RULE_NONE};
     dst_part(rp, ltp, &tp);
     char posix[96], name[96];
     bool has_posix = posix_zone(posix, sizeof posix, &tp);
     if (has_posix)
-        espi_strlcpy(name, posix, sizeof name);
+        str_lcpy(name, posix, sizeof name);
     else
         snprintf(name, sizeof name, "tzOffset %d, dstOffset %d, rules %08X/%08X", tp.tz_offset,
                  tp.dst_offset, tp.dst_start_rule, tp.dst_end_rule);
     espi_error e;
-    if (espi_feed_set_time_params(rp->in->feed, name, &tp, &e) != 0)
+    if (model_feed_set_time_params(rp->in->feed, name, &tp, &e) != 0)
         return repair_nomem(rp);
     return hand_zone(rp, has_posix ? posix : NULL, &tp, name);
 }

@@ -270,7 +270,7 @@ bool sh_account_sniff(const unsigned char *head, size_t n)
 /* ------------------------------------------------------------------ */
 
 /* Where the token just read ends. */
-static espi_loc here(parser *p)
+static err_loc here(parser *p)
 {
     return json_stream_here(&p->js, NULL);
 }
@@ -283,33 +283,33 @@ static uint32_t here_line(parser *p)
 
 /* Sets a located error and returns 0, which cancels the yajl parse. */
 static int fail(parser *p, espi_status status, const char *code, const char *fmt, ...)
-    ESPI_PRINTF(4, 5);
+    ATTR_PRINTF(4, 5);
 
 static int fail(parser *p, espi_status status, const char *code, const char *fmt, ...)
 {
-    espi_loc loc = here(p);
+    err_loc loc = here(p);
     va_list ap;
     va_start(ap, fmt);
-    espi_vfail(p->err, status, code, &loc, fmt, ap);
+    err_vfail(p->err, status, code, &loc, fmt, ap);
     va_end(ap);
     return 0;
 }
 
 static int fail_nomem(parser *p)
 {
-    espi_fail(p->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    err_fail(p->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     return 0;
 }
 
 static void warn(parser *p, const char *code, uint32_t line, const char *fmt, ...)
-    ESPI_PRINTF(4, 5);
+    ATTR_PRINTF(4, 5);
 
 static void warn(parser *p, const char *code, uint32_t line, const char *fmt, ...)
 {
-    espi_loc loc = {p->in->name, line, 0, NULL};
+    err_loc loc = {p->in->name, line, 0, NULL};
     va_list ap;
     va_start(ap, fmt);
-    espi_vemit(p->in->on_diag, p->in->diag_ctx, ESPI_SEV_WARNING, code, &loc, fmt, ap);
+    diag_vemit(p->in->on_diag, p->in->diag_ctx, ESPI_SEV_WARNING, code, &loc, fmt, ap);
     va_end(ap);
 }
 
@@ -389,7 +389,7 @@ static int strlist_add(parser *p, strlist *l, size_t max, const char *what, cons
         return fail(p, ESPI_E_LIMIT, "account-too-many", "more than %zu %s", max, what);
     if (!count_kept(p))
         return 0;
-    char **grown = espi_grow(l->v, &l->cap, l->n, sizeof *l->v, 4);
+    char **grown = grow_array(l->v, &l->cap, l->n, sizeof *l->v, 4);
     if (grown == NULL)
         return fail_nomem(p);
     l->v = grown;
@@ -458,7 +458,7 @@ static int location_at(parser *p, account *a, const unsigned char *s, size_t len
                     "more than %d service locations in one account", MAX_LOCATIONS);
     if (!count_kept(p))
         return 0;
-    location *grown = espi_grow(a->locs, &a->cap, a->nlocs, sizeof *a->locs, 4);
+    location *grown = grow_array(a->locs, &a->cap, a->nlocs, sizeof *a->locs, 4);
     if (grown == NULL)
         return fail_nomem(p);
     a->locs = grown;
@@ -496,7 +496,7 @@ static int add_schedule(parser *p, account *a, const unsigned char *s, size_t le
 static int emit(parser *p, const account *a, char *loc, const strlist *schedules, char *cycle,
                 const strlist *meters, uint32_t line)
 {
-    espi_account_info info = {0};
+    account_info info = {0};
     if (schedules != NULL && !strlist_join(schedules, &info.tariff_profile))
         return fail_nomem(p);
     info.account = a->number;
@@ -509,7 +509,7 @@ static int emit(parser *p, const account *a, char *loc, const strlist *schedules
     int rc = convert_add_account(p->in, &info, p->err);
     free(info.tariff_profile);
     if (rc != 0 && p->err->status == ESPI_OK)
-        espi_fail(p->err, rc, "account-add", NULL, "the account record cannot be kept");
+        err_fail(p->err, rc, "account-add", NULL, "the account record cannot be kept");
     return rc == 0;
 }
 
@@ -762,10 +762,10 @@ static int parse_document(parser *p, FILE *f, size_t chunk)
     int rc = json_stream_parse(&p->js, &sp, &handlers, p, f, p->in->name, p->err);
     if (rc != 0 || p->is_user_data || p->is_billing)
         return rc;
-    espi_loc loc = {p->in->name, 0, 0, NULL};
-    return espi_fail(p->err, ESPI_E_INPUT, "account-unknown-document", &loc,
-                     "the JSON holds no SmartHub account (no \"account\" nor "
-                     "\"accountBillingMap\"); " EXPECTED);
+    err_loc loc = {p->in->name, 0, 0, NULL};
+    return err_fail(p->err, ESPI_E_INPUT, "account-unknown-document", &loc,
+                    "the JSON holds no SmartHub account (no \"account\" nor "
+                    "\"accountBillingMap\"); " EXPECTED);
 }
 
 /* A document that fails adds nothing: the records it handed over before
@@ -773,7 +773,7 @@ static int parse_document(parser *p, FILE *f, size_t chunk)
 static void take_back(const convert_input *in, size_t keep)
 {
     for (size_t i = keep; i < *in->naccounts; i++)
-        espi_account_info_free(&(*in->accounts)[i]);
+        account_info_free(&(*in->accounts)[i]);
     *in->naccounts = keep;
 }
 
@@ -784,7 +784,7 @@ int sh_account_read_chunked(const convert_input *in, FILE *f, size_t chunk, espi
     memset(err, 0, sizeof *err);
     parser *p = calloc(1, sizeof *p);
     if (p == NULL)
-        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     p->in = in;
     p->err = err;
     p->ud.cur = p->bill.cur = NO_LOCATION;

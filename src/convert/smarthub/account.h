@@ -2,8 +2,8 @@
  * secured/user-data and GET secured/billing (SMARTHUB.md sections 4 and 6).
  * The reader itself, sh_account_read_into, is declared in convert.h with
  * the other readers. */
-#ifndef ESPI_SMARTHUB_ACCOUNT_H
-#define ESPI_SMARTHUB_ACCOUNT_H
+#ifndef SMARTHUB_ACCOUNT_H
+#define SMARTHUB_ACCOUNT_H
 
 #include "convert/convert.h"
 

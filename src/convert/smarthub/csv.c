@@ -96,26 +96,26 @@ typedef struct csv_field {
     unsigned long column;
 } csv_field;
 
-static espi_loc loc_at(const csv_reader *r, uint32_t line, unsigned long column)
+static err_loc loc_at(const csv_reader *r, uint32_t line, unsigned long column)
 {
-    return (espi_loc){r->in->name, line, column, NULL};
+    return (err_loc){r->in->name, line, column, NULL};
 }
 
 static void warn(const csv_reader *r, const char *code, uint32_t line, const char *fmt, ...)
-    ESPI_PRINTF(4, 5);
+    ATTR_PRINTF(4, 5);
 
 static void warn(const csv_reader *r, const char *code, uint32_t line, const char *fmt, ...)
 {
-    espi_loc loc = loc_at(r, line, 0);
+    err_loc loc = loc_at(r, line, 0);
     va_list ap;
     va_start(ap, fmt);
-    espi_vemit(r->in->on_diag, r->in->diag_ctx, ESPI_SEV_WARNING, code, &loc, fmt, ap);
+    diag_vemit(r->in->on_diag, r->in->diag_ctx, ESPI_SEV_WARNING, code, &loc, fmt, ap);
     va_end(ap);
 }
 
 static int nomem(const csv_reader *r)
 {
-    return espi_fail(r->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    return err_fail(r->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
 }
 
 /* ------------------------------------------------------------------ */
@@ -124,11 +124,11 @@ static int nomem(const csv_reader *r)
 
 static int too_long(const csv_reader *r, uint32_t line)
 {
-    espi_loc loc = loc_at(r, line, CSV_MAX_LINE + 1);
-    return espi_fail(r->err, ESPI_E_LIMIT, "csv-line-too-long", &loc,
-                     "the line is longer than %d bytes; expected a SmartHub CSV line (well under "
-                     "100)",
-                     CSV_MAX_LINE);
+    err_loc loc = loc_at(r, line, CSV_MAX_LINE + 1);
+    return err_fail(r->err, ESPI_E_LIMIT, "csv-line-too-long", &loc,
+                    "the line is longer than %d bytes; expected a SmartHub CSV line (well under "
+                    "100)",
+                    CSV_MAX_LINE);
 }
 
 /* Reads the next line, without its \n or \r\n, into r->line. Returns 1,
@@ -139,24 +139,24 @@ static int read_line(csv_reader *r)
     int c = 0;
     bool any = false;
     if (r->lineno == UINT32_MAX) {
-        espi_loc loc = loc_at(r, r->lineno, 0);
-        return espi_fail(r->err, ESPI_E_LIMIT, "csv-too-many-lines", &loc,
-                         "the file has more than %u lines", UINT32_MAX);
+        err_loc loc = loc_at(r, r->lineno, 0);
+        return err_fail(r->err, ESPI_E_LIMIT, "csv-too-many-lines", &loc,
+                        "the file has more than %u lines", UINT32_MAX);
     }
     while ((c = getc(r->f)) != EOF && c != '\n') {
         any = true;
         if (c == '\0') {
-            espi_loc loc = loc_at(r, r->lineno + 1, n + 1);
-            return espi_fail(r->err, ESPI_E_INPUT, "csv-binary", &loc,
-                             "the line holds a NUL byte; expected a text file (CSV)");
+            err_loc loc = loc_at(r, r->lineno + 1, n + 1);
+            return err_fail(r->err, ESPI_E_INPUT, "csv-binary", &loc,
+                            "the line holds a NUL byte; expected a text file (CSV)");
         }
         if (n > CSV_MAX_LINE) /* one byte more is kept for a \r */
             return too_long(r, r->lineno + 1);
         r->line[n++] = (char)c;
     }
     if (ferror(r->f)) {
-        espi_loc loc = loc_at(r, r->lineno + 1, 0);
-        return espi_fail(r->err, ESPI_E_IO, "read", &loc, "cannot read the input");
+        err_loc loc = loc_at(r, r->lineno + 1, 0);
+        return err_fail(r->err, ESPI_E_IO, "read", &loc, "cannot read the input");
     }
     if (!any && c == EOF)
         return 0;
@@ -259,11 +259,11 @@ static int read_account(csv_reader *r, const char *t)
     if (r->account != NULL) {
         if (strlen(r->account) == len && memcmp(r->account, s, len) == 0)
             return 0;
-        espi_loc loc = loc_at(r, r->lineno, 0);
-        return espi_fail(r->err, ESPI_E_INPUT, "csv-account", &loc,
-                         "a second, different account number after the one on line %u (the "
-                         "numbers are not repeated here); expected one account per file",
-                         r->account_line);
+        err_loc loc = loc_at(r, r->lineno, 0);
+        return err_fail(r->err, ESPI_E_INPUT, "csv-account", &loc,
+                        "a second, different account number after the one on line %u (the "
+                        "numbers are not repeated here); expected one account per file",
+                        r->account_line);
     }
     r->account = strndup(s, len);
     r->account_line = r->lineno;
@@ -276,11 +276,11 @@ static int read_unit(csv_reader *r, const char *t)
 {
     csv_unit u = unit_of(t);
     if (u == UNIT_UNKNOWN) {
-        espi_loc loc = loc_at(r, r->lineno, 0);
-        return espi_fail(r->err, ESPI_E_INPUT, "csv-unit", &loc,
-                         "the readings are '%s'; expected electricity in kilowatt-hours (kWh) or "
-                         "kilowatts (kW)",
-                         show(t, strlen(t)).text);
+        err_loc loc = loc_at(r, r->lineno, 0);
+        return err_fail(r->err, ESPI_E_INPUT, "csv-unit", &loc,
+                        "the readings are '%s'; expected electricity in kilowatt-hours (kWh) or "
+                        "kilowatts (kW)",
+                        show(t, strlen(t)).text);
     }
     r->unit = u;
     return 0;
@@ -354,33 +354,33 @@ static bool parse_wall(const char *s, int64_t *wall)
         return false;
     if (y < 1900 || y > 2199 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59)
         return false;
-    int64_t days = espi_days_from_civil(y, mo, d), year;
+    int64_t days = tz_days_from_civil(y, mo, d), year;
     int month, day;
-    espi_civil_from_days(days, &year, &month, &day);
+    tz_civil_from_days(days, &year, &month, &day);
     if (month != mo || day != d)
         return false; /* February 30 and the like */
-    *wall = days * ESPI_SECONDS_PER_DAY + h * 3600 + mi * 60;
+    *wall = days * SECONDS_PER_DAY + h * 3600 + mi * 60;
     return true;
 }
 
 /* "YYYY-MM-DD HH:MM to YYYY-MM-DD HH:MM": the start and the length. */
 static int parse_period(const csv_reader *r, const csv_field *f, wall_point *pt)
 {
-    espi_loc loc = loc_at(r, r->lineno, f->column);
+    err_loc loc = loc_at(r, r->lineno, f->column);
     int64_t end = 0;
     if (f->len != 36 || memcmp(f->s + 16, " to ", 4) != 0 || !parse_wall(f->s, &pt->wall) ||
         !parse_wall(f->s + 20, &end))
-        return espi_fail(r->err, ESPI_E_INPUT, "csv-time", &loc,
-                         "the period '%s' is not 'YYYY-MM-DD HH:MM to YYYY-MM-DD HH:MM' (two "
-                         "valid local times, 1900 to 2199)",
-                         show(f->s, f->len).text);
+        return err_fail(r->err, ESPI_E_INPUT, "csv-time", &loc,
+                        "the period '%s' is not 'YYYY-MM-DD HH:MM to YYYY-MM-DD HH:MM' (two "
+                        "valid local times, 1900 to 2199)",
+                        show(f->s, f->len).text);
     pt->length = end - pt->wall;
     if (pt->length <= 0 || pt->length > WALL_MAX_LENGTH)
-        return espi_fail(r->err, ESPI_E_INPUT, "csv-interval", &loc,
-                         "the period '%s' %s; expected an end after the start, at most a year "
-                         "later",
-                         show(f->s, f->len).text,
-                         pt->length <= 0 ? "does not end after it starts" : "is over a year long");
+        return err_fail(r->err, ESPI_E_INPUT, "csv-interval", &loc,
+                        "the period '%s' %s; expected an end after the start, at most a year "
+                        "later",
+                        show(f->s, f->len).text,
+                        pt->length <= 0 ? "does not end after it starts" : "is over a year long");
     return 0;
 }
 
@@ -392,19 +392,19 @@ static int parse_amount(const csv_reader *r, const csv_field *f, int scale, cons
     *present = false;
     if (f->len == 0)
         return 0;
-    espi_loc loc = loc_at(r, r->lineno, f->column);
-    espi_decimal_info info;
-    espi_decimal_status st = espi_decimal_scale(out, &info, f->s, f->len, scale);
-    if (st == ESPI_DECIMAL_SYNTAX)
-        return espi_fail(r->err, ESPI_E_INPUT, "csv-value", &loc,
-                         "'%s' is not a number; expected %s such as 0.870, or an empty field "
-                         "for a gap",
-                         show(f->s, f->len).text, expected);
-    if (st != ESPI_DECIMAL_OK || *out > ESPI_INT48_MAX || *out < -ESPI_INT48_MAX)
-        return espi_fail(r->err, ESPI_E_INPUT, "value-range", &loc,
-                         "a value is too large: ESPI values and costs are 48-bit integers (at "
-                         "most %lld)",
-                         (long long)ESPI_INT48_MAX);
+    err_loc loc = loc_at(r, r->lineno, f->column);
+    dec_info info;
+    dec_status st = dec_scale(out, &info, f->s, f->len, scale);
+    if (st == DEC_SYNTAX)
+        return err_fail(r->err, ESPI_E_INPUT, "csv-value", &loc,
+                        "'%s' is not a number; expected %s such as 0.870, or an empty field "
+                        "for a gap",
+                        show(f->s, f->len).text, expected);
+    if (st != DEC_OK || *out > INT48_MAX || *out < -INT48_MAX)
+        return err_fail(r->err, ESPI_E_INPUT, "value-range", &loc,
+                        "a value is too large: ESPI values and costs are 48-bit integers (at "
+                        "most %lld)",
+                        (long long)INT48_MAX);
     if (info.rounded && !info.noise)
         note_add(rounded, r->lineno);
     *present = true;
@@ -421,17 +421,17 @@ static int check_fields(const csv_reader *r, const csv_field *fields, size_t n)
                                : "3 fields: period, kWh and cost, as in "
                                  "'2026-06-15 00:00 to 2026-06-15 01:00,0.870,0.11'";
     if (n < 3) {
-        espi_loc loc = loc_at(r, r->lineno, 0);
-        return espi_fail(r->err, ESPI_E_INPUT, "csv-fields", &loc,
-                         "the row has %zu field(s); expected %s", n, expected);
+        err_loc loc = loc_at(r, r->lineno, 0);
+        return err_fail(r->err, ESPI_E_INPUT, "csv-fields", &loc,
+                        "the row has %zu field(s); expected %s", n, expected);
     }
     for (size_t i = 3; i < n; i++) {
         if (i < CSV_MAX_FIELDS && fields[i].len == 0)
             continue;
-        espi_loc loc = loc_at(r, r->lineno, i < CSV_MAX_FIELDS ? fields[i].column : 0);
-        return espi_fail(r->err, ESPI_E_INPUT, "csv-fields", &loc,
-                         "the row has %zu fields, field %zu not empty; expected %s", n, i + 1,
-                         expected);
+        err_loc loc = loc_at(r, r->lineno, i < CSV_MAX_FIELDS ? fields[i].column : 0);
+        return err_fail(r->err, ESPI_E_INPUT, "csv-fields", &loc,
+                        "the row has %zu fields, field %zu not empty; expected %s", n, i + 1,
+                        expected);
     }
     return 0;
 }
@@ -444,11 +444,11 @@ static int current_block(csv_reader *r, csv_block **out)
         return 0;
     }
     if (r->nblocks == CSV_MAX_BLOCKS) {
-        espi_loc loc = loc_at(r, r->lineno, 0);
-        return espi_fail(r->err, ESPI_E_INPUT, "csv-channel", &loc,
-                         "a block of rows begins here after %d others; expected at most four "
-                         "blocks (consumption, generation, net and demand)",
-                         CSV_MAX_BLOCKS);
+        err_loc loc = loc_at(r, r->lineno, 0);
+        return err_fail(r->err, ESPI_E_INPUT, "csv-channel", &loc,
+                        "a block of rows begins here after %d others; expected at most four "
+                        "blocks (consumption, generation, net and demand)",
+                        CSV_MAX_BLOCKS);
     }
     csv_block *b = &r->blocks[r->nblocks++];
     memset(b, 0, sizeof *b);
@@ -463,11 +463,11 @@ static int current_block(csv_reader *r, csv_block **out)
 static int add_point(csv_reader *r, csv_block *b, const wall_point *pt)
 {
     if (r->rows >= CSV_MAX_ROWS) {
-        espi_loc loc = loc_at(r, r->lineno, 0);
-        return espi_fail(r->err, ESPI_E_LIMIT, "csv-too-many-rows", &loc,
-                         "the file holds more than %u data rows", CSV_MAX_ROWS);
+        err_loc loc = loc_at(r, r->lineno, 0);
+        return err_fail(r->err, ESPI_E_LIMIT, "csv-too-many-rows", &loc,
+                        "the file holds more than %u data rows", CSV_MAX_ROWS);
     }
-    wall_point *grown = espi_grow(b->pts, &b->cap, b->n, sizeof *grown, 64);
+    wall_point *grown = grow_array(b->pts, &b->cap, b->n, sizeof *grown, 64);
     if (grown == NULL)
         return nomem(r);
     b->pts = grown;
@@ -531,15 +531,15 @@ static int read_row(csv_reader *r, const char *t, size_t offset)
 /* The first text decides whether this is a CSV file at all. */
 static int check_first_text(const csv_reader *r, const char *t, size_t offset)
 {
-    espi_loc loc = loc_at(r, r->lineno, offset + 1);
+    err_loc loc = loc_at(r, r->lineno, offset + 1);
     if (t[0] == '<')
-        return espi_fail(r->err, ESPI_E_INPUT, "csv-html", &loc,
-                         "the file is an HTML or XML page, not a SmartHub CSV export (a portal "
-                         "error or login page?); expected the text of greenButtonCsvDownload");
+        return err_fail(r->err, ESPI_E_INPUT, "csv-html", &loc,
+                        "the file is an HTML or XML page, not a SmartHub CSV export (a portal "
+                        "error or login page?); expected the text of greenButtonCsvDownload");
     if (t[0] == '{' || t[0] == '[')
-        return espi_fail(r->err, ESPI_E_INPUT, "csv-json", &loc,
-                         "the file is JSON, not a SmartHub CSV export; read it with --from "
-                         "smarthub-json");
+        return err_fail(r->err, ESPI_E_INPUT, "csv-json", &loc,
+                        "the file is JSON, not a SmartHub CSV export; read it with --from "
+                        "smarthub-json");
     return 0;
 }
 
@@ -685,14 +685,14 @@ static void describe_block(char *buf, size_t size, size_t *len, const csv_reader
 {
     size_t index = (size_t)(b - r->blocks) + 1;
     if (b->values == 0) {
-        espi_bufprintf(buf, size, len, "block %zu (line %u): no values", index, b->line);
+        str_bufprintf(buf, size, len, "block %zu (line %u): no values", index, b->line);
         return;
     }
     char lo[48], hi[48];
-    espi_decimal_format(lo, b->min, 3);
-    espi_decimal_format(hi, b->max, 3);
-    espi_bufprintf(buf, size, len, "block %zu (line %u): %zu values from %s to %s %s, %zu negative",
-                   index, b->line, b->values, lo, hi, b->demand ? "kW" : "kWh", b->negative);
+    dec_format(lo, b->min, 3);
+    dec_format(hi, b->max, 3);
+    str_bufprintf(buf, size, len, "block %zu (line %u): %zu values from %s to %s %s, %zu negative",
+                  index, b->line, b->values, lo, hi, b->demand ? "kW" : "kWh", b->negative);
 }
 
 static int identify_error(const csv_reader *r, uint32_t line, const csv_block *const *e, size_t k,
@@ -700,13 +700,13 @@ static int identify_error(const csv_reader *r, uint32_t line, const csv_block *c
 {
     char text[512];
     size_t len = 0;
-    espi_bufprintf(text, sizeof text, &len, "%s", why);
+    str_bufprintf(text, sizeof text, &len, "%s", why);
     for (size_t i = 0; i < k; i++) {
-        espi_bufprintf(text, sizeof text, &len, "; ");
+        str_bufprintf(text, sizeof text, &len, "; ");
         describe_block(text, sizeof text, &len, r, e[i]);
     }
-    espi_loc loc = loc_at(r, line, 0);
-    return espi_fail(r->err, ESPI_E_INPUT, "csv-channel", &loc, "%s", text);
+    err_loc loc = loc_at(r, line, 0);
+    return err_fail(r->err, ESPI_E_INPUT, "csv-channel", &loc, "%s", text);
 }
 
 /* One block: by its signs alone. */
@@ -740,7 +740,7 @@ static size_t candidates(assignment *out, const csv_block *const *e, size_t k)
 static void describe_assignment(char *buf, size_t size, size_t *len, const assignment *a, size_t k)
 {
     for (size_t i = 0; i < k; i++)
-        espi_bufprintf(buf, size, len, "%s%s", i ? "/" : "", roles[a->role[i]].name);
+        str_bufprintf(buf, size, len, "%s%s", i ? "/" : "", roles[a->role[i]].name);
 }
 
 /* Two or three blocks: the assignments that fit their signs and sums.
@@ -767,20 +767,20 @@ static int identify_several(csv_reader *r, csv_block **e, size_t k)
     }
     char why[320];
     size_t len = 0;
-    espi_bufprintf(why, sizeof why, &len,
-                   "cannot tell which channel each of the %zu energy blocks is: ", k);
+    str_bufprintf(why, sizeof why, &len,
+                  "cannot tell which channel each of the %zu energy blocks is: ", k);
     if (nfit == 0)
-        espi_bufprintf(why, sizeof why, &len,
-                       "no choice of consumption (>= 0), generation (one sign) and net fits "
-                       "net = consumption + generation row by row");
+        str_bufprintf(why, sizeof why, &len,
+                      "no choice of consumption (>= 0), generation (one sign) and net fits "
+                      "net = consumption + generation row by row");
     else
-        espi_bufprintf(why, sizeof why, &len, "in file order they fit %zu ways (", nfit);
+        str_bufprintf(why, sizeof why, &len, "in file order they fit %zu ways (", nfit);
     for (size_t i = 0; i < nfit; i++) {
-        espi_bufprintf(why, sizeof why, &len, "%s", i ? ", " : "");
+        str_bufprintf(why, sizeof why, &len, "%s", i ? ", " : "");
         describe_assignment(why, sizeof why, &len, &fit[i], k);
     }
     if (nfit > 0)
-        espi_bufprintf(why, sizeof why, &len, ")");
+        str_bufprintf(why, sizeof why, &len, ")");
     return identify_error(r, e[0]->line, (const csv_block *const *)e, k, why);
 }
 
@@ -854,7 +854,7 @@ static void report_block(const csv_reader *r, const csv_block *b, const char *la
 }
 
 /* ReadingType: energy in Wh as the JSON reader writes it, or demand in W. */
-static void set_reading_type(espi_channel *ch, const csv_block *b)
+static void set_reading_type(model_channel *ch, const csv_block *b)
 {
     ch->rt.accumulation = b->demand ? 12 : 4;
     ch->rt.commodity = 1;
@@ -865,7 +865,7 @@ static void set_reading_type(espi_channel *ch, const csv_block *b)
         ch->rt.currency = 840;
 }
 
-static int convert_block(const csv_reader *r, csv_block *b, espi_usage_point *up)
+static int convert_block(const csv_reader *r, csv_block *b, model_usage_point *up)
 {
     const role_info *ri = &roles[b->role];
     char label[96];
@@ -876,7 +876,7 @@ static int convert_block(const csv_reader *r, csv_block *b, espi_usage_point *up
     report_block(r, b, label);
     if (b->values == 0)
         return 0;
-    espi_channel *ch = espi_usage_point_channel(up, "", ri->flow, b->demand ? 38 : 72);
+    model_channel *ch = model_usage_point_channel(up, "", ri->flow, b->demand ? 38 : 72);
     if (ch == NULL)
         return nomem(r);
     set_reading_type(ch, b);
@@ -894,27 +894,27 @@ static int check_rows(const csv_reader *r)
         values += r->blocks[i].values;
     if (values > 0)
         return 0;
-    espi_loc loc = loc_at(r, r->nblocks ? r->blocks[0].line : r->lineno, 0);
+    err_loc loc = loc_at(r, r->nblocks ? r->blocks[0].line : r->lineno, 0);
     if (r->nblocks > 0)
-        return espi_fail(r->err, ESPI_E_INPUT, "csv-no-values", &loc,
-                         "every value field of the %zu data row(s) is empty; no reading to "
-                         "convert",
-                         r->rows);
+        return err_fail(r->err, ESPI_E_INPUT, "csv-no-values", &loc,
+                        "every value field of the %zu data row(s) is empty; no reading to "
+                        "convert",
+                        r->rows);
     if (!r->seen_text) {
         loc.line = 0;
-        return espi_fail(r->err, ESPI_E_INPUT, "csv-empty", &loc,
-                         "the file is empty%s; expected a SmartHub CSV export",
-                         r->lineno ? " (blank lines only)" : "");
+        return err_fail(r->err, ESPI_E_INPUT, "csv-empty", &loc,
+                        "the file is empty%s; expected a SmartHub CSV export",
+                        r->lineno ? " (blank lines only)" : "");
     }
-    return espi_fail(r->err, ESPI_E_INPUT, "csv-no-rows", &loc,
-                     "no data rows in %u line(s); expected rows such as '2026-06-15 00:00 to "
-                     "2026-06-15 01:00,0.870,,' (a SmartHub CSV export)",
-                     r->lineno);
+    return err_fail(r->err, ESPI_E_INPUT, "csv-no-rows", &loc,
+                    "no data rows in %u line(s); expected rows such as '2026-06-15 00:00 to "
+                    "2026-06-15 01:00,0.870,,' (a SmartHub CSV export)",
+                    r->lineno);
 }
 
 static int convert_blocks(csv_reader *r)
 {
-    espi_usage_point *up = espi_feed_usage_point(r->in->feed, r->account ? r->account : "", "");
+    model_usage_point *up = model_feed_usage_point(r->in->feed, r->account ? r->account : "", "");
     if (up == NULL)
         return nomem(r);
     for (size_t i = 0; i < r->nblocks; i++) {
@@ -933,7 +933,7 @@ int sh_csv_read_into(const convert_input *in, FILE *f, espi_error *err)
 {
     csv_reader *r = calloc(1, sizeof *r);
     if (r == NULL)
-        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     r->in = in, r->f = f, r->err = err;
     int rc = read_lines(r);
     if (rc == 0)

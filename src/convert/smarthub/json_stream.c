@@ -92,15 +92,15 @@ static void advance_to(json_stream *js, size_t offset)
 }
 
 /* The position counted so far. */
-static espi_loc counted(const json_stream *js)
+static err_loc counted(const json_stream *js)
 {
-    return (espi_loc){js->name, js->line, js->col0 + 1, NULL};
+    return (err_loc){js->name, js->line, js->col0 + 1, NULL};
 }
 
-espi_loc json_stream_here(json_stream *js, const char *where)
+err_loc json_stream_here(json_stream *js, const char *where)
 {
     advance_to(js, yajl_get_bytes_consumed(js->yh));
-    espi_loc loc = counted(js);
+    err_loc loc = counted(js);
     loc.where = where;
     return loc;
 }
@@ -112,13 +112,13 @@ static void set_yajl_error(json_stream *js, bool at_end)
         advance_to(js, yajl_get_bytes_consumed(js->yh));
     unsigned char *msg = yajl_get_error(js->yh, 0, NULL, 0); /* 0: no input text in it */
     char text[256];
-    espi_strlcpy(text, msg ? (const char *)msg : "syntax error", sizeof text);
+    str_lcpy(text, msg ? (const char *)msg : "syntax error", sizeof text);
     yajl_free_error(js->yh, msg);
     size_t len = strlen(text);
     while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
         text[--len] = '\0';
-    espi_loc loc = counted(js);
-    espi_fail(js->err, ESPI_E_INPUT, js->spec->syntax_code, &loc, "malformed JSON: %s", text);
+    err_loc loc = counted(js);
+    err_fail(js->err, ESPI_E_INPUT, js->spec->syntax_code, &loc, "malformed JSON: %s", text);
 }
 
 /* ------------------------------------------------------------------ */
@@ -150,11 +150,11 @@ static bool partial_bom_is_text(json_stream *js)
 static int refuse_start(json_stream *js, unsigned char c)
 {
     const json_stream_spec *sp = js->spec;
-    espi_loc loc = {js->name, strict(js) ? js->head_line + 1 : 1, strict(js) ? 0 : 1, NULL};
+    err_loc loc = {js->name, strict(js) ? js->head_line + 1 : 1, strict(js) ? 0 : 1, NULL};
     if (c == '<')
-        espi_fail(js->err, ESPI_E_INPUT, sp->html_code, &loc, "%s", sp->html_text);
+        err_fail(js->err, ESPI_E_INPUT, sp->html_code, &loc, "%s", sp->html_text);
     else
-        espi_fail(js->err, ESPI_E_INPUT, sp->not_json_code, &loc, "%s", sp->not_json_text);
+        err_fail(js->err, ESPI_E_INPUT, sp->not_json_code, &loc, "%s", sp->not_json_text);
     return -1;
 }
 
@@ -241,9 +241,9 @@ static int feed_chunk(json_stream *js, const unsigned char *buf, size_t n)
     size_t bad = guard_tokens(js, buf, n);
     if (bad < n) {
         advance_to(js, bad);
-        espi_loc loc = counted(js);
-        return espi_fail(js->err, ESPI_E_LIMIT, js->spec->token_code, &loc,
-                         "a JSON string or number is longer than %zu bytes", js->spec->max_token);
+        err_loc loc = counted(js);
+        return err_fail(js->err, ESPI_E_LIMIT, js->spec->token_code, &loc,
+                        "a JSON string or number is longer than %zu bytes", js->spec->max_token);
     }
     yajl_status st = yajl_parse(js->yh, buf, n);
     if (st == yajl_status_ok) {
@@ -277,11 +277,11 @@ static int feed_read(json_stream *js, const unsigned char *buf, size_t n)
 static int finish_stream(json_stream *js, FILE *in)
 {
     const json_stream_spec *sp = js->spec;
-    espi_loc loc = {js->name, 0, 0, NULL};
+    err_loc loc = {js->name, 0, 0, NULL};
     if (ferror(in))
-        return espi_fail(js->err, ESPI_E_IO, "read", &loc, "cannot read the input");
+        return err_fail(js->err, ESPI_E_IO, "read", &loc, "cannot read the input");
     if (!js->decided)
-        return espi_fail(js->err, ESPI_E_INPUT, sp->empty_code, &loc, "%s", sp->empty_text);
+        return err_fail(js->err, ESPI_E_INPUT, sp->empty_code, &loc, "%s", sp->empty_text);
     yajl_status st = yajl_complete_parse(js->yh);
     if (st == yajl_status_ok)
         return 0;
@@ -316,7 +316,7 @@ int json_stream_parse(json_stream *js, const json_stream_spec *spec, const json_
     js->yh = yajl_alloc(&callbacks, NULL, js);
     unsigned char *buf = js->yh != NULL ? malloc(spec->chunk) : NULL;
     int rc = buf != NULL ? read_all(js, in, buf)
-                         : espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+                         : err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     free(buf);
     if (js->yh != NULL)
         yajl_free(js->yh);

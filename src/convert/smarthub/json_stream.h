@@ -3,8 +3,8 @@
  * dropped, a web page refused by its first byte, strings and numbers
  * bounded before yajl sees them, and every error placed at a line and
  * column. The reader only answers events (json_handlers). */
-#ifndef ESPI_JSON_STREAM_H
-#define ESPI_JSON_STREAM_H
+#ifndef JSON_STREAM_H
+#define JSON_STREAM_H
 
 #include "common/error.h"
 
@@ -69,6 +69,6 @@ int json_stream_parse(json_stream *js, const json_stream_spec *spec, const json_
 
 /* Where the token just read ends, for handlers; where (may be NULL) names
  * the place in the document. */
-espi_loc json_stream_here(json_stream *js, const char *where);
+err_loc json_stream_here(json_stream *js, const char *where);
 
 #endif

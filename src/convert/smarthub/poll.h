@@ -1,7 +1,7 @@
 /* smarthub.h - the parts of a SmartHub utility-usage poll response that
  * espi reads, as parsed from JSON and before any interpretation. */
-#ifndef ESPI_SMARTHUB_H
-#define ESPI_SMARTHUB_H
+#ifndef SMARTHUB_H
+#define SMARTHUB_H
 
 #include "common/decimal.h"
 #include "espi.h"
@@ -14,8 +14,8 @@
 #define SH_MAX_POINTS 20000000u
 
 typedef struct sh_point {
-    int64_t x_ms;   /* wall clock as if UTC, milliseconds */
-    espi_decimal y; /* valid when has_y */
+    int64_t x_ms; /* wall clock as if UTC, milliseconds */
+    dec_number y; /* valid when has_y */
     uint32_t line;
     bool has_y; /* false: null, a gap */
 } sh_point;

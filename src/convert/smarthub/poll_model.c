@@ -50,38 +50,38 @@ typedef struct converter {
     size_t summaries; /* billing periods read (MONTHLY) */
 } converter;
 
-static espi_loc entry_loc(const converter *c, const sh_entry *e, uint32_t line)
+static err_loc entry_loc(const converter *c, const sh_entry *e, uint32_t line)
 {
-    return (espi_loc){c->name, line ? line : e->line, 0, NULL};
+    return (err_loc){c->name, line ? line : e->line, 0, NULL};
 }
 
-static void warn(const converter *c, const char *code, const espi_loc *loc, const char *fmt, ...)
-    ESPI_PRINTF(4, 5);
+static void warn(const converter *c, const char *code, const err_loc *loc, const char *fmt, ...)
+    ATTR_PRINTF(4, 5);
 
-static void warn(const converter *c, const char *code, const espi_loc *loc, const char *fmt, ...)
+static void warn(const converter *c, const char *code, const err_loc *loc, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    espi_vemit(c->in->on_diag, c->in->diag_ctx, ESPI_SEV_WARNING, code, loc, fmt, ap);
+    diag_vemit(c->in->on_diag, c->in->diag_ctx, ESPI_SEV_WARNING, code, loc, fmt, ap);
     va_end(ap);
 }
 
 static int check_status(const converter *c)
 {
     const sh_doc *d = c->doc;
-    espi_loc loc = {c->name, d->status_line, 0, NULL};
+    err_loc loc = {c->name, d->status_line, 0, NULL};
     if (d->status == NULL)
-        return espi_fail(c->err, ESPI_E_INPUT, "smarthub-no-status", &loc,
-                         "the JSON has no \"status\"; expected a SmartHub poll response with "
-                         "\"status\": \"COMPLETE\"");
+        return err_fail(c->err, ESPI_E_INPUT, "smarthub-no-status", &loc,
+                        "the JSON has no \"status\"; expected a SmartHub poll response with "
+                        "\"status\": \"COMPLETE\"");
     if (strcmp(d->status, "COMPLETE") == 0)
         return 0;
     if (strcmp(d->status, "PENDING") == 0)
-        return espi_fail(c->err, ESPI_E_INPUT, "smarthub-pending", &loc,
-                         "the poll response is PENDING: SmartHub had not finished preparing the "
-                         "data; poll again with the same request until it says COMPLETE");
-    return espi_fail(c->err, ESPI_E_INPUT, "smarthub-status", &loc,
-                     "the poll response status is \"%s\"; expected \"COMPLETE\"", d->status);
+        return err_fail(c->err, ESPI_E_INPUT, "smarthub-pending", &loc,
+                        "the poll response is PENDING: SmartHub had not finished preparing the "
+                        "data; poll again with the same request until it says COMPLETE");
+    return err_fail(c->err, ESPI_E_INPUT, "smarthub-status", &loc,
+                    "the poll response status is \"%s\"; expected \"COMPLETE\"", d->status);
 }
 
 static const unit_map *find_unit(const unit_map *units, size_t n, const char *name)
@@ -109,7 +109,7 @@ static int series_meter(const converter *c, const sh_entry *e, const sh_series *
         const sh_meter *m = &e->meters[i];
         if (m->series_id == NULL || strcmp(m->series_id, name) != 0)
             continue;
-        espi_loc loc = entry_loc(c, e, m->line);
+        err_loc loc = entry_loc(c, e, m->line);
         *meter = m->meter_number ? m->meter_number : name;
         if (m->flow_direction == NULL) {
             warn(c, "smarthub-no-flow", &loc,
@@ -119,18 +119,18 @@ static int series_meter(const converter *c, const sh_entry *e, const sh_series *
         }
         *flow = find_flow(m->flow_direction);
         if (*flow == NULL)
-            return espi_fail(c->err, ESPI_E_INPUT, "smarthub-flow", &loc,
-                             "unknown flowDirection \"%s\" for series '%s'; expected FORWARD, "
-                             "TOTAL, REVERSE, RETURN or NET",
-                             m->flow_direction, name);
+            return err_fail(c->err, ESPI_E_INPUT, "smarthub-flow", &loc,
+                            "unknown flowDirection \"%s\" for series '%s'; expected FORWARD, "
+                            "TOTAL, REVERSE, RETURN or NET",
+                            m->flow_direction, name);
         return 0;
     }
-    espi_loc loc = entry_loc(c, e, s->line);
+    err_loc loc = entry_loc(c, e, s->line);
     if (e->nmeters > 0)
-        return espi_fail(c->err, ESPI_E_INPUT, "smarthub-no-meter", &loc,
-                         "series '%s' has no meter with that seriesId in \"meters\", so its flow "
-                         "direction is unknown",
-                         name);
+        return err_fail(c->err, ESPI_E_INPUT, "smarthub-no-meter", &loc,
+                        "series '%s' has no meter with that seriesId in \"meters\", so its flow "
+                        "direction is unknown",
+                        name);
     warn(c, "smarthub-no-meters", &loc,
          "the entry lists no meters; series '%s' is read as FORWARD (delivered)", name);
     *meter = s->meter_number ? s->meter_number : name;
@@ -142,12 +142,12 @@ static int series_meter(const converter *c, const sh_entry *e, const sh_series *
 static int point_wall(const converter *c, const sh_series *s, const sh_point *pt, int64_t *wall)
 {
     const int64_t lo = -2208988800LL * 1000, hi = 7258118400LL * 1000;
-    espi_loc loc = {c->name, pt->line, 0, NULL};
+    err_loc loc = {c->name, pt->line, 0, NULL};
     if (pt->x_ms % 1000 != 0 || pt->x_ms < lo || pt->x_ms >= hi)
-        return espi_fail(c->err, ESPI_E_INPUT, "smarthub-bad-x", &loc,
-                         "series '%s' has x = %lld, which is not a time in whole seconds between "
-                         "1900 and 2200",
-                         s->name ? s->name : "", (long long)pt->x_ms);
+        return err_fail(c->err, ESPI_E_INPUT, "smarthub-bad-x", &loc,
+                        "series '%s' has x = %lld, which is not a time in whole seconds between "
+                        "1900 and 2200",
+                        s->name ? s->name : "", (long long)pt->x_ms);
     *wall = pt->x_ms / 1000;
     return 0;
 }
@@ -162,14 +162,14 @@ typedef struct rounding_note {
 static int scaled(const converter *c, const sh_point *pt, int scale, rounding_note *note,
                   int64_t *out)
 {
-    espi_decimal_info info;
-    espi_decimal_status st = espi_decimal_to_scaled(out, &info, pt->y, scale);
-    if (st != ESPI_DECIMAL_OK || *out > ESPI_INT48_MAX || *out < -ESPI_INT48_MAX) {
-        espi_loc loc = {c->name, pt->line, 0, NULL};
-        return espi_fail(c->err, ESPI_E_INPUT, "value-range", &loc,
-                         "a value is too large: ESPI values and costs are 48-bit integers (at "
-                         "most %lld)",
-                         (long long)ESPI_INT48_MAX);
+    dec_info info;
+    dec_status st = dec_to_scaled(out, &info, pt->y, scale);
+    if (st != DEC_OK || *out > INT48_MAX || *out < -INT48_MAX) {
+        err_loc loc = {c->name, pt->line, 0, NULL};
+        return err_fail(c->err, ESPI_E_INPUT, "value-range", &loc,
+                        "a value is too large: ESPI values and costs are 48-bit integers (at "
+                        "most %lld)",
+                        (long long)INT48_MAX);
     }
     if (info.rounded && !info.noise && note->count++ == 0)
         note->first_line = pt->line;
@@ -181,7 +181,7 @@ static void report_rounding(const converter *c, const char *series, const roundi
 {
     if (note->count == 0)
         return;
-    espi_loc loc = {c->name, note->first_line, 0, NULL};
+    err_loc loc = {c->name, note->first_line, 0, NULL};
     warn(c, "value-rounded", &loc,
          "series '%s': %zu value(s) have digits below 1 %s and were rounded to whole %s", series,
          note->count, unit, unit);
@@ -194,7 +194,7 @@ static int read_points(const converter *c, const sh_series *s, int scale, const 
 {
     wall_point *w = calloc(s->npoints ? s->npoints : 1, sizeof *w);
     if (w == NULL)
-        return espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     rounding_note note = {0, 0};
     size_t values = 0;
     int rc = 0;
@@ -241,14 +241,14 @@ static void report_signs(const converter *c, const char *series, const flow_map 
                          const sign_note *n)
 {
     if (flow->espi == 1 && n->negative > 0) {
-        espi_loc loc = {c->name, n->first_negative, 0, NULL};
+        err_loc loc = {c->name, n->first_negative, 0, NULL};
         warn(c, "negative-delivered", &loc,
              "series '%s' (%s): %zu negative value(s) on a delivered-energy channel are written "
              "as negative Wh",
              series, flow->name, n->negative);
     } else if (flow->magnitude && n->negative > 0 && n->positive > 0) {
         bool fewer_positive = n->positive < n->negative;
-        espi_loc loc = {c->name, fewer_positive ? n->first_positive : n->first_negative, 0, NULL};
+        err_loc loc = {c->name, fewer_positive ? n->first_positive : n->first_negative, 0, NULL};
         warn(c, "mixed-signs", &loc,
              "series '%s' (%s) has %zu positive and %zu negative values; all are written as "
              "received energy, made non-negative",
@@ -296,11 +296,11 @@ static int fallback_length(const converter *c, const sh_entry *e, const sh_serie
     else if (strcmp(tf, "HOURLY") == 0 || strcmp(tf, "DAILY") == 0)
         *out = tf[0] == 'H' ? 3600 : 86400;
     else {
-        espi_loc loc = entry_loc(c, e, s->line);
-        return espi_fail(c->err, ESPI_E_INPUT, "smarthub-interval", &loc,
-                         "cannot tell the interval length of series '%s': no usable "
-                         "xToOrderedInterval, a single point, and timeFrame \"%s\"",
-                         s->name ? s->name : "", tf);
+        err_loc loc = entry_loc(c, e, s->line);
+        return err_fail(c->err, ESPI_E_INPUT, "smarthub-interval", &loc,
+                        "cannot tell the interval length of series '%s': no usable "
+                        "xToOrderedInterval, a single point, and timeFrame \"%s\"",
+                        s->name ? s->name : "", tf);
     }
     return 0;
 }
@@ -325,7 +325,7 @@ static int set_lengths(const converter *c, const sh_entry *e, const sh_series *s
         w[i].length = fallback;
     }
     if (unusable) {
-        espi_loc loc = entry_loc(c, e, s->line);
+        err_loc loc = entry_loc(c, e, s->line);
         warn(c, "smarthub-bad-interval", &loc,
              "series '%s': some xToOrderedInterval lengths are not between 1 s and a year; the "
              "point spacing is used for those points",
@@ -367,8 +367,8 @@ static pending *find_pending(pending_list *l, const sh_entry *e, const char *met
     for (size_t i = 0; i < l->n; i++) {
         pending *p = &l->items[i];
         if (p->flow->espi == flow && strcmp(p->meter, meter) == 0 &&
-            espi_same_name(p->entry->account, e->account) &&
-            espi_same_name(p->entry->location, e->location))
+            model_same_name(p->entry->account, e->account) &&
+            model_same_name(p->entry->location, e->location))
             return p;
     }
     return NULL;
@@ -384,12 +384,12 @@ static int add_usage_series(converter *c, pending_list *l, const sh_entry *e, co
     int rc = series_meter(c, e, s, &meter, &flow);
     if (rc != 0)
         return rc;
-    espi_loc loc = entry_loc(c, e, s->line);
+    err_loc loc = entry_loc(c, e, s->line);
     if (find_pending(l, e, meter, flow->espi) != NULL)
-        return espi_fail(c->err, ESPI_E_INPUT, "smarthub-duplicate-channel", &loc,
-                         "series '%s' repeats meter %s with flowDirection %s; expected one series "
-                         "per meter and direction",
-                         name, meter, flow->name);
+        return err_fail(c->err, ESPI_E_INPUT, "smarthub-duplicate-channel", &loc,
+                        "series '%s' repeats meter %s with flowDirection %s; expected one series "
+                        "per meter and direction",
+                        name, meter, flow->name);
     pending p = {e, s, meter, flow, unit, NULL, 0, 0};
     size_t values = 0;
     rc = read_points(c, s, unit->scale, "Wh", &p.points, &values);
@@ -410,7 +410,7 @@ static int add_usage_series(converter *c, pending_list *l, const sh_entry *e, co
              "series '%s' has no reading (every y is null); no MeterReading is written for it",
              name);
     else if (rc == 0)
-        rc = espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        rc = err_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     return rc;
 }
 
@@ -442,7 +442,7 @@ static void report_missing_cost(const converter *c, const pending *p)
     }
     if (missing == 0)
         return;
-    espi_loc loc = {c->name, first, 0, NULL};
+    err_loc loc = {c->name, first, 0, NULL};
     warn(c, "cost-missing", &loc,
          "series '%s': %zu of %zu readings have no cost (no COST point at their time)",
          p->series->name ? p->series->name : "", missing, readings);
@@ -479,7 +479,7 @@ static int add_cost_series(converter *c, pending_list *l, const sh_entry *e, con
         return rc;
     pending *p = find_pending(l, e, meter, flow->espi);
     if (p == NULL) {
-        espi_loc loc = entry_loc(c, e, s->line);
+        err_loc loc = entry_loc(c, e, s->line);
         warn(c, "smarthub-cost-alone", &loc,
              "COST series '%s' has no USAGE readings for its meter and direction; its costs are "
              "not written",
@@ -496,7 +496,7 @@ static int add_cost_series(converter *c, pending_list *l, const sh_entry *e, con
     free(cost);
     report_missing_cost(c, p);
     if (unmatched > 0) {
-        espi_loc loc = {c->name, first_line, 0, NULL};
+        err_loc loc = {c->name, first_line, 0, NULL};
         warn(c, "smarthub-cost-unmatched", &loc,
              "COST series '%s': %zu cost point(s) have no usage reading at the same time and are "
              "not written",
@@ -522,7 +522,7 @@ static int entry_role_of(const converter *c, const sh_entry *e, bool quiet, cons
                          entry_role *role)
 {
     const char *type = e->type ? e->type : "";
-    espi_loc loc = entry_loc(c, e, 0);
+    err_loc loc = entry_loc(c, e, 0);
     *role = ROLE_SKIP;
     if (strcmp(e->industry, "ELECTRIC") != 0) {
         if (!quiet)
@@ -542,9 +542,9 @@ static int entry_role_of(const converter *c, const sh_entry *e, bool quiet, cons
     *unit = usage ? find_unit(usage_units, 1, unit_name)
                   : find_unit(cost_units, sizeof cost_units / sizeof cost_units[0], unit_name);
     if (*unit == NULL)
-        return espi_fail(c->err, ESPI_E_INPUT, "smarthub-unit", &loc,
-                         "%s entry has unitOfMeasure \"%s\"; expected %s", type, unit_name,
-                         usage ? "KWH" : "USD or CAD");
+        return err_fail(c->err, ESPI_E_INPUT, "smarthub-unit", &loc,
+                        "%s entry has unitOfMeasure \"%s\"; expected %s", type, unit_name,
+                        usage ? "KWH" : "USD or CAD");
     *role = usage ? ROLE_USAGE : ROLE_COST;
     return 0;
 }
@@ -575,7 +575,7 @@ static int collect(converter *c, pending_list *l)
 /* ReadingType of an electricity channel in Wh (ESPI.md section 11 rule 6).
  * intervalLength is set when the inputs are merged. A currency is never
  * cleared: another input may give the costs of the same channel. */
-static void set_reading_type(espi_channel *ch, const pending *p)
+static void set_reading_type(model_channel *ch, const pending *p)
 {
     ch->rt.accumulation = 4;
     ch->rt.commodity = 1;
@@ -590,12 +590,12 @@ static void set_reading_type(espi_channel *ch, const pending *p)
  * (merged with other inputs' and grouped into days later). */
 static int convert_channel(converter *c, const pending *p)
 {
-    espi_usage_point *up =
-        espi_feed_usage_point(c->in->feed, p->entry->account, p->entry->location);
-    espi_channel *ch =
-        up ? espi_usage_point_channel(up, p->meter, p->flow->espi, p->unit->code) : NULL;
+    model_usage_point *up =
+        model_feed_usage_point(c->in->feed, p->entry->account, p->entry->location);
+    model_channel *ch =
+        up ? model_usage_point_channel(up, p->meter, p->flow->espi, p->unit->code) : NULL;
     if (ch == NULL)
-        return espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     set_reading_type(ch, p);
     wall_context wc = {c->in->tz,      c->name,         p->series->name, "Wh",
                        c->in->on_diag, c->in->diag_ctx, c->in->source};
@@ -670,18 +670,18 @@ static int bill_of(converter *c, bill_list *l, const sh_entry *e, const sh_serie
                    const sh_point *pt, bool create, bill **out)
 {
     const sh_interval *iv = sh_entry_interval(e, pt->x_ms);
-    espi_loc loc = {c->name, pt->line, 0, NULL};
+    err_loc loc = {c->name, pt->line, 0, NULL};
     if (iv == NULL || iv->end_ms <= iv->start_ms || iv->start_ms % 1000 || iv->end_ms % 1000)
-        return espi_fail(c->err, ESPI_E_INPUT, "smarthub-bill-period", &loc,
-                         "series '%s': the MONTHLY point x = %lld has no usable billing period "
-                         "in xToOrderedInterval (start before end, whole seconds)",
-                         s->name ? s->name : "", (long long)pt->x_ms);
+        return err_fail(c->err, ESPI_E_INPUT, "smarthub-bill-period", &loc,
+                        "series '%s': the MONTHLY point x = %lld has no usable billing period "
+                        "in xToOrderedInterval (start before end, whole seconds)",
+                        s->name ? s->name : "", (long long)pt->x_ms);
     *out = find_bill(l, iv->start_ms);
     if (*out != NULL || !create)
         return 0;
     bill *grown = realloc(l->items, (l->n + 1) * sizeof *grown);
     if (grown == NULL)
-        return espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     l->items = grown;
     *out = &l->items[l->n++];
     **out = (bill){iv->start_ms,
@@ -707,7 +707,7 @@ static int add_bill_points(converter *c, bill_list *l, const sh_entry *e, int fl
             return rc;
         if (flow->espi != flow_code) {
             if (!cost) {
-                espi_loc loc = entry_loc(c, e, s->line);
+                err_loc loc = entry_loc(c, e, s->line);
                 warn(c, "smarthub-bill-flow", &loc,
                      "MONTHLY series '%s' (%s) is not summarised: bills carry the %s energy",
                      s->name ? s->name : "", flow->name, flow_code == 1 ? "delivered" : "net");
@@ -725,7 +725,7 @@ static int add_bill_points(converter *c, bill_list *l, const sh_entry *e, int fl
                 (rc = scaled(c, pt, cost ? 5 : 3, &note, &v)) != 0)
                 return rc;
             if (b == NULL) {
-                espi_loc loc = {c->name, pt->line, 0, NULL};
+                err_loc loc = {c->name, pt->line, 0, NULL};
                 warn(c, "smarthub-cost-unmatched", &loc,
                      "MONTHLY COST point x = %lld has no usage for its billing period; it is "
                      "not written",
@@ -733,12 +733,12 @@ static int add_bill_points(converter *c, bill_list *l, const sh_entry *e, int fl
                 continue;
             }
             int64_t *sum = cost ? &b->cost : &b->wh;
-            if ((v > 0 && *sum > ESPI_INT48_MAX - v) || (v < 0 && *sum < -ESPI_INT48_MAX - v)) {
-                espi_loc loc = {c->name, pt->line, 0, NULL};
-                return espi_fail(c->err, ESPI_E_INPUT, "value-range", &loc,
-                                 "the billing period's total passes ESPI's 48-bit limit (%lld) "
-                                 "with this value",
-                                 (long long)ESPI_INT48_MAX);
+            if ((v > 0 && *sum > INT48_MAX - v) || (v < 0 && *sum < -INT48_MAX - v)) {
+                err_loc loc = {c->name, pt->line, 0, NULL};
+                return err_fail(c->err, ESPI_E_INPUT, "value-range", &loc,
+                                "the billing period's total passes ESPI's 48-bit limit (%lld) "
+                                "with this value",
+                                (long long)INT48_MAX);
             }
             *sum += v;
             b->has_cost = b->has_cost || cost;
@@ -761,25 +761,25 @@ static void local_date(const converter *c, char buf[16], int64_t utc)
 {
     int64_t y;
     int m, d;
-    espi_civil_from_days(espi_days_of(utc + espi_tz_offset_at(NULL, c->in->tz, utc)), &y, &m, &d);
+    tz_civil_from_days(tz_days_of(utc + espi_tz_offset_at(NULL, c->in->tz, utc)), &y, &m, &d);
     snprintf(buf, 16, "%04lld-%02d-%02d", (long long)y % 10000, m, d);
 }
 
 /* A closed billing period as a summary: consumption, the bill when there
  * is one, and revenue quality (these are the amounts the co-op billed). */
-static int closed_summary(converter *c, espi_summary *s, const bill *b, int currency)
+static int closed_summary(converter *c, model_summary *s, const bill *b, int currency)
 {
-    espi_summary_init(s);
+    model_summary_init(s);
     int64_t start = wall_utc(c, b->start_ms / 1000), end = wall_utc(c, b->end_ms / 1000);
     if (end <= start || end - start > WALL_MAX_LENGTH) {
-        espi_loc loc = {c->name, b->line, 0, NULL};
-        return espi_fail(c->err, ESPI_E_INPUT, "smarthub-bill-period", &loc,
-                         "a billing period must last between 1 s and a year; this one is %lld s",
-                         (long long)(end - start));
+        err_loc loc = {c->name, b->line, 0, NULL};
+        return err_fail(c->err, ESPI_E_INPUT, "smarthub-bill-period", &loc,
+                        "a billing period must last between 1 s and a year; this one is %lld s",
+                        (long long)(end - start));
     }
     s->billing_start = start;
     s->billing_duration = (uint32_t)(end - start);
-    s->overall = (espi_measure){b->wh, ESPI_TIME_UNSET, 0, 72, true};
+    s->overall = (model_measure){b->wh, ESPI_TIME_UNSET, 0, 72, true};
     if (b->has_cost) {
         /* SmartHub gives a bill's total only: the whole bill to date, no
          * itemised additional cost (certification asks for all three) */
@@ -800,15 +800,15 @@ static int closed_summary(converter *c, espi_summary *s, const bill *b, int curr
 /* The open cycle is not a bill. It is kept as an open-cycle summary: when
  * the inputs are merged, the newest one goes on the newest closed period's
  * summary as its consumption so far (and cost to date). */
-static void open_cycle(converter *c, const sh_entry *e, espi_summary *s, const bill *b,
+static void open_cycle(converter *c, const sh_entry *e, model_summary *s, const bill *b,
                        int currency)
 {
-    espi_summary_init(s);
+    model_summary_init(s);
     s->open_cycle = true;
     s->billing_start = wall_utc(c, b->start_ms / 1000);
     /* as of the end of the request, or failing that the cycle's start */
     int64_t as_of = e->has_end ? e->end_ms / 1000 : s->billing_start;
-    s->current = (espi_measure){b->wh, as_of, 0, 72, true};
+    s->current = (model_measure){b->wh, as_of, 0, 72, true};
     s->status_time = as_of;
     if (b->has_cost) {
         s->bill_to_date = b->cost;
@@ -819,7 +819,7 @@ static void open_cycle(converter *c, const sh_entry *e, espi_summary *s, const b
     s->source = c->in->source;
 }
 
-static void summary_title(const converter *c, char title[96], const espi_summary *s)
+static void summary_title(const converter *c, char title[96], const model_summary *s)
 {
     char from[16], to[16];
     local_date(c, from, s->billing_start);
@@ -832,13 +832,13 @@ static void summary_title(const converter *c, char title[96], const espi_summary
 
 static int store_bills(converter *c, const bill_list *l, int currency)
 {
-    espi_usage_point *up =
-        espi_feed_usage_point(c->in->feed, l->entry->account, l->entry->location);
+    model_usage_point *up =
+        model_feed_usage_point(c->in->feed, l->entry->account, l->entry->location);
     if (up == NULL)
-        return espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     int rc = 0;
     for (size_t i = 0; i < l->n && rc == 0; i++) {
-        espi_summary s;
+        model_summary s;
         if (l->items[i].open)
             open_cycle(c, l->entry, &s, &l->items[i], currency);
         else
@@ -848,8 +848,8 @@ static int store_bills(converter *c, const bill_list *l, int currency)
         char title[96];
         summary_title(c, title, &s);
         s.title = title;
-        if (espi_usage_point_add_summary(up, &s) != 0)
-            rc = espi_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        if (model_usage_point_add_summary(up, &s) != 0)
+            rc = err_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
         c->summaries++;
     }
     return rc;
@@ -862,8 +862,8 @@ static const sh_entry *cost_entry_for(const converter *c, const sh_entry *usage,
     for (size_t i = 0; i < c->doc->nentries; i++) {
         const sh_entry *e = &c->doc->entries[i];
         if (!is_monthly(e) || strcmp(e->industry, usage->industry) != 0 || e->type == NULL ||
-            strcmp(e->type, "COST") != 0 || !espi_same_name(e->account, usage->account) ||
-            !espi_same_name(e->location, usage->location))
+            strcmp(e->type, "COST") != 0 || !model_same_name(e->account, usage->account) ||
+            !model_same_name(e->location, usage->location))
             continue;
         *unit = find_unit(cost_units, sizeof cost_units / sizeof cost_units[0],
                           e->unit ? e->unit : "USD");
@@ -876,10 +876,10 @@ static int read_bills_of(converter *c, const sh_entry *e)
 {
     int flow = bill_flow(e, c);
     if (flow == 0) {
-        espi_loc loc = entry_loc(c, e, 0);
-        return espi_fail(c->err, ESPI_E_INPUT, "smarthub-bill-flow", &loc,
-                         "the MONTHLY USAGE entry has no FORWARD, TOTAL or NET series to "
-                         "summarise");
+        err_loc loc = entry_loc(c, e, 0);
+        return err_fail(c->err, ESPI_E_INPUT, "smarthub-bill-flow", &loc,
+                        "the MONTHLY USAGE entry has no FORWARD, TOTAL or NET series to "
+                        "summarise");
     }
     bill_list l = {e, NULL, 0, 0};
     const unit_map *cost_unit = NULL;
@@ -914,10 +914,10 @@ static int check_not_empty(const converter *c, size_t readings_before)
     espi_feed_stats_get(&st, c->in->feed);
     if (st.readings > readings_before || c->summaries > 0)
         return 0;
-    espi_loc loc = {c->name, 0, 0, NULL};
-    return espi_fail(c->err, ESPI_E_INPUT, "smarthub-no-points", &loc,
-                     "the response holds no usable points: no USAGE series with a non-null "
-                     "reading under data.ELECTRIC");
+    err_loc loc = {c->name, 0, 0, NULL};
+    return err_fail(c->err, ESPI_E_INPUT, "smarthub-no-points", &loc,
+                    "the response holds no usable points: no USAGE series with a non-null "
+                    "reading under data.ELECTRIC");
 }
 
 int sh_json_read_into(const convert_input *in, FILE *f, espi_error *err)

@@ -153,31 +153,31 @@ typedef struct parser {
 /* ------------------------------------------------------------------ */
 
 /* Location of the end of the token just read. */
-static espi_loc here(parser *p, const char *where)
+static err_loc here(parser *p, const char *where)
 {
     return json_stream_here(&p->js, where);
 }
 
 /* Sets a located input error; series (may be NULL) names the series. */
 static int fail(parser *p, const char *code, const char *series, const char *fmt, ...)
-    ESPI_PRINTF(4, 5);
+    ATTR_PRINTF(4, 5);
 
 static int fail(parser *p, const char *code, const char *series, const char *fmt, ...)
 {
     char where[160];
     if (series)
         snprintf(where, sizeof where, "series %s", series);
-    espi_loc loc = here(p, series ? where : NULL);
+    err_loc loc = here(p, series ? where : NULL);
     va_list ap;
     va_start(ap, fmt);
-    espi_vfail(p->err, ESPI_E_INPUT, code, &loc, fmt, ap);
+    err_vfail(p->err, ESPI_E_INPUT, code, &loc, fmt, ap);
     va_end(ap);
     return 0; /* cancels the yajl parse */
 }
 
 static int fail_nomem(parser *p)
 {
-    espi_fail(p->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    err_fail(p->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     return 0;
 }
 
@@ -254,7 +254,7 @@ void sh_doc_free(sh_doc *doc)
 /* Appends *item (size bytes) to a growable array; 0 on failure. */
 static int push(parser *p, void **items, size_t *n, size_t *cap, const void *item, size_t size)
 {
-    void *g = espi_grow(*items, cap, *n, size, 16);
+    void *g = grow_array(*items, cap, *n, size, 16);
     if (g == NULL)
         return fail_nomem(p);
     memcpy((char *)g + *n * size, item, size);
@@ -270,9 +270,9 @@ static int finish_point(parser *p)
                     "a data point has no \"x\"; expected {\"x\": <ms>, \"y\": <%s>}",
                     "number or null");
     if (++p->doc->npoints > SH_MAX_POINTS) {
-        espi_loc loc = here(p, NULL);
-        espi_fail(p->err, ESPI_E_LIMIT, "smarthub-too-many-points", &loc,
-                  "the response holds more than %u data points", SH_MAX_POINTS);
+        err_loc loc = here(p, NULL);
+        err_fail(p->err, ESPI_E_LIMIT, "smarthub-too-many-points", &loc,
+                 "the response holds more than %u data points", SH_MAX_POINTS);
         return 0;
     }
     return push(p, (void **)&p->series.points, &p->series.npoints, &p->series.cap, &p->point,
@@ -357,8 +357,8 @@ int64_t sh_entry_interval_ms(const sh_entry *e, int64_t x_ms)
 /* An integer in JSON number syntax (milliseconds); 0 when it is not one. */
 static int parse_ms(const unsigned char *s, size_t len, int64_t *out)
 {
-    espi_decimal_info info;
-    if (espi_decimal_scale(out, &info, (const char *)s, len, 0) != ESPI_DECIMAL_OK)
+    dec_info info;
+    if (dec_scale(out, &info, (const char *)s, len, 0) != DEC_OK)
         return 0;
     return !info.rounded && *out >= -MAX_MS && *out <= MAX_MS;
 }
@@ -380,7 +380,7 @@ static int point_scalar(parser *p, field f, json_scalar t, const unsigned char *
         return 1;
     }
     if ((t != JSON_NUMBER && t != JSON_STRING) ||
-        espi_decimal_parse(&p->point.y, (const char *)s, len) != ESPI_DECIMAL_OK)
+        dec_parse(&p->point.y, (const char *)s, len) != DEC_OK)
         return fail(p, "smarthub-bad-y", p->series.name, "\"y\" is not a number; expected %s",
                     "a number, or null for a missing reading");
     p->point.has_y = true;
@@ -602,7 +602,7 @@ int sh_parse(sh_doc *doc, FILE *in, const char *name, espi_error *err)
     memset(err, 0, sizeof *err);
     parser *p = calloc(1, sizeof *p);
     if (p == NULL)
-        return espi_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     p->doc = doc;
     p->err = err;
     p->stack[p->depth++] = (frame){K_TOP, F_NONE, 0, false};
