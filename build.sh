@@ -9,6 +9,8 @@
 #                     then the CLI cases once more under valgrind's memcheck on
 #                     the normal build (any error or definite leak fails a case)
 #
+# ESPI_WERROR=ON makes every compiler warning an error (CI sets it).
+#
 # Packages are installed with apt-get (through sudo when not root). Once they
 # are there, the plain CMake flow works too:
 #   cmake -S . -B build && cmake --build build && ctest --test-dir build
@@ -40,7 +42,7 @@ install_missing() {
 build() {
     dir=$1
     shift
-    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DESPI_WERROR="${ESPI_WERROR:-OFF}" "$@" >/dev/null
     cmake --build "$dir" -j "$JOBS"
 }
 

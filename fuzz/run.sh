@@ -32,7 +32,7 @@ build_library() {
       -DESPI_BUILD_TESTS=OFF -DESPI_WERROR=OFF \
       -DCMAKE_C_FLAGS="$cflags -fsanitize=fuzzer-no-link" >/dev/null
   fi
-  cmake --build "$build" --target espi_static -j2 >/dev/null
+  cmake --build "$build" --target espi_internal -j2 >/dev/null
 }
 
 build_target() {
@@ -44,7 +44,7 @@ build_target() {
   fi
   # shellcheck disable=SC2086
   clang $cflags -fsanitize=fuzzer -I"$root/include" -I"$root/src" -I"$root/fuzz/targets" \
-    "$root/fuzz/targets/fuzz_$t.c" "${extra[@]}" "$build/src/libespi.a" \
+    "$root/fuzz/targets/fuzz_$t.c" "${extra[@]}" "$build/src/libespi_internal.a" \
     $(pkg-config --libs libxml-2.0 yajl libcrypto libzip) -lm -o "$build/fuzz_$t"
 }
 

@@ -40,7 +40,24 @@ extern "C" {
 #define ESPI_API
 #endif
 
+/* The library's version. ESPI_VERSION_NUMBER grows with each release
+ * (major * 10000 + minor * 100 + patch), for #if tests; espi_version()
+ * tells the version of the library a program runs with. */
+#define ESPI_VERSION_MAJOR 0
+#define ESPI_VERSION_MINOR 1
+#define ESPI_VERSION_PATCH 0
 #define ESPI_VERSION "0.1.0"
+#define ESPI_VERSION_NUMBER (ESPI_VERSION_MAJOR * 10000 + ESPI_VERSION_MINOR * 100 + ESPI_VERSION_PATCH)
+
+/* The version of the library the program runs with ("0.1.0"), which may
+ * differ from the ESPI_VERSION it was compiled with. */
+ESPI_API const char *espi_version(void);
+
+/* The versions of the libraries libespi runs with, as one line
+ * ("libxml2 2.9.14, yajl 2.1.0, libzip 1.7.3, OpenSSL 3.0.19 ...") into buf
+ * (always NUL-terminated when size > 0). Returns the length the full text
+ * needs. */
+ESPI_API size_t espi_dependency_versions(char *buf, size_t size);
 
 /* ------------------------------------------------------------------ */
 /* Status, errors and diagnostics                                      */

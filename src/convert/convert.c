@@ -1,17 +1,15 @@
 /* convert.c - espi convert's inputs made into one feed: each input's
- * format is detected from its first bytes (or forced), it is read by its
- * reader into the shared model, and when every input is in, account
- * metadata is applied and the model is merged (merge.c). */
+ * format is detected from its first bytes (or forced; formats.c), it is
+ * read by its reader into the shared model, and when every input is in,
+ * account metadata is applied (accounts.c) and the model is merged
+ * (merge.c). */
 #define _GNU_SOURCE /* fopencookie: an input's first bytes are read twice */
-#include "convert/convert.h"
+#include "convert/input.h"
 
 #include "common/error.h"
-#include "convert/smarthub/account.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* Bytes read ahead to tell the format. */
 #define SNIFF_BYTES 65536
@@ -24,112 +22,6 @@ struct espi_converter {
     espi_tz *zone;          /* an ESPI input's own zone, when one gave it */
     size_t smarthub_inputs; /* inputs other than Green Button files */
 };
-
-/* ------------------------------------------------------------------ */
-/* Formats                                                             */
-/* ------------------------------------------------------------------ */
-
-static const struct {
-    espi_format format;
-    const char *name;
-} format_names[] = {
-    {ESPI_FORMAT_AUTO, "auto"},
-    {ESPI_FORMAT_SMARTHUB_JSON, "smarthub-json"},
-    {ESPI_FORMAT_SMARTHUB_CSV, "smarthub-csv"},
-    {ESPI_FORMAT_SMARTHUB_ACCOUNT, "smarthub-account"},
-    {ESPI_FORMAT_ESPI, "espi"},
-};
-
-const char *espi_format_name(espi_format format)
-{
-    for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++)
-        if (format_names[i].format == format)
-            return format_names[i].name;
-    return "?";
-}
-
-int espi_format_parse(espi_format *out, const char *name)
-{
-    for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++)
-        if (strcmp(format_names[i].name, name) == 0) {
-            *out = format_names[i].format;
-            return 0;
-        }
-    return ESPI_E_ARG;
-}
-
-/* Whether needle occurs in the n bytes at hay, ignoring ASCII case. */
-static bool contains(const unsigned char *hay, size_t n, const char *needle)
-{
-    size_t k = strlen(needle);
-    for (size_t i = 0; k <= n && i <= n - k; i++)
-        if (strncasecmp((const char *)hay + i, needle, k) == 0)
-            return true;
-    return false;
-}
-
-/* "YYYY-MM-DD HH:MM to YYYY" somewhere: a SmartHub CSV row. */
-static bool has_csv_row(const unsigned char *s, size_t n)
-{
-    static const char shape[] = "dddd-dd-dd dd:dd to dddd";
-    size_t k = sizeof shape - 1;
-    for (size_t i = 0; k <= n && i <= n - k; i++) {
-        size_t j = 0;
-        while (j < k && (shape[j] == 'd' ? isdigit(s[i + j]) != 0 : s[i + j] == shape[j]))
-            j++;
-        if (j == k)
-            return true;
-    }
-    return false;
-}
-
-static const char tried[] =
-    "SmartHub poll JSON (an object with \"status\" and \"data\"), SmartHub account JSON "
-    "(user-data or billing), SmartHub CSV (rows 'YYYY-MM-DD HH:MM to YYYY-MM-DD HH:MM,...'), "
-    "Green Button XML (an Atom <feed>) and a ZIP holding one; --from forces a format";
-
-int espi_format_detect(espi_format *out, const unsigned char *head, size_t n, const char *name,
-                       espi_error *err)
-{
-    err_loc loc = {name, 0, 0, NULL};
-    size_t i = 0;
-    if (n >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF)
-        i = 3; /* UTF-8 byte order mark */
-    if (n >= 4 && memcmp(head, "PK\003\004", 4) == 0) {
-        *out = ESPI_FORMAT_ESPI;
-        return 0;
-    }
-    while (i < n && isspace(head[i]))
-        i++;
-    if (i == n)
-        return err_fail(err, ESPI_E_INPUT, "format-empty", &loc,
-                        "the input is empty; expected SmartHub data or a Green Button file");
-    const unsigned char *s = head + i;
-    size_t len = n - i;
-    if (s[0] == '<' && (contains(s, len, "<html") || contains(s, len, "<!doctype html")))
-        return err_fail(err, ESPI_E_INPUT, "format-html", &loc,
-                        "the input is an HTML page (a login or error page?), not SmartHub data "
-                        "or a Green Button file");
-    if (s[0] == '<' &&
-        (contains(s, len, "http://www.w3.org/2005/Atom") || contains(s, len, "<feed"))) {
-        *out = ESPI_FORMAT_ESPI;
-        return 0;
-    }
-    if ((s[0] == '{' || s[0] == '[') && sh_account_sniff(s, len)) {
-        *out = ESPI_FORMAT_SMARTHUB_ACCOUNT;
-        return 0;
-    }
-    if (s[0] == '{' && (contains(s, len, "\"status\"") || contains(s, len, "\"data\""))) {
-        *out = ESPI_FORMAT_SMARTHUB_JSON;
-        return 0;
-    }
-    if (s[0] != '{' && s[0] != '[' && s[0] != '<' && has_csv_row(s, len)) {
-        *out = ESPI_FORMAT_SMARTHUB_CSV;
-        return 0;
-    }
-    return err_fail(err, ESPI_E_INPUT, "format-unknown", &loc,
-                    "cannot tell what this input is; tried %s", tried);
-}
 
 /* ------------------------------------------------------------------ */
 /* An input whose first bytes were read ahead                          */
@@ -181,173 +73,6 @@ static int read_head(replay *r, FILE *in, const char *name, espi_error *err)
 }
 
 /* ------------------------------------------------------------------ */
-/* Account metadata                                                    */
-/* ------------------------------------------------------------------ */
-
-void account_info_free(account_info *info)
-{
-    free(info->account);
-    free(info->location);
-    free(info->tariff_profile);
-    free(info->read_cycle);
-    for (size_t i = 0; i < info->nmeters; i++)
-        free(info->meters[i]);
-    free(info->meters);
-    memset(info, 0, sizeof *info);
-}
-
-static int copy_account(account_info *to, const account_info *from)
-{
-    memset(to, 0, sizeof *to);
-    to->line = from->line;
-    to->source = from->source;
-    if (model_set_text(&to->account, from->account ? from->account : "") ||
-        model_set_text(&to->location, from->location) ||
-        model_set_text(&to->tariff_profile, from->tariff_profile) ||
-        model_set_text(&to->read_cycle, from->read_cycle))
-        return -1;
-    if (from->nmeters == 0)
-        return 0;
-    to->meters = calloc(from->nmeters, sizeof *to->meters);
-    if (to->meters == NULL)
-        return -1;
-    for (; to->nmeters < from->nmeters; to->nmeters++)
-        if (model_set_text(&to->meters[to->nmeters], from->meters[to->nmeters]) != 0)
-            return -1;
-    return 0;
-}
-
-int convert_add_account(const convert_input *in, const account_info *info, espi_error *err)
-{
-    account_info *grown = realloc(*in->accounts, (*in->naccounts + 1) * sizeof *grown);
-    if (grown == NULL)
-        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
-    *in->accounts = grown;
-    account_info *slot = &grown[*in->naccounts];
-    if (copy_account(slot, info) != 0) {
-        account_info_free(slot);
-        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
-    }
-    (*in->naccounts)++;
-    return 0;
-}
-
-/* The one location the account metadata gives for account; NULL when none
- * or several. */
-static const char *only_known_location(const espi_converter *c, const char *account)
-{
-    const char *found = NULL;
-    for (size_t i = 0; i < c->naccounts; i++) {
-        const account_info *a = &c->accounts[i];
-        if (a->location == NULL || !model_same_name(a->account, account) ||
-            (found && strcmp(found, a->location) == 0))
-            continue;
-        if (found != NULL)
-            return NULL;
-        found = a->location;
-    }
-    return found;
-}
-
-static bool account_has_location(const espi_feed *f, const char *account)
-{
-    for (size_t i = 0; i < f->nusage_points; i++)
-        if (model_same_name(f->usage_points[i]->account, account) &&
-            f->usage_points[i]->location[0])
-            return true;
-    return false;
-}
-
-static bool has_named_meter(const model_usage_point *up)
-{
-    for (size_t i = 0; i < up->nchannels; i++)
-        if (up->channels[i]->meter[0] != '\0')
-            return true;
-    return false;
-}
-
-/* A usage point a CSV export left without location (or meter) gets the
- * one the account metadata names, when no other input names it. */
-static int place_by_metadata(espi_converter *c, model_usage_point *up)
-{
-    if (up->location[0] == '\0' && !account_has_location(c->feed, up->account)) {
-        const char *loc = only_known_location(c, up->account);
-        if (loc != NULL && model_set_text(&up->location, loc) != 0)
-            return -1;
-    }
-    for (size_t i = 0; i < c->naccounts; i++) {
-        const account_info *a = &c->accounts[i];
-        if (a->nmeters != 1 || !model_same_name(a->account, up->account) ||
-            !model_same_name(a->location, up->location) || has_named_meter(up))
-            continue;
-        for (size_t k = 0; k < up->nchannels; k++)
-            if (model_set_text(&up->channels[k]->meter, a->meters[0]) != 0)
-                return -1;
-    }
-    return 0;
-}
-
-/* Whether any record of the input source describes a usage point. */
-static bool source_used(const espi_converter *c, uint16_t source, const bool *matched)
-{
-    for (size_t i = 0; i < c->naccounts; i++)
-        if (c->accounts[i].source == source && matched[i])
-            return true;
-    return false;
-}
-
-/* An account file of which no record describes a usage point is reported
- * once (user-data lists every location, so a single unmatched record is
- * the normal case and says nothing). */
-static void report_unused(const espi_converter *c, const bool *matched)
-{
-    for (size_t i = 0; i < c->naccounts; i++) {
-        const account_info *a = &c->accounts[i];
-        bool first = true;
-        for (size_t k = 0; k < i && first; k++)
-            first = c->accounts[k].source != a->source;
-        if (!first || source_used(c, a->source, matched))
-            continue;
-        err_loc loc = {c->feed->sources[a->source], a->line, 0, NULL};
-        diag_emit(c->opts.on_diag, c->opts.diag_ctx, ESPI_SEV_WARNING, "account-unused", &loc,
-                  "no account record of this file matches a usage input (same account and "
-                  "service location); nothing of it is written");
-    }
-}
-
-/* Tariff and read cycle onto the usage points they describe; later inputs
- * win. An account file that describes none is reported. */
-static int apply_accounts(espi_converter *c, espi_error *err)
-{
-    for (size_t u = 0; u < c->feed->nusage_points; u++)
-        if (place_by_metadata(c, c->feed->usage_points[u]) != 0)
-            return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
-    bool *used = calloc(c->naccounts + 1, sizeof *used);
-    if (used == NULL)
-        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
-    for (size_t i = 0; i < c->naccounts; i++) {
-        const account_info *a = &c->accounts[i];
-        size_t matched = 0;
-        for (size_t u = 0; u < c->feed->nusage_points; u++) {
-            model_usage_point *up = c->feed->usage_points[u];
-            if (!model_same_name(a->account, up->account) ||
-                (a->location != NULL && !model_same_name(a->location, up->location)))
-                continue;
-            matched++;
-            if ((a->tariff_profile && model_set_text(&up->tariff_profile, a->tariff_profile)) ||
-                (a->read_cycle && model_set_text(&up->read_cycle, a->read_cycle))) {
-                free(used);
-                return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
-            }
-        }
-        used[i] = matched > 0;
-    }
-    report_unused(c, used);
-    free(used);
-    return 0;
-}
-
-/* ------------------------------------------------------------------ */
 /* The converter                                                       */
 /* ------------------------------------------------------------------ */
 
@@ -378,18 +103,13 @@ void espi_converter_free(espi_converter *c)
     free(c);
 }
 
-static int read_as(espi_converter *c, const convert_input *in, FILE *f, espi_format format,
-                   espi_error *err)
+/* Reads f with the reader of its format. */
+static int read_as(const convert_input *in, FILE *f, espi_format format, espi_error *err)
 {
-    switch (format) {
-    case ESPI_FORMAT_SMARTHUB_JSON: return sh_json_read_into(in, f, err);
-    case ESPI_FORMAT_SMARTHUB_CSV: return sh_csv_read_into(in, f, err);
-    case ESPI_FORMAT_SMARTHUB_ACCOUNT: return sh_account_read_into(in, f, err);
-    case ESPI_FORMAT_ESPI: return repair_read_into(in, f, err);
-    case ESPI_FORMAT_AUTO: break;
-    }
-    (void)c;
-    return err_fail(err, ESPI_E_ARG, "format", NULL, "no input format");
+    const convert_format *row = convert_format_of(format);
+    if (row == NULL)
+        return err_fail(err, ESPI_E_ARG, "format", NULL, "no input format");
+    return row->read_into(in, f, err);
 }
 
 int espi_converter_add(espi_converter *c, FILE *f, const char *name, espi_format format,
@@ -414,7 +134,7 @@ int espi_converter_add(espi_converter *c, FILE *f, const char *name, espi_format
     }
     if (rc == 0) {
         c->smarthub_inputs += format != ESPI_FORMAT_ESPI;
-        rc = read_as(c, &in, whole, format, err);
+        rc = read_as(&in, whole, format, err);
     }
     if (whole != NULL)
         fclose(whole);
@@ -448,7 +168,8 @@ int espi_converter_finish(espi_converter *c, espi_feed **out, espi_error *err)
         c->zone && !c->opts.tz_explicit && c->smarthub_inputs == 0 ? c->zone : c->opts.tz;
     if (c->zone && !c->opts.tz_explicit && c->smarthub_inputs > 0)
         warn_zones(c);
-    int rc = apply_accounts(c, err);
+    int rc =
+        accounts_apply(c->feed, c->accounts, c->naccounts, c->opts.on_diag, c->opts.diag_ctx, err);
     if (rc == 0 && (c->feed->tz_name == NULL || days == c->opts.tz))
         rc = model_feed_set_tz(c->feed, days, err);
     model_merge_options mo = {days, c->opts.strict, c->opts.on_diag, c->opts.diag_ctx};

@@ -5,7 +5,7 @@
  * refused: undecidable links, unusable times, damaged archives. */
 #include "testutil.h"
 
-#include "convert/convert.h"
+#include "convert/input.h"
 #include "convert/model.h"
 
 #include <stdlib.h>

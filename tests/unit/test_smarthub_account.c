@@ -5,7 +5,7 @@
  * reaches a record or a message. */
 #include "testutil.h"
 
-#include "convert/convert.h"
+#include "convert/input.h"
 #include "convert/model.h"
 #include "convert/smarthub/account.h"
 

@@ -3,7 +3,7 @@
  * every error with its code and line. */
 #include "testutil.h"
 
-#include "convert/convert.h"
+#include "convert/input.h"
 #include "convert/model.h"
 
 #include <stdlib.h>

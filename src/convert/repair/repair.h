@@ -23,7 +23,7 @@
 #ifndef REPAIR_H
 #define REPAIR_H
 
-#include "convert/convert.h"
+#include "convert/input.h"
 #include "common/error.h"
 #include "common/grow.h"
 #include "common/hashset.h"

@@ -8,7 +8,7 @@
  * account by its position and line, never by its number.
  *
  * JSON objects are unordered, so an account's pieces are gathered until its
- * object closes and only then handed to convert_add_account. */
+ * object closes and only then handed to accounts_add. */
 #include "convert/smarthub/account.h"
 
 #include "common/error.h"
@@ -506,7 +506,7 @@ static int emit(parser *p, const account *a, char *loc, const strlist *schedules
     info.nmeters = meters ? meters->n : 0;
     info.line = line;
     info.source = p->in->source;
-    int rc = convert_add_account(p->in, &info, p->err);
+    int rc = accounts_add(p->in, &info, p->err);
     free(info.tariff_profile);
     if (rc != 0 && p->err->status == ESPI_OK)
         err_fail(p->err, rc, "account-add", NULL, "the account record cannot be kept");

@@ -1,11 +1,11 @@
 /* smarthub_account.h - SmartHub account metadata: the JSON of GET
  * secured/user-data and GET secured/billing (SMARTHUB.md sections 4 and 6).
- * The reader itself, sh_account_read_into, is declared in convert.h with
- * the other readers. */
+ * The reader itself, sh_account_read_into, is declared in convert/input.h
+ * with the other readers. */
 #ifndef SMARTHUB_ACCOUNT_H
 #define SMARTHUB_ACCOUNT_H
 
-#include "convert/convert.h"
+#include "convert/input.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -8,7 +8,7 @@
  * consumption, generation and net are told apart by their signs and by
  * net = consumption + generation, row by row. The points then go through
  * the same per-point DST handling as the JSON reader (wallclock.c). */
-#include "convert/convert.h"
+#include "convert/input.h"
 #include "common/decimal.h"
 #include "common/error.h"
 #include "common/grow.h"

@@ -7,7 +7,7 @@
  * costs and interval lengths may come after the points they describe, and
  * the feed groups readings by channel and local day. Memory therefore
  * follows the number of points (tens of bytes each), not the text. */
-#include "convert/convert.h"
+#include "convert/input.h"
 #include "common/error.h"
 #include "convert/model.h"
 #include "convert/smarthub/poll.h"
