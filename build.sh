@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # build.sh - the two Quick start commands of README.md.
 #
 #   ./build.sh        install what is missing (Debian 12), build, convert the

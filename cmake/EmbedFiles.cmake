@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Turns files into a C source with one byte array per file and a lookup
 # table, so the library carries its schemas and needs no install path.
 # Run as: cmake -DOUTPUT=... -DINPUTS="a|b" -P EmbedFiles.cmake

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # espi_target_defaults(target): the warning set and sanitizer flags every
 # target of this project gets, in one place.
 function(espi_target_defaults target)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # CMake package of libespi: find_package(espi) defines espi::espi (shared)
 # and espi::static. The static library's dependencies are found again here,
 # the same way the build found them.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # fuzz/run.sh SECONDS [TARGET...] - builds the libFuzzer targets with clang
 # (-fsanitize=fuzzer,address,undefined) in build-fuzz/, runs each TARGET
 # (default: all) for SECONDS, one process each, all at once, then merges

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * espi.h - the one public header of libespi, a library for Green Button
  * (NAESB REQ.21 ESPI) energy data.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_cli_args.c - the espi command line, in process: cli_main with an
  * argv made from the input and the input's tail as stdin.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_common.h - what every fuzz target shares: the input as a read-only
  * memory stream, a memory stream to write to, the one time zone, and a
  * diagnostic callback that reads every field (so a bad pointer in a

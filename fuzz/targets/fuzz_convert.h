@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_convert.h - the converter as espi convert drives it: one input (and
  * optionally a fixed one before it), finish, and the feed written to a
  * memory stream. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_espi_reader.c - espi dump's reader: espi_read with a callback that
  * reads every field of every resource, then espi_dumper over the same input
  * (format and rows chosen by the input's length) into a memory stream. */

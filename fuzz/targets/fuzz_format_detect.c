@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_format_detect.c - espi_format_detect over the first bytes of an
  * input, as espi convert does for every input without --from. */
 #include "fuzz_common.h"

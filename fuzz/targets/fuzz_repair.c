@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_repair.c - espi convert --from espi: one input through the
  * converter (ESPI_FORMAT_ESPI), then the feed written to memory. */
 #include "fuzz_convert.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_smarthub_account.c - espi convert ACCOUNT.json POLL.json: the input
  * as SmartHub account metadata (user-data or billing JSON), then a small
  * fixed poll response for one of the seed's service locations, so the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_smarthub_json.c - espi convert --from smarthub-json: one input through the
  * converter (ESPI_FORMAT_SMARTHUB_JSON), then the feed written to memory. */
 #include "fuzz_convert.h"

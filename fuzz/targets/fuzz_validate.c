@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_validate.c - espi validate: espi_validate on its own, then the same
  * input through a report (text or JSON, chosen by the input's length) as
  * the CLI writes it, to a memory stream. */

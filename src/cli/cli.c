@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli.c - subcommand dispatch, global options and shared reporting. */
 #include "cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli.h - the espi command-line tool: a table of subcommands, each with an
  * option table that drives both parsing and --help. Uses only espi.h. */
 #ifndef CLI_H

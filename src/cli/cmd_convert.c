@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_convert.c - espi convert: SmartHub data (poll JSON, CSV exports,
  * account metadata) and Green Button files to repair, into one feed. */
 #include "cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_dump.c - espi dump: Green Button files to CSV or JSON rows. */
 #include "cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_validate.c - espi validate: Green Button files against the bundled
  * schema and the Green Button rules, in one pass each; text or JSON. */
 #include "cli.h"

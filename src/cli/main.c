@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* main.c - the espi executable: a shim around the testable cli_main. */
 #include "cli.h"
 

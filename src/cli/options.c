@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* options.c - one option table drives parsing and --help. */
 #include "cli.h"
 

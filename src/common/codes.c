@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* codes.c - the code tables of codes.h. */
 #include "common/codes.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* codes.h - internals of the code tables (codes.c); the lookups themselves
  * are public (espi.h). */
 #ifndef CODES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* decimal.c - exact decimal text to scaled integer, and back. */
 #include "common/decimal.h"
 

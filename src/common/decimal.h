@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* decimal.h - exact decimal numbers and their conversion to scaled integers.
  *
  * SmartHub writes kWh and dollars as JSON numbers, sometimes with binary

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* embedded.h - files compiled into the library (the bundled schemas). */
 #ifndef EMBEDDED_H
 #define EMBEDDED_H

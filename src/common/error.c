@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* error.c - status texts, error filling and diagnostic formatting. */
 #include "common/error.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* error.h - internal helpers to fill espi_error and emit espi_diag. */
 #ifndef ERROR_H
 #define ERROR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* grow.c - arrays that grow as items are appended (grow.h). */
 #include "common/grow.h"
 

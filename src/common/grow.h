@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* grow.h - arrays that grow as items are appended. */
 #ifndef GROW_H
 #define GROW_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hashset.c - sets of string hashes with first lines (hashset.h). */
 #include "common/hashset.h"
 

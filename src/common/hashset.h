@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hashset.h - a set of 64-bit hashes of strings, each with the line where
  * it was first seen, to notice repeats (entry ids, self links) in 12 bytes
  * a slot without keeping the text. A capacity bound keeps memory bounded:

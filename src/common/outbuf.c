@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* outbuf.c - the buffered sink of outbuf.h. */
 #include "common/outbuf.h"
 

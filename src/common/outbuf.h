@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* outbuf.h - a buffered byte sink over a FILE, shared by the writers (XML,
  * CSV): fixed element sets are formatted straight into a buffer, and the
  * first write error is kept rather than checked after every call. */

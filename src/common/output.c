@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* output.c - output files that appear whole or not at all: written to a
  * temporary file in the target folder, synced, then renamed over the
  * target. Output meant for stdout, a device or a FIFO goes through a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tz.c - time zones as objects: TZif files (RFC 8536) and POSIX TZ strings,
  * local wall time to UTC per point, and ESPI DstRuleType encoding.
  *

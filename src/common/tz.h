@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tz.h - time zones without the global TZ, calendar arithmetic, and the ESPI
  * DstRuleType encoding. The espi_tz functions themselves are public
  * (espi.h); this header adds what other modules and the tests need. */

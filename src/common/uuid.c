@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* uuid.c - version 5 UUIDs; SHA-1 comes from OpenSSL's libcrypto. */
 #include "common/uuid.h"
 

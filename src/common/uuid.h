@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* uuid.h - RFC 4122 / RFC 9562 name-based UUIDs (version 5, SHA-1). */
 #ifndef UUID_H
 #define UUID_H

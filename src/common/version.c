@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* version.c - the versions of libespi and of the libraries it runs with,
  * for `espi --version` and bug reports. */
 #include "espi.h"

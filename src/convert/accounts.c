@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* accounts.c - account metadata (SmartHub user-data and billing JSON) kept
  * by the converter until every input is read, then put onto the usage
  * points it describes: tariff, read cycle, and the location or meter a CSV

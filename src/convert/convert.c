@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* convert.c - espi convert's inputs made into one feed: each input's
  * format is detected from its first bytes (or forced; formats.c), it is
  * read by its reader into the shared model, and when every input is in,

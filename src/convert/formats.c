@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* formats.c - the input formats espi convert reads, as one table: each
  * row names a format, tells it from an input's first bytes, and names its
  * reader. espi_format_detect walks the rows in order; the converter reads

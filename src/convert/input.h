@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* input.h - what every input reader of espi convert is handed (the feed
  * being built and where its data comes from) and the table of input
  * formats the converter walks (formats.c). Readers add usage points,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* merge.c - the inputs of one feed made into one model: usage points and
  * channels the inputs left unnamed are joined to the ones they belong to,
  * overlapping readings and repeated billing periods are kept once, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* model.c - building and freeing the feed model. */
 #include "convert/model.h"
 

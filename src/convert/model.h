@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* model.h - the feed model: usage points, channels (MeterReading with its
  * ReadingType), IntervalBlocks and IntervalReadings. Readers build it,
  * writers walk it. Names that identify the account enter UUID names only. */

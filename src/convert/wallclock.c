@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* wallclock.c - local wall-clock readings to UTC readings, point by point. */
 #include "convert/wallclock.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* wallclock.h - turning readings stamped with local wall-clock times into
  * UTC readings, point by point. SmartHub (JSON and CSV) stamps readings with
  * the co-op's wall clock; DST makes one hour repeat and one vanish each year,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* xml_writer.c - the feed model as an ESPI Atom feed.
  *
  * Layout (ESPI.md sections 2-4): one LocalTimeParameters entry; per usage

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* zip_input.c - the one XML member of a ZIP archive as a FILE (fopencookie
  * over zip_fread, glibc). The archive is read into memory first: a ZIP's
  * directory is at its end, and the input may be a pipe. Every size is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* zip_input.h - a Green Button file inside a ZIP archive (SmartHub's
  * greenButtonDownload holds green_button_data_<ms>.xml and an HTML view of
  * it): the archive is read into memory, within bounds, and its one XML

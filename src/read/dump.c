@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dump.c - Green Button resources as rows: CSV (RFC 4180), JSON lines, or
  * one JSON document per file (docs/dump-format.md). The rows come from
  * espi_read's stream; readings are written as they arrive, so memory

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* graph.c - store, join and deliver the resources of one file.
  *
  * Joins follow ESPI.md section 3, by exact (xml:base-resolved) href:

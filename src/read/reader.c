@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* reader.c - one streaming pass over a Green Button file with libxml2's
  * SAX2 parser: the Atom feed and its entries, the ESPI (or customer)
  * resource in each entry's content, and their fields. Elements are matched

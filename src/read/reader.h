@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* reader.h - what the validator sees of the reader beyond espi_read:
  * every field's text with its line as it is read, every diagnostic with no
  * cap, and a place to plug libxml2's schema validator into the same SAX

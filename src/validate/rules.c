@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rules.c - the catalogue of what espi validate checks: each rule's stable
  * id, severity, the GBA certification family it belongs to (ESPI.md
  * section 8) and test id, and one line saying what it checks. The checks

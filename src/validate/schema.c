@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* schema.c - validation against the bundled schemas (the .xsd files of schemas/, compiled
  * into the library) in one streaming pass.
  *

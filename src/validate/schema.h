@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* schema.h - the bundled schemas, compiled once, for the validator's
  * single pass (validate.c) and for espi_schema_validate_*. */
 #ifndef SCHEMA_H

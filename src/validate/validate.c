@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* validate.c - espi_validate: the schema and the Green Button rules in one
  * streaming pass over the reader (reader.h).
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # bench_convert.sh - the convert benchmark of docs/performance.md (not a test).
 #
 #   tests/bench/bench_convert.sh [SHARED_DIR] [RUNS]

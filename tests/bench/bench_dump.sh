@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # bench_dump.sh - the dump benchmark (not a test).
 #
 #   tests/bench/bench_dump.sh [SHARED_DIR] [RUNS]

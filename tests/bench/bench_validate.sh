@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # bench_validate.sh - the validation benchmark (not a test).
 #
 #   tests/bench/bench_validate.sh [SHARED_DIR] [RUNS]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # benchlib.sh - sourced by bench_dump.sh and bench_validate.sh: the Release
 # build, and timing with peak memory. Needs $work (a scratch folder) and $runs.
 

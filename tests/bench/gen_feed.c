@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gen_feed.c - writes a synthetic Green Button usage feed for benchmarks: one
  * LocalTimeParameters (Pacific), one electricity UsagePoint, one MeterReading,
  * its ReadingType (hourly Wh, USD) and IntervalBlocks of one day (24 hourly

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gen_poll.c - writes a synthetic SmartHub poll response for benchmarks:
  * days of 15-minute (or other) points of a net-metered home, with cost, in
  * the co-op's wall clock ("fake UTC"), DST handled as SmartHub would (no

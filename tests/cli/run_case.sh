@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs one CLI case: run_case.sh ESPI CASE_FILE, from the source root.
 #
 # A case file is a list of KEY: value lines (and # comments):

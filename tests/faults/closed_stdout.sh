@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # stdout closed by the reader (espi dump big.xml | head -1) or closed before
 # the start (>&-): exit code 3, one message naming <stdout>, no crash (no
 # death by SIGPIPE: espi ignores it and reports EPIPE), no sanitizer report.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # common.bash - sourced by tests/faults/*.sh (not a test itself: the glob
 # takes *.sh only). ctest sets ESPI (the binary), ESPI_SOURCE and ESPI_BUILD.
 #

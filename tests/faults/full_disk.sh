@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A full disk: /dev/full as the -o target and as stdout (ENOSPC), a 256 KiB
 # tmpfs (when mount is allowed), and a file size limit (ulimit -f: EFBIG),
 # which needs no privilege. Each: exit code 3, the message names the path,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # An output path that is a folder (with and without a trailing slash): exit
 # code 3, the message names the path, the folder and its contents untouched,
 # no temporary file beside it or in it.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A read-only output folder: exit code 3, the message names the path, no
 # output or temporary file, an existing output untouched. root ignores
 # directory permissions, so the folder is made read-only by a read-only bind

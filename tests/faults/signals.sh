@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # SIGINT and SIGTERM in the middle of writing: espi removes its temporary
 # file, says which output was not written, and dies of the signal (exit
 # status 128+n: 130, 143); an existing output stays byte for byte.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Bills: a MONTHLY poll response becomes one UsageSummary per closed billing period, right.
 #
 # For every testdata/smarthub/bills_*.json and, when the shared folder is there, every

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end check of `espi dump` on the project's own ESPI fixtures.
 #
 # For every testdata/espi/valid_*.xml: `espi dump FILE` must exit 0, its first line must

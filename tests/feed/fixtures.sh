@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end check of `espi convert` on the project's own SmartHub fixtures.
 #
 # For every testdata/smarthub/valid_*.json (time zone from NAME.tz, one line, else

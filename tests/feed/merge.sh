@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Merging: several inputs make the same feed as one input holding all of it, whatever
 # their order; disagreements are reported (later input wins) or refused (--strict).
 #

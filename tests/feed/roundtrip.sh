@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Round trip: `espi convert` then `espi dump` gives back every input reading.
 #
 # For every testdata/smarthub/valid_*.json and, when the shared folder is there, every

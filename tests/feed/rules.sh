@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Every rule of `espi validate --list-rules` against its two fixtures and its documentation.
 #
 # For each rule id RULE: testdata/rules/RULE.fail.xml and RULE.pass.xml must exist. Each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* replay.c - runs a fuzz target's kept corpus as an ordinary test: every
  * file of each directory (or each file) given is passed to
  * LLVMFuzzerTestOneInput, in name order. Built with the normal compiler;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the build into a scratch prefix and builds two small programs
 # against it: one through the CMake package (espi::espi and espi::static),
 # one through pkg-config. Needs cmake, a C compiler and pkg-config.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Differential test of the project's own schemas (schemas/*.xsd) against the official
 # Green Button / NAESB ESPI schemas: every document must get the same verdict (valid or
 # invalid) from both, in ESPI 4.0 mode and in ESPI 3.3 mode (link/@type required).

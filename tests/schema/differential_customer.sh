@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Differential test of the project's customer (PII) schema, schemas/customer.xsd (namespace
 # http://naesb.org/espi/customer), against the official ESPI customer schemas: every document
 # must get the same verdict (valid or invalid) from both, in ESPI 4.0 mode (official

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `espi convert --from smarthub-csv` against the Green Button CSV export sample in ../shared
 # (SHARED/smarthub/samples/greenbutton_export_hourly_2026-06-15.csv: three unlabelled blocks,
 # generation written negative, consumption, net). The feed is validated with the OFFICIAL

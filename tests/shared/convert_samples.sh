@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `espi convert` against the reference material in ../shared: every HOURLY/DAILY poll
 # response in SHARED/smarthub/samples and every testdata/smarthub/valid_*.json of ours is
 # converted (twice: the bytes must be the same), validated with the OFFICIAL schemas

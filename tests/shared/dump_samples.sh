@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `espi dump` against the public Green Button samples in SHARED/espi/samples (see its
 # SOURCES.md): every *.xml there is dumped.
 #   * gba-sdk__1hrLP_32DaysM__BAD-not-well-formed.xml (not well-formed XML): exit 1 and a

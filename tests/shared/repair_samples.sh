@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `espi convert --from espi` (repair) against the public Green Button samples in
 # SHARED/espi/samples (see its SOURCES.md). For every well-formed *.xml there:
 #   * the conversion succeeds, twice with the same bytes;

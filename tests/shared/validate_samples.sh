@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `espi validate` against the public Green Button samples in SHARED/espi/samples (see its
 # SOURCES.md): every known defect of a sample is found, each by the right rule at the right
 # line, and every sample gets a verdict.

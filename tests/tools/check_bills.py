@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Bills: does `espi dump --what summaries` of the converted feed hold every billing period?
 
 usage: check_bills.py [--tz ZONE] [--feed FEED.xml] [--self-test] INPUT.json DUMP.csv

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Independent oracle for `espi dump`: does DUMP.csv say what FEED.xml says?
 
 usage: check_dump.py [--tz ZONE] [--file NAME] FEED.xml DUMP.csv

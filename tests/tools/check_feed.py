@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Independent oracle for `espi convert`: does OUTPUT.xml say what INPUT.json says?
 
 usage: check_feed.py [--tz ZONE] INPUT.json OUTPUT.xml

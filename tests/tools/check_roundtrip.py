@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Round trip: does `espi dump --unit kWh` of the converted feed give back every input reading?
 
 usage: check_roundtrip.py [--tz ZONE] [--convert-log FILE] INPUT.json DUMP.csv

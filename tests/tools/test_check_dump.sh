@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Self-test of the oracle tests/tools/check_dump.py: it must accept the reference CSV it
 # emits itself for a fixture (check_dump.py --emit-reference, which needs no espi binary),
 # accept harmless variations of it (rows shuffled, a value written with trailing zeros),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Self-test of the oracle tests/tools/check_feed.py: it must accept espi's output for a
 # fixture and reject hand-broken copies of that output (a value changed, a reading
 # removed, a link href changed, a duplicated start, ...). An oracle that cannot fail

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # testlib.sh - sourced by the bash test scripts: shared checks and counters.
 
 # need_tools TOOL...: fail the test (with the usual summary) when one is missing.

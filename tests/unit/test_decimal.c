@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_decimal.c - exact decimal text to scaled integers and back.
  *
  * Besides fixed cases, two property tests: formatting then parsing gives

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_dump.c - espi dump's rows: CSV quoting, exact scaling, --unit,
  * local time per instant, JSON Lines and the JSON document (parsed back
  * with yajl), the header once for many files, summaries, listings,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_graph.c - joining resources by href whatever the entry order:
  * blocks wait for their context and go out when it is known, within a
  * bound that counts blocks as well as readings; what cannot be joined goes

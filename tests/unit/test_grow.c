@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_grow.c - growing arrays: room is kept while there is some, the
  * first size when empty, doubling after, and a failure leaves the array. */
 #include "testutil.h"

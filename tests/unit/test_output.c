@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_output.c - atomic output: a file appears whole or not at all, an
  * existing file survives a failure, nothing temporary is left behind. */
 #include "testutil.h"

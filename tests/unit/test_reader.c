@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_reader.c - the streaming ESPI reader: the same events whatever the
  * chunk size, readings streamed as soon as they join, held back when they
  * cannot yet, flat memory, stopping, and located errors. */

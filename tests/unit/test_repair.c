@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_repair.c - repair_read_into: the model built from broken
  * Green Button files (testdata/espi/repair/), each repair reported once per
  * resource type with its count and first line, the zone handed to the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_schema.c - validation with the bundled schemas: verdicts, located
  * findings, ESPI 4.0 against 3.3, and no network or entity expansion. */
 #include "testutil.h"

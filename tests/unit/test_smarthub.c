@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_smarthub.c - the SmartHub poll reader: status and syntax errors with
  * locations, joins, units, flow directions, costs, gaps, DST per point. */
 #include "testutil.h"

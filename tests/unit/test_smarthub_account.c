@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_smarthub_account.c - the SmartHub account metadata reader (user-data
  * and billing JSON): the records it hands the converter, at every chunk
  * size; the errors, with their locations; its limits; the format sniff; and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_smarthub_csv.c - the SmartHub CSV reader: both formats, channels
  * told apart by signs and sums, demand, costs, gaps, DST per row, and
  * every error with its code and line. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_tz.c - calendar arithmetic, POSIX TZ strings, TZif zones, local wall
  * time to UTC, and the ESPI DstRuleType encoding.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_uuid.c - version 5 (SHA-1, name-based) UUIDs and their text form. */
 #include "testutil.h"
 

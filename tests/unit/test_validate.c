@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_validate.c - espi_validate and its reports: findings in file order
  * with rule ids and lines, families chosen from the file or given, rules
  * of other families left out, the count cap, schema only, customer feeds,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_writer.c - the ESPI feed writer: structure, stable ids, links that
  * join, options, escaping, write errors; and that the result validates. */
 #include "testutil.h"

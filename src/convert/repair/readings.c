@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* repair_readings.c - IntervalReadings as espi_read hands them over, kept
  * by their MeterReading (or, when their block's up link joins none, by that
  * link: repair_links.c finds their MeterReading at the end), then each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* repair.c - espi convert --from espi: any Green Button file (or a ZIP
  * holding one) read with the streaming reader and built into the feed
  * model, so that the converter writes it again as a clean, current feed:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* repair.h - what the files of `espi convert --from espi` share (none of it
  * is public). The data flow, one file a step:
  *

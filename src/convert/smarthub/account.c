@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* smarthub_account.c - account metadata from SmartHub user-data and billing
  * JSON (SMARTHUB.md sections 4 and 6), streamed with yajl.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* json_stream.c - the machinery around yajl's streaming parser shared by the
  * SmartHub JSON readers (smarthub_json.c, smarthub_account.c). */
 #include "convert/smarthub/json_stream.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* json_stream.h - a JSON text run through yajl's streaming parser the way
  * the SmartHub readers need it: read in chunks, a UTF-8 byte order mark
  * dropped, a web page refused by its first byte, strings and numbers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* smarthub.c - from a parsed SmartHub poll response to the feed model:
  * status check, meters joined to series, units, flow directions, costs
  * joined to usage by wall time, and per-point DST handling.

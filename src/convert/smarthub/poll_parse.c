@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* smarthub_json.c - streaming parse of a SmartHub poll response with yajl.
  *
  * Only status, data.<INDUSTRY>[].{type, unitOfMeasure, accountNumber,
