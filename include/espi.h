@@ -16,6 +16,8 @@
  *    caller's espi_error with a message that names the file and the line;
  *  - out-parameters come first, callbacks take their context pointer last;
  *  - _new/_free pairs; every _free accepts NULL;
+ *  - every options struct has an espi_X_options_init() that sets its
+ *    defaults, and every function that takes options accepts NULL for them;
  *  - warnings go to an espi_diag_fn callback; nothing is printed.
  * All functions are thread-safe for distinct objects: no global time zone.
  * Process-wide state is limited to schema validation: on first use it
@@ -48,7 +50,8 @@ extern "C" {
 #define ESPI_VERSION_MINOR 1
 #define ESPI_VERSION_PATCH 0
 #define ESPI_VERSION "0.1.0"
-#define ESPI_VERSION_NUMBER (ESPI_VERSION_MAJOR * 10000 + ESPI_VERSION_MINOR * 100 + ESPI_VERSION_PATCH)
+#define ESPI_VERSION_NUMBER                                                                        \
+    (ESPI_VERSION_MAJOR * 10000 + ESPI_VERSION_MINOR * 100 + ESPI_VERSION_PATCH)
 
 /* The version of the library the program runs with ("0.1.0"), which may
  * differ from the ESPI_VERSION it was compiled with. */
@@ -188,9 +191,14 @@ typedef struct espi_smarthub_options {
     void *diag_ctx;
 } espi_smarthub_options;
 
+/* No zone (it must be given: SmartHub times are the co-op's wall clock), no
+ * callback. */
+ESPI_API void espi_smarthub_options_init(espi_smarthub_options *opts);
+
 /* Reads one COMPLETE response of POST secured/utility-usage/poll from in
  * (streamed; memory grows with the number of points, not the text), and
- * builds the feed model. name is used in messages. */
+ * builds the feed model. name is used in messages. ESPI_E_ARG when opts (or
+ * NULL) gives no zone. */
 ESPI_API int espi_smarthub_read(espi_feed **out, FILE *in, const char *name,
                                 const espi_smarthub_options *opts, espi_error *err);
 
@@ -221,7 +229,8 @@ ESPI_API int espi_format_detect(espi_format *out, const unsigned char *head, siz
 typedef struct espi_converter espi_converter;
 
 typedef struct espi_convert_options {
-    const espi_tz *tz;    /* the co-op's zone, for SmartHub wall times; required */
+    const espi_tz *tz;    /* the co-op's zone, for SmartHub wall times; NULL: only Green
+                             Button inputs (which state their own) can be read */
     bool tz_explicit;     /* tz was asked for: it also beats a repaired file's own zone */
     bool strict;          /* readings or bills that disagree between inputs are errors */
     bool dry_run;         /* repairs are reported; the caller writes nothing */
@@ -229,6 +238,10 @@ typedef struct espi_convert_options {
     void *diag_ctx;
 } espi_convert_options;
 
+/* No zone, nothing strict, no dry run, no callback. */
+ESPI_API void espi_convert_options_init(espi_convert_options *opts);
+
+/* opts NULL: the defaults of espi_convert_options_init. */
 ESPI_API int espi_converter_new(espi_converter **out, const espi_convert_options *opts,
                                 espi_error *err);
 
@@ -240,6 +253,8 @@ ESPI_API int espi_converter_add(espi_converter *c, FILE *in, const char *name, e
                                 espi_error *err);
 
 /* Merges what was read and hands over the feed (*out is the caller's).
+ * ESPI_E_ARG when no zone is known for the local days of the blocks: none
+ * was given and no input stated one.
  * The result does not depend on the order the inputs were added in, except
  * where inputs disagree (the later wins, or an error when strict). */
 ESPI_API int espi_converter_finish(espi_converter *c, espi_feed **out, espi_error *err);
@@ -330,7 +345,7 @@ ESPI_API const espi_rule *espi_rule_find(const char *id);
 /* A profile (the GBA web tester's presets): "electricity",
  * "electricity-cost", "gas", "gas-cost", "water" or "temperature", as
  * family bits. Returns 0, or ESPI_E_ARG for another name. */
-ESPI_API int espi_profile_parse(const char *name, unsigned *families);
+ESPI_API int espi_profile_parse(unsigned *families, const char *name);
 
 /* "FB_01 FB_04 FB_05 FB_15" for family bits; returns the length needed. */
 ESPI_API size_t espi_families_format(char *buf, size_t size, unsigned families);
@@ -344,6 +359,10 @@ typedef struct espi_validate_options {
     size_t max_per_rule; /* findings of one rule reported at most (then counted); 0: all */
 } espi_validate_options;
 
+/* ESPI 4.0, schema and rules, families chosen from the file, every finding
+ * reported, no callback. */
+ESPI_API void espi_validate_options_init(espi_validate_options *opts);
+
 typedef struct espi_validate_summary {
     size_t errors, warnings, infos; /* findings, counted ones included */
     unsigned families;              /* the rule families applied */
@@ -356,41 +375,51 @@ typedef struct espi_validate_summary {
  * rules of families chosen from the file come at the end. Returns ESPI_OK
  * when there is no error (warnings and infos allowed), ESPI_E_INPUT when
  * there is one, ESPI_E_IO when the input cannot be read. No network, no
- * DTD loading, no entity expansion. */
-ESPI_API int espi_validate(FILE *in, const char *name, const espi_validate_options *opts,
-                           espi_validate_summary *summary, espi_error *err);
+ * DTD loading, no entity expansion. summary and opts may be NULL (the
+ * defaults of espi_validate_options_init). */
+ESPI_API int espi_validate(espi_validate_summary *summary, FILE *in, const char *name,
+                           const espi_validate_options *opts, espi_error *err);
 
-/* A validation report: findings and a verdict per file, as text lines
+/* A validator checks many files and writes one report: findings and a
+ * verdict per file, as text lines
  * (FILE:LINE:COL: severity: RULE: message [entry ID], then "FILE: valid
  * ...") or as one JSON array with an object per file (its findings, then
  * valid, errors, warnings, infos, families). */
-typedef enum espi_report_format { ESPI_REPORT_TEXT, ESPI_REPORT_JSON } espi_report_format;
+typedef enum espi_validator_format {
+    ESPI_VALIDATOR_TEXT,
+    ESPI_VALIDATOR_JSON
+} espi_validator_format;
 
-typedef struct espi_report_options {
-    espi_report_format format;
+typedef struct espi_validator_options {
+    espi_validator_format format;
     bool quiet;  /* the verdicts only */
     bool strict; /* warnings make a file invalid */
-} espi_report_options;
+} espi_validator_options;
 
-typedef struct espi_report espi_report;
+/* Text, every finding, warnings allowed. */
+ESPI_API void espi_validator_options_init(espi_validator_options *opts);
 
-ESPI_API int espi_report_new(espi_report **out, FILE *dest, const espi_report_options *opts,
-                             espi_error *err);
+typedef struct espi_validator espi_validator;
+
+/* opts NULL: the defaults of espi_validator_options_init. */
+ESPI_API int espi_validator_new(espi_validator **out, FILE *dest,
+                                const espi_validator_options *opts, espi_error *err);
 
 /* Validates one input and writes its findings and verdict; *valid tells
  * the verdict. Returns ESPI_OK when the file was checked (valid or not),
  * or the error that stopped it (ESPI_E_IO: it could not be read; the JSON
- * report then holds the error too). */
-ESPI_API int espi_report_validate(espi_report *r, FILE *in, const char *name,
-                                  const espi_validate_options *opts, bool *valid, espi_error *err);
+ * report then holds the error too). opts NULL: the defaults of
+ * espi_validate_options_init. */
+ESPI_API int espi_validator_add(bool *valid, espi_validator *r, FILE *in, const char *name,
+                                const espi_validate_options *opts, espi_error *err);
 
 /* Records an input that could not even be opened (in the JSON report). */
-ESPI_API void espi_report_unreadable(espi_report *r, const char *name, const espi_error *err);
+ESPI_API void espi_validator_unreadable(espi_validator *r, const char *name, const espi_error *err);
 
 /* Ends the report (the JSON array) and flushes. */
-ESPI_API int espi_report_finish(espi_report *r, espi_error *err);
+ESPI_API int espi_validator_finish(espi_validator *r, espi_error *err);
 
-ESPI_API void espi_report_free(espi_report *r);
+ESPI_API void espi_validator_free(espi_validator *r);
 
 /* ------------------------------------------------------------------ */
 /* Reader: any Green Button file, streamed                             */
@@ -563,6 +592,9 @@ typedef struct espi_read_options {
                           0: 200,000 (about 16 MB) */
 } espi_read_options;
 
+/* No callback, 64 KiB chunks, 200,000 readings held at most. */
+ESPI_API void espi_read_options_init(espi_read_options *opts);
+
 /* Reads a Green Button feed from in (name is used in messages), in one
  * streaming pass, and hands every resource to fn as it is read. Resources
  * are matched by namespace URI and local name, whatever the prefix, and
@@ -591,7 +623,7 @@ ESPI_API const char *espi_currency_alpha(int64_t iso4217);
  * ESPI unit ("Wh"); a prefix on m3 is cubed ("dm3": -3). False when the
  * text is not an SI prefix (or none) followed by a known unit name, or the
  * unit takes no prefix (ft3, USgal, h, ...). */
-ESPI_API bool espi_unit_parse(const char *text, int *power, const char **symbol);
+ESPI_API bool espi_unit_parse(int *power, const char **symbol, const char *text);
 
 /* ------------------------------------------------------------------ */
 /* Dump: Green Button to CSV and JSON (docs/dump-format.md)            */
@@ -618,8 +650,12 @@ typedef struct espi_dump_options {
     size_t chunk_size; /* passed to espi_read */
 } espi_dump_options;
 
+/* CSV rows of readings, the file's own zone and units, no callback. */
+ESPI_API void espi_dump_options_init(espi_dump_options *opts);
+
 /* A dumper writes rows of any number of files to out: the CSV header once,
  * then each file's rows. */
+/* opts NULL: the defaults of espi_dump_options_init. */
 ESPI_API int espi_dumper_new(espi_dumper **out, FILE *dest, const espi_dump_options *opts,
                              espi_error *err);
 

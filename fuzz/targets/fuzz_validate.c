@@ -16,7 +16,7 @@ static void validate_plain(const uint8_t *data, size_t size)
     vo.max_per_rule = size % 3;
     espi_validate_summary sum;
     espi_error err;
-    if (espi_validate(in, "fuzz-input", &vo, &sum, &err) != 0)
+    if (espi_validate(&sum, in, "fuzz-input", &vo, &err) != 0)
         fuzz_touch_error(&err);
     fclose(in);
     free(copy);
@@ -31,17 +31,18 @@ static void validate_report(const uint8_t *data, size_t size)
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
-    espi_report_options ro = {size % 2 ? ESPI_REPORT_JSON : ESPI_REPORT_TEXT, false, size % 5 == 0};
-    espi_report *rep = NULL;
+    espi_validator_options ro = {size % 2 ? ESPI_VALIDATOR_JSON : ESPI_VALIDATOR_TEXT, false,
+                                 size % 5 == 0};
+    espi_validator *rep = NULL;
     espi_error err;
-    if (out != NULL && espi_report_new(&rep, out, &ro, &err) == 0) {
+    if (out != NULL && espi_validator_new(&rep, out, &ro, &err) == 0) {
         espi_validate_options vo = {0};
         bool valid = false;
-        if (espi_report_validate(rep, in, "fuzz-input", &vo, &valid, &err) != 0)
+        if (espi_validator_add(&valid, rep, in, "fuzz-input", &vo, &err) != 0)
             fuzz_touch_error(&err);
-        if (espi_report_finish(rep, &err) != 0)
+        if (espi_validator_finish(rep, &err) != 0)
             fuzz_touch_error(&err);
-        espi_report_free(rep);
+        espi_validator_free(rep);
     }
     if (out != NULL)
         fclose(out);

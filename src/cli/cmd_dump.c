@@ -158,7 +158,7 @@ static int dump(const cli_io *io, const dump_opts *o, char **files, int nfiles)
     }
     int power;
     const char *symbol;
-    if (o->unit && !espi_unit_parse(o->unit, &power, &symbol))
+    if (o->unit && !espi_unit_parse(&power, &symbol, o->unit))
         return cli_usage(io, "dump",
                          "unknown --unit '%s': expected an ESPI unit such as Wh, W, VArh, m3 or "
                          "therm, with an SI prefix or none (kWh, MWh, kW)",

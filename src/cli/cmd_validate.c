@@ -45,7 +45,7 @@ static const cli_option validate_options[] = {
 /* ------------------------------------------------------------------ */
 
 /* Validates one input into the report; returns its exit code. */
-static int validate_one(const cli_io *io, espi_report *rep, const espi_validate_options *vo,
+static int validate_one(const cli_io *io, espi_validator *rep, const espi_validate_options *vo,
                         const char *path)
 {
     bool from_stdin = strcmp(path, "-") == 0;
@@ -55,11 +55,11 @@ static int validate_one(const cli_io *io, espi_report *rep, const espi_validate_
     if (in == NULL) {
         fprintf(io->err, "%s: error: io: cannot open the file: %s\n", path, strerror(errno));
         snprintf(err.message, sizeof err.message, "cannot open the file: %s", strerror(errno));
-        espi_report_unreadable(rep, name, &err);
+        espi_validator_unreadable(rep, name, &err);
         return CLI_IO;
     }
     bool valid = false;
-    int rc = espi_report_validate(rep, in, name, vo, &valid, &err);
+    int rc = espi_validator_add(&valid, rep, in, name, vo, &err);
     if (!from_stdin)
         fclose(in);
     if (rc != 0) {
@@ -95,7 +95,7 @@ static int check_options(const cli_io *io, const validate_opts *o, espi_validate
     if (strcmp(version, "4.0") != 0 && strcmp(version, "3.3") != 0)
         return cli_usage(io, "validate", "unknown --espi '%s': expected 4.0 or 3.3", version);
     vo->set = strcmp(version, "3.3") == 0 ? ESPI_SCHEMA_ESPI_33 : ESPI_SCHEMA_ESPI_40;
-    if (o->profile && espi_profile_parse(o->profile, &vo->families) != 0)
+    if (o->profile && espi_profile_parse(&vo->families, o->profile) != 0)
         return cli_usage(io, "validate",
                          "unknown --profile '%s': expected electricity, electricity-cost, gas, "
                          "gas-cost, water or temperature",
@@ -118,12 +118,12 @@ static int check_options(const cli_io *io, const validate_opts *o, espi_validate
 static int validate_all(const cli_io *io, const validate_opts *o, const espi_validate_options *vo,
                         char **files, int nfiles)
 {
-    espi_report_options ro = {o->format && strcmp(o->format, "json") == 0 ? ESPI_REPORT_JSON
-                                                                          : ESPI_REPORT_TEXT,
-                              o->quiet, o->strict};
-    espi_report *rep;
+    espi_validator_options ro = {o->format && strcmp(o->format, "json") == 0 ? ESPI_VALIDATOR_JSON
+                                                                             : ESPI_VALIDATOR_TEXT,
+                                 o->quiet, o->strict};
+    espi_validator *rep;
     espi_error err;
-    if (espi_report_new(&rep, io->out, &ro, &err) != 0) {
+    if (espi_validator_new(&rep, io->out, &ro, &err) != 0) {
         cli_print_error(io, &err);
         return CLI_IO;
     }
@@ -132,11 +132,11 @@ static int validate_all(const cli_io *io, const validate_opts *o, const espi_val
         int c = validate_one(io, rep, vo, files[i]);
         code = c > code ? c : code;
     }
-    if (espi_report_finish(rep, &err) != 0) {
+    if (espi_validator_finish(rep, &err) != 0) {
         cli_print_error(io, &err);
         code = CLI_IO;
     }
-    espi_report_free(rep);
+    espi_validator_free(rep);
     return code;
 }
 

@@ -76,7 +76,7 @@ static bool takes_prefix(const char *symbol)
     return true;
 }
 
-bool espi_unit_parse(const char *text, int *power, const char **symbol)
+bool espi_unit_parse(int *power, const char **symbol, const char *text)
 {
     /* a bare symbol first: "m3" is cubic metres, not milli-"3" */
     if ((*symbol = known_symbol(text)) != NULL) {

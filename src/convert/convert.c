@@ -77,11 +77,19 @@ static int read_head(replay *r, FILE *in, const char *name, espi_error *err)
 /* The converter                                                       */
 /* ------------------------------------------------------------------ */
 
+void espi_convert_options_init(espi_convert_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+}
+
 int espi_converter_new(espi_converter **out, const espi_convert_options *opts, espi_error *err)
 {
     *out = NULL;
-    if (opts == NULL || opts->tz == NULL)
-        return err_fail(err, ESPI_E_ARG, "tz", NULL, "the converter needs the co-op's zone");
+    espi_convert_options defaults;
+    if (opts == NULL) {
+        espi_convert_options_init(&defaults);
+        opts = &defaults;
+    }
     espi_converter *c = calloc(1, sizeof *c);
     if (c == NULL || model_feed_new(&c->feed) != 0) {
         free(c);
@@ -126,6 +134,10 @@ int espi_converter_add(espi_converter *c, FILE *f, const char *name, espi_format
     rc = read_head(&r, f, name, err);
     if (rc == 0 && format == ESPI_FORMAT_AUTO)
         rc = espi_format_detect(&format, r.head, r.n, name, err);
+    if (rc == 0 && format != ESPI_FORMAT_ESPI && c->opts.tz == NULL)
+        rc = err_fail(err, ESPI_E_ARG, "tz", &(err_loc){name, 0, 0, NULL},
+                      "SmartHub data are stamped with the co-op's wall clock: the converter needs "
+                      "the co-op's zone (espi_convert_options.tz, --tz)");
     FILE *whole = NULL;
     if (rc == 0) {
         cookie_io_functions_t io = {replay_read, NULL, NULL, replay_close};
@@ -166,7 +178,14 @@ int espi_converter_finish(espi_converter *c, espi_feed **out, espi_error *err)
     /* a repaired file's own zone, unless --tz was given or SmartHub inputs,
      * whose wall times were read in --tz, share the feed */
     const espi_tz *days =
-        c->zone && !c->opts.tz_explicit && c->smarthub_inputs == 0 ? c->zone : c->opts.tz;
+        c->zone && (!c->opts.tz_explicit || c->opts.tz == NULL) && c->smarthub_inputs == 0
+            ? c->zone
+            : c->opts.tz;
+    if (days == NULL)
+        return err_fail(err, ESPI_E_ARG, "tz", NULL,
+                        "no input states a time zone and none was given "
+                        "(espi_convert_options.tz, --tz): the local days of the blocks are "
+                        "unknown");
     if (c->zone && !c->opts.tz_explicit && c->smarthub_inputs > 0)
         warn_zones(c);
     int rc =
@@ -191,11 +210,25 @@ int espi_converter_finish(espi_converter *c, espi_feed **out, espi_error *err)
     return 0;
 }
 
+void espi_smarthub_options_init(espi_smarthub_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+}
+
 /* The one-input reader of the first version of the API. */
 int espi_smarthub_read(espi_feed **out, FILE *in, const char *name,
                        const espi_smarthub_options *opts, espi_error *err)
 {
     *out = NULL;
+    espi_smarthub_options defaults;
+    if (opts == NULL) {
+        espi_smarthub_options_init(&defaults);
+        opts = &defaults;
+    }
+    if (opts->tz == NULL)
+        return err_fail(err, ESPI_E_ARG, "tz", &(err_loc){name, 0, 0, NULL},
+                        "SmartHub data are stamped with the co-op's wall clock: give the co-op's "
+                        "zone (espi_smarthub_options.tz)");
     espi_convert_options co = {opts->tz, true, false, false, opts->on_diag, opts->diag_ctx};
     espi_converter *c = NULL;
     int rc = espi_converter_new(&c, &co, err);

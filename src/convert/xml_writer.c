@@ -661,6 +661,8 @@ static bool xml_text_ok(const char *s)
 
 int espi_write_options_check(const espi_write_options *opts, espi_error *err)
 {
+    if (opts == NULL)
+        return 0;                                            /* the defaults */
     const int64_t first = -62135596800, last = 253402300799; /* years 0001 to 9999 */
     if (opts->updated != ESPI_TIME_UNSET && (opts->updated < first || opts->updated > last))
         return err_fail(err, ESPI_E_ARG, "updated", NULL,

@@ -901,9 +901,21 @@ int espi_dumper_add(espi_dumper *d, FILE *in, const char *name, espi_error *err)
 /* Life                                                                */
 /* ------------------------------------------------------------------ */
 
+void espi_dump_options_init(espi_dump_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->format = ESPI_DUMP_CSV;
+    opts->what = ESPI_DUMP_READINGS;
+}
+
 int espi_dumper_new(espi_dumper **out, FILE *dest, const espi_dump_options *opts, espi_error *err)
 {
     *out = NULL;
+    espi_dump_options defaults;
+    if (opts == NULL) {
+        espi_dump_options_init(&defaults);
+        opts = &defaults;
+    }
     espi_dumper *d = calloc(1, sizeof *d);
     if (d == NULL || (d->out = malloc(sizeof *d->out)) == NULL) {
         free(d);
@@ -911,7 +923,7 @@ int espi_dumper_new(espi_dumper **out, FILE *dest, const espi_dump_options *opts
     }
     d->opts = *opts;
     outbuf_init(d->out, dest);
-    if (opts->unit && !espi_unit_parse(opts->unit, &d->unit_power, &d->unit_symbol)) {
+    if (opts->unit && !espi_unit_parse(&d->unit_power, &d->unit_symbol, opts->unit)) {
         espi_dumper_free(d);
         return err_fail(err, ESPI_E_ARG, "unit", NULL,
                         "unknown unit '%s': expected an ESPI unit such as Wh, W, m3 or therm, "

@@ -1632,6 +1632,11 @@ int reader_run(FILE *in, const char *name, const espi_read_options *opts, const 
     return rc;
 }
 
+void espi_read_options_init(espi_read_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+}
+
 int espi_read(FILE *in, const char *name, const espi_read_options *opts, espi_resource_fn fn,
               void *ctx, espi_error *err)
 {

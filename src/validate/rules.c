@@ -143,7 +143,7 @@ static const profile profiles[] = {
     {"temperature", COMMON | INTERVAL | ESPI_FB_TEMPERATURE},
 };
 
-int espi_profile_parse(const char *name, unsigned *families)
+int espi_profile_parse(unsigned *families, const char *name)
 {
     for (size_t i = 0; name && i < sizeof profiles / sizeof profiles[0]; i++)
         if (strcmp(profiles[i].name, name) == 0) {

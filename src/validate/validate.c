@@ -1414,8 +1414,14 @@ static void report_fatal(validator *v, const espi_error *err)
         emit(v, r, err->line, err->column, NULL, err->message);
 }
 
-int espi_validate(FILE *in, const char *name, const espi_validate_options *opts,
-                  espi_validate_summary *summary, espi_error *err)
+void espi_validate_options_init(espi_validate_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->set = ESPI_SCHEMA_ESPI_40;
+}
+
+int espi_validate(espi_validate_summary *summary, FILE *in, const char *name,
+                  const espi_validate_options *opts, espi_error *err)
 {
     espi_error scratch;
     espi_validate_summary sum_scratch;
@@ -1423,6 +1429,11 @@ int espi_validate(FILE *in, const char *name, const espi_validate_options *opts,
         err = &scratch;
     if (summary == NULL)
         summary = &sum_scratch;
+    espi_validate_options defaults;
+    if (opts == NULL) {
+        espi_validate_options_init(&defaults);
+        opts = &defaults;
+    }
     memset(err, 0, sizeof *err);
     memset(summary, 0, sizeof *summary);
     validator v;

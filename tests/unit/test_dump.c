@@ -845,7 +845,7 @@ static void test_unit_names(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int power = 99;
         const char *symbol = NULL;
-        assert_int_equal(espi_unit_parse(cases[i].text, &power, &symbol), cases[i].ok);
+        assert_int_equal(espi_unit_parse(&power, &symbol, cases[i].text), cases[i].ok);
         if (cases[i].ok) {
             assert_int_equal(power, cases[i].power);
             assert_string_equal(symbol, cases[i].symbol);

@@ -42,7 +42,7 @@ static int validate_text(const char *xml, espi_validate_options o, collected *c,
     o.finding_ctx = c;
     FILE *in = test_stream(xml);
     espi_error err;
-    int rc = espi_validate(in, "t.xml", &o, s, &err);
+    int rc = espi_validate(s, in, "t.xml", &o, &err);
     fclose(in);
     return rc;
 }
@@ -56,7 +56,7 @@ static int validate_file(const char *fixture, espi_validate_options o, collected
     FILE *in = fopen(test_fixture(fixture), "rb");
     assert_non_null(in);
     espi_error err;
-    int rc = espi_validate(in, fixture, &o, s, &err);
+    int rc = espi_validate(s, in, fixture, &o, &err);
     fclose(in);
     return rc;
 }
@@ -74,7 +74,7 @@ static void test_clean_feed(void **state)
     o.on_finding = collect;
     o.finding_ctx = &c;
     espi_error err;
-    assert_int_equal(espi_validate(in, "f.xml", &o, &s, &err), 0);
+    assert_int_equal(espi_validate(&s, in, "f.xml", &o, &err), 0);
     fclose(in);
     assert_int_equal(c.n, 0);
     assert_int_equal(s.errors + s.warnings + s.infos, 0);
@@ -131,17 +131,17 @@ static void test_profiles(void **state)
     espi_validate_options o = {0};
     /* the feed espi convert writes has no UsageSummary: fine unless bills are asked for */
     assert_int_equal(validate_file("../tests/cli/expected/convert_netmeter_5h.xml", o, &c, &s), 0);
-    assert_int_equal(espi_profile_parse("electricity-cost", &o.families), 0);
+    assert_int_equal(espi_profile_parse(&o.families, "electricity-cost"), 0);
     assert_int_equal(validate_file("../tests/cli/expected/convert_netmeter_5h.xml", o, &c, &s),
                      ESPI_E_INPUT);
     assert_int_equal(count(&c, "feed-summary"), 1);
     assert_int_equal(s.families, o.families);
-    assert_int_equal(espi_profile_parse("temperature", &o.families), 0);
+    assert_int_equal(espi_profile_parse(&o.families, "temperature"), 0);
     assert_int_equal(validate_file("../tests/cli/expected/convert_netmeter_5h.xml", o, &c, &s),
                      ESPI_E_INPUT);
     assert_int_equal(count(&c, "fb-temperature"), 1);
     assert_int_equal(count(&c, "feed-summary"), 0);
-    assert_int_equal(espi_profile_parse("plutonium", &o.families), ESPI_E_ARG);
+    assert_int_equal(espi_profile_parse(&o.families, "plutonium"), ESPI_E_ARG);
     char text[128];
     espi_families_format(text, sizeof text, ESPI_FB_COMMON | ESPI_FB_GAS);
     assert_string_equal(text, "FB_01 FB_10");
@@ -223,20 +223,20 @@ static void test_json_report(void **state)
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
     assert_non_null(out);
-    espi_report *rep;
+    espi_validator *rep;
     espi_error err;
-    espi_report_options ro = {ESPI_REPORT_JSON, false, false};
-    assert_int_equal(espi_report_new(&rep, out, &ro, &err), 0);
+    espi_validator_options ro = {ESPI_VALIDATOR_JSON, false, false};
+    assert_int_equal(espi_validator_new(&rep, out, &ro, &err), 0);
     FILE *in = fopen(test_fixture("espi/invalid_schema_start_before_duration.xml"), "rb");
     assert_non_null(in);
     bool valid = true;
     espi_validate_options o = {0};
-    assert_int_equal(espi_report_validate(rep, in, "bad.xml", &o, &valid, &err), 0);
+    assert_int_equal(espi_validator_add(&valid, rep, in, "bad.xml", &o, &err), 0);
     fclose(in);
     assert_false(valid);
-    espi_report_unreadable(rep, "missing.xml", &(espi_error){.message = "cannot open"});
-    assert_int_equal(espi_report_finish(rep, &err), 0);
-    espi_report_free(rep);
+    espi_validator_unreadable(rep, "missing.xml", &(espi_error){.message = "cannot open"});
+    assert_int_equal(espi_validator_finish(rep, &err), 0);
+    espi_validator_free(rep);
     fclose(out);
     char errbuf[256];
     yajl_val doc = yajl_tree_parse(text, errbuf, sizeof errbuf);

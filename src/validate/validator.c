@@ -8,16 +8,16 @@
 #include <string.h>
 #include <yajl/yajl_gen.h>
 
-struct espi_report {
+struct espi_validator {
     FILE *out;
-    espi_report_options o;
+    espi_validator_options o;
     yajl_gen json; /* NULL for text */
     int write_errno;
 };
 
 static void print_json(void *ctx, const char *s, size_t len)
 {
-    espi_report *r = ctx;
+    espi_validator *r = ctx;
     if (fwrite(s, 1, len, r->out) != len && r->write_errno == 0)
         r->write_errno = errno ? errno : EIO;
 }
@@ -47,15 +47,27 @@ static const char *severity_name(espi_severity s)
     return s == ESPI_SEV_ERROR ? "error" : s == ESPI_SEV_WARNING ? "warning" : "info";
 }
 
-int espi_report_new(espi_report **out, FILE *dest, const espi_report_options *opts, espi_error *err)
+void espi_validator_options_init(espi_validator_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->format = ESPI_VALIDATOR_TEXT;
+}
+
+int espi_validator_new(espi_validator **out, FILE *dest, const espi_validator_options *opts,
+                       espi_error *err)
 {
     *out = NULL;
-    espi_report *r = calloc(1, sizeof *r);
+    espi_validator_options defaults;
+    if (opts == NULL) {
+        espi_validator_options_init(&defaults);
+        opts = &defaults;
+    }
+    espi_validator *r = calloc(1, sizeof *r);
     if (r == NULL)
         return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     r->out = dest;
     r->o = *opts;
-    if (opts->format == ESPI_REPORT_JSON) {
+    if (opts->format == ESPI_VALIDATOR_JSON) {
         r->json = yajl_gen_alloc(NULL);
         if (r->json == NULL) {
             free(r);
@@ -71,7 +83,7 @@ int espi_report_new(espi_report **out, FILE *dest, const espi_report_options *op
 
 static void on_finding(const espi_diag *d, void *ctx)
 {
-    espi_report *r = ctx;
+    espi_validator *r = ctx;
     if (r->o.quiet)
         return;
     if (r->json == NULL) {
@@ -95,7 +107,7 @@ static void on_finding(const espi_diag *d, void *ctx)
     yajl_gen_map_close(g);
 }
 
-static void json_summary(espi_report *r, const espi_validate_options *vo,
+static void json_summary(espi_validator *r, const espi_validate_options *vo,
                          const espi_validate_summary *s, bool valid, const espi_error *failure)
 {
     yajl_gen g = r->json;
@@ -121,7 +133,7 @@ static void json_summary(espi_report *r, const espi_validate_options *vo,
     yajl_gen_map_close(g);
 }
 
-static void json_open_file(espi_report *r, const char *name)
+static void json_open_file(espi_validator *r, const char *name)
 {
     yajl_gen_map_open(r->json);
     key_text(r->json, "file", name);
@@ -129,7 +141,7 @@ static void json_open_file(espi_report *r, const char *name)
     yajl_gen_array_open(r->json);
 }
 
-static void text_verdict(espi_report *r, const char *name, const espi_validate_options *vo,
+static void text_verdict(espi_validator *r, const char *name, const espi_validate_options *vo,
                          const espi_validate_summary *s, bool valid)
 {
     char families[160];
@@ -144,16 +156,20 @@ static void text_verdict(espi_report *r, const char *name, const espi_validate_o
         r->write_errno = errno ? errno : EIO;
 }
 
-int espi_report_validate(espi_report *r, FILE *in, const char *name,
-                         const espi_validate_options *opts, bool *valid, espi_error *err)
+int espi_validator_add(bool *valid, espi_validator *r, FILE *in, const char *name,
+                       const espi_validate_options *opts, espi_error *err)
 {
-    espi_validate_options vo = *opts;
+    espi_validate_options vo;
+    if (opts)
+        vo = *opts;
+    else
+        espi_validate_options_init(&vo);
     vo.on_finding = on_finding;
     vo.finding_ctx = r;
     espi_validate_summary s;
     if (r->json)
         json_open_file(r, name);
-    int rc = espi_validate(in, name, &vo, &s, err);
+    int rc = espi_validate(&s, in, name, &vo, err);
     bool checked = rc == ESPI_OK || rc == ESPI_E_INPUT;
     *valid = rc == ESPI_OK && !(r->o.strict && s.warnings > 0);
     if (r->json)
@@ -166,7 +182,7 @@ int espi_report_validate(espi_report *r, FILE *in, const char *name,
     return 0;
 }
 
-void espi_report_unreadable(espi_report *r, const char *name, const espi_error *err)
+void espi_validator_unreadable(espi_validator *r, const char *name, const espi_error *err)
 {
     if (r->json == NULL)
         return;
@@ -176,7 +192,7 @@ void espi_report_unreadable(espi_report *r, const char *name, const espi_error *
     json_summary(r, NULL, &s, false, err);
 }
 
-int espi_report_finish(espi_report *r, espi_error *err)
+int espi_validator_finish(espi_validator *r, espi_error *err)
 {
     if (r->json)
         yajl_gen_array_close(r->json);
@@ -191,7 +207,7 @@ int espi_report_finish(espi_report *r, espi_error *err)
     return 0;
 }
 
-void espi_report_free(espi_report *r)
+void espi_validator_free(espi_validator *r)
 {
     if (r == NULL)
         return;
