@@ -193,6 +193,9 @@ static void keep(validator *v, const espi_rule *r, unsigned long line, unsigned 
 }
 
 static void vfind(validator *v, const char *id, unsigned long line, const char *where,
+                  const char *fmt, va_list ap) ATTR_PRINTF(5, 0);
+
+static void vfind(validator *v, const char *id, unsigned long line, const char *where,
                   const char *fmt, va_list ap)
 {
     const espi_rule *r = rule(v, id);
