@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* report.c - validation reports: findings and verdicts as text lines or
+/* validator.c - validation reports: findings and verdicts as text lines or
  * as a JSON array of per-file objects, streamed as findings come. */
 #include "common/error.h"
 

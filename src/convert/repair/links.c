@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* repair_links.c - joining what the links do not. espi_read joins a
+/* links.c - joining what the links do not. espi_read joins a
  * resource to the one its link names; when that link joins nothing, the
  * file may still leave one choice: its only candidate, the one whose href
  * the resource's hrefs lie under, or one whose self link names the same

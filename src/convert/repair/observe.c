@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* repair_observe.c - what espi_read's resources do not show, seen through
+/* observe.c - what espi_read's resources do not show, seen through
  * the reader's observer (reader.h): the raw text of each field tells
  * milliseconds and fractions apart, and each entry its untyped links and
  * repeated ids. */

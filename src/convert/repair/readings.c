@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* repair_readings.c - IntervalReadings as espi_read hands them over, kept
+/* readings.c - IntervalReadings as espi_read hands them over, kept
  * by their MeterReading (or, when their block's up link joins none, by that
- * link: repair_links.c finds their MeterReading at the end), then each
+ * link: repair/links.c finds their MeterReading at the end), then each
  * MeterReading's channel in the model: its ReadingType copied, readings in
  * order, repeats kept once, 0 s durations and intervalLength put right. */
 #include "convert/repair/repair.h"

@@ -11,7 +11,7 @@
  * the conversion with an error: readings are never dropped silently.
  *
  * This file holds the flow: one pass of the reader, observed as the
- * validator observes it (repair_observe.c) and tapped (repair_tap.c);
+ * validator observes it (repair/observe.c) and tapped (repair/tap.c);
  * resources kept as espi_read hands them over; and, when the feed ends,
  * once every link that could join them is known, the model built from
  * them in order (repair.h names the file of each step). */

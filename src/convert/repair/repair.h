@@ -5,18 +5,18 @@
  *   repair.c          the entry point: one pass of the reader, observed and
  *                     tapped; resources collected as espi_read hands them
  *                     over; at the end of the feed, the model, in order
- *   repair_observe.c  field texts and entries: milliseconds, fractions,
+ *   repair/observe.c  field texts and entries: milliseconds, fractions,
  *                     untyped links, repeated ids
- *   repair_tap.c      the tap on the SAX stream: what the reader's tables
+ *   repair/tap.c      the tap on the SAX stream: what the reader's tables
  *                     do not read (NISC's per-reading powerOfTenMultiplier,
  *                     serviceDeliveryPoint/tariffProfile, readCycle)
- *   repair_readings.c readings as they arrive, then each MeterReading's
+ *   repair/readings.c readings as they arrive, then each MeterReading's
  *                     channel: repeats, durations, intervalLength, flow
- *   repair_links.c    joining what the links do not: the UsagePoint,
+ *   repair/links.c    joining what the links do not: the UsagePoint,
  *                     ReadingType or MeterReading a resource belongs to
- *   repair_usage.c    UsagePoints and their summaries into the model
- *   repair_zone.c     LocalTimeParameters into the feed's zone
- *   repair_report.c   every repair counted per kind and resource type,
+ *   repair/usage.c    UsagePoints and their summaries into the model
+ *   repair/zone.c     LocalTimeParameters into the feed's zone
+ *   repair/tally.c    every repair counted per kind and resource type,
  *                     reported once; the reader's own warnings passed on
  *
  * What cannot be decided is an error (repair_fatal): the first one stops
@@ -183,7 +183,7 @@ up_info *repair_add_up_info(repair *rp, const espi_usage_point_res *res, char *k
 mr_info *repair_add_mr_info(repair *rp, const espi_meter_reading_res *res, char *key,
                             unsigned long line);
 
-/* repair_report.c */
+/* repair/tally.c */
 int repair_fatal(repair *rp, const char *code, unsigned long line, const char *fmt, ...)
     ATTR_PRINTF(4, 5);
 int repair_nomem(repair *rp);
@@ -193,26 +193,26 @@ void repair_on_reader_diag(const espi_diag *d, void *ctx);
 void repair_report(repair *rp);
 void repair_report_free(repair *rp);
 
-/* repair_observe.c: the read_observer's field and entry callbacks */
+/* repair/observe.c: the read_observer's field and entry callbacks */
 void repair_on_field(void *ctx, read_scope scope, espi_resource_kind kind, const void *res,
                      const char *path, const char *text, unsigned long line);
 void repair_on_entry(void *ctx, const espi_entry *e, espi_resource_kind kind, size_t resources);
 void repair_note_untyped_link(repair *rp, rtype type, unsigned long line, const espi_link *l);
 int repair_check_bad_time(repair *rp);
 
-/* repair_tap.c: the read_observer's plug and unplug */
+/* repair/tap.c: the read_observer's plug and unplug */
 void repair_tap_reset(repair *rp);
 int repair_tap_plug(void *ctx, xmlParserCtxtPtr parser, xmlSAXHandlerPtr *sax, void **user_data);
 void repair_tap_unplug(void *ctx);
 void repair_take_tapped(repair *rp, up_info *u, unsigned long line);
 void repair_tapped_free(repair *rp);
 
-/* repair_readings.c */
+/* repair/readings.c */
 int repair_on_reading(repair *rp, const espi_interval_reading_res *ir);
 int repair_push_reading(model_reading **items, size_t *n, size_t *cap, const model_reading *r);
 int repair_make_channel(repair *rp, mr_info *m);
 
-/* repair_links.c: a usage point asked for by a MeterReading or summary */
+/* repair/links.c: a usage point asked for by a MeterReading or summary */
 typedef struct up_query {
     const espi_usage_point_res *joined;
     const char *href[2]; /* the resource's up and self links */
@@ -225,11 +225,11 @@ int repair_resolve_usage_point(repair *rp, const up_query *q, up_info **out);
 int repair_resolve_reading_type(repair *rp, const mr_info *m, const espi_reading_type_res **out);
 int repair_resolve_orphans(repair *rp);
 
-/* repair_usage.c */
+/* repair/usage.c */
 int repair_make_usage_point(repair *rp, up_info *u);
 int repair_add_summary(repair *rp, const espi_usage_summary_res *us);
 
-/* repair_zone.c */
+/* repair/zone.c */
 int repair_time_params(repair *rp);
 
 #endif

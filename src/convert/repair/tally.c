@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* repair_report.c - every kind of repair counted per resource type and
+/* tally.c - every kind of repair counted per resource type and
  * reported once, after the file is read, at the line of its first
  * occurrence (docs/repair.md); the first error stops the conversion; the
  * reader's own warnings are translated into repairs or passed on. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* repair_tap.c - a tap on the parser's SAX stream, between libxml2 and the
+/* tap.c - a tap on the parser's SAX stream, between libxml2 and the
  * reader: it passes every event on, and reads what the reader's tables do
  * not (NISC's non-schema powerOfTenMultiplier inside IntervalReading, a
  * UsagePoint's serviceDeliveryPoint/tariffProfile and readCycle, and the

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* repair_usage.c - UsagePoints and their summaries (UsageSummary, and the
+/* usage.c - UsagePoints and their summaries (UsageSummary, and the
  * deprecated ElectricPowerUsageSummary) into the model: what the model
  * keeps is copied, what it has no place for is reported as not carried. */
 #include "convert/repair/repair.h"

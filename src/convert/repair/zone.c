@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* repair_zone.c - the feed's LocalTimeParameters into the model's time
+/* zone.c - the feed's LocalTimeParameters into the model's time
  * parameters and the zone of its local days, written as a POSIX TZ string
  * ("STD7DST,M3.2.0/2,M11.1.0/2" for tzOffset -25200, dstOffset 3600).
  * DST parts that do not decode are dropped (the standard offset all year);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* smarthub_account.c - account metadata from SmartHub user-data and billing
+/* account.c - account metadata from SmartHub user-data and billing
  * JSON (SMARTHUB.md sections 4 and 6), streamed with yajl.
  *
  * Kept: account numbers, service location numbers (map keys), meter numbers

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* smarthub_account.h - SmartHub account metadata: the JSON of GET
+/* account.h - SmartHub account metadata: the JSON of GET
  * secured/user-data and GET secured/billing (SMARTHUB.md sections 4 and 6).
  * The reader itself, sh_account_read_into, is declared in convert/input.h
  * with the other readers. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* smarthub_csv.c - SmartHub CSV files to the feed model: the Green Button
+/* csv.c - SmartHub CSV files to the feed model: the Green Button
  * CSV export (greenButtonCsvDownload) and the older "Download Your Data"
  * usage CSV with a cost column (docs/smarthub-csv.md).
  *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* json_stream.c - the machinery around yajl's streaming parser shared by the
- * SmartHub JSON readers (smarthub_json.c, smarthub_account.c). */
+ * SmartHub JSON readers (smarthub/poll_parse.c, smarthub/account.c). */
 #include "convert/smarthub/json_stream.h"
 
 #include <stdlib.h>

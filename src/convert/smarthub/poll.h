@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* smarthub.h - the parts of a SmartHub utility-usage poll response that
+/* poll.h - the parts of a SmartHub utility-usage poll response that
  * espi reads, as parsed from JSON and before any interpretation. */
 #ifndef SMARTHUB_H
 #define SMARTHUB_H

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* smarthub.c - from a parsed SmartHub poll response to the feed model:
+/* poll_model.c - from a parsed SmartHub poll response to the feed model:
  * status check, meters joined to series, units, flow directions, costs
  * joined to usage by wall time, and per-point DST handling.
  *
- * The JSON streams in (smarthub_json.c), but the model is built whole
+ * The JSON streams in (smarthub/poll_parse.c), but the model is built whole
  * before anything is written: a response's key order is free, so meters,
  * costs and interval lengths may come after the points they describe, and
  * the feed groups readings by channel and local day. Memory therefore

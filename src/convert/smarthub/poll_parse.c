@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* smarthub_json.c - streaming parse of a SmartHub poll response with yajl.
+/* poll_parse.c - streaming parse of a SmartHub poll response with yajl.
  *
  * Only status, data.<INDUSTRY>[].{type, unitOfMeasure, accountNumber,
  * serviceLocationNumber, timeFrame, meters[], series[], xToOrderedInterval}
