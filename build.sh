@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # build.sh - the two Quick start commands of README.md.
 #
-#   ./build.sh        install what is missing (Debian 12), build, convert the
+#   ./build.sh        install what is missing (Debian 12), build (CC=clang ./build.sh: with clang), convert the
 #                     bundled SmartHub sample, validate the result, say where it is
 #   ./build.sh test   install what is missing, then run the whole test suite twice:
 #                     a normal build, and a build with AddressSanitizer and
@@ -25,6 +25,8 @@ SAMPLE=testdata/smarthub/valid_15min_netmeter_cost_week.json
 DEMO=build/demo/SmartHub_Electric_15_Minute_2026-03-05_2026-03-11.xml
 
 install_missing() {
+    # CC=clang ./build.sh builds with clang: install it when it is missing
+    case "${CC:-}" in *clang*) command -v "$CC" >/dev/null 2>&1 || PACKAGES="$PACKAGES clang" ;; esac
     missing=""
     for p in $PACKAGES; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
