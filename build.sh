@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # build.sh - the two Quick start commands of README.md.
 #
-#   ./build.sh        install what is missing (Debian 12), build (CC=clang ./build.sh: with clang), convert the
+#   ./build.sh        install what is missing (Debian 12), build, convert the
 #                     bundled SmartHub sample, validate the result, say where it is
+#                     (CC=clang ./build.sh builds with clang, installing it if need be)
 #   ./build.sh test   install what is missing, then run the whole test suite twice:
 #                     a normal build, and a build with AddressSanitizer and
 #                     UndefinedBehaviorSanitizer (any report fails the run);
