@@ -314,7 +314,7 @@ ESPI_API int espi_schema_validate_stream(FILE *in, const char *name, espi_schema
 /* Validation: the schema and the Green Button rules in one pass       */
 /* ------------------------------------------------------------------ */
 
-/* The GBA certification's rule families (ESPI.md section 8), as bits. */
+/* The GBA certification's rule families (docs/standard.md section 8), as bits. */
 typedef enum espi_family {
     ESPI_FB_COMMON = 1 << 0,       /* FB_01: feed, UsagePoint, LocalTimeParameters */
     ESPI_FB_INTERVAL = 1 << 1,     /* FB_04: interval metering */
@@ -598,7 +598,7 @@ ESPI_API void espi_read_options_init(espi_read_options *opts);
 /* Reads a Green Button feed from in (name is used in messages), in one
  * streaming pass, and hands every resource to fn as it is read. Resources
  * are matched by namespace URI and local name, whatever the prefix, and
- * joined by href as ESPI.md section 3 describes, in whatever order the
+ * joined by href as docs/standard.md section 3 describes, in whatever order the
  * entries come: readings are handed over as soon as their block's
  * MeterReading, ReadingType, UsagePoint and LocalTimeParameters are known,
  * held back until then, and handed over unjoined (with a warning) at the
@@ -610,7 +610,7 @@ ESPI_API int espi_read(FILE *in, const char *name, const espi_read_options *opts
                        espi_resource_fn fn, void *ctx, espi_error *err);
 
 /* ------------------------------------------------------------------ */
-/* Code tables (ESPI.md section 5)                                      */
+/* Code tables (docs/standard.md section 5)                                      */
 /* ------------------------------------------------------------------ */
 
 /* "Wh" for uom 72, "therm" for 169, ...; NULL for a code without a name. */

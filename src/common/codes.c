@@ -10,7 +10,7 @@ typedef struct code_name {
     const char *name;
 } code_name;
 
-/* UnitSymbolKind: the units Green Button files use (ESPI.md section 5). */
+/* UnitSymbolKind: the units Green Button files use (docs/standard.md section 5). */
 static const code_name units[] = {
     {0, "none"},    {2, "m"},         {5, "A"},
     {6, "K"},       {23, "degC"},     {27, "s"},
@@ -109,7 +109,7 @@ const char *codes_si_prefix(int power)
 /* ------------------------------------------------------------------ */
 /* The code tables of ESPI 4.0 (the enumerations of espi.xsd), sorted. */
 /* timeAttribute takes both TimePeriodOfInterest and TimeAttributeKind  */
-/* codes: files use either (ESPI.md section 5).                         */
+/* codes: files use either (docs/standard.md section 5).                         */
 /* ------------------------------------------------------------------ */
 
 static const int16_t unit_codes[] = {

@@ -6,7 +6,7 @@
 
 #include "espi.h"
 
-/* The code tables a validator checks values against (ESPI.md section 5). */
+/* The code tables a validator checks values against (docs/standard.md section 5). */
 typedef enum code_table {
     CODE_UNIT,
     CODE_KIND,

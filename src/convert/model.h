@@ -29,7 +29,7 @@ typedef struct model_reading {
     int16_t quality; /* QualityOfReading; -1 when absent */
 } model_reading;
 
-/* ReadingType fields (codes from ESPI.md section 5). The optional ones are
+/* ReadingType fields (codes from docs/standard.md section 5). The optional ones are
  * CODE_NONE when absent; SmartHub channels leave them so. */
 typedef struct model_reading_type {
     int accumulation;   /* AccumulationKind, 4 = deltaData, 12 = indicating */

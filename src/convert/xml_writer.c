@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* xml_writer.c - the feed model as an ESPI Atom feed.
  *
- * Layout (ESPI.md sections 2-4): one LocalTimeParameters entry; per usage
+ * Layout (docs/standard.md sections 2-4): one LocalTimeParameters entry; per usage
  * point a UsagePoint entry; per channel a MeterReading and a ReadingType
  * entry; per channel and local day an IntervalBlock entry. Every entry has a
  * version 5 UUID built from stable names, a title, published and updated

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* graph.c - store, join and deliver the resources of one file.
  *
- * Joins follow ESPI.md section 3, by exact (xml:base-resolved) href:
+ * Joins follow docs/standard.md section 3, by exact (xml:base-resolved) href:
  *   IntervalBlock.up   = a related href of a MeterReading
  *   MeterReading.up    = a related href of a UsagePoint
  *   MeterReading related = ReadingType.self

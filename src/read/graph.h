@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* graph.h - the resources of one Green Button file as they are read: the
- * small ones kept, joined by href (ESPI.md section 3), and readings handed
+ * small ones kept, joined by href (docs/standard.md section 3), and readings handed
  * to the caller as soon as their context is known or, when it never is,
  * at the end. reader.c parses; this module stores, joins and delivers. */
 #ifndef GRAPH_H

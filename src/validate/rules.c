@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* rules.c - the catalogue of what espi validate checks: each rule's stable
- * id, severity, the GBA certification family it belongs to (ESPI.md
+ * id, severity, the GBA certification family it belongs to (docs/standard.md
  * section 8) and test id, and one line saying what it checks. The checks
  * themselves are validate.c's; docs/rules.md shows each with a failing and
  * a passing example. */
@@ -47,7 +47,7 @@ static const espi_rule rules[] = {
     {"entry-content-twice", E, 0, NULL, "an entry has one content element"},
     {"outside-content", E, 0, NULL, "ESPI resources stand inside an entry's content"},
     {"resource-unknown", W, 0, NULL, "content holds resources ESPI defines"},
-    /* links (ESPI.md section 3) */
+    /* links (docs/standard.md section 3) */
     {"link-mr-up", E, INTERVAL, "D023", "a MeterReading's up link is a UsagePoint's related link"},
     {"link-ib-up", E, INTERVAL, "D037",
      "an IntervalBlock's up link is a MeterReading's related link"},
@@ -133,7 +133,7 @@ typedef struct profile {
     unsigned families;
 } profile;
 
-/* The GBA web tester's presets (ESPI.md section 8); water by analogy. */
+/* The GBA web tester's presets (docs/standard.md section 8); water by analogy. */
 static const profile profiles[] = {
     {"electricity", COMMON | INTERVAL | ELECTRICITY | SUMMARY},
     {"electricity-cost", COMMON | INTERVAL | ELECTRICITY | COST | SUMMARY | SUMMARY_COST},

@@ -1014,7 +1014,7 @@ static void check_service(validator *v, const espi_meter_reading_res *mr)
     if (!up || !rt || up->service_kind == ESPI_ABSENT || rt->commodity == ESPI_ABSENT)
         return;
     int64_t sk = up->service_kind, c = rt->commodity;
-    /* ServiceKind to CommodityKind (ESPI.md section 5); time (3) and rates (7)
+    /* ServiceKind to CommodityKind (docs/standard.md section 5); time (3) and rates (7)
      * have no commodity of their own, commodity 0 is "none" */
     bool fits = c == 0 || sk == 3 || sk == 7 || sk > 9 ||
                 (sk == 0 && (c == 1 || c == 2 || c == 26)) || (sk == 1 && (c == 7 || c == 8)) ||
@@ -1067,7 +1067,7 @@ static void check_usage_point(validator *v, const espi_usage_point_res *up)
     }
 }
 
-/* The joins of ESPI.md section 3, once the whole file is read: sets of the
+/* The joins of docs/standard.md section 3, once the whole file is read: sets of the
  * hrefs each side offers, so that each check is a lookup. */
 static void check_links(validator *v)
 {

@@ -23,7 +23,7 @@ How the feed is read:
     look-alikes are ignored.
   * resources are the ESPI children of an entry's atom:content (or of the entry itself);
     the graph is joined by link hrefs resolved against xml:base (RFC 3986, urljoin;
-    unresolved when there is no base), by exact string equality (ESPI.md section 3):
+    unresolved when there is no base), by exact string equality (docs/standard.md section 3):
     IntervalBlock up = MeterReading related; MeterReading related = ReadingType self;
     MeterReading up = UsagePoint related; UsagePoint related = LocalTimeParameters self.
     Entry order does not matter. When a join matches several entries (SCE's repeated
@@ -33,7 +33,7 @@ How the feed is read:
     fraction dropped.
   * start_local without --tz: the instant + tzOffset (+ dstOffset inside the DST period)
     of the UsagePoint's LocalTimeParameters, the DstRuleType rules decoded here
-    (ESPI.md section 6; the rule's hour is the wall clock in effect before the change, so
+    (docs/standard.md section 6; the rule's hour is the wall clock in effect before the change, so
     US 360E2000/B40E2000 give exactly the real transitions). Rules that cannot be decoded
     (SCE's 16-bit B40E, Enbridge's epoch seconds, hour 31, month 0, ...) or an absurd
     tzOffset: empty or the standard offset is accepted. Rules that decode but look odd

@@ -8,7 +8,7 @@ INPUT.json is a SmartHub usage poll response (status COMPLETE), OUTPUT.xml the G
 Button (ESPI) feed that espi made from it. The expectation is computed here from the JSON
 alone, with the Python standard library (exact decimals, zoneinfo); nothing is shared
 with espi's C code. The feed is read by namespace URI and its resources are joined by
-link hrefs (ESPI.md section 3), never by entry order.
+link hrefs (docs/standard.md section 3), never by entry order.
 
 Exit 0 with a one-line summary when the feed is right; exit 1 listing every problem;
 exit 2 when the arguments are wrong or the input is one this oracle cannot predict

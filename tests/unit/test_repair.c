@@ -346,7 +346,7 @@ static void test_blocks_only(void **state)
 }
 
 /* ------------------------------------------------------------------ */
-/* SmartHub's download (SMARTHUB.md section 8)                         */
+/* SmartHub's download (docs/smarthub.md section 8)                         */
 /* ------------------------------------------------------------------ */
 
 static void assert_nisc_model(const fixture *f)

@@ -706,7 +706,7 @@ static void expect_params(const char *spec, int32_t tz_offset, int32_t dst_offse
 static void test_time_params(void **state)
 {
     (void)state;
-    /* ESPI.md section 6: the US rules are 360E2000 and B40E2000. */
+    /* docs/standard.md section 6: the US rules are 360E2000 and B40E2000. */
     expect_params("America/Los_Angeles", -28800, 3600, 0x360E2000, 0xB40E2000);
     expect_params("PST8PDT,M3.2.0,M11.1.0", -28800, 3600, 0x360E2000, 0xB40E2000);
     expect_params("America/New_York", -18000, 3600, 0x360E2000, 0xB40E2000);
@@ -758,7 +758,7 @@ static void expect_params_fail(const char *spec)
 }
 
 /* The local time an ESPI DstRuleType names in a year, decoded here on its
- * own (ESPI.md section 6): op 0 on the day of the month, op 1 the weekday on
+ * own (docs/standard.md section 6): op 0 on the day of the month, op 1 the weekday on
  * or after it, ops 2-6 the 1st-5th weekday, op 7 the last; dow 1 = Monday. */
 static int64_t rule_local(uint32_t bits, int64_t year)
 {

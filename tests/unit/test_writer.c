@@ -143,7 +143,7 @@ static void test_structure(void **state)
     assert_null(strstr(t, "88120045"));
 }
 
-/* Links join by identical hrefs (ESPI.md section 3). */
+/* Links join by identical hrefs (docs/standard.md section 3). */
 static void test_links_join(void **state)
 {
     fixture *f = *state;

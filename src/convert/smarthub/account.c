@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* account.c - account metadata from SmartHub user-data and billing
- * JSON (SMARTHUB.md sections 4 and 6), streamed with yajl.
+ * JSON (docs/smarthub.md sections 4 and 6), streamed with yajl.
  *
  * Kept: account numbers, service location numbers (map keys), meter numbers
  * (map keys), rate schedules and the billing cycle. Everything else streams

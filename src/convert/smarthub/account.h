@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* account.h - SmartHub account metadata: the JSON of GET
- * secured/user-data and GET secured/billing (SMARTHUB.md sections 4 and 6).
+ * secured/user-data and GET secured/billing (docs/smarthub.md sections 4 and 6).
  * The reader itself, sh_account_read_into, is declared in convert/input.h
  * with the other readers. */
 #ifndef SMARTHUB_ACCOUNT_H

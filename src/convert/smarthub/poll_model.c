@@ -573,7 +573,7 @@ static int collect(converter *c, pending_list *l)
     return 0;
 }
 
-/* ReadingType of an electricity channel in Wh (ESPI.md section 11 rule 6).
+/* ReadingType of an electricity channel in Wh (docs/standard.md section 11 rule 6).
  * intervalLength is set when the inputs are merged. A currency is never
  * cleared: another input may give the costs of the same channel. */
 static void set_reading_type(model_channel *ch, const pending *p)
