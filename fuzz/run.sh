@@ -40,6 +40,7 @@ build_target() {
   local t=$1 extra=()
   if [ "$t" = cli_args ]; then
     extra=(-I"$root/src/cli" "$root/src/cli/cli.c" "$root/src/cli/options.c"
+           "$root/src/cli/man.c" "$root/src/cli/completion.c"
            "$root/src/cli/cmd_convert.c" "$root/src/cli/cmd_validate.c"
            "$root/src/cli/cmd_dump.c")
   fi

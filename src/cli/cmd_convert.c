@@ -25,25 +25,27 @@ typedef struct convert_opts {
 
 static const cli_option convert_options[] = {
     {'o', "output", "FILE", CLI_STRING, offsetof(convert_opts, output),
-     "write the feed to FILE (a temporary file, then rename); default or - : stdout"},
+     "write the feed to FILE (a temporary file, then rename); default or - : stdout", NULL},
     {0, "tz", "ZONE", CLI_STRING, offsetof(convert_opts, tz),
-     "the co-op's time zone, IANA or POSIX TZ (default America/Los_Angeles)"},
+     "the co-op's time zone, IANA or POSIX TZ (default America/Los_Angeles)", NULL},
     {0, "from", "FORMAT", CLI_STRING, offsetof(convert_opts, from),
      "input format of every FILE: auto (default: detected from the content), smarthub-json, "
-     "smarthub-csv, smarthub-account or espi (a Green Button file or .zip to repair)"},
+     "smarthub-csv, smarthub-account or espi (a Green Button file or .zip to repair)",
+     "auto smarthub-json smarthub-csv smarthub-account espi"},
     {0, "updated", "TIME", CLI_STRING, offsetof(convert_opts, updated),
-     "Atom published/updated: 2026-11-28T10:00:00Z, epoch seconds or 'now'"},
+     "Atom published/updated: 2026-11-28T10:00:00Z, epoch seconds or 'now'", NULL},
     {0, "base-url", "URL", CLI_STRING, offsetof(convert_opts, base_url),
-     "prefix of every link href (default /espi/1_1/resource)"},
+     "prefix of every link href (default /espi/1_1/resource)", NULL},
     {0, "title", "TEXT", CLI_STRING, offsetof(convert_opts, title),
-     "feed title (default 'Green Button Usage Feed')"},
+     "feed title (default 'Green Button Usage Feed')", NULL},
     {0, "no-validate", NULL, CLI_FLAG, offsetof(convert_opts, no_validate),
-     "skip the schema check of the output before it is written"},
+     "skip the schema check of the output before it is written", NULL},
     {0, "strict", NULL, CLI_FLAG, offsetof(convert_opts, strict),
-     "inputs that disagree (readings or bills for the same time) are an error, not a warning"},
+     "inputs that disagree (readings or bills for the same time) are an error, not a warning",
+     NULL},
     {0, "dry-run", NULL, CLI_FLAG, offsetof(convert_opts, dry_run),
-     "read and check everything, report warnings and repairs, write nothing"},
-    {'q', "quiet", NULL, CLI_FLAG, offsetof(convert_opts, quiet), "do not print warnings"},
+     "read and check everything, report warnings and repairs, write nothing", NULL},
+    {'q', "quiet", NULL, CLI_FLAG, offsetof(convert_opts, quiet), "do not print warnings", NULL},
 };
 
 typedef struct reporter {
@@ -265,6 +267,17 @@ static int run_convert(const cli_io *io, int argc, char **argv)
     return code;
 }
 
+static const cli_example convert_examples[] = {
+    {"SmartHub usage, saved from the browser, into a Green Button file",
+     "espi convert --tz America/Los_Angeles -o usage.xml usage.json"},
+    {"months of usage, the billing history, a CSV export and account data, in one feed",
+     "espi convert -o home.xml june.json july.json bills.json export.csv user-data.json"},
+    {"what repairs another utility's Green Button file needs; nothing is written",
+     "espi convert --dry-run utility.xml"},
+    {"from stdin to stdout, with fixed Atom times",
+     "espi convert --updated 2026-11-28T10:00:00Z - < usage.json > usage.xml"},
+};
+
 const cli_command cli_convert_command = {
     .name = "convert",
     .usage = "[OPTIONS] FILE...",
@@ -289,9 +302,11 @@ const cli_command cli_convert_command = {
         "Times in SmartHub data are the co-op's wall clock; each point is converted to UTC with\n"
         "--tz, so DST days are right. The feed is checked against the bundled ESPI schemas before\n"
         "anything is written, and the same inputs and options always give the same bytes,\n"
-        "whatever their order (unless they disagree: then the later input wins).\n\n"
-        "Exit codes: 0 written; 1 invalid input; 2 usage error; 3 I/O or system error.\n",
+        "whatever their order (unless they disagree: then the later input wins).\n",
+    .exit_status = "0 written; 1 invalid input; 2 usage error; 3 I/O or system error.\n",
     .options = convert_options,
     .noptions = sizeof convert_options / sizeof convert_options[0],
+    .examples = convert_examples,
+    .nexamples = sizeof convert_examples / sizeof convert_examples[0],
     .run = run_convert,
 };

@@ -19,16 +19,19 @@ typedef struct dump_opts {
 
 static const cli_option dump_options[] = {
     {0, "format", "FORMAT", CLI_STRING, offsetof(dump_opts, format),
-     "csv (default), jsonl (one JSON object per row) or json (one document per file)"},
+     "csv (default), jsonl (one JSON object per row) or json (one document per file)",
+     "csv jsonl json"},
     {0, "what", "WHAT", CLI_STRING, offsetof(dump_opts, what),
-     "readings (default), summaries, usage-points or reading-types"},
+     "readings (default), summaries, usage-points or reading-types",
+     "readings summaries usage-points reading-types"},
     {0, "tz", "ZONE", CLI_STRING, offsetof(dump_opts, tz),
-     "local times in this zone instead of the file's LocalTimeParameters"},
+     "local times in this zone instead of the file's LocalTimeParameters", NULL},
     {0, "unit", "UNIT", CLI_STRING, offsetof(dump_opts, unit),
-     "values in this unit when it is a power-of-ten change (kWh, MWh, kW)"},
+     "values in this unit when it is a power-of-ten change (kWh, MWh, kW)",
+     "Wh kWh MWh W kW MW VArh kVArh VAh kVAh m3 ft3 therm"},
     {'o', "output", "FILE", CLI_STRING, offsetof(dump_opts, output),
-     "write to FILE (a temporary file, then rename); default or - : stdout"},
-    {'q', "quiet", NULL, CLI_FLAG, offsetof(dump_opts, quiet), "do not print warnings"},
+     "write to FILE (a temporary file, then rename); default or - : stdout", NULL},
+    {'q', "quiet", NULL, CLI_FLAG, offsetof(dump_opts, quiet), "do not print warnings", NULL},
 };
 
 typedef struct choice {
@@ -191,6 +194,14 @@ static int run_dump(const cli_io *io, int argc, char **argv)
     return code;
 }
 
+static const cli_example dump_examples[] = {
+    {"one CSV row per reading", "espi dump usage.xml > usage.csv"},
+    {"values in kWh and local times in Chicago, two files in one table",
+     "espi dump --unit kWh --tz America/Chicago a.xml b.xml > both.csv"},
+    {"one JSON object per reading", "espi dump --format jsonl usage.xml | jq .value"},
+    {"the billing periods (UsageSummary)", "espi dump --what summaries usage.xml"},
+};
+
 const cli_command cli_dump_command = {
     .name = "dump",
     .usage = "[OPTIONS] FILE...",
@@ -204,11 +215,14 @@ const cli_command cli_dump_command = {
         "flow_direction, accumulation, start_utc, start_local, duration_s, value_raw,\n"
         "value, unit, cost_raw, cost, currency, quality, power_of_ten, file, line.\n"
         "value is value_raw scaled by powerOfTenMultiplier, exactly; cost is in currency\n"
-        "units (the file holds hundred-thousandths).\n\n"
-        "Exit codes: 0 every file read; 1 a file is not well-formed XML or not an Atom\n"
+        "units (the file holds hundred-thousandths).\n",
+    .exit_status =
+        "0 every file read; 1 a file is not well-formed XML or not an Atom\n"
         "feed (the others are still read); 2 usage error; 3 I/O error. With -o the file\n"
         "is written only when every input was read.\n",
     .options = dump_options,
     .noptions = sizeof dump_options / sizeof dump_options[0],
+    .examples = dump_examples,
+    .nexamples = sizeof dump_examples / sizeof dump_examples[0],
     .run = run_dump,
 };

@@ -22,22 +22,23 @@ typedef struct validate_opts {
 
 static const cli_option validate_options[] = {
     {0, "espi", "VERSION", CLI_STRING, offsetof(validate_opts, espi_version),
-     "4.0 (default; link type optional) or 3.3 (every link needs a type)"},
+     "4.0 (default; link type optional) or 3.3 (every link needs a type)", "4.0 3.3"},
     {0, "profile", "NAME", CLI_STRING, offsetof(validate_opts, profile),
      "electricity, electricity-cost, gas, gas-cost, water or temperature (default: from the "
-     "file)"},
+     "file)",
+     "electricity electricity-cost gas gas-cost water temperature"},
     {0, "schema-only", NULL, CLI_FLAG, offsetof(validate_opts, schema_only),
-     "the schema check alone (as xmllint --schema would judge)"},
+     "the schema check alone (as xmllint --schema would judge)", NULL},
     {0, "format", "FORMAT", CLI_STRING, offsetof(validate_opts, format),
-     "text (default) or json (findings and a summary per file)"},
+     "text (default) or json (findings and a summary per file)", "text json"},
     {0, "strict", NULL, CLI_FLAG, offsetof(validate_opts, strict),
-     "warnings make a file invalid too"},
+     "warnings make a file invalid too", NULL},
     {0, "max-per-rule", "N", CLI_STRING, offsetof(validate_opts, max_per_rule),
-     "list at most N findings of each rule per file (the rest are counted); default all"},
+     "list at most N findings of each rule per file (the rest are counted); default all", NULL},
     {'q', "quiet", NULL, CLI_FLAG, offsetof(validate_opts, quiet),
-     "print only the verdict line of each file"},
+     "print only the verdict line of each file", NULL},
     {0, "list-rules", NULL, CLI_FLAG, offsetof(validate_opts, list_rules),
-     "print every rule (id, severity, GBA test, what it checks) and exit"},
+     "print every rule (id, severity, GBA test, what it checks) and exit", NULL},
 };
 
 /* ------------------------------------------------------------------ */
@@ -163,6 +164,15 @@ static int run_validate(const cli_io *io, int argc, char **argv)
     return code;
 }
 
+static const cli_example validate_examples[] = {
+    {"the ESPI 4.0 schema and every Green Button rule", "espi validate usage.xml bills.xml"},
+    {"ESPI 3.3 (every link typed) and the GBA families for gas with cost",
+     "espi validate --espi 3.3 --profile gas-cost usage.xml"},
+    {"findings and a summary per file as JSON, for programs",
+     "espi validate --format json usage.xml"},
+    {"every rule, its severity and its GBA test", "espi validate --list-rules"},
+};
+
 const cli_command cli_validate_command = {
     .name = "validate",
     .usage = "[OPTIONS] FILE...",
@@ -175,11 +185,14 @@ const cli_command cli_validate_command = {
         "FILE:LINE:COL: severity: RULE: message [entry ID], in file order, then one verdict\n"
         "line per file. Rules of the GBA certification families (FB_xx) apply according\n"
         "to --profile, or to what the file's ReadingTypes hold; their findings come last.\n"
-        "docs/rules.md explains every rule with a failing and a passing example.\n\n"
-        "Exit codes: 0 every file valid (warnings allowed, unless --strict); 1 some file\n"
+        "docs/rules.md explains every rule with a failing and a passing example.\n",
+    .exit_status =
+        "0 every file valid (warnings allowed, unless --strict); 1 some file\n"
         "invalid or not well-formed; 2 usage error; 3 a file could not be read (the worst\n"
         "outcome wins).\n",
     .options = validate_options,
     .noptions = sizeof validate_options / sizeof validate_options[0],
+    .examples = validate_examples,
+    .nexamples = sizeof validate_examples / sizeof validate_examples[0],
     .run = run_validate,
 };

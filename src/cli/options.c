@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+const char cli_help_option_text[] = "show this help and exit";
+
 static const cli_option *find_long(const cli_command *cmd, const char *name, size_t len)
 {
     for (size_t i = 0; i < cmd->noptions; i++) {
@@ -110,7 +112,13 @@ void cli_print_help(FILE *out, const cli_command *cmd)
             snprintf(left, sizeof left, "    --%s%s", o->long_name, arg);
         fprintf(out, "  %-26s %s\n", left, o->help);
     }
-    fprintf(out, "  %-26s %s\n", "-h, --help", "show this help and exit");
+    fprintf(out, "  %-26s %s\n", "-h, --help", cli_help_option_text);
     if (cmd->details)
         fprintf(out, "\n%s", cmd->details);
+    if (cmd->nexamples > 0)
+        fprintf(out, "\nExamples:\n");
+    for (size_t i = 0; i < cmd->nexamples; i++)
+        fprintf(out, "  # %s\n  %s\n", cmd->examples[i].what, cmd->examples[i].line);
+    if (cmd->exit_status)
+        fprintf(out, "\nExit codes: %s", cmd->exit_status);
 }

@@ -68,7 +68,7 @@ bench() {
     }'
 }
 
-echo "espi $("$espi" --version | cut -d' ' -f2), $(nproc) cores, median of $runs runs"
+echo "espi $("$espi" --version | head -1 | cut -d' ' -f2), $(nproc) cores, median of $runs runs"
 bench "year, 15 min, 3 channels, cost, with meterToChartData duplicates" --days 365 --minutes 15
 bench "year, 15 min, 3 channels, cost, without duplicates" --days 365 --minutes 15 --no-duplicates
 bench "year, hourly, 1 channel, no cost" --days 365 --minutes 60 --channels 1 --no-cost --no-duplicates

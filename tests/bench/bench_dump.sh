@@ -82,7 +82,7 @@ schema_check() {
 }
 
 feed=$work/feed.xml
-echo "espi $("$espi" --version | cut -d' ' -f2), $(xmllint --version 2>&1 | head -1 | sed 's/.*using //')," \
+echo "espi $("$espi" --version | head -1 | cut -d' ' -f2), $(xmllint --version 2>&1 | head -1 | sed 's/.*using //')," \
      "$(nproc) cores, median of $runs runs"
 echo "generator"
 schema_check

@@ -49,7 +49,7 @@ clean() { # the verdict line must say valid with no finding
 }
 
 feed=$work/feed.xml
-echo "espi $("$espi" --version | cut -d' ' -f2), $(nproc) cores, median of $runs runs; xmllint with $xsd_name"
+echo "espi $("$espi" --version | head -1 | cut -d' ' -f2), $(nproc) cores, median of $runs runs; xmllint with $xsd_name"
 run_once "$feed" "$gen" --readings "$readings" --no-cost
 bytes=$(stat -c %s "$feed")
 echo "hourly feed, $readings readings without cost, $(mb "$bytes")"

@@ -152,7 +152,7 @@ static void print_entry(const gen_opts *o, const point *pts, size_t n, bool cost
     printf("}");
 }
 
-static void usage(void)
+_Noreturn static void usage(void)
 {
     fprintf(stderr, "usage: gen_poll [--days N] [--minutes M] [--start YYYY-MM-DD] [--tz ZONE] "
                     "[--channels 1|3] [--no-cost] [--no-duplicates]\n");

@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Installs the build into a scratch prefix and builds two small programs
-# against it: one through the CMake package (espi::espi and espi::static),
-# one through pkg-config. Needs cmake, a C compiler and pkg-config.
+# The installed library, relocated: installs the build into a scratch
+# prefix, moves the whole prefix elsewhere, and builds README.md's example
+# (the C block of its "Install" section) against the moved copy, through
+# pkg-config and through find_package(espi), with the shared and the static
+# library; each runs on a fixture and must agree with `espi dump` (a build
+# configured with -DESPI_RELOCATABLE_PC=OFF, whose espi.pc cannot move, is
+# tried through PKG_CONFIG_SYSROOT_DIR instead).
+# Then a program that links only espi::espi must configure where the
+# dependencies' development files are missing (pkg-config finds none of
+# them, or there is no pkg-config), and COMPONENTS static must fail there
+# saying what is missing. install_multiarch.sh does a /usr install with a
+# multiarch libdir. Needs cmake, a C compiler, pkg-config, ldd and readelf.
 set -euo pipefail
+: "${ESPI:?set ESPI to the espi binary}"
+: "${ESPI_SOURCE:?set ESPI_SOURCE to the source folder}"
 : "${ESPI_BUILD:?set ESPI_BUILD to the build folder}"
 if [ -n "${ESPI_SANITIZED:-}" ]; then
     # an instrumented library is not what users install; the normal build checks this
@@ -12,35 +23,76 @@ if [ -n "${ESPI_SANITIZED:-}" ]; then
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cmake --install "$ESPI_BUILD" --prefix "$tmp/prefix" >/dev/null
-mkdir "$tmp/consumer"
-cat >"$tmp/consumer/main.c" <<'C'
-#include <espi.h>
-#include <stdio.h>
-int main(void)
-{
-    int64_t t = 0;
-    if (espi_time_parse(&t, "2026-11-28T00:00:00Z") != 0 || t != 1795824000)
-        return 1;
-    printf("%s\n", espi_status_text(ESPI_E_INPUT));
-    return 0;
-}
-C
-cat >"$tmp/consumer/CMakeLists.txt" <<'CM'
+# shellcheck source=tests/package/install_common.bash
+. "$(dirname "$0")/install_common.bash"
+
+readme_example "$tmp/count.c"
+EXPECTED=$(expected_output "$FIXTURE") || fail "espi dump $FIXTURE fails"
+
+cmake --install "$ESPI_BUILD" --prefix "$tmp/first" >/dev/null
+mv "$tmp/first" "$tmp/moved"
+root=$tmp/moved
+pcfile=$(find "$root" -path '*/pkgconfig/espi.pc')
+[ -n "$pcfile" ] || fail "no pkgconfig/espi.pc installed"
+echo "ok   installed, then moved to $root"
+
+if grep -q '^ESPI_RELOCATABLE_PC:BOOL=OFF$' "$ESPI_BUILD/CMakeCache.txt"; then
+    # espi.pc names the configured prefix (a distribution's build, such as
+    # debian/rules): it cannot follow a move, but works in a DESTDIR root
+    # through PKG_CONFIG_SYSROOT_DIR
+    DESTDIR=$tmp/dest cmake --install "$ESPI_BUILD" >/dev/null
+    pcfile=$(find "$tmp/dest" -path '*/pkgconfig/espi.pc')
+    [ -n "$pcfile" ] || fail "no pkgconfig/espi.pc installed"
+    pc_consumer "ESPI_RELOCATABLE_PC=OFF, DESTDIR root, PKG_CONFIG_SYSROOT_DIR" "$tmp/dest" \
+        "PKG_CONFIG_SYSROOT_DIR=$tmp/dest" \
+        "PKG_CONFIG_LIBDIR=$(dirname "$pcfile"):$(pkg-config --variable pc_path pkg-config)"
+else
+    pc_consumer "moved prefix, PKG_CONFIG_PATH" "$root" "PKG_CONFIG_PATH=$(dirname "$pcfile")"
+fi
+cmake_consumer "moved prefix, CMAKE_PREFIX_PATH" "$root" -DCMAKE_PREFIX_PATH="$root"
+
+# Without the dependencies' development files: espi::espi alone.
+mkdir -p "$tmp/shared_only" "$tmp/no_pc_modules"
+cp "$tmp/count.c" "$tmp/shared_only/"
+cat >"$tmp/shared_only/CMakeLists.txt" <<'CM'
 cmake_minimum_required(VERSION 3.21)
-project(consumer C)
+project(count C)
 find_package(espi 0.1 REQUIRED)
-add_executable(use_shared main.c)
-target_link_libraries(use_shared PRIVATE espi::espi)
-add_executable(use_static main.c)
-target_link_libraries(use_static PRIVATE espi::static)
+if(TARGET espi::static)
+  message(FATAL_ERROR "espi::static is defined although its dependencies cannot be found")
+endif()
+add_executable(count count.c)
+target_link_libraries(count PRIVATE espi::espi)
 CM
-cmake -S "$tmp/consumer" -B "$tmp/consumer/build" -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
-cmake --build "$tmp/consumer/build" >/dev/null
-LD_LIBRARY_PATH=$tmp/prefix/lib "$tmp/consumer/build/use_shared" | grep -qx "invalid input"
-"$tmp/consumer/build/use_static" | grep -qx "invalid input"
-echo "ok   CMake package: espi::espi and espi::static"
-# shellcheck disable=SC2046 # pkg-config prints several words on purpose
-cc "$tmp/consumer/main.c" -o "$tmp/pc" $(PKG_CONFIG_PATH=$tmp/prefix/lib/pkgconfig pkg-config --cflags --libs espi)
-LD_LIBRARY_PATH=$tmp/prefix/lib "$tmp/pc" | grep -qx "invalid input"
-echo "ok   pkg-config: espi.pc"
+no_deps() { # no_deps LABEL BUILD-DIR CMAKE-ARGS...: configure, build and run the shared-only program
+    local label=$1 b=$2
+    shift 2
+    cmake -S "$tmp/shared_only" -B "$b" -DCMAKE_PREFIX_PATH="$root" "$@" >"$b.log" 2>&1 ||
+        { cat "$b.log"; fail "$label: a program using only espi::espi does not configure"; }
+    grep -q 'espi::static (libespi.a) is not available' "$b.log" ||
+        { cat "$b.log"; fail "$label: find_package(espi) does not say why espi::static is missing"; }
+    cmake --build "$b" >"$b.build.log" 2>&1 || { cat "$b.build.log"; fail "$label: it does not build"; }
+    check_run "$label" "$b/count" "$root" ""
+    echo "ok   find_package ($label): espi::espi configures, builds and runs without espi::static"
+}
+# pkg-config finds none of libxml-2.0, yajl, libcrypto, libzip
+PKG_CONFIG_LIBDIR=$tmp/no_pc_modules PKG_CONFIG_PATH='' no_deps "no -dev packages" "$tmp/nodev"
+grep -q 'pkg-config finds no libxml-2.0 yajl libcrypto libzip' "$tmp/nodev.log" ||
+    { cat "$tmp/nodev.log"; fail "the message does not list the missing modules"; }
+# no pkg-config at all
+no_deps "no pkg-config" "$tmp/nopc" -DPKG_CONFIG_EXECUTABLE="$tmp/no/pkg-config"
+
+# ... and a program that requires espi::static is told what is missing
+mkdir "$tmp/static_required"
+cat >"$tmp/static_required/CMakeLists.txt" <<'CM'
+cmake_minimum_required(VERSION 3.21)
+project(count C)
+find_package(espi 0.1 REQUIRED COMPONENTS static)
+CM
+if PKG_CONFIG_LIBDIR=$tmp/no_pc_modules PKG_CONFIG_PATH='' cmake -S "$tmp/static_required" \
+    -B "$tmp/static_required/build" -DCMAKE_PREFIX_PATH="$root" >"$tmp/required.log" 2>&1; then
+    fail "find_package(espi REQUIRED COMPONENTS static) succeeds without the dependencies"
+fi
+grep -q 'pkg-config finds no libxml-2.0' "$tmp/required.log" ||
+    { cat "$tmp/required.log"; fail "find_package(espi REQUIRED COMPONENTS static) does not say what is missing"; }
+echo "ok   find_package(espi REQUIRED COMPONENTS static) without the dependencies fails and says why"

@@ -552,7 +552,7 @@ static void test_sniff(void **state)
     assert_false(sh_account_sniff((const unsigned char *)"[", 0));
     /* only the first 64 KiB count */
     size_t pad = 70000;
-    char *late = malloc(pad + 64);
+    char *late = malloc(pad + 65);
     assert_non_null(late);
     late[0] = '[';
     memset(late + 1, ' ', pad);
