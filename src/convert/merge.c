@@ -51,8 +51,9 @@ static int append_readings(model_channel *to, const model_channel *from)
  * channel of the same meter, flow and unit when up has one. */
 static int adopt_channel(model_usage_point *up, model_channel *ch, const char *meter)
 {
-    model_channel *same =
-        model_usage_point_find_channel(up, meter, ch->rt.flow_direction, ch->rt.uom);
+    model_channel_key key = model_channel_key_of(ch);
+    key.meter = meter;
+    model_channel *same = model_usage_point_find_channel(up, &key);
     if (same != NULL && same != ch) {
         int rc = append_readings(same, ch);
         if (rc == 0 && same->rt.currency == 0)

@@ -189,35 +189,51 @@ model_usage_point *model_feed_usage_point(espi_feed *feed, const char *account,
     return up;
 }
 
-model_channel *model_usage_point_find_channel(model_usage_point *up, const char *meter, int flow,
-                                              int uom)
+model_channel_key model_channel_key_make(const char *meter, int flow, int uom)
 {
-    for (size_t i = 0; i < up->nchannels; i++) {
-        model_channel *ch = up->channels[i];
-        if (ch->rt.flow_direction == flow && ch->rt.uom == uom && model_same_name(ch->meter, meter))
-            return ch;
-    }
+    model_channel_key key = {meter, flow, uom, 0, CODE_NONE};
+    return key;
+}
+
+model_channel_key model_channel_key_of(const model_channel *ch)
+{
+    model_channel_key key = {ch->meter, ch->rt.flow_direction, ch->rt.uom, ch->nominal, ch->rt.tou};
+    return key;
+}
+
+static bool key_matches(const model_channel *ch, const model_channel_key *key)
+{
+    return ch->rt.flow_direction == key->flow && ch->rt.uom == key->uom &&
+           ch->nominal == key->interval && ch->rt.tou == key->tou &&
+           model_same_name(ch->meter, key->meter);
+}
+
+model_channel *model_usage_point_find_channel(model_usage_point *up, const model_channel_key *key)
+{
+    for (size_t i = 0; i < up->nchannels; i++)
+        if (key_matches(up->channels[i], key))
+            return up->channels[i];
     return NULL;
 }
 
-model_channel *model_usage_point_channel(model_usage_point *up, const char *meter, int flow,
-                                         int uom)
+model_channel *model_usage_point_channel(model_usage_point *up, const model_channel_key *key)
 {
-    model_channel *ch = model_usage_point_find_channel(up, meter, flow, uom);
-    return ch ? ch : model_usage_point_add_channel(up, meter, flow, uom);
+    model_channel *ch = model_usage_point_find_channel(up, key);
+    return ch ? ch : model_usage_point_add_channel(up, key);
 }
 
-model_channel *model_usage_point_add_channel(model_usage_point *up, const char *meter, int flow,
-                                             int uom)
+model_channel *model_usage_point_add_channel(model_usage_point *up, const model_channel_key *key)
 {
     model_channel *ch = calloc(1, sizeof *ch);
     if (ch == NULL)
         return NULL;
-    ch->meter = strdup(meter ? meter : "");
-    ch->rt.flow_direction = flow;
-    ch->rt.uom = uom;
+    ch->meter = strdup(key->meter ? key->meter : "");
     ch->rt.phase = CODE_NONE;
     model_reading_type_clear_optional(&ch->rt);
+    ch->rt.flow_direction = key->flow;
+    ch->rt.uom = key->uom;
+    ch->rt.tou = key->tou;
+    ch->nominal = key->interval;
     void **items = (void **)up->channels;
     if (ch->meter == NULL || push_pointer(&items, &up->nchannels, ch) != 0) {
         model_channel_free(ch);

@@ -56,8 +56,9 @@ typedef struct model_block {
 } model_block;
 
 typedef struct model_channel {
-    char *meter; /* meter number: UUID names only; "" when the input does not say */
-    char *title; /* MeterReading title; NULL: made from the reading type */
+    char *meter;      /* meter number: UUID names only; "" when the input does not say */
+    uint32_t nominal; /* the input's interval length (s) in the channel's identity; 0: unstated */
+    char *title;      /* MeterReading title; NULL: made from the reading type */
     model_reading_type rt;
     bool keep_interval; /* rt.interval_length as given, not from the readings */
     model_reading *readings;
@@ -146,18 +147,33 @@ void model_usage_point_free(model_usage_point *up);
 model_usage_point *model_feed_usage_point(espi_feed *feed, const char *account,
                                           const char *location);
 
-/* Finds the channel of (meter, flow direction, uom); NULL when there is none. */
-model_channel *model_usage_point_find_channel(model_usage_point *up, const char *meter, int flow,
-                                              int uom);
+/* What tells the channels of a usage point apart. Readers fill what they
+ * know; a field an input does not state is 0 (interval) or CODE_NONE (tou),
+ * and then matches only channels that leave it unstated too. */
+typedef struct model_channel_key {
+    const char *meter; /* meter number; NULL or "" when the input does not say */
+    int flow;          /* FlowDirectionKind */
+    int uom;           /* UnitSymbolKind */
+    uint32_t interval; /* the input's nominal interval length, seconds; 0: unstated */
+    int tou;           /* time-of-use period (ReadingType tou); CODE_NONE: none */
+} model_channel_key;
 
-/* Adds a channel with rt.flow_direction and rt.uom set and the optional
- * ReadingType fields absent; NULL when out of memory. */
-model_channel *model_usage_point_add_channel(model_usage_point *up, const char *meter, int flow,
-                                             int uom);
+/* A key with meter, flow and unit, the rest unstated. */
+model_channel_key model_channel_key_make(const char *meter, int flow, int uom);
 
-/* Finds the channel of (meter, flow, uom) or adds it. */
-model_channel *model_usage_point_channel(model_usage_point *up, const char *meter, int flow,
-                                         int uom);
+/* The key of an existing channel. */
+model_channel_key model_channel_key_of(const model_channel *ch);
+
+/* Finds the channel of key; NULL when there is none. */
+model_channel *model_usage_point_find_channel(model_usage_point *up, const model_channel_key *key);
+
+/* Adds a channel with the key's fields set (rt.flow_direction, rt.uom,
+ * rt.tou, nominal) and the other optional ReadingType fields absent; NULL
+ * when out of memory. */
+model_channel *model_usage_point_add_channel(model_usage_point *up, const model_channel_key *key);
+
+/* Finds the channel of key or adds it. */
+model_channel *model_usage_point_channel(model_usage_point *up, const model_channel_key *key);
 
 /* Appends a summary (copied; its strings are duplicated); -1 when out of memory. */
 int model_usage_point_add_summary(model_usage_point *up, const model_summary *s);

@@ -109,7 +109,8 @@ static model_usage_point *only_usage_point(const fixture *f, const char *account
 
 static model_channel *channel(model_usage_point *up, int flow, int uom)
 {
-    model_channel *ch = model_usage_point_find_channel(up, "", flow, uom);
+    model_channel_key key = model_channel_key_make("", flow, uom);
+    model_channel *ch = model_usage_point_find_channel(up, &key);
     assert_non_null(ch);
     assert_string_equal(ch->meter, "");
     return ch;

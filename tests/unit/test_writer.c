@@ -41,7 +41,8 @@ static void build_feed(fixture *f)
     model_usage_point *up = model_feed_usage_point(f->feed, "4400123001", "71005500");
     assert_non_null(up);
     for (int flow = 1; flow <= 4; flow += 3) {
-        model_channel *ch = model_usage_point_add_channel(up, "88120045", flow, 72);
+        model_channel_key key = model_channel_key_make("88120045", flow, 72);
+        model_channel *ch = model_usage_point_add_channel(up, &key);
         assert_non_null(ch);
         set_rt(&ch->rt, flow == 1 ? 840 : 0, flow);
         for (int i = 0; i < 4; i++) {
@@ -281,7 +282,8 @@ static void test_ids_unique(void **state)
     const char *names[2][2] = {{"A/B", "C"}, {"A", "B/C"}};
     for (int u = 0; u < 2; u++) {
         model_usage_point *up = model_feed_usage_point(f->feed, names[u][0], names[u][1]);
-        model_channel *ch = model_usage_point_add_channel(up, "M/1", 1, 72);
+        model_channel_key key = model_channel_key_make("M/1", 1, 72);
+        model_channel *ch = model_usage_point_add_channel(up, &key);
         set_rt(&ch->rt, 0, 1);
         model_reading r = {1784610000, 100, 0, 3600, 0, false, 0, -1};
         assert_int_equal(model_channel_append(ch, &r), 0);

@@ -351,7 +351,9 @@ int repair_make_channel(repair *rp, mr_info *m)
     fix_readings(rp, m, rt, &type);
     int flow = flow_of(rp, m, rt);
     int uom = rt ? repair_code_of(rt->uom) : CODE_NONE;
-    model_channel *ch = model_usage_point_channel(u->model, m->key, flow, uom);
+    model_channel_key key = model_channel_key_make(m->key, flow, uom);
+    key.tou = type.tou; /* time-of-use channels of one meter stay apart */
+    model_channel *ch = model_usage_point_channel(u->model, &key);
     if (ch == NULL)
         return repair_nomem(rp);
     type.flow_direction = flow;

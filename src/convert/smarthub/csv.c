@@ -877,7 +877,8 @@ static int convert_block(const csv_reader *r, csv_block *b, model_usage_point *u
     report_block(r, b, label);
     if (b->values == 0)
         return 0;
-    model_channel *ch = model_usage_point_channel(up, "", ri->flow, b->demand ? 38 : 72);
+    model_channel_key key = model_channel_key_make("", ri->flow, b->demand ? 38 : 72);
+    model_channel *ch = model_usage_point_channel(up, &key);
     if (ch == NULL)
         return nomem(r);
     set_reading_type(ch, b);

@@ -593,8 +593,8 @@ static int convert_channel(converter *c, const pending *p)
 {
     model_usage_point *up =
         model_feed_usage_point(c->in->feed, p->entry->account, p->entry->location);
-    model_channel *ch =
-        up ? model_usage_point_channel(up, p->meter, p->flow->espi, p->unit->code) : NULL;
+    model_channel_key key = model_channel_key_make(p->meter, p->flow->espi, p->unit->code);
+    model_channel *ch = up ? model_usage_point_channel(up, &key) : NULL;
     if (ch == NULL)
         return err_fail(c->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     set_reading_type(ch, p);
