@@ -19,26 +19,37 @@
 #include <string.h>
 #include <yajl/yajl_gen.h>
 
-/* A cell: absent (empty), an integer, a decimal text, or a text. */
-typedef enum cell_kind { C_NONE, C_INT, C_NUMBER, C_TEXT } cell_kind;
+/* A cell: absent (empty), an integer, a decimal text, a text, or a list
+ * of a summary's (its line items, its tariff riders: a JSON array, as
+ * text in CSV). */
+typedef enum cell_kind { C_NONE, C_INT, C_NUMBER, C_TEXT, C_ITEMS, C_RIDERS } cell_kind;
 
 typedef struct cell {
     cell_kind kind;
     int64_t i;
-    const char *s; /* C_NUMBER: decimal text; C_TEXT: any text */
+    const char *s;                       /* C_NUMBER: decimal text; C_TEXT: any text */
+    const espi_usage_summary_res *owner; /* C_ITEMS, C_RIDERS: whose list */
 } cell;
 
-#define MAX_COLUMNS 24
+#define MAX_COLUMNS 88
 /* powerOfTenMultiplier beyond SI's yocto..yotta gives no value: the
  * decimal text would be absurd, and --unit's prefix must still fit. */
 #define MAX_POWER 24
 
+/* A row is filled cell by cell and never zeroed whole: a reading's row is
+ * made 175,000 times a second. */
 typedef struct row {
     cell cells[MAX_COLUMNS];
     size_t n;
-    char scratch[12][96]; /* texts the row formats itself (a summary row uses 9) */
+    char scratch[40][96]; /* texts the row formats itself (a summary row uses 38) */
     size_t nscratch;
 } row;
+
+static void row_init(row *r)
+{
+    r->n = 0;
+    r->nscratch = 0;
+}
 
 typedef struct zone_cache {
     const espi_ltp_res *ltp;
@@ -89,8 +100,13 @@ static const char *const reading_columns[] = {
     "usage_point",  "meter_reading", "commodity",   "kind",       "flow_direction",
     "accumulation", "start_utc",     "start_local", "duration_s", "value_raw",
     "value",        "unit",          "cost_raw",    "cost",       "currency",
-    "quality",      "power_of_ten",  "file",        "line",
+    "quality",      "power_of_ten",  "file",        "line",       "tou",
 };
+
+/* A SummaryMeasurement: value as in the file, scaled, its unit, its
+ * powerOfTenMultiplier, its timeStamp, its readingTypeRef. */
+#define MEASUREMENT_COLUMNS(m)                                                                     \
+    m "_raw", m, m "_unit", m "_power_of_ten", m "_time_stamp_utc", m "_reading_type_ref"
 
 static const char *const summary_columns[] = {
     "usage_point",
@@ -115,6 +131,63 @@ static const char *const summary_columns[] = {
     "read_cycle",
     "file",
     "line",
+    /* the rest of what ESPI defines (added after the columns above) */
+    "consumption_power_of_ten",
+    "consumption_time_stamp_utc",
+    "consumption_reading_type_ref",
+    MEASUREMENT_COLUMNS("current_billing_period_overall_consumption"),
+    MEASUREMENT_COLUMNS("current_day_last_year_net_consumption"),
+    MEASUREMENT_COLUMNS("current_day_net_consumption"),
+    MEASUREMENT_COLUMNS("current_day_overall_consumption"),
+    MEASUREMENT_COLUMNS("peak_demand"),
+    MEASUREMENT_COLUMNS("previous_day_last_year_overall_consumption"),
+    MEASUREMENT_COLUMNS("previous_day_net_consumption"),
+    MEASUREMENT_COLUMNS("previous_day_overall_consumption"),
+    MEASUREMENT_COLUMNS("ratchet_demand"),
+    "ratchet_demand_period_start_utc",
+    "ratchet_demand_period_duration_s",
+    "cost_additional_detail_last_period",
+    "tariff_rider_refs",
+    "billing_charge_source_agency_name",
+};
+
+/* The keys of a line item and of a tariff rider, in JSON (and in the JSON
+ * text of a CSV cell). */
+static const char *const line_item_columns[] = {
+    "amount_raw",
+    "amount",
+    "rounding_raw",
+    "rounding",
+    "date_time_utc",
+    "note",
+    "measurement_raw",
+    "measurement",
+    "measurement_unit",
+    "measurement_power_of_ten",
+    "measurement_time_stamp_utc",
+    "measurement_reading_type_ref",
+    "item_kind",
+    "unit_cost_raw",
+    "unit_cost",
+    "item_period_start_utc",
+    "item_period_duration_s",
+};
+
+static const char *const tariff_rider_columns[] = {"rider_type", "enrollment_status",
+                                                   "effective_date_utc"};
+
+/* The measurements after overallConsumptionLastPeriod, in their columns'
+ * order (espi.h's, which indexes reading_type_refs). */
+static const size_t more_measurements[ESPI_SUMMARY_MEASUREMENTS - 1] = {
+    offsetof(espi_usage_summary_res, current_billing_period_overall_consumption),
+    offsetof(espi_usage_summary_res, current_day_last_year_net_consumption),
+    offsetof(espi_usage_summary_res, current_day_net_consumption),
+    offsetof(espi_usage_summary_res, current_day_overall_consumption),
+    offsetof(espi_usage_summary_res, peak_demand),
+    offsetof(espi_usage_summary_res, previous_day_last_year_overall_consumption),
+    offsetof(espi_usage_summary_res, previous_day_net_consumption),
+    offsetof(espi_usage_summary_res, previous_day_overall_consumption),
+    offsetof(espi_usage_summary_res, ratchet_demand),
 };
 
 static const char *const usage_point_columns[] = {
@@ -170,12 +243,13 @@ static column_set columns_of(espi_dump_what what)
 
 static void add_int(row *r, int64_t v)
 {
-    r->cells[r->n++] = v == ESPI_ABSENT ? (cell){C_NONE, 0, NULL} : (cell){C_INT, v, NULL};
+    r->cells[r->n++] =
+        v == ESPI_ABSENT ? (cell){C_NONE, 0, NULL, NULL} : (cell){C_INT, v, NULL, NULL};
 }
 
 static void add_text(row *r, const char *s)
 {
-    r->cells[r->n++] = s && s[0] ? (cell){C_TEXT, 0, s} : (cell){C_NONE, 0, NULL};
+    r->cells[r->n++] = s && s[0] ? (cell){C_TEXT, 0, s, NULL} : (cell){C_NONE, 0, NULL, NULL};
 }
 
 static char *scratch(row *r)
@@ -194,7 +268,7 @@ static void add_scaled(row *r, int64_t v, int power)
     }
     char *s = scratch(r);
     dec_format_n(s, 96, v, -power);
-    r->cells[r->n++] = (cell){C_NUMBER, 0, s};
+    r->cells[r->n++] = (cell){C_NUMBER, 0, s, NULL};
 }
 
 static void add_utc(row *r, int64_t t)
@@ -387,6 +461,9 @@ static void reading_row(espi_dumper *d, row *r, const espi_interval_reading_res 
     add_int(r, rt ? (rt->power_of_ten == ESPI_ABSENT ? 0 : rt->power_of_ten) : ESPI_ABSENT);
     add_text(r, d->file);
     add_int(r, (int64_t)ir->line);
+    /* the reading's own time-of-use period, else its ReadingType's (appended last, so the
+     * columns before keep their places) */
+    add_int(r, ir->tou != ESPI_ABSENT ? ir->tou : rt ? rt->tou : ESPI_ABSENT);
 }
 
 static void measurement_cells(espi_dumper *d, row *r, const espi_summary_measurement *m,
@@ -394,6 +471,86 @@ static void measurement_cells(espi_dumper *d, row *r, const espi_summary_measure
 {
     add_int(r, m->value);
     value_cells(d, r, m->value, m->power_of_ten, m->uom, line);
+}
+
+/* A measurement's powerOfTenMultiplier: as given, else 0 (ESPI's default)
+ * when it has a value. */
+static int64_t measurement_power(const espi_summary_measurement *m)
+{
+    if (m->power_of_ten != ESPI_ABSENT)
+        return m->power_of_ten;
+    return m->value != ESPI_ABSENT ? 0 : ESPI_ABSENT;
+}
+
+static bool measurement_given(const espi_summary_measurement *m)
+{
+    return m->value != ESPI_ABSENT || m->uom != ESPI_ABSENT || m->power_of_ten != ESPI_ABSENT ||
+           m->time_stamp != ESPI_ABSENT;
+}
+
+/* The six cells of MEASUREMENT_COLUMNS; empty ones (and no word about
+ * --unit) for a measurement the file does not give. */
+static void measurement_all(espi_dumper *d, row *r, const espi_summary_measurement *m,
+                            const char *ref, unsigned long line)
+{
+    if (measurement_given(m)) {
+        measurement_cells(d, r, m, line);
+    } else {
+        for (int i = 0; i < 3; i++)
+            add_int(r, ESPI_ABSENT);
+    }
+    add_int(r, measurement_power(m));
+    add_utc(r, m->time_stamp);
+    add_text(r, ref);
+}
+
+static void list_cell(row *r, cell_kind kind, const espi_usage_summary_res *us, size_t n)
+{
+    r->cells[r->n++] = n ? (cell){kind, 0, NULL, us} : (cell){C_NONE, 0, NULL, NULL};
+}
+
+/* The columns after "line": the rest of what ESPI defines. */
+static void summary_rest(espi_dumper *d, row *r, const espi_usage_summary_res *us)
+{
+    const espi_summary_measurement *overall = &us->overall_consumption_last_period;
+    add_int(r, measurement_power(overall));
+    add_utc(r, overall->time_stamp);
+    add_text(r, us->reading_type_refs[0]);
+    for (size_t i = 0; i < sizeof more_measurements / sizeof more_measurements[0]; i++) {
+        const espi_summary_measurement *m =
+            (const espi_summary_measurement *)(const void *)((const char *)us +
+                                                             more_measurements[i]);
+        measurement_all(d, r, m, us->reading_type_refs[i + 1], us->entry.line);
+    }
+    add_utc(r, us->ratchet_demand_period_start);
+    add_int(r, us->ratchet_demand_period_duration);
+    list_cell(r, C_ITEMS, us, us->items ? us->line_items : 0);
+    list_cell(r, C_RIDERS, us, us->ntariff_riders);
+    add_text(r, us->billing_charge_source);
+}
+
+/* A line item, in line_item_columns. */
+static void line_item_row(espi_dumper *d, row *r, const espi_line_item *it, unsigned long line)
+{
+    add_int(r, it->amount);
+    add_scaled(r, it->amount, -5);
+    add_int(r, it->rounding);
+    add_scaled(r, it->rounding, -5);
+    add_utc(r, it->date_time);
+    add_text(r, it->note);
+    measurement_all(d, r, &it->measurement, it->measurement_reading_type_ref, line);
+    add_int(r, it->item_kind);
+    add_int(r, it->unit_cost);
+    add_scaled(r, it->unit_cost, -5);
+    add_utc(r, it->item_period_start);
+    add_int(r, it->item_period_duration);
+}
+
+static void tariff_rider_row(row *r, const espi_tariff_rider *t)
+{
+    add_text(r, t->rider_type);
+    add_text(r, t->enrollment_status);
+    add_utc(r, t->effective_date);
 }
 
 static void summary_row(espi_dumper *d, row *r, const espi_usage_summary_res *us, const char *name)
@@ -422,6 +579,7 @@ static void summary_row(espi_dumper *d, row *r, const espi_usage_summary_res *us
     add_text(r, us->read_cycle);
     add_text(r, d->file);
     add_int(r, (int64_t)us->entry.line);
+    summary_rest(d, r, us);
 }
 
 static void usage_point_row(espi_dumper *d, row *r, const espi_usage_point_res *up)
@@ -493,6 +651,55 @@ static void csv_header(espi_dumper *d)
     outbuf_putc(d->out, '\n');
 }
 
+static void json_list(espi_dumper *d, yajl_gen g, const cell *c);
+
+/* Text that a yajl generator prints, for a CSV cell. */
+typedef struct text {
+    char *s;
+    size_t n, cap;
+    bool failed;
+} text;
+
+static void text_put(void *ctx, const char *s, size_t len)
+{
+    text *t = ctx;
+    if (t->failed)
+        return;
+    if (t->n + len + 1 > t->cap) {
+        size_t cap = 2 * (t->n + len + 1);
+        char *g = realloc(t->s, cap);
+        if (g == NULL) {
+            t->failed = true;
+            return;
+        }
+        t->s = g;
+        t->cap = cap;
+    }
+    memcpy(t->s + t->n, s, len);
+    t->n += len;
+    t->s[t->n] = '\0';
+}
+
+/* A list cell as compact JSON text; out of memory fails the output, so
+ * that no cell goes missing without a word. */
+static void csv_list(espi_dumper *d, const cell *c)
+{
+    text t = {NULL, 0, 0, false};
+    yajl_gen g = yajl_gen_alloc(NULL);
+    if (g) {
+        yajl_gen_config(g, yajl_gen_print_callback, text_put, &t);
+        json_list(d, g, c);
+        yajl_gen_free(g);
+    }
+    if (g == NULL || t.failed) {
+        d->out->failed = true;
+        d->out->err_no = ENOMEM;
+    } else if (t.s) {
+        csv_text(d->out, t.s);
+    }
+    free(t.s);
+}
+
 static void csv_row(espi_dumper *d, const row *r)
 {
     for (size_t i = 0; i < r->n; i++) {
@@ -505,6 +712,8 @@ static void csv_row(espi_dumper *d, const row *r)
             outbuf_puts(d->out, c->s);
         else if (c->kind == C_TEXT)
             csv_text(d->out, c->s);
+        else if (c->kind == C_ITEMS || c->kind == C_RIDERS)
+            csv_list(d, c);
     }
     outbuf_putc(d->out, '\n');
 }
@@ -555,14 +764,41 @@ static void json_string(yajl_gen g, const char *s)
     free(fixed);
 }
 
-static void json_cell(yajl_gen g, const cell *c)
+static void json_cell(espi_dumper *d, yajl_gen g, const cell *c)
 {
     switch (c->kind) {
     case C_INT: yajl_gen_integer(g, c->i); break;
     case C_NUMBER: yajl_gen_number(g, c->s, strlen(c->s)); break;
     case C_TEXT: json_string(g, c->s); break;
+    case C_ITEMS:
+    case C_RIDERS: json_list(d, g, c); break;
     default: yajl_gen_null(g);
     }
+}
+
+/* A summary's line items or tariff riders: an array of objects. */
+static void json_list(espi_dumper *d, yajl_gen g, const cell *c)
+{
+    const espi_usage_summary_res *us = c->owner;
+    bool items = c->kind == C_ITEMS;
+    size_t n = items ? us->line_items : us->ntariff_riders;
+    const char *const *names = items ? line_item_columns : tariff_rider_columns;
+    yajl_gen_array_open(g);
+    for (size_t i = 0; i < n; i++) {
+        row r;
+        row_init(&r);
+        if (items)
+            line_item_row(d, &r, &us->items[i], us->entry.line);
+        else
+            tariff_rider_row(&r, &us->tariff_riders[i]);
+        yajl_gen_map_open(g);
+        for (size_t k = 0; k < r.n; k++) {
+            json_string(g, names[k]);
+            json_cell(d, g, &r.cells[k]);
+        }
+        yajl_gen_map_close(g);
+    }
+    yajl_gen_array_close(g);
 }
 
 /* The row's cells as members of the open JSON object, from column `from`
@@ -572,7 +808,7 @@ static void json_members(espi_dumper *d, const row *r, size_t from)
     column_set cs = columns_of(d->opts.what);
     for (size_t i = from; i < r->n && i < cs.n; i++) {
         json_string(d->gen, cs.names[i]);
-        json_cell(d->gen, &r->cells[i]);
+        json_cell(d, d->gen, &r->cells[i]);
     }
 }
 
@@ -646,7 +882,8 @@ static void json_reading(espi_dumper *d, const kept_reading *k, const espi_meter
     espi_interval_block_res block = {.meter_reading = mr};
     espi_interval_reading_res ir = {k->start,    k->duration, k->value,    k->cost, k->quality,
                                     ESPI_ABSENT, ESPI_ABSENT, ESPI_ABSENT, k->line, &block};
-    row r = {.n = 0};
+    row r;
+    row_init(&r);
     reading_row(d, &r, &ir);
     yajl_gen_map_open(d->gen);
     json_members(d, &r, 6); /* from start_utc on */
@@ -679,7 +916,8 @@ static void json_meter_reading(espi_dumper *d, const espi_meter_reading_res *mr)
     json_string(d->gen, identity(&mr->entry) ? identity(&mr->entry) : "");
     json_key(d, "reading_type");
     if (mr->reading_type) {
-        row r = {.n = 0};
+        row r;
+        row_init(&r);
         reading_type_row(d, &r, mr->reading_type);
         json_object_of(d, &r, ESPI_DUMP_READING_TYPES);
         yajl_gen_map_close(d->gen);
@@ -693,7 +931,8 @@ static void json_meter_reading(espi_dumper *d, const espi_meter_reading_res *mr)
 
 static void json_summary(espi_dumper *d, const espi_resource *res)
 {
-    row r = {.n = 0};
+    row r;
+    row_init(&r);
     summary_row(d, &r, res->u.usage_summary, res->name);
     json_object_of(d, &r, ESPI_DUMP_SUMMARIES);
     yajl_gen_map_close(d->gen);
@@ -752,7 +991,8 @@ static void json_document(espi_dumper *d, const espi_feed_res *feed)
         if (d->listed[i].kind != ESPI_RES_USAGE_POINT)
             continue;
         const espi_usage_point_res *up = d->listed[i].u.usage_point;
-        row r = {.n = 0};
+        row r;
+        row_init(&r);
         usage_point_row(d, &r, up);
         json_object_of(d, &r, ESPI_DUMP_USAGE_POINTS);
         json_children(d, up);
@@ -780,7 +1020,8 @@ static void json_listing(espi_dumper *d)
                                                          : "reading_types");
     yajl_gen_array_open(d->gen);
     for (size_t i = 0; i < d->nlisted; i++) {
-        row r = {.n = 0};
+        row r;
+        row_init(&r);
         const espi_resource *res = &d->listed[i];
         if (res->kind == ESPI_RES_USAGE_SUMMARY)
             summary_row(d, &r, res->u.usage_summary, res->name);
@@ -825,7 +1066,8 @@ static void end_of_file(espi_dumper *d, const espi_feed_res *feed)
         return;
     }
     for (size_t i = 0; i < d->nlisted; i++) {
-        row r = {.n = 0};
+        row r;
+        row_init(&r);
         const espi_resource *res = &d->listed[i];
         if (res->kind == ESPI_RES_USAGE_POINT)
             usage_point_row(d, &r, res->u.usage_point);
@@ -844,12 +1086,14 @@ static int on_resource(const espi_resource *res, void *ctx)
     if (res->kind == ESPI_RES_INTERVAL_READING && d->opts.what == ESPI_DUMP_READINGS) {
         if (json_doc)
             return keep_reading(d, res->u.reading);
-        row r = {.n = 0};
+        row r;
+        row_init(&r);
         reading_row(d, &r, res->u.reading);
         emit_row(d, &r);
     } else if (res->kind == ESPI_RES_USAGE_SUMMARY && d->opts.what == ESPI_DUMP_SUMMARIES &&
                !json_doc) {
-        row r = {.n = 0};
+        row r;
+        row_init(&r);
         summary_row(d, &r, res->u.usage_summary, res->name);
         emit_row(d, &r);
     } else if (wanted_listing(d, res->kind)) {

@@ -6,19 +6,24 @@
  *   MeterReading.up    = a related href of a UsagePoint
  *   MeterReading related = ReadingType.self
  *   UsagePoint related = LocalTimeParameters.self
- *   summary.up         = a related href of a UsagePoint (or, 2011, its self)
+ *   summary.up         = a related href of a UsagePoint
+ * and, where those join nothing, by the layouts of links.c (the 2011
+ * format, Opower, hierarchical hrefs, another spelling of an href) and, at
+ * the end of the file, by its only candidate; each layout is said once.
  * Entries come in any order, so a block whose context is not known yet is
  * held back (its readings with it) and handed over once it is, or at the
- * end. Held blocks are grouped by up href, since blocks with the same one
- * join together: a new small resource costs a look at each group, not at
- * each block. Only usage points, meter readings, reading types, time
- * parameters and summaries are kept for the whole file, plus 12 bytes a
- * block (for the first 500,000) to notice repeated block self links. */
+ * end. Held blocks are grouped by up href (by self href when they have no
+ * up link), since blocks with the same one join together: a new small
+ * resource costs a look at each group, not at each block. Only usage
+ * points, meter readings, reading types, time parameters and summaries are
+ * kept for the whole file, plus 12 bytes a block (for the first 500,000)
+ * to notice repeated block self links. */
 #include "read/graph.h"
 
 #include "common/error.h"
 #include "common/grow.h"
 #include "common/hashset.h"
+#include "read/links.h"
 
 #include <libxml/hash.h>
 #include <stdarg.h>
@@ -31,19 +36,16 @@ typedef struct ptr_list {
     size_t n, cap;
 } ptr_list;
 
-/* Held blocks with one up href, oldest first. */
+/* Held blocks that join together, oldest first: those with one up href
+ * (or, without one, one self href; or neither). The first block's links
+ * join them all. */
 typedef struct hold_group {
-    char *up;
+    char *key;       /* "u" up, "s" self, or "-" */
+    char *up, *self; /* the first block's; NULL when absent */
     graph_block *head, *tail;
     bool warned;
     struct hold_group *prev, *next; /* groups in order of creation */
 } hold_group;
-
-/* A related href that two resources claim: joins through it are ambiguous. */
-typedef struct claim {
-    unsigned long first_line, second_line;
-    bool warned;
-} claim;
 
 /* Block self links are checked for repeats in a hashset of at most 2^20
  * slots (12 MB, 500,000 blocks), so memory stays bounded. */
@@ -63,12 +65,13 @@ struct graph {
     graph_callbacks cb;
     int stopped;
     bool finishing;
-    ptr_list ups, mrs, rts, ltps, summaries, quality;
-    xmlHashTablePtr up_by_related, up_by_self, mr_by_related, rt_by_self, ltp_by_self;
-    xmlHashTablePtr claims;       /* href -> claim, for ambiguous related links */
-    xmlHashTablePtr up_written;   /* usage points whose readings went out without time
-                                     parameters, by address */
-    xmlHashTablePtr groups_by_up; /* up href -> hold_group */
+    links_index ups, mrs, rts, ltps; /* the small resources, in file order */
+    links_diag diag;
+    bool said[LINKS_RULES]; /* layouts said once per file */
+    ptr_list summaries, quality;
+    xmlHashTablePtr up_written;    /* usage points whose readings went out without time
+                                      parameters, by address */
+    xmlHashTablePtr groups_by_key; /* hold_group key -> hold_group */
     hold_group *groups_head, *groups_tail;
     graph_block *held_head, *held_tail;
     size_t held_readings;
@@ -123,15 +126,20 @@ graph *graph_new(const graph_callbacks *cb)
     g->cb = *cb;
     if (g->cb.max_held == 0)
         g->cb.max_held = GRAPH_MAX_HELD;
+    g->diag = (links_diag){g->cb.on_diag, g->cb.diag_ctx, g->cb.name};
     hashset_init(&g->block_selfs, BLOCK_SELFS_MAX);
-    xmlHashTablePtr *maps[] = {&g->up_by_related, &g->up_by_self,  &g->mr_by_related,
-                               &g->rt_by_self,    &g->ltp_by_self, &g->claims,
-                               &g->up_written,    &g->groups_by_up};
-    for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
-        if ((*maps[i] = xmlHashCreate(16)) == NULL) {
-            graph_free(g);
-            return NULL;
-        }
+    /* repeated self links of usage points, reading types and time parameters are
+     * said when read (as ever); those of meter readings when a join uses them */
+    int rc = links_index_init(&g->ups, "UsagePoint", false, true) |
+             links_index_init(&g->mrs, "MeterReading", false, false) |
+             links_index_init(&g->rts, "ReadingType", true, true) |
+             links_index_init(&g->ltps, "LocalTimeParameters", true, true);
+    g->up_written = xmlHashCreate(16);
+    g->groups_by_key = xmlHashCreate(16);
+    if (rc != 0 || g->up_written == NULL || g->groups_by_key == NULL) {
+        graph_free(g);
+        return NULL;
+    }
     return g;
 }
 
@@ -159,14 +167,40 @@ void graph_entry_clear(espi_entry *e)
     memset(e, 0, sizeof *e);
 }
 
+static void free_text(const char *s)
+{
+    free((char *)(uintptr_t)s);
+}
+
+void graph_summary_clear(espi_usage_summary_res *us)
+{
+    free_text(us->tariff_profile);
+    free_text(us->read_cycle);
+    free_text(us->billing_charge_source);
+    for (size_t i = 0; i < ESPI_SUMMARY_MEASUREMENTS; i++)
+        free_text(us->reading_type_refs[i]);
+    for (size_t i = 0; us->items && i < us->line_items; i++) {
+        free_text(us->items[i].note);
+        free_text(us->items[i].measurement_reading_type_ref);
+    }
+    free((espi_line_item *)(uintptr_t)us->items);
+    for (size_t i = 0; i < us->ntariff_riders; i++) {
+        free_text(us->tariff_riders[i].rider_type);
+        free_text(us->tariff_riders[i].enrollment_status);
+    }
+    free((espi_tariff_rider *)(uintptr_t)us->tariff_riders);
+    us->tariff_profile = us->read_cycle = us->billing_charge_source = NULL;
+    memset(us->reading_type_refs, 0, sizeof us->reading_type_refs);
+    us->items = NULL;
+    us->tariff_riders = NULL;
+    us->line_items = us->ntariff_riders = 0;
+}
+
 /* Frees a small resource the graph could not keep. */
 static int drop(void *res, bool summary)
 {
-    if (summary) {
-        espi_usage_summary_res *us = res;
-        free((char *)(uintptr_t)us->tariff_profile);
-        free((char *)(uintptr_t)us->read_cycle);
-    }
+    if (summary)
+        graph_summary_clear(res);
     graph_entry_clear((espi_entry *)res); /* every resource starts with its entry */
     free(res);
     return ESPI_E_NOMEM;
@@ -177,87 +211,86 @@ static bool is_related(const espi_link *l)
     return l->rel && strcmp(l->rel, "related") == 0 && l->href;
 }
 
-/* Indexes each related href of an entry. The first owner of an href wins;
- * a second one makes joins through it ambiguous, which is said when one
- * is made. Usage points share their time parameters' href, which is no
- * conflict: only joins of meter readings, blocks and summaries ask. */
-static void index_related(graph *g, xmlHashTablePtr map, const espi_entry *e, void *owner)
-{
-    for (size_t i = 0; i < e->nlinks; i++) {
-        const xmlChar *href = (const xmlChar *)e->links[i].href;
-        if (!is_related(&e->links[i]) || xmlHashAddEntry(map, href, owner) == 0)
-            continue;
-        const espi_entry *first = xmlHashLookup(map, href);
-        if (first == (const espi_entry *)owner || xmlHashLookup(g->claims, href))
-            continue;
-        claim *c = calloc(1, sizeof *c);
-        if (c == NULL)
-            continue;
-        c->first_line = first->line; /* owners start with their entry */
-        c->second_line = e->line;
-        if (xmlHashAddEntry(g->claims, href, c) != 0)
-            free(c);
-    }
-}
-
-/* Indexes a self href; a second resource with the same one is reported. */
-static void index_self(graph *g, xmlHashTablePtr map, const espi_entry *e, void *owner,
-                       const char *what, bool needed)
-{
-    if (e->self == NULL) {
-        if (needed)
-            warn(g, "link-no-self", e->line,
-                 "this %s entry has no self link, so nothing can refer to it", what);
-        return;
-    }
-    if (xmlHashAddEntry(map, (const xmlChar *)e->self, owner) != 0) {
-        const espi_entry *first = xmlHashLookup(map, (const xmlChar *)e->self);
-        warn(g, "link-duplicate-self", e->line,
-             "the %s at line %lu has the same self link %s; references go to the first", what,
-             first->line, e->self);
-    }
-}
-
 /* ------------------------------------------------------------------ */
 /* Joins                                                               */
 /* ------------------------------------------------------------------ */
 
-static void *lookup(xmlHashTablePtr map, const char *href)
+/* A join by a layout other than ESPI's: said once per file and layout. */
+static void say(graph *g, links_rule rule, const char *child, const espi_entry *c,
+                const char *parent, const espi_entry *p)
 {
-    return href ? xmlHashLookup(map, (const xmlChar *)href) : NULL;
-}
-
-/* A join through a related href; says so, once, when two entries claim it. */
-static void *lookup_related(graph *g, xmlHashTablePtr map, const char *href, const char *what)
-{
-    void *found = lookup(map, href);
-    claim *c = found ? lookup(g->claims, href) : NULL;
-    if (c && !c->warned) {
-        c->warned = true;
-        warn(g, "link-ambiguous", c->second_line,
-             "this %s has the same related link %s as the one at line %lu; what links up to it "
-             "is joined to the first",
-             what, href, c->first_line);
-    }
-    return found;
+    links_say(g->said, &g->diag, rule, child, c, parent, p);
 }
 
 static void join_usage_point(graph *g, espi_usage_point_res *up)
 {
     for (size_t i = 0; i < up->entry.nlinks && up->ltp == NULL; i++)
         if (is_related(&up->entry.links[i]))
-            up->ltp = lookup(g->ltp_by_self, up->entry.links[i].href);
+            up->ltp = (const espi_ltp_res *)(const void *)links_by_self(&g->ltps,
+                                                                        up->entry.links[i].href);
+}
+
+/* The usage point of a meter reading or summary with these links: by the
+ * links, else, once the file is read, the file's only one. */
+static const espi_entry *usage_point_of(graph *g, const espi_entry *e, const char *what)
+{
+    links_rule rule = LINKS_NONE;
+    const espi_entry *up = links_parent(&g->ups, &rule, e->up, e->self, &g->diag);
+    if (up == NULL && g->finishing && g->ups.n == 1) {
+        up = g->ups.items[0];
+        rule = LINKS_ONLY;
+    }
+    if (up)
+        say(g, rule, what, e, "UsagePoint", up);
+    return up;
 }
 
 static void join_meter_reading(graph *g, espi_meter_reading_res *mr)
 {
     if (mr->usage_point == NULL)
-        mr->usage_point = lookup_related(g, g->up_by_related, mr->entry.up, "UsagePoint");
-    for (size_t i = 0; i < mr->entry.nlinks && mr->reading_type == NULL; i++)
-        if (is_related(&mr->entry.links[i]))
-            mr->reading_type = lookup(g->rt_by_self, mr->entry.links[i].href);
+        mr->usage_point = (const espi_usage_point_res *)(const void *)usage_point_of(
+            g, &mr->entry, "MeterReading");
+    if (mr->reading_type == NULL) {
+        links_rule rule;
+        const espi_entry *rt = links_reading_type(&g->rts, &rule, &mr->entry);
+        if (rt)
+            say(g, rule, "MeterReading", &mr->entry, "ReadingType", rt);
+        mr->reading_type = (const espi_reading_type_res *)(const void *)rt;
+    }
     if (mr->usage_point)
         join_usage_point(g, (espi_usage_point_res *)(uintptr_t)mr->usage_point);
+}
+
+static espi_meter_reading_res *meter_reading_at(const graph *g, size_t i)
+{
+    return (espi_meter_reading_res *)(uintptr_t)g->mrs.items[i];
+}
+
+/* Once the file is read: the only meter reading that joins no reading
+ * type gets the only reading type none joins (a file without links, or
+ * with a broken ReadingType href). */
+static void join_spare_reading_type(graph *g)
+{
+    espi_meter_reading_res *lone = NULL;
+    size_t without = 0;
+    const void **used = calloc(g->mrs.n ? g->mrs.n : 1, sizeof *used);
+    if (used == NULL)
+        return;
+    for (size_t i = 0; i < g->mrs.n; i++) {
+        espi_meter_reading_res *mr = meter_reading_at(g, i);
+        used[i] = mr->reading_type;
+        if (mr->reading_type == NULL) {
+            without++;
+            lone = mr;
+        }
+    }
+    const espi_entry *spare =
+        without == 1 ? links_spare(g->rts.items, g->rts.n, used, g->mrs.n) : NULL;
+    free(used);
+    if (spare == NULL)
+        return;
+    lone->reading_type = (const espi_reading_type_res *)(const void *)spare;
+    say(g, LINKS_ONLY, "MeterReading", &lone->entry, "ReadingType", spare);
 }
 
 /* A related link that names LocalTimeParameters (by type, or by the path
@@ -278,17 +311,39 @@ static const char *awaited_ltp(const espi_usage_point_res *up)
     return NULL;
 }
 
-/* The meter reading of blocks with this up href, when everything a reading
- * refers to is known; NULL otherwise. */
-static espi_meter_reading_res *context_of(graph *g, const char *up)
+/* The meter reading of blocks with these links, by the rules of links.c
+ * and, once the file is read, the file's only one; *rule says which. */
+static espi_meter_reading_res *block_meter_reading(graph *g, const char *up, const char *self,
+                                                   links_rule *rule)
 {
-    espi_meter_reading_res *mr = lookup_related(g, g->mr_by_related, up, "MeterReading");
+    *rule = LINKS_NONE;
+    const espi_entry *e = links_parent(&g->mrs, rule, up, self, &g->diag);
+    if (e == NULL && g->finishing && g->mrs.n == 1) {
+        e = g->mrs.items[0];
+        *rule = LINKS_ONLY;
+    }
+    return (espi_meter_reading_res *)(uintptr_t)e;
+}
+
+/* The meter reading of blocks with these links, when everything a reading
+ * refers to is known; NULL otherwise. */
+static espi_meter_reading_res *context_of(graph *g, const char *up, const char *self,
+                                          links_rule *rule)
+{
+    espi_meter_reading_res *mr = block_meter_reading(g, up, self, rule);
     if (mr == NULL)
         return NULL;
     join_meter_reading(g, mr);
     bool ready =
         mr->reading_type != NULL && mr->usage_point != NULL && awaited_ltp(mr->usage_point) == NULL;
     return ready ? mr : NULL;
+}
+
+/* A block joined to its meter reading: by a layout, that is said. */
+static void joined(graph *g, graph_block *b, espi_meter_reading_res *mr, links_rule rule)
+{
+    b->res.meter_reading = mr;
+    say(g, rule, "IntervalBlock", &b->res.entry, "MeterReading", &mr->entry);
 }
 
 /* ------------------------------------------------------------------ */
@@ -369,11 +424,11 @@ static void warn_unjoined(graph *g, const graph_block *b, size_t readings)
     const espi_meter_reading_res *mr = b->res.meter_reading;
     unsigned long line = b->res.entry.line;
     const char *when = g->finishing ? "in the file" : "read so far";
-    if (b->res.entry.up == NULL)
+    if (mr == NULL && b->res.entry.up == NULL)
         warn(g, "link-block-no-up", line,
-             "IntervalBlock has no up link; its %zu reading(s) have no meter reading or reading "
-             "type",
-             readings);
+             "IntervalBlock has no up link, and no MeterReading links to it %s; its %zu "
+             "reading(s) have no meter reading or reading type",
+             when, readings);
     else if (mr == NULL)
         warn(g, "link-block-broken", line,
              "IntervalBlock up link %s matches no MeterReading related link %s; its reading(s) "
@@ -400,12 +455,14 @@ static void warn_unjoined(graph *g, const graph_block *b, size_t readings)
  * reading, with whatever that one joins to. */
 static void partial_context(graph *g, graph_block *b)
 {
-    if (b->res.meter_reading || b->res.entry.up == NULL)
+    if (b->res.meter_reading)
         return;
-    espi_meter_reading_res *mr = lookup(g->mr_by_related, b->res.entry.up);
-    if (mr)
-        join_meter_reading(g, mr);
-    b->res.meter_reading = mr;
+    links_rule rule;
+    espi_meter_reading_res *mr = block_meter_reading(g, b->res.entry.up, b->res.entry.self, &rule);
+    if (mr == NULL)
+        return;
+    join_meter_reading(g, mr);
+    joined(g, b, mr, rule);
 }
 
 static void link_held(graph *g, graph_block *b)
@@ -445,31 +502,69 @@ static void group_free(graph *g, hold_group *grp)
         grp->next->prev = grp->prev;
     else
         g->groups_tail = grp->prev;
-    xmlHashRemoveEntry(g->groups_by_up, (const xmlChar *)grp->up, NULL);
+    xmlHashRemoveEntry(g->groups_by_key, (const xmlChar *)grp->key, NULL);
+    free(grp->key);
     free(grp->up);
+    free(grp->self);
     free(grp);
 }
 
-/* Holds an ended block back in its group (by up href, never NULL here). */
+/* "u" and the up href; "s" and the self href when there is no up link;
+ * "-" when there is neither. */
+static char *group_key(const espi_entry *e)
+{
+    const char *href = e->up ? e->up : e->self ? e->self : "";
+    size_t n = strlen(href);
+    char *key = malloc(n + 2);
+    if (key) {
+        key[0] = e->up ? 'u' : e->self ? 's' : '-';
+        memcpy(key + 1, href, n + 1);
+    }
+    return key;
+}
+
+static int dup_href(char **dst, const char *src)
+{
+    *dst = src ? strdup(src) : NULL;
+    return src && *dst == NULL ? -1 : 0;
+}
+
+static hold_group *group_new(graph *g, char *key, const espi_entry *e)
+{
+    hold_group *grp = calloc(1, sizeof *grp);
+    if (grp == NULL) {
+        free(key);
+        return NULL;
+    }
+    grp->key = key;
+    if ((dup_href(&grp->up, e->up) | dup_href(&grp->self, e->self)) != 0 ||
+        xmlHashAddEntry(g->groups_by_key, (const xmlChar *)key, grp) != 0) {
+        free(grp->up);
+        free(grp->self);
+        free(key);
+        free(grp);
+        return NULL;
+    }
+    grp->prev = g->groups_tail;
+    if (g->groups_tail)
+        g->groups_tail->next = grp;
+    else
+        g->groups_head = grp;
+    g->groups_tail = grp;
+    return grp;
+}
+
+/* Holds an ended block back in the group of the blocks it joins with. */
 static int hold_block(graph *g, graph_block *b)
 {
-    hold_group *grp = lookup(g->groups_by_up, b->res.entry.up);
-    if (grp == NULL) {
-        grp = calloc(1, sizeof *grp);
-        if (grp == NULL || (grp->up = strdup(b->res.entry.up)) == NULL ||
-            xmlHashAddEntry(g->groups_by_up, (const xmlChar *)grp->up, grp) != 0) {
-            if (grp)
-                free(grp->up);
-            free(grp);
-            return ESPI_E_NOMEM;
-        }
-        grp->prev = g->groups_tail;
-        if (g->groups_tail)
-            g->groups_tail->next = grp;
-        else
-            g->groups_head = grp;
-        g->groups_tail = grp;
-    }
+    char *key = group_key(&b->res.entry);
+    if (key == NULL)
+        return ESPI_E_NOMEM;
+    hold_group *grp = xmlHashLookup(g->groups_by_key, (const xmlChar *)key);
+    if (grp)
+        free(key);
+    else if ((grp = group_new(g, key, &b->res.entry)) == NULL)
+        return ESPI_E_NOMEM;
     b->group = grp;
     b->gnext = NULL;
     if (grp->tail)
@@ -509,13 +604,14 @@ static int release_ready(graph *g)
     hold_group *grp = g->groups_head;
     while (grp && !g->stopped) {
         hold_group *next = grp->next;
-        espi_meter_reading_res *mr = context_of(g, grp->up);
+        links_rule rule;
+        espi_meter_reading_res *mr = context_of(g, grp->up, grp->self, &rule);
         if (mr) {
             graph_block *b = grp->head;
             while (b && !g->stopped) {
                 graph_block *bn = b->gnext;
                 unlink_held(g, b);
-                b->res.meter_reading = mr;
+                joined(g, b, mr, rule);
                 deliver_block(g, b);
                 b = bn;
             }
@@ -535,8 +631,13 @@ graph_block *graph_block_begin(graph *g, espi_interval_block_res *res)
         return NULL;
     b->res = *res;
     memset(res, 0, sizeof *res);
-    b->res.meter_reading = b->res.entry.up ? context_of(g, b->res.entry.up) : NULL;
-    b->delivering = b->res.meter_reading != NULL;
+    links_rule rule;
+    espi_meter_reading_res *mr = b->res.entry.up || b->res.entry.self
+                                     ? context_of(g, b->res.entry.up, b->res.entry.self, &rule)
+                                     : NULL;
+    if (mr)
+        joined(g, b, mr, rule);
+    b->delivering = mr != NULL;
     return b;
 }
 
@@ -561,7 +662,7 @@ static int give_up_on(graph *g, graph_block *b)
     if (g->stopped)
         return g->stopped;
     partial_context(g, b);
-    if (b->res.entry.up == NULL)
+    if (b->res.entry.up == NULL && b->res.meter_reading == NULL)
         warn(g, "hold-limit", b->res.entry.line,
              "more than %zu readings wait to be joined, and this IntervalBlock's up link, which "
              "comes after its readings, is not read yet; its readings are written without their "
@@ -603,17 +704,16 @@ int graph_block_end(graph *g, graph_block *b)
     if (!b->delivering)
         g->open_held -= b->nheld;
     else
-        partial_context(g, b); /* given up on before its up link was read */
-    if (!b->delivering && b->res.entry.up) {
-        b->res.meter_reading = context_of(g, b->res.entry.up);
-        b->delivering = b->res.meter_reading != NULL;
+        partial_context(g, b); /* given up on before its links were read */
+    if (!b->delivering) {
+        links_rule rule;
+        espi_meter_reading_res *mr = context_of(g, b->res.entry.up, b->res.entry.self, &rule);
+        if (mr)
+            joined(g, b, mr, rule);
+        b->delivering = mr != NULL;
     }
     if (b->delivering)
         return deliver_block(g, b);
-    if (b->res.entry.up == NULL) { /* nothing could ever join it */
-        warn_unjoined(g, b, b->nheld);
-        return deliver_block(g, b);
-    }
     if (b->nheld < b->cap) { /* held for a while: no spare room */
         espi_interval_reading_res *fit = realloc(b->held, (b->nheld ? b->nheld : 1) * sizeof *fit);
         if (fit) {
@@ -637,10 +737,8 @@ static int after_small(graph *g);
 
 int graph_add_usage_point(graph *g, espi_usage_point_res *up)
 {
-    if (push(&g->ups, up) != 0)
+    if (links_index_add(&g->ups, &up->entry, &g->diag) != 0)
         return drop(up, false);
-    index_related(g, g->up_by_related, &up->entry, up);
-    index_self(g, g->up_by_self, &up->entry, up, "UsagePoint", false);
     join_usage_point(g, up);
     deliver(g, ESPI_RES_USAGE_POINT, "UsagePoint", up);
     return after_small(g);
@@ -648,28 +746,27 @@ int graph_add_usage_point(graph *g, espi_usage_point_res *up)
 
 int graph_add_reading_type(graph *g, espi_reading_type_res *rt)
 {
-    if (push(&g->rts, rt) != 0)
+    if (links_index_add(&g->rts, &rt->entry, &g->diag) != 0)
         return drop(rt, false);
-    index_self(g, g->rt_by_self, &rt->entry, rt, "ReadingType", true);
     deliver(g, ESPI_RES_READING_TYPE, "ReadingType", rt);
     return after_small(g);
 }
 
 int graph_add_meter_reading(graph *g, espi_meter_reading_res *mr, espi_reading_type_res *nested)
 {
-    if (push(&g->mrs, mr) != 0) {
+    if (links_index_add(&g->mrs, &mr->entry, &g->diag) != 0) {
         if (nested)
             drop(nested, false);
         return drop(mr, false);
     }
     if (nested != NULL) {
-        /* GBA's 2025 test feed nests the ReadingType: it is this one's */
-        if (push(&g->rts, nested) != 0)
+        /* GBA's 2025 test feed nests the ReadingType: it is this one's, and no
+         * href reaches it (its links are the meter reading's) */
+        if (links_index_keep(&g->rts, &nested->entry) != 0)
             return drop(nested, false);
         mr->reading_type = nested;
         deliver(g, ESPI_RES_READING_TYPE, "ReadingType", nested);
     }
-    index_related(g, g->mr_by_related, &mr->entry, mr);
     join_meter_reading(g, mr);
     deliver(g, ESPI_RES_METER_READING, "MeterReading", mr);
     return after_small(g);
@@ -681,13 +778,13 @@ int graph_add_meter_reading(graph *g, espi_meter_reading_res *mr, espi_reading_t
 static void warn_late_ltp(graph *g, const espi_ltp_res *ltp)
 {
     for (size_t i = 0; i < g->ups.n && ltp->entry.self; i++) {
-        espi_usage_point_res *up = g->ups.items[i];
+        espi_usage_point_res *up = (espi_usage_point_res *)(uintptr_t)g->ups.items[i];
         if (up->ltp != NULL)
             continue;
         join_usage_point(g, up);
         char key[32];
         snprintf(key, sizeof key, "%p", (void *)up);
-        if (up->ltp == ltp && lookup(g->up_written, key))
+        if (up->ltp == ltp && xmlHashLookup(g->up_written, (const xmlChar *)key))
             warn(g, "ltp-late", ltp->entry.line,
                  "these LocalTimeParameters come after readings of the UsagePoint at line %lu "
                  "were written, so those have no local time (they belong before the "
@@ -698,20 +795,11 @@ static void warn_late_ltp(graph *g, const espi_ltp_res *ltp)
 
 int graph_add_ltp(graph *g, espi_ltp_res *ltp)
 {
-    if (push(&g->ltps, ltp) != 0)
+    if (links_index_add(&g->ltps, &ltp->entry, &g->diag) != 0)
         return drop(ltp, false);
-    index_self(g, g->ltp_by_self, &ltp->entry, ltp, "LocalTimeParameters", true);
     warn_late_ltp(g, ltp);
     deliver(g, ESPI_RES_LOCAL_TIME_PARAMETERS, "LocalTimeParameters", ltp);
     return after_small(g);
-}
-
-/* A summary's usage point: its up link names the usage point's summary
- * collection (a related link), or, in the 2011 format, the usage point. */
-static const espi_usage_point_res *summary_usage_point(graph *g, const espi_entry *e)
-{
-    espi_usage_point_res *up = lookup_related(g, g->up_by_related, e->up, "UsagePoint");
-    return up ? up : lookup(g->up_by_self, e->up);
 }
 
 static int add_pending(graph *g, espi_resource_kind kind, void *res)
@@ -779,7 +867,8 @@ static int release_summaries(graph *g, bool all)
         pending_summary *p = &g->pending[i];
         const espi_usage_point_res **up = summary_slot(p);
         if (*up == NULL)
-            *up = summary_usage_point(g, summary_entry(p));
+            *up = (const espi_usage_point_res *)(const void *)usage_point_of(g, summary_entry(p),
+                                                                             summary_name(p));
         if (g->stopped || (*up == NULL && !all)) {
             g->pending[kept++] = *p;
             continue;
@@ -807,11 +896,15 @@ static int after_small(graph *g)
 /* The end                                                             */
 /* ------------------------------------------------------------------ */
 
-static void warn_meter_readings(graph *g)
+/* Every meter reading joined as far as the whole file allows; what still
+ * joins nothing is said. */
+static void finish_meter_readings(graph *g)
 {
+    for (size_t i = 0; i < g->mrs.n; i++)
+        join_meter_reading(g, meter_reading_at(g, i));
+    join_spare_reading_type(g);
     for (size_t i = 0; i < g->mrs.n; i++) {
-        espi_meter_reading_res *mr = g->mrs.items[i];
-        join_meter_reading(g, mr);
+        espi_meter_reading_res *mr = meter_reading_at(g, i);
         if (mr->reading_type == NULL)
             warn(g, "link-no-reading-type", mr->entry.line,
                  "this MeterReading has no related link to a ReadingType in the file");
@@ -825,9 +918,9 @@ static void warn_meter_readings(graph *g)
 int graph_finish(graph *g, espi_feed_res *feed)
 {
     g->finishing = true;
-    warn_meter_readings(g);
+    finish_meter_readings(g);
     for (size_t i = 0; i < g->ups.n; i++)
-        join_usage_point(g, g->ups.items[i]);
+        join_usage_point(g, (espi_usage_point_res *)(uintptr_t)g->ups.items[i]);
     release_ready(g);
     release_oldest(g, 0);
     release_summaries(g, true);
@@ -845,6 +938,17 @@ size_t graph_pending_summaries(const graph *g)
     return g->npending;
 }
 
+/* Frees the resources of an index (each starts with its entry). */
+static void free_index(links_index *ix)
+{
+    for (size_t i = 0; i < ix->n; i++) {
+        espi_entry *e = (espi_entry *)(uintptr_t)ix->items[i];
+        graph_entry_clear(e);
+        free(e);
+    }
+    links_index_free(ix);
+}
+
 static void free_list(ptr_list *l)
 {
     for (size_t i = 0; i < l->n; i++) {
@@ -852,12 +956,6 @@ static void free_list(ptr_list *l)
         free(l->items[i]);
     }
     free(l->items);
-}
-
-static void free_claim(void *payload, const xmlChar *name)
-{
-    (void)name;
-    free(payload);
 }
 
 void graph_free(graph *g)
@@ -872,29 +970,24 @@ void graph_free(graph *g)
     while (g->groups_head) {
         hold_group *grp = g->groups_head;
         g->groups_head = grp->next;
+        free(grp->key);
         free(grp->up);
+        free(grp->self);
         free(grp);
     }
-    free_list(&g->ups);
-    free_list(&g->mrs);
-    free_list(&g->rts);
-    free_list(&g->ltps);
-    for (size_t i = 0; i < g->summaries.n; i++) {
-        espi_usage_summary_res *us = g->summaries.items[i];
-        free((char *)(uintptr_t)us->tariff_profile);
-        free((char *)(uintptr_t)us->read_cycle);
-    }
+    free_index(&g->ups);
+    free_index(&g->mrs);
+    free_index(&g->rts);
+    free_index(&g->ltps);
+    for (size_t i = 0; i < g->summaries.n; i++)
+        graph_summary_clear(g->summaries.items[i]);
     free_list(&g->summaries);
     free_list(&g->quality);
     free(g->pending);
     hashset_free(&g->block_selfs);
-    xmlHashFree(g->up_by_related, NULL);
-    xmlHashFree(g->up_by_self, NULL);
-    xmlHashFree(g->mr_by_related, NULL);
-    xmlHashFree(g->rt_by_self, NULL);
-    xmlHashFree(g->ltp_by_self, NULL);
-    xmlHashFree(g->claims, free_claim);
-    xmlHashFree(g->up_written, NULL);
-    xmlHashFree(g->groups_by_up, NULL);
+    if (g->up_written)
+        xmlHashFree(g->up_written, NULL);
+    if (g->groups_by_key)
+        xmlHashFree(g->groups_by_key, NULL);
     free(g);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* graph.h - the resources of one Green Button file as they are read: the
- * small ones kept, joined by href (docs/standard.md section 3), and readings handed
+ * small ones kept, joined by href (docs/standard.md section 3, and the
+ * layouts of links.h), and readings handed
  * to the caller as soon as their context is known or, when it never is,
  * at the end. reader.c parses; this module stores, joins and delivers. */
 #ifndef GRAPH_H
@@ -27,7 +28,8 @@ typedef struct graph_block {
     size_t nheld, cap;
     bool delivering; /* readings go straight out (joined, or given up on) */
     /* while held back: the file-wide queue, oldest first, and the group of
-     * blocks with the same up href (they join together) */
+     * blocks with the same up href, or without one the same self href
+     * (they join together) */
     struct graph_block *prev, *next, *gnext;
     struct hold_group *group;
 } graph_block;
@@ -75,5 +77,9 @@ size_t graph_pending_summaries(const graph *g);
 
 /* Frees the strings of an entry (the graph's resources own theirs). */
 void graph_entry_clear(espi_entry *e);
+
+/* Frees what a summary owns beyond its entry: texts, line items, tariff
+ * riders. */
+void graph_summary_clear(espi_usage_summary_res *us);
 
 #endif

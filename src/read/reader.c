@@ -66,10 +66,15 @@ typedef enum res_kind {
 
 typedef enum field_type { F_INT, F_TIME, F_HEX, F_TEXT } field_type;
 
-/* A field: its path below the resource, how to read it, where it goes. */
+/* Or'ed to a field's type: the field is not shown to observers (the
+ * validator and repair check what they always have). */
+#define F_QUIET 0x10
+
+/* A field: its path below the resource, how to read it (a field_type, may
+ * be F_QUIET), where it goes. */
 typedef struct field_def {
     const char *path;
-    field_type type;
+    int type;
     size_t offset;
 } field_def;
 
@@ -79,6 +84,7 @@ typedef struct field {
     int depth;
     field_type type;
     size_t offset;
+    bool quiet;
 } field;
 
 typedef struct field_table {
@@ -89,12 +95,12 @@ typedef struct field_table {
 #define RT(f) offsetof(espi_reading_type_res, f)
 #define US(f) offsetof(espi_usage_summary_res, f)
 #define SM(m, f) (offsetof(espi_usage_summary_res, m) + offsetof(espi_summary_measurement, f))
-#define MEASUREMENT(name, member)                                                                  \
+#define MEASUREMENT(name, member, i)                                                               \
     {name "/powerOfTenMultiplier", F_INT, SM(member, power_of_ten)},                               \
         {name "/timeStamp", F_TIME, SM(member, time_stamp)},                                       \
-        {name "/uom", F_INT, SM(member, uom)},                                                     \
+        {name "/uom", F_INT, SM(member, uom)}, {name "/value", F_INT, SM(member, value)},          \
     {                                                                                              \
-        name "/value", F_INT, SM(member, value)                                                    \
+        name "/readingTypeRef", F_TEXT | F_QUIET, US(reading_type_refs[i])                         \
     }
 
 static const field_def usage_point_fields[] = {
@@ -157,18 +163,47 @@ static const field_def summary_fields[] = {
     {"commodity", F_INT, US(commodity)},
     {"tariffProfile", F_TEXT, US(tariff_profile)},
     {"readCycle", F_TEXT, US(read_cycle)},
-    MEASUREMENT("overallConsumptionLastPeriod", overall_consumption_last_period),
+    {"ratchetDemandPeriod/duration", F_INT | F_QUIET, US(ratchet_demand_period_duration)},
+    {"ratchetDemandPeriod/start", F_TIME | F_QUIET, US(ratchet_demand_period_start)},
+    {"billingChargeSource/agencyName", F_TEXT | F_QUIET, US(billing_charge_source)},
+    /* in the order of espi_usage_summary_res (reading_type_refs is indexed by it) */
+    MEASUREMENT("overallConsumptionLastPeriod", overall_consumption_last_period, 0),
     MEASUREMENT("currentBillingPeriodOverAllConsumption",
-                current_billing_period_overall_consumption),
-    MEASUREMENT("currentDayLastYearNetConsumption", current_day_last_year_net_consumption),
-    MEASUREMENT("currentDayNetConsumption", current_day_net_consumption),
-    MEASUREMENT("currentDayOverallConsumption", current_day_overall_consumption),
-    MEASUREMENT("peakDemand", peak_demand),
-    MEASUREMENT("previousDayLastYearOverallConsumption",
-                previous_day_last_year_overall_consumption),
-    MEASUREMENT("previousDayNetConsumption", previous_day_net_consumption),
-    MEASUREMENT("previousDayOverallConsumption", previous_day_overall_consumption),
-    MEASUREMENT("ratchetDemand", ratchet_demand),
+                current_billing_period_overall_consumption, 1),
+    MEASUREMENT("currentDayLastYearNetConsumption", current_day_last_year_net_consumption, 2),
+    MEASUREMENT("currentDayNetConsumption", current_day_net_consumption, 3),
+    MEASUREMENT("currentDayOverallConsumption", current_day_overall_consumption, 4),
+    MEASUREMENT("peakDemand", peak_demand, 5),
+    MEASUREMENT("previousDayLastYearOverallConsumption", previous_day_last_year_overall_consumption,
+                6),
+    MEASUREMENT("previousDayNetConsumption", previous_day_net_consumption, 7),
+    MEASUREMENT("previousDayOverallConsumption", previous_day_overall_consumption, 8),
+    MEASUREMENT("ratchetDemand", ratchet_demand, 9),
+};
+
+/* Paths below a summary's costAdditionalDetailLastPeriod (a LineItem) and
+ * below its tariffRiderRefs/tariffRiderRef: items of their own. */
+#define LI(f) offsetof(espi_line_item, f)
+static const field_def line_item_fields[] = {
+    {"amount", F_INT | F_QUIET, LI(amount)},
+    {"rounding", F_INT | F_QUIET, LI(rounding)},
+    {"dateTime", F_TIME | F_QUIET, LI(date_time)},
+    {"note", F_TEXT | F_QUIET, LI(note)},
+    {"measurement/powerOfTenMultiplier", F_INT | F_QUIET, LI(measurement.power_of_ten)},
+    {"measurement/timeStamp", F_TIME | F_QUIET, LI(measurement.time_stamp)},
+    {"measurement/uom", F_INT | F_QUIET, LI(measurement.uom)},
+    {"measurement/value", F_INT | F_QUIET, LI(measurement.value)},
+    {"measurement/readingTypeRef", F_TEXT | F_QUIET, LI(measurement_reading_type_ref)},
+    {"itemKind", F_INT | F_QUIET, LI(item_kind)},
+    {"unitCost", F_INT | F_QUIET, LI(unit_cost)},
+    {"itemPeriod/duration", F_INT | F_QUIET, LI(item_period_duration)},
+    {"itemPeriod/start", F_TIME | F_QUIET, LI(item_period_start)},
+};
+
+static const field_def tariff_rider_fields[] = {
+    {"riderType", F_TEXT | F_QUIET, offsetof(espi_tariff_rider, rider_type)},
+    {"enrollmentStatus", F_TEXT | F_QUIET, offsetof(espi_tariff_rider, enrollment_status)},
+    {"effectiveDate", F_TIME | F_QUIET, offsetof(espi_tariff_rider, effective_date)},
 };
 
 static const field_def quality_fields[] = {
@@ -216,16 +251,20 @@ typedef struct reader {
     bool content_seen;        /* the entry being read has had its <content> */
     /* interned names */
     const xmlChar *n_feed, *n_entry, *n_id, *n_title, *n_published, *n_updated, *n_link, *n_content,
-        *n_reading, *n_rt, *n_sdp, *n_line_item;
+        *n_reading, *n_rt, *n_sdp, *n_line_item, *n_riders, *n_rider;
     const xmlChar *ns_atom, *ns_espi, *ns_cust; /* interned namespace URIs */
     const xmlChar *known[64];                   /* names found in the vocabulary, by address */
-    field_table tables[RES_OTHER + 1], reading_table;
+    field_table tables[RES_OTHER + 1], reading_table, line_item_table, rider_table;
     xmlHashTablePtr vocabulary; /* ESPI element names, from the bundled schema */
     /* where we are */
     bool seen_root;
     /* the root is not an Atom feed: reported once the whole file has been
      * parsed, so that a file that is not well-formed either says that */
     bool not_a_feed;
+    /* the root is one atom:entry, read as a feed of it: depths given to
+     * on_start and on_end are one more than the element's, so that the
+     * entry stands where a feed's entries do */
+    int shift;
     int skip_depth; /* an element passed over with what is inside it; 0: none */
     bool text_cut;  /* the current text reached MAX_TEXT */
     char root_name[128], root_uri[256];
@@ -233,8 +272,14 @@ typedef struct reader {
     res_kind kind;
     void *res;                     /* the resource being read */
     espi_reading_type_res *nested; /* a ReadingType inside a MeterReading */
-    graph_block *block;            /* the block whose readings are being read */
-    graph_block **blocks;          /* every block of the entry, ended with it */
+    /* a summary's line item or tariff rider being read: its table and depth */
+    void *item;
+    const field_table *item_table;
+    int item_depth;
+    size_t items_cap, riders_cap;
+    bool items_warned;
+    graph_block *block;   /* the block whose readings are being read */
+    graph_block **blocks; /* every block of the entry, ended with it */
     size_t nblocks, blocks_cap;
     espi_interval_reading_res reading;
     const xmlChar *path[MAX_PATH];
@@ -414,7 +459,8 @@ static int compile_table(reader *r, field_table *t, const field_def *defs, size_
             p += len + (p[len] == '/');
         }
         f->name = defs[i].path;
-        f->type = defs[i].type;
+        f->type = (field_type)(defs[i].type & ~F_QUIET);
+        f->quiet = (defs[i].type & F_QUIET) != 0;
         f->offset = defs[i].offset;
     }
     return 0;
@@ -466,6 +512,8 @@ static int setup(reader *r)
     r->n_rt = intern(r, "ReadingType");
     r->n_sdp = intern(r, "ServiceDeliveryPoint");
     r->n_line_item = intern(r, "costAdditionalDetailLastPeriod");
+    r->n_riders = intern(r, "tariffRiderRefs");
+    r->n_rider = intern(r, "tariffRiderRef");
     if (COMPILE(r, &r->tables[RES_USAGE_POINT], usage_point_fields) ||
         COMPILE(r, &r->tables[RES_READING_TYPE], reading_type_fields) ||
         COMPILE(r, &r->tables[RES_LTP], ltp_fields) ||
@@ -473,7 +521,9 @@ static int setup(reader *r)
         COMPILE(r, &r->tables[RES_SUMMARY], summary_fields) ||
         COMPILE(r, &r->tables[RES_EPUS], summary_fields) ||
         COMPILE(r, &r->tables[RES_QUALITY], quality_fields) ||
-        COMPILE(r, &r->reading_table, reading_fields) || load_vocabulary(r))
+        COMPILE(r, &r->reading_table, reading_fields) ||
+        COMPILE(r, &r->line_item_table, line_item_fields) ||
+        COMPILE(r, &r->rider_table, tariff_rider_fields) || load_vocabulary(r))
         return nomem(r);
     return 0;
 }
@@ -572,7 +622,7 @@ static bool parse_hex(const char *s, int64_t *out)
  * ReadingQuality, say); later ones are read past. */
 static void observe_field(reader *r, const void *res, const field *f, const char *text)
 {
-    if (r->obs == NULL || r->obs->field == NULL)
+    if (r->obs == NULL || r->obs->field == NULL || f->quiet)
         return;
     bool reading = res == &r->reading;
     espi_resource_kind kind = reading            ? ESPI_RES_INTERVAL_READING
@@ -783,7 +833,9 @@ static void free_resource(reader *r, void *res, res_kind k)
 {
     if (res == NULL)
         return;
-    if (k != RES_OTHER && k != RES_BLOCK) {
+    if (k == RES_SUMMARY || k == RES_EPUS) {
+        graph_summary_clear(res);
+    } else if (k != RES_OTHER && k != RES_BLOCK) {
         const field_table *t = &r->tables[k];
         for (size_t i = 0; i < t->n; i++)
             if (t->fields[i].type == F_TEXT)
@@ -845,6 +897,10 @@ static int begin_resource(reader *r, res_kind k, ns_kind ns, int depth)
     r->res_ns_warned = false;
     r->res_outside_entry = r->entry_depth == 0;
     r->path_len = 0;
+    r->item = NULL;
+    r->item_depth = 0;
+    r->items_cap = r->riders_cap = 0;
+    r->items_warned = false;
     return 0;
 }
 
@@ -997,6 +1053,41 @@ static int skip_reading(reader *r, int depth, const char *where)
     return 0;
 }
 
+/* Most line items or tariff riders one summary keeps; more are said and
+ * passed over. */
+#define MAX_ITEMS 4096
+
+/* A summary's costAdditionalDetailLastPeriod or tariffRiderRef starts:
+ * an item of its own, whose fields the item's table reads. */
+static int begin_item(reader *r, bool line_item, int depth)
+{
+    espi_usage_summary_res *us = r->res;
+    size_t *n = line_item ? &us->line_items : &us->ntariff_riders;
+    if (*n >= MAX_ITEMS) {
+        if (!r->items_warned)
+            warn(r, "summary-many-items", line_now(r),
+                 "more than %d <%s> in one summary; the rest are not read", MAX_ITEMS,
+                 line_item ? "costAdditionalDetailLastPeriod" : "tariffRiderRef");
+        r->items_warned = true;
+        return 0;
+    }
+    size_t size = line_item ? sizeof(espi_line_item) : sizeof(espi_tariff_rider);
+    void *items = line_item ? (void *)(uintptr_t)us->items : (void *)(uintptr_t)us->tariff_riders;
+    char *g = grow_array(items, line_item ? &r->items_cap : &r->riders_cap, *n, size, 4);
+    if (g == NULL)
+        return nomem(r);
+    if (line_item)
+        us->items = (espi_line_item *)(void *)g;
+    else
+        us->tariff_riders = (espi_tariff_rider *)(void *)g;
+    r->item = g + size * (*n)++;
+    memset(r->item, 0, size);
+    r->item_table = line_item ? &r->line_item_table : &r->rider_table;
+    mark_absent(r->item_table, r->item);
+    r->item_depth = depth;
+    return 0;
+}
+
 /* Notes what a resource holds beyond its fields: readings, a nested
  * ReadingType, 1.x names, line items, names ESPI does not have. */
 static int inner_start(reader *r, const xmlChar *name, ns_kind ns, int depth)
@@ -1058,8 +1149,12 @@ static int inner_start(reader *r, const xmlChar *name, ns_kind ns, int depth)
              "<ServiceDeliveryPoint> is the ESPI 1.x name; ESPI 3.3 and 4.0 spell it "
              "<serviceDeliveryPoint>");
         return 0;
-    } else if ((r->kind == RES_SUMMARY || r->kind == RES_EPUS) && name == r->n_line_item) {
-        ((espi_usage_summary_res *)r->res)->line_items++;
+    } else if ((r->kind == RES_SUMMARY || r->kind == RES_EPUS) &&
+               ((name == r->n_line_item && idx == 0) ||
+                (name == r->n_rider && idx == 1 && r->path[0] == r->n_riders))) {
+        int rc = begin_item(r, name == r->n_line_item, depth);
+        if (rc != 0)
+            return rc;
     }
     if (!in_vocabulary(r, name))
         warn(r, "unknown-element", line_now(r), "<%s> is not an ESPI element; it is ignored",
@@ -1083,6 +1178,9 @@ static void inner_leaf(reader *r, const xmlChar *name, int depth)
     } else if (r->nested_depth && r->nested) {
         t = &r->tables[RES_READING_TYPE], target = r->nested;
         base = r->nested_depth - r->res_depth;
+    } else if (r->item_depth && r->item) {
+        t = r->item_table, target = r->item;
+        base = r->item_depth - r->res_depth;
     }
     if (r->kind == RES_OTHER || len - base < 1)
         return;
@@ -1104,6 +1202,10 @@ static int inner_end(reader *r, const xmlChar *name, int depth)
     }
     if (depth == r->nested_depth)
         r->nested_depth = 0;
+    if (depth == r->item_depth) {
+        r->item_depth = 0;
+        r->item = NULL;
+    }
     return 0;
 }
 
@@ -1264,8 +1366,16 @@ static int check_root(reader *r, const xmlChar *name, ns_kind ns)
 {
     r->seen_root = true;
     r->feed.line = line_now(r);
+    bool entry = ns == NS_ATOM && name == r->n_entry;
+    if (r->obs && r->obs->root && (entry || (ns == NS_ATOM && name == r->n_feed)))
+        r->obs->root(r->obs->ctx, entry, r->feed.line);
     if (ns == NS_ATOM && name == r->n_feed)
         return 0;
+    if (entry) { /* one resource of an ESPI API: a feed of one entry */
+        r->feed.fragment = true;
+        r->shift = 1;
+        return feed_child(r, name, ns, 1);
+    }
     r->not_a_feed = true;
     snprintf(r->root_name, sizeof r->root_name, "%s", (const char *)name);
     snprintf(r->root_uri, sizeof r->root_uri, "%s", r->uri ? (const char *)r->uri : "");
@@ -1274,10 +1384,11 @@ static int check_root(reader *r, const xmlChar *name, ns_kind ns)
 
 static int report_not_a_feed(reader *r)
 {
-    return fail(
-        r, "not-a-feed", r->feed.line,
-        "the root element is <%s>%s%s, not an Atom feed (<feed> in namespace " NS_ATOM_URI ")",
-        r->root_name, r->root_uri[0] ? " in namespace " : " without a namespace", r->root_uri);
+    return fail(r, "not-a-feed", r->feed.line,
+                "the root element is <%s>%s%s, not an Atom feed or entry (<feed>, or <entry> for "
+                "one resource, in namespace " NS_ATOM_URI ")",
+                r->root_name, r->root_uri[0] ? " in namespace " : " without a namespace",
+                r->root_uri);
 }
 
 static int on_start(reader *r, int depth, const xmlChar *name, const xmlChar *uri)
@@ -1444,7 +1555,7 @@ static void sax_start(void *ctx, const xmlChar *name, const xmlChar *prefix, con
                         "<%s> has %d attributes; at most %d are read", (const char *)name,
                         nb_attributes, MAX_ATTRIBUTES));
     if (r->status == 0)
-        stop_on(r, on_start(r, r->depth, name, uri));
+        stop_on(r, on_start(r, r->depth + r->shift, name, uri));
     if (r->obs && r->obs->element)
         r->obs->element(r->obs->ctx, r->depth, line_now(r));
     r->depth++; /* kept even after an error, so that ends stay paired */
@@ -1461,7 +1572,7 @@ static void sax_end(void *ctx, const xmlChar *name, const xmlChar *prefix, const
     if (r->obs && r->obs->element)
         r->obs->element(r->obs->ctx, r->depth, 0);
     if (r->status == 0)
-        stop_on(r, on_end(r, r->depth, name));
+        stop_on(r, on_end(r, r->depth + r->shift, name));
     pop_base(r);
 }
 
@@ -1559,6 +1670,8 @@ static void reader_clear(reader *r)
     for (size_t i = 0; i <= RES_OTHER; i++)
         free(r->tables[i].fields);
     free(r->reading_table.fields);
+    free(r->line_item_table.fields);
+    free(r->rider_table.fields);
     xmlHashFree(r->vocabulary, NULL);
 }
 

@@ -46,6 +46,9 @@ typedef struct read_observer {
     size_t head_len;
     /* Every diagnostic goes to the caller, none counted away. */
     bool uncapped;
+    /* Once the root is read, when it is an Atom feed or entry: fragment
+     * when it is one entry (read as a feed of that entry); line is its. */
+    void (*root)(void *ctx, bool fragment, unsigned long line);
 } read_observer;
 
 /* espi_read, observed. obs may be NULL. */

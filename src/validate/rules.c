@@ -28,7 +28,9 @@ static const espi_rule rules[] = {
     {"limit-depth", E, 0, NULL, "elements nest no deeper than libxml2 allows (256 levels)"},
     {"limit-attributes", E, 0, NULL, "an element has at most 64 attributes"},
     {"limit-text", E, 0, NULL, "an element holds at most 1 MiB of text"},
-    {"not-a-feed", E, 0, "D000", "the root element is atom:feed"},
+    {"not-a-feed", E, 0, "D000", "the root element is atom:feed (or one atom:entry)"},
+    {"fragment", I, 0, NULL,
+     "a document of one atom:entry is checked without the rules that need a whole feed"},
     {"schema", E, 0, "FDFTP002", "the file is valid against the ESPI schema"},
     {"espi-1x", E, 0, NULL, "no ESPI 1.x element names (ServiceDeliveryPoint) under ESPI 3.3/4.0"},
     /* Atom */

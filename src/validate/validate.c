@@ -16,6 +16,7 @@
 #include "common/error.h"
 #include "common/grow.h"
 #include "common/hashset.h"
+#include "read/links.h"
 #include "read/reader.h"
 #include "validate/schema.h"
 #include "common/tz.h"
@@ -128,6 +129,7 @@ typedef struct validator {
     /* start lines of the open elements, by depth */
     unsigned long open_lines[260];
     int depth;
+    bool fragment; /* the root is one entry: rules that need the whole feed cannot apply */
 } validator;
 
 /* ------------------------------------------------------------------ */
@@ -755,6 +757,25 @@ static void on_reading(validator *v, const espi_interval_reading_res *r)
     v->any_cost = v->any_cost || r->cost != ESPI_ABSENT;
 }
 
+/* link-ib-up by ESPI's join alone: a block the reader joined by another
+ * layout (read/links.h) still fails D037. In a fragment its MeterReading
+ * is not in the document. */
+static void check_block_up(validator *v, const espi_entry *e)
+{
+    size_t claimants =
+        e->up ? (size_t)(uintptr_t)xmlHashLookup(v->mr_related, (const xmlChar *)e->up) : 0;
+    if (v->fragment || e->up == NULL)
+        return;
+    if (claimants > 1)
+        find_at(v, "link-ib-up", e,
+                "this IntervalBlock's up link %s is a related link of %zu MeterReadings; it must "
+                "name one",
+                e->up, claimants);
+    else if (claimants == 0)
+        find_at(v, "link-ib-up", e,
+                "this IntervalBlock's up link %s is no MeterReading's related link", e->up);
+}
+
 static void on_block(validator *v, const espi_interval_block_res *b)
 {
     v->nblocks_total++;
@@ -781,16 +802,7 @@ static void on_block(validator *v, const espi_interval_block_res *b)
     const espi_meter_reading_res *mr = b->meter_reading;
     if (e->up)
         hashset_add(&v->ib_ups, hashset_hash(e->up, 11), e->line);
-    size_t claimants =
-        e->up ? (size_t)(uintptr_t)xmlHashLookup(v->mr_related, (const xmlChar *)e->up) : 0;
-    if (claimants > 1)
-        find_at(v, "link-ib-up", e,
-                "this IntervalBlock's up link %s is a related link of %zu MeterReadings; it must "
-                "name one",
-                e->up, claimants);
-    else if (e->up && mr == NULL)
-        find_at(v, "link-ib-up", e,
-                "this IntervalBlock's up link %s is no MeterReading's related link", e->up);
+    check_block_up(v, e);
     const espi_reading_type_res *rt = mr ? mr->reading_type : NULL;
     if (st.cost_without_currency)
         find_at(v, "cost-currency", e,
@@ -1028,14 +1040,17 @@ static void check_service(validator *v, const espi_meter_reading_res *mr)
                 (long long)c, (long long)sk, up->entry.line);
 }
 
+/* The link rules hold ESPI's join alone (exact hrefs): a resource the
+ * reader joined by another layout (links.h) still fails them. */
 static void check_meter_reading(validator *v, const espi_meter_reading_res *mr)
 {
-    if (mr->usage_point == NULL)
+    if (mr->entry.up == NULL ||
+        !hashset_find(&v->hrefs, hashset_hash(mr->entry.up, HREF_UP_RELATED)))
         find_at(v, "link-mr-up", &mr->entry,
                 "this MeterReading's up link %s is no UsagePoint's related link",
                 mr->entry.up ? mr->entry.up : "(none)");
     size_t rts = related_in(v, &mr->entry, HREF_RT_SELF);
-    if (mr->reading_type == NULL || mr->reading_type->nested || rts > 1)
+    if (rts != 1 || (mr->reading_type && mr->reading_type->nested))
         find_at(v, "link-mr-rt", &mr->entry,
                 "this MeterReading links to %zu ReadingTypes; it needs exactly one", rts);
     for (size_t k = 0; k < mr->entry.nlinks; k++) {
@@ -1139,13 +1154,24 @@ static unsigned infer_families(validator *v)
     return f;
 }
 
-/* Whether some ReadingType of a UsagePoint of service kind sk passes test. */
+/* Whether a meter reading is joined to its usage point and reading type
+ * by ESPI's links (the certification's joins), not by another layout. */
+static bool joined_by_espi(const espi_meter_reading_res *mr)
+{
+    const espi_usage_point_res *up = mr->usage_point;
+    const espi_reading_type_res *rt = mr->reading_type;
+    return up && rt && links_rule_of(mr->entry.up, mr->entry.self, &up->entry) == LINKS_STRICT &&
+           (rt->nested || links_reading_type_rule(&mr->entry, &rt->entry) == LINKS_STRICT);
+}
+
+/* Whether some ReadingType of a UsagePoint of service kind sk passes test,
+ * joined as the certification joins them. */
 static bool has_combination(validator *v, int64_t sk, bool (*test)(const espi_reading_type_res *rt))
 {
     for (size_t i = 0; i < v->nmrs; i++) {
         const espi_meter_reading_res *mr = v->mrs[i];
-        if (mr->reading_type && mr->usage_point &&
-            (sk == ESPI_ABSENT || mr->usage_point->service_kind == sk) && test(mr->reading_type))
+        if (joined_by_espi(mr) && (sk == ESPI_ABSENT || mr->usage_point->service_kind == sk) &&
+            test(mr->reading_type))
             return true;
     }
     return false;
@@ -1217,16 +1243,66 @@ static void check_feed(validator *v, const espi_feed_res *feed)
         find_at(v, "fb-temperature", &at, "no ReadingType is a temperature in K (kind 46, uom 6)");
 }
 
+/* The rules that need the whole feed: its own fields, the joins between
+ * its entries, what it must hold. A fragment cannot be held to them. */
+static const char *const whole_feed_rules[] = {
+    "feed-id",
+    "feed-title",
+    "feed-updated",
+    "link-mr-up",
+    "link-ib-up",
+    "link-mr-rt",
+    "link-up-ltp",
+    "link-ltp-unused",
+    "link-summary-up",
+    "link-dangling",
+    "mr-no-block",
+    "feed-usage-point",
+    "feed-ltp",
+    "feed-meter-reading",
+    "feed-reading-type",
+    "feed-interval-block",
+    "feed-summary",
+    "fb-electricity",
+    "fb-gas",
+    "fb-water",
+    "fb-temperature",
+};
+
+/* A document of one entry: says which of the rules it would be held to
+ * (always, or by its families) cannot apply to it. */
+static void report_fragment(validator *v, const espi_feed_res *feed)
+{
+    char names[400];
+    size_t len = 0, n = 0;
+    names[0] = '\0';
+    for (size_t i = 0; i < sizeof whole_feed_rules / sizeof whole_feed_rules[0]; i++) {
+        const espi_rule *r = rule(v, whole_feed_rules[i]);
+        if (r == NULL || (r->families && !(r->families & v->sum->families)))
+            continue;
+        str_bufprintf(names, sizeof names, &len, "%s%s", n++ ? ", " : "", r->id);
+    }
+    const espi_entry at = {NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, feed->line};
+    find_at(v, "fragment", &at,
+            "the document is one <entry> (an ESPI API's answer for one resource), checked as a "
+            "feed of it: the %zu rules that need a whole feed cannot apply: %s",
+            n, names);
+}
+
 static void on_feed(validator *v, const espi_feed_res *feed)
 {
     v->feed = feed;
-    check_links(v);
+    if (!feed->fragment)
+        check_links(v);
     if (!v->families_known) {
         v->sum->families = infer_families(v);
         v->families_known = true;
         flush_deferred(v);
     }
-    check_feed(v, feed);
+    if (feed->fragment)
+        report_fragment(v, feed);
+    else
+        check_feed(v, feed);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1300,6 +1376,13 @@ static void on_schema_error(void *ctx, xmlErrorPtr e)
         v->depth < (int)(sizeof v->open_lines / sizeof v->open_lines[0]))
         line = v->open_lines[v->depth];
     emit(v, r, line, e->int2 > 0 ? (unsigned long)e->int2 : 0, v->entry_id, message);
+}
+
+static void on_root(void *ctx, bool fragment, unsigned long line)
+{
+    validator *v = ctx;
+    (void)line;
+    v->fragment = fragment;
 }
 
 static void on_element(void *ctx, int depth, unsigned long line)
@@ -1471,7 +1554,8 @@ int espi_validate(espi_validate_summary *summary, FILE *in, const char *name,
     if (rc == 0 && !opts->schema_only)
         check_doctype(&v, head, n);
     if (rc == 0) {
-        read_observer obs = {&v, on_field, on_entry, on_element, plug, unplug, head, n, true};
+        read_observer obs = {&v,     on_field, on_entry, on_element, plug,
+                             unplug, head,     n,        true,       on_root};
         if (opts->schema_only)
             obs.field = NULL, obs.entry = NULL;
         espi_read_options ro = {on_reader_diag, &v, 0, 0};

@@ -13,7 +13,8 @@ urllib.parse); nothing is shared with espi's C code.
 
 Exit 0 with a one-line summary when the CSV is right; exit 1 listing every difference,
 each with the line of its IntervalReading in FEED.xml; exit 2 when the arguments are wrong
-or the feed is one `espi dump` must refuse (not well-formed, root not atom:feed).
+or the feed is one `espi dump` must refuse (not well-formed, root neither atom:feed nor
+atom:entry; a root atom:entry is a feed of that one entry).
 
 How the feed is read:
   * elements are matched by namespace URI + local name, never by prefix; a reading is an
@@ -26,8 +27,13 @@ How the feed is read:
     unresolved when there is no base), by exact string equality (docs/standard.md section 3):
     IntervalBlock up = MeterReading related; MeterReading related = ReadingType self;
     MeterReading up = UsagePoint related; UsagePoint related = LocalTimeParameters self.
-    Entry order does not matter. When a join matches several entries (SCE's repeated
-    self links), any of them is accepted.
+    Where that joins nothing, by the layouts docs/dump-format.md lists ("Link layouts"),
+    the first that finds a parent: up = the parent's self (2011); the parent's related =
+    the child's self (Opower); hrefs below the parent's (hierarchical, the deepest); an up
+    or related link naming the parent's written differently (one parent only); the file's
+    only candidate (for a ReadingType: the only one no MeterReading has, for the only
+    MeterReading without one). Entry order does not matter. When a join matches several
+    entries (SCE's repeated self links), any of them is accepted.
   * start: integer epoch seconds; a fractional start is cut to its whole second; a value
     beyond 9999-12-31T23:59:59Z (253402300799) is taken as milliseconds and divided by 1000,
     fraction dropped.
@@ -85,7 +91,8 @@ UTC = timezone.utc
 
 COLUMNS = ['usage_point', 'meter_reading', 'commodity', 'kind', 'flow_direction',
            'accumulation', 'start_utc', 'start_local', 'duration_s', 'value_raw', 'value',
-           'unit', 'cost_raw', 'cost', 'currency', 'quality', 'power_of_ten', 'file', 'line']
+           'unit', 'cost_raw', 'cost', 'currency', 'quality', 'power_of_ten', 'file', 'line',
+           'tou']
 
 # The unit names docs/dump-format.md lists; other codes are uom<N> (or a name of espi's
 # choosing that is not one of these).
@@ -198,8 +205,14 @@ def parse(path):
         raise Unreadable('%s:%d: not well-formed XML: %s' % (path, e.lineno,
                                                             xml.parsers.expat.ErrorString(e.code)))
     r = root[0]
+    if (r.ns, r.name) == (ATOM, 'entry'):
+        # one resource, as an ESPI API answers: a feed of that one entry
+        feed = Node(ATOM, 'feed', {}, r.line, None, None)
+        feed.children.append(r)
+        r.parent = feed
+        return feed
     if (r.ns, r.name) != (ATOM, 'feed'):
-        raise Unreadable('%s:%d: the root element is {%s}%s, not an Atom feed'
+        raise Unreadable('%s:%d: the root element is {%s}%s, not an Atom feed or entry'
                          % (path, r.line, r.ns, r.name))
     return r
 
@@ -237,6 +250,28 @@ def epoch_seconds(node):
     if abs(v) > MAX_SECONDS:
         v = int(Decimal(v) / 1000)
     return v
+
+
+def trimmed(href):
+    return href.rstrip('/')
+
+
+def below_depth(href, base):
+    """len(base) when href lies strictly below base (base/x...), else 0."""
+    b = trimmed(base or '')
+    if not href or not b:
+        return 0
+    return len(b) if href.startswith(b + '/') and len(trimmed(href)) > len(b) else 0
+
+
+def same_place(a, b):
+    """One place written two ways: one href is the other's tail at a '/' (case aside)."""
+    a, b = trimmed(a or ''), trimmed(b or '')
+    if not a or not b:
+        return False
+    lng, sht = (a, b) if len(a) >= len(b) else (b, a)
+    return (lng.lower().endswith(sht.lower()) and
+            (len(lng) == len(sht) or lng[len(lng) - len(sht) - 1] == '/'))
 
 
 def fmt_utc(ts):
@@ -469,7 +504,7 @@ def resources_of(entry_node):
 class Reading:
     """One IntervalReading and the row values it allows."""
     __slots__ = ('node', 'line', 'line_end', 'start', 'start_bad', 'duration', 'value',
-                 'cost', 'quality', 'contexts', 'untraced_mr')
+                 'cost', 'quality', 'tou', 'contexts', 'untraced_mr')
 
 
 class Feed:
@@ -499,13 +534,12 @@ class Feed:
                 for h in set(e.links.get(rel, [])):
                     out[h].append((e, node))
             return out
-        self.mr_by_related = by_rel('MeterReading', 'related')
         self.rt_by_self = by_rel('ReadingType', 'self')
-        self.up_by_related = by_rel('UsagePoint', 'related')
         self.ltp_by_self = by_rel('LocalTimeParameters', 'self')
         self.only_ltp = None
         if len(self.by_type['LocalTimeParameters']) == 1:
             self.only_ltp = self.ltps[id(self.by_type['LocalTimeParameters'][0][1])]
+        self.mr_rts = self.reading_types_of_meter_readings()
 
     def uniq(self, pairs):
         seen = set()
@@ -516,17 +550,74 @@ class Feed:
                 out.append((e, n))
         return out
 
+    def parents(self, kind, entry):
+        """The entries of kind (MeterReading, UsagePoint) a child entry joins, by the first
+        rule of docs/dump-format.md ("Link layouts") that finds any: its up link is a related
+        link of the parent (ESPI); its up link is the parent's self link (2011); a related link
+        of the parent is its self link (Opower); its self or up href lies below the parent's
+        self href, or its self below a related href (hierarchical; the deepest); its up link
+        names a related link written differently (only one such parent); the file's only
+        one. Any of several found by one rule is accepted."""
+        cands = self.by_type[kind]
+        ups = entry.links.get('up', [])
+        selfs = entry.links.get('self', [])[:1]
+        for rule in (lambda p: any(h in p.links.get('related', []) for h in ups),
+                     lambda p: any(h in p.links.get('self', [])[:1] for h in ups),
+                     lambda p: any(h in p.links.get('related', []) for h in selfs)):
+            found = [c for c in cands if rule(c[0])]
+            if found:
+                return self.uniq(found)
+        depth = {}
+        for c in cands:
+            p = c[0]
+            bases = p.links.get('self', [])[:1]
+            d = max([below_depth(h, b) for h in ups + selfs for b in bases] +
+                    [below_depth(h, b) for h in selfs for b in p.links.get('related', [])] + [0])
+            if d:
+                depth[id(c[1])] = d
+        if depth:
+            deepest = max(depth.values())
+            return self.uniq([c for c in cands if depth.get(id(c[1])) == deepest])
+        same = [c for c in cands if any(same_place(h, r) for h in ups
+                                         for r in c[0].links.get('related', []))]
+        if len(self.uniq(same)) == 1:
+            return self.uniq(same)
+        if len(cands) == 1:
+            return list(cands)
+        return []
+
+    def reading_types_of_meter_readings(self):
+        """{id(MeterReading node): [(entry, ReadingType node)]}: the ReadingTypes a related
+        link names; else the only one a related link names written differently; else, for
+        the only MeterReading left without one, the only ReadingType no MeterReading has."""
+        rts = self.by_type['ReadingType']
+        out = {}
+        for mr_e, mr in self.by_type['MeterReading']:
+            related = mr_e.links.get('related', [])
+            found = self.uniq([r for h in related for r in self.rt_by_self.get(h, [])])
+            if not found:
+                same = self.uniq([r for r in rts for h in related
+                                  if any(same_place(h, s) for s in r[0].links.get('self', [])[:1])])
+                found = same if len(same) == 1 else []
+            out[id(mr)] = found
+        lacking = [mr for _e, mr in self.by_type['MeterReading'] if not out[id(mr)]]
+        taken = {id(r[1]) for v in out.values() for r in v}
+        spare = [r for r in rts if id(r[1]) not in taken]
+        if len(lacking) == 1 and len(spare) == 1:
+            out[id(lacking[0])] = spare
+        return out
+
     def contexts_for_block(self, entry):
         """[(mr_entry, rt_node, up_entry, ltp)] the block's readings may be traced to."""
         if entry is None:
             return [(None, None, None, None)], True
-        mrs = self.uniq([m for h in entry.links.get('up', []) for m in self.mr_by_related.get(h, [])])
+        mrs = self.parents('MeterReading', entry)
         if not mrs:
             return [(None, None, None, None)], True
         out = []
-        for mr_e, _mr in mrs:
-            rts = self.uniq([r for h in mr_e.links.get('related', []) for r in self.rt_by_self.get(h, [])])
-            ups = self.uniq([u for h in mr_e.links.get('up', []) for u in self.up_by_related.get(h, [])])
+        for mr_e, mr in mrs:
+            rts = self.mr_rts.get(id(mr), [])
+            ups = self.parents('UsagePoint', mr_e)
             for _rt_e, rt in (rts or [(None, None)]):
                 for up_e, _up in (ups or [(None, None)]):
                     ltps = [None]
@@ -568,6 +659,7 @@ class Feed:
         r.cost = int_text(node.kid(ESPI, 'cost'))
         rq = node.kid(ESPI, 'ReadingQuality')
         r.quality = int_text(rq.kid(ESPI, 'quality') if rq is not None else None)
+        r.tou = int_text(node.kid(ESPI, 'tou'))
         r.contexts = ctx
         r.untraced_mr = untraced
         return r
@@ -634,6 +726,8 @@ class Expectation:
             v['kind'] = allowed_int(rt_code(rt, 'kind'))
             v['flow_direction'] = allowed_int(rt_code(rt, 'flowDirection'))
             v['accumulation'] = allowed_int(rt_code(rt, 'accumulationBehaviour'))
+            # tou: the reading's own period, else its ReadingType's
+            v['tou'] = allowed_int(r.tou if r.tou[0] == 'int' else rt_code(rt, 'tou'))
             v['currency'] = currency_allowed(rt_code(rt, 'currency'))
             uom = rt_code(rt, 'uom')
             mult = rt_code(rt, 'powerOfTenMultiplier')
@@ -678,7 +772,7 @@ class Expectation:
         pot, val, units = v['scaling'][0]
         row = {k: x[0] for k, x in self.fixed.items()}
         for k in ('usage_point', 'meter_reading', 'commodity', 'kind', 'flow_direction',
-                  'accumulation', 'currency', 'start_local'):
+                  'accumulation', 'currency', 'start_local', 'tou'):
             row[k] = v[k][0]
         row['power_of_ten'] = pot
         row['value'] = '' if val is None else fmt_decimal(val)
@@ -708,7 +802,7 @@ class Expectation:
         for v in self.variants:
             d = []
             for k in ('usage_point', 'meter_reading', 'commodity', 'kind', 'flow_direction',
-                      'accumulation', 'currency', 'start_local'):
+                      'accumulation', 'currency', 'start_local', 'tou'):
                 got = row.get(k, '')
                 if not text_ok(k, got, v[k]):
                     d.append((k, describe(v[k]), got))
@@ -738,7 +832,7 @@ def text_ok(col, got, acc):
             if a[0] == 'alpha3' and RE_ALPHA3.match(got) and got not in CURRENCIES.values():
                 return True
         elif col in ('duration_s', 'value_raw', 'cost_raw', 'quality', 'commodity', 'kind',
-                     'flow_direction', 'accumulation') and a != '' and RE_INT.match(a):
+                     'flow_direction', 'accumulation', 'tou') and a != '' and RE_INT.match(a):
             if RE_INT.match(got) and int(got) == int(a):
                 return True
         elif col == 'cost' and a != '':

@@ -123,7 +123,8 @@ broken quality-missing -e '2s/,USD,19,/,USD,,/'
 broken usage-point-wrong -e '2s/^urn:uuid:6f1d6a90-3c1e-5d6b-9a51-0b6f1c2d3e02/urn:uuid:6f1d6a90-3c1e-5d6b-9a51-0b6f1c2d3e99/'
 broken meter-reading-empty -e '2s/,urn:uuid:6f1d6a90-3c1e-5d6b-9a51-0b6f1c2d3e03,/,,/'
 broken flow-direction-wrong -e '2s/,1,12,1,4,/,1,12,19,4,/'
-broken line-wrong -e '2s/,102$/,101/'
+broken line-wrong -e '2s/,102,$/,101,/'
+broken tou-invented -e '2s/,$/,1/'
 broken file-wrong -e '2s#,[^,]*valid_dump_40_prefixed.xml,#,other.xml,#'
 broken extra-row -e '2{p;s/2024-01-15T05:00:00Z,2024-01-15T00:00:00-05:00/2024-01-15T04:00:00Z,2024-01-14T23:00:00-05:00/}'
 broken header-columns-swapped -e '1s/^usage_point,meter_reading,/meter_reading,usage_point,/'
@@ -166,6 +167,33 @@ edited decoy-value-taken "$tmp/unknown_elements.csv" -e '2s/,455,455,Wh,/,999999
 # the decoy x:IntervalReading of a vendor namespace must not become a row
 edited decoy-reading-dumped "$tmp/other_prefixes.csv" -e '2{p;s/,310,310,Wh,/,123456,123456,Wh,/}' &&
     reject decoy-reading-dumped "$tmp/decoy-reading-dumped.csv" "$src/testdata/espi/valid_dump_other_prefixes.xml"
+
+# --- link layouts other than ESPI's (docs/dump-format.md, "Link layouts"): each fixture's
+# reference is accepted, and the rows espi dump wrote before it read the layout (readings
+# without value, unit, meter reading or usage point), or joined to the wrong parent, are not
+layout() { echo "$src/testdata/espi/valid_dump_layout_$1.xml"; }
+for f in opower 2011 hierarchical no_links broken_reading_type href_form; do
+    emit "$tmp/layout_$f.csv" "$(layout $f)"
+    accept "layout-$f-reference" "$tmp/layout_$f.csv" "$(layout $f)"
+done
+edited opower-unjoined "$tmp/layout_opower.csv" -e '2s/,610,610,Wh,9150,0.09150,USD,,0,/,610,,,9150,0.09150,,,,/' &&
+    reject opower-unjoined "$tmp/opower-unjoined.csv" "$(layout opower)"
+edited 2011-no-usage-point "$tmp/layout_2011.csv" -e '2s/^urn:uuid:0b5e0c2a-2011-5d16-9a40-000000000001,/,/' &&
+    reject 2011-no-usage-point "$tmp/2011-no-usage-point.csv" "$(layout 2011)"
+# the register series put with the hourly one (the same instants: only the joins tell them apart)
+edited hierarchical-series-mixed "$tmp/layout_hierarchical.csv" -e '5s/-000000000006,1,12,1,9,/-000000000005,1,12,1,9,/' &&
+    reject hierarchical-series-mixed "$tmp/hierarchical-series-mixed.csv" "$(layout hierarchical)"
+edited no-links-unscaled "$tmp/layout_no_links.csv" -e '2s/,410,0.410,Wh,/,410,,,/' &&
+    reject no-links-unscaled "$tmp/no-links-unscaled.csv" "$(layout no_links)"
+edited broken-reading-type-unscaled "$tmp/layout_broken_reading_type.csv" -e '2s/,700,0.700,Wh,/,700,,,/' &&
+    reject broken-reading-type-unscaled "$tmp/broken-reading-type-unscaled.csv" "$(layout broken_reading_type)"
+edited href-form-flow-swapped "$tmp/layout_href_form.csv" -e '4s/,1,12,19,4,/,1,12,1,4,/' &&
+    reject href-form-flow-swapped "$tmp/href-form-flow-swapped.csv" "$(layout href_form)"
+# one atom:entry as the root: a feed of that entry, its readings unjoined (no MeterReading)
+emit "$tmp/entry_root.csv" "$src/testdata/espi/valid_dump_entry_root.xml"
+accept entry-root-reference "$tmp/entry_root.csv" "$src/testdata/espi/valid_dump_entry_root.xml"
+edited entry-root-valued "$tmp/entry_root.csv" -e '2s/,120,,,1800,/,120,120,Wh,1800,/' &&
+    reject entry-root-valued "$tmp/entry-root-valued.csv" "$src/testdata/espi/valid_dump_entry_root.xml"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -192,7 +192,7 @@ enum {
 static const char HEADER[] =
     "usage_point,meter_reading,commodity,kind,flow_direction,accumulation,start_utc,"
     "start_local,duration_s,value_raw,value,unit,cost_raw,cost,currency,quality,power_of_ten,"
-    "file,line";
+    "file,line,tou";
 
 /* ------------------------------------------------------------------ */
 /* Tests                                                               */
@@ -407,13 +407,13 @@ static void test_jsonl(void **state)
     yajl_val v = yajl_tree_parse(line, errbuf, sizeof errbuf);
     assert_non_null(v);
     assert_true(YAJL_IS_OBJECT(v));
-    assert_int_equal(v->u.object.len, 19);
+    assert_int_equal(v->u.object.len, 20);
     static const char *const keys[] = {
         "usage_point",  "meter_reading", "commodity",   "kind",       "flow_direction",
         "accumulation", "start_utc",     "start_local", "duration_s", "value_raw",
         "value",        "unit",          "cost_raw",    "cost",       "currency",
-        "quality",      "power_of_ten",  "file",        "line"};
-    for (size_t i = 0; i < 19; i++)
+        "quality",      "power_of_ten",  "file",        "line",       "tou"};
+    for (size_t i = 0; i < 20; i++)
         assert_string_equal(v->u.object.keys[i], keys[i]);
     const char *up_path[] = {"usage_point", NULL}, *value_path[] = {"value", NULL},
                *quality_path[] = {"quality", NULL}, *cost_path[] = {"cost", NULL};
@@ -517,7 +517,7 @@ static void test_many_files(void **state)
 static void test_summaries(void **state)
 {
     (void)state;
-    char r[512], line[1024], c[128];
+    char r[512], line[8192], c[128];
     feed_spec s = {
         NULL,
         0,
@@ -545,13 +545,16 @@ static void test_summaries(void **state)
     dump_one(&out, &o, xml);
     assert_int_equal(out.rc, 0);
     assert_int_equal(count_lines(out.text), 2);
-    assert_string_equal(
-        line_of(out.text, 0, line, sizeof line),
+    /* the columns of 0.1.0 first, the rest of what ESPI defines after them */
+    static const char first[] =
         "usage_point,summary,billing_start_utc,billing_start_local,billing_duration_s,"
         "consumption_raw,consumption,consumption_unit,bill_last_period_raw,bill_last_period,"
         "bill_to_date_raw,bill_to_date,cost_additional_last_period_raw,"
         "cost_additional_last_period,currency,quality_of_reading,status_time_stamp_utc,"
-        "commodity,tariff_profile,read_cycle,file,line");
+        "commodity,tariff_profile,read_cycle,file,line,consumption_power_of_ten,";
+    line_of(out.text, 0, line, sizeof line);
+    assert_int_equal(strncmp(line, first, sizeof first - 1), 0);
+    assert_string_equal(strrchr(line, ',') + 1, "billing_charge_source_agency_name");
     line_of(out.text, 1, line, sizeof line);
     static const char *const want[] = {"urn:uuid:up",
                                        "UsageSummary",
@@ -585,6 +588,79 @@ static void test_summaries(void **state)
     assert_string_equal(cell(line, 5, c, sizeof c), "812");
     assert_string_equal(cell(line, 6, c, sizeof c), "0.812");
     assert_string_equal(cell(line, 7, c, sizeof c), "MWh");
+    free(out.text);
+    free(xml);
+}
+
+/* The index of a column by its name in a CSV header. */
+static int column(const char *header, const char *name)
+{
+    int i = 0;
+    size_t n = strlen(name);
+    for (const char *p = header; p; p = strchr(p, ','), p = p ? p + 1 : NULL, i++)
+        if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+            return i;
+    fail_msg("no column %s", name);
+    return -1;
+}
+
+/* Every field of a UsageSummary has its column: the measurements each with
+ * value, unit, multiplier, time stamp and readingTypeRef; the line items
+ * and tariff riders as JSON text (quoted as CSV wants); nothing said about
+ * measurements the file does not give, under --unit. */
+static void test_summary_every_field(void **state)
+{
+    (void)state;
+    FILE *in = fopen(test_fixture("espi/valid_dump_summary_fields.xml"), "rb");
+    assert_non_null(in);
+    char *xml = NULL;
+    size_t size = 0;
+    FILE *copy = open_memstream(&xml, &size);
+    int ch;
+    while ((ch = fgetc(in)) != EOF)
+        fputc(ch, copy);
+    fclose(copy);
+    fclose(in);
+    espi_dump_options o = {0};
+    o.what = ESPI_DUMP_SUMMARIES;
+    dumped out;
+    dump_one(&out, &o, xml);
+    assert_int_equal(out.rc, 0);
+    assert_int_equal(count_lines(out.text), 3);
+    char header[8192], row[8192], c[256];
+    line_of(out.text, 0, header, sizeof header);
+    line_of(out.text, 1, row, sizeof row);
+    static const struct {
+        const char *column, *value;
+    } want[] = {
+        {"current_billing_period_overall_consumption", "610314"},
+        {"current_billing_period_overall_consumption_unit", "Wh"},
+        {"current_billing_period_overall_consumption_reading_type_ref",
+         "/espi/1_1/resource/ReadingType/1"},
+        {"previous_day_net_consumption", "20500.750"},
+        {"previous_day_net_consumption_power_of_ten", "-3"},
+        {"peak_demand_unit", "W"},
+        {"ratchet_demand", "6000"},
+        {"ratchet_demand_period_start_utc", "2023-01-01T07:00:00Z"},
+        {"ratchet_demand_period_duration_s", "31536000"},
+        {"consumption_time_stamp_utc", "2024-03-01T07:00:00Z"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) /* all before the lists */
+        assert_string_equal(cell(row, column(header, want[i].column), c, sizeof c), want[i].value);
+    assert_string_equal(strrchr(row, ',') + 1, "Example Electric Cooperative");
+    assert_non_null(strstr(row, ",\"[{\"\"amount_raw\"\":1000000,\"\"amount\"\":10.00000,"));
+    assert_non_null(strstr(row, "\"\"note\"\":\"\"State tax, 6.25% \\\"\"energy\\\"\"\"\""));
+    assert_non_null(strstr(row, "\"\"enrollment_status\"\":\"\"unenrolled\"\""));
+    free(out.text);
+    o.format = ESPI_DUMP_JSONL;
+    o.unit = "kWh";
+    dump_one(&out, &o, xml);
+    assert_int_equal(out.rc, 0);
+    assert_non_null(strstr(out.text, "\"cost_additional_detail_last_period\":[{\"amount_raw\":"));
+    assert_non_null(strstr(out.text, "\"tariff_rider_refs\":[{\"rider_type\":\"Solar net"));
+    assert_non_null(strstr(out.text, "\"current_billing_period_overall_consumption\":610.314,"));
+    /* W keeps its unit, said once; the measurements the file lacks say nothing */
+    assert_int_equal(out.diags.warnings, 1);
     free(out.text);
     free(xml);
 }
@@ -865,6 +941,7 @@ int main(void)
         cmocka_unit_test(test_json_document),
         cmocka_unit_test(test_many_files),
         cmocka_unit_test(test_summaries),
+        cmocka_unit_test(test_summary_every_field),
         cmocka_unit_test(test_listings),
         cmocka_unit_test(test_unjoined_readings_kept),
         cmocka_unit_test(test_broken_file),

@@ -30,6 +30,8 @@
 #define IB(self, up, readings)                                                                     \
     ENTRY(LINK("self", self) LINK("up", up),                                                       \
           "<espi:IntervalBlock>" readings "</espi:IntervalBlock>")
+#define IB_NO_UP(self, readings)                                                                   \
+    ENTRY(LINK("self", self), "<espi:IntervalBlock>" readings "</espi:IntervalBlock>")
 #define R(start)                                                                                   \
     "<espi:IntervalReading><espi:timePeriod><espi:duration>3600</espi:duration><espi:start>" start \
     "</espi:start></espi:timePeriod><espi:value>1</espi:value></espi:IntervalReading>"
@@ -43,7 +45,8 @@
 typedef struct events {
     char text[8192];
     size_t readings, joined, with_ltp;
-    size_t blocks_joined;         /* IntervalBlock events with their meter reading */
+    size_t to_second;     /* readings joined to a meter reading whose self link ends in /2 */
+    size_t blocks_joined; /* IntervalBlock events with their meter reading */
     size_t readings_before_other; /* readings delivered before the first non-reading event */
     bool other_seen;
     test_diags diags;
@@ -61,6 +64,8 @@ static int record(const espi_resource *res, void *ctx)
         bool ltp = joined && mr->usage_point->ltp;
         e->readings++;
         e->joined += joined;
+        const char *self = mr ? mr->entry.self : NULL;
+        e->to_second += self && strlen(self) > 2 && strcmp(self + strlen(self) - 2, "/2") == 0;
         e->with_ltp += ltp;
         if (!e->other_seen)
             e->readings_before_other++;
@@ -212,17 +217,28 @@ static void test_big_block_streams(void **state)
     free(xml);
 }
 
-/* A block without an up link can never join: it goes out at once. */
-static void test_block_without_up_not_held(void **state)
+/* A block without an up link waits: a meter reading may name it (Opower),
+ * or be the file's only one (known at its end). With two, it goes out
+ * unjoined at the end, said once. */
+static void test_block_without_up_waits(void **state)
 {
     (void)state;
     events e;
-    const char *xml =
+    const char *one =
         FEED_OPEN ENTRY(LINK("self", "/IB/1"),
                         "<espi:IntervalBlock>" R("1") "</espi:IntervalBlock>") SMALL FEED_CLOSE;
-    assert_int_equal(read_xml(&e, xml, 0), 0);
+    assert_int_equal(read_xml(&e, one, 0), 0);
     assert_int_equal(e.readings, 1);
-    assert_int_equal(e.readings_before_other, 1);
+    assert_int_equal(e.joined, 1);
+    assert_int_equal(e.readings_before_other, 0);
+    assert_int_equal(count_code(&e.diags, "link-layout-single"), 1);
+    assert_int_equal(count_code(&e.diags, "link-block-no-up"), 0);
+    const char *two = FEED_OPEN ENTRY(LINK("self", "/IB/1"),
+                                      "<espi:IntervalBlock>" R("1") "</espi:IntervalBlock>")
+        SMALL MR("/UP/1/MR/2", "/UP/1/MR", "/UP/1/MR/2/IB", "/RT/1") FEED_CLOSE;
+    assert_int_equal(read_xml(&e, two, 0), 0);
+    assert_int_equal(e.readings, 1);
+    assert_int_equal(e.joined, 0);
     assert_int_equal(count_code(&e.diags, "link-block-no-up"), 1);
 }
 
@@ -250,7 +266,7 @@ static void test_summaries_join_later_usage_points(void **state)
     const char *xml = FEED_OPEN ENTRY("<id>A</id>" LINK("up", "/nowhere"), "<espi:UsageSummary/>")
         ENTRY("<id>B</id>" LINK("up", "/UP/1/US"), "<espi:UsageSummary/>")
             ENTRY(LINK("up", "/UP/1/US"), "<espi:ElectricPowerQualitySummary/>")
-                UP("/UP/1", "/UP/1/MR", "/UP/1/US") FEED_CLOSE;
+                UP("/UP/1", "/UP/1/MR", "/UP/1/US") UP("/UP/2", "/UP/2/MR", "/UP/2/US") FEED_CLOSE;
     assert_int_equal(read_xml(&e, xml, 0), 0);
     const char *b = strstr(e.text, "S:B:up"), *q = strstr(e.text, "Q:up"),
                *a = strstr(e.text, "S:A:none"), *feed = strstr(e.text, "feed");
@@ -327,7 +343,11 @@ static void test_nested_entry_keeps_its_links(void **state)
         FEED_OPEN SMALL "<entry>" LINK("up", "/UP/1/MR/1/IB") "<content><espi:IntervalBlock>" R(
             "1") "</espi:IntervalBlock></content>"
                  "<entry>" LINK("up", "/elsewhere") "<content><espi:IntervalBlock>" R(
-                     "2") "</espi:IntervalBlock></content></entry></entry>\n" FEED_CLOSE;
+                     "2") "</espi:IntervalBlock></content></entry></entry>\n" MR("/UP/1/MR/2",
+                                                                                 "/UP/1/MR",
+                                                                                 "/UP/1/MR/2/IB",
+                                                                                 "/RT/1")
+                     FEED_CLOSE;
     assert_int_equal(read_xml(&e, xml, 0), 0);
     assert_int_equal(e.readings, 2);
     assert_non_null(strstr(e.text, "R1jt "));
@@ -374,6 +394,167 @@ static void test_dropped_meter_reading_takes_nested_type(void **state)
     free(xml);
 }
 
+/* ------------------------------------------------------------------ */
+/* Layouts other than ESPI's (read/links.h)                            */
+/* ------------------------------------------------------------------ */
+
+/* The 2011 format: up links name the parent's self link. Joined, with
+ * local time, and said once for the file. */
+static void test_layout_2011(void **state)
+{
+    (void)state;
+    events e;
+    const char *xml =
+        FEED_OPEN UP("/UP/1", "/UP/1/MR", "/LocalTimeParameters/1") LTP("/LocalTimeParameters/1")
+            ENTRY(LINK("self", "/UP/1/MR/1") LINK("up", "/UP/1") LINK("related", "/RT/1"),
+                  "<espi:MeterReading/>") RT("/RT/1", "72")
+                IB("/UP/1/MR/1/IB/1", "/UP/1/MR/1", R("1") R("2"))
+                    IB("/UP/1/MR/1/IB/2", "/UP/1/MR/1", R("3")) FEED_CLOSE;
+    assert_int_equal(read_xml(&e, xml, 0), 0);
+    assert_int_equal(e.readings, 3);
+    assert_int_equal(e.with_ltp, 3);
+    assert_int_equal(e.readings_before_other, 0); /* streamed: the context came first */
+    assert_int_equal(count_code(&e.diags, "link-layout-2011"), 1);
+    assert_int_equal(e.diags.warnings, 1);
+}
+
+/* Opower: no up links; a related link of the meter reading is the block's
+ * self link, one of the usage point the meter reading's. Blocks before
+ * their meter reading wait for it. */
+static void test_layout_opower(void **state)
+{
+    (void)state;
+    events e;
+    const char *xml = FEED_OPEN IB_NO_UP("/IB/a", R("1"))
+        UP("/UP/1", "/MR/m", "/LocalTimeParameters/1") LTP("/LocalTimeParameters/1")
+            RT("/RT/1", "72") ENTRY(LINK("self", "/MR/m") LINK("related", "/IB/a")
+                                        LINK("related", "/IB/b") LINK("related", "/RT/1"),
+                                    "<espi:MeterReading/>") IB_NO_UP("/IB/b", R("2")) FEED_CLOSE;
+    assert_int_equal(read_xml(&e, xml, 0), 0);
+    assert_int_equal(e.readings, 2);
+    assert_int_equal(e.with_ltp, 2);
+    assert_int_equal(count_code(&e.diags, "link-layout-opower"), 1);
+    assert_int_equal(count_code(&e.diags, "link-block-broken"), 0);
+}
+
+/* Hierarchical hrefs, no related links to the collections: an hourly and a
+ * register series of one meter, at the same instants, each joined to its
+ * own meter reading (blocks first, context after). */
+static void test_layout_hierarchical_keeps_series_apart(void **state)
+{
+    (void)state;
+    events e;
+    const char *xml = FEED_OPEN IB("/UP/1/MR/1/IB/1", "/UP/1/MR/1/IB", R("1") R("2"))
+        IB("/UP/1/MR/2/IB/1", "/UP/1/MR/2/IB", R("1") R("2")) ENTRY(
+            LINK("self", "/UP/1") LINK("related", "/LocalTimeParameters/1"), "<espi:UsagePoint/>")
+            LTP("/LocalTimeParameters/1") MR("/UP/1/MR/1", "/UP/1/MR", "/x", "/RT/1")
+                MR("/UP/1/MR/2", "/UP/1/MR", "/y", "/RT/2") RT("/RT/1", "72") RT("/RT/2", "72")
+                    FEED_CLOSE;
+    assert_int_equal(read_xml(&e, xml, 0), 0);
+    assert_int_equal(e.readings, 4);
+    assert_int_equal(e.with_ltp, 4);
+    assert_int_equal(e.to_second, 2);
+    assert_int_equal(count_code(&e.diags, "link-layout-hierarchical"), 1);
+}
+
+/* No links at all: once the file is read, the only meter reading, usage
+ * point and reading type join. */
+static void test_layout_single_candidates(void **state)
+{
+    (void)state;
+    events e;
+    const char *xml =
+        FEED_OPEN ENTRY("", "<espi:IntervalBlock>" R("1") R("2") "</espi:IntervalBlock>")
+            ENTRY("", "<espi:UsagePoint/>") ENTRY("", "<espi:MeterReading/>")
+                ENTRY("", "<espi:ReadingType><espi:uom>72</espi:uom></espi:ReadingType>")
+                    FEED_CLOSE;
+    assert_int_equal(read_xml(&e, xml, 0), 0);
+    assert_int_equal(e.readings, 2);
+    assert_int_equal(e.joined, 2);
+    assert_int_equal(count_code(&e.diags, "link-layout-single"), 1);
+    /* two ReadingTypes, neither linked: which one cannot be told */
+    const char *two = FEED_OPEN ENTRY("", "<espi:IntervalBlock>" R("1") "</espi:IntervalBlock>")
+        ENTRY("", "<espi:UsagePoint/>") ENTRY("", "<espi:MeterReading/>")
+            ENTRY("", "<espi:ReadingType><espi:uom>72</espi:uom></espi:ReadingType>")
+                ENTRY("", "<espi:ReadingType><espi:uom>38</espi:uom></espi:ReadingType>")
+                    FEED_CLOSE;
+    assert_int_equal(read_xml(&e, two, 0), 0);
+    assert_int_equal(e.joined, 0);
+    assert_int_equal(count_code(&e.diags, "link-no-reading-type"), 2); /* the entry, the block */
+}
+
+/* ESPI's own join wins: a meter reading whose related link is the block's
+ * up link is chosen over one whose self link it is (the 2011 reading). */
+static void test_espi_join_first(void **state)
+{
+    (void)state;
+    events e;
+    const char *xml = FEED_OPEN SMALL MR("/UP/1/MR/1/IB", "/UP/1/MR", "/z", "/RT/1")
+        IB("/IB/1", "/UP/1/MR/1/IB", R("1")) FEED_CLOSE;
+    assert_int_equal(read_xml(&e, xml, 0), 0);
+    assert_int_equal(e.joined, 1);
+    assert_int_equal(e.to_second, 0);
+    assert_int_equal(count_code(&e.diags, "link-layout-2011"), 0);
+}
+
+/* Blocks that only the end of the file can join (no links) still wait
+ * within the bound: beyond it the oldest go out unjoined, said once. */
+static void test_layouts_stay_bounded(void **state)
+{
+    (void)state;
+    char *xml = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&xml, &size);
+    assert_non_null(f);
+    fputs(FEED_OPEN, f);
+    for (int i = 0; i < 100; i++)
+        fprintf(f, ENTRY("", "<espi:IntervalBlock>" R("%d") "</espi:IntervalBlock>"),
+                1700000000 + 3600 * i);
+    fputs(SMALL FEED_CLOSE, f);
+    fclose(f);
+    events e;
+    assert_int_equal(read_xml(&e, xml, 70), 0);
+    assert_int_equal(e.readings, 100);
+    assert_true(e.readings_before_other >= 90);
+    assert_true(e.joined <= 10 && e.joined > 0);
+    assert_int_equal(count_code(&e.diags, "link-block-no-up"), 1);
+    free(xml);
+}
+
+/* Two meter readings with one self and one related href (a redacted file):
+ * joins through either are said, naming both lines, and go to the first. */
+static void test_shared_hrefs_stay_loud(void **state)
+{
+    (void)state;
+    events e;
+    const char *related = FEED_OPEN SMALL MR("/UP/1/MR/1", "/UP/1/MR", "/UP/1/MR/1/IB", "/RT/1")
+        IB("/IB/1", "/UP/1/MR/1/IB", R("1")) FEED_CLOSE;
+    assert_int_equal(read_xml(&e, related, 0), 0);
+    assert_int_equal(e.joined, 1);
+    assert_int_equal(count_code(&e.diags, "link-ambiguous"), 1);
+    assert_non_null(strstr(e.diags.last_message, "at line"));
+    const char *self = FEED_OPEN SMALL MR("/UP/1/MR/1", "/UP/1/MR", "/q", "/RT/1")
+        IB("/IB/1", "/UP/1/MR/1", R("1")) FEED_CLOSE;
+    assert_int_equal(read_xml(&e, self, 0), 0);
+    assert_int_equal(e.joined, 1);
+    assert_int_equal(count_code(&e.diags, "link-ambiguous"), 1);
+    assert_int_equal(count_code(&e.diags, "link-layout-2011"), 1);
+}
+
+/* A summary whose up link joins nothing belongs to the file's only usage
+ * point, once the file is read. */
+static void test_summary_joins_only_usage_point(void **state)
+{
+    (void)state;
+    events e;
+    const char *xml = FEED_OPEN ENTRY("<id>A</id>" LINK("up", "/nowhere"), "<espi:UsageSummary/>")
+        UP("/UP/1", "/UP/1/MR", "/UP/1/US") FEED_CLOSE;
+    assert_int_equal(read_xml(&e, xml, 0), 0);
+    assert_non_null(strstr(e.text, "S:A:up"));
+    assert_int_equal(count_code(&e.diags, "link-layout-single"), 1);
+    assert_int_equal(count_code(&e.diags, "link-summary-broken"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -382,7 +563,15 @@ int main(void)
         cmocka_unit_test(test_late_ltp_reported),
         cmocka_unit_test(test_bound_counts_blocks),
         cmocka_unit_test(test_big_block_streams),
-        cmocka_unit_test(test_block_without_up_not_held),
+        cmocka_unit_test(test_block_without_up_waits),
+        cmocka_unit_test(test_layout_2011),
+        cmocka_unit_test(test_layout_opower),
+        cmocka_unit_test(test_layout_hierarchical_keeps_series_apart),
+        cmocka_unit_test(test_layout_single_candidates),
+        cmocka_unit_test(test_espi_join_first),
+        cmocka_unit_test(test_layouts_stay_bounded),
+        cmocka_unit_test(test_shared_hrefs_stay_loud),
+        cmocka_unit_test(test_summary_joins_only_usage_point),
         cmocka_unit_test(test_repeated_and_ambiguous_links),
         cmocka_unit_test(test_summaries_join_later_usage_points),
         cmocka_unit_test(test_nested_reading_types),

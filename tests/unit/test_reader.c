@@ -211,7 +211,11 @@ static void test_chunk_sizes_agree(void **state)
     (void)state;
     static const char *const files[] = {"espi/valid_dump_entries_out_of_order.xml",
                                         "espi/valid_dump_40_prefixed.xml",
-                                        "espi/valid_dump_xml_base.xml"};
+                                        "espi/valid_dump_xml_base.xml",
+                                        "espi/valid_dump_layout_hierarchical.xml",
+                                        "espi/valid_dump_layout_opower.xml",
+                                        "espi/valid_dump_layout_no_links.xml",
+                                        "espi/valid_dump_entry_root.xml"};
     for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
         char *xml = slurp(test_fixture(files[f]));
         assert_chunks_agree(xml);
@@ -329,7 +333,12 @@ static void test_errors(void **state)
     assert_string_equal(err.file, "feed.xml");
     assert_int_equal(err.line, 3);
     free(l.text);
+    /* one atom:entry is a feed of that entry; an entry of another vocabulary is not */
     assert_int_equal(read_text(&l, "<entry xmlns=\"http://www.w3.org/2005/Atom\"/>", 0, &err),
+                     ESPI_OK);
+    assert_string_equal(l.text, "F 1 0\n");
+    free(l.text);
+    assert_int_equal(read_text(&l, "<entry xmlns=\"http://purl.org/atom/ns#\"/>", 0, &err),
                      ESPI_E_INPUT);
     assert_string_equal(err.code, "not-a-feed");
     assert_non_null(strstr(err.message, "not an Atom feed"));
@@ -541,6 +550,96 @@ static void test_fraction_toward_zero(void **state)
     free(o.log.text);
 }
 
+/* What a reading of one fixture saw of its feed and summaries. */
+typedef struct seen {
+    bool fragment;
+    size_t readings, entries;
+    size_t summaries, items, riders;
+    int64_t current, item_amount, rider_date, ratchet_start, ratchet_power;
+    char note[64], rider[64], agency[64], ref[64];
+} seen;
+
+static void copy(char *dst, size_t n, const char *src)
+{
+    snprintf(dst, n, "%s", src ? src : "(null)");
+}
+
+static int look(const espi_resource *res, void *ctx)
+{
+    seen *s = ctx;
+    if (res->kind == ESPI_RES_INTERVAL_READING)
+        s->readings++;
+    if (res->kind == ESPI_RES_FEED) {
+        s->fragment = res->u.feed->fragment;
+        s->entries = res->u.feed->entries;
+    }
+    if (res->kind != ESPI_RES_USAGE_SUMMARY || s->summaries++ > 0)
+        return 0;
+    const espi_usage_summary_res *us = res->u.usage_summary;
+    s->current = us->current_billing_period_overall_consumption.value;
+    s->items = us->line_items;
+    s->riders = us->ntariff_riders;
+    if (s->items >= 2) {
+        s->item_amount = us->items[1].amount;
+        copy(s->note, sizeof s->note, us->items[1].note);
+    }
+    if (s->riders >= 2) {
+        s->rider_date = us->tariff_riders[0].effective_date;
+        copy(s->rider, sizeof s->rider, us->tariff_riders[1].enrollment_status);
+    }
+    copy(s->agency, sizeof s->agency, us->billing_charge_source);
+    copy(s->ref, sizeof s->ref, us->reading_type_refs[5]); /* peakDemand's */
+    s->ratchet_start = us->ratchet_demand_period_start;
+    s->ratchet_power = us->ratchet_demand.power_of_ten;
+    return 0;
+}
+
+static void read_fixture(seen *s, const char *rel)
+{
+    memset(s, 0, sizeof *s);
+    FILE *in = fopen(test_fixture(rel), "rb");
+    assert_non_null(in);
+    espi_error err;
+    assert_int_equal(espi_read(in, rel, NULL, look, s, &err), ESPI_OK);
+    fclose(in);
+}
+
+/* The root is one atom:entry (an ESPI API's answer for one resource): a
+ * feed of that entry, its readings read. */
+static void test_entry_root(void **state)
+{
+    (void)state;
+    seen s;
+    read_fixture(&s, "espi/valid_dump_entry_root.xml");
+    assert_true(s.fragment);
+    assert_int_equal(s.entries, 1);
+    assert_int_equal(s.readings, 3);
+    read_fixture(&s, "espi/valid_dump_40_prefixed.xml");
+    assert_false(s.fragment);
+}
+
+/* Every field of a UsageSummary: line items, tariff riders, the ten
+ * measurements with their readingTypeRef, ratchetDemandPeriod,
+ * billingChargeSource. */
+static void test_summary_fields(void **state)
+{
+    (void)state;
+    seen s;
+    read_fixture(&s, "espi/valid_dump_summary_fields.xml");
+    assert_int_equal(s.summaries, 2);
+    assert_int_equal(s.current, 610314);
+    assert_int_equal(s.items, 2);
+    assert_int_equal(s.item_amount, 234500);
+    assert_string_equal(s.note, "State tax, 6.25% \"energy\"");
+    assert_int_equal(s.riders, 2);
+    assert_int_equal(s.rider_date, 1672556400);
+    assert_string_equal(s.rider, "unenrolled");
+    assert_string_equal(s.agency, "Example Electric Cooperative");
+    assert_string_equal(s.ref, "/espi/1_1/resource/ReadingType/2");
+    assert_int_equal(s.ratchet_start, 1672556400);
+    assert_int_equal(s.ratchet_power, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -557,6 +656,8 @@ int main(void)
         cmocka_unit_test(test_entities_refused),
         cmocka_unit_test(test_cut_file_counts_what_waited),
         cmocka_unit_test(test_fraction_toward_zero),
+        cmocka_unit_test(test_entry_root),
+        cmocka_unit_test(test_summary_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -78,9 +78,9 @@ static void test_clean_feed(void **state)
     fclose(in);
     assert_int_equal(c.n, 0);
     assert_int_equal(s.errors + s.warnings + s.infos, 0);
-    /* electricity with cost, no bills: no summary family */
-    assert_int_equal(s.families,
-                     ESPI_FB_COMMON | ESPI_FB_INTERVAL | ESPI_FB_ELECTRICITY | ESPI_FB_COST);
+    /* electricity with cost, and its monthly summary computed from the readings */
+    assert_int_equal(s.families, ESPI_FB_COMMON | ESPI_FB_INTERVAL | ESPI_FB_ELECTRICITY |
+                                     ESPI_FB_COST | ESPI_FB_SUMMARY | ESPI_FB_SUMMARY_COST);
     assert_false(s.customer);
 }
 
@@ -129,13 +129,17 @@ static void test_profiles(void **state)
     collected c;
     espi_validate_summary s;
     espi_validate_options o = {0};
-    /* the feed espi convert writes has no UsageSummary: fine unless bills are asked for */
+    /* the feed espi convert writes passes Electricity with cost (its monthly summary is
+     * computed from the readings); a feed without a summary fails FB_15 only when the
+     * profile asks for it */
     assert_int_equal(validate_file("../tests/cli/expected/convert_netmeter_5h.xml", o, &c, &s), 0);
+    assert_int_equal(validate_file("rules/feed-summary.fail.xml", o, &c, &s), 0);
     assert_int_equal(espi_profile_parse(&o.families, "electricity-cost"), 0);
-    assert_int_equal(validate_file("../tests/cli/expected/convert_netmeter_5h.xml", o, &c, &s),
-                     ESPI_E_INPUT);
-    assert_int_equal(count(&c, "feed-summary"), 1);
+    assert_int_equal(validate_file("../tests/cli/expected/convert_netmeter_5h.xml", o, &c, &s), 0);
+    assert_int_equal(count(&c, "feed-summary"), 0);
     assert_int_equal(s.families, o.families);
+    assert_int_equal(validate_file("rules/feed-summary.fail.xml", o, &c, &s), ESPI_E_INPUT);
+    assert_int_equal(count(&c, "feed-summary"), 1);
     assert_int_equal(espi_profile_parse(&o.families, "temperature"), 0);
     assert_int_equal(validate_file("../tests/cli/expected/convert_netmeter_5h.xml", o, &c, &s),
                      ESPI_E_INPUT);
@@ -284,6 +288,50 @@ static void test_catalogue(void **state)
     assert_string_equal(espi_rule_find("reading-duplicate")->gba, "D145");
 }
 
+/* A document of one entry: checked as a feed of it, valid, with one info
+ * that names the rules it cannot be held to, and none of their findings. */
+static void test_fragment(void **state)
+{
+    (void)state;
+    collected c;
+    espi_validate_summary s;
+    espi_validate_options o = {0};
+    assert_int_equal(validate_file("espi/valid_dump_entry_root.xml", o, &c, &s), ESPI_OK);
+    assert_int_equal(s.errors + s.warnings, 0);
+    assert_int_equal(count(&c, "fragment"), 1);
+    assert_int_equal(c.lines[0], 13);
+    static const char *const whole[] = {"feed-id", "link-ib-up", "feed-usage-point",
+                                        "fb-electricity"};
+    for (size_t i = 0; i < sizeof whole / sizeof whole[0]; i++)
+        assert_int_equal(count(&c, whole[i]), 0);
+    /* a profile asks for more, which cannot apply either: still valid */
+    o.families = ESPI_FB_COMMON | ESPI_FB_INTERVAL | ESPI_FB_SUMMARY;
+    assert_int_equal(validate_file("espi/valid_dump_entry_root.xml", o, &c, &s), ESPI_OK);
+    assert_int_equal(count(&c, "feed-summary"), 0);
+}
+
+/* Files the reader joins by another layout still break ESPI's link rules
+ * (the certification joins by exact href), but their readings are checked
+ * per meter reading: the hourly and register series of one meter, at the
+ * same instants, are no repeats of each other. */
+static void test_layouts_keep_link_rules(void **state)
+{
+    (void)state;
+    collected c;
+    espi_validate_summary s;
+    espi_validate_options o = {0};
+    assert_int_equal(validate_file("espi/valid_dump_layout_hierarchical.xml", o, &c, &s),
+                     ESPI_E_INPUT);
+    assert_int_equal(count(&c, "link-ib-up"), 2);
+    assert_int_equal(count(&c, "link-mr-up"), 2);
+    assert_int_equal(count(&c, "reading-duplicate"), 0);
+    assert_int_equal(count(&c, "reading-overlap"), 0);
+    assert_int_equal(count(&c, "fb-electricity"), 1); /* no UsagePoint links its readings */
+    assert_int_equal(validate_file("espi/valid_dump_layout_opower.xml", o, &c, &s), ESPI_E_INPUT);
+    assert_int_equal(count(&c, "link-mr-up"), 2);
+    assert_int_equal(count(&c, "entry-up"), 9); /* no entry has one */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -291,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_profiles),    cmocka_unit_test(test_cap),
         cmocka_unit_test(test_schema_only), cmocka_unit_test(test_customer),
         cmocka_unit_test(test_json_report), cmocka_unit_test(test_catalogue),
+        cmocka_unit_test(test_fragment),    cmocka_unit_test(test_layouts_keep_link_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

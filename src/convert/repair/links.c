@@ -1,19 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* links.c - joining what the links do not. espi_read joins a
- * resource to the one its link names; when that link joins nothing, the
- * file may still leave one choice: its only candidate, the one whose href
- * the resource's hrefs lie under, or one whose self link names the same
- * place written differently. Each join is reported with the rule that
- * decided it; where no rule decides, the conversion stops; where the file
- * holds no candidate at all, one is made, named after the links. */
+/* links.c - joining what the links do not. espi_read joins every resource
+ * it can: by ESPI's links, then by the layouts of read/links.h (the 2011
+ * format, Opower, hierarchical hrefs, an href written another way, the
+ * file's only candidate), so espi dump reads a file as this repair writes
+ * it. What is left here: each join the links did not make, said as a
+ * repair with the rule that decided it; the joins of the resources this
+ * repair makes when the file holds no candidate at all (named after the
+ * links that point to them), by the same rules; and, where the file has
+ * candidates but no rule decides, an error. */
 #include "convert/repair/repair.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* ------------------------------------------------------------------ */
-/* Hrefs                                                               */
+/* Names and words                                                     */
 /* ------------------------------------------------------------------ */
 
 /* href cut before the last "/<marker>" segment: a MeterReading's href from
@@ -38,40 +39,53 @@ static char *parent_of(const char *href, const char *marker)
     return n ? s : (free(s), NULL);
 }
 
-/* Whether href lies at or below base ("…/UsagePoint/1" holds
- * "…/UsagePoint/1/MeterReading/2"). */
-static bool within(const char *href, const char *base)
-{
-    if (href == NULL || base == NULL || base[0] == '\0')
-        return false;
-    size_t n = strlen(base);
-    while (n > 0 && base[n - 1] == '/')
-        n--;
-    return n > 0 && strncmp(href, base, n) == 0 && (href[n] == '/' || href[n] == '\0');
-}
-
-/* Two hrefs that name the same thing written differently: one relative and
- * one absolute ("ReadingType/07", "https://…/resource/ReadingType/07"),
- * or differing in case or a final slash. */
-static bool same_place(const char *a, const char *b)
-{
-    if (a == NULL || b == NULL)
-        return false;
-    size_t na = strlen(a), nb = strlen(b);
-    while (na > 0 && a[na - 1] == '/')
-        na--;
-    while (nb > 0 && b[nb - 1] == '/')
-        nb--;
-    if (na == 0 || nb == 0)
-        return false;
-    const char *lng = na >= nb ? a : b, *sht = na >= nb ? b : a;
-    size_t nl = na >= nb ? na : nb, ns = na >= nb ? nb : na;
-    return strncasecmp(lng + nl - ns, sht, ns) == 0 && (nl == ns || lng[nl - ns - 1] == '/');
-}
-
 static const char *shown(const char *href)
 {
     return href && href[0] ? href : "(none)";
+}
+
+/* What a join is said as: by the parent's kind, and by its rule, or (when
+ * the file holds one candidate) as that one. */
+typedef enum parent_kind { P_UP, P_MR, P_RT } parent_kind;
+
+static const char *const only_text[] = {
+    "joined to the file's only UsagePoint",
+    "joined to the file's only MeterReading",
+    "joined to the only ReadingType no other MeterReading uses",
+};
+
+static const char *const rule_text[][LINKS_RULES] = {
+    [P_UP] = {[LINKS_UP_SELF] = "joined to the UsagePoint whose self link their up link names "
+                                "(the 2011 format)",
+              [LINKS_RELATED_SELF] = "joined to the UsagePoint whose related link is their self "
+                                     "link (as Opower links)",
+              [LINKS_PATH] = "joined to the UsagePoint their href lies under",
+              [LINKS_SAME_PLACE] = "joined to the UsagePoint whose related link names the same "
+                                   "place written differently"},
+    [P_MR] = {[LINKS_UP_SELF] = "joined to the MeterReading whose self link their up link names "
+                                "(the 2011 format)",
+              [LINKS_RELATED_SELF] = "joined to the MeterReading whose related link is their self "
+                                     "link (as Opower links)",
+              [LINKS_PATH] = "joined to the MeterReading their links lie under",
+              [LINKS_SAME_PLACE] = "joined to the MeterReading whose related link names the same "
+                                   "place written differently"},
+    [P_RT] = {[LINKS_SAME_PLACE] = "joined to the ReadingType whose self link names the same "
+                                   "place"},
+};
+
+static const char *how(parent_kind kind, links_rule rule, bool only)
+{
+    const char *text = rule > LINKS_NONE && rule < LINKS_RULES ? rule_text[kind][rule] : NULL;
+    return only || text == NULL ? only_text[kind] : text;
+}
+
+/* The entries of the file's UsagePoints (the real ones come first). */
+static const espi_entry **usage_point_entries(const repair *rp)
+{
+    const espi_entry **e = calloc(rp->real_ups ? rp->real_ups : 1, sizeof *e);
+    for (size_t i = 0; e && i < rp->real_ups; i++)
+        e[i] = &rp->ups[i]->res->entry;
+    return e;
 }
 
 /* ------------------------------------------------------------------ */
@@ -90,31 +104,16 @@ static up_info *made_up_usage_point(repair *rp, const char *name)
     return u;
 }
 
-/* The only UsagePoint the resource's hrefs lie under; NULL: none or two. */
-static up_info *fitting_usage_point(repair *rp, const up_query *q)
-{
-    up_info *found = NULL;
-    for (size_t i = 0; i < rp->nups; i++) {
-        const espi_usage_point_res *res = rp->ups[i]->res;
-        if (res == NULL ||
-            !(within(q->href[0], res->entry.self) || within(q->href[1], res->entry.self)))
-            continue;
-        if (found)
-            return NULL;
-        found = rp->ups[i];
-    }
-    return found;
-}
-
 /* The file holds no UsagePoint: one is made, named after the resource's
  * hrefs (".../UsagePoint/1" of ".../UsagePoint/1/MeterReading/2"). */
 static int missing_usage_point(repair *rp, const up_query *q, up_info **out)
 {
     static const char *const markers[] = {"MeterReading", "UsageSummary",
                                           "ElectricPowerUsageSummary"};
+    const char *href[2] = {q->child ? q->child->up : q->name, q->child ? q->child->self : NULL};
     char *name = NULL;
     for (size_t i = 0; name == NULL && i < 2 * sizeof markers / sizeof markers[0]; i++)
-        name = parent_of(q->href[i % 2], markers[i / 2]);
+        name = parent_of(href[i % 2], markers[i / 2]);
     *out = made_up_usage_point(rp, name ? name : "usage point (not in the file)");
     repair_note(rp, "repair-missing-usage-point", q->type, q->line,
                 "up link(s) to a UsagePoint the file does not hold",
@@ -124,99 +123,89 @@ static int missing_usage_point(repair *rp, const up_query *q, up_info **out)
     return *out ? 0 : repair_nomem(rp);
 }
 
-/* The UsagePoint of a MeterReading or summary: its link's, else the file's
- * only one, else the one its hrefs lie under, else (the file has none) one
- * named after them. */
+/* The UsagePoint of a MeterReading this repair made (named after its
+ * blocks' place), by the reader's rules. */
+static const espi_usage_point_res *made_ones_usage_point(repair *rp, const up_query *q,
+                                                         links_rule *rule)
+{
+    const espi_entry **ups = usage_point_entries(rp);
+    const espi_entry *up = ups ? links_pick(rule, q->name, NULL, ups, rp->real_ups) : NULL;
+    free(ups);
+    return (const espi_usage_point_res *)(const void *)up;
+}
+
+/* The UsagePoint espi_read joined the resource to; for a MeterReading made
+ * here, the one the reader's rules pick; without any in the file, one
+ * named after the links. Joins the links did not make are said. */
 int repair_resolve_usage_point(repair *rp, const up_query *q, up_info **out)
 {
-    *out = q->joined ? repair_up_info_of(rp, q->joined) : NULL;
-    if (*out)
-        return 0;
-    const char *how = NULL;
-    if (rp->real_ups == 1 && (*out = rp->ups[0]) != NULL) /* the real ones come first */
-        how = "joined to the file's only UsagePoint";
-    else if ((*out = fitting_usage_point(rp, q)) != NULL)
-        how = "joined to the UsagePoint their href lies under";
-    if (how) {
-        repair_note(rp, "repair-link", q->type, q->line, "up link(s) that match no UsagePoint", how,
-                    "%s", shown(q->href[0]));
-        return 0;
-    }
-    if (rp->real_ups > 0)
+    links_rule rule = LINKS_NONE;
+    const espi_usage_point_res *up = q->joined;
+    if (up && q->child)
+        rule = links_rule_of(q->child->up, q->child->self, &up->entry);
+    else if (up == NULL && q->child == NULL && rp->real_ups > 0)
+        up = made_ones_usage_point(rp, q, &rule);
+    if (up == NULL && rp->real_ups > 0)
         return repair_fatal(rp, "repair-link-usage-point", q->line,
                             "this %s's up link %s matches none of the file's %zu UsagePoints, "
-                            "and its hrefs lie under none of them: which one it belongs to "
-                            "cannot be decided",
-                            q->what, shown(q->href[0]), rp->real_ups);
-    return missing_usage_point(rp, q, out);
+                            "and no other link or href says which it belongs to: that cannot "
+                            "be decided",
+                            q->what, shown(q->child ? q->child->up : q->name), rp->real_ups);
+    if (up == NULL)
+        return missing_usage_point(rp, q, out);
+    if ((*out = repair_up_info_of(rp, up)) == NULL)
+        return repair_nomem(rp);
+    if (rule != LINKS_STRICT)
+        repair_note(rp, "repair-link", q->type, q->line, "up link(s) that match no UsagePoint",
+                    how(P_UP, rule, rp->real_ups == 1), "%s",
+                    shown(q->child ? q->child->up : q->name));
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
 /* The ReadingType of a MeterReading                                   */
 /* ------------------------------------------------------------------ */
 
-typedef bool reading_type_test(const repair *rp, const mr_info *m, const espi_reading_type_res *rt);
-
-/* The only ReadingType of the file that passes test; NULL: none or two. */
-static const espi_reading_type_res *only_reading_type(const repair *rp, const mr_info *m,
-                                                      reading_type_test *test)
+/* For a MeterReading made here: the only ReadingType none of the file's
+ * MeterReadings uses. */
+static const espi_reading_type_res *spare_reading_type(const repair *rp)
 {
-    const espi_reading_type_res *found = NULL;
-    for (size_t r = 0; r < rp->rts.n; r++) {
-        const espi_reading_type_res *rt = rp->rts.items[r];
-        if (!test(rp, m, rt))
-            continue;
-        if (found)
-            return NULL;
-        found = rt;
+    const espi_entry **rts = calloc(rp->rts.n ? rp->rts.n : 1, sizeof *rts);
+    const void **used = calloc(rp->nmrs ? rp->nmrs : 1, sizeof *used);
+    const espi_entry *spare = NULL;
+    if (rts && used) {
+        for (size_t i = 0; i < rp->rts.n; i++)
+            rts[i] = &((const espi_reading_type_res *)rp->rts.items[i])->entry;
+        for (size_t i = 0; i < rp->nmrs; i++)
+            used[i] = rp->mrs[i]->res ? rp->mrs[i]->res->reading_type : NULL;
+        spare = links_spare(rts, rp->rts.n, used, rp->nmrs);
     }
-    return found;
+    free(rts);
+    free((void *)used);
+    return (const espi_reading_type_res *)(const void *)spare;
 }
 
-/* One of the MeterReading's links names the ReadingType's self link. */
-static bool names_same_place(const repair *rp, const mr_info *m, const espi_reading_type_res *rt)
-{
-    (void)rp;
-    for (size_t i = 0; m->res && i < m->res->entry.nlinks; i++)
-        if (same_place(m->res->entry.links[i].href, rt->entry.self))
-            return true;
-    return false;
-}
-
-/* No MeterReading of the file joins to the ReadingType. */
-static bool unclaimed(const repair *rp, const mr_info *m, const espi_reading_type_res *rt)
-{
-    (void)m;
-    for (size_t i = 0; i < rp->nmrs; i++)
-        if (rp->mrs[i]->res && rp->mrs[i]->res->reading_type == rt)
-            return false;
-    return true;
-}
-
-/* Its link's, else the one it names written differently, else the only one
- * no MeterReading uses, else the file's only one; without any in the file,
- * none (the values are written without a unit). */
+/* The ReadingType espi_read joined the MeterReading to; for one made here,
+ * the only one no MeterReading uses; without any in the file, none (the
+ * values are written without a unit). */
 int repair_resolve_reading_type(repair *rp, const mr_info *m, const espi_reading_type_res **out)
 {
-    *out = m->res ? m->res->reading_type : NULL;
-    if (*out)
-        return 0;
-    const char *how = NULL;
-    if ((*out = only_reading_type(rp, m, names_same_place)) != NULL)
-        how = "joined to the ReadingType whose self link names the same place";
-    else if ((*out = only_reading_type(rp, m, unclaimed)) != NULL)
-        how = "joined to the only ReadingType no other MeterReading uses";
-    else if (rp->rts.n == 1 && (*out = rp->rts.items[0]) != NULL)
-        how = "joined to the file's only ReadingType (which another MeterReading uses too)";
-    if (how) {
-        repair_note(rp, "repair-link", T_MR, m->line, "whose links match no ReadingType", how, "%s",
-                    m->key);
+    const espi_reading_type_res *rt = m->res ? m->res->reading_type : spare_reading_type(rp);
+    links_rule rule = LINKS_STRICT; /* a nested ReadingType is its MeterReading's own */
+    if (rt && m->res && !rt->nested)
+        rule = links_reading_type_rule(&m->res->entry, &rt->entry);
+    else if (rt && m->res == NULL)
+        rule = LINKS_NONE;
+    if ((*out = rt) != NULL) {
+        if (rule != LINKS_STRICT)
+            repair_note(rp, "repair-link", T_MR, m->line, "whose links match no ReadingType",
+                        how(P_RT, rule, false), "%s", m->key);
         return 0;
     }
     if (rp->rts.n > 0)
         return repair_fatal(rp, "repair-link-reading-type", m->line,
-                            "the MeterReading %s links to none of the file's %zu ReadingTypes: "
-                            "its unit cannot be decided",
+                            "the MeterReading %s links to none of the file's %zu ReadingTypes, "
+                            "and no other link says which is its: its unit cannot be decided",
                             m->key, rp->rts.n);
     repair_note(rp, "repair-missing-reading-type", T_MR, m->line,
                 "with readings but no ReadingType in the file",
@@ -227,41 +216,32 @@ int repair_resolve_reading_type(repair *rp, const mr_info *m, const espi_reading
 }
 
 /* ------------------------------------------------------------------ */
-/* The MeterReading of blocks whose up link joins none                 */
+/* The MeterReading of blocks                                          */
 /* ------------------------------------------------------------------ */
 
-/* The file's only MeterReading, or one the blocks' links lie under (its
- * self link, or its related link to its IntervalBlock collection). */
-static bool orphan_fits(const repair *rp, const orphan *o, const espi_meter_reading_res *res)
+/* A block whose readings arrive: when espi_read joined it by a layout, not
+ * by its up link, it is counted, to be said at the end. */
+void repair_see_block(repair *rp, const espi_interval_block_res *b)
 {
-    if (rp->real_mrs == 1 || within(o->up, res->entry.self) || within(o->self, res->entry.self))
-        return true;
-    for (size_t k = 0; k < res->entry.nlinks; k++) {
-        const espi_link *l = &res->entry.links[k];
-        if (l->rel && strcmp(l->rel, "related") == 0 &&
-            (within(o->self, l->href) || same_place(o->up, l->href)))
-            return true;
+    const espi_meter_reading_res *mr = b->meter_reading;
+    links_rule rule = mr ? links_rule_of(b->entry.up, b->entry.self, &mr->entry) : LINKS_STRICT;
+    if (rule == LINKS_STRICT)
+        return;
+    if (rp->layout_blocks++ == 0) {
+        rp->layout_line = b->entry.line;
+        rp->layout_rule = rule;
+        str_lcpy(rp->layout_up, shown(b->entry.up), sizeof rp->layout_up);
     }
-    return false;
 }
 
-/* The one MeterReading of the file the blocks fit (*out NULL: none); two
- * are an error. */
-static int fitting_meter_reading(repair *rp, const orphan *o, mr_info **out)
+/* Says the blocks joined by a layout, once the count of MeterReadings is
+ * known. */
+void repair_note_block_layouts(repair *rp)
 {
-    *out = NULL;
-    for (size_t i = 0; i < rp->nmrs; i++) {
-        if (rp->mrs[i]->res == NULL || !orphan_fits(rp, o, rp->mrs[i]->res))
-            continue;
-        if (*out)
-            return repair_fatal(rp, "repair-link-meter-reading", o->line,
-                                "these IntervalBlocks' up link %s joins no MeterReading, and "
-                                "their links lie under two (lines %lu and %lu): which one their "
-                                "%zu readings belong to cannot be decided",
-                                shown(o->up), (*out)->line, rp->mrs[i]->line, o->n);
-        *out = rp->mrs[i];
-    }
-    return 0;
+    for (size_t i = 0; i < rp->layout_blocks; i++)
+        repair_note(rp, "repair-link", T_BLOCK, rp->layout_line,
+                    "up link(s) that match no MeterReading",
+                    how(P_MR, rp->layout_rule, rp->real_mrs == 1), "%s", rp->layout_up);
 }
 
 /* A MeterReading the file lacks, named after the blocks' links (blocks
@@ -282,26 +262,15 @@ static mr_info *made_meter_reading(repair *rp, const orphan *o)
     return m;
 }
 
-/* The MeterReading of blocks whose up link joins none: the file's only
- * one, else the one their links lie under, else (the file has none) one
- * named after their links. */
+/* Blocks espi_read could join to none of the file's MeterReadings: that
+ * cannot be decided; without any in the file, one is made for them. */
 static int resolve_orphan(repair *rp, const orphan *o, mr_info **out)
 {
-    int rc = fitting_meter_reading(rp, o, out);
-    if (rc != 0)
-        return rc;
-    if (*out) {
-        const char *how = rp->real_mrs == 1 ? "joined to the file's only MeterReading"
-                                            : "joined to the MeterReading their links lie under";
-        repair_note(rp, "repair-link", T_BLOCK, o->line, "up link(s) that match no MeterReading",
-                    how, "%s", shown(o->up));
-        return 0;
-    }
     if (rp->real_mrs > 0)
         return repair_fatal(rp, "repair-link-meter-reading", o->line,
                             "these IntervalBlocks' up link %s matches none of the file's %zu "
-                            "MeterReadings: which one their %zu readings belong to cannot be "
-                            "decided",
+                            "MeterReadings, and no other link or href says which: which one "
+                            "their %zu readings belong to cannot be decided",
                             shown(o->up), rp->real_mrs, o->n);
     *out = made_meter_reading(rp, o);
     repair_note(rp, "repair-missing-meter-reading", T_BLOCK, o->line,
@@ -311,8 +280,8 @@ static int resolve_orphan(repair *rp, const orphan *o, mr_info **out)
     return *out ? 0 : repair_nomem(rp);
 }
 
-/* The readings of blocks whose up link joins no MeterReading go to the
- * one resolve_orphan finds. */
+/* The readings of blocks that joined no MeterReading go to the one
+ * resolve_orphan makes. */
 int repair_resolve_orphans(repair *rp)
 {
     for (size_t i = 0; i < rp->norphans; i++) {

@@ -149,6 +149,8 @@ int repair_on_reading(repair *rp, const espi_interval_reading_res *ir)
         rp->block = b;
         rp->block_line = b ? b->line : 0;
         rp->prev_end = b ? b->start : ESPI_ABSENT;
+        if (b)
+            repair_see_block(rp, b);
     }
     model_reading r = {0};
     rc = make_reading(rp, ir, &r);
@@ -337,11 +339,7 @@ int repair_make_channel(repair *rp, mr_info *m)
     const espi_reading_type_res *rt;
     up_info *u;
     const espi_entry *e = m->res ? &m->res->entry : NULL;
-    up_query q = {m->res ? m->res->usage_point : NULL,
-                  {e ? e->up : m->key, e ? e->self : NULL},
-                  T_MR,
-                  m->line,
-                  "MeterReading"};
+    up_query q = {m->res ? m->res->usage_point : NULL, e, m->key, T_MR, m->line, "MeterReading"};
     int rc = repair_resolve_reading_type(rp, m, &rt);
     if (rc == 0)
         rc = repair_resolve_usage_point(rp, &q, &u);
@@ -352,6 +350,7 @@ int repair_make_channel(repair *rp, mr_info *m)
     int flow = flow_of(rp, m, rt);
     int uom = rt ? repair_code_of(rt->uom) : CODE_NONE;
     model_channel_key key = model_channel_key_make(m->key, flow, uom);
+    key.interval = m->n ? model_readings_usual_duration(m->readings, m->n) : type.interval_length;
     key.tou = type.tou; /* time-of-use channels of one meter stay apart */
     model_channel *ch = model_usage_point_channel(u->model, &key);
     if (ch == NULL)

@@ -214,8 +214,10 @@ static int finish(repair *rp, const espi_feed_res *feed)
     size_t real = rp->nups;
     for (size_t i = 0; rc == 0 && i < real; i++)
         rc = repair_make_usage_point(rp, rp->ups[i]);
-    if (rc == 0)
+    if (rc == 0) {
+        repair_note_block_layouts(rp);
         rc = repair_resolve_orphans(rp);
+    }
     for (size_t i = 0; rc == 0 && i < rp->nmrs; i++)
         if (rp->mrs[i]->n > 0)
             rc = repair_make_channel(rp, rp->mrs[i]);
@@ -318,8 +320,12 @@ static int read_feed(repair *rp, FILE *f, const unsigned char *head, size_t head
                          repair_tap_unplug,
                          (const char *)head,
                          head_len,
-                         true};
-    espi_read_options ro = {repair_on_reader_diag, rp, 0, 0};
+                         true,
+                         NULL};
+    /* the model holds every reading anyway: the reader may hold back as many
+     * as it takes to join them all, so that joins that only the whole file
+     * decides (its only MeterReading, say) are made */
+    espi_read_options ro = {repair_on_reader_diag, rp, 0, SIZE_MAX};
     espi_error read_err;
     int rc = reader_run(f, rp->name, &ro, &obs, on_resource, rp, &read_err);
     if (rp->failed)

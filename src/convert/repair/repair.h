@@ -12,8 +12,10 @@
  *                     serviceDeliveryPoint/tariffProfile, readCycle)
  *   repair/readings.c readings as they arrive, then each MeterReading's
  *                     channel: repeats, durations, intervalLength, flow
- *   repair/links.c    joining what the links do not: the UsagePoint,
- *                     ReadingType or MeterReading a resource belongs to
+ *   repair/links.c    the joins the links did not make (espi_read makes
+ *                     them by the rules of read/links.h) said as repairs;
+ *                     the resources this repair makes joined by the same
+ *                     rules; what no rule decides refused
  *   repair/usage.c    UsagePoints and their summaries into the model
  *   repair/zone.c     LocalTimeParameters into the feed's zone
  *   repair/tally.c    every repair counted per kind and resource type,
@@ -29,6 +31,7 @@
 #include "common/grow.h"
 #include "common/hashset.h"
 #include "convert/model.h"
+#include "read/links.h"
 #include "read/reader.h"
 
 #include <libxml/hash.h>
@@ -149,6 +152,13 @@ struct repair {
     orphan *last_orphan;
     const espi_interval_block_res *block; /* whose readings are arriving */
     unsigned long block_line;
+    /* blocks espi_read joined by a layout, not by their up link: how many,
+     * and the first (said as a repair at the end, when the count of
+     * MeterReadings is known) */
+    size_t layout_blocks;
+    unsigned long layout_line;
+    links_rule layout_rule;
+    char layout_up[200];
     int64_t prev_end; /* end of the block's reading before, for a missing start */
     /* a time no repair can save, found by the observer */
     unsigned long bad_time_line;
@@ -214,8 +224,9 @@ int repair_make_channel(repair *rp, mr_info *m);
 
 /* repair/links.c: a usage point asked for by a MeterReading or summary */
 typedef struct up_query {
-    const espi_usage_point_res *joined;
-    const char *href[2]; /* the resource's up and self links */
+    const espi_usage_point_res *joined; /* what espi_read joined it to */
+    const espi_entry *child;            /* its entry; NULL for a MeterReading made here */
+    const char *name;                   /* a made MeterReading's name (its blocks' place) */
     rtype type;
     unsigned long line;
     const char *what; /* "MeterReading", for messages */
@@ -224,6 +235,8 @@ typedef struct up_query {
 int repair_resolve_usage_point(repair *rp, const up_query *q, up_info **out);
 int repair_resolve_reading_type(repair *rp, const mr_info *m, const espi_reading_type_res **out);
 int repair_resolve_orphans(repair *rp);
+void repair_see_block(repair *rp, const espi_interval_block_res *b);
+void repair_note_block_layouts(repair *rp);
 
 /* repair/usage.c */
 int repair_make_usage_point(repair *rp, up_info *u);

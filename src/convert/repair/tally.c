@@ -168,6 +168,11 @@ static const translation translations[] = {
     {"link-ltp-missing", NULL, T_ENTRY, NULL, NULL},
     {"ltp-late", NULL, T_ENTRY, NULL, NULL},
     {"hold-limit", NULL, T_ENTRY, NULL, NULL},
+    {"link-layout-2011", NULL, T_ENTRY, NULL, NULL}, /* said as repair-link, per join */
+    {"link-layout-opower", NULL, T_ENTRY, NULL, NULL},
+    {"link-layout-hierarchical", NULL, T_ENTRY, NULL, NULL},
+    {"link-layout-href-form", NULL, T_ENTRY, NULL, NULL},
+    {"link-layout-single", NULL, T_ENTRY, NULL, NULL},
     {"link-no-self", "repair-link-self", T_ENTRY, "without a self link",
      "every entry written has one"},
     {"link-duplicate-self", "repair-duplicate-self", T_ENTRY,

@@ -165,7 +165,8 @@ int repair_add_summary(repair *rp, const espi_usage_summary_res *us)
     }
     up_info *u;
     up_query q = {us->usage_point,
-                  {us->entry.up, us->entry.self},
+                  &us->entry,
+                  NULL,
                   T_SUMMARY,
                   us->entry.line,
                   us->deprecated ? "ElectricPowerUsageSummary" : "UsageSummary"};

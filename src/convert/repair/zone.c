@@ -3,7 +3,8 @@
  * parameters and the zone of its local days, written as a POSIX TZ string
  * ("STD7DST,M3.2.0/2,M11.1.0/2" for tzOffset -25200, dstOffset 3600).
  * DST parts that do not decode are dropped (the standard offset all year);
- * without usable parameters the feed is in UTC, unless a zone is given. */
+ * without usable parameters the feed is in UTC, unless a zone is given. A
+ * --tz that disagrees with the file's own parameters is applied, and said. */
 #include "convert/repair/repair.h"
 
 #include "common/tz.h"
@@ -179,6 +180,100 @@ static int no_time_params(repair *rp, const espi_ltp_res *ltp)
     return hand_zone(rp, "UTC0", &tp, "UTC0");
 }
 
+/* The whole years the input's readings and summaries touch, a day more on
+ * either side; false when it has none. */
+static bool data_years(const repair *rp, int64_t *from, int64_t *until)
+{
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    const espi_feed *f = rp->in->feed;
+    for (size_t u = 0; u < f->nusage_points; u++) {
+        const model_usage_point *up = f->usage_points[u];
+        for (size_t k = 0; k < up->nchannels; k++)
+            for (size_t i = 0; i < up->channels[k]->nreadings; i++) {
+                const model_reading *r = &up->channels[k]->readings[i];
+                if (r->source != rp->in->source)
+                    continue;
+                lo = r->start < lo ? r->start : lo;
+                hi = r->start > hi ? r->start : hi;
+            }
+        for (size_t i = 0; i < up->nsummaries; i++) {
+            const model_summary *sm = &up->summaries[i];
+            if (sm->source != rp->in->source || sm->billing_start == ESPI_TIME_UNSET)
+                continue;
+            lo = sm->billing_start < lo ? sm->billing_start : lo;
+            hi = sm->billing_start > hi ? sm->billing_start : hi;
+        }
+    }
+    if (lo > hi)
+        return false;
+    int64_t y0, y1;
+    int m, d;
+    tz_civil_from_days(tz_days_of(lo), &y0, &m, &d);
+    tz_civil_from_days(tz_days_of(hi), &y1, &m, &d);
+    *from = (tz_days_from_civil(y0, 1, 1) - 1) * SECONDS_PER_DAY;
+    *until = (tz_days_from_civil(y1 + 1, 1, 1) + 1) * SECONDS_PER_DAY;
+    return true;
+}
+
+static bool same_params(const espi_time_params *a, const espi_time_params *b)
+{
+    return a->tz_offset == b->tz_offset && a->dst_offset == b->dst_offset &&
+           a->dst_start_rule == b->dst_start_rule && a->dst_end_rule == b->dst_end_rule;
+}
+
+/* "tzOffset -28800, dstOffset 3600, rules 360E2000/B40E2000" */
+static void describe_params(char *buf, size_t size, size_t *len, const espi_time_params *tp)
+{
+    str_bufprintf(buf, size, len, "tzOffset %d, dstOffset %d, rules %08X/%08X", tp->tz_offset,
+                  tp->dst_offset, tp->dst_start_rule, tp->dst_end_rule);
+}
+
+/* A --tz given (not the default) beats the file's own zone: the blocks'
+ * local days and the LocalTimeParameters written follow it. When its
+ * offsets differ from the parameters' over the whole years of the data
+ * (or, without data, its parameters differ), that is said: ESPI times are
+ * UTC, so the readings do not move, but the local days do. */
+static void note_given_zone(repair *rp, const espi_ltp_res *ltp, const espi_time_params *tp,
+                            const char *name)
+{
+    const espi_tz *given = rp->in->tz;
+    if (!rp->in->tz_explicit || given == NULL)
+        return;
+    espi_time_params gp;
+    espi_error e;
+    bool encodable = espi_tz_time_params(&gp, given, &e) == 0;
+    if (encodable && same_params(&gp, tp))
+        return;
+    espi_tz *own = NULL;
+    bool ignored;
+    int64_t from, until, at = ESPI_TIME_UNSET;
+    bool have_years = data_years(rp, &from, &until);
+    if (tz_from_time_params(&own, tp, name, &ignored) == 0 && have_years &&
+        tz_same_offsets(own, given, from, until, &at)) {
+        espi_tz_free(own);
+        return; /* the same zone, its rules written another way */
+    }
+    espi_tz_free(own);
+    char what[320], file[96], when[32];
+    size_t len = 0, flen = 0;
+    str_bufprintf(what, sizeof what, &len, "whose offsets or DST rules disagree with --tz %s (",
+                  espi_tz_name(given));
+    if (encodable)
+        describe_params(what, sizeof what, &len, &gp);
+    else
+        str_bufprintf(what, sizeof what, &len, "a DST rule no DstRuleType can write");
+    if (at != ESPI_TIME_UNSET) {
+        tz_format_utc(when, at);
+        str_bufprintf(what, sizeof what, &len, "; the offsets first differ at %s", when);
+    }
+    str_bufprintf(what, sizeof what, &len, ")");
+    describe_params(file, sizeof file, &flen, tp);
+    repair_note(rp, "repair-tz-given", T_LTP, ltp->entry.line, what,
+                "--tz is applied: the blocks' local days and the LocalTimeParameters written are "
+                "its zone's (the readings' UTC times do not change)",
+                "%s", file);
+}
+
 /* The feed's time parameters, named by their POSIX form (or by their
  * numbers, when the rules have none), and the zone of its local days. */
 int repair_time_params(repair *rp)
@@ -199,5 +294,6 @@ int repair_time_params(repair *rp)
     espi_error e;
     if (model_feed_set_time_params(rp->in->feed, name, &tp, &e) != 0)
         return repair_nomem(rp);
+    note_given_zone(rp, ltp, &tp, name);
     return hand_zone(rp, has_posix ? posix : NULL, &tp, name);
 }
