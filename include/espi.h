@@ -58,7 +58,7 @@ extern "C" {
 ESPI_API const char *espi_version(void);
 
 /* The versions of the libraries libespi runs with, as one line
- * ("libxml2 2.9.14, yajl 2.1.0, libzip 1.7.3, OpenSSL 3.0.19 ...") into buf
+ * ("libxml2 2.9.14, yajl 2.1.0, libzip 1.7.3, libcurl 7.88.1, OpenSSL 3.0.19 ...") into buf
  * (always NUL-terminated when size > 0). Returns the length the full text
  * needs. */
 ESPI_API size_t espi_dependency_versions(char *buf, size_t size);
@@ -212,10 +212,11 @@ typedef enum espi_format {
     ESPI_FORMAT_SMARTHUB_JSON,    /* utility-usage poll response (HOURLY, DAILY, MONTHLY) */
     ESPI_FORMAT_SMARTHUB_CSV,     /* greenButtonCsvDownload, or the older usage CSV with cost */
     ESPI_FORMAT_SMARTHUB_ACCOUNT, /* user-data or billing JSON: account metadata */
-    ESPI_FORMAT_ESPI              /* any Green Button XML (or a .zip holding one), to repair */
+    ESPI_FORMAT_ESPI,             /* any Green Button XML (or a .zip holding one), to repair */
+    ESPI_FORMAT_HAR /* a browser HAR file: its SmartHub poll, user-data and billing answers */
 } espi_format;
 
-/* "smarthub-json", "smarthub-csv", "smarthub-account", "espi", "auto". */
+/* "smarthub-json", "smarthub-csv", "smarthub-account", "har", "espi", "auto". */
 ESPI_API const char *espi_format_name(espi_format format);
 
 /* The format of a name above; ESPI_E_ARG for another. */
@@ -228,14 +229,29 @@ ESPI_API int espi_format_detect(espi_format *out, const unsigned char *head, siz
 
 typedef struct espi_converter espi_converter;
 
+/* The flow direction of a SmartHub poll series whose meter and name do not
+ * tell it (espi_convert_options.series_flows; docs/smarthub.md section 5.5). */
+typedef struct espi_series_flow {
+    const char *series; /* a series name ("88120045 - Solar"), or the text after its
+                           last " - " ("Solar"), which then names it in every meter */
+    int flow;           /* FlowDirectionKind: 1 forward (delivered), 19 reverse
+                           (received), 4 net */
+} espi_series_flow;
+
 typedef struct espi_convert_options {
     const espi_tz *tz;    /* the co-op's zone, for SmartHub wall times; NULL: only Green
                              Button inputs (which state their own) can be read */
     bool tz_explicit;     /* tz was asked for: it also beats a repaired file's own zone */
-    bool strict;          /* readings or bills that disagree between inputs are errors */
+    bool strict;          /* readings or bills that disagree between inputs are errors, and
+                             so is a non-zero reading in a spring-forward gap */
     bool dry_run;         /* repairs are reported; the caller writes nothing */
     espi_diag_fn on_diag; /* warnings and repairs; may be NULL */
     void *diag_ctx;
+    /* (added after 0.1.0) Flow directions of poll series that neither their
+     * meter's flowDirection nor their name tells: nseries_flows pairs; a
+     * name given twice takes the first. NULL: none. */
+    const espi_series_flow *series_flows;
+    size_t nseries_flows;
 } espi_convert_options;
 
 /* No zone, nothing strict, no dry run, no callback. */
@@ -474,7 +490,8 @@ typedef struct espi_reading_type_res {
 
 typedef struct espi_meter_reading_res {
     espi_entry entry;
-    const espi_usage_point_res *usage_point;   /* via its up link; NULL when unknown */
+    const espi_usage_point_res *usage_point;   /* via its up link (or a layout, see
+                                                  espi_read); NULL when unknown */
     const espi_reading_type_res *reading_type; /* via a related link; NULL when unknown */
 } espi_meter_reading_res;
 
@@ -499,6 +516,28 @@ typedef struct espi_summary_measurement {
     int64_t power_of_ten, time_stamp, uom, value;
 } espi_summary_measurement;
 
+/* The measurements of a summary, in the order espi_usage_summary_res
+ * lists them (overallConsumptionLastPeriod first, ratchetDemand last):
+ * what reading_type_refs is indexed by. */
+#define ESPI_SUMMARY_MEASUREMENTS 10
+
+/* A costAdditionalDetailLastPeriod line item of a summary. Numbers are
+ * ESPI_ABSENT when absent; amount, rounding and unit_cost are in
+ * hundred-thousandths of the summary's currency. */
+typedef struct espi_line_item {
+    int64_t amount, rounding, date_time, item_kind, unit_cost;
+    int64_t item_period_start, item_period_duration; /* itemPeriod */
+    const char *note;                                /* NULL when absent */
+    espi_summary_measurement measurement;
+    const char *measurement_reading_type_ref; /* measurement/readingTypeRef; NULL when absent */
+} espi_line_item;
+
+/* A tariffRiderRefs/tariffRiderRef of a summary. */
+typedef struct espi_tariff_rider {
+    const char *rider_type, *enrollment_status; /* NULL when absent */
+    int64_t effective_date;                     /* ESPI_ABSENT when absent */
+} espi_tariff_rider;
+
 /* UsageSummary, or the deprecated ElectricPowerUsageSummary. */
 typedef struct espi_usage_summary_res {
     espi_entry entry;
@@ -520,6 +559,14 @@ typedef struct espi_usage_summary_res {
     const char *read_cycle;
     size_t line_items;                       /* costAdditionalDetailLastPeriod elements */
     const espi_usage_point_res *usage_point; /* via its up link; NULL when unknown */
+    /* The rest of what ESPI defines (added after 0.1.0, at the end): */
+    const espi_line_item *items; /* the line_items costAdditionalDetailLastPeriod items */
+    const espi_tariff_rider *tariff_riders;
+    size_t ntariff_riders;
+    int64_t ratchet_demand_period_start, ratchet_demand_period_duration;
+    const char *billing_charge_source; /* billingChargeSource/agencyName; NULL when absent */
+    /* each measurement's readingTypeRef, in the order above; NULL when absent */
+    const char *reading_type_refs[ESPI_SUMMARY_MEASUREMENTS];
 } espi_usage_summary_res;
 
 /* ElectricPowerQualitySummary: its period; the other fields are not read. */
@@ -543,6 +590,8 @@ typedef struct espi_feed_res {
     size_t nlinks;
     unsigned long line;
     size_t entries, readings;
+    bool fragment; /* the root is one atom:entry (what an ESPI API returns for a single
+                      resource), read as a feed of that entry; id, title, updated NULL */
 } espi_feed_res;
 
 typedef enum espi_resource_kind {
@@ -599,12 +648,17 @@ ESPI_API void espi_read_options_init(espi_read_options *opts);
  * streaming pass, and hands every resource to fn as it is read. Resources
  * are matched by namespace URI and local name, whatever the prefix, and
  * joined by href as docs/standard.md section 3 describes, in whatever order the
- * entries come: readings are handed over as soon as their block's
+ * entries come; where those links join nothing, by the layouts other
+ * writers use (the 2011 format, Opower, hierarchical hrefs, the file's
+ * only candidate: docs/dump-format.md), each said once with a warning.
+ * Readings are handed over as soon as their block's
  * MeterReading, ReadingType, UsagePoint and LocalTimeParameters are known,
  * held back until then, and handed over unjoined (with a warning) at the
  * end when they never are. Memory follows the number of resources, not of
- * readings. Returns ESPI_OK; ESPI_E_INPUT when the file is not well-formed
- * XML or its root is not an Atom feed (err names file and line); ESPI_E_IO
+ * readings. A document whose root is one atom:entry is read as a feed of
+ * that entry (espi_feed_res.fragment). Returns ESPI_OK; ESPI_E_INPUT when
+ * the file is not well-formed XML or its root is neither an Atom feed nor
+ * an Atom entry (err names file and line); ESPI_E_IO
  * when it cannot be read. No network, no DTD loading, no entity expansion. */
 ESPI_API int espi_read(FILE *in, const char *name, const espi_read_options *opts,
                        espi_resource_fn fn, void *ctx, espi_error *err);
@@ -698,6 +752,146 @@ ESPI_API void espi_output_abort(espi_output *o);
  * -1): for a SIGINT or SIGTERM handler, which then ends the process. It
  * only calls unlink and write, so it is async-signal-safe. */
 ESPI_API void espi_output_remove_pending(int report_fd);
+
+/* ------------------------------------------------------------------ */
+/* Fetch: a SmartHub portal's API, or a Green Button URL (libcurl)     */
+/* ------------------------------------------------------------------ */
+
+/* What is fetched goes into a converter (espi_converter_add), as if it
+ * were given to espi convert: the caller makes the converter with the
+ * options it wants, and finishes and writes the feed. Requests are made
+ * one at a time over one connection, with certificate verification always
+ * on; URLs must be https://, or http:// to a loopback address (127.0.0.0/8,
+ * [::1], localhost). Proxies come from the usual environment variables
+ * (https_proxy, HTTPS_PROXY, ALL_PROXY, NO_PROXY), as libcurl reads them;
+ * a loopback address is never proxied. Secrets (the password, the token,
+ * the TOTP secret) are not copied beyond the buffers that need them, are
+ * never put in a message, an event or a body handed to on_body, and the
+ * library's copies are wiped when done. docs/fetch.md says more. */
+
+typedef enum espi_time_frame {
+    ESPI_TIME_FRAME_AUTO = 0, /* HOURLY; for an update, what the feed holds */
+    ESPI_TIME_FRAME_HOURLY,   /* the meter's native interval: 15 minutes where the co-op has it */
+    ESPI_TIME_FRAME_DAILY,
+    ESPI_TIME_FRAME_MONTHLY /* billing periods, which become UsageSummaries */
+} espi_time_frame;
+
+typedef enum espi_fetch_event_kind {
+    ESPI_FETCH_HTTP,   /* a request was answered, or failed: method, path, status, seconds */
+    ESPI_FETCH_WAIT,   /* waiting before asking again: window, reason, seconds */
+    ESPI_FETCH_WINDOW, /* a window was read: window, readings */
+    ESPI_FETCH_LOGIN   /* logged in (again, when reason says why) */
+} espi_fetch_event_kind;
+
+/* What a fetch tells as it goes (progress, --verbose). Never a secret, a
+ * query string or a body. Pointers are valid during the callback only. */
+typedef struct espi_fetch_event {
+    espi_fetch_event_kind kind;
+    const char *method; /* HTTP: "GET", "POST" */
+    const char *path;   /* HTTP: the URL's path, without the query */
+    long status;        /* HTTP: the status code; 0 when no answer came */
+    double seconds;     /* HTTP: the time the request took; WAIT: the wait */
+    const char *window; /* the window ("2026-03-01..2026-03-30", local days), or "login",
+                           "user-data" for those requests; NULL in espi_fetch_url */
+    const char *reason; /* WAIT: "PENDING", "HTTP 429", "HTTP 503"; LOGIN: NULL the first
+                           time, "token expired" after a 401 */
+    size_t readings;    /* WINDOW: the readings (points with a value) it gave */
+} espi_fetch_event;
+
+typedef void (*espi_fetch_event_fn)(const espi_fetch_event *event, void *ctx);
+
+/* A response body as received, before it goes to the converter (--save-raw):
+ * name is a file name made from what it answers ("user-data.json",
+ * "hourly_2026-03-01_2026-03-30.json", "page-001.xml"), never a
+ * secret. The login's answer (it holds the token) is never handed over.
+ * Returns 0, or a negative espi_status with err filled, which stops the
+ * fetch. */
+typedef int (*espi_fetch_body_fn)(const char *name, const void *body, size_t size, espi_error *err,
+                                  void *ctx);
+
+typedef struct espi_fetch_options {
+    const char *cacert;      /* PEM file of the CA(s) to trust instead of the system's; NULL */
+    long connect_timeout_ms; /* to connect, TLS included: 20000 */
+    long timeout_ms;         /* a whole request: 120000 */
+    long poll_interval_ms;   /* between polls while SmartHub answers PENDING: 2000 */
+    long budget_ms;  /* the longest a window may wait in all (PENDING, Retry-After): 60000 */
+    size_t max_body; /* the largest response body accepted: 256 MiB */
+    espi_fetch_event_fn on_event; /* may be NULL */
+    void *event_ctx;
+    espi_fetch_body_fn on_body; /* may be NULL */
+    void *body_ctx;
+    espi_diag_fn on_diag; /* warnings (an account and location user-data does not list, asked
+                             for as given); may be NULL */
+    void *diag_ctx;
+} espi_fetch_options;
+
+/* The defaults above, the system's CAs, no callbacks. */
+ESPI_API void espi_fetch_options_init(espi_fetch_options *opts);
+
+/* What to fetch from a SmartHub portal, and as whom. */
+typedef struct espi_smarthub_query {
+    const char *url;         /* the portal's origin: "https://cec.smarthub.coop" */
+    const char *user;        /* the login */
+    const char *password;    /* read only for the login request */
+    const char *totp_secret; /* base32 (RFC 4648) MFA secret, for RFC 6238 codes; NULL: none */
+    const char *totp_code;   /* an MFA code the user read; NULL: none, or made from totp_secret */
+    const char *account;     /* NULL: the only active one of user-data */
+    const char *location;    /* service location number; NULL: likewise */
+    const espi_tz *tz;       /* the co-op's zone: the local days below are its */
+    const char *start;       /* first local day, YYYY-MM-DD; required (but for an update) */
+    const char *end;         /* last local day, inclusive; NULL: yesterday */
+    espi_time_frame time_frame;
+    bool bills; /* the MONTHLY response (billing periods) too */
+} espi_smarthub_query;
+
+/* No URL, user or dates; HOURLY; no bills. */
+ESPI_API void espi_smarthub_query_init(espi_smarthub_query *q);
+
+/* Checks a query before anything is sent: the URL (as
+ * espi_fetch_url_check), the user, the zone, the dates (YYYY-MM-DD, start
+ * not after end; start may be NULL), the MFA code's digits, the secret's
+ * base32. The password is not looked at, so that a program can check the
+ * rest before it asks for one. ESPI_E_ARG with what is wrong. */
+ESPI_API int espi_smarthub_query_check(const espi_smarthub_query *q, espi_error *err);
+
+/* Whether url may be fetched: https://, or http:// to a loopback address;
+ * no user name or password in it. ESPI_E_ARG with why not. */
+ESPI_API int espi_fetch_url_check(const char *url, espi_error *err);
+
+/* Logs in (once; again only after a 401 on an expired token, never after a
+ * refused login: portals lock an account after a few), reads the account's
+ * user-data, then polls secured/utility-usage/poll for each window of at
+ * most 30 days (a year for MONTHLY) from start to end, and adds user-data
+ * and every COMPLETE answer to conv, in that order. ESPI_E_ARG: the query
+ * or the options are not acceptable, or several locations fit (the message
+ * lists their numbers); ESPI_E_INPUT: the portal refused the login or a
+ * window (FAILED, COMPLETE with no reading, not the JSON expected);
+ * ESPI_E_IO: no answer (timeout, refused connection, TLS), an answer that
+ * says to try later (a web page, an HTTP error, PENDING or Retry-After past
+ * the budget). err names the window and what to do. opts NULL: defaults. */
+ESPI_API int espi_fetch_smarthub(espi_converter *conv, const espi_smarthub_query *q,
+                                 const espi_fetch_options *opts, espi_error *err);
+
+/* An update of a feed that espi_fetch_smarthub made: reads the feed from in
+ * (name for messages), fetches from its last reading's local day minus 2
+ * days (SmartHub revises recent days) to q->end (q->start is not used), and
+ * adds to conv the feed's readings first, then what was fetched, which
+ * wins where they differ (the converter's merge-conflict warnings then name
+ * the revised readings). Bills are fetched again over the whole feed when it
+ * holds any. ESPI_E_INPUT when the feed holds readings this account's data
+ * cannot name (another location, a channel SmartHub does not give). */
+ESPI_API int espi_fetch_smarthub_update(espi_converter *conv, FILE *in, const char *name,
+                                        const espi_smarthub_query *q,
+                                        const espi_fetch_options *opts, espi_error *err);
+
+/* Fetches a Green Button file (a Download My Data link, or a Connect My
+ * Data resource such as Batch/Subscription/{id}) with GET, sending
+ * bearer_token (NULL: none) as "Authorization: Bearer", follows the feed's
+ * rel="next" links when it is paged (the pages are joined into one
+ * document), and adds it to conv as ESPI_FORMAT_ESPI, so that it is
+ * repaired as espi convert --from espi repairs a file. */
+ESPI_API int espi_fetch_url(espi_converter *conv, const char *url, const char *bearer_token,
+                            const espi_fetch_options *opts, espi_error *err);
 
 #ifdef __cplusplus
 }

@@ -15,6 +15,7 @@ static const cli_command *const commands[] = {
     &cli_convert_command,
     &cli_validate_command,
     &cli_dump_command,
+    &cli_fetch_command,
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -36,8 +37,10 @@ const char cli_description[] =
     "SmartHub portals of electric co-ops give (usage JSON, CSV exports, billing history,\n"
     "account data) into one Green Button file and repairs Green Button files that are off\n"
     "the standard (espi convert), checks any Green Button file against the ESPI schemas and\n"
-    "the Green Button rules (espi validate), and streams any Green Button file into CSV or\n"
-    "JSON rows (espi dump). Messages go to stderr as FILE:LINE: severity: code: message.\n";
+    "the Green Button rules (espi validate), streams any Green Button file into CSV or\n"
+    "JSON rows (espi dump), and downloads a member's data from a SmartHub portal's API, or a\n"
+    "Green Button file by URL, into one feed (espi fetch). Messages go to stderr as\n"
+    "FILE:LINE: severity: code: message.\n";
 
 const cli_exit_code_doc cli_exit_codes[] = {
     {CLI_OK, "success"},

@@ -118,6 +118,7 @@ int cli_generate_zsh(const cli_io *io);
 extern const cli_command cli_convert_command;
 extern const cli_command cli_validate_command;
 extern const cli_command cli_dump_command;
+extern const cli_command cli_fetch_command;
 
 int cli_main(int argc, char **argv, FILE *out, FILE *err);
 

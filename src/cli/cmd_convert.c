@@ -17,6 +17,7 @@ typedef struct convert_opts {
     const char *updated;
     const char *base_url;
     const char *title;
+    const char *series_flow;
     bool no_validate;
     bool quiet;
     bool strict;
@@ -30,14 +31,19 @@ static const cli_option convert_options[] = {
      "the co-op's time zone, IANA or POSIX TZ (default America/Los_Angeles)", NULL},
     {0, "from", "FORMAT", CLI_STRING, offsetof(convert_opts, from),
      "input format of every FILE: auto (default: detected from the content), smarthub-json, "
-     "smarthub-csv, smarthub-account or espi (a Green Button file or .zip to repair)",
-     "auto smarthub-json smarthub-csv smarthub-account espi"},
+     "smarthub-csv, smarthub-account, har (a browser HAR file: its poll, user-data and billing "
+     "answers) or espi (a Green Button file or .zip to repair)",
+     "auto smarthub-json smarthub-csv smarthub-account har espi"},
     {0, "updated", "TIME", CLI_STRING, offsetof(convert_opts, updated),
      "Atom published/updated: 2026-11-28T10:00:00Z, epoch seconds or 'now'", NULL},
     {0, "base-url", "URL", CLI_STRING, offsetof(convert_opts, base_url),
      "prefix of every link href (default /espi/1_1/resource)", NULL},
     {0, "title", "TEXT", CLI_STRING, offsetof(convert_opts, title),
      "feed title (default 'Green Button Usage Feed')", NULL},
+    {0, "series-flow", "NAME=FLOW", CLI_STRING, offsetof(convert_opts, series_flow),
+     "the flow of poll series whose meter and name do not tell it: NAME (a series name, or "
+     "the text after its last ' - ') = forward, reverse or net; several separated by commas",
+     "NAME=forward NAME=reverse NAME=net"},
     {0, "no-validate", NULL, CLI_FLAG, offsetof(convert_opts, no_validate),
      "skip the schema check of the output before it is written", NULL},
     {0, "strict", NULL, CLI_FLAG, offsetof(convert_opts, strict),
@@ -47,6 +53,58 @@ static const cli_option convert_options[] = {
      "read and check everything, report warnings and repairs, write nothing", NULL},
     {'q', "quiet", NULL, CLI_FLAG, offsetof(convert_opts, quiet), "do not print warnings", NULL},
 };
+
+#define SERIES_FLOWS_MAX 64 /* NAME=FLOW pairs --series-flow takes */
+
+/* --series-flow, cut into the pairs espi_convert_options takes. */
+typedef struct series_flows {
+    char *text; /* a copy of the option, its names cut out in place */
+    espi_series_flow items[SERIES_FLOWS_MAX];
+    size_t n;
+} series_flows;
+
+typedef struct flow_word {
+    const char *word;
+    int code; /* FlowDirectionKind */
+} flow_word;
+
+static const flow_word flow_words[] = {{"forward", 1}, {"reverse", 19}, {"net", 4}};
+
+static int flow_code(const char *word)
+{
+    for (size_t i = 0; i < sizeof flow_words / sizeof flow_words[0]; i++)
+        if (strcmp(flow_words[i].word, word) == 0)
+            return flow_words[i].code;
+    return 0;
+}
+
+/* 'NAME=FLOW[,NAME=FLOW...]'; a NAME may hold '=' (the last one splits). */
+static int parse_series_flows(const cli_io *io, const char *text, series_flows *sf)
+{
+    sf->n = 0;
+    sf->text = text ? strdup(text) : NULL;
+    if (text != NULL && sf->text == NULL)
+        return CLI_IO;
+    char *next = NULL;
+    for (char *item = sf->text; item != NULL; item = next) {
+        next = strchr(item, ',');
+        if (next != NULL)
+            *next++ = '\0';
+        char *eq = strrchr(item, '=');
+        int code = eq ? flow_code(eq + 1) : 0;
+        if (eq == NULL || eq == item || code == 0)
+            return cli_usage(io, "convert",
+                             "--series-flow '%s': expected NAME=forward, NAME=reverse or "
+                             "NAME=net, several separated by commas",
+                             text);
+        if (sf->n == SERIES_FLOWS_MAX)
+            return cli_usage(io, "convert", "--series-flow takes at most %d series",
+                             SERIES_FLOWS_MAX);
+        *eq = '\0';
+        sf->items[sf->n++] = (espi_series_flow){item, code};
+    }
+    return CLI_OK;
+}
 
 typedef struct reporter {
     const cli_io *io;
@@ -197,7 +255,7 @@ static int convert(const cli_io *io, const convert_opts *o, char **inputs, int n
     if (o->from && espi_format_parse(&format, o->from) != 0)
         return cli_usage(io, "convert",
                          "unknown --from '%s': expected auto, smarthub-json, smarthub-csv, "
-                         "smarthub-account or espi",
+                         "smarthub-account, har or espi",
                          o->from);
     int code = stdin_once(io, inputs, ninputs);
     if (code != CLI_OK)
@@ -220,7 +278,15 @@ static int convert(const cli_io *io, const convert_opts *o, char **inputs, int n
         return cli_usage(io, "convert", "--tz: %s", err.message);
     }
     reporter rep = {io, o->quiet};
-    espi_convert_options co = {tz, o->tz != NULL, o->strict, o->dry_run, print_diag, &rep};
+    series_flows sf;
+    code = parse_series_flows(io, o->series_flow, &sf);
+    if (code != CLI_OK) {
+        free(sf.text);
+        espi_tz_free(tz);
+        return code;
+    }
+    espi_convert_options co = {tz,         o->tz != NULL, o->strict, o->dry_run,
+                               print_diag, &rep,          sf.items,  sf.n};
     espi_converter *conv = NULL;
     espi_feed *feed = NULL;
     int rc = espi_converter_new(&conv, &co, &err);
@@ -243,6 +309,7 @@ static int convert(const cli_io *io, const convert_opts *o, char **inputs, int n
     espi_feed_free(feed);
     espi_converter_free(conv);
     espi_tz_free(tz);
+    free(sf.text);
     return code;
 }
 
@@ -293,6 +360,9 @@ const cli_command cli_convert_command = {
         "cost;\n"
         "  smarthub-account  user-data or billing JSON: rate schedule and billing cycle of the\n"
         "                    usage points (nothing personal is read);\n"
+        "  har               a browser HAR file (devtools \"Save all as HAR\"): its COMPLETE "
+        "poll,\n"
+        "                    user-data and billing answers, each read as an input of its own;\n"
         "  espi              any Green Button XML file, or the .zip SmartHub delivers, rewritten "
         "as\n"
         "                    a clean current feed; each repair is reported with its line.\n"

@@ -216,10 +216,10 @@ const cli_command cli_dump_command = {
         "value, unit, cost_raw, cost, currency, quality, power_of_ten, file, line.\n"
         "value is value_raw scaled by powerOfTenMultiplier, exactly; cost is in currency\n"
         "units (the file holds hundred-thousandths).\n",
-    .exit_status =
-        "0 every file read; 1 a file is not well-formed XML or not an Atom\n"
-        "feed (the others are still read); 2 usage error; 3 I/O error. With -o the file\n"
-        "is written only when every input was read.\n",
+    .exit_status = "0 every file read; 1 a file is not well-formed XML or neither an Atom feed\n"
+                   "nor one Atom entry (the others are still read); 2 usage error; 3 I/O error.\n"
+                   "With -o the file\n"
+                   "is written only when every input was read.\n",
     .options = dump_options,
     .noptions = sizeof dump_options / sizeof dump_options[0],
     .examples = dump_examples,

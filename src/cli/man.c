@@ -19,16 +19,22 @@ typedef struct env_doc {
 } env_doc;
 
 static const env_doc env_docs[] = {
-    {"SOURCE_DATE_EPOCH", "convert",
+    {"SOURCE_DATE_EPOCH", "convert fetch",
      "Seconds since 1970: the Atom published and updated times of the feed when --updated is "
      "not given, for reproducible output (without it they are the end of the newest reading). "
      "A value that is not a number is a usage error."},
-    {"TZDIR", "convert dump",
+    {"TZDIR", "convert dump fetch",
      "The folder of the compiled IANA time zone files that --tz names are read from (default "
      "/usr/share/zoneinfo)."},
-    {"TMPDIR", "convert",
+    {"TMPDIR", "convert fetch",
      "Where the feed is written and checked before it goes to standard output (default /tmp); "
      "with -o the temporary file is created beside the output file instead."},
+    {"ESPI_SMARTHUB_PASSWORD", "fetch",
+     "The SmartHub password, when --password-file is not given (else espi asks for it on the "
+     "terminal). espi removes it from its environment once read."},
+    {"https_proxy", "fetch",
+     "Also HTTPS_PROXY, http_proxy, ALL_PROXY and NO_PROXY: the proxy libcurl uses, as "
+     "curl(1) reads them. A loopback address is never proxied."},
 };
 
 static const char signals_text[] =

@@ -929,3 +929,97 @@ int tz_from_time_params(espi_tz **out, const espi_time_params *p, const char *na
     *out = tz;
     return 0;
 }
+
+/* ------------------------------------------------------------------ */
+/* Zone advice                                                         */
+/* ------------------------------------------------------------------ */
+
+#define TZ_SUGGEST_MAX 4        /* zones named in one piece of advice */
+#define TZ_SAME_MAX_SPANS 65536 /* offset spans compared by tz_same_offsets */
+
+/* Zones to suggest, in the order they are suggested: US zones first (espi
+ * converts the data of US co-ops), then a few of each offset elsewhere. */
+static const char *const well_known_zones[] = {
+    "America/New_York",    "America/Chicago",
+    "America/Denver",      "America/Phoenix",
+    "America/Los_Angeles", "America/Anchorage",
+    "America/Adak",        "Pacific/Honolulu",
+    "America/Puerto_Rico", "Pacific/Guam",
+    "Pacific/Pago_Pago",   "America/St_Johns",
+    "America/Halifax",     "America/Regina",
+    "America/Mexico_City", "America/Cancun",
+    "America/Bogota",      "America/Lima",
+    "America/Caracas",     "America/Santiago",
+    "America/Sao_Paulo",   "America/Argentina/Buenos_Aires",
+    "America/Noronha",     "Atlantic/Azores",
+    "Atlantic/Cape_Verde", "Europe/London",
+    "Africa/Abidjan",      "Europe/Berlin",
+    "Africa/Lagos",        "Europe/Athens",
+    "Africa/Johannesburg", "Europe/Moscow",
+    "Asia/Riyadh",         "Asia/Tehran",
+    "Asia/Dubai",          "Asia/Kabul",
+    "Asia/Karachi",        "Asia/Kolkata",
+    "Asia/Kathmandu",      "Asia/Dhaka",
+    "Asia/Yangon",         "Asia/Bangkok",
+    "Asia/Shanghai",       "Australia/Perth",
+    "Asia/Tokyo",          "Australia/Darwin",
+    "Australia/Adelaide",  "Australia/Brisbane",
+    "Australia/Sydney",    "Pacific/Noumea",
+    "Pacific/Auckland",    "Pacific/Fiji",
+    "Pacific/Tongatapu",   "Pacific/Kiritimati",
+};
+
+void tz_format_offset(char buf[16], int32_t offset)
+{
+    int32_t a = offset < 0 ? -offset : offset;
+    int n = snprintf(buf, 16, "UTC%c%d", offset < 0 ? '-' : '+', (int)(a / 3600 % 100));
+    if (a % 3600 != 0 && n > 0 && n < 16)
+        snprintf(buf + n, (size_t)(16 - n), ":%02d", (int)(a % 3600 / 60));
+}
+
+size_t tz_zones_at_offset(const char **names, size_t max, int64_t utc, int32_t offset)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof well_known_zones / sizeof well_known_zones[0] && n < max; i++) {
+        espi_tz *tz = NULL;
+        espi_error err;
+        if (espi_tz_load(&tz, well_known_zones[i], &err) != 0)
+            continue;
+        if (espi_tz_offset_at(NULL, tz, utc) == offset)
+            names[n++] = well_known_zones[i];
+        espi_tz_free(tz);
+    }
+    return n;
+}
+
+void tz_suggest_zones(char *buf, size_t size, size_t *len, int64_t utc, int32_t offset)
+{
+    const char *names[TZ_SUGGEST_MAX];
+    size_t n = tz_zones_at_offset(names, TZ_SUGGEST_MAX, utc, offset);
+    char off[16];
+    tz_format_offset(off, offset);
+    if (n == 0) {
+        str_bufprintf(buf, size, len, "give --tz with a zone at %s then", off);
+        return;
+    }
+    str_bufprintf(buf, size, len, "give --tz %s or another %s zone", names[0], off);
+    for (size_t i = 1; i < n; i++)
+        str_bufprintf(buf, size, len, "%s%s%s", i == 1 ? " (" : ", ", names[i],
+                      i + 1 == n ? ")" : "");
+}
+
+bool tz_same_offsets(const espi_tz *a, const espi_tz *b, int64_t from, int64_t until,
+                     int64_t *differs)
+{
+    int64_t t = from;
+    for (int guard = 0; t < until && guard < TZ_SAME_MAX_SPANS; guard++) {
+        int64_t a_from, a_until, b_from, b_until;
+        if (tz_offset_span(a, t, &a_from, &a_until) != tz_offset_span(b, t, &b_from, &b_until)) {
+            if (differs != NULL)
+                *differs = t;
+            return false;
+        }
+        t = a_until < b_until ? a_until : b_until;
+    }
+    return true;
+}

@@ -108,4 +108,28 @@ int tz_rule_to_espi(uint32_t *out, const tz_rule *r, char *why, size_t why_size)
 int tz_from_time_params(espi_tz **out, const espi_time_params *p, const char *name,
                         bool *dst_ignored);
 
+/* Zone advice for messages (what a wall-clock input's own evidence says
+ * its zone is, against the zone in use). */
+
+/* "UTC-5", "UTC+5:30", "UTC+0": an offset in seconds east of UTC. */
+void tz_format_offset(char buf[16], int32_t offset);
+
+/* Well-known IANA zones whose offset at utc is offset (seconds east), US
+ * zones first, then a few for each offset of the rest of the world: up to
+ * max names (static strings) into names, returning how many. Zones the
+ * system's zone folder lacks are left out. Loads each zone: for messages,
+ * not for every point. */
+size_t tz_zones_at_offset(const char **names, size_t max, int64_t utc, int32_t offset);
+
+/* Appends advice to buf at *len (str_bufprintf): "give --tz America/Chicago
+ * or another UTC-5 zone (America/Cancun, America/Bogota)", or "give --tz
+ * with a zone at UTC-5 then" when no well-known zone is at offset at utc. */
+void tz_suggest_zones(char *buf, size_t size, size_t *len, int64_t utc, int32_t offset);
+
+/* Whether zones a and b have the same offset at every instant of
+ * [from, until); when not, *differs (may be NULL) is the first instant
+ * where they differ. */
+bool tz_same_offsets(const espi_tz *a, const espi_tz *b, int64_t from, int64_t until,
+                     int64_t *differs);
+
 #endif

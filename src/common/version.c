@@ -3,6 +3,7 @@
  * for `espi --version` and bug reports. */
 #include "espi.h"
 
+#include <curl/curl.h>
 #include <libxml/parser.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
@@ -20,8 +21,10 @@ size_t espi_dependency_versions(char *buf, size_t size)
     /* xmlParserVersion is "20914" for 2.9.14; yajl_version() 20100 for 2.1.0 */
     long xml = strtol(xmlParserVersion, NULL, 10);
     int yajl = yajl_version();
-    int n = snprintf(buf, size, "libxml2 %ld.%ld.%ld, yajl %d.%d.%d, libzip %s, %s", xml / 10000,
-                     xml / 100 % 100, xml % 100, yajl / 10000, yajl / 100 % 100, yajl % 100,
-                     zip_libzip_version(), OpenSSL_version(OPENSSL_VERSION));
+    const curl_version_info_data *curl = curl_version_info(CURLVERSION_NOW);
+    int n = snprintf(buf, size, "libxml2 %ld.%ld.%ld, yajl %d.%d.%d, libzip %s, libcurl %s, %s",
+                     xml / 10000, xml / 100 % 100, xml % 100, yajl / 10000, yajl / 100 % 100,
+                     yajl % 100, zip_libzip_version(), curl ? curl->version : "?",
+                     OpenSSL_version(OPENSSL_VERSION));
     return n < 0 ? 0 : (size_t)n;
 }

@@ -128,8 +128,18 @@ int espi_converter_add(espi_converter *c, FILE *f, const char *name, espi_format
     int rc = model_feed_add_source(c->feed, name, &source, err);
     if (rc != 0)
         return rc;
-    convert_input in = {c->feed,          c->opts.tz,      name,     source,       c->opts.on_diag,
-                        c->opts.diag_ctx, c->opts.dry_run, &c->zone, &c->accounts, &c->naccounts};
+    convert_input in = {c->feed,
+                        c->opts.tz,
+                        name,
+                        source,
+                        c->opts.on_diag,
+                        c->opts.diag_ctx,
+                        c->opts.dry_run,
+                        &c->zone,
+                        &c->accounts,
+                        &c->naccounts,
+                        c->opts.tz_explicit,
+                        &c->opts};
     replay r = {NULL, 0, 0, f};
     rc = read_head(&r, f, name, err);
     if (rc == 0 && format == ESPI_FORMAT_AUTO)
@@ -190,6 +200,9 @@ int espi_converter_finish(espi_converter *c, espi_feed **out, espi_error *err)
         warn_zones(c);
     int rc =
         accounts_apply(c->feed, c->accounts, c->naccounts, c->opts.on_diag, c->opts.diag_ctx, err);
+    if (rc == 0)
+        rc = accounts_check_zone(c->feed, c->accounts, c->naccounts, c->opts.tz,
+                                 c->opts.tz_explicit, c->opts.on_diag, c->opts.diag_ctx, err);
     if (rc == 0 && (c->feed->tz_name == NULL || days == c->opts.tz))
         rc = model_feed_set_tz(c->feed, days, err);
     model_merge_options mo = {days, c->opts.strict, c->opts.on_diag, c->opts.diag_ctx};
@@ -229,7 +242,8 @@ int espi_smarthub_read(espi_feed **out, FILE *in, const char *name,
         return err_fail(err, ESPI_E_ARG, "tz", &(err_loc){name, 0, 0, NULL},
                         "SmartHub data are stamped with the co-op's wall clock: give the co-op's "
                         "zone (espi_smarthub_options.tz)");
-    espi_convert_options co = {opts->tz, true, false, false, opts->on_diag, opts->diag_ctx};
+    espi_convert_options co = {opts->tz,      true,           false, false,
+                               opts->on_diag, opts->diag_ctx, NULL,  0};
     espi_converter *c = NULL;
     int rc = espi_converter_new(&c, &co, err);
     if (rc == 0)

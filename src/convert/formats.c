@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "convert/smarthub/account.h"
+#include "convert/smarthub/har.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -19,6 +20,22 @@ static bool contains(const unsigned char *hay, size_t n, const char *needle)
     for (size_t i = 0; k <= n && i <= n - k; i++)
         if (strncasecmp((const char *)hay + i, needle, k) == 0)
             return true;
+    return false;
+}
+
+/* Whether "key" (exact case) followed by blanks and ':' occurs in s. */
+static bool has_key(const unsigned char *s, size_t n, const char *key)
+{
+    size_t k = strlen(key);
+    for (size_t i = 0; k + 2 <= n && i <= n - k - 2; i++) {
+        if (s[i] != '"' || memcmp(s + i + 1, key, k) != 0 || s[i + k + 1] != '"')
+            continue;
+        size_t j = i + k + 2;
+        while (j < n && isspace(s[j]))
+            j++;
+        if (j < n && s[j] == ':')
+            return true;
+    }
     return false;
 }
 
@@ -52,10 +69,27 @@ static bool sniff_account(const unsigned char *raw, size_t n, const unsigned cha
     return (s[0] == '{' || s[0] == '[') && sh_account_sniff(s, len);
 }
 
+/* An object with "status" or "data" (a poll response, or a login answer,
+ * which the poll reader names as such), or SmartHub's older bare body
+ * {"ELECTRIC": [...]}; or an array of poll responses (account JSON, also
+ * an array, was tried before). */
 static bool sniff_poll(const unsigned char *raw, size_t n, const unsigned char *s, size_t len)
 {
     (void)raw, (void)n;
-    return s[0] == '{' && (contains(s, len, "\"status\"") || contains(s, len, "\"data\""));
+    size_t i = 1;
+    if (s[0] == '[')
+        while (i < len && isspace(s[i]))
+            i++;
+    if (s[0] != '{' && (s[0] != '[' || i == len || s[i] != '{'))
+        return false;
+    return contains(s, len, "\"status\"") || contains(s, len, "\"data\"") ||
+           has_key(s, len, "ELECTRIC") || has_key(s, len, "GAS") || has_key(s, len, "WATER");
+}
+
+static bool sniff_har(const unsigned char *raw, size_t n, const unsigned char *s, size_t len)
+{
+    (void)raw, (void)n;
+    return sh_har_sniff(s, len);
 }
 
 static bool sniff_csv(const unsigned char *raw, size_t n, const unsigned char *s, size_t len)
@@ -64,12 +98,14 @@ static bool sniff_csv(const unsigned char *raw, size_t n, const unsigned char *s
     return s[0] != '{' && s[0] != '[' && s[0] != '<' && has_csv_row(s, len);
 }
 
-/* In the order detection tries them: account JSON before poll JSON, since
- * both are objects. */
+/* In the order detection tries them: a HAR (whose "response" objects have a
+ * "status") and account JSON before poll JSON, since all are objects or
+ * arrays. */
 static const convert_format formats[] = {
     {ESPI_FORMAT_ESPI, "espi", sniff_espi, repair_read_into},
+    {ESPI_FORMAT_HAR, "har", sniff_har, sh_har_read_into},
     {ESPI_FORMAT_SMARTHUB_ACCOUNT, "smarthub-account", sniff_account, sh_account_read_into},
-    {ESPI_FORMAT_SMARTHUB_JSON, "smarthub-json", sniff_poll, sh_json_read_into},
+    {ESPI_FORMAT_SMARTHUB_JSON, "smarthub-json", sniff_poll, sh_polls_read_into},
     {ESPI_FORMAT_SMARTHUB_CSV, "smarthub-csv", sniff_csv, sh_csv_read_into},
 };
 #define NFORMATS (sizeof formats / sizeof formats[0])
@@ -103,9 +139,10 @@ int espi_format_parse(espi_format *out, const char *name)
 }
 
 static const char tried[] =
-    "SmartHub poll JSON (an object with \"status\" and \"data\"), SmartHub account JSON "
-    "(user-data or billing), SmartHub CSV (rows 'YYYY-MM-DD HH:MM to YYYY-MM-DD HH:MM,...'), "
-    "Green Button XML (an Atom <feed>) and a ZIP holding one; --from forces a format";
+    "SmartHub poll JSON (an object with \"status\" and \"data\", or an array of them), "
+    "SmartHub account JSON (user-data or billing), SmartHub CSV (rows 'YYYY-MM-DD HH:MM to "
+    "YYYY-MM-DD HH:MM,...'), a browser HAR file (\"log\" and \"entries\"), Green Button XML "
+    "(an Atom <feed>) and a ZIP holding one; --from forces a format";
 
 int espi_format_detect(espi_format *out, const unsigned char *head, size_t n, const char *name,
                        espi_error *err)

@@ -30,6 +30,17 @@ typedef struct account_info {
     size_t nmeters;
     uint32_t line;
     uint16_t source;
+    /* user-data: the location's last bill read dates (lastBillPrevReadDtTm,
+     * lastBillPresReadDtTm): true UTC seconds at the co-op's local midnight,
+     * which tell the zone's offset then (accounts_check_zone). Bit k of
+     * read_dates_given says whether read_dates[k] is given. */
+    int64_t read_dates[2];
+    uint32_t read_date_lines[2];
+    uint8_t read_dates_given;
+    /* Not account metadata: the account a CSV export names (maybe ""),
+     * kept so that accounts_check_zone can check the zone its wall-clock
+     * times were read in against the read dates of the same account. */
+    bool wall_clock;
 } account_info;
 
 /* One input being read. */
@@ -48,6 +59,11 @@ typedef struct convert_input {
     /* account metadata found by the input; owned by the converter */
     account_info **accounts;
     size_t *naccounts;
+    /* tz was given (--tz), not the default: it is applied even to an
+     * input that states its own zone (repair says when they disagree) */
+    bool tz_explicit;
+    /* the converter's options (strict, series_flows); NULL: the defaults */
+    const espi_convert_options *opts;
 } convert_input;
 
 /* Account records (accounts.c). accounts_add copies one into the list an
@@ -57,6 +73,16 @@ int accounts_add(const convert_input *in, const account_info *info, espi_error *
 int accounts_apply(espi_feed *feed, const account_info *accounts, size_t n, espi_diag_fn on_diag,
                    void *diag_ctx, espi_error *err);
 void account_info_free(account_info *info);
+
+/* The zone SmartHub CSV exports were read in (tz, given with --tz when
+ * tz_given, else the default) against the last bill read dates of account
+ * records of the same account: a read date that is not local midnight in
+ * tz is the error csv-zone, naming the offset it implies and zones that
+ * have it; a default zone with no read date to check is the warning
+ * csv-zone-assumed. Call after accounts_apply (locations are placed). */
+int accounts_check_zone(const espi_feed *feed, const account_info *accounts, size_t n,
+                        const espi_tz *tz, bool tz_given, espi_diag_fn on_diag, void *diag_ctx,
+                        espi_error *err);
 
 /* An input format: its name (--from), whether an input's first bytes look
  * like it (after a byte order mark and blanks: text, len; raw: the bytes as
@@ -79,5 +105,11 @@ int sh_csv_read_into(const convert_input *in, FILE *f, espi_error *err); /* smar
 int sh_account_read_into(const convert_input *in, FILE *f,
                          espi_error *err);                               /* smarthub/account.c */
 int repair_read_into(const convert_input *in, FILE *f, espi_error *err); /* repair/repair.c */
+
+/* Wrappings (smarthub/har.c): a poll response, or a JSON array of them,
+ * each element an input of its own; and a browser HAR file, whose poll,
+ * user-data and billing answers become inputs of their own. */
+int sh_polls_read_into(const convert_input *in, FILE *f, espi_error *err);
+int sh_har_read_into(const convert_input *in, FILE *f, espi_error *err);
 
 #endif

@@ -48,7 +48,8 @@ static int append_readings(model_channel *to, const model_channel *from)
 }
 
 /* Moves channel ch (owned by no usage point any more) into up, joining the
- * channel of the same meter, flow and unit when up has one. */
+ * channel of the same key (meter, flow, unit, resolution, tou) when up has
+ * one. */
 static int adopt_channel(model_usage_point *up, model_channel *ch, const char *meter)
 {
     model_channel_key key = model_channel_key_of(ch);
@@ -193,6 +194,10 @@ static int by_channel(const void *a, const void *b)
             (x->rt.flow_direction < y->rt.flow_direction);
     if (c == 0)
         c = (x->rt.uom > y->rt.uom) - (x->rt.uom < y->rt.uom);
+    if (c == 0)
+        c = (x->rt.tou > y->rt.tou) - (x->rt.tou < y->rt.tou);
+    if (c == 0) /* resolutions of one meter and direction: finest first */
+        c = (x->nominal > y->nominal) - (x->nominal < y->nominal);
     return c;
 }
 
@@ -485,6 +490,18 @@ static int merge_summaries(merger *m, model_usage_point *up)
     return rc == 0 ? settle_open_cycles(m, up) : rc;
 }
 
+/* What the merged data give besides (summaries.c): the resolutions
+ * compared, bills as readings, monthly summaries where no input gave any. */
+static int derive(merger *m, model_usage_point *up)
+{
+    model_check_resolutions(m->feed, up, m->mo);
+    size_t before = up->nchannels;
+    int rc = model_bills_as_readings(m->feed, up, m->mo, m->err);
+    if (rc == 0 && up->nchannels != before)
+        qsort(up->channels, up->nchannels, sizeof *up->channels, by_channel);
+    return rc == 0 ? model_month_summaries(m->feed, up, m->mo, m->err) : rc;
+}
+
 /* A usage point left with nothing (an open billing cycle alone) is not
  * written: a UsagePoint entry without data only breaks the feed's rules. */
 static void drop_empty_usage_points(espi_feed *feed)
@@ -518,6 +535,8 @@ int model_feed_finish(espi_feed *feed, const model_merge_options *mo, espi_error
             rc = finish_channel(&m, up->channels[c]);
         if (rc == 0)
             rc = merge_summaries(&m, up);
+        if (rc == 0)
+            rc = derive(&m, up);
     }
     if (rc == 0)
         drop_empty_usage_points(feed);

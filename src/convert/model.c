@@ -6,6 +6,7 @@
 #include "common/grow.h"
 #include "common/tz.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,6 +167,11 @@ bool model_same_name(const char *a, const char *b)
     return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
+bool model_usage_point_repaired(const model_usage_point *up)
+{
+    return up->account[0] == '\0' && up->location[0] != '\0';
+}
+
 model_usage_point *model_feed_usage_point(espi_feed *feed, const char *account,
                                           const char *location)
 {
@@ -275,6 +281,23 @@ uint32_t model_readings_usual_duration(const model_reading *readings, size_t n)
             best_count = count[k];
         }
     return best;
+}
+
+void model_interval_words(char *buf, size_t size, uint32_t seconds)
+{
+    if (seconds % 86400 == 0 && seconds > 0)
+        snprintf(buf, size, seconds == 86400 ? "daily" : "%u-day", seconds / 86400);
+    else if (seconds % 3600 == 0 && seconds > 0)
+        snprintf(buf, size, seconds == 3600 ? "hourly" : "%u-hour", seconds / 3600);
+    else if (seconds % 60 == 0 && seconds > 0)
+        snprintf(buf, size, "%u-minute", seconds / 60);
+    else
+        snprintf(buf, size, "%u-second", seconds);
+}
+
+uint32_t model_channel_resolution(const model_channel *ch)
+{
+    return ch->nominal != 0 ? ch->nominal : ch->rt.interval_length;
 }
 
 static int by_start(const void *a, const void *b)

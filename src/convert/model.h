@@ -55,6 +55,10 @@ typedef struct model_block {
     int64_t local_day; /* days since 1970-01-01 in the zone */
 } model_block;
 
+/* The nominal interval of a channel of billing-period readings (bills
+ * written as readings): they last a month or so, never a fixed length. */
+#define MODEL_NOMINAL_BILLING UINT32_MAX
+
 typedef struct model_channel {
     char *meter;      /* meter number: UUID names only; "" when the input does not say */
     uint32_t nominal; /* the input's interval length (s) in the channel's identity; 0: unstated */
@@ -100,6 +104,10 @@ typedef struct model_summary {
      * bill_to_date its cost so far. Not written itself: merging puts the
      * newest onto the newest closed period's summary. */
     bool open_cycle;
+    /* Computed by the merge from interval readings (summaries.c): the
+     * calendar month it sums, year * 100 + month, which names its id; 0 for
+     * a summary an input gave. */
+    int32_t month;
 } model_summary;
 
 typedef struct model_usage_point {
@@ -142,6 +150,12 @@ void model_channel_free(model_channel *ch);
 
 /* Frees a usage point and everything in it. */
 void model_usage_point_free(model_usage_point *up);
+
+/* Whether a usage point is a repaired Green Button file's: it is named by
+ * its UsagePoint's key alone, with no account (repair/usage.c). Repair
+ * carries what the file has, so the merge derives nothing for it (no bills
+ * as readings, no monthly summaries). */
+bool model_usage_point_repaired(const model_usage_point *up);
 
 /* Finds or adds the usage point for (account, location). */
 model_usage_point *model_feed_usage_point(espi_feed *feed, const char *account,
@@ -218,12 +232,46 @@ typedef struct model_merge_options {
  *    account) joins the account's only other location, and a channel
  *    without a meter number the location's only meter;
  *  - usage points, channels and summaries are sorted by their names;
+ *    channels of one meter, direction and unit at different resolutions
+ *    (nominal intervals) stay apart, finest first;
  *  - readings that cover the same time are kept once when they agree; when
  *    they disagree the later input wins with a warning (an error when
  *    strict); summaries of the same billing period likewise;
  *  - intervalLength is the most common reading duration (unless kept);
- *  - readings are grouped into one block per local day. */
+ *  - readings are grouped into one block per local day;
+ *  - then summaries.c: resolutions compared, bills also written as readings,
+ *    monthly summaries computed where no input gave any. */
 int model_feed_finish(espi_feed *feed, const model_merge_options *mo, espi_error *err);
+
+/* What the merge derives once the channels and summaries of a usage point
+ * are merged (summaries.c; docs/summaries.md). */
+
+/* Where a finer and a coarser channel of one meter, direction and unit (Wh
+ * delta data) cover the same period, says whether their sums agree: a
+ * warning naming each period whose sums differ by more than the rounding of
+ * the values to 0.01 kWh explains, an info when all agree. */
+void model_check_resolutions(const espi_feed *feed, const model_usage_point *up,
+                             const model_merge_options *mo);
+
+/* Writes each closed billing period with its consumption (a bill) also as
+ * one reading of a billing-period channel (nominal MODEL_NOMINAL_BILLING),
+ * with the bill as its cost, unless a channel already holds a reading of
+ * that very period. The channel is added finished (blocks made). */
+int model_bills_as_readings(const espi_feed *feed, model_usage_point *up,
+                            const model_merge_options *mo, espi_error *err);
+
+/* A usage point without any summary gets one per calendar month of the
+ * zone, summed exactly from its interval readings (a day or shorter) of
+ * energy delivered (else net). */
+int model_month_summaries(const espi_feed *feed, model_usage_point *up,
+                          const model_merge_options *mo, espi_error *err);
+
+/* Words for an interval length: "15-minute", "hourly", "daily", "2-day". */
+void model_interval_words(char *buf, size_t size, uint32_t seconds);
+
+/* The resolution a channel stands for: its nominal interval, else its
+ * intervalLength. */
+uint32_t model_channel_resolution(const model_channel *ch);
 
 /* FlowDirectionKind codes espi writes: a short name for UUID names and a
  * title for people ("forward", "Energy delivered"). */

@@ -26,6 +26,9 @@ typedef struct wall_point {
     uint32_t order; /* input position, keeps repeated walls in input order */
     bool has_value;
     bool has_cost;
+    /* length is a guess (the series' spacing, the time frame's), not given
+     * by the source: such a point off the series' grid may end early */
+    bool length_guessed;
 } wall_point;
 
 typedef struct wall_context {
@@ -36,6 +39,7 @@ typedef struct wall_context {
     espi_diag_fn on_diag;
     void *diag_ctx;
     uint16_t source; /* input index stamped on each reading */
+    bool strict;     /* a non-zero point in a spring-forward gap is an error, not folded */
 } wall_context;
 
 /* Orders points by wall time, then input position (a qsort comparator). */
@@ -45,11 +49,18 @@ int wall_point_compare(const void *a, const void *b);
  * wall_point_compare. The n-th point at a wall time is its n-th occurrence:
  *  - a wall time repeated by a fall-back change maps to the daylight instant
  *    on its first occurrence and to the standard one on its second;
- *  - a sub-day point in a spring-forward gap is dropped with a warning when
- *    its value (and cost) are zero, and is an error otherwise;
+ *  - a sub-day point in a spring-forward gap (a phantom) is dropped with a
+ *    warning when its value (and cost) are zero; otherwise it is folded into
+ *    the reading that follows the gap (its wall time read on the clock before
+ *    the change, as 02:15 is 03:15 daylight time), totals kept, with a
+ *    warning; with wc->strict it is an error;
  *  - a reading whose length is whole days lasts from its local start to its
  *    local end (23 or 25 hours on DST days);
- *  - a reading that would overlap the next one is shortened to meet it. */
+ *  - a point that starts inside another's interval (a stray: of two, the one
+ *    off the series' usual grid, else the later) never shortens that
+ *    interval: a zero stray is dropped with a warning, any other is an
+ *    error naming both; only a point off the grid whose length is a guess
+ *    (an unaligned first point) ends where the next one begins. */
 int wall_points_to_readings(model_channel *ch, const wall_point *pts, size_t n,
                             const wall_context *wc, espi_error *err);
 

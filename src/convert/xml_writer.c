@@ -165,18 +165,6 @@ static int make_id(writer *w, char out_id[37], const char *const *parts, size_t 
     return 0;
 }
 
-static void interval_words(char *buf, size_t size, uint32_t seconds)
-{
-    if (seconds % 86400 == 0 && seconds > 0)
-        snprintf(buf, size, seconds == 86400 ? "daily" : "%u-day", seconds / 86400);
-    else if (seconds % 3600 == 0 && seconds > 0)
-        snprintf(buf, size, seconds == 3600 ? "hourly" : "%u-hour", seconds / 3600);
-    else if (seconds % 60 == 0 && seconds > 0)
-        snprintf(buf, size, "%u-minute", seconds / 60);
-    else
-        snprintf(buf, size, "%u-second", seconds);
-}
-
 /* The ids and hrefs of one channel and its usage point. */
 typedef struct channel_ids {
     char rc[37], up[37], mr[37], rt[37];
@@ -203,6 +191,20 @@ static int usage_point_ids(writer *w, channel_ids *ids, const model_usage_point 
     return 0;
 }
 
+/* The resolution's part of a channel's UUID names, in every name: hourly
+ * and daily readings of one meter and direction are channels of their own,
+ * and each channel's ids depend on its own identity only (never on which
+ * other resolutions a download holds). "/3600s"; "/billing" for bills. */
+static void append_resolution(char *buf, size_t size, const model_channel *ch)
+{
+    size_t len = strlen(buf);
+    uint32_t seconds = model_channel_resolution(ch);
+    if (seconds == MODEL_NOMINAL_BILLING)
+        snprintf(buf + len, size - len, "/billing");
+    else
+        snprintf(buf + len, size - len, "/%us", seconds);
+}
+
 /* The channel's part of UUID names: the flow direction, and the unit when
  * it is not Wh (a demand channel shares meter and flow with the energy). */
 static void channel_name(char buf[48], const model_channel *ch)
@@ -211,6 +213,9 @@ static void channel_name(char buf[48], const model_channel *ch)
         snprintf(buf, 48, "%s", model_flow_name(ch->rt.flow_direction));
     else
         snprintf(buf, 48, "%s/uom%d", model_flow_name(ch->rt.flow_direction), ch->rt.uom);
+    append_resolution(buf, 48, ch);
+    if (ch->rt.tou != CODE_NONE) /* a time-of-use period of the same meter and flow */
+        snprintf(buf + strlen(buf), 48 - strlen(buf), "/tou%d", ch->rt.tou);
 }
 
 static int channel_ids_of(writer *w, channel_ids *ids, const model_usage_point *up,
@@ -366,10 +371,13 @@ static void channel_title(char *buf, size_t size, const model_channel *ch, size_
         return;
     }
     char every[32];
-    interval_words(every, sizeof every, ch->rt.interval_length);
+    model_interval_words(every, sizeof every, ch->rt.interval_length);
     size_t len = 0;
     if (ch->rt.uom == 38)
         str_bufprintf(buf, size, &len, "Demand, %s", every);
+    else if (ch->rt.commodity == 7 || ch->rt.commodity == 9) /* natural gas, potable water */
+        str_bufprintf(buf, size, &len, "%s delivered, %s", ch->rt.commodity == 7 ? "Gas" : "Water",
+                      every);
     else
         str_bufprintf(buf, size, &len, "%s, %s", model_flow_title(ch->rt.flow_direction), every);
     if (meters > 1)
@@ -470,14 +478,15 @@ static int write_block(writer *w, const model_usage_point *up, const model_chann
     return 0;
 }
 
-/* Distinct meters of a usage point, and the index of ch's meter among them. */
+/* Distinct meters of a usage point, and the index of ch's meter among them.
+ * Channels of no meter (bills of the location as readings) do not count. */
 static void meter_position(const model_usage_point *up, const model_channel *ch, size_t *index,
                            size_t *count)
 {
     *index = 0;
     *count = 0;
     for (size_t i = 0; i < up->nchannels; i++) {
-        bool seen = false;
+        bool seen = up->channels[i]->meter[0] == '\0' && ch->meter[0] != '\0';
         for (size_t k = 0; k < i && !seen; k++)
             seen = strcmp(up->channels[k]->meter, up->channels[i]->meter) == 0;
         if (seen)
@@ -561,7 +570,9 @@ static int write_summary(writer *w, const model_usage_point *up, const channel_i
                          const model_summary *s, size_t index, size_t repeat)
 {
     char key[48], id[37], self[HREF_MAX];
-    if (s->billing_start != ESPI_TIME_UNSET && repeat == 0)
+    if (s->month != 0) /* a computed month keeps its id as its data grow */
+        snprintf(key, sizeof key, "month-%04d-%02d", (int)(s->month / 100), (int)(s->month % 100));
+    else if (s->billing_start != ESPI_TIME_UNSET && repeat == 0)
         snprintf(key, sizeof key, "%lld", (long long)s->billing_start);
     else if (s->billing_start != ESPI_TIME_UNSET)
         snprintf(key, sizeof key, "%lld#%zu", (long long)s->billing_start, repeat);

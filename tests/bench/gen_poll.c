@@ -113,13 +113,22 @@ static void print_points(const point *pts, size_t n, int c, bool cost)
     }
 }
 
-static void print_entry(const gen_opts *o, const point *pts, size_t n, bool cost)
+/* The true UTC instant (ms) of a wall time (ms) in the zone, as SmartHub
+ * gives the request's bounds (a time in the spring gap: where it ends). */
+static long long true_ms(const espi_tz *tz, int64_t wall_ms)
+{
+    int64_t t[2], gap_end = wall_ms / 1000;
+    int n = espi_tz_wall_to_utc(t, &gap_end, tz, wall_ms / 1000);
+    return (long long)(n > 0 ? t[0] : gap_end) * 1000;
+}
+
+static void print_entry(const gen_opts *o, const espi_tz *tz, const point *pts, size_t n, bool cost)
 {
     printf("{\"serviceLocationNumber\":\"71005500\",\"accountNumber\":\"4400123001\","
            "\"industry\":\"ELECTRIC\",\"timeFrame\":\"HOURLY\",\"type\":\"%s\","
            "\"unitOfMeasure\":\"%s\",\"startDateTime\":%lld,\"endDateTime\":%lld,",
-           cost ? "COST" : "USAGE", cost ? "USD" : "KWH", (long long)pts[0].x_ms,
-           (long long)pts[n - 1].x_ms);
+           cost ? "COST" : "USAGE", cost ? "USD" : "KWH", true_ms(tz, pts[0].x_ms),
+           true_ms(tz, pts[n - 1].x_ms + o->minutes * 60000LL));
     print_meters(o->channels);
     printf("\"series\":[");
     for (int c = 0; c < o->channels; c++) {
@@ -219,10 +228,10 @@ int main(int argc, char **argv)
     point *pts;
     size_t n = make_points(&o, tz, &pts);
     printf("{\"status\":\"COMPLETE\",\"data\":{\"ELECTRIC\":[");
-    print_entry(&o, pts, n, false);
+    print_entry(&o, tz, pts, n, false);
     if (o.cost) {
         printf(",");
-        print_entry(&o, pts, n, true);
+        print_entry(&o, tz, pts, n, true);
     }
     printf("]}}\n");
     free(pts);

@@ -31,7 +31,17 @@
 #     before 1970 in a file to repair;
 #   * bills that differ only in statusTimeStamp are a disagreement in either order (the later
 #     kept); one file giving a period twice gets two summaries with ids of their own; the
-#     older usage CSV (no account) joins the only service location of the other inputs.
+#     older usage CSV (no account) joins the only service location of the other inputs;
+#   * resolutions (testdata/smarthub/merge/valid_res_*): hourly + daily of 2026-10-31 to 11-02
+#     (the fall-back day, USAGE + COST) and 15-minute + hourly of 2026-06-15 to 06-16 (a net
+#     meter, consumption and generation) give, in every argument order (A B, B A, and with
+#     an input repeated), the same bytes, exit 0 and no merge warning; both resolutions are
+#     there (one ReadingType per resolution and direction, each with its intervalLength);
+#     espi validate and espi validate --espi 3.3 find 0 errors and 0 warnings;
+#     tests/tools/check_feed.py (all inputs, with the convert log) agrees, the sums of the
+#     finer readings agreeing with the coarser ones (an info says so); the daily input with
+#     one day's kWh raised by 0.2 kWh gives one resolution-sum warning naming that day (the
+#     oracle agrees), and the feed still holds both resolutions as given.
 # Needs bash, python3 (standard library) and the espi binary.
 #
 # usage: ESPI=/path/to/espi ESPI_SOURCE=/path/to/source merge.sh [SHARED]
@@ -495,6 +505,72 @@ if [ $rc -ne 0 ] || ! grep -q 'wrote .*: 1 usage point,' "$tmp/csvjoin.err"; the
     bad "older usage CSV with a poll: exit $rc, expected one usage point: $(first_lines "$tmp/csvjoin.err")"
 else
     ok "older usage CSV with a poll: one usage point"
+fi
+
+# --- resolutions: channels of their own, whatever the order of the inputs
+oracle=$src/tests/tools/check_feed.py
+res=$src/testdata/smarthub/merge
+
+# resolutions LABEL A B LENGTHS: every order of A and B gives one feed holding both
+# resolutions (ReadingType intervalLengths LENGTHS, sorted, space separated), clean
+resolutions() {
+    local label=$1 a=$2 b=$3 want=$4 ref=$tmp/res.ref.xml got n=0 order
+    if ! conv "$ref" "$tmp/res.ref.err" "$a" "$b"; then
+        bad "$label: convert A B failed: $(first_lines "$tmp/res.ref.err")"
+        return
+    fi
+    got=$(sed -n 's#.*<espi:intervalLength>\([0-9]*\)<.*#\1#p' "$ref" | sort -n | tr '\n' ' ' | sed 's/ $//')
+    if grep -q 'merge-' "$tmp/res.ref.err"; then
+        bad "$label: a merge warning between two resolutions: $(grep -m 1 'merge-' "$tmp/res.ref.err")"
+    elif [ "$got" != "$want" ]; then
+        bad "$label: ReadingType intervalLengths '$got', expected '$want' (both resolutions, each its own)"
+    elif ! "$ESPI" validate "$ref" >"$tmp/res.val" 2>&1 || ! grep -q ', 0 errors, 0 warnings, ' "$tmp/res.val" ||
+        ! "$ESPI" validate --espi 3.3 "$ref" >"$tmp/res.val33" 2>&1 || ! grep -q ', 0 errors, 0 warnings, ' "$tmp/res.val33"; then
+        bad "$label: espi validate is not clean: $(first_lines "$tmp/res.val") $(first_lines "$tmp/res.val33")"
+    elif ! python3 "$oracle" --convert-log "$tmp/res.ref.err" "$a" "$b" "$ref" >"$tmp/res.oracle" 2>&1; then
+        bad "$label: check_feed.py: $(head -n 6 "$tmp/res.oracle" | tr '\n' ' ')"
+    else
+        ok "$label: both resolutions (intervalLength $want), validate clean, the oracle agrees: $(sed -n 's/^check_feed: OK [^[]*\[[^]]*\]: //p' "$tmp/res.oracle" | cut -c1-200)"
+    fi
+    for order in "B A" "A B A" "B A B" "B B A"; do
+        local -a files=()
+        for x in $order; do
+            if [ "$x" = A ]; then files+=("$a"); else files+=("$b"); fi
+        done
+        n=$((n + 1))
+        conv "$tmp/res.$n.xml" "$tmp/res.$n.err" "${files[@]}"
+        if ! cmp -s "$tmp/res.$n.xml" "$ref" || grep -q 'merge-' "$tmp/res.$n.err"; then
+            bad "$label: order $order: not the bytes of A B, or a merge warning: $(cmp "$tmp/res.$n.xml" "$ref" 2>&1 | head -n 1) $(grep -m 1 'merge-' "$tmp/res.$n.err")"
+        else
+            ok "$label: order $order: the same bytes as A B"
+        fi
+    done
+}
+resolutions "hourly + daily" "$res/valid_res_hourly_fall.json" "$res/valid_res_daily_fall.json" "3600 86400"
+resolutions "15-minute + hourly" "$res/valid_res_15min_june.json" "$res/valid_res_hourly_june.json" \
+    "900 900 3600 3600"
+
+# the daily kWh of 2026-11-01 raised by 0.2 kWh: the sums no longer agree
+python3 - "$res/valid_res_daily_fall.json" "$tmp/daily_off.json" <<'PY'
+import sys
+lines = open(sys.argv[1], encoding='utf-8').read().split('\n')
+for i, l in enumerate(lines):
+    if '"x": 1793491200000, "y": ' in l:   # 2026-11-01 00:00 wall, the USAGE series first
+        y = l.split('"y": ')[1].split(',')[0]
+        lines[i] = l.replace('"y": %s,' % y, '"y": %s,' % format(float(y) + 0.2, '.2f'))
+        break
+open(sys.argv[2], 'w', encoding='utf-8').write('\n'.join(lines))
+PY
+off_line=$(grep -n '"x": 1793491200000, "y": ' "$tmp/daily_off.json" | head -n 1 | cut -d: -f1)
+conv "$tmp/off.xml" "$tmp/off.err" "$res/valid_res_hourly_fall.json" "$tmp/daily_off.json"
+rc=$?
+if [ $rc -ne 0 ] || [ "$(grep -c 'warning: resolution-sum: ' "$tmp/off.err")" -ne 1 ] ||
+    ! grep -q "^$tmp/daily_off.json:$off_line: warning: resolution-sum: Energy delivered: the daily reading of 2026-11-01 00:00 local (90000 s)" "$tmp/off.err"; then
+    bad "daily sum off by 0.2 kWh: exit $rc, expected one resolution-sum warning at daily_off.json:$off_line naming 2026-11-01: $(first_lines "$tmp/off.err")"
+elif ! python3 "$oracle" --convert-log "$tmp/off.err" "$res/valid_res_hourly_fall.json" "$tmp/daily_off.json" "$tmp/off.xml" >"$tmp/off.oracle" 2>&1; then
+    bad "daily sum off by 0.2 kWh: check_feed.py: $(head -n 4 "$tmp/off.oracle" | tr '\n' ' ')"
+else
+    ok "daily sum off by 0.2 kWh: one resolution-sum warning naming 2026-11-01, both resolutions kept as given, the oracle agrees"
 fi
 
 echo "$pass passed, $fail failed"

@@ -2,11 +2,14 @@
 # SPDX-License-Identifier: Apache-2.0
 # `espi convert --from smarthub-csv` against the Green Button CSV export sample in ../shared
 # (SHARED/smarthub/samples/greenbutton_export_hourly_2026-06-15.csv: three unlabelled blocks,
-# generation written negative, consumption, net). The feed is validated with the OFFICIAL
+# generation written negative, consumption, net; the blocks' fit is reported as an info, and
+# no warning is printed). The feed is validated with the OFFICIAL
 # schemas (SHARED/espi/official-xsd-check.sh -s espi-4.0 and -s espi-3.3), and read back with
 # `espi dump`: an independent reading of the CSV (below, in Python) must find each block as
 # one channel with the right flow direction and, hour by hour, the same local start, duration
-# and Wh.
+# and Wh. A copy of the sample with each channel rounded to 0.01 kWh on its own, as United
+# Power writes its exports, must convert too; and with the sample's user-data of the same
+# account, the zone is checked against its last bill read dates.
 #
 # usage: ESPI=/path/to/espi ESPI_SOURCE=/path/to/source convert_csv_sample.sh SHARED
 # Exit 77 (skip) when SHARED or the sample does not exist; otherwise one line per check,
@@ -48,8 +51,14 @@ else
     echo "$pass passed, $fail failed"
     exit 1
 fi
-if grep -v '^espi: wrote' "$tmp/convert.err" | grep -q .; then
-    bad "convert printed warnings: $(grep -v '^espi: wrote' "$tmp/convert.err" | head -n 3 | tr '\n' ' ')"
+# infos are allowed (the fit of the blocks is said); warnings are not
+if grep -v '^espi: wrote' "$tmp/convert.err" | grep -v ': info: ' | grep -q .; then
+    bad "convert printed warnings: $(grep -v '^espi: wrote' "$tmp/convert.err" | grep -v ': info: ' | head -n 3 | tr '\n' ' ')"
+fi
+if grep -q ': info: csv-fit: the 3 energy blocks are, in file order, generation/consumption/net ' "$tmp/convert.err"; then
+    ok "fit reported: $(sed -n 's/.*: info: csv-fit: //p' "$tmp/convert.err" | cut -c1-120)..."
+else
+    bad "no csv-fit info naming generation/consumption/net: $(head -n 3 "$tmp/convert.err" | tr '\n' ' ')"
 fi
 
 if [ ! -f "$xsdcheck" ]; then
@@ -118,6 +127,52 @@ EOF
     while IFS= read -r l; do ok "oracle: $l"; done <"$tmp/oracle.log"
 else
     bad "oracle:"$'\n'"$(sed 's/^/     /' "$tmp/oracle.log")"
+fi
+
+# United Power rounds each channel to 0.01 kWh on its own: the sample so rounded (values
+# written x.xx0, net then differs from consumption + generation by 10 Wh on some hours)
+# must convert as well, with the fit reported as an info
+python3 - "$sample" "$tmp/rounded.csv" <<'PY'
+import re, sys
+from decimal import Decimal, ROUND_HALF_UP
+row = re.compile(r'^(\s*\d{4}-\d\d-\d\d \d\d:\d\d to \d{4}-\d\d-\d\d \d\d:\d\d,)([^,]*)(,.*)$')
+out = []
+for line in open(sys.argv[1], encoding='ascii').read().split('\n'):
+    m = row.match(line)
+    if m and m.group(2):
+        v = Decimal(m.group(2)).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)
+        line = '%s%s0%s' % (m.group(1), v, m.group(3))
+    out.append(line)
+open(sys.argv[2], 'w', encoding='ascii').write('\n'.join(out))
+PY
+if "$ESPI" convert --from smarthub-csv --tz "$tz" --updated 2026-11-28T00:00:00Z \
+    -o "$tmp/rounded.xml" "$tmp/rounded.csv" 2>"$tmp/rounded.err" &&
+    grep -q ': info: csv-fit: the 3 energy blocks are, in file order, generation/consumption/net ' "$tmp/rounded.err" &&
+    ! grep -v '^espi: wrote' "$tmp/rounded.err" | grep -v ': info: ' | grep -q .; then
+    ok "rounded to 0.01 kWh per channel: $(sed -n 's/.*(best fit): //p' "$tmp/rounded.err" | cut -c1-100)..."
+else
+    bad "the sample rounded to 0.01 kWh per channel: $(head -n 3 "$tmp/rounded.err" | tr '\n' ' ')"
+fi
+
+# with the sample's user-data (the same account; last bill read dates at Pacific midnight),
+# the zone of the wall times is checked: Pacific passes, Mountain is an error naming UTC-7
+user_data=$shared/smarthub/samples/user_data.json
+if [ -f "$user_data" ]; then
+    if "$ESPI" convert --tz "$tz" --updated 2026-11-28T00:00:00Z -o "$tmp/zone.xml" \
+        "$sample" "$user_data" 2>"$tmp/zone.err" &&
+        grep -q ': info: csv-zone-checked: ' "$tmp/zone.err"; then
+        ok "with user-data, $tz: the read dates are local midnight, said"
+    else
+        bad "with user-data, $tz: $(head -n 3 "$tmp/zone.err" | tr '\n' ' ')"
+    fi
+    if ! "$ESPI" convert --tz America/Denver --updated 2026-11-28T00:00:00Z -o "$tmp/zone2.xml" \
+        "$sample" "$user_data" 2>"$tmp/zone2.err" &&
+        grep -q 'error: csv-zone: .* is local midnight at UTC-7, .*America/Los_Angeles' "$tmp/zone2.err" &&
+        [ ! -e "$tmp/zone2.xml" ]; then
+        ok "with user-data, America/Denver: refused ($(grep -o 'give --tz.*' "$tmp/zone2.err" | head -n 1))"
+    else
+        bad "with user-data, America/Denver: expected a csv-zone error: $(head -n 3 "$tmp/zone2.err" | tr '\n' ' ')"
+    fi
 fi
 
 echo "$pass passed, $fail failed"

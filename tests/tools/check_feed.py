@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """Independent oracle for `espi convert`: does OUTPUT.xml say what INPUT.json says?
 
-usage: check_feed.py [--tz ZONE] INPUT.json OUTPUT.xml
+usage: check_feed.py [--tz ZONE] [--convert-log FILE] INPUT.json... OUTPUT.xml
 
-INPUT.json is a SmartHub usage poll response (status COMPLETE), OUTPUT.xml the Green
-Button (ESPI) feed that espi made from it. The expectation is computed here from the JSON
+Each INPUT.json is a SmartHub usage poll response (status COMPLETE), OUTPUT.xml the Green
+Button (ESPI) feed that espi made from them (one `espi convert` of all the inputs). The expectation is computed here from the JSON
 alone, with the Python standard library (exact decimals, zoneinfo); nothing is shared
 with espi's C code. The feed is read by namespace URI and its resources are joined by
 link hrefs (docs/standard.md section 3), never by entry order.
@@ -30,6 +30,25 @@ What is expected, per input channel (meterNumber + ESPI flowDirection):
     local day (82800/90000 s on DST days). ReadingType intervalLength = the most common
     of these nominal lengths (86400 for daily data).
   * no account, service location or meter number in ids, titles, hrefs or extensions.
+  * several inputs: a channel is (meterNumber, flowDirection, resolution), the resolution
+    being the most common nominal length of its series; the same channel in two inputs
+    (overlapping windows) is one, its readings the union (they must agree); hourly and
+    daily (or 15-minute and hourly) of one meter and direction are two channels, each
+    its own MeterReading with its own ReadingType and intervalLength.
+  * resolutions: where a coarser reading is tiled exactly by the finer readings of the
+    same meter and direction, their sums differ by more than 5 Wh per value added (half
+    SmartHub's display unit of 0.01 kWh, for each of the n finer values and the coarser
+    one) or not; with --convert-log (convert's stderr) espi must have said so: a
+    'resolution-sum' warning naming each such period (the first 5 of each pair, the
+    rest counted in one more line), and an info when every compared period agrees.
+  * monthly summaries (no MONTHLY input given): one UsageSummary per calendar month of
+    the zone, computed here from the expected readings: the channels of flowDirection 1
+    (else 4) of a day or shorter; per meter and month the channel whose readings last
+    longest in the month (the finer on a tie); billingPeriod from the first reading's
+    start to the last reading's end in the month; overallConsumptionLastPeriod the exact
+    Wh sum (uom 72, multiplier 0); with costs billLastPeriod = billToDate = the cost sum,
+    costAdditionalLastPeriod 0 and currency 840; qualityOfReading 11 (derived);
+    statusTimeStamp the period's end; commodity 1; nothing else.
 
 Checked on the feed:
   * graph by exact href equality: UsagePoint related = MeterReading up; MeterReading
@@ -73,6 +92,23 @@ EPOCH = datetime(1970, 1, 1)
 DAY_MS = 86400000
 FLOWS = {'FORWARD': 1, 'TOTAL': 1, 'REVERSE': 19, 'RETURN': 19, 'NET': 4}
 FLOW_NAMES = {1: 'forward', 4: 'net', 19: 'reverse'}
+# flows a series name tells by its label, the text after its last " - " (docs/smarthub.md 5.5)
+FLOW_LABELS = {'consumption': 1, 'delivered': 1, 'generation': 19, 'received': 19, 'net': 4}
+# usage units (docs/smarthub.md 5.6): (uom, kind, digits kept, powerOfTenMultiplier): the
+# value is y * 10^digits, in uom * 10^powerOfTenMultiplier (CCF = 100 ft3, so 2 digits of ft3)
+UNITS = {'KWH': (72, 12, 3, 0), 'CCF': (119, 58, 2, 0), 'HCF': (119, 58, 2, 0),
+         'MCF': (119, 58, 3, 0), 'THERM': (169, 12, 3, -3), 'THERMS': (169, 12, 3, -3),
+         'GAL': (128, 58, 2, -2), 'GALLONS': (128, 58, 2, -2), 'KGAL': (128, 58, 3, 0)}
+# industries: (ServiceCategory kind, commodity, its usage units, the first being the default)
+INDUSTRIES = {'ELECTRIC': (0, 1, ('KWH',)), 'GAS': (1, 7, ('CCF', 'HCF', 'MCF', 'THERM', 'THERMS')),
+              'WATER': (2, 9, ('GAL', 'GALLONS', 'KGAL', 'CCF', 'HCF'))}
+SERVICE_OF = {commodity: kind for kind, commodity, _ in INDUSTRIES.values()}  # commodity -> ServiceKind
+UOM_NAMES = {72: 'Wh', 119: 'ft3', 169: 'therm', 128: 'US gal'}
+
+
+def unit_text(unit):
+    uom, _, _, power = unit
+    return UOM_NAMES.get(uom, 'uom %d' % uom) + ('' if power == 0 else ' x 10^%d' % power)
 RESOURCES = {'UsagePoint', 'MeterReading', 'ReadingType', 'IntervalBlock', 'LocalTimeParameters',
              'UsageSummary', 'ElectricPowerUsageSummary', 'ElectricPowerQualitySummary'}
 SUMMARIES = {'UsageSummary', 'ElectricPowerUsageSummary', 'ElectricPowerQualitySummary'}
@@ -114,10 +150,28 @@ class Channel:
         self.exact_total = Decimal(0)            # sum of |y| or y, kWh, of the expected readings
         self.nonintegral = 0                     # readings whose exact Wh is not an integer
         self.dropped = []                        # wall times of dropped spring-gap zeros
+        self.industry = 'ELECTRIC'               # key under "data"
+        self.unit = UNITS['KWH']                 # (uom, kind, digits, powerOfTenMultiplier)
+        self.unit_name = 'KWH'                   # its unitOfMeasure
+        self.scale = Decimal(1000)               # 10^digits: input unit -> value
+        self.tou = None                          # ReadingType tou of a TIME_OF_USE series
+        self.rate = None                         # its rate name
+        self.hint = None                         # a TIME_OF_USE series: its usage's length, ms
+        self.folded = []                         # wall times of spring-gap phantoms folded
+        self.moved = []                          # ... and of those that became the next reading
+        self.strays = []                         # wall times of stray zeros dropped
+        self.partition = None                    # usage: start -> exact y the periods give
+
+    def series_unit(self):
+        return 'kWh' if self.unit_name == 'KWH' else self.unit_name
 
     def label(self):
-        return 'meter %s %s (flowDirection %d, series "%s")' % (
-            self.meter_no, FLOW_NAMES[self.flow], self.flow, self.series_name)
+        res = getattr(self, 'resolution', None)
+        return '%smeter %s %s%s%s (flowDirection %d, series "%s")' % (
+            '' if self.industry == 'ELECTRIC' else self.industry + ' ', self.meter_no,
+            FLOW_NAMES[self.flow], ' %s' % interval_words(res) if res else '',
+            '' if self.tou is None else ' tou %d "%s"' % (self.tou, self.rate), self.flow,
+            self.series_name)
 
 
 def series_points(series, where):
@@ -139,68 +193,128 @@ def series_points(series, where):
     return out
 
 
+def label_of(name):
+    i = (name or '').rfind(' - ')
+    return name[i + 3:] if i >= 0 and name[i + 3:] else None
+
+
+def rate_of(series, meters):
+    """The rate name of a TIME_OF_USE series: its rateName, its meter's, its label, its name."""
+    m = meters.get(series.get('name')) or {}
+    for v in (series.get('rateName'), m.get('rateName'), label_of(series.get('name'))):
+        if isinstance(v, str) and v:
+            return v
+    return series.get('name') or ''
+
+
+def series_channel(kind, s, meters, where):
+    """(meter number, flow) of a series: its meter's known flowDirection, else its name's label
+    (FORWARD for a time-of-use period); the meter number from its meter, its meterNumber, or
+    the text before the label."""
+    name = s.get('name') or ''
+    m = meters.get(name)
+    src = m.get('flowDirection') if m else None
+    if src in FLOWS:
+        flow = FLOWS[src]
+    elif kind == 'TIME_OF_USE':
+        flow = 1
+    else:
+        flow = FLOW_LABELS.get((label_of(name) or '').lower())
+        if flow is None:
+            raise CannotJudge('%s: no meter with a known flowDirection and no flow label' % where)
+    for v in (m.get('meterNumber') if m else None, s.get('meterNumber')):
+        if v is not None:
+            return str(v), flow
+    return (name[:name.rfind(' - ')] if label_of(name) else name), flow
+
+
+def usage_unit(industry, kind, entry, where):
+    unit = entry.get('unitOfMeasure') or (INDUSTRIES[industry][2][0] if kind != 'COST' else 'USD')
+    if unit != 'USD' if kind == 'COST' else unit not in INDUSTRIES[industry][2]:
+        raise CannotJudge('%s has unitOfMeasure %r' % (where, unit))
+    return unit
+
+
 def read_input(path):
+    """(usage, cost, notes, private): channels keyed (industry, meter, flow, tou); TIME_OF_USE
+    series are usage channels of their period (tou 1, 2, 3 ... by rate name in byte order)."""
     with open(path, encoding='utf-8') as f:
         doc = json.load(f, parse_float=Decimal)
     if not isinstance(doc, dict) or doc.get('status') != 'COMPLETE':
         raise CannotJudge('input is not a COMPLETE poll response')
-    entries = (doc.get('data') or {}).get('ELECTRIC') or []
+    data = doc.get('data') or {}
     usage, cost = {}, {}
     notes = []
     private = set()
-    for ei, entry in enumerate(entries):
-        for m in [entry] + list(entry.get('meters') or []):
-            for k in ('accountNumber', 'serviceLocationNumber', 'meterNumber', 'meterName', 'meterLocation'):
-                v = m.get(k) if isinstance(m, dict) else None
-                if isinstance(v, (str, int)) and not isinstance(v, bool) and len(str(v)) >= 4:
-                    private.add(str(v))
-        kind = entry.get('type')
-        if kind not in ('USAGE', 'COST'):
-            notes.append('ignored entry %d of type %s' % (ei, kind))
+    tou_entries = [e for ents in data.values() if isinstance(ents, list) for e in ents
+                   if isinstance(e, dict) and e.get('type') == 'TIME_OF_USE' and e.get('timeFrame') != 'MONTHLY']
+    rates = sorted({rate_of(s, {m.get('seriesId'): m for m in e.get('meters') or []})
+                    for e in tou_entries for s in e.get('series') or []})
+    for industry, entries in data.items():
+        if industry not in INDUSTRIES:
+            notes.append('ignored industry %s' % industry)
             continue
-        target = usage if kind == 'USAGE' else cost
-        unit = entry.get('unitOfMeasure')
-        if unit is not None and unit != ('KWH' if kind == 'USAGE' else 'USD'):
-            raise CannotJudge('%s entry %d has unitOfMeasure %r' % (kind, ei, unit))
-        meters = {m.get('seriesId'): m for m in entry.get('meters') or []}
-        intervals = entry.get('xToOrderedInterval') or {}
-        for s in entry.get('series') or []:
-            where = '%s entry %d series "%s"' % (kind, ei, s.get('name'))
-            m = meters.get(s.get('name'))
-            if m is None:
-                raise CannotJudge('%s has no meter with that seriesId' % where)
-            src = m.get('flowDirection')
-            if src not in FLOWS:
-                raise CannotJudge('%s: unknown flowDirection %r' % (where, src))
-            key = (str(m.get('meterNumber')), FLOWS[src])
-            if key in target:
-                raise CannotJudge('%s: a second %s series for meter %s flowDirection %d'
-                                  % (where, kind, key[0], key[1]))
-            ch = Channel(key[0], key[1])
-            ch.source_flows.add(src)
-            ch.series_name = s.get('name')
-            pts = series_points(s, where)
-            for x, occ, y in pts:
-                if occ > 1:
-                    raise CannotJudge('%s: x %d occurs more than twice' % (where, x))
-                if kind == 'USAGE':
-                    ch.usage[(x, occ)] = y
-                elif y is not None:
-                    ch.cost[(x, occ)] = y
-            xs = sorted({x for x, _, _ in pts})
-            gaps = collections.Counter(b - a for a, b in zip(xs, xs[1:]))
-            if gaps:
-                top = max(gaps.values())
-                ch.spacing = min(g for g, n in gaps.items() if n == top)
-            ch.next_x = dict(zip(xs, xs[1:]))
-            for x in xs:
-                iv = (intervals.get(str(x)) or {}).get('interval')
-                if iv and 'start' in iv and 'end' in iv:
-                    ch.lengths[x] = int(iv['end']) - int(iv['start'])
-            target[key] = ch
+        for ei, entry in enumerate(entries or []):
+            for m in [entry] + list(entry.get('meters') or []):
+                for k in ('accountNumber', 'serviceLocationNumber', 'meterNumber', 'meterName', 'meterLocation'):
+                    v = m.get(k) if isinstance(m, dict) else None
+                    if isinstance(v, (str, int)) and not isinstance(v, bool) and len(str(v)) >= 4:
+                        private.add(str(v))
+            kind = entry.get('type')
+            if kind not in ('USAGE', 'COST', 'TIME_OF_USE'):
+                notes.append('ignored %s entry %d of type %s' % (industry, ei, kind))
+                continue
+            if kind == 'TIME_OF_USE' and entry.get('timeFrame') == 'MONTHLY':
+                notes.append('ignored MONTHLY TIME_OF_USE entry %d' % ei)
+                continue
+            target = cost if kind == 'COST' else usage
+            unit = usage_unit(industry, kind, entry, '%s %s entry %d' % (industry, kind, ei))
+            meters = {m.get('seriesId'): m for m in entry.get('meters') or []}
+            intervals = entry.get('xToOrderedInterval') or {}
+            for s in entry.get('series') or []:
+                where = '%s %s entry %d series "%s"' % (industry, kind, ei, s.get('name'))
+                number, flow = series_channel(kind, s, meters, where)
+                tou = rates.index(rate_of(s, meters)) + 1 if kind == 'TIME_OF_USE' else None
+                key = (industry, number, flow, tou)
+                if key in target:
+                    raise CannotJudge('%s: a second %s series for meter %s flowDirection %d'
+                                      % (where, kind, number, flow))
+                ch = Channel(number, flow)
+                ch.source_flows.add((meters.get(s.get('name')) or {}).get('flowDirection'))
+                ch.series_name = s.get('name')
+                ch.industry = industry
+                if kind != 'COST':
+                    ch.unit, ch.unit_name = UNITS[unit], unit
+                    ch.scale = Decimal(10) ** ch.unit[2]
+                ch.tou = tou
+                ch.rate = rate_of(s, meters) if tou else None
+                pts = series_points(s, where)
+                for x, occ, y in pts:
+                    if occ > 1:
+                        raise CannotJudge('%s: x %d occurs more than twice' % (where, x))
+                    if kind != 'COST':
+                        ch.usage[(x, occ)] = y
+                    elif y is not None:
+                        ch.cost[(x, occ)] = y
+                xs = sorted({x for x, _, _ in pts})
+                gaps = collections.Counter(b - a for a, b in zip(xs, xs[1:]))
+                if gaps:
+                    top = max(gaps.values())
+                    ch.spacing = min(g for g, n in gaps.items() if n == top)
+                ch.next_x = dict(zip(xs, xs[1:]))
+                for x in xs:
+                    iv = (intervals.get(str(x)) or {}).get('interval')
+                    if iv and 'start' in iv and 'end' in iv:
+                        ch.lengths[x] = int(iv['end']) - int(iv['start'])
+                target[key] = ch
+    for key, ch in usage.items():
+        if ch.tou is not None and key[:3] + (None,) in usage:
+            u = usage[key[:3] + (None,)]
+            lengths = [u.lengths.get(x, u.spacing) for (x, _), y in u.usage.items() if y is not None]
+            ch.hint = most_common([n for n in lengths if n is not None])
     for key in cost:
         if key not in usage:
-            notes.append('COST series for meter %s flowDirection %d has no USAGE series' % key)
+            notes.append('COST series for %s meter %s flowDirection %d has no USAGE series' % key[:3])
     return usage, cost, notes, private
 
 
@@ -221,49 +335,126 @@ def local_midnight(d, zone):
     return int(datetime.combine(d, time(0)).replace(tzinfo=zone).timestamp())
 
 
-def build_expectation(ch, cost_ch, zone):
-    for (x, occ), y in ch.usage.items():
+def zero(p):
+    return p['exact'] == 0 and not p['cost_exact']
+
+
+def resolve_points(ch, cost_ch, zone):
+    """The points of a channel with their UTC start, duration and whether their length is a
+    guess; a zero in a spring-forward gap is dropped, any other is a phantom whose wall time,
+    read on the clock before the change, is the instant it folds to (docs/smarthub.md 5.4)."""
+    pts = []
+    for order, ((x, occ), y) in enumerate(ch.usage.items()):
         if y is None:
             continue
         wall = wall_of(x)
         where = '%s x=%d (%s local)' % (ch.label(), x, wall.strftime('%Y-%m-%d %H:%M'))
-        if not exists(wall, zone):
-            if y == 0:
-                ch.dropped.append(wall)
-                continue
-            raise CannotJudge('%s: non-zero reading in a nonexistent local time' % where)
-        if occ == 1 and not ambiguous(wall, zone):
-            raise CannotJudge('%s: x repeated although the local time is not ambiguous' % where)
-        start = int(wall.replace(tzinfo=zone, fold=occ).timestamp())
-        length = ch.lengths.get(x)
-        if length is None:
-            # no interval map: the most common spacing, but never past the next point
-            # (an unaligned first point at 04:15 in hourly data lasts until 05:00)
-            length = ch.spacing
+        length, guessed = ch.lengths.get(x), x not in ch.lengths
+        if guessed:
+            length = ch.hint or ch.spacing
             if length is None:
                 raise CannotJudge('%s: single point without xToOrderedInterval: no interval length' % where)
-            if x in ch.next_x:
-                length = min(length, ch.next_x[x] - x)
-        if length % DAY_MS == 0 and wall.time() == time(0):
+        whole_day = length % DAY_MS == 0 and wall.time() == time(0)
+        c = cost_ch.cost.get((x, occ)) if cost_ch is not None else None
+        p = {'x': x, 'occ': occ, 'wall': wall, 'order': order, 'length': length, 'guessed': guessed,
+             'exact': abs(y) if ch.flow == 19 else y, 'cost_exact': c, 'phantom': False}
+        if not exists(wall, zone):
+            if whole_day:
+                raise CannotJudge('%s: a day starting in a nonexistent local time' % where)
+            if zero(p):
+                ch.dropped.append(wall)
+                continue
+            p['phantom'] = True
+        elif occ == 1 and not ambiguous(wall, zone):
+            raise CannotJudge('%s: x repeated although the local time is not ambiguous' % where)
+        p['start'] = int(wall.replace(tzinfo=zone, fold=occ).timestamp())
+        if whole_day:
             end_day = wall.date() + timedelta(days=length // DAY_MS)
-            duration = local_midnight(end_day, zone) - start
+            p['duration'] = local_midnight(end_day, zone) - p['start']
         else:
             if length % 1000:
-                raise CannotJudge('%s: interval length %d ms is not whole seconds' % where)
-            duration = length // 1000
-        kwh = abs(y) if ch.flow == 19 else y
-        wh = kwh * 1000
-        value = round_half_away(wh)
-        if wh != value:
+                raise CannotJudge('%s: interval length %d ms is not whole seconds' % (where, length))
+            p['duration'] = length // 1000
+        pts.append(p)
+    return pts
+
+
+def grid_of(pts):
+    """The usual length (ms) of the points and the usual start within it: a point starts on
+    the grid when its wall time is that start (days always do)."""
+    usual = most_common([p['length'] for p in pts])
+    if not usual or usual >= DAY_MS:
+        return lambda p: True
+    phase = most_common([p['x'] % usual for p in pts if p['length'] == usual])
+    return lambda p: p['length'] % DAY_MS == 0 or p['x'] % usual == phase
+
+
+def fold_phantoms(ch, pts, zone):
+    for p in [p for p in pts if p['phantom']]:
+        to = [q for q in pts if not q['phantom'] and q['start'] <= p['start'] < q['start'] + q['duration']]
+        pts.remove(p)
+        if not to:  # no reading follows the gap: the phantom is that reading
+            ch.moved.append(p['wall'])
+            p['phantom'] = False
+            local = datetime.fromtimestamp(p['start'], UTC).astimezone(zone).replace(tzinfo=None)
+            p['x'] = int((local - EPOCH).total_seconds()) * 1000
+            pts.append(p)
+            continue
+        q = to[0]
+        ch.folded.append(p['wall'])
+        q['exact'] += p['exact']
+        if p['cost_exact'] is not None:
+            q['cost_exact'] = (q['cost_exact'] or 0) + p['cost_exact']
+
+
+def settle_overlaps(ch, pts, on_grid):
+    """A point inside another's interval never shortens it: of the two, the one off the grid
+    (else the later) is a stray, dropped when zero (else espi refuses the input); only a point
+    off the grid whose length is a guess ends where the next one, on the grid, begins."""
+    kept = []
+    for b in sorted(pts, key=lambda p: (p['start'], p['order'])):
+        dropped = False
+        while kept:
+            a = kept[-1]
+            if a['start'] + a['duration'] <= b['start']:
+                break
+            if a['start'] == b['start']:
+                raise CannotJudge('%s: two points resolve to the same instant %s' % (ch.label(), iso(a['start'])))
+            stray_a = not on_grid(a) and on_grid(b)
+            if stray_a and a['guessed']:
+                a['duration'] = b['start'] - a['start']
+                break
+            stray = a if stray_a else b
+            if not zero(stray):
+                raise CannotJudge('%s: the non-zero point at %s lies inside another point\'s interval '
+                                  '(espi refuses it: stray-point)' % (ch.label(), stray['wall']))
+            ch.strays.append(stray['wall'])
+            if stray_a:
+                kept.pop()
+                continue
+            dropped = True
+            break
+        if not dropped:
+            kept.append(b)
+    return kept
+
+
+def build_expectation(ch, cost_ch, zone):
+    pts = resolve_points(ch, cost_ch, zone)
+    on_grid = grid_of(pts + [])
+    fold_phantoms(ch, pts, zone)
+    ch.exact_kwh = getattr(ch, 'exact_kwh', {})
+    for p in settle_overlaps(ch, pts, on_grid):
+        exact = p['exact']
+        value = round_half_away(exact * ch.scale)
+        if exact * ch.scale != value:
             ch.nonintegral += 1
-        ch.exact_total += kwh
-        c = None
-        if cost_ch is not None and (x, occ) in cost_ch.cost:
-            c = round_half_away(cost_ch.cost[(x, occ)] * 100000)
-        if start in ch.expected:
-            raise CannotJudge('%s: two points resolve to the same instant %s' % (where, iso(start)))
-        ch.expected[start] = (duration, value, c)
-        ch.nominal.append(length // 1000)
+        ch.exact_total += exact
+        ch.exact_kwh[p['start']] = exact
+        c = None if p['cost_exact'] is None else round_half_away(p['cost_exact'] * 100000)
+        ch.expected[p['start']] = (p['duration'], value, c)
+        whole_day = p['length'] % DAY_MS == 0 and p['wall'].time() == time(0)
+        ch.nominal.append(p['length'] // 1000 if whole_day else p['duration'])
 
 
 # ------------------------------------------------------------------ zone facts
@@ -524,8 +715,9 @@ class Checker:
             if n_ltp != 1:
                 self.bad('%s links to %d LocalTimeParameters, not exactly one' % (up.label(), n_ltp))
             kind = int_child(up.resource, E + 'ServiceCategory/' + E + 'kind')
-            if kind != 0:
-                self.bad('%s: ServiceCategory kind %s, expected 0 (electricity)' % (up.label(), kind))
+            if kind not in SERVICE_OF.values():
+                self.bad('%s: ServiceCategory kind %s, expected 0, 1 or 2 (electricity, gas, water)'
+                         % (up.label(), kind))
         for s, ltp in selfs['LocalTimeParameters'].items():
             if s not in ltp_used:
                 self.bad('%s is referenced by no UsagePoint' % ltp.label())
@@ -674,11 +866,14 @@ class Checker:
                 self.bad('%s: second block for local day %s (also %s)' % (bl, d, days[d].label()))
             days.setdefault(d, ib)
 
-    def check_reading_type(self, rt, flow, interval_length, has_cost, lab):
+    def check_reading_type(self, rt, flow, interval_length, has_cost, lab, ch=None):
         r = rt.resource
-        want = {'accumulationBehaviour': 4, 'commodity': 1, 'kind': 12, 'uom': 72,
-                'powerOfTenMultiplier': 0, 'phase': 769, 'flowDirection': flow,
-                'intervalLength': interval_length}
+        uom, kind, _, power = ch.unit if ch is not None else UNITS['KWH']
+        commodity = INDUSTRIES[ch.industry][1] if ch is not None else 1
+        want = {'accumulationBehaviour': 4, 'commodity': commodity, 'kind': kind, 'uom': uom,
+                'powerOfTenMultiplier': power, 'phase': 769 if commodity == 1 else None,
+                'flowDirection': flow, 'intervalLength': interval_length,
+                'tou': ch.tou if ch is not None else None}
         for name, v in want.items():
             got = int_child(r, E + name)
             if got != v:
@@ -702,13 +897,325 @@ def most_common(values):
     top = max(c.values())
     return min(v for v, n in c.items() if n == top)
 
+# ------------------------------------------------------------------ resolutions and months
+
+FLOW_TITLES = {1: 'Energy delivered', 4: 'Net energy (delivered minus received)', 19: 'Energy received'}
+SHOWN = 5           # resolution-sum warnings espi names one by one per pair; the rest in one line
+HALF_DISPLAY = 5    # Wh: half of SmartHub's display unit, 0.01 kWh
+
+
+def interval_words(seconds):
+    if seconds and seconds % 86400 == 0:
+        return 'daily' if seconds == 86400 else '%d-day' % (seconds // 86400)
+    if seconds and seconds % 3600 == 0:
+        return 'hourly' if seconds == 3600 else '%d-hour' % (seconds // 3600)
+    if seconds and seconds % 60 == 0:
+        return '%d-minute' % (seconds // 60)
+    return '%d-second' % seconds
+
+
+def has_monthly(path):
+    with open(path, encoding='utf-8') as f:
+        doc = json.load(f, parse_float=Decimal)
+    entries = ((doc.get('data') or {}).get('ELECTRIC') or []) if isinstance(doc, dict) else []
+    return any(isinstance(e, dict) and e.get('timeFrame') == 'MONTHLY' for e in entries)
+
+
+def read_expectations(paths, zone):
+    """The expected channels of all inputs, keyed (meter, flow, resolution): the same
+    channel in several inputs is one (their readings must agree where they overlap)."""
+    merged = collections.OrderedDict()
+    notes, private = [], set()
+    for path in paths:
+        if has_monthly(path):
+            raise CannotJudge('%s holds MONTHLY billing periods (tests/tools/check_bills.py judges them)' % path)
+        usage, cost, more_notes, more_private = read_input(path)
+        notes += more_notes
+        private |= more_private
+        for key, ch in usage.items():
+            build_expectation(ch, cost.get(key), zone)
+            if not ch.expected:
+                continue
+            ch.resolution = most_common(ch.nominal)
+            k = (ch.industry, ch.meter_no, ch.flow, ch.resolution, ch.tou)
+            if k not in merged:
+                merged[k] = ch
+                continue
+            into = merged[k]
+            for start, t in ch.expected.items():
+                if into.expected.get(start, t) != t:
+                    raise CannotJudge('%s: the inputs disagree at %s (merge conflicts are not judged here)'
+                                      % (ch.label(), iso(start)))
+                into.expected[start] = t
+            into.exact_kwh.update(ch.exact_kwh)
+            into.nominal += ch.nominal
+            into.dropped += [d for d in ch.dropped if d not in into.dropped]
+    for ch in merged.values():
+        ch.exact_total = sum(ch.exact_kwh.values(), Decimal(0))
+        ch.nonintegral = sum(1 for v in ch.exact_kwh.values()
+                             if v * ch.scale != round_half_away(v * ch.scale))
+    return list(merged.values()), notes, private
+
+
+def resolution_sums(channels, zone):
+    """Per pair (finer, coarser) of one meter and direction: (flow title, coarser words,
+    finer words, periods compared, local starts of the periods whose sums differ)."""
+    out = []
+    for c in channels:
+        for f in channels:
+            if (f.meter_no, f.flow) != (c.meter_no, c.flow) or not f.resolution or \
+                    not c.resolution or f.resolution >= c.resolution or \
+                    getattr(f, 'tou', None) != getattr(c, 'tou', None):
+                continue
+            fine = sorted((s, d, v) for s, (d, v, _) in f.expected.items())
+            index = {s: i for i, (s, _, _) in enumerate(fine)}
+            compared, differ = 0, []
+            for s, (d, v, _) in sorted(c.expected.items()):
+                i, at, total, n = index.get(s), s, 0, 0
+                while i is not None and i < len(fine) and fine[i][0] == at and at < s + d:
+                    total += fine[i][2]
+                    at += fine[i][1]
+                    i += 1
+                    n += 1
+                if n == 0 or at != s + d:
+                    continue
+                compared += 1
+                if abs(total - v) > HALF_DISPLAY * (n + 1):
+                    differ.append(datetime.fromtimestamp(s, UTC).astimezone(zone).strftime('%Y-%m-%d %H:%M'))
+            if compared:
+                out.append((FLOW_TITLES[c.flow], interval_words(c.resolution), interval_words(f.resolution),
+                            compared, differ))
+    return out
+
+
+def check_resolution_log(ck, sums, log_text):
+    """espi's convert log says what resolution_sums found, no more and no less."""
+    lines = [l for l in log_text.splitlines() if ' resolution-sum: ' in l]
+    used = set()
+    for flow, coarse, fine, compared, differ in sums:
+        pair = '%s: %s vs %s' % (flow, coarse, fine)
+        mine = [(i, l) for i, l in enumerate(lines)
+                if ': %s: ' % flow in l and ' %s reading' % coarse in l and ' %s readings' % fine in l]
+        used |= {i for i, _ in mine}
+        named = [re.search(r'the %s reading of (\d{4}-\d\d-\d\d \d\d:\d\d) local' % re.escape(coarse), l)
+                 for _, l in mine if ' warning: ' in l]
+        named = [m.group(1) for m in named if m]
+        if named != differ[:SHOWN]:
+            ck.bad('%s: espi named the periods %s as differing, expected %s' % (pair, named, differ[:SHOWN]))
+        more = [l for _, l in mine if ' more %s readings differ' % coarse in l]
+        want_more = len(differ) - SHOWN
+        if (want_more > 0) != bool(more) or (more and ' %d more ' % want_more not in more[0]):
+            ck.bad('%s: expected %s, got %s' % (pair, 'a line counting %d more differing periods' % want_more
+                                                if want_more > 0 else 'no "more" line', more or 'none'))
+        agree = [l for _, l in mine if ' info: ' in l and
+                 'the %d %s readings covered by %s readings agree' % (compared, coarse, fine) in l]
+        if not differ and len(agree) != 1:
+            ck.bad('%s: all %d periods agree, but espi did not say so once (an info line)' % (pair, compared))
+        if differ and agree:
+            ck.bad('%s: espi says all agree, but %d of %d differ' % (pair, len(differ), compared))
+    for i, l in enumerate(lines):
+        if i not in used:
+            ck.bad('unexpected resolution-sum line in the convert log: %s' % l)
+
+
+def expected_months(channels, zone):
+    """{start: (duration, Wh, cost or None)}: one summary per calendar month of the zone."""
+    pool = [ch for ch in channels if ch.resolution and ch.resolution <= 86400 and getattr(ch, 'tou', None) is None]
+    flows = {ch.flow for ch in pool}
+    flow = 1 if 1 in flows else 4 if 4 in flows else None
+    parts = collections.defaultdict(list)  # (month, meter) -> [(-covered, resolution, part)]
+    for ch in pool:
+        if ch.flow != flow:
+            continue
+        per = collections.OrderedDict()
+        for start, (dur, val, cost) in sorted(ch.expected.items()):
+            lt = datetime.fromtimestamp(start, UTC).astimezone(zone)
+            p = per.setdefault((lt.year, lt.month), {'start': start, 'end': start, 'covered': 0,
+                                                     'value': 0, 'cost': 0, 'costs': 0})
+            p['end'] = max(p['end'], start + dur)
+            p['covered'] += dur
+            p['value'] += val
+            if cost is not None:
+                p['cost'] += cost
+                p['costs'] += 1
+        for month, p in per.items():
+            parts[(month, ch.meter_no)].append((-p['covered'], ch.resolution, p))
+    months = {}
+    for (month, _), cands in sorted(parts.items()):
+        p = min(cands, key=lambda c: (c[0], c[1]))[2]
+        t = months.setdefault(month, {'start': p['start'], 'end': p['end'], 'value': 0, 'cost': 0, 'costs': 0})
+        t['start'] = min(t['start'], p['start'])
+        t['end'] = max(t['end'], p['end'])
+        for k in ('value', 'cost', 'costs'):
+            t[k] += p[k]
+    return {t['start']: (t['end'] - t['start'], t['value'], t['cost'] if t['costs'] else None)
+            for t in months.values()}
+
+
+SUMMARY_FIELDS = ('billingPeriod duration', 'overallConsumptionLastPeriod value', 'its uom',
+                  'its powerOfTenMultiplier', 'billLastPeriod', 'billToDate', 'costAdditionalLastPeriod',
+                  'currency', 'qualityOfReading', 'statusTimeStamp', 'commodity')
+
+
+def check_month_summaries(ck, by, expected, unit=(72, 0, 1)):
+    got = {}
+    for en in by['UsageSummary'] + by['ElectricPowerUsageSummary']:
+        r = en.resource
+        paths = (('billingPeriod', 'duration'), ('overallConsumptionLastPeriod', 'value'),
+                 ('overallConsumptionLastPeriod', 'uom'), ('overallConsumptionLastPeriod', 'powerOfTenMultiplier'),
+                 ('billLastPeriod',), ('billToDate',), ('costAdditionalLastPeriod',), ('currency',),
+                 ('qualityOfReading',), ('statusTimeStamp',), ('commodity',))
+        rec = tuple(int_child(r, '/'.join(E + step for step in path)) for path in paths)
+        start = int_child(r, E + 'billingPeriod/' + E + 'start')
+        if start in got:
+            ck.bad('%s: a second summary of the period starting %s' % (en.label(), iso(start) if start else start))
+        got[start] = (en, rec)
+    for start, (dur, value, cost) in sorted(expected.items()):
+        want = (dur, value, unit[0], unit[1], cost, cost, None if cost is None else 0,
+                None if cost is None else 840, 11, start + dur, unit[2])
+        if start not in got:
+            ck.bad('missing the monthly UsageSummary of %s +%ds (%d Wh%s)' % (
+                iso(start), dur, value, '' if cost is None else ', cost %d' % cost))
+            continue
+        en, rec = got.pop(start)
+        for name, g, w in zip(SUMMARY_FIELDS, rec, want):
+            if g != w:
+                ck.bad('%s: monthly summary of %s: %s is %s, expected %s' % (en.label(), iso(start), name, g, w))
+    for start, (en, _) in sorted(got.items(), key=lambda kv: kv[0] or 0):
+        ck.bad('%s: a summary of %s that no calendar month of the readings gives' % (
+            en.label(), iso(start) if start is not None else 'no billing period'))
+
+
+# ------------------------------------------------------------------ time of use, gas and water, zone
+
+def month_unit(channels, industry):
+    """(uom, powerOfTenMultiplier, commodity) of the monthly summaries of an industry."""
+    units = [ch.unit for ch in channels if ch.industry == industry]
+    uom, _, _, power = most_common(units) if units else UNITS['KWH']
+    return uom, power, INDUSTRIES[industry][1]
+
+
+def summaries_under(by, service_kind):
+    """The summaries of `by` whose UsagePoint has this ServiceCategory kind."""
+    kind_of = {}
+    for up in by['UsagePoint']:
+        for h in up.rel('related'):
+            kind_of[h] = int_child(up.resource, E + 'ServiceCategory/' + E + 'kind')
+    sub = collections.defaultdict(list)
+    for k in SUMMARIES:
+        sub[k] = [s for s in by[k] if any(kind_of.get(u) == service_kind for u in s.rel('up'))]
+    return sub
+
+
+def check_service_kinds(ck, by, channels, matched):
+    """Each channel's MeterReading sits under a UsagePoint of its industry's ServiceCategory."""
+    kind_of = {}
+    for up in by['UsagePoint']:
+        for h in up.rel('related'):
+            kind_of[h] = int_child(up.resource, E + 'ServiceCategory/' + E + 'kind')
+    for ch in channels:
+        o = matched.get(id(ch))
+        want = INDUSTRIES[ch.industry][0]
+        if o is not None and any(kind_of.get(u) != want for u in o['mr'].rel('up')):
+            ck.bad('%s: its MeterReading is under a UsagePoint of ServiceCategory kind %s, expected %d'
+                   % (ch.label(), [kind_of.get(u) for u in o['mr'].rel('up')], want))
+
+
+def check_tou_partitions(ck, channels, matched):
+    """The time-of-use channels of a meter add up, at each start, to its usage channel wherever
+    the input's periods add up to its usage (exactly, in whole units); elsewhere the input does
+    not partition and the feed, written as given, need not either (espi warns: tou-partition)."""
+    notes = []
+    for u in channels:
+        periods = [c for c in channels if c.tou is not None and u.tou is None and
+                   (c.industry, c.meter_no, c.flow, c.resolution) == (u.industry, u.meter_no, u.flow, u.resolution)]
+        if not periods or id(u) not in matched:
+            continue
+        exact, got = collections.defaultdict(Decimal), collections.defaultdict(int)
+        for c in periods:
+            for st, v in c.exact_kwh.items():
+                exact[st] += v
+            for st, (_, v, _) in (matched[id(c)]['got'] if id(c) in matched else {}).items():
+                got[st] += v
+        checked = differ = 0
+        for st in sorted(set(u.exact_kwh) | set(exact)):
+            want = u.exact_kwh.get(st)
+            if want is None or exact.get(st) != want:
+                differ += 1
+                continue
+            if want * u.scale != round_half_away(want * u.scale):
+                continue  # sub-unit digits: each reading is rounded on its own
+            checked += 1
+            uv = matched[id(u)]['got'].get(st, (None, None, None))[1]
+            if got.get(st, 0) != uv:
+                ck.bad('%s: at %s the time-of-use readings add up to %s, the usage reading is %s'
+                       % (u.label(), iso(st), got.get(st, 0), uv))
+        notes.append('meter %s: %d periods (%s) partition %d usage readings%s' % (
+            u.meter_no, len(periods), ', '.join('%d %s' % (c.tou, c.rate) for c in sorted(periods, key=lambda c: c.tou)),
+            checked, ', not at %d times of the input' % differ if differ else ''))
+    return notes
+
+
+def zone_bounds(path):
+    """[(field, true UTC s, wall s, is_end)]: the request bounds of a poll's USAGE and COST
+    entries (not MONTHLY, not TIME_OF_USE, whose bounds are wall clock) against the wall time
+    the data give for them: the first x, and the end of the last point."""
+    with open(path, encoding='utf-8') as f:
+        doc = json.load(f, parse_float=Decimal)
+    out = []
+    for entries in ((doc.get('data') or {}).values() if isinstance(doc, dict) else []):
+        for e in entries if isinstance(entries, list) else []:
+            if not isinstance(e, dict) or e.get('type') not in ('USAGE', 'COST') or e.get('timeFrame') == 'MONTHLY':
+                continue
+            xs = [int(p['x']) for s in e.get('series') or [] for p in s.get('data') or [] if 'x' in p]
+            if not xs:
+                continue
+            iv = ((e.get('xToOrderedInterval') or {}).get(str(max(xs))) or {}).get('interval')
+            length = int(iv['end']) - int(iv['start']) if iv else DAY_MS if e.get('timeFrame') == 'DAILY' else None
+            bup = e.get('baseUsageParameters') if isinstance(e.get('baseUsageParameters'), dict) else {}
+            for field, v, wall, end in (('startDateTime', e.get('startDateTime'), min(xs), False),
+                                        ('baseUsageParameters.startDateTime', bup.get('startDateTime'), min(xs), False),
+                                        ('endDateTime', e.get('endDateTime'), max(xs) + (length or 0), True),
+                                        ('baseUsageParameters.endDateTime', bup.get('endDateTime'),
+                                         max(xs) + (length or 0), True)):
+                if v is None or (end and not length):
+                    continue
+                ms = int(Decimal(str(v)))
+                if ms % 1000 == 0 and wall % 1000 == 0:
+                    out.append((field, ms // 1000, wall // 1000, end))
+    return out
+
+
+def check_zone_evidence(ck, paths, zone, zone_name):
+    """docs/smarthub.md 5.4: a bound confirms the zone when the zone gives its wall time; at
+    local midnight with another offset (whole quarter hours, UTC-12..UTC+14) it contradicts it.
+    espi refuses an input no bound confirms and one contradicts: a feed made of one is wrong."""
+    confirmed, against = 0, []
+    for path in paths:
+        for field, utc, wall, end in zone_bounds(path):
+            off = int(datetime.fromtimestamp(utc - end, UTC).astimezone(zone).utcoffset().total_seconds())
+            implied = wall - utc
+            if implied == off:
+                confirmed += 1
+            elif wall % 86400 == 0 and implied % 900 == 0 and -43200 <= implied <= 50400:
+                against.append('%s %s %s: UTC%+g there, %s UTC%+g' % (path, field, iso(utc), implied / 3600,
+                                                                     zone_name, off / 3600))
+    if against and not confirmed:
+        ck.bad('the inputs show another zone than %s (%s): espi should have refused them (zone-mismatch)'
+               % (zone_name, '; '.join(against)))
+    return 'zone %s' % ('confirmed by %d request bound(s)' % confirmed if confirmed else 'not shown by the input')
+
 
 def main():
     ap = argparse.ArgumentParser(description='Check an espi output feed against its SmartHub input.')
     ap.add_argument('--tz', default='America/Los_Angeles', help='IANA zone of the co-op (default %(default)s)')
-    ap.add_argument('input')
-    ap.add_argument('output')
+    ap.add_argument('--convert-log', help="espi convert's stderr: its resolution-sum lines are checked")
+    ap.add_argument('files', nargs='+', metavar='INPUT.json... OUTPUT.xml')
     args = ap.parse_args()
+    if len(args.files) < 2:
+        ap.error('give at least one input and the output')
+    args.inputs, args.output = args.files[:-1], args.files[-1]
+    args.input = ' '.join(args.inputs)
     try:
         zone = ZoneInfo(args.tz)
     except (ZoneInfoNotFoundError, ValueError) as e:
@@ -717,13 +1224,14 @@ def main():
     name = '%s -> %s' % (args.input, args.output)
 
     try:
-        usage, cost, notes, private = read_input(args.input)
-        for key, ch in usage.items():
-            build_expectation(ch, cost.get(key), zone)
+        channels, notes, private = read_expectations(args.inputs, zone)
+        log_text = None
+        if args.convert_log:
+            with open(args.convert_log, encoding='utf-8') as f:
+                log_text = f.read()
     except (CannotJudge, OSError, ValueError) as e:
         print('check_feed: cannot judge %s: %s' % (args.input, e), file=sys.stderr)
         return 2
-    channels = [ch for ch in usage.values() if ch.expected]
 
     ck = Checker(zone, args.tz)
     try:
@@ -750,7 +1258,9 @@ def main():
         got = {}
         for st, du, va, co, _ in rd:
             got.setdefault(st, (du, va, co))
-        outs.append({'mr': mr, 'rt': rt, 'flow': flow, 'got': got, 'readings': rd, 'used': False})
+        outs.append({'mr': mr, 'rt': rt, 'flow': flow, 'got': got, 'readings': rd, 'used': False,
+                     'tou': int_child(rt.resource, E + 'tou') if rt is not None else None,
+                     'commodity': int_child(rt.resource, E + 'commodity') if rt is not None else None})
         if rt is not None and rt.resource.find(E + 'currency') is not None:
             # FB_12 D043: when cost is claimed, every IntervalBlock has readings with cost
             for ib in ibs:
@@ -765,7 +1275,8 @@ def main():
                 continue
             best, best_score = None, -1
             for o in outs:
-                if o['used'] or o['flow'] != ch.flow:
+                if o['used'] or o['flow'] != ch.flow or o['tou'] != ch.tou or \
+                        o['commodity'] != INDUSTRIES[ch.industry][1]:
                     continue
                 if exact_pass:
                     if o['got'] == ch.expected and len(o['readings']) == len(ch.expected):
@@ -784,7 +1295,7 @@ def main():
         o = matched.get(id(ch))
         lab = ch.label()
         exp_total = sum(v for _, v, _ in ch.expected.values())
-        exact_wh = ch.exact_total * 1000
+        exact_wh = ch.exact_total * ch.scale
         if o is None:
             ck.bad('%s: no MeterReading with flowDirection %d in the feed (expected %d readings, %s Wh)'
                    % (lab, ch.flow, len(ch.expected), exp_total))
@@ -805,12 +1316,17 @@ def main():
                    % (mlab, got_total, ch.exact_total, exact_wh, ch.nonintegral))
         has_cost = any(t[2] is not None for t in ch.expected.values())
         if o['rt'] is not None:
-            ck.check_reading_type(o['rt'], ch.flow, most_common(ch.nominal), has_cost, mlab)
+            ck.check_reading_type(o['rt'], ch.flow, most_common(ch.nominal), has_cost, mlab, ch)
+            if ch.rate is not None and ch.rate not in (o['mr'].titles[0].text or ''):
+                ck.bad('%s: the MeterReading title does not name the rate "%s"' % (mlab, ch.rate))
         cost_total = sum(t[2] for t in ch.expected.values() if t[2] is not None)
-        summary.append('%s/%d: %d readings, %d Wh (input %s kWh)%s%s' % (
-            ch.meter_no, ch.flow, len(ch.expected), got_total, ch.exact_total,
+        summary.append('%s/%d/%s%s: %d readings, %d %s (input %s %s)%s%s' % (
+            ch.meter_no, ch.flow, interval_words(ch.resolution), '' if ch.tou is None else '/tou%d' % ch.tou,
+            len(ch.expected), got_total, unit_text(ch.unit), ch.exact_total, ch.series_unit(),
             ', cost %s' % (Decimal(cost_total) / 100000) if has_cost else '',
-            ', %d spring-gap zeros dropped' % len(ch.dropped) if ch.dropped else ''))
+            ', %d spring-gap zeros dropped' % len(ch.dropped) if ch.dropped else '') +
+            ''.join(', %d %s' % (len(v), what) for v, what in
+                    ((ch.folded, 'spring-gap phantoms folded'), (ch.strays, 'stray zeros dropped')) if v))
     for o in outs:
         if not o['used']:
             ck.bad('%s: extra MeterReading (flowDirection %s, %d readings) matches no input channel'
@@ -820,6 +1336,21 @@ def main():
                                       any(r[3] is not None for r in o['readings']), o['mr'].label())
     if not channels:
         ck.bad('the input has no USAGE reading at all')
+    sums = resolution_sums(channels, zone)
+    if log_text is not None:
+        check_resolution_log(ck, sums, log_text)
+    for flow, coarse, fine, compared, differ in sums:
+        summary.append('%s %s vs %s: %d of %d periods differ' % (flow, coarse, fine, len(differ), compared))
+    nmonths = 0
+    for industry in sorted({ch.industry for ch in channels}) or ['ELECTRIC']:
+        months = expected_months([ch for ch in channels if ch.industry == industry], zone)
+        check_month_summaries(ck, summaries_under(by, INDUSTRIES[industry][0]), months,
+                              month_unit(channels, industry))
+        nmonths += len(months)
+    summary.append('%d monthly summar%s' % (nmonths, 'y' if nmonths == 1 else 'ies'))
+    summary += check_tou_partitions(ck, channels, matched)
+    check_service_kinds(ck, by, channels, matched)
+    summary.append(check_zone_evidence(ck, args.inputs, zone, args.tz))
 
     if ck.problems:
         print('check_feed: FAIL %s: %d problem(s)' % (name, len(ck.problems)))

@@ -29,13 +29,17 @@ defines them: FORWARD/TOTAL 1, REVERSE/RETURN 19, NET 4):
   * cost = the COST y of the same channel, x and occurrence, in dollars, exact (rounded
     half away from zero to 5 decimals when the input has more), currency USD; no cost on
     the row when the input has none for that point.
-The one documented exception: a zero point whose wall time does not exist (spring-forward
-gap) is dropped. It must not be in the dump, and with --convert-log (convert's stderr) a
-'dst-gap-zero' warning naming its local time and series must be there, so no reading
-goes away silently. Rows must number exactly the non-null points minus those drops, and
-the dump must hold no reading the input lacks.
+The documented exceptions (docs/smarthub.md 5.4, 5.5), as check_feed.py computes them: a
+zero point whose wall time does not exist (spring-forward gap) is dropped; a non-zero one
+is added to the reading after the gap (or becomes it); a zero point inside another point's
+interval is dropped. None may go silently: with --convert-log (convert's stderr) a
+'dst-gap-zero', 'dst-gap-folded' or 'stray-point' warning naming its local time and series
+must be there. Rows must number exactly the non-null points minus those drops, and the dump
+must hold no reading the input lacks. Gas and water values are compared in their own unit
+(ft3, therm, US gallons), which `--unit kWh` leaves as they are.
 """
 import argparse
+import collections
 import csv
 import os
 import sys
@@ -45,7 +49,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from check_feed import (DAY_MS, CannotJudge, ambiguous, exists,  # noqa: E402
-                        local_midnight, read_input, wall_of)
+                        local_midnight, read_input, wall_of, resolve_points, grid_of,
+                        fold_phantoms, settle_overlaps)
 
 UTC = timezone.utc
 MAX_LISTED = 12
@@ -89,44 +94,52 @@ class Point:
                                                        fmt_dec(self.cost))
 
 
+# the unit `espi dump --unit kWh` shows a channel's values in: kWh for energy in Wh, the
+# ReadingType's own unit for the rest (gas in ft3 or therms, water in US gallons)
+DUMP_UNITS = {72: ('kWh', -3), 119: ('ft3', None), 169: ('therm', None), 128: ('USgal', None)}
+
+
+class Gone:
+    """An input point that gives no row of its own, and the warning that must say so."""
+
+    def __init__(self, ch, wall, code):
+        self.ch = ch
+        self.wall = wall
+        self.code = code
+
+    def where(self):
+        return '%s wall %s' % (self.ch.label(), self.wall.strftime('%Y-%m-%d %H:%M'))
+
+
 def expected_points(ch, cost_ch, zone):
-    """(points, dropped gap zeros) of one channel, in series order."""
-    points, dropped = [], []
-    for (x, occ), y in ch.usage.items():
-        if y is None:
-            continue
-        p = Point(ch, x, occ, y)
-        wall = p.wall
-        if not exists(wall, zone):
-            if y == 0:
-                dropped.append(p)
-                continue
-            raise CannotJudge('%s: non-zero reading in a nonexistent local time' % p.where())
-        if occ == 1 and not ambiguous(wall, zone):
-            raise CannotJudge('%s: x repeated although the local time is not ambiguous' % p.where())
-        p.start = int(wall.replace(tzinfo=zone, fold=occ).timestamp())
-        length = ch.lengths.get(x)
-        if length is None:
-            length = ch.spacing
-            if length is None:
-                raise CannotJudge('%s: single point without xToOrderedInterval' % p.where())
-            if x in ch.next_x:
-                length = min(length, ch.next_x[x] - x)
-        if length % DAY_MS == 0 and wall.time() == time(0):
-            p.duration = local_midnight(wall.date() + timedelta(days=length // DAY_MS), zone) - p.start
-        else:
-            if length % 1000:
-                raise CannotJudge('%s: interval length %d ms is not whole seconds' % (p.where(), length))
-            p.duration = length // 1000
-        kwh = abs(y) if ch.flow == 19 else y
-        p.kwh = kwh.quantize(WH, rounding=ROUND_HALF_UP)
-        p.kwh_rounded = p.kwh != kwh
-        if cost_ch is not None and (x, occ) in cost_ch.cost:
-            c = cost_ch.cost[(x, occ)]
-            p.cost = c.quantize(CENT5, rounding=ROUND_HALF_UP)
-            p.cost_rounded = p.cost != c
+    """(points, gone) of one channel: the readings check_feed.py expects (spring-gap
+    phantoms folded into the next hour, stray zeros dropped), as dump rows; and the input
+    points that give no row: spring-gap zeros, stray zeros, folded phantoms."""
+    pts = resolve_points(ch, cost_ch, zone)
+    on_grid = grid_of(pts)
+    fold_phantoms(ch, pts, zone)
+    kept = settle_overlaps(ch, pts, on_grid)
+    uom, _, digits, power = ch.unit
+    unit, shown = DUMP_UNITS.get(uom, (None, None))
+    exponent = power if shown is None else shown
+    points = []
+    for k in kept:
+        p = Point(ch, k['x'], k['occ'], k['exact'])
+        p.start, p.duration = k['start'], k['duration']
+        p.unit = unit
+        raw = (k['exact'] * (Decimal(10) ** digits)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        p.kwh = raw.scaleb(exponent)
+        p.kwh_rounded = p.kwh != k['exact'] * (Decimal(10) ** (digits + exponent))
+        if k['cost_exact'] is not None:
+            p.cost = k['cost_exact'].quantize(CENT5, rounding=ROUND_HALF_UP)
+            p.cost_rounded = p.cost != k['cost_exact']
         points.append(p)
-    return points, dropped
+    gone = [Gone(ch, w, 'dst-gap-zero') for w in ch.dropped] + \
+        [Gone(ch, w, 'stray-point') for w in ch.strays] + [Gone(ch, w, 'dst-gap-folded') for w in ch.folded]
+    for w in ch.moved:  # a phantom written as the next reading: said too
+        gone.append(Gone(ch, w, 'dst-gap-folded'))
+        gone[-1].row = True
+    return points, gone
 
 
 class Row:
@@ -159,8 +172,8 @@ class Row:
         self.value = self.decimal('value', self.value_text)
         if self.value_text == '':
             self.problems.append('no value')
-        if self.unit != 'kWh':
-            self.problems.append('unit %r, expected kWh (dump --unit kWh)' % self.unit)
+        if self.unit not in [u for u, _ in DUMP_UNITS.values()]:
+            self.problems.append('unit %r, expected kWh (dump --unit kWh), or ft3, therm or USgal' % self.unit)
         self.cost = self.decimal('cost', self.cost_text)
         if self.cost is not None and self.currency != 'USD':
             self.problems.append('cost %s in currency %r, expected USD' % (self.cost_text, self.currency))
@@ -199,7 +212,7 @@ def read_dump(path):
 
 def matches(p, r):
     return (r.start == p.start and r.duration == p.duration and r.value == p.kwh
-            and r.cost == p.cost)
+            and r.cost == p.cost and r.unit == p.unit)
 
 
 def main():
@@ -284,18 +297,19 @@ def main():
     n_points = n_found = n_cost = n_kwh_rounded = n_cost_rounded = n_dropped = 0
     summary = []
     for ch, pts, dropped in channels:
-        n_points += len(pts) + len(dropped)
-        n_dropped += len(dropped)
+        rowless = len([g for g in dropped if not getattr(g, 'row', False)])
+        n_points += len(pts) + rowless
+        n_dropped += rowless
         for p in dropped:
             if log is None:
                 continue
             stamp = p.wall.strftime('%Y-%m-%d %H:%M')
-            if not any('dst-gap-zero' in l and stamp in l and '[series %s]' % ch.series_name in l for l in log):
-                problems.append('%s: a zero in the spring-forward gap, dropped without a dst-gap-zero warning '
-                                'naming %s and series %s' % (p.where(), stamp, ch.series_name))
+            if not any(p.code in l and stamp in l and '[series %s]' % ch.series_name in l for l in log):
+                problems.append('%s: dropped or folded without a %s warning naming %s and series %s'
+                                % (p.where(), p.code, stamp, ch.series_name))
         if not pts:
             if dropped:
-                summary.append('%s/%d: 0 readings, %d gap zeros dropped' % (ch.meter_no, ch.flow, len(dropped)))
+                summary.append('%s/%d: 0 readings, %d points dropped' % (ch.meter_no, ch.flow, len(dropped)))
             continue
         mr = matched.get(id(ch))
         if mr is None:
@@ -321,8 +335,8 @@ def main():
             diffs = []
             if r.duration != p.duration:
                 diffs.append('duration %s, want %d' % (r.duration_text, p.duration))
-            if r.value != p.kwh:
-                diffs.append('value %s kWh, want %s' % (r.value_text or 'none', fmt_dec(p.kwh)))
+            if r.value != p.kwh or r.unit != p.unit:
+                diffs.append('value %s %s, want %s %s' % (r.value_text or 'none', r.unit, fmt_dec(p.kwh), p.unit))
             if r.cost != p.cost:
                 diffs.append('cost %s, want %s' % (r.cost_text or 'none', fmt_dec(p.cost)))
             if diffs:
@@ -338,18 +352,19 @@ def main():
                 problems.append('%s: extra row, no input point at %s: %s' % (ch.label(), r.start_text, r.show()))
         total = sum(p.kwh for p in pts)
         costs = [p.cost for p in pts if p.cost is not None]
-        summary.append('%s/%d: %d/%d readings, %s kWh%s%s' % (
-            ch.meter_no, ch.flow, found, len(pts), fmt_dec(total),
+        summary.append('%s/%d: %d/%d readings, %s %s%s%s' % (
+            ch.meter_no, ch.flow, found, len(pts), fmt_dec(total), pts[0].unit,
             ', $%s' % fmt_dec(sum(costs)) if costs else '',
-            ', %d gap zeros dropped' % len(dropped) if dropped else ''))
+            ''.join(', %d %s' % (n, code) for code, n in
+                    sorted(collections.Counter(g.code for g in dropped).items()))))
     for mr, rs in groups.items():
         if mr not in used:
             problems.append('meter_reading %s (flow %s, %d rows) matches no input channel; the first: %s'
                             % (mr, rs[0].flow_text, len(rs), rs[0].show()))
     n_expected = n_points - n_dropped
     if len(rows) != n_expected:
-        problems.append('the dump has %d rows; the input has %d non-null points, %d of them spring-gap zeros '
-                        '(dropped as documented), so %d rows were expected'
+        problems.append('the dump has %d rows; the input has %d non-null points, %d of them spring-gap zeros, '
+                        'stray zeros or folded phantoms (as documented), so %d rows were expected'
                         % (len(rows), n_points, n_dropped, n_expected))
     if n_points == 0:
         problems.append('the input has no non-null USAGE point at all')
@@ -363,7 +378,7 @@ def main():
         return 1
     extras = []
     if n_dropped:
-        extras.append('%d spring-gap zero(s) dropped%s' % (n_dropped, ' with a warning' if log is not None else ''))
+        extras.append('%d point(s) dropped or folded%s' % (n_dropped, ' with a warning' if log is not None else ''))
     if n_kwh_rounded:
         extras.append('%d value(s) rounded to whole Wh' % n_kwh_rounded)
     if n_cost_rounded:

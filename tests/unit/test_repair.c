@@ -82,8 +82,15 @@ static int read_stream(fixture *f, FILE *in, const char *name, bool dry_run)
     assert_int_equal(model_feed_new(&f->feed), 0);
     uint16_t source;
     assert_int_equal(model_feed_add_source(f->feed, name, &source, &f->err), 0);
-    convert_input ci = {f->feed, NULL,    name,     source,       collect,
-                        f,       dry_run, &f->zone, &f->accounts, &f->naccounts};
+    convert_input ci = {.feed = f->feed,
+                        .name = name,
+                        .source = source,
+                        .on_diag = collect,
+                        .diag_ctx = f,
+                        .dry_run = dry_run,
+                        .zone = &f->zone,
+                        .accounts = &f->accounts,
+                        .naccounts = &f->naccounts};
     f->rc = repair_read_into(&ci, in, &f->err);
     return f->rc;
 }
@@ -468,8 +475,14 @@ static void test_zone_already_given(void **state)
     uint16_t source;
     assert_int_equal(model_feed_add_source(f->feed, "a.xml", &source, &err), 0);
     espi_tz *zone = given;
-    convert_input ci = {f->feed, NULL,  "a.xml", source,       collect,
-                        f,       false, &zone,   &f->accounts, &f->naccounts};
+    convert_input ci = {.feed = f->feed,
+                        .name = "a.xml",
+                        .source = source,
+                        .on_diag = collect,
+                        .diag_ctx = f,
+                        .zone = &zone,
+                        .accounts = &f->accounts,
+                        .naccounts = &f->naccounts};
     FILE *in = fopen(test_fixture("espi/repair/repair_milliseconds.xml"), "rb");
     assert_non_null(in);
     assert_int_equal(repair_read_into(&ci, in, &f->err), 0);
@@ -477,6 +490,56 @@ static void test_zone_already_given(void **state)
     assert_ptr_equal(zone, given);
     assert_string_equal(f->feed->tz_name, "STD5DST,M3.2.0/2,M11.1.0/2");
     espi_tz_free(given);
+}
+
+/* Reads repair_milliseconds.xml (New York's LocalTimeParameters) with the
+ * zone tz of --tz (explicit) or of the default. */
+static void read_with_tz(fixture *f, const char *tz, bool explicit)
+{
+    reset(f);
+    espi_tz *given = NULL;
+    espi_error err;
+    assert_int_equal(espi_tz_load(&given, tz, &err), 0);
+    assert_int_equal(model_feed_new(&f->feed), 0);
+    uint16_t source;
+    assert_int_equal(model_feed_add_source(f->feed, "a.xml", &source, &err), 0);
+    convert_input ci = {.feed = f->feed,
+                        .tz = given,
+                        .name = "a.xml",
+                        .source = source,
+                        .on_diag = collect,
+                        .diag_ctx = f,
+                        .zone = &f->zone,
+                        .accounts = &f->accounts,
+                        .naccounts = &f->naccounts,
+                        .tz_explicit = explicit};
+    FILE *in = fopen(test_fixture("espi/repair/repair_milliseconds.xml"), "rb");
+    assert_non_null(in);
+    assert_int_equal(repair_read_into(&ci, in, &f->err), 0);
+    fclose(in);
+    espi_tz_free(given);
+}
+
+/* A --tz that disagrees with the file's LocalTimeParameters is said, naming
+ * both; the same zone (however written) or the default zone is not. */
+static void test_given_zone_disagrees(void **state)
+{
+    fixture *f = *state;
+    read_with_tz(f, "America/Chicago", true);
+    assert_report(f, "repair-tz-given", "LocalTimeParameters", 1, 0);
+    const char *m = report_of(f, "repair-tz-given", "LocalTimeParameters")->message;
+    assert_non_null(strstr(m, "disagree with --tz America/Chicago (tzOffset -21600, dstOffset "
+                              "3600, rules 360E2000/B40E2000; the offsets first differ at "));
+    assert_non_null(strstr(m, "(the first: tzOffset -18000, dstOffset 3600, rules "
+                              "360E2000/B40E2000); --tz is applied"));
+    read_with_tz(f, "America/Phoenix", true); /* no DST: the rules differ */
+    assert_int_equal(count_code(f, "repair-tz-given"), 1);
+    read_with_tz(f, "America/New_York", true);
+    assert_int_equal(count_code(f, "repair-tz-given"), 0);
+    read_with_tz(f, "EST5EDT,M3.2.0,M11.1.0", true);
+    assert_int_equal(count_code(f, "repair-tz-given"), 0);
+    read_with_tz(f, "America/Chicago", false); /* the default: the file's own zone is used */
+    assert_int_equal(count_code(f, "repair-tz-given"), 0);
 }
 
 static void test_customer_feed(void **state)
@@ -599,6 +662,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_zip_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ltp_bad_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_zone_already_given, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_given_zone_disagrees, setup, teardown),
         cmocka_unit_test_setup_teardown(test_customer_feed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quality_summary_and_measurements, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dump_fixtures, setup, teardown),

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_smarthub.c - the SmartHub poll reader: status and syntax errors with
- * locations, joins, units, flow directions, costs, gaps, DST per point. */
+ * locations, joins, units, flow directions, costs, gaps, DST per point, the
+ * zone guard, stray points, time of use, gas and water, flow names. */
 #include "testutil.h"
 
 #include "convert/model.h"
@@ -92,6 +93,28 @@ static model_channel *channel(const fixture *f, size_t i)
     assert_true(f->feed->nusage_points >= 1);
     assert_true(f->feed->usage_points[0]->nchannels > i);
     return f->feed->usage_points[0]->channels[i];
+}
+
+/* Reads json through the converter with options co (its zone, callback and
+ * context are the fixture's): strict, series_flows, tz_explicit. */
+static int read_with(fixture *f, const char *json, espi_convert_options *co)
+{
+    espi_feed_free(f->feed);
+    f->feed = NULL;
+    memset(&f->diags, 0, sizeof f->diags);
+    co->tz = f->tz;
+    co->on_diag = test_collect_diag;
+    co->diag_ctx = &f->diags;
+    espi_converter *c = NULL;
+    FILE *in = test_stream(json);
+    f->rc = espi_converter_new(&c, co, &f->err);
+    if (f->rc == 0)
+        f->rc = espi_converter_add(c, in, "poll.json", ESPI_FORMAT_SMARTHUB_JSON, &f->err);
+    if (f->rc == 0)
+        f->rc = espi_converter_finish(c, &f->feed, &f->err);
+    espi_converter_free(c);
+    fclose(in);
+    return f->rc;
 }
 
 static void expect_error(fixture *f, const char *json, const char *code, unsigned long line)
@@ -359,14 +382,14 @@ static void test_duplicates_and_other_entries_ignored(void **state)
     assert_non_null(json);
     snprintf(json, n,
              "{\"status\":\"COMPLETE\",\"data\":{\"ELECTRIC\":["
-             "{\"type\":\"TIME_OF_USE\",\"meters\":[{\"seriesId\":\"T\",\"flowDirection\":"
+             "{\"type\":\"DEMAND\",\"meters\":[{\"seriesId\":\"T\",\"flowDirection\":"
              "\"FORWARD\"}],\"series\":[{\"name\":\"T\",\"data\":[%s]}]},"
              "{\"type\":\"USAGE\",\"baseSeries\":{\"S1\":[%s]},"
              "\"meterToChartData\":{\"Meter{seriesId='S1'}\":[%s]},"
              "\"meters\":[{\"meterNumber\":\"1\",\"seriesId\":\"S1\",\"flowDirection\":"
              "\"FORWARD\"}],\"series\":[{\"name\":\"S1\",\"data\":[%s]}]},"
              "{\"type\":\"WEATHER\"}],"
-             "\"GAS\":[{\"type\":\"USAGE\",\"series\":[{\"name\":\"G\",\"data\":[%s]}]}]}}",
+             "\"SEWER\":[{\"type\":\"USAGE\",\"series\":[{\"name\":\"G\",\"data\":[%s]}]}]}}",
              junk, junk, junk, p, junk);
     assert_int_equal(read_text(f, json), 0);
     assert_int_equal(f->feed->usage_points[0]->nchannels, 1);
@@ -515,7 +538,21 @@ static void test_spring_gap(void **state)
              "\n{\"x\":%lld,\"y\":1},\n{\"x\":%lld,\"y\":0.61},\n{\"x\":%lld,\"y\":3}",
              MARCH8 + HOUR_MS, MARCH8 + 2 * HOUR_MS, MARCH8 + 3 * HOUR_MS);
     char *json = one_series("FORWARD", "HOURLY", points, "");
-    expect_error(f, json, "dst-gap", 3);
+    /* folded into the hour after the gap, totals kept, with a warning ... */
+    assert_int_equal(read_text(f, json), 0);
+    model_channel *ch = channel(f, 0);
+    assert_int_equal(ch->nreadings, 2);
+    assert_int_equal(ch->readings[1].start, 1772964000); /* 03:00 PDT = 10:00Z */
+    assert_int_equal(ch->readings[1].value, 3610);
+    assert_int_equal(ch->readings[1].duration, 3600);
+    int w = test_diag_find(&f->diags, "dst-gap-folded");
+    assert_true(w >= 0);
+    assert_int_equal(f->diags.lines[w], 3);
+    /* ... an error only when strict */
+    espi_convert_options co = {.strict = true};
+    assert_int_equal(read_with(f, json, &co), ESPI_E_INPUT);
+    assert_string_equal(f->err.code, "dst-gap");
+    assert_int_equal(f->err.line, 3);
     assert_non_null(strstr(f->err.message, "02:00"));
     free(json);
     snprintf(points, sizeof points,
@@ -523,7 +560,7 @@ static void test_spring_gap(void **state)
              MARCH8 + 2 * HOUR_MS, MARCH8 + 3 * HOUR_MS);
     json = one_series("FORWARD", "HOURLY", points, "");
     assert_int_equal(read_text(f, json), 0);
-    model_channel *ch = channel(f, 0);
+    ch = channel(f, 0);
     assert_int_equal(ch->nreadings, 2);
     assert_int_equal(ch->readings[0].start, 1772960400); /* 01:00 PST = 09:00Z */
     assert_int_equal(ch->readings[1].start, 1772964000); /* 03:00 PDT = 10:00Z */
@@ -787,6 +824,333 @@ static void test_hostile_text(void **state)
     free(json);
 }
 
+/* ------------------------------------------------------------------ */
+/* Zone guard: the request's true UTC bounds against the wall clock    */
+/* ------------------------------------------------------------------ */
+
+/* 2026-06-15 00:00 in Los Angeles (PDT) and in New York (EDT), true UTC ms. */
+#define JUNE15_LA 1781506800000LL
+#define JUNE15_NY 1781496000000LL
+
+static void test_zone_confirmed(void **state)
+{
+    fixture *f = *state;
+    char *points = points_hourly(JUNE15, 24, "0.5");
+    char extra[128];
+    snprintf(extra, sizeof extra, "\"startDateTime\":%lld,", JUNE15_LA);
+    char *json = one_series("FORWARD", "HOURLY", points, extra);
+    espi_convert_options co = {.tz_explicit = false};
+    assert_int_equal(read_with(f, json, &co), 0);
+    assert_int_equal(f->diags.warnings, 0); /* the data confirm the default zone */
+    free(json);
+    free(points);
+}
+
+static void test_zone_mismatch(void **state)
+{
+    fixture *f = *state;
+    char *points = points_hourly(JUNE15, 24, "0.5");
+    char extra[256];
+    /* an Eastern co-op: local midnight is 04:00Z */
+    snprintf(extra, sizeof extra, "\n\"startDateTime\":%lld,", JUNE15_NY);
+    char *json = one_series("FORWARD", "HOURLY", points, extra);
+    expect_error(f, json, "zone-mismatch", 2);
+    assert_non_null(strstr(f->err.message, "UTC-4"));
+    assert_non_null(strstr(f->err.message, "America/New_York"));
+    assert_non_null(strstr(f->err.message, "America/Los_Angeles is at UTC-7"));
+    free(json);
+    /* the echo of the request (a string, as clients send it) is evidence too */
+    snprintf(extra, sizeof extra, "\"baseUsageParameters\":{\"startDateTime\":\"%lld\"},",
+             JUNE15_NY);
+    json = one_series("FORWARD", "HOURLY", points, extra);
+    expect_error(f, json, "zone-mismatch", 1);
+    assert_non_null(strstr(f->err.message, "baseUsageParameters.startDateTime"));
+    free(json);
+    /* and the end: daily points, the last one ending at local midnight */
+    snprintf(extra, sizeof extra, "\"endDateTime\":%lld,", JUNE15_NY + 86400000LL);
+    json = one_series("FORWARD", "DAILY", "{\"x\":1781481600000,\"y\":20}", extra);
+    expect_error(f, json, "zone-mismatch", 1);
+    assert_non_null(strstr(f->err.message, "endDateTime"));
+    free(json);
+    free(points);
+}
+
+/* Bounds that do not fall on local midnight (data from a connect day) do
+ * not contradict the zone; with no other evidence the zone is assumed,
+ * which is said only when --tz was not given. */
+static void test_zone_assumed(void **state)
+{
+    fixture *f = *state;
+    char *points = points_hourly(JUNE15 + 10 * HOUR_MS, 4, "0.5");
+    char extra[128];
+    snprintf(extra, sizeof extra, "\"startDateTime\":%lld,", JUNE15_NY);
+    char *json = one_series("FORWARD", "HOURLY", points, extra);
+    espi_convert_options co = {.tz_explicit = false};
+    assert_int_equal(read_with(f, json, &co), 0);
+    assert_true(test_diag_find(&f->diags, "zone-assumed") >= 0);
+    assert_non_null(strstr(f->diags.last_message, "America/Los_Angeles"));
+    co.tz_explicit = true;
+    assert_int_equal(read_with(f, json, &co), 0);
+    assert_int_equal(test_diag_find(&f->diags, "zone-assumed"), -1);
+    free(json);
+    free(points);
+}
+
+/* TIME_OF_USE bounds are wall clock (they would say UTC+0) and MONTHLY
+ * points are read dates: neither is evidence. */
+static void test_zone_ignores_tou_and_monthly(void **state)
+{
+    fixture *f = *state;
+    char json[2048];
+    snprintf(json, sizeof json,
+             "{\"status\":\"COMPLETE\",\"data\":{\"ELECTRIC\":["
+             "{\"type\":\"USAGE\",\"timeFrame\":\"HOURLY\",\"startDateTime\":%lld,"
+             "\"meters\":[{\"meterNumber\":\"M\",\"seriesId\":\"M\",\"flowDirection\":"
+             "\"FORWARD\"}],\"series\":[{\"name\":\"M\",\"data\":[{\"x\":%lld,\"y\":1},"
+             "{\"x\":%lld,\"y\":2}]}]},"
+             "{\"type\":\"TIME_OF_USE\",\"timeFrame\":\"HOURLY\",\"startDateTime\":%lld,"
+             "\"series\":[{\"name\":\"M - Off Peak\",\"rateName\":\"Off Peak\",\"data\":["
+             "{\"x\":%lld,\"y\":1},{\"x\":%lld,\"y\":2}]}]}]}}",
+             JUNE15_LA, JUNE15, JUNE15 + HOUR_MS, JUNE15, JUNE15, JUNE15 + HOUR_MS);
+    espi_convert_options co = {.tz_explicit = false};
+    assert_int_equal(read_with(f, json, &co), 0);
+    assert_int_equal(test_diag_find(&f->diags, "zone-assumed"), -1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Stray points                                                        */
+/* ------------------------------------------------------------------ */
+
+/* Hourly points with one more at 00:15 (Cobb's connect day). */
+static char *with_stray(const char *stray_y)
+{
+    char *rest = points_hourly(JUNE15 + HOUR_MS, 7, "1");
+    size_t n = strlen(rest) + 128;
+    char *points = malloc(n);
+    assert_non_null(points);
+    snprintf(points, n, "{\"x\":%lld,\"y\":0.95},\n{\"x\":%lld,\"y\":%s},%s", JUNE15,
+             JUNE15 + 900000, stray_y, rest);
+    free(rest);
+    return points;
+}
+
+static void test_stray_zero_dropped(void **state)
+{
+    fixture *f = *state;
+    char *points = with_stray("0.0");
+    char *json = one_series("FORWARD", "HOURLY", points, "");
+    assert_int_equal(read_text(f, json), 0);
+    model_channel *ch = channel(f, 0);
+    assert_int_equal(ch->nreadings, 8);
+    assert_int_equal(ch->readings[0].value, 950);
+    assert_int_equal(ch->readings[0].duration, 3600); /* not cut to 900 s */
+    int w = test_diag_find(&f->diags, "stray-point");
+    assert_true(w >= 0);
+    assert_int_equal(f->diags.lines[w], 2);
+    free(json);
+    free(points);
+}
+
+static void test_stray_nonzero_error(void **state)
+{
+    fixture *f = *state;
+    char *points = with_stray("0.2");
+    char *json = one_series("FORWARD", "HOURLY", points, "");
+    expect_error(f, json, "stray-point", 2);
+    assert_non_null(strstr(f->err.message, "00:15"));
+    assert_non_null(strstr(f->err.message, "00:00"));
+    assert_non_null(strstr(f->err.message, "line 1"));
+    free(json);
+    free(points);
+}
+
+/* A phantom with no reading after the gap becomes that reading; 15-minute
+ * phantoms fold into the quarter an hour later. */
+static void test_phantom_alone_and_quarters(void **state)
+{
+    fixture *f = *state;
+    char points[512];
+    snprintf(points, sizeof points,
+             "{\"x\":%lld,\"y\":1},{\"x\":%lld,\"y\":0.25},{\"x\":%lld,\"y\":2}", MARCH8 + HOUR_MS,
+             MARCH8 + 2 * HOUR_MS, MARCH8 + 4 * HOUR_MS);
+    char *json = one_series("FORWARD", "HOURLY", points, "");
+    assert_int_equal(read_text(f, json), 0);
+    model_channel *ch = channel(f, 0);
+    assert_int_equal(ch->nreadings, 3);
+    assert_int_equal(ch->readings[1].start, 1772964000); /* 03:00 PDT */
+    assert_int_equal(ch->readings[1].value, 250);
+    assert_true(test_diag_find(&f->diags, "dst-gap-folded") >= 0);
+    free(json);
+    size_t len = 0;
+    for (int q = 0; q < 12; q++) /* 01:00 .. 03:45 every 15 minutes */
+        len += (size_t)snprintf(points + len, sizeof points - len, "%s{\"x\":%lld,\"y\":%d}",
+                                q ? "," : "", MARCH8 + HOUR_MS + q * 900000LL, q + 1);
+    json = one_series("FORWARD", "HOURLY", points, "");
+    assert_int_equal(read_text(f, json), 0);
+    ch = channel(f, 0);
+    assert_int_equal(ch->nreadings, 8);
+    assert_int_equal(ch->readings[4].start, 1772964000); /* 03:00 PDT: 9 + 5 kWh */
+    assert_int_equal(ch->readings[4].value, 14000);
+    assert_int_equal(ch->readings[5].value, 16000); /* 03:15: 10 + 6 */
+    free(json);
+}
+
+/* ------------------------------------------------------------------ */
+/* Time of use                                                         */
+/* ------------------------------------------------------------------ */
+
+#define TOU_FMT                                                                                    \
+    "{\"status\":\"COMPLETE\",\"data\":{\"ELECTRIC\":["                                            \
+    "{\"type\":\"USAGE\",\"timeFrame\":\"HOURLY\",\"meters\":[{\"meterNumber\":\"M\","             \
+    "\"seriesId\":\"M\",\"flowDirection\":\"FORWARD\"}],\"series\":[{\"name\":\"M\",\"data\":["    \
+    "{\"x\":%lld,\"y\":1},{\"x\":%lld,\"y\":2},{\"x\":%lld,\"y\":3},{\"x\":%lld,\"y\":4}]}]},"     \
+    "{\"type\":\"TIME_OF_USE\",\"timeFrame\":\"HOURLY\",\"meters\":["                              \
+    "{\"meterNumber\":\"M\",\"seriesId\":\"M - Super Off Pk\",\"flowDirection\":\"FORWARD\","      \
+    "\"rateName\":\"Super Off Pk\"},{\"meterNumber\":\"M\",\"seriesId\":\"M - On Peak\","          \
+    "\"flowDirection\":\"FORWARD\",\"rateName\":\"On Peak\"}],\"series\":["                        \
+    "{\"name\":\"M - Super Off Pk\",\"rateName\":\"Super Off Pk\",\"data\":[{\"x\":%lld,"          \
+    "\"y\":1},{\"x\":%lld,\"y\":2}]},{\"name\":\"M - On Peak\",\"data\":[{\"x\":%lld,\"y\":3},"    \
+    "{\"x\":%lld,\"y\":%s}]}]}]}}"
+
+static void test_tou_channels(void **state)
+{
+    fixture *f = *state;
+    char json[4096];
+    long long x[4] = {JUNE15, JUNE15 + HOUR_MS, JUNE15 + 2 * HOUR_MS, JUNE15 + 3 * HOUR_MS};
+    snprintf(json, sizeof json, TOU_FMT, x[0], x[1], x[2], x[3], x[0], x[1], x[2], x[3], "4");
+    assert_int_equal(read_text(f, json), 0);
+    assert_int_equal(f->diags.warnings, 0); /* the periods partition the usage */
+    model_usage_point *up = f->feed->usage_points[0];
+    assert_int_equal(up->nchannels, 3);
+    /* sorted by tou: the usage (none), then "On Peak" 1, "Super Off Pk" 2 */
+    assert_int_equal(up->channels[0]->rt.tou, CODE_NONE);
+    assert_int_equal(up->channels[0]->nreadings, 4);
+    assert_int_equal(up->channels[1]->rt.tou, 1);
+    assert_non_null(strstr(up->channels[1]->title, "On Peak"));
+    assert_int_equal(up->channels[1]->readings[0].value, 3000);
+    assert_int_equal(up->channels[1]->readings[0].duration, 3600);
+    assert_int_equal(up->channels[2]->rt.tou, 2);
+    assert_non_null(strstr(up->channels[2]->title, "Super Off Pk"));
+    assert_int_equal(up->channels[2]->rt.kind, 12);
+    assert_int_equal(up->channels[2]->rt.flow_direction, 1);
+    /* a period that does not give the usage of an hour is said, with the hour */
+    snprintf(json, sizeof json, TOU_FMT, x[0], x[1], x[2], x[3], x[0], x[1], x[2], x[3], "3.5");
+    assert_int_equal(read_text(f, json), 0);
+    int w = test_diag_find(&f->diags, "tou-partition");
+    assert_true(w >= 0);
+    assert_non_null(strstr(f->diags.last_message, "2026-06-15 03:00"));
+    assert_int_equal(f->feed->usage_points[0]->channels[1]->readings[1].value, 3500);
+}
+
+/* ------------------------------------------------------------------ */
+/* Gas and water                                                       */
+/* ------------------------------------------------------------------ */
+
+static void test_gas_and_water(void **state)
+{
+    fixture *f = *state;
+    char json[2048];
+    snprintf(json, sizeof json,
+             "{\"status\":\"COMPLETE\",\"data\":{"
+             "\"WATER\":[{\"type\":\"USAGE\",\"unitOfMeasure\":\"GAL\",\"timeFrame\":\"DAILY\","
+             "\"serviceLocationNumber\":\"L\",\"meters\":[{\"meterNumber\":\"W\",\"seriesId\":"
+             "\"W\",\"flowDirection\":\"FORWARD\"}],\"series\":[{\"name\":\"W\",\"data\":["
+             "{\"x\":%lld,\"y\":12.5}]}]}],"
+             "\"GAS\":[{\"type\":\"USAGE\",\"unitOfMeasure\":\"CCF\",\"timeFrame\":\"DAILY\","
+             "\"serviceLocationNumber\":\"L\",\"meters\":[{\"meterNumber\":\"G\",\"seriesId\":"
+             "\"G\",\"flowDirection\":\"FORWARD\"}],\"series\":[{\"name\":\"G\",\"data\":["
+             "{\"x\":%lld,\"y\":1.23}]}]}],"
+             "\"ELECTRIC\":[{\"type\":\"USAGE\",\"timeFrame\":\"DAILY\",\"serviceLocationNumber\":"
+             "\"L\",\"meters\":[{\"meterNumber\":\"E\",\"seriesId\":\"E\",\"flowDirection\":"
+             "\"FORWARD\"}],\"series\":[{\"name\":\"E\",\"data\":[{\"x\":%lld,\"y\":20}]}]}]}}",
+             JUNE15, JUNE15, JUNE15);
+    assert_int_equal(read_text(f, json), 0);
+    assert_int_equal(f->feed->nusage_points, 3);
+    static const struct {
+        int service, commodity, kind, uom, power;
+        int64_t value;
+    } want[] = {{0, 1, 12, 72, 0, 20000}, {1, 7, 58, 119, 0, 123}, {2, 9, 58, 128, -2, 1250}};
+    for (size_t i = 0; i < 3; i++) {
+        const model_usage_point *up = f->feed->usage_points[i];
+        assert_int_equal(up->service_kind, want[i].service);
+        assert_int_equal(up->nchannels, 1);
+        const model_channel *ch = up->channels[0];
+        assert_int_equal(ch->rt.commodity, want[i].commodity);
+        assert_int_equal(ch->rt.kind, want[i].kind);
+        assert_int_equal(ch->rt.uom, want[i].uom);
+        assert_int_equal(ch->rt.power_of_ten, want[i].power);
+        assert_int_equal(ch->rt.phase, i == 0 ? 769 : CODE_NONE);
+        assert_int_equal(ch->rt.accumulation, 4);
+        assert_int_equal(ch->readings[0].value, want[i].value);
+    }
+    /* therms are energy; a unit the industry does not have is an error */
+    snprintf(json, sizeof json,
+             "{\"status\":\"COMPLETE\",\"data\":{\"GAS\":[{\"type\":\"USAGE\",\"unitOfMeasure\":"
+             "\"THERM\",\"timeFrame\":\"DAILY\",\"series\":[{\"name\":\"G\",\"data\":["
+             "{\"x\":%lld,\"y\":2.125}]}]}]}}",
+             JUNE15);
+    assert_int_equal(read_text(f, json), 0);
+    const model_channel *ch = channel(f, 0);
+    assert_int_equal(ch->rt.uom, 169);
+    assert_int_equal(ch->rt.kind, 12);
+    assert_int_equal(ch->rt.power_of_ten, -3);
+    assert_int_equal(ch->readings[0].value, 2125);
+    char *kwh = strstr(json, "THERM");
+    memcpy(kwh, "KWH\",", 5);
+    memmove(kwh + 5, kwh + 7, strlen(kwh + 7) + 1);
+    expect_error(f, json, "smarthub-unit", 1);
+    assert_non_null(strstr(f->err.message, "CCF"));
+}
+
+/* ------------------------------------------------------------------ */
+/* Flow names                                                          */
+/* ------------------------------------------------------------------ */
+
+#define LABELS_FMT                                                                                 \
+    "{\"status\":\"COMPLETE\",\"data\":{\"ELECTRIC\":[{\"type\":\"USAGE\",\"timeFrame\":"          \
+    "\"HOURLY\",\"meters\":[{\"meterNumber\":\"H\",\"seriesId\":\"H\",\"flowDirection\":"          \
+    "\"FORWARD\"}],\"series\":[{\"name\":\"H - Consumption\",\"data\":[%s]},"                      \
+    "{\"name\":\"H - Generation\",\"data\":[%s]},{\"name\":\"%s\",\"data\":[%s]}]}]}}"
+
+static void test_flow_names(void **state)
+{
+    fixture *f = *state;
+    char *p = points_hourly(JUNE15, 2, "-1");
+    char json[2048];
+    snprintf(json, sizeof json, LABELS_FMT, p, p, "H - Net", p);
+    assert_int_equal(read_text(f, json), 0);
+    assert_int_equal(f->feed->usage_points[0]->nchannels, 3);
+    static const int flows[] = {1, 4, 19};
+    for (size_t i = 0; i < 3; i++) {
+        assert_string_equal(channel(f, i)->meter, "H");
+        assert_int_equal(channel(f, i)->rt.flow_direction, flows[i]);
+    }
+    assert_int_equal(channel(f, 2)->readings[0].value, 1000); /* received: non-negative */
+    /* a label that tells nothing: an error that names the option ... */
+    snprintf(json, sizeof json, LABELS_FMT, p, p, "H - Solar", p);
+    expect_error(f, json, "smarthub-no-meter", 1);
+    assert_non_null(strstr(f->err.message, "--series-flow"));
+    /* ... which gives the flow, by the label or by the whole name */
+    espi_series_flow by_label[] = {{"Solar", 4}};
+    espi_convert_options co = {.series_flows = by_label, .nseries_flows = 1};
+    assert_int_equal(read_with(f, json, &co), 0);
+    assert_int_equal(channel(f, 1)->rt.flow_direction, 4);
+    /* a second reverse series of the meter is refused, as two of any flow are */
+    espi_series_flow twice[] = {{"Solar", 19}};
+    espi_convert_options co1 = {.series_flows = twice, .nseries_flows = 1};
+    assert_int_equal(read_with(f, json, &co1), ESPI_E_INPUT);
+    assert_string_equal(f->err.code, "smarthub-duplicate-channel");
+    espi_series_flow by_name[] = {{"Solar", 19}, {"H - Solar", 4}};
+    espi_convert_options co2 = {.series_flows = by_name, .nseries_flows = 2};
+    assert_int_equal(read_with(f, json, &co2), 0);
+    assert_int_equal(channel(f, 1)->rt.flow_direction, 4);
+    espi_series_flow bad[] = {{"Solar", 7}};
+    espi_convert_options co3 = {.series_flows = bad, .nseries_flows = 1};
+    assert_int_equal(read_with(f, json, &co3), ESPI_E_ARG);
+    assert_string_equal(f->err.code, "series-flow");
+    free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -821,6 +1185,16 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_interval_map, setup, teardown),
         cmocka_unit_test_setup_teardown(test_value_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_text, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_zone_confirmed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_zone_mismatch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_zone_assumed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_zone_ignores_tou_and_monthly, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stray_zero_dropped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stray_nonzero_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_phantom_alone_and_quarters, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tou_channels, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gas_and_water, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flow_names, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_smarthub_account.c - the SmartHub account metadata reader (user-data
  * and billing JSON): the records it hands the converter, at every chunk
- * size; the errors, with their locations; its limits; the format sniff; and
+ * size; the errors, with their locations; its limits; the format sniff;
  * that nothing personal (names, addresses, e-mail, phone, the hint answer)
- * reaches a record or a message. */
+ * reaches a record or a message; and the zone check of CSV exports against
+ * the last bill read dates (accounts_check_zone). */
 #include "testutil.h"
 
 #include "convert/input.h"
@@ -163,6 +164,15 @@ static void test_user_data(void **state)
     /* both location maps, schedules merged; the " " meter key left out */
     expect_record(f, "4400123001", "71005500", "R1:CEC,NM1:CEC", NULL, "88120045", 15);
     expect_record(f, "4400123001", "71005501", "GS1:CEC", NULL, "88120046", 25);
+    /* the last bill read dates (ms) of the location that has them, as seconds */
+    const account_info *home = record(f, "4400123001", "71005500");
+    assert_int_equal(home->read_dates_given, 3);
+    assert_int_equal(home->read_dates[0], 1790060400);
+    assert_int_equal(home->read_dates[1], 1792652400);
+    assert_int_equal(home->read_date_lines[0], 20);
+    assert_int_equal(home->read_date_lines[1], 21);
+    assert_false(home->wall_clock);
+    assert_int_equal(record(f, "4400123001", "71005501")->read_dates_given, 0); /* null */
     assert_int_equal(f->diags.warnings, 1);
     int i = test_diag_find(&f->diags, "account-inactive");
     assert_true(i >= 0);
@@ -250,6 +260,12 @@ static void expect_same_records(const fixture *a, const fixture *b)
         for (size_t m = 0; m < x->nmeters; m++)
             assert_string_equal(x->meters[m], y->meters[m]);
         assert_int_equal(x->line, y->line);
+        assert_int_equal(x->read_dates_given, y->read_dates_given);
+        for (int k = 0; k < 2; k++)
+            if (x->read_dates_given & (1u << k)) {
+                assert_int_equal(x->read_dates[k], y->read_dates[k]);
+                assert_int_equal(x->read_date_lines[k], y->read_date_lines[k]);
+            }
     }
 }
 
@@ -561,6 +577,161 @@ static void test_sniff(void **state)
     free(late);
 }
 
+/* Read dates as strings are read too; one that is not a time is left out
+ * with a warning (it only serves the zone check). */
+static void test_read_dates(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(
+        read_text(f,
+                  "[{\"account\": \"1\", \"serviceLocationIdToServiceLocationSummary\": "
+                  "{\"7\": {\"lastBillPrevReadDtTm\": \"1768453200000\",\n"
+                  "\"lastBillPresReadDtTm\": \"soon\"},\n"
+                  "\"8\": {\"lastBillPresReadDtTm\": -5}}}]",
+                  0),
+        0);
+    const account_info *a = record(f, "1", "7");
+    assert_int_equal(a->read_dates_given, 1);
+    assert_int_equal(a->read_dates[0], 1768453200); /* 2026-01-15 05:00Z */
+    assert_int_equal(a->read_date_lines[0], 1);
+    assert_int_equal(record(f, "1", "8")->read_dates_given, 0);
+    assert_int_equal(f->diags.warnings, 2);
+    int i = test_diag_find(&f->diags, "account-read-date");
+    assert_int_equal(f->diags.lines[i], 2);
+    assert_int_equal(f->diags.lines[i + 1], 3);
+    assert_non_null(strstr(f->diags.last_message, "\"lastBillPresReadDtTm\" of service location "
+                                                  "#2 is not a time in epoch milliseconds"));
+}
+
+/* ------------------------------------------------------------------ */
+/* The zone of CSV exports                                             */
+/* ------------------------------------------------------------------ */
+
+#define MAY15_06Z 1778824800  /* 2026-05-15 06:00Z: midnight MDT */
+#define JUNE15_06Z 1781503200 /* 2026-06-15 06:00Z: midnight MDT */
+#define JAN15_05Z 1768453200  /* 2026-01-15 05:00Z: midnight EST */
+
+typedef struct zone_case {
+    espi_feed *feed;
+    char csv_account[16], account[16], location[2][16];
+    account_info records[3];
+    size_t n;
+    espi_error err;
+    fixture diags; /* for its collector */
+} zone_case;
+
+/* A feed with the usage point of a CSV export (source 0, account csv_account)
+ * and its wall-clock record; an account file (source 1) with read dates. */
+static void zone_case_init(zone_case *z, const char *csv_account, const char *account, int64_t prev,
+                           int64_t pres)
+{
+    memset(z, 0, sizeof *z);
+    snprintf(z->csv_account, sizeof z->csv_account, "%s", csv_account);
+    snprintf(z->account, sizeof z->account, "%s", account);
+    snprintf(z->location[0], sizeof z->location[0], "80012345");
+    snprintf(z->location[1], sizeof z->location[1], "80012346");
+    assert_int_equal(model_feed_new(&z->feed), 0);
+    uint16_t source;
+    espi_error err;
+    assert_int_equal(model_feed_add_source(z->feed, "usage.csv", &source, &err), 0);
+    assert_int_equal(model_feed_add_source(z->feed, "user_data.json", &source, &err), 0);
+    model_usage_point *up = model_feed_usage_point(z->feed, csv_account, "");
+    assert_non_null(up);
+    model_channel_key key = model_channel_key_make("", 1, 72);
+    model_channel *ch = model_usage_point_channel(up, &key);
+    assert_non_null(ch);
+    model_reading r = {.start = JUNE15_06Z, .value = 500, .duration = 3600, .source = 0};
+    assert_int_equal(model_channel_append(ch, &r), 0);
+    z->records[0] = (account_info){.account = z->csv_account, .line = 3, .wall_clock = true};
+    z->records[1] = (account_info){.account = z->account,
+                                   .location = z->location[0],
+                                   .line = 15,
+                                   .source = 1,
+                                   .read_dates = {prev, pres},
+                                   .read_date_lines = {18, 19},
+                                   .read_dates_given = (uint8_t)((prev ? 1 : 0) | (pres ? 2 : 0))};
+    z->n = 2;
+}
+
+static int zone_check(zone_case *z, const char *tz_name, bool given)
+{
+    espi_tz *tz = NULL;
+    espi_error err;
+    assert_int_equal(espi_tz_load(&tz, tz_name, &err), 0);
+    clear(&z->diags);
+    memset(&z->err, 0, sizeof z->err);
+    int rc = accounts_check_zone(z->feed, z->records, z->n, tz, given, collect, &z->diags, &z->err);
+    espi_tz_free(tz);
+    return rc;
+}
+
+static void test_zone_of_csv(void **state)
+{
+    (void)state;
+    zone_case z;
+    zone_case_init(&z, "1234567001", "1234567001", MAY15_06Z, JUNE15_06Z);
+    /* read in the right zone: said as an info */
+    assert_int_equal(zone_check(&z, "America/Denver", true), 0);
+    assert_int_equal(z.diags.diags.count, 1);
+    assert_int_equal(z.diags.diags.warnings, 0);
+    assert_string_equal(z.diags.diags.codes[0], "csv-zone-checked");
+    assert_int_equal(z.diags.diags.lines[0], 3);
+    assert_non_null(strstr(z.diags.diags.last_message, "read in America/Denver: the 2 last bill"));
+    /* in the default zone: an error at the earliest read date, naming the zone it implies */
+    assert_int_equal(zone_check(&z, "America/Los_Angeles", false), ESPI_E_INPUT);
+    assert_string_equal(z.err.code, "csv-zone");
+    assert_string_equal(z.err.file, "user_data.json");
+    assert_int_equal(z.err.line, 18);
+    assert_string_equal(z.err.where, "lastBillPrevReadDtTm");
+    assert_string_equal(z.err.message,
+                        "the account's last bill read date 2026-05-15 06:00Z is local midnight at "
+                        "UTC-6, but the CSV export usage.csv of the same account was read in "
+                        "America/Los_Angeles, where that instant is 2026-05-14 23:00 (UTC-7); give "
+                        "--tz America/Denver or another UTC-6 zone (America/Regina, "
+                        "America/Mexico_City)");
+    assert_null(strstr(z.err.message, "1234567001")); /* no account number in messages */
+    espi_feed_free(z.feed);
+
+    /* an Eastern co-op's bill read in winter */
+    zone_case_init(&z, "1234567001", "1234567001", JAN15_05Z, 0);
+    assert_int_equal(zone_check(&z, "America/Chicago", true), ESPI_E_INPUT);
+    assert_non_null(strstr(z.err.message, "2026-01-15 05:00Z is local midnight at UTC-5"));
+    assert_non_null(strstr(z.err.message, "give --tz America/New_York or another UTC-5 zone"));
+    assert_int_equal(zone_check(&z, "America/New_York", true), 0);
+    espi_feed_free(z.feed);
+}
+
+/* No read date of the export's account: the default zone is said to be
+ * assumed; a zone given with --tz is taken as it is. */
+static void test_zone_without_evidence(void **state)
+{
+    (void)state;
+    zone_case z;
+    zone_case_init(&z, "1234567001", "4400123001", MAY15_06Z, JUNE15_06Z); /* another account */
+    assert_int_equal(zone_check(&z, "America/Los_Angeles", false), 0);
+    assert_int_equal(z.diags.diags.warnings, 1);
+    assert_string_equal(z.diags.diags.codes[0], "csv-zone-assumed");
+    assert_non_null(strstr(z.diags.diags.last_message, "read in America/Los_Angeles, the default "
+                                                       "zone, unchecked"));
+    assert_int_equal(zone_check(&z, "America/Los_Angeles", true), 0);
+    assert_int_equal(z.diags.diags.count, 0);
+    espi_feed_free(z.feed);
+    zone_case_init(&z, "1234567001", "1234567001", 0, 0); /* the dates are null */
+    assert_int_equal(zone_check(&z, "America/Los_Angeles", false), 0);
+    assert_string_equal(z.diags.diags.codes[0], "csv-zone-assumed");
+    espi_feed_free(z.feed);
+    /* the older usage CSV names no account: the only dated location speaks for it */
+    zone_case_init(&z, "", "1234567001", MAY15_06Z, 0);
+    assert_int_equal(zone_check(&z, "America/Los_Angeles", false), ESPI_E_INPUT);
+    assert_string_equal(z.err.code, "csv-zone");
+    z.records[2] = z.records[1];
+    z.records[2].location = z.location[1];
+    z.n = 3; /* two dated locations: which is its own is not known */
+    assert_int_equal(zone_check(&z, "America/Los_Angeles", false), 0);
+    assert_string_equal(z.diags.diags.codes[0], "csv-zone-assumed");
+    espi_feed_free(z.feed);
+}
+
 /* The converter's detection picks this reader, and the records reach the
  * usage point they describe. */
 static void test_through_converter(void **state)
@@ -621,6 +792,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_byte_order_mark, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sniff, setup, teardown),
         cmocka_unit_test(test_through_converter),
+        cmocka_unit_test_setup_teardown(test_read_dates, setup, teardown),
+        cmocka_unit_test(test_zone_of_csv),
+        cmocka_unit_test(test_zone_without_evidence),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_smarthub_csv.c - the SmartHub CSV reader: both formats, channels
- * told apart by signs and sums, demand, costs, gaps, DST per row, and
- * every error with its code and line. */
+ * told apart by signs and by best fit of their sums (each channel rounded
+ * on its own), demand, costs, gaps, DST per row, the record it leaves for
+ * the zone check, and every error with its code and line. */
 #include "testutil.h"
 
+#include "common/error.h"
 #include "convert/input.h"
 #include "convert/model.h"
 
@@ -107,10 +109,13 @@ static model_usage_point *only_usage_point(const fixture *f, const char *account
     return up;
 }
 
+/* The channel of flow and unit, at whatever resolution the reader found. */
 static model_channel *channel(model_usage_point *up, int flow, int uom)
 {
-    model_channel_key key = model_channel_key_make("", flow, uom);
-    model_channel *ch = model_usage_point_find_channel(up, &key);
+    model_channel *ch = NULL;
+    for (size_t i = 0; i < up->nchannels && ch == NULL; i++)
+        if (up->channels[i]->rt.flow_direction == flow && up->channels[i]->rt.uom == uom)
+            ch = up->channels[i];
     assert_non_null(ch);
     assert_string_equal(ch->meter, "");
     return ch;
@@ -189,7 +194,13 @@ static void test_three_blocks_any_order(void **state)
     assert_false(c->readings[0].has_cost);
     assert_int_equal(n->readings[0].line, 16); /* the net block comes first */
     assert_int_equal(c->readings[0].line, 54);
-    assert_int_equal(f->diags.count, 0);
+    /* the fit is said: an info, not a warning */
+    assert_int_equal(f->diags.count, 1);
+    assert_int_equal(f->diags.warnings, 0);
+    assert_int_equal(f->diags.lines[test_diag_find(&f->diags, "csv-fit")], 16);
+    assert_non_null(strstr(f->diags.last_message, "in file order, net/generation/consumption "
+                                                  "(best fit): net = consumption + generation on "
+                                                  "7 of 7 rows within 30 Wh"));
 }
 
 static void test_daily_with_demand(void **state)
@@ -212,12 +223,13 @@ static void test_daily_with_demand(void **state)
     assert_int_equal(d->readings[0].start, OCT19 + 7 * HOUR);
     assert_int_equal(d->readings[0].duration, 2 * 86400);
     assert_int_equal(d->rt.accumulation, 12);
-    assert_int_equal(d->rt.kind, 8);
+    assert_int_equal(d->rt.kind, 37);
     assert_int_equal(d->rt.uom, 38);
     assert_int_equal(d->rt.flow_direction, 1);
     assert_int_equal(d->rt.commodity, 1);
     assert_int_equal(d->rt.power_of_ten, 0);
-    assert_int_equal(f->diags.count, 0);
+    assert_int_equal(f->diags.count, 1); /* the csv-fit info */
+    assert_int_equal(f->diags.warnings, 0);
 }
 
 static void test_usage_csv_with_cost(void **state)
@@ -277,8 +289,9 @@ static void test_fixture_errors(void **state)
     assert_non_null(strstr(f->err.message, "block 1 (line 15): 4 values from 0.583 to 0.783 kWh"));
     assert_non_null(strstr(f->err.message, "block 2 (line 31)"));
     assert_non_null(strstr(f->err.message,
-                           "they fit 4 ways (consumption/generation, generation/consumption, "
-                           "generation/net, net/generation)"));
+                           "consumption/generation (no row to compare) and "
+                           "generation/consumption (no row to compare) fit about equally, and so "
+                           "do generation/net, net/generation"));
     expect_fixture_error(f, "invalid_csv-empty.csv", "csv-empty", 0);
     expect_fixture_error(f, "invalid_csv-fields_truncated_row.csv", "csv-fields", 18);
     assert_non_null(strstr(f->err.message, "has 2 field(s); expected 4 fields"));
@@ -327,7 +340,7 @@ static void test_channels_not_identified(void **state)
     /* consumption and generation without net: several choices fit */
     expect_error(f, HEAD KWH ROW("00:00", "01:00", "1.000") KWH ROW("00:00", "01:00", "-0.400"),
                  "csv-channel", 8);
-    assert_non_null(strstr(f->err.message, "ways (consumption/generation, "));
+    assert_non_null(strstr(f->err.message, "fit about equally"));
     /* four energy blocks */
     expect_error(f,
                  HEAD KWH ROW("00:00", "01:00", "1") KWH ROW("00:00", "01:00", "2")
@@ -354,12 +367,23 @@ static void test_sums_within_rounding(void **state)
     assert_int_equal(channel(up, 19, 72)->readings[0].value, 2551);
     assert_int_equal(channel(up, 1, 72)->readings[1].value, 738);
     assert_int_equal(channel(up, 4, 72)->readings[0].value, -2049);
-    /* 11 Wh off on an hour of about 3 kWh is not (5 Wh would be) */
+    /* 11 Wh off is within a 0.01 kWh unit per channel (30 Wh), 51 Wh is not */
+    read_text(f, HEAD KWH ROW("10:00", "11:00", "-2.551") KWH ROW("10:00", "11:00", "0.500")
+                     KWH ROW("10:00", "11:00", "-2.040"));
+    assert_int_equal(channel(only_usage_point(f, "1234567001"), 4, 72)->readings[0].value, -2040);
+    assert_non_null(strstr(f->diags.last_message, "the largest difference 11 Wh (line 18, "
+                                                  "2026-06-15 10:00)"));
     expect_error(f,
                  HEAD KWH ROW("10:00", "11:00", "-2.551") KWH ROW("10:00", "11:00", "0.500")
-                     KWH ROW("10:00", "11:00", "-2.040"),
+                     KWH ROW("10:00", "11:00", "-2.000"),
                  "csv-channel", 8);
     assert_non_null(strstr(f->err.message, "no choice"));
+    assert_non_null(strstr(f->err.message, "fits net = consumption + generation on 90 % of the "
+                                           "rows (closest: generation/consumption/net, 0 of 1 "
+                                           "rows within 30 Wh, up to 51 Wh off at line 18, "
+                                           "2026-06-15 10:00); block 1 (line 8)"));
+    assert_non_null(strstr(f->err.message, "block 3 (line 18): 1 values from -2.000 to -2.000 "
+                                           "kWh, 1 negative"));
 }
 
 static void test_blocks_of_zeros(void **state)
@@ -401,6 +425,184 @@ static void test_generation_written_positive(void **state)
     const int64_t gen[] = {2551, 100};
     expect_values(channel(up, 19, 72), gen, 2);
     assert_int_equal(channel(up, 1, 72)->readings[0].line, 8);
+}
+
+/* ------------------------------------------------------------------ */
+/* Best fit of rounded channels                                        */
+/* ------------------------------------------------------------------ */
+
+/* Appends an energy block of hourly rows from 00:00 on 2026-06-15. */
+static void add_block(char *buf, size_t size, size_t *len, const char *const *values, size_t n)
+{
+    str_bufprintf(buf, size, len, "%s", KWH);
+    for (size_t i = 0; i < n; i++)
+        str_bufprintf(buf, size, len, " 2026-06-15 %02zu:00 to 2026-06-15 %02zu:00,%s,,\n", i,
+                      i + 1, values[i]);
+}
+
+/* Reads an export of three blocks of n hourly rows each. */
+static int read_blocks(fixture *f, const char *const *a, const char *const *b, const char *const *c,
+                       size_t n)
+{
+    static char text[8192];
+    size_t len = 0;
+    str_bufprintf(text, sizeof text, &len, "%s", HEAD);
+    add_block(text, sizeof text, &len, a, n);
+    add_block(text, sizeof text, &len, b, n);
+    add_block(text, sizeof text, &len, c, n);
+    return read_text(f, text);
+}
+
+/* United Power's shape: each channel rounded to 0.01 kWh on its own (three
+ * decimals shown), so net differs from consumption + generation by 10 Wh on
+ * 7 of the 24 hours; blocks in the order net, generation, consumption. */
+static void test_rounded_channels(void **state)
+{
+    fixture *f = *state;
+    read_fixture(f, "valid_export_rounded_netmeter.csv");
+    model_usage_point *up = only_usage_point(f, "1234567001");
+    assert_int_equal(up->nchannels, 3);
+    model_channel *c = channel(up, 1, 72), *g = channel(up, 19, 72), *n = channel(up, 4, 72);
+    expect_hourly(c, JUNE15 + 7 * HOUR, 24);
+    expect_hourly(n, JUNE15 + 7 * HOUR, 24);
+    /* 12:00: 1.460 - 3.200 = -1.740, written -1.730 */
+    assert_int_equal(c->readings[12].value, 1460);
+    assert_int_equal(g->readings[12].value, 3200);
+    assert_int_equal(n->readings[12].value, -1730);
+    assert_int_equal(n->readings[0].line, 15);
+    assert_int_equal(g->readings[0].line, 51);
+    assert_int_equal(f->diags.warnings, 0);
+    assert_int_equal(f->diags.lines[test_diag_find(&f->diags, "csv-fit")], 15);
+    assert_non_null(strstr(f->diags.last_message,
+                           "in file order, net/generation/consumption (best fit): net = "
+                           "consumption + generation on 24 of 24 rows within 30 Wh (0.01 kWh per "
+                           "channel; the file shows 3 decimals), the largest difference 10 Wh "
+                           "(line 23, 2026-06-15 08:00); next best: none fits the signs"));
+}
+
+/* Generation of at most 10 Wh an hour: consumption and net are each
+ * other's mirror within the rounding, and both choices fit as well. */
+static void test_ambiguous_refused(void **state)
+{
+    fixture *f = *state;
+    expect_fixture_error(f, "invalid_csv-channel_ambiguous_rounded.csv", "csv-channel", 15);
+    assert_non_null(strstr(f->err.message,
+                           "in file order, consumption/generation/net (6 of 6 rows within 30 Wh, "
+                           "40 Wh off in all) and net/generation/consumption (6 of 6 rows within "
+                           "30 Wh, 40 Wh off in all) fit about equally"));
+    assert_non_null(strstr(f->err.message, "block 2 (line 33): 6 values from -0.010 to 0.000"));
+}
+
+/* A rival that fits every row but is off by more in all than half a unit
+ * a row does not stop the best fit; one that fits no row is no rival. */
+static void test_rival_by_total(void **state)
+{
+    fixture *f = *state;
+    const char *cons[] = {"0.620", "0.540", "0.510", "0.480", "0.530",
+                          "0.700", "0.660", "0.610", "0.590", "0.570"};
+    const char *gen[] = {"-0.010", "-0.010", "-0.010", "-0.010", "-0.010",
+                         "-0.010", "-0.010", "-0.010", "-0.010", "-0.010"};
+    const char *net[] = {"0.610", "0.530", "0.500", "0.470", "0.520",
+                         "0.690", "0.650", "0.600", "0.580", "0.560"};
+    read_blocks(f, cons, gen, net, 10);
+    model_usage_point *up = only_usage_point(f, "1234567001");
+    assert_int_equal(channel(up, 1, 72)->readings[0].value, 620);
+    assert_int_equal(channel(up, 4, 72)->readings[0].value, 610);
+    assert_non_null(strstr(f->diags.last_message,
+                           "consumption/generation/net (best fit): net = consumption + generation "
+                           "on 10 of 10 rows within 30 Wh"));
+    assert_non_null(strstr(f->diags.last_message, "next best: net/generation/consumption (10 of 10 "
+                                                  "rows within 30 Wh, 200 Wh off in all)"));
+    const char *gen30[] = {"-0.030", "-0.030"}, *net30[] = {"0.590", "0.520"};
+    read_blocks(f, cons, gen30, net30, 2);
+    assert_int_equal(f->rc, 0);
+    assert_non_null(strstr(f->diags.last_message, "next best: net/generation/consumption (0 of 2 "
+                                                  "rows within 30 Wh, 110 Wh off in all)"));
+}
+
+/* A few rows off by more than the rounding: still the best fit, said in a
+ * warning that names the worst row. */
+static void test_fit_with_outlier(void **state)
+{
+    fixture *f = *state;
+    const char *cons[] = {"0.500", "0.500", "0.500", "0.500", "0.500",
+                          "0.500", "0.500", "0.500", "0.500", "0.500"};
+    const char *gen[] = {"0.000",  "-0.200", "-0.400", "-0.600", "-0.800",
+                         "-1.000", "-0.800", "-0.600", "-0.400", "0.000"};
+    const char *net[] = {"0.500",  "0.300",  "0.100",  "-0.100", "-0.300",
+                         "-0.400", "-0.300", "-0.100", "0.100",  "0.500"};
+    read_blocks(f, net, cons, gen, 10);
+    model_usage_point *up = only_usage_point(f, "1234567001");
+    assert_int_equal(channel(up, 4, 72)->readings[5].value, -400);
+    assert_int_equal(f->diags.warnings, 1);
+    assert_int_equal(f->diags.lines[test_diag_find(&f->diags, "csv-fit-rows")], 8);
+    assert_non_null(strstr(f->diags.last_message,
+                           "1 of 10 rows are off net = consumption + generation by more than 30 "
+                           "Wh; the 3 energy blocks are, in file order, net/consumption/generation "
+                           "(best fit): net = consumption + generation on 9 of 10 rows within 30 "
+                           "Wh (0.01 kWh per channel; the file shows 3 decimals), the largest "
+                           "difference 100 Wh (line 13, 2026-06-15 05:00)"));
+    /* two such rows of ten are too many: no choice fits */
+    const char *net2[] = {"0.500",  "0.300",  "0.100",  "-0.100", "-0.300",
+                          "-0.400", "-0.200", "-0.100", "0.100",  "0.500"};
+    assert_int_equal(read_blocks(f, net2, cons, gen, 10), ESPI_E_INPUT);
+    assert_string_equal(f->err.code, "csv-channel");
+    assert_non_null(strstr(f->err.message, "no choice"));
+}
+
+/* The unit is what the file shows, never less than 0.01 kWh. */
+static void test_shown_precision(void **state)
+{
+    fixture *f = *state;
+    const char *c2[] = {"0.87", "1.2"}, *g2[] = {"-0.5", "0"}, *n2[] = {"0.38", "1.2"};
+    read_blocks(f, c2, g2, n2, 2);
+    assert_int_equal(f->rc, 0);
+    assert_non_null(strstr(f->diags.last_message,
+                           "2 of 2 rows within 30 Wh (0.01 kWh per channel; the file shows 2 "
+                           "decimals)"));
+    const char *c1[] = {"1.2", "0.9"}, *g1[] = {"-0.5", "0.0"}, *n1[] = {"0.8", "0.9"};
+    read_blocks(f, c1, g1, n1, 2); /* 100 Wh off: one display unit, 0.1 kWh */
+    assert_int_equal(f->rc, 0);
+    assert_non_null(strstr(f->diags.last_message,
+                           "within 300 Wh (0.1 kWh per channel; the file shows 1 decimals)"));
+}
+
+/* With the converter's account list, the export leaves the record of its
+ * account for the zone check (accounts_check_zone). */
+static void test_zone_record(void **state)
+{
+    fixture *f = *state;
+    account_info *accounts = NULL;
+    size_t naccounts = 0;
+    const char *texts[] = {HEAD KWH ROW("00:00", "01:00", "0.5"),
+                           "2026-06-15 00:00 to 2026-06-15 01:00,0.5,0.10\n"};
+    const char *accounts_named[] = {"1234567001", ""};
+    const uint32_t lines[] = {3, 1};
+    for (size_t i = 0; i < 2; i++) {
+        espi_feed_free(f->feed);
+        assert_int_equal(model_feed_new(&f->feed), 0);
+        uint16_t source = 0;
+        assert_int_equal(model_feed_add_source(f->feed, "usage.csv", &source, &f->err), 0);
+        convert_input in = {.feed = f->feed,
+                            .tz = f->tz,
+                            .name = "usage.csv",
+                            .source = source,
+                            .accounts = &accounts,
+                            .naccounts = &naccounts};
+        FILE *stream = test_stream(texts[i]);
+        assert_int_equal(sh_csv_read_into(&in, stream, &f->err), 0);
+        fclose(stream);
+        assert_int_equal(naccounts, i + 1);
+        const account_info *a = &accounts[i];
+        assert_true(a->wall_clock);
+        assert_string_equal(a->account, accounts_named[i]);
+        assert_null(a->location);
+        assert_int_equal(a->line, lines[i]);
+        assert_int_equal(a->read_dates_given, 0);
+    }
+    for (size_t i = 0; i < naccounts; i++)
+        account_info_free(&accounts[i]);
+    free(accounts);
 }
 
 /* ------------------------------------------------------------------ */
@@ -455,11 +657,14 @@ static void test_spring_gap_rows(void **state)
     model_channel *c = channel(only_usage_point(f, "1234567001"), 1, 72);
     expect_hourly(c, MARCH8 + 9 * HOUR, 2);
     assert_int_equal(f->diags.lines[test_diag_find(&f->diags, "dst-gap-zero")], 9);
-    expect_error(f,
-                 HEAD KWH " 2026-03-08 01:00 to 2026-03-08 02:00,0.5,,\n"
-                          " 2026-03-08 02:00 to 2026-03-08 03:00,0.100,,\n",
-                 "dst-gap", 9);
-    assert_non_null(strstr(f->err.where, "block 1 (line 8, consumption)"));
+    /* a non-zero row in the gap is folded into the hour after it (an error
+     * only with --strict, as for poll JSON: wallclock.c) */
+    read_text(f, HEAD KWH " 2026-03-08 01:00 to 2026-03-08 02:00,0.5,,\n"
+                          " 2026-03-08 02:00 to 2026-03-08 03:00,0.100,,\n");
+    c = channel(only_usage_point(f, "1234567001"), 1, 72);
+    expect_hourly(c, MARCH8 + 9 * HOUR, 2);
+    assert_int_equal(c->readings[1].value, 100);
+    assert_int_equal(f->diags.lines[test_diag_find(&f->diags, "dst-gap-folded")], 9);
 }
 
 static void test_row_errors(void **state)
@@ -533,6 +738,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_blocks_of_zeros, setup, teardown),
         cmocka_unit_test_setup_teardown(test_winter_net_meter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_generation_written_positive, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rounded_channels, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ambiguous_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rival_by_total, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fit_with_outlier, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shown_precision, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_zone_record, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gaps_rounding_events, setup, teardown),
         cmocka_unit_test_setup_teardown(test_block_of_gaps_left_out, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bom_crlf_and_no_header, setup, teardown),

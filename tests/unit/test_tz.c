@@ -7,6 +7,7 @@
  * by the calendar helpers and the zone code cannot hide itself. */
 #include "testutil.h"
 
+#include "common/error.h"
 #include "common/tz.h"
 
 #include <pthread.h>
@@ -1245,6 +1246,90 @@ static void test_threads(void **state)
     assert_int_equal(jobs[1].mismatches, 0);
 }
 
+/* ------------------------------------------------------------------ */
+/* Zone advice                                                         */
+/* ------------------------------------------------------------------ */
+
+static void test_format_offset(void **state)
+{
+    (void)state;
+    char buf[16];
+    const struct {
+        int32_t offset;
+        const char *text;
+    } cases[] = {{-5 * HOUR, "UTC-5"},  {0, "UTC+0"},         {19800, "UTC+5:30"},
+                 {20700, "UTC+5:45"},   {-34200, "UTC-9:30"}, {14 * HOUR, "UTC+14"},
+                 {-12 * HOUR, "UTC-12"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tz_format_offset(buf, cases[i].offset);
+        assert_string_equal(buf, cases[i].text);
+    }
+}
+
+/* The zones at an offset depend on the instant: UTC-5 is New York in
+ * winter and Chicago in summer. */
+static void test_zones_at_offset(void **state)
+{
+    (void)state;
+    const char *names[8];
+    int64_t winter = wall_of(2026, 1, 15, 5, 0), summer = wall_of(2026, 7, 15, 5, 0);
+    size_t n = tz_zones_at_offset(names, 8, winter, -5 * HOUR);
+    assert_true(n >= 2);
+    assert_string_equal(names[0], "America/New_York");
+    n = tz_zones_at_offset(names, 8, summer, -5 * HOUR);
+    assert_true(n >= 2);
+    assert_string_equal(names[0], "America/Chicago");
+    n = tz_zones_at_offset(names, 1, summer, -6 * HOUR);
+    assert_int_equal(n, 1);
+    assert_string_equal(names[0], "America/Denver");
+    n = tz_zones_at_offset(names, 8, summer, 20700);
+    assert_int_equal(n, 1);
+    assert_string_equal(names[0], "Asia/Kathmandu");
+    assert_int_equal(tz_zones_at_offset(names, 8, summer, -8100), 0); /* UTC-2:15 */
+    assert_int_equal(tz_zones_at_offset(names, 0, summer, -5 * HOUR), 0);
+}
+
+static void test_suggest_zones(void **state)
+{
+    (void)state;
+    char buf[256];
+    size_t len = 0;
+    tz_suggest_zones(buf, sizeof buf, &len, wall_of(2026, 1, 15, 5, 0), -5 * HOUR);
+    assert_string_equal(buf, "give --tz America/New_York or another UTC-5 zone (America/Cancun, "
+                             "America/Bogota, America/Lima)");
+    len = 0;
+    tz_suggest_zones(buf, sizeof buf, &len, wall_of(2026, 7, 15, 5, 0), 20700);
+    assert_string_equal(buf, "give --tz Asia/Kathmandu or another UTC+5:45 zone");
+    len = 0;
+    tz_suggest_zones(buf, sizeof buf, &len, wall_of(2026, 7, 15, 5, 0), -8100);
+    assert_string_equal(buf, "give --tz with a zone at UTC-2:15 then");
+    /* appended, and cut rather than overrun */
+    char small[24] = "x: ";
+    len = 3;
+    tz_suggest_zones(small, sizeof small, &len, wall_of(2026, 1, 15, 5, 0), -5 * HOUR);
+    assert_string_equal(small, "x: give --tz America/Ne");
+}
+
+static void test_same_offsets(void **state)
+{
+    (void)state;
+    espi_tz *la = load("America/Los_Angeles"), *posix = load("PST8PDT,M3.2.0,M11.1.0");
+    espi_tz *denver = load("America/Denver"), *phoenix = load("America/Phoenix");
+    int64_t from = wall_of(2026, 1, 1, 0, 0), until = wall_of(2027, 1, 1, 0, 0), at = 0;
+    assert_true(tz_same_offsets(la, posix, from, until, &at));
+    assert_true(tz_same_offsets(la, la, from, until, NULL));
+    assert_false(tz_same_offsets(la, phoenix, from, until, &at));
+    assert_i64_equal(at, from);
+    /* the same offset all winter: they differ from Denver's spring-forward on */
+    assert_false(tz_same_offsets(denver, phoenix, from, until, &at));
+    assert_i64_equal(at, wall_of(2026, 3, 8, 9, 0));
+    assert_true(tz_same_offsets(denver, phoenix, from, wall_of(2026, 3, 8, 9, 0), NULL));
+    espi_tz_free(la);
+    espi_tz_free(posix);
+    espi_tz_free(denver);
+    espi_tz_free(phoenix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1280,6 +1365,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tzif_tzdir, tzif_setup, tzif_teardown),
         cmocka_unit_test_setup_teardown(test_tzif_version1, tzif_setup, tzif_teardown),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_format_offset),
+        cmocka_unit_test(test_zones_at_offset),
+        cmocka_unit_test(test_suggest_zones),
+        cmocka_unit_test(test_same_offsets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

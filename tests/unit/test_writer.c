@@ -6,6 +6,7 @@
 #include "convert/model.h"
 #include "common/uuid.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -302,6 +303,99 @@ static void test_ids_unique(void **state)
     assert_int_equal(n, 1 + 1 + 2 * 4); /* feed, LTP, 2 x (UP, MR, RT, block) */
 }
 
+/* The v5 UUID text of a stable name's parts. */
+static void name_id(char out[37], const char *const *parts, size_t n)
+{
+    uuid_bytes u;
+    assert_int_equal(uuid_v5_parts(&u, &uuid_ns_espi, parts, n), 0);
+    uuid_format(out, &u);
+}
+
+/* Whether the MeterReading of this id is in the text. */
+static bool has_entry(const char *text, const char *id)
+{
+    char want[96];
+    snprintf(want, sizeof want, "<id>urn:uuid:%s</id>", id);
+    return strstr(text, want) != NULL;
+}
+
+/* Resolutions are channels: the resolution is in every channel's names, so
+ * the hourly channel's ids are the same whether or not a daily channel of
+ * the same meter and direction comes along, and the two never share one. */
+static void test_resolution_ids(void **state)
+{
+    fixture *f = *state;
+    espi_error err;
+    char hourly[37], daily[37], rt_daily[37];
+    const char *mr_hourly[] = {"smarthub", "meter-reading", "4400123001",
+                               "71005500", "88120045",      "forward/3600s"};
+    const char *mr_daily[] = {"smarthub", "meter-reading", "4400123001",
+                              "71005500", "88120045",      "forward/86400s"};
+    const char *rt_name[] = {"smarthub", "reading-type", "4400123001",
+                             "71005500", "88120045",     "forward/86400s"};
+    name_id(hourly, mr_hourly, 6);
+    name_id(daily, mr_daily, 6);
+    name_id(rt_daily, rt_name, 6);
+    assert_int_equal(write_text(f, NULL, &err), 0);
+    assert_true(has_entry(f->text, hourly)); /* nominal unstated: its intervalLength */
+    char *alone = strdup(f->text);
+    model_usage_point *up = f->feed->usage_points[0];
+    model_channel_key key = model_channel_key_make("88120045", 1, 72);
+    key.interval = 86400;
+    assert_null(model_usage_point_find_channel(up, &key)); /* not the hourly one */
+    model_channel *ch = model_usage_point_add_channel(up, &key);
+    set_rt(&ch->rt, 0, 1);
+    ch->rt.interval_length = 86400;
+    model_reading r = {1784530800, 12000, 0, 86400, 0, false, 0, -1};
+    assert_int_equal(model_channel_append(ch, &r), 0);
+    assert_int_equal(model_channel_split_days(ch, f->tz), 0);
+    assert_int_equal(write_text(f, NULL, &err), 0);
+    assert_true(has_entry(f->text, hourly));
+    assert_true(has_entry(f->text, daily));
+    assert_true(has_entry(f->text, rt_daily));
+    /* every id of the hourly feed is still there: no other channel's id moved */
+    size_t ids = 0;
+    for (const char *p = strstr(alone, "<id>urn:uuid:"); p; p = strstr(p + 1, "<id>urn:uuid:")) {
+        char id[64];
+        value_after(p, "<id>urn:uuid:", id, sizeof id);
+        assert_true(has_entry(f->text, id) || strstr(f->text, id) != NULL);
+        ids++;
+    }
+    assert_int_equal(ids, 1 + 1 + 1 + 2 * 2 + 4); /* feed, LTP, UP, 2 x (MR, RT), 4 blocks */
+    free(alone);
+    assert_non_null(strstr(f->text, "<title>Energy delivered, daily</title>"));
+}
+
+/* A monthly summary computed from readings is named by its month, so it
+ * keeps its id while the month's data grow; a billing period by its start. */
+static void test_summary_ids(void **state)
+{
+    fixture *f = *state;
+    espi_error err;
+    model_usage_point *up = f->feed->usage_points[0];
+    model_summary s;
+    model_summary_init(&s);
+    s.billing_start = 1784610000;
+    s.billing_duration = 14400;
+    s.overall = (model_measure){1000, ESPI_TIME_UNSET, 0, 72, true};
+    s.quality = 11;
+    s.month = 202607;
+    assert_int_equal(model_usage_point_add_summary(up, &s), 0);
+    s.month = 0;
+    s.billing_start = 1775026800;
+    s.quality = 19;
+    assert_int_equal(model_usage_point_add_summary(up, &s), 0);
+    assert_int_equal(write_text(f, NULL, &err), 0);
+    char month[37], bill[37];
+    const char *month_name[] = {"smarthub", "usage-summary", "4400123001", "71005500",
+                                "month-2026-07"};
+    const char *bill_name[] = {"smarthub", "usage-summary", "4400123001", "71005500", "1775026800"};
+    name_id(month, month_name, 5);
+    name_id(bill, bill_name, 5);
+    assert_true(has_entry(f->text, month));
+    assert_true(has_entry(f->text, bill));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -313,6 +407,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_output_validates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ids_unique, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resolution_ids, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_summary_ids, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

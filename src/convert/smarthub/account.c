@@ -3,7 +3,8 @@
  * JSON (docs/smarthub.md sections 4 and 6), streamed with yajl.
  *
  * Kept: account numbers, service location numbers (map keys), meter numbers
- * (map keys), rate schedules and the billing cycle. Everything else streams
+ * (map keys), rate schedules, the billing cycle and a location's last bill
+ * read dates (for the zone check of CSV exports). Everything else streams
  * past unread: names, addresses, e-mail, phone numbers and the hint question
  * and answer of "customerSummary" are never copied, and messages name an
  * account by its position and line, never by its number.
@@ -12,6 +13,7 @@
  * object closes and only then handed to accounts_add. */
 #include "convert/smarthub/account.h"
 
+#include "common/decimal.h"
 #include "common/error.h"
 #include "common/grow.h"
 #include "convert/smarthub/json_stream.h"
@@ -31,6 +33,7 @@
 #define MAX_LOCATIONS 4096 /* service locations of one account */
 #define MAX_KEPT 65536     /* locations, meters and schedules of a document */
 #define NO_LOCATION SIZE_MAX
+#define READ_DATE_MAX 7258118400LL /* 2200-01-01: a later read date is not one */
 
 /* What the container on top of the stack is. */
 typedef enum kind {
@@ -74,7 +77,9 @@ typedef enum field {
     F_PROVIDER_MAP,
     F_LOCATION_MAP,
     F_METERS,
-    F_RATE
+    F_RATE,
+    F_PREV_READ,
+    F_PRES_READ
 } field;
 
 static const struct field_name {
@@ -90,6 +95,8 @@ static const struct field_name {
     {K_ELEM, "accountBillingMap", F_BILLING_MAP},
     {K_UD_LOC, "activeRateSchedules", F_SCHEDULES},
     {K_UD_LOC, "meterNumbersToExternalMeterBaseIds", F_METER_IDS},
+    {K_UD_LOC, "lastBillPrevReadDtTm", F_PREV_READ},
+    {K_UD_LOC, "lastBillPresReadDtTm", F_PRES_READ},
     {K_BILL_ACCOUNT, "billingCycle", F_CYCLE},
     {K_BILL_ACCOUNT, "primaryRateSchedule", F_PRIMARY_RATE},
     {K_BILL_ACCOUNT, "serviceBillingMap", F_SERVICE_MAP},
@@ -145,7 +152,9 @@ typedef enum action {
     A_UD_SCHEDULE,
     A_CYCLE,
     A_PRIMARY_RATE,
-    A_METER_RATE
+    A_METER_RATE,
+    A_PREV_READ, /* read_dates[0] */
+    A_PRES_READ  /* read_dates[1] */
 } action;
 
 static const struct scalar_rule {
@@ -163,6 +172,8 @@ static const struct scalar_rule {
     {K_BILL_ACCOUNT, F_PRIMARY_RATE, A_PRIMARY_RATE, "primaryRateSchedule"},
     {K_BILL_SERVICE, F_PRIMARY_RATE, A_PRIMARY_RATE, "primaryRateSchedule"},
     {K_BILL_METER, F_RATE, A_METER_RATE, "rateSchedule"},
+    {K_UD_LOC, F_PREV_READ, A_PREV_READ, "lastBillPrevReadDtTm"},
+    {K_UD_LOC, F_PRES_READ, A_PRES_READ, "lastBillPresReadDtTm"},
 };
 
 typedef struct strlist {
@@ -175,6 +186,9 @@ typedef struct location {
     strlist schedules;
     strlist meters;
     uint32_t line;
+    int64_t read_dates[2]; /* last bill's read dates, UTC seconds (account_info) */
+    uint32_t read_date_lines[2];
+    uint8_t read_dates_given;
 } location;
 
 /* One account being gathered. */
@@ -493,11 +507,17 @@ static int add_schedule(parser *p, account *a, const unsigned char *s, size_t le
 /* ------------------------------------------------------------------ */
 
 /* Hands one record to the converter (which copies it); schedules and
- * meters may be NULL. */
+ * meters may be NULL, and so may dates (the location whose read dates go
+ * with the record). */
 static int emit(parser *p, const account *a, char *loc, const strlist *schedules, char *cycle,
-                const strlist *meters, uint32_t line)
+                const strlist *meters, uint32_t line, const location *dates)
 {
     account_info info = {0};
+    if (dates != NULL) {
+        memcpy(info.read_dates, dates->read_dates, sizeof info.read_dates);
+        memcpy(info.read_date_lines, dates->read_date_lines, sizeof info.read_date_lines);
+        info.read_dates_given = dates->read_dates_given;
+    }
     if (schedules != NULL && !strlist_join(schedules, &info.tariff_profile))
         return fail_nomem(p);
     info.account = a->number;
@@ -518,7 +538,7 @@ static int emit_locations(parser *p, const account *a)
 {
     for (size_t i = 0; i < a->nlocs; i++) {
         const location *l = &a->locs[i];
-        if (!emit(p, a, l->id, &l->schedules, NULL, &l->meters, l->line))
+        if (!emit(p, a, l->id, &l->schedules, NULL, &l->meters, l->line, l))
             return 0;
     }
     return 1;
@@ -543,7 +563,7 @@ static int finish_user_data(parser *p)
     }
     ok = emit_locations(p, a);
     if (ok && a->nlocs == 0)
-        ok = emit(p, a, a->primary_location, NULL, NULL, NULL, a->line);
+        ok = emit(p, a, a->primary_location, NULL, NULL, NULL, a->line, NULL);
 done:
     account_reset(a);
     return ok;
@@ -563,7 +583,7 @@ static int finish_billing(parser *p)
         goto done;
     }
     if (a->cycle != NULL || a->primaries.n > 0 || a->nlocs == 0)
-        ok = emit(p, a, NULL, &a->primaries, a->cycle, NULL, a->line);
+        ok = emit(p, a, NULL, &a->primaries, a->cycle, NULL, a->line, NULL);
     if (ok)
         ok = emit_locations(p, a);
 done:
@@ -583,6 +603,30 @@ static const struct scalar_rule *find_scalar_rule(kind k, field f)
     return NULL;
 }
 
+/* A last bill read date: epoch milliseconds (a number, or a string of
+ * one). One that is not a time between 1970 and 2200 is not used, with a
+ * warning: it only serves to check the zone. */
+static int read_date(parser *p, int k, const char *name, const unsigned char *s, size_t len)
+{
+    account *a = &p->ud;
+    if (a->cur == NO_LOCATION)
+        return 1;
+    int64_t t = 0;
+    dec_info info;
+    if (dec_scale(&t, &info, (const char *)s, len, -3) != DEC_OK || t <= 0 || t >= READ_DATE_MAX) {
+        warn(p, "account-read-date", here_line(p),
+             "\"%s\" of service location #%zu is not a time in epoch milliseconds "
+             "(1970-2200); it is not used to check the zone",
+             name, a->cur + 1);
+        return 1;
+    }
+    location *l = &a->locs[a->cur];
+    l->read_dates[k] = t;
+    l->read_date_lines[k] = here_line(p);
+    l->read_dates_given |= (uint8_t)(1u << k);
+    return 1;
+}
+
 static int apply_text(parser *p, action a, const unsigned char *s, size_t len)
 {
     switch (a) {
@@ -594,6 +638,8 @@ static int apply_text(parser *p, action a, const unsigned char *s, size_t len)
         return strlist_add(p, &p->bill.primaries, MAX_SCHEDULES,
                            "primary rate schedules in one account", s, len);
     case A_METER_RATE: return p->blank_meter ? 1 : add_schedule(p, &p->bill, s, len);
+    case A_PREV_READ: return read_date(p, 0, "lastBillPrevReadDtTm", s, len);
+    case A_PRES_READ: return read_date(p, 1, "lastBillPresReadDtTm", s, len);
     case A_INACTIVE: break;
     }
     return 1;

@@ -7,8 +7,11 @@
  * wall-clock points, because a block's channel is known only once every
  * block has been read: the export does not label its blocks, so
  * consumption, generation and net are told apart by their signs and by
- * net = consumption + generation, row by row. The points then go through
- * the same per-point DST handling as the JSON reader (wallclock.c). */
+ * how well each choice fits net = consumption + generation over all rows,
+ * each channel rounded on its own (best fit). The points then go through
+ * the same per-point DST handling as the JSON reader (wallclock.c). The
+ * export's account is handed to the converter, which checks the zone of
+ * its wall-clock times once the account inputs are in (accounts.c). */
 #include "convert/input.h"
 #include "common/decimal.h"
 #include "common/error.h"
@@ -22,12 +25,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CSV_MAX_LINE 4096       /* bytes of one line, its line end not counted */
-#define CSV_MAX_ROWS 20000000u  /* data rows in a file, as SH_MAX_POINTS for JSON */
-#define CSV_MAX_BLOCKS 8        /* an export has at most four: three energy, one demand */
-#define CSV_MAX_FIELDS 8        /* a row has three or four */
-#define CSV_SUM_TOLERANCE_WH 2  /* net = consumption + generation within this ... */
-#define CSV_SUM_TOLERANCE_PER 1 /* ... plus this many per thousand of |c| + |g| */
+#define CSV_MAX_LINE 4096      /* bytes of one line, its line end not counted */
+#define CSV_MAX_ROWS 20000000u /* data rows in a file, as SH_MAX_POINTS for JSON */
+#define CSV_MAX_BLOCKS 8       /* an export has at most four: three energy, one demand */
+#define CSV_MAX_FIELDS 8       /* a row has three or four */
+#define CSV_FIT_UNIT_WH 10     /* SmartHub rounds each channel to 0.01 kWh on its own */
+#define CSV_FIT_PER_MILLE 1    /* plus this many per thousand of |c| + |g| (daily rows) */
+#define CSV_FIT_SHARE 90       /* per cent of the rows an assignment must fit */
 
 /* What a block turns out to be. */
 typedef enum csv_role { ROLE_CONSUMPTION, ROLE_GENERATION, ROLE_NET, ROLE_DEMAND } csv_role;
@@ -88,6 +92,7 @@ typedef struct csv_reader {
     size_t nblocks;
     size_t rows;
     csv_note events;
+    int decimals; /* the most decimals an energy value shows ("0.870": 3) */
 } csv_reader;
 
 /* One field of a row: trimmed text and its 1-based column in the line. */
@@ -412,6 +417,26 @@ static int parse_amount(const csv_reader *r, const csv_field *f, int scale, cons
     return 0;
 }
 
+/* How many decimals a value shows ("0.870": 3, "1": 0, "8.7e-1": 2): the
+ * precision the file was written with. */
+static int shown_decimals(const char *s, size_t len)
+{
+    size_t i = 0;
+    int decimals = 0, exponent = 0;
+    bool negative = false;
+    while (i < len && s[i] != '.' && s[i] != 'e' && s[i] != 'E')
+        i++;
+    if (i < len && s[i] == '.')
+        for (i++; i < len && is_digit(s[i]); i++)
+            decimals++;
+    if (i < len && (s[i] == 'e' || s[i] == 'E') && ++i < len && (s[i] == '-' || s[i] == '+'))
+        negative = s[i++] == '-';
+    for (; i < len && is_digit(s[i]) && exponent < 1000; i++)
+        exponent = exponent * 10 + (s[i] - '0');
+    decimals += negative ? exponent : -exponent;
+    return decimals < 0 ? 0 : decimals > 1000 ? 1000 : decimals;
+}
+
 /* Export rows are period, usage, events and an empty field; usage CSV
  * rows are period, kWh and cost. Fields beyond those must be empty. */
 static int check_fields(const csv_reader *r, const csv_field *fields, size_t n)
@@ -524,6 +549,10 @@ static int read_row(csv_reader *r, const char *t, size_t offset)
         return rc;
     rc = parse_amount(r, &fields[1], 3, b->demand ? "kW" : "kWh", &b->rounded, &pt.value,
                       &pt.has_value);
+    if (rc == 0 && pt.has_value && !b->demand) {
+        int decimals = shown_decimals(fields[1].s, fields[1].len);
+        r->decimals = decimals > r->decimals ? decimals : r->decimals;
+    }
     if (rc == 0)
         rc = read_third(r, b, &fields[2], &pt);
     return rc == 0 ? add_point(r, b, &pt) : rc;
@@ -605,37 +634,31 @@ static bool signs_fit(const csv_block *b, csv_role role, bool negative_only)
     return b->positive == 0 || (!negative_only && b->negative == 0);
 }
 
-/* net = consumption - |generation| on every row where the blocks given
- * (c or g may be NULL: then only the bound it implies is checked). */
-static bool row_fits(int64_t net, const int64_t *c, const int64_t *g)
+/* The unit each channel may be off by: the precision the file shows, at
+ * least 0.01 kWh (SmartHub rounds each channel to it on its own, then
+ * writes three decimals). */
+static int64_t fit_unit(const csv_reader *r)
 {
-    int64_t cv = c ? *c : 0, gv = g ? abs64(*g) : 0;
-    int64_t tol = CSV_SUM_TOLERANCE_WH + (cv + gv) * CSV_SUM_TOLERANCE_PER / 1000;
-    if (c && g)
-        return abs64(net - (cv - gv)) <= tol;
-    if (c)
-        return net <= cv + tol;
-    return net >= -gv - tol;
+    int64_t unit = 1;
+    for (int d = r->decimals; d < 3; d++)
+        unit *= 10;
+    return unit > CSV_FIT_UNIT_WH ? unit : CSV_FIT_UNIT_WH;
 }
 
-/* Rows are matched by wall time and occurrence, so the repeated fall-back
- * hour pairs up; a row some block lacks tells nothing. */
-static bool sums_fit(const csv_block *c, const csv_block *g, const csv_block *n)
+/* How far one row is from net = consumption - |generation|, and how far
+ * it may be: a unit per channel in the relation, plus a share of the flow
+ * (daily rows summed from rounded hours). With c or g NULL only the bound
+ * the other implies is measured: net <= consumption, net >= -|generation|. */
+static int64_t row_difference(int64_t net, const int64_t *c, const int64_t *g, int64_t unit,
+                              int64_t *tol)
 {
-    if (n == NULL || (c == NULL && g == NULL))
-        return true;
-    size_t occurrence = 0;
-    for (size_t i = 0; i < n->n; i++) {
-        const wall_point *p = &n->pts[i];
-        occurrence = i > 0 && p->wall == n->pts[i - 1].wall ? occurrence + 1 : 0;
-        int64_t cv = 0, gv = 0;
-        if (!p->has_value || (c && !value_at(c, p->wall, occurrence, &cv)) ||
-            (g && !value_at(g, p->wall, occurrence, &gv)))
-            continue;
-        if (!row_fits(p->value, c ? &cv : NULL, g ? &gv : NULL))
-            return false;
-    }
-    return true;
+    int64_t cv = c ? *c : 0, gv = g ? abs64(*g) : 0;
+    *tol = unit * (c && g ? 3 : 2) + (cv + gv) * CSV_FIT_PER_MILLE / 1000;
+    if (c && g)
+        return abs64(net - (cv - gv));
+    if (c)
+        return net > cv ? net - cv : 0;
+    return net < -gv ? -gv - net : 0;
 }
 
 /* An assignment of roles to the energy blocks: by_role[role] is the block
@@ -645,13 +668,55 @@ typedef struct assignment {
     csv_role role[3]; /* of energy block k */
 } assignment;
 
-static bool assignment_fits(const assignment *a, bool negative_only)
+/* How well an assignment fits, over every row its blocks share. */
+typedef struct fit_score {
+    size_t compared, within; /* rows compared, and within their tolerance */
+    int64_t total;           /* the differences added up, Wh (capped) */
+    int64_t largest;         /* the largest difference, Wh ... */
+    uint32_t largest_line;   /* ... on this row of the net block ... */
+    int64_t largest_wall;    /* ... at this wall time */
+    int64_t tolerance;       /* a unit per channel in the relation, Wh */
+} fit_score;
+
+/* Rows are matched by wall time and occurrence, so the repeated fall-back
+ * hour pairs up; a row some block lacks (or has a gap in) tells nothing. */
+static void score_assignment(const assignment *a, int64_t unit, fit_score *s)
+{
+    const csv_block *c = a->by_role[ROLE_CONSUMPTION], *g = a->by_role[ROLE_GENERATION],
+                    *n = a->by_role[ROLE_NET];
+    memset(s, 0, sizeof *s);
+    s->tolerance = unit * (c && g ? 3 : 2);
+    if (n == NULL || (c == NULL && g == NULL))
+        return;
+    size_t occurrence = 0;
+    for (size_t i = 0; i < n->n; i++) {
+        const wall_point *p = &n->pts[i];
+        occurrence = i > 0 && p->wall == n->pts[i - 1].wall ? occurrence + 1 : 0;
+        int64_t cv = 0, gv = 0, tol;
+        if (!p->has_value || (c && !value_at(c, p->wall, occurrence, &cv)) ||
+            (g && !value_at(g, p->wall, occurrence, &gv)))
+            continue;
+        int64_t d = row_difference(p->value, c ? &cv : NULL, g ? &gv : NULL, unit, &tol);
+        s->within += d <= tol;
+        s->total = s->total > INT64_MAX / 2 - d ? INT64_MAX / 2 : s->total + d;
+        if (s->compared++ == 0 || d > s->largest)
+            s->largest = d, s->largest_line = p->line, s->largest_wall = p->wall;
+    }
+}
+
+/* Fits: nothing to compare, or CSV_FIT_SHARE per cent of the rows within
+ * their tolerance. */
+static bool score_fits(const fit_score *s)
+{
+    return s->compared == 0 || s->within * 100 >= s->compared * CSV_FIT_SHARE;
+}
+
+static bool assignment_signs_fit(const assignment *a, bool negative_only)
 {
     for (int role = 0; role < 3; role++)
         if (!signs_fit(a->by_role[role], (csv_role)role, negative_only))
             return false;
-    return sums_fit(a->by_role[ROLE_CONSUMPTION], a->by_role[ROLE_GENERATION],
-                    a->by_role[ROLE_NET]);
+    return true;
 }
 
 static bool same_points(const csv_block *a, const csv_block *b)
@@ -744,45 +809,189 @@ static void describe_assignment(char *buf, size_t size, size_t *len, const assig
         str_bufprintf(buf, size, len, "%s%s", i ? "/" : "", roles[a->role[i]].name);
 }
 
-/* Two or three blocks: the assignments that fit their signs and sums.
- * Generation written negative, as SmartHub's exports write it, is tried
- * first: a winter export of a net meter (generation all zero, net equal to
- * consumption) also fits "generation = the consumption block, net = the
- * zero block" once positive generation is allowed. */
-static int identify_several(csv_reader *r, csv_block **e, size_t k)
+/* "consumption/generation/net (24 of 24 rows within 30 Wh, 40 Wh off in all)" */
+static void describe_fit(char *buf, size_t size, size_t *len, const assignment *a,
+                         const fit_score *s, size_t k)
 {
-    assignment cand[6], fit[6];
-    size_t n = candidates(cand, (const csv_block *const *)e, k), nfit = 0;
-    for (int pass = 0; pass < 2 && nfit == 0; pass++)
-        for (size_t i = 0; i < n; i++)
-            if (assignment_fits(&cand[i], pass == 0))
-                fit[nfit++] = cand[i];
-    size_t distinct = nfit > 0;
-    for (size_t i = 1; i < nfit; i++)
-        if (!same_outcome(&fit[0], &fit[i]))
-            distinct++;
-    if (distinct == 1) {
-        for (size_t i = 0; i < k; i++)
-            e[i]->role = fit[0].role[i];
-        return 0;
+    describe_assignment(buf, size, len, a, k);
+    if (s->compared == 0)
+        str_bufprintf(buf, size, len, " (no row to compare)");
+    else
+        str_bufprintf(buf, size, len, " (%zu of %zu rows within %lld Wh, %lld Wh off in all)",
+                      s->within, s->compared, (long long)s->tolerance, (long long)s->total);
+}
+
+/* The relation the blocks of a were measured by, for messages. */
+static const char *relation_of(const assignment *a)
+{
+    if (a->by_role[ROLE_CONSUMPTION] && a->by_role[ROLE_GENERATION])
+        return "net = consumption + generation";
+    return a->by_role[ROLE_CONSUMPTION] ? "net <= consumption" : "net >= generation";
+}
+
+/* The candidates of the first pass where any fits its sums (generation
+ * written negative first; see identify_several), best first: the smallest
+ * differences in all, then file order. */
+typedef struct ranking {
+    size_t fit[6], nfit;     /* fitting their signs and sums */
+    size_t signs[6], nsigns; /* fitting their signs (the fitting ones among them) */
+} ranking;
+
+static void sort_by_total(size_t *idx, size_t n, const fit_score *score)
+{
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && score[idx[j]].total < score[idx[j - 1]].total; j--) {
+            size_t t = idx[j];
+            idx[j] = idx[j - 1], idx[j - 1] = t;
+        }
+}
+
+static void rank(const assignment *cand, const fit_score *score, size_t n, ranking *rk)
+{
+    memset(rk, 0, sizeof *rk);
+    for (int pass = 0; pass < 2 && rk->nfit == 0; pass++) {
+        ranking now = {{0}, 0, {0}, 0};
+        for (size_t i = 0; i < n; i++) {
+            if (!assignment_signs_fit(&cand[i], pass == 0))
+                continue;
+            now.signs[now.nsigns++] = i;
+            if (score_fits(&score[i]))
+                now.fit[now.nfit++] = i;
+        }
+        sort_by_total(now.fit, now.nfit, score);
+        sort_by_total(now.signs, now.nsigns, score);
+        if (pass == 0 || now.nfit > 0 || rk->nsigns == 0)
+            *rk = now;
     }
+}
+
+/* "0.01 kWh" for 10 Wh */
+static void format_unit(char buf[48], int64_t unit_wh)
+{
+    int decimals = 3;
+    while (decimals > 0 && unit_wh % 10 == 0)
+        unit_wh /= 10, decimals--;
+    dec_format(buf, unit_wh, decimals);
+}
+
+/* No assignment fits: say how close the closest came. */
+static int no_fit(csv_reader *r, csv_block **e, size_t k, const assignment *cand,
+                  const fit_score *score, const ranking *rk)
+{
     char why[320];
     size_t len = 0;
     str_bufprintf(why, sizeof why, &len,
-                  "cannot tell which channel each of the %zu energy blocks is: ", k);
-    if (nfit == 0)
+                  "cannot tell which channel each of the %zu energy blocks is: no choice ", k);
+    if (rk->nsigns == 0) {
         str_bufprintf(why, sizeof why, &len,
-                      "no choice of consumption (>= 0), generation (one sign) and net fits "
-                      "net = consumption + generation row by row");
-    else
-        str_bufprintf(why, sizeof why, &len, "in file order they fit %zu ways (", nfit);
-    for (size_t i = 0; i < nfit; i++) {
-        str_bufprintf(why, sizeof why, &len, "%s", i ? ", " : "");
-        describe_assignment(why, sizeof why, &len, &fit[i], k);
+                      "of consumption (>= 0), generation (one sign) and net fits their signs");
+    } else {
+        const assignment *a = &cand[rk->signs[0]];
+        const fit_score *s = &score[rk->signs[0]];
+        char wall[32];
+        tz_format_wall(wall, s->largest_wall);
+        str_bufprintf(why, sizeof why, &len,
+                      "fits %s on %d %% of the rows (closest: ", relation_of(a), CSV_FIT_SHARE);
+        describe_assignment(why, sizeof why, &len, a, k);
+        str_bufprintf(why, sizeof why, &len,
+                      ", %zu of %zu rows within %lld Wh, up to %lld Wh off at line %u, %s)",
+                      s->within, s->compared, (long long)s->tolerance, (long long)s->largest,
+                      s->largest_line, wall);
     }
-    if (nfit > 0)
-        str_bufprintf(why, sizeof why, &len, ")");
     return identify_error(r, e[0]->line, (const csv_block *const *)e, k, why);
+}
+
+/* Assignments that give other channels fit about as well as the best. */
+static int tie(csv_reader *r, csv_block **e, size_t k, const assignment *cand,
+               const fit_score *score, size_t best, const size_t *rivals, size_t nrivals)
+{
+    char why[400];
+    size_t len = 0;
+    str_bufprintf(why, sizeof why, &len,
+                  "cannot tell which channel each of the %zu energy blocks is: in file order, ", k);
+    describe_fit(why, sizeof why, &len, &cand[best], &score[best], k);
+    str_bufprintf(why, sizeof why, &len, " and ");
+    describe_fit(why, sizeof why, &len, &cand[rivals[0]], &score[rivals[0]], k);
+    str_bufprintf(why, sizeof why, &len, " fit about equally");
+    for (size_t i = 1; i < nrivals; i++) {
+        str_bufprintf(why, sizeof why, &len, "%s", i == 1 ? ", and so do " : ", ");
+        describe_assignment(why, sizeof why, &len, &cand[rivals[i]], k);
+    }
+    return identify_error(r, e[0]->line, (const csv_block *const *)e, k, why);
+}
+
+/* Says how well the blocks fit the roles taken: an info, or a warning
+ * when some rows are off by more than their tolerance. */
+static void report_fit(const csv_reader *r, csv_block *const *e, size_t k, const assignment *cand,
+                       const fit_score *score, size_t best, const ranking *rk)
+{
+    const assignment *a = &cand[best];
+    const fit_score *s = &score[best];
+    if (s->compared == 0)
+        return;
+    char text[512], unit[48], wall[32];
+    size_t len = 0;
+    format_unit(unit, fit_unit(r));
+    tz_format_wall(wall, s->largest_wall);
+    bool all = s->within == s->compared;
+    if (!all)
+        str_bufprintf(text, sizeof text, &len, "%zu of %zu rows are off %s by more than %lld Wh; ",
+                      s->compared - s->within, s->compared, relation_of(a),
+                      (long long)s->tolerance);
+    str_bufprintf(text, sizeof text, &len, "the %zu energy blocks are, in file order, ", k);
+    describe_assignment(text, sizeof text, &len, a, k);
+    str_bufprintf(text, sizeof text, &len,
+                  " (best fit): %s on %zu of %zu rows within %lld Wh (%s kWh per channel; "
+                  "the file shows %d decimals), the largest difference %lld Wh (line %u, %s)",
+                  relation_of(a), s->within, s->compared, (long long)s->tolerance, unit,
+                  r->decimals, (long long)s->largest, s->largest_line, wall);
+    size_t next = best;
+    for (size_t i = 0; i < rk->nsigns && next == best; i++)
+        if (!same_outcome(a, &cand[rk->signs[i]]))
+            next = rk->signs[i];
+    str_bufprintf(text, sizeof text, &len, "; next best: ");
+    if (next == best)
+        str_bufprintf(text, sizeof text, &len, "none fits the signs");
+    else
+        describe_fit(text, sizeof text, &len, &cand[next], &score[next], k);
+    err_loc loc = loc_at(r, e[0]->line, 0);
+    diag_emit(r->in->on_diag, r->in->diag_ctx, all ? ESPI_SEV_INFO : ESPI_SEV_WARNING,
+              all ? "csv-fit" : "csv-fit-rows", &loc, "%s", text);
+}
+
+/* Two or three blocks: every assignment whose signs fit is scored over
+ * all rows by net = consumption + generation, and the best fit is taken,
+ * unless another that gives other channels fits about as well (within
+ * half a unit per row in all). Generation written negative, as SmartHub's
+ * exports write it, is tried first: a winter export of a net meter
+ * (generation all zero, net equal to consumption) also fits "generation =
+ * the consumption block, net = the zero block" once positive generation
+ * is allowed. */
+static int identify_several(csv_reader *r, csv_block **e, size_t k)
+{
+    assignment cand[6];
+    fit_score score[6];
+    size_t n = candidates(cand, (const csv_block *const *)e, k);
+    int64_t unit = fit_unit(r);
+    for (size_t i = 0; i < n; i++)
+        score_assignment(&cand[i], unit, &score[i]);
+    ranking rk;
+    rank(cand, score, n, &rk);
+    if (rk.nfit == 0)
+        return no_fit(r, e, k, cand, score, &rk);
+    size_t best = rk.fit[0], rivals[6], nrivals = 0;
+    int64_t margin = (int64_t)score[best].compared * unit / 2;
+    for (size_t i = 1; i < rk.nfit; i++) {
+        size_t j = rk.fit[i];
+        if (!same_outcome(&cand[best], &cand[j]) && score[j].total - score[best].total <= margin)
+            rivals[nrivals++] = j;
+    }
+    if (nrivals > 0)
+        return tie(r, e, k, cand, score, best, rivals, nrivals);
+    for (size_t i = 0; i < k; i++)
+        e[i]->role = cand[best].role[i];
+    report_fit(r, e, k, cand, score, best, &rk);
+    return 0;
 }
 
 static int check_demand(csv_reader *r)
@@ -859,7 +1068,7 @@ static void set_reading_type(model_channel *ch, const csv_block *b)
 {
     ch->rt.accumulation = b->demand ? 12 : 4;
     ch->rt.commodity = 1;
-    ch->rt.kind = b->demand ? 8 : 12;
+    ch->rt.kind = b->demand ? 37 : 12; /* demand: power (FB_06), not 8 */
     ch->rt.phase = 769;
     ch->rt.power_of_ten = 0;
     if (b->costs > 0)
@@ -878,13 +1087,14 @@ static int convert_block(const csv_reader *r, csv_block *b, model_usage_point *u
     if (b->values == 0)
         return 0;
     model_channel_key key = model_channel_key_make("", ri->flow, b->demand ? 38 : 72);
+    key.interval = (uint32_t)wall_points_usual_length(b->pts, b->n); /* resolution */
     model_channel *ch = model_usage_point_channel(up, &key);
     if (ch == NULL)
         return nomem(r);
     set_reading_type(ch, b);
     const convert_input *in = r->in;
-    wall_context wc = {in->tz,      in->name,     label,     b->demand ? "W" : "Wh",
-                       in->on_diag, in->diag_ctx, in->source};
+    wall_context wc = {in->tz,      in->name,     label,      b->demand ? "W" : "Wh",
+                       in->on_diag, in->diag_ctx, in->source, in->opts && in->opts->strict};
     return wall_points_to_readings(ch, b->pts, b->n, &wc, r->err);
 }
 
@@ -931,6 +1141,20 @@ static int convert_blocks(csv_reader *r)
     return 0;
 }
 
+/* The export's account, for the zone check once every input is in: the
+ * wall times were read in in->tz, which nothing in a CSV confirms. */
+static int note_wall_clock(const csv_reader *r)
+{
+    if (r->in->accounts == NULL)
+        return 0;
+    account_info info = {0};
+    info.account = r->account;
+    info.line = r->account ? r->account_line : r->blocks[0].line;
+    info.source = r->in->source;
+    info.wall_clock = true;
+    return accounts_add(r->in, &info, r->err);
+}
+
 int sh_csv_read_into(const convert_input *in, FILE *f, espi_error *err)
 {
     csv_reader *r = calloc(1, sizeof *r);
@@ -947,6 +1171,8 @@ int sh_csv_read_into(const convert_input *in, FILE *f, espi_error *err)
         rc = identify(r);
     if (rc == 0)
         rc = convert_blocks(r);
+    if (rc == 0)
+        rc = note_wall_clock(r);
     for (size_t i = 0; i < r->nblocks; i++)
         free(r->blocks[i].pts);
     free(r->account);

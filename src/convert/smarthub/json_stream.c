@@ -243,6 +243,9 @@ static int feed_chunk(json_stream *js, const unsigned char *buf, size_t n)
     if (bad < n) {
         advance_to(js, bad);
         err_loc loc = counted(js);
+        if (js->spec->token_text != NULL)
+            return err_fail(js->err, ESPI_E_LIMIT, js->spec->token_code, &loc, "%s",
+                            js->spec->token_text);
         return err_fail(js->err, ESPI_E_LIMIT, js->spec->token_code, &loc,
                         "a JSON string or number is longer than %zu bytes", js->spec->max_token);
     }
@@ -291,14 +294,44 @@ static int finish_stream(json_stream *js, FILE *in)
     return js->err->status ? js->err->status : ESPI_E_INPUT;
 }
 
-/* buf stays alive until the parse completes: handlers called then still
+/* How many bytes the next read asks for: chunk, or inside a long token
+ * (when the spec allows) as many as the token holds so far. */
+static size_t next_read(const json_stream *js)
+{
+    const json_stream_spec *sp = js->spec;
+    if (sp->max_chunk <= sp->chunk || js->guard == G_OUT || js->token_len <= sp->chunk)
+        return sp->chunk;
+    return js->token_len < sp->max_chunk ? js->token_len : sp->max_chunk;
+}
+
+/* The read buffer made at least want bytes; 0 when out of memory. It only
+ * moves between reads, when yajl holds nothing of the last one. */
+static int reserve(unsigned char **buf, size_t *cap, size_t want)
+{
+    if (want <= *cap)
+        return 1;
+    unsigned char *grown = realloc(*buf, want);
+    if (grown == NULL)
+        return 0;
+    *buf = grown;
+    *cap = want;
+    return 1;
+}
+
+/* *buf stays alive until the parse completes: handlers called then still
  * count lines in the last chunk. */
-static int read_all(json_stream *js, FILE *in, unsigned char *buf)
+static int read_all(json_stream *js, FILE *in, unsigned char **buf, size_t *cap)
 {
     int rc = 0;
-    size_t n;
-    while (rc == 0 && (n = fread(buf, 1, js->spec->chunk, in)) > 0)
-        rc = feed_read(js, buf, n);
+    size_t n, want;
+    while (rc == 0) {
+        want = next_read(js);
+        if (!reserve(buf, cap, want))
+            return err_fail(js->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        if ((n = fread(*buf, 1, want, in)) == 0)
+            break;
+        rc = feed_read(js, *buf, n);
+    }
     if (rc == 0 && !js->decided && partial_bom_is_text(js))
         rc = feed_refeed(js);
     return rc != 0 ? rc : finish_stream(js, in);
@@ -315,8 +348,9 @@ int json_stream_parse(json_stream *js, const json_stream_spec *spec, const json_
     js->err = err;
     js->line = 1;
     js->yh = yajl_alloc(&callbacks, NULL, js);
-    unsigned char *buf = js->yh != NULL ? malloc(spec->chunk) : NULL;
-    int rc = buf != NULL ? read_all(js, in, buf)
+    size_t cap = spec->chunk;
+    unsigned char *buf = js->yh != NULL ? malloc(cap) : NULL;
+    int rc = buf != NULL ? read_all(js, in, &buf, &cap)
                          : err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     free(buf);
     if (js->yh != NULL)

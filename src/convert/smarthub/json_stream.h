@@ -38,6 +38,13 @@ typedef struct json_stream_spec {
     const char *empty_code, *empty_text;
     const char *token_code;  /* a token longer than max_token */
     const char *syntax_code; /* "malformed JSON: " and yajl's message */
+    /* Optional. token_text replaces the message of token_code. max_chunk
+     * above chunk lets a read made inside a token longer than chunk grow
+     * to that token's length so far (up to max_chunk): yajl rescans a token
+     * that spans reads from its start, so fixed reads would take quadratic
+     * time on the long strings a HAR file holds. */
+    const char *token_text;
+    size_t max_chunk;
 } json_stream_spec;
 
 /* One parse; a reader embeds it so its handlers can ask json_stream_here. */

@@ -24,6 +24,7 @@ typedef struct sh_point {
 typedef struct sh_series {
     char *name;
     char *meter_number;
+    char *rate_name; /* rateName: the time-of-use period of a TIME_OF_USE series */
     sh_point *points;
     size_t npoints;
     size_t cap;
@@ -34,6 +35,7 @@ typedef struct sh_meter {
     char *meter_number;
     char *series_id;
     char *flow_direction;
+    char *rate_name; /* rateName: the time-of-use period of a TIME_OF_USE meter */
     uint32_t line;
 } sh_meter;
 
@@ -44,6 +46,13 @@ typedef struct sh_interval {
     int64_t end_ms;
 } sh_interval;
 
+/* An epoch-millisecond field of an entry, with where it was read. */
+typedef struct sh_instant {
+    int64_t ms;
+    uint32_t line;
+    bool given;
+} sh_instant;
+
 typedef struct sh_entry {
     char *industry; /* key under "data": ELECTRIC, GAS, ... */
     char *type;     /* USAGE, COST, TIME_OF_USE, ... */
@@ -53,6 +62,11 @@ typedef struct sh_entry {
     char *time_frame;
     int64_t end_ms; /* endDateTime: the request's end, true UTC; when has_end */
     bool has_end;
+    /* The request's bounds as true UTC instants (docs/smarthub.md section 5.4):
+     * startDateTime, and baseUsageParameters.startDateTime / endDateTime
+     * (the request echoed). Fake UTC in TIME_OF_USE entries. */
+    sh_instant start, bup_start, bup_end;
+    uint32_t end_line;
     sh_meter *meters;
     size_t nmeters;
     size_t meters_cap;

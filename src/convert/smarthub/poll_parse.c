@@ -2,11 +2,12 @@
 /* poll_parse.c - streaming parse of a SmartHub poll response with yajl.
  *
  * Only status, data.<INDUSTRY>[].{type, unitOfMeasure, accountNumber,
- * serviceLocationNumber, timeFrame, meters[], series[], xToOrderedInterval}
- * are kept; everything else (baseSeries and meterToChartData, which repeat
- * every point) is skipped as it streams past, so memory follows the number
- * of points, not the size of the text. Numbers arrive as text and are kept
- * as exact decimals. */
+ * serviceLocationNumber, timeFrame, startDateTime, endDateTime,
+ * baseUsageParameters.{startDateTime, endDateTime}, meters[], series[],
+ * xToOrderedInterval} are kept; everything else (baseSeries and
+ * meterToChartData, which repeat every point) is skipped as it streams
+ * past, so memory follows the number of points, not the size of the text. Numbers arrive as text
+ * and are kept as exact decimals. */
 #include "common/error.h"
 #include "common/grow.h"
 #include "convert/smarthub/json_stream.h"
@@ -37,6 +38,7 @@ typedef enum kind {
     K_X2OI,
     K_X2OI_ITEM,
     K_X2OI_INTERVAL,
+    K_BUP, /* baseUsageParameters: the request, echoed */
     K_SKIP
 } kind;
 
@@ -65,7 +67,12 @@ typedef enum field {
     F_START,
     F_END,
     F_INDUSTRY_KEY,
-    F_ENTRY_END
+    F_ENTRY_END,
+    F_ENTRY_START,
+    F_BUP,
+    F_BUP_START,
+    F_BUP_END,
+    F_RATE_NAME
 } field;
 
 typedef struct field_name {
@@ -86,6 +93,12 @@ static const field_name field_names[] = {
     {K_ENTRY, "series", F_SERIES},
     {K_ENTRY, "xToOrderedInterval", F_X2OI},
     {K_ENTRY, "endDateTime", F_ENTRY_END},
+    {K_ENTRY, "startDateTime", F_ENTRY_START},
+    {K_ENTRY, "baseUsageParameters", F_BUP},
+    {K_BUP, "startDateTime", F_BUP_START},
+    {K_BUP, "endDateTime", F_BUP_END},
+    {K_METER, "rateName", F_RATE_NAME},
+    {K_SERIES, "rateName", F_RATE_NAME},
     {K_METER, "meterNumber", F_METER_NUMBER},
     {K_METER, "seriesId", F_SERIES_ID},
     {K_METER, "flowDirection", F_FLOW},
@@ -112,7 +125,9 @@ static const child_rule child_rules[] = {
     {K_TOP, F_NONE, true, K_ROOT, "the response to be a JSON object"},
     {K_ROOT, F_DATA, true, K_DATA, "\"data\" to be an object"},
     {K_DATA, F_INDUSTRY_KEY, false, K_INDUSTRY, NULL},
-    {K_DATA, F_INDUSTRY_KEY, true, K_SKIP, NULL}, /* not an industry: ignored */
+    {K_DATA, F_INDUSTRY_KEY, true, K_SKIP, NULL},      /* not an industry: ignored */
+    {K_ROOT, F_INDUSTRY_KEY, false, K_INDUSTRY, NULL}, /* the older bare body */
+    {K_ROOT, F_INDUSTRY_KEY, true, K_SKIP, NULL},
     {K_INDUSTRY, F_NONE, true, K_ENTRY, "each usage entry to be an object"},
     {K_ENTRY, F_METERS, false, K_METERS, "\"meters\" to be an array"},
     {K_METERS, F_NONE, true, K_METER, "each meter to be an object"},
@@ -123,6 +138,8 @@ static const child_rule child_rules[] = {
     {K_ENTRY, F_X2OI, true, K_X2OI, "\"xToOrderedInterval\" to be an object"},
     {K_X2OI, F_OTHER, true, K_X2OI_ITEM, "each xToOrderedInterval value to be an object"},
     {K_X2OI_ITEM, F_INTERVAL, true, K_X2OI_INTERVAL, "\"interval\" to be an object"},
+    {K_ENTRY, F_BUP, true, K_BUP, NULL},
+    {K_ENTRY, F_BUP, false, K_SKIP, NULL}, /* not the echo espi knows: ignored */
 };
 
 typedef struct frame {
@@ -147,6 +164,9 @@ typedef struct parser {
     sh_interval interval;
     bool interval_start, interval_end;
     char industry[64];
+    /* the top level, judged when the parse ends (check_document) */
+    unsigned root_marks; /* ROOT_* keys seen */
+    bool saw_industry;   /* an industry array, under "data" or bare */
 } parser;
 
 /* ------------------------------------------------------------------ */
@@ -217,12 +237,14 @@ static void meter_free(sh_meter *m)
     free(m->meter_number);
     free(m->series_id);
     free(m->flow_direction);
+    free(m->rate_name);
 }
 
 static void series_free(sh_series *s)
 {
     free(s->name);
     free(s->meter_number);
+    free(s->rate_name);
     free(s->points);
 }
 
@@ -423,6 +445,7 @@ static char **text_slot(parser *p, kind k, field f)
         case F_METER_NUMBER: return &p->meter.meter_number;
         case F_SERIES_ID: return &p->meter.series_id;
         case F_FLOW: return &p->meter.flow_direction;
+        case F_RATE_NAME: return &p->meter.rate_name;
         default: return NULL;
         }
     }
@@ -430,6 +453,21 @@ static char **text_slot(parser *p, kind k, field f)
         return &p->series.name;
     if (k == K_SERIES && f == F_METER_NUMBER)
         return &p->series.meter_number;
+    if (k == K_SERIES && f == F_RATE_NAME)
+        return &p->series.rate_name;
+    return NULL;
+}
+
+/* The request bounds an entry echoes: startDateTime, and the start and
+ * end of baseUsageParameters. */
+static sh_instant *instant_slot(parser *p, kind k, field f)
+{
+    if (k == K_ENTRY && f == F_ENTRY_START)
+        return &p->entry.start;
+    if (k == K_BUP && f == F_BUP_START)
+        return &p->entry.bup_start;
+    if (k == K_BUP && f == F_BUP_END)
+        return &p->entry.bup_end;
     return NULL;
 }
 
@@ -452,6 +490,14 @@ static int on_scalar(json_scalar t, const unsigned char *s, size_t len, void *ct
          * that is not milliseconds is left out, as nothing depends on it */
         p->entry.has_end =
             (t == JSON_NUMBER || t == JSON_STRING) && parse_ms(s, len, &p->entry.end_ms);
+        p->entry.end_line = (uint32_t)here(p, NULL).line;
+        return 1;
+    }
+    sh_instant *when = instant_slot(p, top->k, top->key);
+    if (when != NULL) {
+        /* evidence of the zone (poll_model.c); not milliseconds: no evidence */
+        when->given = (t == JSON_NUMBER || t == JSON_STRING) && parse_ms(s, len, &when->ms);
+        when->line = (uint32_t)here(p, NULL).line;
         return 1;
     }
     char **slot = text_slot(p, top->k, top->key);
@@ -463,6 +509,92 @@ static int on_scalar(json_scalar t, const unsigned char *s, size_t len, void *ct
     if (top->k == K_ROOT && top->key == F_STATUS)
         p->doc->status_line = (uint32_t)here(p, NULL).line;
     return set_text(p, slot, s, len);
+}
+
+/* ------------------------------------------------------------------ */
+/* The top level: wrappings, and answers that are not usage           */
+/* ------------------------------------------------------------------ */
+
+/* Industries that SmartHub's older synchronous secured/utility-usage
+ * request answers at the top level, without "status" and "data". */
+static const char *const bare_industries[] = {"ELECTRIC", "GAS", "WATER"};
+
+/* Top-level keys of other SmartHub answers; their values are never read
+ * (the login answer's token among them). */
+enum { ROOT_LOGIN = 1, ROOT_USER_DATA = 2, ROOT_BILLING = 4, ROOT_HAR = 8 };
+
+static const struct root_mark {
+    const char *name;
+    unsigned mark;
+} root_marks[] = {
+    {"authorizationToken", ROOT_LOGIN},
+    {"isBusinessUser", ROOT_LOGIN},
+    {"primaryUsername", ROOT_LOGIN},
+    {"isSecondaryRegistration", ROOT_LOGIN},
+    {"serviceLocationIdToServiceLocationSummary", ROOT_USER_DATA},
+    {"primaryServiceLocationId", ROOT_USER_DATA},
+    {"customer", ROOT_USER_DATA},
+    {"accountBillingMap", ROOT_BILLING},
+    {"customerSummary", ROOT_BILLING},
+    {"log", ROOT_HAR},
+};
+
+static bool same_key(const char *name, const unsigned char *s, size_t len)
+{
+    return strlen(name) == len && memcmp(name, s, len) == 0;
+}
+
+/* A top-level key: an industry of the bare body is read as if it were
+ * under "data"; the keys of other answers are noted. */
+static void root_key(parser *p, frame *top, const unsigned char *s, size_t len)
+{
+    for (size_t i = 0; i < sizeof root_marks / sizeof root_marks[0]; i++)
+        if (same_key(root_marks[i].name, s, len))
+            p->root_marks |= root_marks[i].mark;
+    for (size_t i = 0; i < sizeof bare_industries / sizeof bare_industries[0]; i++)
+        if (same_key(bare_industries[i], s, len)) {
+            top->key = F_INDUSTRY_KEY;
+            memcpy(p->industry, s, len);
+            p->industry[len] = '\0';
+        }
+}
+
+/* Names an answer that is not usage: SmartHub's login answer, or account
+ * data given as a poll (--from smarthub-json). */
+static int check_not_usage(parser *p)
+{
+    const char *status = p->doc->status ? p->doc->status : "";
+    bool failed = strcmp(status, "FAILURE") == 0;
+    err_loc loc = {p->js.name, p->doc->status_line, 0, NULL};
+    if ((p->root_marks & ROOT_LOGIN) || failed || strcmp(status, "SUCCESS") == 0)
+        return err_fail(p->err, ESPI_E_INPUT, "smarthub-login", &loc,
+                        "this is the oauth/auth/v2 login response%s, not usage data; expected "
+                        "the answer of POST secured/utility-usage/poll with status COMPLETE, or "
+                        "a HAR file of the usage page",
+                        failed ? " (of a failed login)" : "");
+    if (p->root_marks & ROOT_HAR)
+        return err_fail(p->err, ESPI_E_INPUT, "smarthub-not-usage", &loc,
+                        "this is a browser HAR file, not a poll response; read it without "
+                        "--from smarthub-json, or with --from har");
+    if (p->root_marks & (ROOT_USER_DATA | ROOT_BILLING))
+        return err_fail(p->err, ESPI_E_INPUT, "smarthub-not-usage", &loc,
+                        "this is the secured/%s response (account data), not usage data; read it "
+                        "as account data: without --from smarthub-json, or with --from "
+                        "smarthub-account",
+                        (p->root_marks & ROOT_BILLING) ? "billing" : "user-data");
+    return 0;
+}
+
+/* Once parsed: an answer with industry data but no "status" (the bare
+ * body, or "data" saved alone) is read as COMPLETE; one without industry
+ * data may be another answer, named as such. */
+static int check_document(parser *p)
+{
+    if (!p->saw_industry)
+        return check_not_usage(p);
+    if (p->doc->status == NULL && (p->doc->status = strdup("COMPLETE")) == NULL)
+        return err_fail(p->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -486,6 +618,8 @@ static int on_key(const unsigned char *s, size_t len, void *ctx)
     parser *p = ctx;
     frame *top = &p->stack[p->depth - 1];
     top->key = lookup_field(top->k, s, len);
+    if (top->k == K_ROOT)
+        root_key(p, top, s, len);
     if (top->k == K_DATA) {
         if (len >= sizeof p->industry || memchr(s, '\0', len) != NULL)
             return fail(p, "smarthub-bad-industry", NULL, "an industry name under \"data\" is %s",
@@ -564,6 +698,7 @@ static int open_container(bool is_map, void *ctx)
     if (p->depth >= MAX_DEPTH)
         return fail(p, "json-too-deep", NULL, "JSON nesting deeper than %s levels", "64");
     begin(p, k);
+    p->saw_industry |= k == K_INDUSTRY;
     p->stack[p->depth++] = (frame){k, F_NONE, 0, false};
     return 1;
 }
@@ -608,6 +743,8 @@ int sh_parse(sh_doc *doc, FILE *in, const char *name, espi_error *err)
     p->err = err;
     p->stack[p->depth++] = (frame){K_TOP, F_NONE, 0, false};
     int rc = json_stream_parse(&p->js, &spec, &handlers, p, in, name, err);
+    if (rc == 0)
+        rc = check_document(p);
     /* pieces still under construction when an error stopped the parse */
     entry_free(&p->entry);
     meter_free(&p->meter);
