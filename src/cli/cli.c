@@ -102,6 +102,40 @@ void cli_print_error(const cli_io *io, const espi_error *err)
     fprintf(io->err, "%s\n", line);
 }
 
+int cli_write_feed(const cli_io *io, const char *path, const espi_feed *feed,
+                   const espi_write_options *wo, bool validate, espi_diag_fn on_diag, void *ctx)
+{
+    espi_error err;
+    espi_output *out = NULL;
+    const char *shown = path ? path : "<stdout>";
+    int rc = espi_output_open(&out, path, &err);
+    if (rc == 0)
+        rc = espi_feed_write_xml(espi_output_stream(out), shown, feed, wo, &err);
+    if (rc == 0 && validate) {
+        fflush(espi_output_stream(out));
+        rc = espi_schema_validate_file(espi_output_temp_path(out), shown, ESPI_SCHEMA_ESPI_33,
+                                       on_diag, ctx, &err);
+        if (rc == ESPI_E_INPUT) {
+            fprintf(io->err,
+                    "%s: error: self-check: the generated feed does not pass the ESPI "
+                    "schema; this is a bug in espi, please report it with the input\n",
+                    shown);
+            espi_output_abort(out);
+            return CLI_IO;
+        }
+    }
+    if (rc == 0) {
+        rc = espi_output_commit(out, io->out, &err);
+        out = NULL;
+    }
+    espi_output_abort(out);
+    if (rc != 0) {
+        cli_print_error(io, &err);
+        return cli_exit_code(rc);
+    }
+    return CLI_OK;
+}
+
 static int help_command(const cli_io *io, int argc, char **argv)
 {
     if (argc < 3) {

@@ -83,6 +83,13 @@ int cli_exit_code(int status);
 /* Prints a library error to io->err. */
 void cli_print_error(const cli_io *io, const espi_error *err);
 
+/* Writes feed to path (NULL: stdout) through a temporary file; with
+ * validate, checks it against the stricter ESPI 3.3 schema set (which
+ * implies 4.0), findings to on_diag, before keeping it. Prints what went
+ * wrong; returns an exit code. */
+int cli_write_feed(const cli_io *io, const char *path, const espi_feed *feed,
+                   const espi_write_options *wo, bool validate, espi_diag_fn on_diag, void *ctx);
+
 /* The commands, in the order --help lists them. */
 const cli_command *const *cli_commands(size_t *n);
 const cli_command *cli_find_command(const char *name);

@@ -179,39 +179,14 @@ static void print_summary(const cli_io *io, const char *path, const espi_feed *f
             validated ? "; valid against the bundled ESPI 4.0 and 3.3 schemas" : "");
 }
 
-/* Writes the feed to a temporary file, checks it against the stricter
- * (3.3: every link typed) schema set, which implies 4.0, then keeps it. */
+/* Writes the feed (checked against the schemas unless --no-validate) and
+ * says what was written. */
 static int write_output(const cli_io *io, const convert_opts *o, const espi_feed *feed,
                         const espi_write_options *wo, reporter *rep)
 {
-    espi_error err;
-    espi_output *out = NULL;
-    const char *shown = o->output ? o->output : "<stdout>";
-    int rc = espi_output_open(&out, o->output, &err);
-    if (rc == 0)
-        rc = espi_feed_write_xml(espi_output_stream(out), shown, feed, wo, &err);
-    if (rc == 0 && !o->no_validate) {
-        fflush(espi_output_stream(out));
-        rc = espi_schema_validate_file(espi_output_temp_path(out), shown, ESPI_SCHEMA_ESPI_33,
-                                       print_diag, rep, &err);
-        if (rc == ESPI_E_INPUT) {
-            fprintf(io->err,
-                    "%s: error: self-check: the generated feed does not pass the ESPI "
-                    "schema; this is a bug in espi, please report it with the input\n",
-                    shown);
-            espi_output_abort(out);
-            return CLI_IO;
-        }
-    }
-    if (rc == 0) {
-        rc = espi_output_commit(out, io->out, &err);
-        out = NULL;
-    }
-    espi_output_abort(out);
-    if (rc != 0) {
-        cli_print_error(io, &err);
-        return cli_exit_code(rc);
-    }
+    int rc = cli_write_feed(io, o->output, feed, wo, !o->no_validate, print_diag, rep);
+    if (rc != CLI_OK)
+        return rc;
     if (o->output && !o->quiet)
         print_summary(io, o->output, feed, !o->no_validate);
     return CLI_OK;

@@ -510,39 +510,14 @@ static void print_summary(const reporter *rep, const char *path, const espi_feed
                               "values are kept\n");
 }
 
-/* Writes the feed to a temporary file beside path, checks it against the
- * stricter (3.3) schema set, then keeps it: as espi convert does. */
+/* Writes the feed as espi convert does (checked against the schemas) and
+ * says what was written. */
 static int write_feed(const cli_io *io, const char *path, const espi_feed *feed,
                       const espi_write_options *wo, reporter *rep)
 {
-    espi_error err;
-    espi_output *out = NULL;
-    const char *shown = path ? path : "<stdout>";
-    int rc = espi_output_open(&out, path, &err);
-    if (rc == 0)
-        rc = espi_feed_write_xml(espi_output_stream(out), shown, feed, wo, &err);
-    if (rc == 0) {
-        fflush(espi_output_stream(out));
-        rc = espi_schema_validate_file(espi_output_temp_path(out), shown, ESPI_SCHEMA_ESPI_33,
-                                       print_diag, rep, &err);
-        if (rc == ESPI_E_INPUT) {
-            fprintf(io->err,
-                    "%s: error: self-check: the feed does not pass the ESPI schema; "
-                    "this is a bug in espi, please report it\n",
-                    shown);
-            espi_output_abort(out);
-            return CLI_IO;
-        }
-    }
-    if (rc == 0) {
-        rc = espi_output_commit(out, io->out, &err);
-        out = NULL;
-    }
-    espi_output_abort(out);
-    if (rc != 0) {
-        cli_print_error(io, &err);
-        return cli_exit_code(rc);
-    }
+    int rc = cli_write_feed(io, path, feed, wo, true, print_diag, rep);
+    if (rc != CLI_OK)
+        return rc;
     if (rep->terminal && !rep->quiet)
         print_summary(rep, path, feed);
     return CLI_OK;
