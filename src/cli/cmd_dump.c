@@ -213,7 +213,7 @@ const cli_command cli_dump_command = {
         "What is odd but readable is read and reported as a warning on stderr.\n\n"
         "CSV columns (docs/dump-format.md): usage_point, meter_reading, commodity, kind,\n"
         "flow_direction, accumulation, start_utc, start_local, duration_s, value_raw,\n"
-        "value, unit, cost_raw, cost, currency, quality, power_of_ten, file, line.\n"
+        "value, unit, cost_raw, cost, currency, quality, power_of_ten, file, line, tou.\n"
         "value is value_raw scaled by powerOfTenMultiplier, exactly; cost is in currency\n"
         "units (the file holds hundred-thousandths).\n",
     .exit_status = "0 every file read; 1 a file is not well-formed XML or neither an Atom feed\n"
