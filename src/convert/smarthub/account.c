@@ -224,8 +224,6 @@ typedef struct parser {
     bool is_user_data, is_billing;
 } parser;
 
-static const unsigned char bom_bytes[3] = {0xEF, 0xBB, 0xBF};
-
 static bool is_blank(unsigned char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -242,42 +240,20 @@ static bool all_blank(const unsigned char *s, size_t len)
 /* Sniffing                                                            */
 /* ------------------------------------------------------------------ */
 
-/* Whether "key" followed by optional blanks and ':' occurs in s. */
-static bool has_key(const unsigned char *s, size_t n, const char *key)
-{
-    size_t k = strlen(key);
-    const unsigned char *end = s + n, *q = s;
-    while ((q = memchr(q, '"', (size_t)(end - q))) != NULL) {
-        if ((size_t)(end - q) < k + 2)
-            return false;
-        const unsigned char *c = q + 1;
-        q++;
-        if (memcmp(c, key, k) != 0 || c[k] != '"')
-            continue;
-        c += k + 1;
-        while (c < end && is_blank(*c))
-            c++;
-        if (c < end && *c == ':')
-            return true;
-    }
-    return false;
-}
-
 bool sh_account_sniff(const unsigned char *head, size_t n)
 {
     if (n > SNIFF_BYTES)
         n = SNIFF_BYTES;
-    size_t i = n >= 3 && memcmp(head, bom_bytes, 3) == 0 ? 3 : 0;
-    while (i < n && is_blank(head[i]))
-        i++;
+    size_t i = json_stream_text_start(head, n);
     if (i == n || (head[i] != '[' && head[i] != '{'))
         return false;
     head += i, n -= i;
-    if (has_key(head, n, "accountBillingMap"))
+    if (json_stream_has_key(head, n, "accountBillingMap"))
         return true;
-    return has_key(head, n, "account") &&
-           (has_key(head, n, "serviceLocationIdToServiceLocationSummary") ||
-            has_key(head, n, "primaryServiceLocationId") || has_key(head, n, "customer"));
+    return json_stream_has_key(head, n, "account") &&
+           (json_stream_has_key(head, n, "serviceLocationIdToServiceLocationSummary") ||
+            json_stream_has_key(head, n, "primaryServiceLocationId") ||
+            json_stream_has_key(head, n, "customer"));
 }
 
 /* ------------------------------------------------------------------ */

@@ -40,8 +40,6 @@
 #define HAR_MAX_PATH 512 /* a longer URL path is none of SmartHub's */
 #define SNIFF_BYTES 65536
 
-static const unsigned char bom_bytes[3] = {0xEF, 0xBB, 0xBF};
-
 static bool is_blank(unsigned char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -181,10 +179,8 @@ static bool opens_array(splitter *s)
 {
     if (peek_byte(s) == EOF)
         return false;
-    size_t i = s->n >= 3 && memcmp(s->buf, bom_bytes, 3) == 0 ? 3 : 0;
-    size_t bom = i;
-    while (i < s->n && is_blank(s->buf[i]))
-        i++;
+    size_t bom = s->n >= 3 && memcmp(s->buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    size_t i = json_stream_text_start(s->buf, s->n);
     if (i == s->n || s->buf[i] != '[')
         return false;
     s->pos = bom; /* the poll reader does not count a byte order mark either */
@@ -972,33 +968,14 @@ int sh_har_read_into(const convert_input *in, FILE *f, espi_error *err)
 /* Sniffing                                                            */
 /* ------------------------------------------------------------------ */
 
-/* Whether "key" followed by blanks and ':' occurs in s. */
-static bool has_key(const unsigned char *s, size_t n, const char *key)
-{
-    size_t k = strlen(key);
-    const unsigned char *end = s + n, *q = s;
-    while ((q = memchr(q, '"', (size_t)(end - q))) != NULL) {
-        const unsigned char *c = ++q;
-        if ((size_t)(end - c) < k + 1 || memcmp(c, key, k) != 0 || c[k] != '"')
-            continue;
-        c += k + 1;
-        while (c < end && is_blank(*c))
-            c++;
-        if (c < end && *c == ':')
-            return true;
-    }
-    return false;
-}
-
 bool sh_har_sniff(const unsigned char *head, size_t n)
 {
     if (n > SNIFF_BYTES)
         n = SNIFF_BYTES;
-    size_t i = n >= 3 && memcmp(head, bom_bytes, 3) == 0 ? 3 : 0;
-    while (i < n && is_blank(head[i]))
-        i++;
+    size_t i = json_stream_text_start(head, n);
     if (i == n || head[i] != '{')
         return false;
-    return has_key(head + i, n - i, "log") &&
-           (has_key(head + i, n - i, "entries") || has_key(head + i, n - i, "creator"));
+    return json_stream_has_key(head + i, n - i, "log") &&
+           (json_stream_has_key(head + i, n - i, "entries") ||
+            json_stream_has_key(head + i, n - i, "creator"));
 }

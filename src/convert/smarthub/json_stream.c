@@ -131,6 +131,31 @@ static bool is_blank(unsigned char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+size_t json_stream_text_start(const unsigned char *head, size_t n)
+{
+    size_t i = n >= 3 && memcmp(head, bom_bytes, 3) == 0 ? 3 : 0;
+    while (i < n && is_blank(head[i]))
+        i++;
+    return i;
+}
+
+bool json_stream_has_key(const unsigned char *s, size_t n, const char *key)
+{
+    size_t k = strlen(key);
+    const unsigned char *end = s + n, *q = s;
+    while ((q = memchr(q, '"', (size_t)(end - q))) != NULL) {
+        const unsigned char *c = ++q;
+        if ((size_t)(end - c) < k + 1 || memcmp(c, key, k) != 0 || c[k] != '"')
+            continue;
+        c += k + 1;
+        while (c < end && is_blank(*c))
+            c++;
+        if (c < end && *c == ':')
+            return true;
+    }
+    return false;
+}
+
 static bool strict(const json_stream *js)
 {
     return js->spec->not_json_code != NULL;

@@ -79,4 +79,11 @@ int json_stream_parse(json_stream *js, const json_stream_spec *spec, const json_
  * the place in the document. */
 err_loc json_stream_here(json_stream *js, const char *where);
 
+/* Sniffing an input's first bytes (a byte scan, not a parse): where its
+ * JSON text starts, after a UTF-8 byte order mark and blanks (n when
+ * nothing follows them), and whether "key" followed by blanks and ':'
+ * occurs in the n bytes at s. */
+size_t json_stream_text_start(const unsigned char *head, size_t n);
+bool json_stream_has_key(const unsigned char *s, size_t n, const char *key);
+
 #endif
