@@ -20,7 +20,7 @@ set -eu
 cd "$(dirname "$0")"
 
 PACKAGES="build-essential cmake pkg-config libxml2-dev libxml2-utils libyajl-dev libssl-dev
-libcmocka-dev libxslt1-dev libcurl4-openssl-dev libzip-dev python3 tzdata valgrind openssl xsltproc
+libcmocka-dev libxslt1-dev libcurl4-openssl-dev libzip-dev zlib1g-dev python3 tzdata valgrind openssl xsltproc
 groff-base mandoc zsh"
 JOBS=$(nproc 2>/dev/null || echo 2)
 SAMPLE=testdata/smarthub/valid_15min_netmeter_cost_week.json

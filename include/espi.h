@@ -350,6 +350,7 @@ typedef struct espi_rule {
     unsigned families;   /* espi_family bits it belongs to; 0: always checked */
     const char *gba;     /* the GBA test it matches ("D145", "FDFTP008"), or NULL */
     const char *summary; /* one line: what it checks */
+    bool repairable;     /* espi convert repairs what it finds (docs/repair.md) */
 } espi_rule;
 
 /* Every rule, in a fixed order (docs/rules.md). */
@@ -357,6 +358,14 @@ ESPI_API const espi_rule *espi_rules(size_t *count);
 
 /* The rule with this id, or NULL. */
 ESPI_API const espi_rule *espi_rule_find(const char *id);
+
+/* The rule's explanation: its "### ID" section of docs/rules.md (compiled
+ * into the library), from that heading to the next one: severity, family,
+ * GBA test, what it checks and why, a failing and a passing example, as
+ * Markdown. *text points into the library's constant copy (valid for the
+ * life of the process, not NUL-terminated at the section's end): *len bytes.
+ * Returns 0, or ESPI_E_ARG when id is not a rule (*text NULL, *len 0). */
+ESPI_API int espi_rule_explain(const char **text, size_t *len, const char *id);
 
 /* A profile (the GBA web tester's presets): "electricity",
  * "electricity-cost", "gas", "gas-cost", "water" or "temperature", as
@@ -373,6 +382,20 @@ typedef struct espi_validate_options {
     espi_diag_fn on_finding; /* each finding; code is the rule id, where the entry */
     void *finding_ctx;
     size_t max_per_rule; /* findings of one rule reported at most (then counted); 0: all */
+    /* Rules left out: their findings are neither reported nor counted as errors, warnings
+     * or infos (summary.ignored counts them); a finding that stops the reading (xml-syntax,
+     * a limit, ...) is always reported. Ids must be rules of espi_rules() (else ESPI_E_ARG). */
+    const char *const *ignore; /* these rules; NULL: none */
+    size_t nignore;
+    const char *const *only; /* when nonly > 0, every rule but these (then ignore too) */
+    size_t nonly;
+    /* At the end of a file, once per rule whose findings max_per_rule held back: how many
+     * (they are in the summary's counts); ctx is finding_ctx. May be NULL. */
+    void (*on_suppressed)(const espi_rule *rule, size_t count, void *ctx);
+    /* A finding that sums up many readings for one cause (an intervalLength that
+     * disagrees with them) is reported once, on the cause, with a count and the first and
+     * last reading; verbose adds a finding per reading (not counted as errors, ...). */
+    bool verbose;
 } espi_validate_options;
 
 /* ESPI 4.0, schema and rules, families chosen from the file, every finding
@@ -381,14 +404,18 @@ ESPI_API void espi_validate_options_init(espi_validate_options *opts);
 
 typedef struct espi_validate_summary {
     size_t errors, warnings, infos; /* findings, counted ones included */
+    size_t suppressed;              /* of those, held back by max_per_rule */
+    size_t ignored;                 /* findings of rules left out (ignore, only): in no count */
     unsigned families;              /* the rule families applied */
     bool customer;                  /* checked as a customer (PII) feed */
 } espi_validate_summary;
 
 /* Validates a Green Button file in one streaming pass: the bundled schema
  * (usage or, when the file's head names the customer namespace, customer)
- * and the rules of espi_rules(). Findings go to on_finding in file order;
- * rules of families chosen from the file come at the end. Returns ESPI_OK
+ * and the rules of espi_rules(). Findings go to on_finding once the file
+ * is read, in file order (by line, column, then the order found; those of
+ * the families chosen from the file among them); line and column are where
+ * the start tag of the element at fault begins. Returns ESPI_OK
  * when there is no error (warnings and infos allowed), ESPI_E_INPUT when
  * there is one, ESPI_E_IO when the input cannot be read. No network, no
  * DTD loading, no entity expansion. summary and opts may be NULL (the
@@ -400,16 +427,21 @@ ESPI_API int espi_validate(espi_validate_summary *summary, FILE *in, const char 
  * verdict per file, as text lines
  * (FILE:LINE:COL: severity: RULE: message [entry ID], then "FILE: valid
  * ...") or as one JSON array with an object per file (its findings, then
- * valid, errors, warnings, infos, families). */
+ * valid, errors, warnings, infos, families), or as JSON lines (the same
+ * object per file, one per line). Each file's part is flushed when the
+ * file is done. docs/rules.md describes the shapes. */
 typedef enum espi_validator_format {
     ESPI_VALIDATOR_TEXT,
-    ESPI_VALIDATOR_JSON
+    ESPI_VALIDATOR_JSON,
+    ESPI_VALIDATOR_JSONL
 } espi_validator_format;
 
 typedef struct espi_validator_options {
     espi_validator_format format;
-    bool quiet;  /* the verdicts only */
-    bool strict; /* warnings make a file invalid */
+    bool quiet;   /* the verdicts only */
+    bool strict;  /* warnings make a file invalid */
+    bool summary; /* a closing line "N files: N valid, N invalid, N unreadable" (text), or
+                   * object {"summary": {...}} (JSON lines); none in the JSON array */
 } espi_validator_options;
 
 /* Text, every finding, warnings allowed. */
@@ -429,10 +461,13 @@ ESPI_API int espi_validator_new(espi_validator **out, FILE *dest,
 ESPI_API int espi_validator_add(bool *valid, espi_validator *r, FILE *in, const char *name,
                                 const espi_validate_options *opts, espi_error *err);
 
-/* Records an input that could not even be opened (in the JSON report). */
+/* Records an input that could not even be opened (in the JSON report),
+ * counted as unreadable; or, when err->status is ESPI_E_INPUT, one that is
+ * not Green Button XML (SmartHub data, a ZIP with no XML file), counted as
+ * invalid. */
 ESPI_API void espi_validator_unreadable(espi_validator *r, const char *name, const espi_error *err);
 
-/* Ends the report (the JSON array) and flushes. */
+/* Ends the report (the JSON array, the summary) and flushes. */
 ESPI_API int espi_validator_finish(espi_validator *r, espi_error *err);
 
 ESPI_API void espi_validator_free(espi_validator *r);
@@ -501,6 +536,7 @@ typedef struct espi_interval_block_res {
     int64_t duration, start; /* interval */
     const espi_meter_reading_res *meter_reading; /* via its up link; NULL when unknown */
     unsigned long line; /* of the IntervalBlock element (its entry's is entry.line) */
+    unsigned long column; /* of the IntervalBlock start tag's '<' (characters, from 1) */
 } espi_interval_block_res;
 
 typedef struct espi_interval_reading_res {
@@ -510,6 +546,7 @@ typedef struct espi_interval_reading_res {
     int64_t consumption_tier, tou, cpp;
     unsigned long line;
     const espi_interval_block_res *block;
+    unsigned long column; /* of the IntervalReading start tag's '<' (characters, from 1) */
 } espi_interval_reading_res;
 
 typedef struct espi_summary_measurement {
@@ -592,6 +629,7 @@ typedef struct espi_feed_res {
     size_t entries, readings;
     bool fragment; /* the root is one atom:entry (what an ESPI API returns for a single
                       resource), read as a feed of that entry; id, title, updated NULL */
+    unsigned long column; /* of the root's start tag '<' (characters, from 1) */
 } espi_feed_res;
 
 typedef enum espi_resource_kind {
@@ -702,6 +740,9 @@ typedef struct espi_dump_options {
     espi_diag_fn on_diag;
     void *diag_ctx;
     size_t chunk_size; /* passed to espi_read */
+    /* A file that fails leaves no rows: dest is cut back to where its rows
+     * began (when dest is a regular file; on a pipe they stay). */
+    bool drop_failed;
 } espi_dump_options;
 
 /* CSV rows of readings, the file's own zone and units, no callback. */
@@ -715,13 +756,72 @@ ESPI_API int espi_dumper_new(espi_dumper **out, FILE *dest, const espi_dump_opti
 
 /* Reads one file and writes its rows. Returns what espi_read returns, or
  * ESPI_E_IO with err->code "write" when the output cannot be written (then
- * later files cannot be written either). */
+ * later files cannot be written either). A DOCTYPE in the file's prolog is
+ * a warning (code "xml-dtd"): its DTD is neither read nor applied. */
 ESPI_API int espi_dumper_add(espi_dumper *d, FILE *in, const char *name, espi_error *err);
 
 /* Writes what is still buffered (the JSON document's end) and flushes. */
 ESPI_API int espi_dumper_finish(espi_dumper *d, espi_error *err);
 
 ESPI_API void espi_dumper_free(espi_dumper *d);
+
+/* ------------------------------------------------------------------ */
+/* Inputs: files, stdin, gzip and ZIP (docs/inputs.md)                 */
+/* ------------------------------------------------------------------ */
+
+/* What a gzip input or one ZIP member may unpack to by default (4 GiB):
+ * beyond it, it is taken for a bomb. */
+#define ESPI_INPUT_MAX_UNPACKED ((uint64_t)4 * 1024 * 1024 * 1024)
+
+/* How many first bytes of each input espi_input_head gives. */
+#define ESPI_INPUT_HEAD_BYTES 65536
+
+typedef struct espi_input_options {
+    uint64_t max_unpacked; /* bytes a gzip input or a ZIP member may unpack to; 0: the default */
+} espi_input_options;
+
+/* max_unpacked ESPI_INPUT_MAX_UNPACKED. */
+ESPI_API void espi_input_options_init(espi_input_options *opts);
+
+/* One path given by a user, as the inputs it holds. */
+typedef struct espi_input espi_input;
+
+/* Opens path ("-": stdin) as one or more inputs, told by their first
+ * bytes, not by the name: a plain file is one input; gzip data (1f 8b) are
+ * one input, inflated as they are read; a ZIP archive's .xml members are
+ * one input each, in archive order, named "archive.zip:member.xml" (also
+ * inside gzip). Returns 0; ESPI_E_IO with err->code "io" when path does not
+ * exist ("no such file"), is a directory, or cannot be read ("cannot read:
+ * REASON"); ESPI_E_INPUT when a ZIP cannot be opened or holds no .xml file
+ * (the message lists what it holds), or gzip data are damaged at their
+ * start; ESPI_E_LIMIT for a ZIP over 512 MiB. opts NULL: the defaults. */
+ESPI_API int espi_input_open(espi_input **out, const char *path, const espi_input_options *opts,
+                             espi_error *err);
+
+/* The same for a stream already open (a pipe, a socket); in stays the
+ * caller's; name is used in messages. */
+ESPI_API int espi_input_open_stream(espi_input **out, FILE *in, const char *name,
+                                    const espi_input_options *opts, espi_error *err);
+
+/* The next input: its bytes (*stream, valid until the next call or
+ * espi_input_close) and its name. Returns 0 with *stream NULL when none is
+ * left. An input that cannot be opened (a ZIP member that is encrypted or
+ * declares more than max_unpacked, say; err names it) returns its error,
+ * and the next call goes on with the one after it. */
+ESPI_API int espi_input_next(espi_input *in, FILE **stream, const char **name, espi_error *err);
+
+/* The first bytes of the current input (at most ESPI_INPUT_HEAD_BYTES),
+ * which its stream still gives: enough for espi_format_detect. */
+ESPI_API void espi_input_head(const espi_input *in, const unsigned char **head, size_t *n);
+
+/* After the current input was read: 0, or why reading it failed (gzip data
+ * or a ZIP member damaged or truncated, "gz-bomb" or "zip-bomb", a read
+ * error), which explains an I/O error that its reader met. */
+ESPI_API int espi_input_check(const espi_input *in, espi_error *err);
+
+/* Closes every stream (not a caller's stream or stdin) and frees in. NULL
+ * is a no-op. */
+ESPI_API void espi_input_close(espi_input *in);
 
 /* ------------------------------------------------------------------ */
 /* Atomic output: write to a temporary file, then rename                */

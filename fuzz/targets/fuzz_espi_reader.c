@@ -217,7 +217,8 @@ static void dump_all(const uint8_t *data, size_t size)
                                size % 5 == 0 ? "kWh" : NULL,
                                fuzz_on_diag,
                                NULL,
-                               0};
+                               0,
+                               size % 2 == 0};
     espi_dumper *d = NULL;
     espi_error err;
     if (out != NULL && espi_dumper_new(&d, out, &dopts, &err) == 0) {

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -102,8 +103,181 @@ void cli_print_error(const cli_io *io, const espi_error *err)
     fprintf(io->err, "%s\n", line);
 }
 
-int cli_write_feed(const cli_io *io, const char *path, const espi_feed *feed,
-                   const espi_write_options *wo, bool validate, espi_diag_fn on_diag, void *ctx)
+/* ------------------------------------------------------------------ */
+/* The self-check of a written feed                                    */
+/* ------------------------------------------------------------------ */
+
+#define CHECK_MAX_RULES 160 /* rules tallied; the catalogue has fewer */
+
+/* The findings of one rule in the output: how many, and the first. */
+typedef struct rule_tally {
+    char code[48];
+    espi_severity severity;
+    size_t count;
+    unsigned long line, column;
+} rule_tally;
+
+typedef struct check_run {
+    cli_check *check;
+    rule_tally rules[CHECK_MAX_RULES];
+    size_t nrules;
+    bool bug; /* the document itself is broken: espi's writer is wrong */
+} check_run;
+
+/* Rules a feed espi wrote can only break through a bug of its writer: the
+ * document and its schema, not the data. */
+static bool writer_bug(const char *code)
+{
+    static const char *const bugs[] = {"schema",        "xml-syntax",  "xml-entity",
+                                       "xml-namespace", "limit-depth", "limit-attributes",
+                                       "limit-text",    "not-a-feed"};
+    for (size_t i = 0; i < sizeof bugs / sizeof bugs[0]; i++)
+        if (strcmp(code, bugs[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool earlier(unsigned long line, unsigned long column, const rule_tally *t)
+{
+    if (line == 0)
+        return false;
+    return t->line == 0 || line < t->line || (line == t->line && column < t->column);
+}
+
+/* Each finding is counted by rule, with its first place; infos are not
+ * counted (they break no rule). */
+static void tally_finding(const espi_diag *d, void *ctx)
+{
+    check_run *c = ctx;
+    const char *code = d->code ? d->code : "";
+    if (writer_bug(code)) {
+        c->bug = true;
+        if (c->check->on_diag)
+            c->check->on_diag(d, c->check->ctx);
+        return;
+    }
+    if (d->severity == ESPI_SEV_INFO)
+        return;
+    rule_tally *t = NULL;
+    for (size_t i = 0; i < c->nrules && t == NULL; i++)
+        if (strcmp(c->rules[i].code, code) == 0)
+            t = &c->rules[i];
+    if (t == NULL && c->nrules < CHECK_MAX_RULES) {
+        t = &c->rules[c->nrules++];
+        memset(t, 0, sizeof *t);
+        snprintf(t->code, sizeof t->code, "%s", code);
+        t->severity = d->severity;
+    }
+    if (d->severity == ESPI_SEV_ERROR)
+        c->check->errors++;
+    else
+        c->check->warnings++;
+    if (t == NULL)
+        return;
+    if (d->severity == ESPI_SEV_ERROR)
+        t->severity = ESPI_SEV_ERROR;
+    if (t->count++ == 0 || earlier(d->line, d->column, t)) {
+        t->line = d->line;
+        t->column = d->column;
+    }
+}
+
+/* Errors first, then warnings; each in the order of its first place. */
+static int by_severity_place(const void *a, const void *b)
+{
+    const rule_tally *x = a, *y = b;
+    if (x->severity != y->severity)
+        return x->severity == ESPI_SEV_ERROR ? -1 : 1;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    return (x->column > y->column) - (x->column < y->column);
+}
+
+static const char *plural_s(size_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
+/* "espi: out.xml: 3 findings remain after conversion (1 error, 2
+ * warnings): cost-currency x1 (error, first at out.xml:33:7), ...". */
+static void print_remaining(const cli_io *io, const char *shown, bool to_file, check_run *c)
+{
+    cli_check *k = c->check;
+    qsort(c->rules, c->nrules, sizeof c->rules[0], by_severity_place);
+    fprintf(io->err,
+            "espi: %s: %zu finding%s remain%s after conversion (%zu error%s, %zu warning%s):",
+            shown, k->errors + k->warnings, plural_s(k->errors + k->warnings),
+            k->errors + k->warnings == 1 ? "s" : "", k->errors, plural_s(k->errors), k->warnings,
+            plural_s(k->warnings));
+    for (size_t i = 0; i < c->nrules; i++) {
+        const rule_tally *t = &c->rules[i];
+        fprintf(io->err, "%s %s x%zu (%s", i ? "," : "", t->code, t->count,
+                t->severity == ESPI_SEV_ERROR ? "error" : "warning");
+        if (t->line > 0 && t->column > 0)
+            fprintf(io->err, ", first at %s:%lu:%lu)", shown, t->line, t->column);
+        else if (t->line > 0)
+            fprintf(io->err, ", first at %s:%lu)", shown, t->line);
+        else
+            fprintf(io->err, ")");
+    }
+    if (to_file)
+        fprintf(io->err, "; run espi validate %s for all\n", shown);
+    else
+        fprintf(io->err, "; run espi validate on the output for all\n");
+}
+
+static int check_fail(espi_error *err, int status, const char *code, const char *shown,
+                      const char *why)
+{
+    memset(err, 0, sizeof *err);
+    err->status = (espi_status)status;
+    snprintf(err->code, sizeof err->code, "%s", code);
+    snprintf(err->file, sizeof err->file, "%s", shown);
+    snprintf(err->message, sizeof err->message, "cannot read back the feed written: %s", why);
+    return status;
+}
+
+/* espi validate's checks (schema and rules, one pass) on the temporary
+ * file: the ESPI 3.3 schema set, which requires what 4.0 does and a type
+ * on every link, and the families inferred from the file, as espi
+ * validate infers them. Returns 0, ESPI_E_INPUT for a writer bug, or the
+ * status of a failure to read it back. */
+static int self_check(const cli_io *io, espi_output *out, const char *shown, bool to_file,
+                      cli_check *check, espi_error *err)
+{
+    check->errors = check->warnings = 0;
+    check_run *c = calloc(1, sizeof *c);
+    FILE *in = NULL;
+    if (c == NULL)
+        return check_fail(err, ESPI_E_NOMEM, "nomem", shown, "out of memory");
+    c->check = check;
+    int rc = 0;
+    if (fflush(espi_output_stream(out)) != 0 ||
+        (in = fopen(espi_output_temp_path(out), "rb")) == NULL)
+        rc = check_fail(err, ESPI_E_IO, "io", shown, strerror(errno));
+    if (rc == 0) {
+        espi_validate_options vo;
+        espi_validate_options_init(&vo);
+        vo.set = ESPI_SCHEMA_ESPI_33;
+        vo.on_finding = tally_finding;
+        vo.finding_ctx = c;
+        espi_validate_summary sum;
+        rc = espi_validate(&sum, in, shown, &vo, err);
+        if (rc == ESPI_E_INPUT)
+            rc = 0; /* the findings say it; the tally counts them */
+        if (rc == 0 && c->bug)
+            rc = ESPI_E_INPUT;
+        else if (rc == 0 && (check->errors > 0 || (check->warnings > 0 && !check->quiet)))
+            print_remaining(io, shown, to_file, c);
+    }
+    if (in != NULL)
+        fclose(in);
+    free(c);
+    return rc;
+}
+
+int cli_write_feed_checked(const cli_io *io, const char *path, const espi_feed *feed,
+                           const espi_write_options *wo, cli_check *check)
 {
     espi_error err;
     espi_output *out = NULL;
@@ -111,10 +285,8 @@ int cli_write_feed(const cli_io *io, const char *path, const espi_feed *feed,
     int rc = espi_output_open(&out, path, &err);
     if (rc == 0)
         rc = espi_feed_write_xml(espi_output_stream(out), shown, feed, wo, &err);
-    if (rc == 0 && validate) {
-        fflush(espi_output_stream(out));
-        rc = espi_schema_validate_file(espi_output_temp_path(out), shown, ESPI_SCHEMA_ESPI_33,
-                                       on_diag, ctx, &err);
+    if (rc == 0 && check && check->run) {
+        rc = self_check(io, out, shown, path != NULL, check, &err);
         if (rc == ESPI_E_INPUT) {
             fprintf(io->err,
                     "%s: error: self-check: the generated feed does not pass the ESPI "
@@ -133,7 +305,14 @@ int cli_write_feed(const cli_io *io, const char *path, const espi_feed *feed,
         cli_print_error(io, &err);
         return cli_exit_code(rc);
     }
-    return CLI_OK;
+    return check && check->run && check->errors > 0 ? CLI_INVALID_INPUT : CLI_OK;
+}
+
+int cli_write_feed(const cli_io *io, const char *path, const espi_feed *feed,
+                   const espi_write_options *wo, bool validate, espi_diag_fn on_diag, void *ctx)
+{
+    cli_check check = {validate, false, on_diag, ctx, 0, 0};
+    return cli_write_feed_checked(io, path, feed, wo, &check);
 }
 
 static int help_command(const cli_io *io, int argc, char **argv)

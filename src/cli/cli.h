@@ -13,10 +13,18 @@
 /* Exit codes, documented in README.md. */
 enum { CLI_OK = 0, CLI_INVALID_INPUT = 1, CLI_USAGE = 2, CLI_IO = 3 };
 
-typedef enum cli_opt_kind { CLI_FLAG, CLI_STRING } cli_opt_kind;
+typedef enum cli_opt_kind { CLI_FLAG, CLI_STRING, CLI_LIST } cli_opt_kind;
+
+/* The values of a CLI_LIST option, which may be given again and again:
+ * each as given, in order (splitting "a,b" is the command's). */
+#define CLI_LIST_MAX 64
+typedef struct cli_list {
+    const char *values[CLI_LIST_MAX];
+    size_t n;
+} cli_list;
 
 /* One option. The value lands at `offset` in the command's options struct:
- * a bool for flags, a const char * for strings. */
+ * a bool for flags, a const char * for strings, a cli_list for lists. */
 typedef struct cli_option {
     char short_name; /* 0 when there is none */
     const char *long_name;
@@ -83,10 +91,26 @@ int cli_exit_code(int status);
 /* Prints a library error to io->err. */
 void cli_print_error(const cli_io *io, const espi_error *err);
 
-/* Writes feed to path (NULL: stdout) through a temporary file; with
- * validate, checks it against the stricter ESPI 3.3 schema set (which
- * implies 4.0), findings to on_diag, before keeping it. Prints what went
- * wrong; returns an exit code. */
+/* The self-check of a written feed: espi_validate (the ESPI 3.3 schema
+ * set, which implies 4.0, and the rules, families from the file) on the
+ * temporary file, before it is kept. */
+typedef struct cli_check {
+    bool run;             /* false: not checked (--no-validate) */
+    bool quiet;           /* warnings alone are not listed */
+    espi_diag_fn on_diag; /* findings that mean a bug in espi's writer */
+    void *ctx;
+    size_t errors, warnings; /* out: the findings that remain */
+} cli_check;
+
+/* Writes feed to path (NULL: stdout) through a temporary file, checked as
+ * check says (NULL: not checked). A schema finding is espi's bug: nothing
+ * is kept (CLI_IO). Findings of the rules that remain are listed, one line
+ * per rule; the feed is kept all the same, and errors among them give
+ * CLI_INVALID_INPUT. Prints what went wrong; returns an exit code. */
+int cli_write_feed_checked(const cli_io *io, const char *path, const espi_feed *feed,
+                           const espi_write_options *wo, cli_check *check);
+
+/* The same with a check unless validate is false (espi fetch). */
 int cli_write_feed(const cli_io *io, const char *path, const espi_feed *feed,
                    const espi_write_options *wo, bool validate, espi_diag_fn on_diag, void *ctx);
 
@@ -121,6 +145,37 @@ extern const char cli_description[];    /* what espi is, a paragraph for espi(1)
 int cli_generate_man(const cli_io *io, const cli_command *cmd); /* NULL: espi(1) */
 int cli_generate_bash(const cli_io *io);
 int cli_generate_zsh(const cli_io *io);
+
+/* The inputs of the FILE arguments (inputs.c): each argument opened with
+ * espi_input_open (a file, - for stdin, gzip, each .xml file of a ZIP), with
+ * one wording for a missing file, a directory and an unreadable file. */
+typedef struct cli_input {
+    const char *arg;  /* the argument it comes from */
+    const char *name; /* for messages: the path, "<stdin>" or "archive.zip:member.xml" */
+    FILE *stream;
+    const unsigned char *head; /* its first bytes, which stream still gives */
+    size_t head_len;
+} cli_input;
+
+typedef struct cli_inputs {
+    const cli_io *io;
+    /* Reads one input: 0, or an espi status with err filled, which
+     * cli_read_inputs prints (or the reason the input layer gives). */
+    int (*read)(void *ctx, const cli_input *in, espi_error *err);
+    /* Each input or argument that failed, once its error is printed (read:
+     * it failed in read, not before); may be NULL. */
+    void (*failed)(void *ctx, const char *name, const espi_error *err, bool read);
+    void *ctx;
+    bool green_button_only; /* SmartHub data are refused, naming espi convert */
+    bool stop_at_error;     /* the first failure ends the argument */
+} cli_inputs;
+
+/* Reads every input of arg through ci; returns the worst exit code. */
+int cli_read_inputs(const cli_inputs *ci, const char *arg);
+
+/* 0 when in may be Green Button XML; else ESPI_E_INPUT, err saying what it
+ * is and the espi convert command that reads it. */
+int cli_input_green_button(const cli_input *in, espi_error *err);
 
 extern const cli_command cli_convert_command;
 extern const cli_command cli_validate_command;

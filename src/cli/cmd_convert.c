@@ -45,7 +45,8 @@ static const cli_option convert_options[] = {
      "the text after its last ' - ') = forward, reverse or net; several separated by commas",
      "NAME=forward NAME=reverse NAME=net"},
     {0, "no-validate", NULL, CLI_FLAG, offsetof(convert_opts, no_validate),
-     "skip the schema check of the output before it is written", NULL},
+     "skip the check of the output (schema and rules, as espi validate) before it is written",
+     NULL},
     {0, "strict", NULL, CLI_FLAG, offsetof(convert_opts, strict),
      "inputs that disagree (readings or bills for the same time) are an error, not a warning",
      NULL},
@@ -143,73 +144,81 @@ static int resolve_updated(const cli_io *io, const char *text, int64_t *out)
     return CLI_OK;
 }
 
-static int open_input(const cli_io *io, const char *path, FILE **in, const char **name)
-{
-    if (strcmp(path, "-") == 0) {
-        *in = stdin;
-        *name = "<stdin>";
-        return CLI_OK;
-    }
-    *name = path;
-    *in = fopen(path, "rb");
-    if (*in != NULL)
-        return CLI_OK;
-    fprintf(io->err, "%s: error: io: cannot open the input: %s\n", path, strerror(errno));
-    return CLI_IO;
-}
-
 static const char *plural(size_t n)
 {
     return n == 1 ? "" : "s";
 }
 
-static void print_summary(const cli_io *io, const char *path, const espi_feed *feed, bool validated)
+/* The verdict of the self-check, as espi validate would give it. */
+static void verdict(char *buf, size_t size, const cli_check *check)
+{
+    if (!check->run)
+        buf[0] = '\0'; /* --no-validate: nothing is said either way */
+    else if (check->errors > 0)
+        snprintf(buf, size, "; invalid: %zu error%s remain%s (the feed is written all the same)",
+                 check->errors, plural(check->errors), check->errors == 1 ? "s" : "");
+    else if (check->warnings > 0)
+        snprintf(buf, size, "; valid (ESPI 3.3 schema and the Green Button rules), %zu warning%s",
+                 check->warnings, plural(check->warnings));
+    else
+        snprintf(buf, size, "; valid (ESPI 3.3 schema and the Green Button rules)");
+}
+
+static void print_summary(const cli_io *io, const char *path, const espi_feed *feed,
+                          const cli_check *check)
 {
     espi_feed_stats st;
     espi_feed_stats_get(&st, feed);
-    char bills[64] = "";
+    char bills[64] = "", said[128];
     if (st.summaries > 0)
         snprintf(bills, sizeof bills, ", %zu billing summar%s", st.summaries,
                  st.summaries == 1 ? "y" : "ies");
+    verdict(said, sizeof said, check);
     fprintf(io->err,
             "espi: wrote %s: %zu usage point%s, %zu channel%s, %zu interval block%s, "
             "%zu reading%s (%zu with cost)%s%s\n",
             path, st.usage_points, plural(st.usage_points), st.channels, plural(st.channels),
             st.blocks, plural(st.blocks), st.readings, plural(st.readings), st.with_cost, bills,
-            validated ? "; valid against the bundled ESPI 4.0 and 3.3 schemas" : "");
+            said);
 }
 
-/* Writes the feed (checked against the schemas unless --no-validate) and
- * says what was written. */
+/* Writes the feed, checked as espi validate checks it unless --no-validate
+ * (the findings that remain are listed), and says what was written. Errors
+ * that remain give exit 1, the feed written all the same. */
 static int write_output(const cli_io *io, const convert_opts *o, const espi_feed *feed,
                         const espi_write_options *wo, reporter *rep)
 {
-    int rc = cli_write_feed(io, o->output, feed, wo, !o->no_validate, print_diag, rep);
-    if (rc != CLI_OK)
+    cli_check check = {!o->no_validate, o->quiet, print_diag, rep, 0, 0};
+    int rc = cli_write_feed_checked(io, o->output, feed, wo, &check);
+    if (rc != CLI_OK && rc != CLI_INVALID_INPUT)
         return rc;
-    if (o->output && !o->quiet)
-        print_summary(io, o->output, feed, !o->no_validate);
-    return CLI_OK;
+    if (o->output && (!o->quiet || rc != CLI_OK))
+        print_summary(io, o->output, feed, &check);
+    return rc;
 }
 
-/* Reads every input into the converter; stops at the first that fails. */
+typedef struct adding {
+    espi_converter *conv;
+    espi_format format;
+} adding;
+
+static int add_input(void *ctx, const cli_input *in, espi_error *err)
+{
+    const adding *a = ctx;
+    return espi_converter_add(a->conv, in->stream, in->name, a->format, err);
+}
+
+/* Reads every input into the converter (a .gz inflated, each .xml file of
+ * a ZIP an input of its own); stops at the first that fails. */
 static int read_inputs(const cli_io *io, espi_converter *conv, espi_format format, char **inputs,
                        int ninputs)
 {
+    adding a = {conv, format};
+    cli_inputs ci = {io, add_input, NULL, &a, false, true};
     for (int i = 0; i < ninputs; i++) {
-        FILE *in;
-        const char *name;
-        int code = open_input(io, inputs[i], &in, &name);
+        int code = cli_read_inputs(&ci, inputs[i]);
         if (code != CLI_OK)
             return code;
-        espi_error err;
-        int rc = espi_converter_add(conv, in, name, format, &err);
-        if (in != stdin)
-            fclose(in);
-        if (rc != 0) {
-            cli_print_error(io, &err);
-            return cli_exit_code(rc);
-        }
     }
     return CLI_OK;
 }
@@ -341,14 +350,23 @@ const cli_command cli_convert_command = {
         "  espi              any Green Button XML file, or the .zip SmartHub delivers, rewritten "
         "as\n"
         "                    a clean current feed; each repair is reported with its line.\n"
+        "A FILE may also be gzip data (inflated as read) or a ZIP, each .xml file in it an input\n"
+        "of its own named archive.zip:member.xml; the first bytes tell, not the name\n"
+        "(docs/inputs.md).\n"
         "Inputs for the same service location are merged into one usage point: channels by meter\n"
         "and direction, readings by time (kept once when they agree; when they differ the later\n"
         "input wins with a warning, or --strict makes it an error), bills by billing period.\n"
         "Times in SmartHub data are the co-op's wall clock; each point is converted to UTC with\n"
-        "--tz, so DST days are right. The feed is checked against the bundled ESPI schemas before\n"
-        "anything is written, and the same inputs and options always give the same bytes,\n"
-        "whatever their order (unless they disagree: then the later input wins).\n",
-    .exit_status = "0 written; 1 invalid input; 2 usage error; 3 I/O or system error.\n",
+        "--tz, so DST days are right. The same inputs and options always give the same bytes,\n"
+        "whatever their order (unless they disagree: then the later input wins).\n"
+        "Before the feed is kept it is checked as espi validate checks it (the ESPI 3.3 schema\n"
+        "and the Green Button rules, one pass). Findings that no repair could settle are listed\n"
+        "on stderr, one rule each with its count and first place; the closing line says valid\n"
+        "only when espi validate would, else \"invalid: N errors remain\". When errors remain\n"
+        "the feed is written all the same and the exit code is 1. Inputs without usage data\n"
+        "(a customer feed, a feed without readings or summaries) are an error.\n",
+    .exit_status = "0 written, and valid; 1 invalid input, nothing written, or written with\n"
+                   "errors that remain (listed on stderr); 2 usage error; 3 I/O or system error.\n",
     .options = convert_options,
     .noptions = sizeof convert_options / sizeof convert_options[0],
     .examples = convert_examples,

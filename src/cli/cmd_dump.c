@@ -15,6 +15,7 @@ typedef struct dump_opts {
     const char *unit;
     const char *output;
     bool quiet;
+    bool keep_going;
 } dump_opts;
 
 static const cli_option dump_options[] = {
@@ -31,6 +32,10 @@ static const cli_option dump_options[] = {
      "Wh kWh MWh W kW MW VArh kVArh VAh kVAh m3 ft3 therm"},
     {'o', "output", "FILE", CLI_STRING, offsetof(dump_opts, output),
      "write to FILE (a temporary file, then rename); default or - : stdout", NULL},
+    {0, "keep-going", NULL, CLI_FLAG, offsetof(dump_opts, keep_going),
+     "with -o, write the rows of the inputs that could be read when others could not (by "
+     "default nothing is written then); the exit code still tells",
+     NULL},
     {'q', "quiet", NULL, CLI_FLAG, offsetof(dump_opts, quiet), "do not print warnings", NULL},
 };
 
@@ -71,34 +76,99 @@ static void name_output(espi_error *err, const char *target)
         snprintf(err->file, sizeof err->file, "%s", target);
 }
 
-/* Reads one input into the dumper; returns its exit code, and sets
- * *output_failed when the output can no longer be written. */
-static int dump_one(const cli_io *io, espi_dumper *d, const char *path, const char *target,
-                    bool *output_failed)
+#define NAMES_SHOWN 3 /* inputs that failed, named in the closing message */
+
+/* The inputs of every argument, into one dumper. */
+typedef struct dumping {
+    espi_dumper *d;
+    cli_inputs *ci;
+    const char *target; /* -o FILE; NULL: stdout */
+    bool output_failed;
+    size_t inputs, failed;
+    size_t partial; /* inputs that failed while read: on stdout, their rows so far stay */
+    char names[NAMES_SHOWN][256];
+} dumping;
+
+static int dump_input(void *ctx, const cli_input *in, espi_error *err)
 {
-    *output_failed = false;
-    bool from_stdin = strcmp(path, "-") == 0;
-    const char *name = from_stdin ? "<stdin>" : path;
-    FILE *in = from_stdin ? stdin : fopen(path, "rb");
-    if (in == NULL) {
-        fprintf(io->err, "%s: error: io: cannot open the input: %s\n", path, strerror(errno));
-        return CLI_IO;
+    dumping *s = ctx;
+    s->inputs++;
+    int rc = espi_dumper_add(s->d, in->stream, in->name, err);
+    if (rc != 0)
+        name_output(err, s->target);
+    if (rc == ESPI_E_IO && strcmp(err->code, "write") == 0) {
+        s->output_failed = true;
+        s->ci->stop_at_error = true; /* later inputs cannot be written either */
     }
-    espi_error err;
-    int rc = espi_dumper_add(d, in, name, &err);
-    if (!from_stdin)
-        fclose(in);
-    if (rc != 0) {
-        name_output(&err, target);
-        cli_print_error(io, &err);
-    }
-    *output_failed = rc == ESPI_E_IO && strcmp(err.code, "write") == 0;
-    return cli_exit_code(rc);
+    return rc;
 }
 
-/* Every file is read even when one fails (unless the output fails); the
- * worst outcome decides the exit code, and an output file is kept only when
- * all went well. */
+static void dump_failed(void *ctx, const char *name, const espi_error *err, bool read)
+{
+    (void)err;
+    dumping *s = ctx;
+    if (!read)
+        s->inputs++; /* it failed before it could be read: dump_input did not count it */
+    else
+        s->partial++;
+    if (s->output_failed)
+        return;
+    if (s->failed < NAMES_SHOWN)
+        snprintf(s->names[s->failed], sizeof s->names[0], "%s", name);
+    s->failed++;
+}
+
+/* "a.xml", "a.xml, b.xml and 4 more" */
+static void failed_names(const dumping *s, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < s->failed && i < NAMES_SHOWN; i++) {
+        int n = snprintf(buf + len, size - len, "%s%s", i ? ", " : "", s->names[i]);
+        if (n < 0 || (size_t)n >= size - len)
+            return;
+        len += (size_t)n;
+    }
+    if (s->failed > NAMES_SHOWN)
+        snprintf(buf + len, size - len, " and %zu more", s->failed - NAMES_SHOWN);
+}
+
+static const char *inputs_word(size_t n)
+{
+    return n == 1 ? "input" : "inputs";
+}
+
+/* What was and was not written, once some input could not be read. */
+static void say_what_was_written(const cli_io *io, const dumping *s, bool kept)
+{
+    char names[900];
+    failed_names(s, names, sizeof names);
+    size_t good = s->inputs - s->failed;
+    if (s->target && !kept && good == 0)
+        fprintf(io->err, "espi: wrote nothing to %s: no input could be read (%s)\n", s->target,
+                names);
+    else if (s->target && !kept)
+        fprintf(io->err,
+                "espi: wrote nothing to %s: %zu of %zu %s could not be read (%s); --keep-going "
+                "writes the rows of the %zu readable %s\n",
+                s->target, s->failed, s->inputs, inputs_word(s->inputs), names, good,
+                inputs_word(good));
+    else if (s->target)
+        fprintf(io->err,
+                "espi: wrote %s with the rows of %zu of %zu %s; skipped %zu that could not be "
+                "read (%s)\n",
+                s->target, good, s->inputs, inputs_word(s->inputs), s->failed, names);
+    else if (s->inputs > 1) /* one input: its error says it all */
+        fprintf(io->err,
+                "espi: dump: wrote the rows of %zu of %zu %s; %zu could not be read (%s)%s\n", good,
+                s->inputs, inputs_word(s->inputs), s->failed, names,
+                s->partial ? "; the rows read before an error are in the output too" : "");
+}
+
+/* Every input is read even when one fails (unless the output fails); the
+ * worst outcome decides the exit code. With -o the file is kept only when
+ * every input was read, or with --keep-going (the rows of an input that
+ * failed are cut off it then); a message says what was not written. */
 static int dump_all(const cli_io *io, const dump_opts *o, espi_dump_options *dopts, char **files,
                     int nfiles)
 {
@@ -109,41 +179,46 @@ static int dump_all(const cli_io *io, const dump_opts *o, espi_dump_options *dop
         cli_print_error(io, &err);
         return cli_exit_code(err.status);
     }
-    espi_dumper *d = NULL;
+    dopts->drop_failed = target != NULL;
+    dumping s = {.target = target};
+    cli_inputs ci = {io, dump_input, dump_failed, &s, true, false};
+    s.ci = &ci;
     int code = CLI_OK;
-    if (espi_dumper_new(&d, out ? espi_output_stream(out) : io->out, dopts, &err) != 0) {
+    if (espi_dumper_new(&s.d, out ? espi_output_stream(out) : io->out, dopts, &err) != 0) {
         cli_print_error(io, &err);
         code = err.status == ESPI_E_ARG ? CLI_USAGE : cli_exit_code(err.status);
     }
-    bool output_failed = false;
-    for (int i = 0; d && i < nfiles && !output_failed; i++) {
-        int c = dump_one(io, d, files[i], target, &output_failed);
+    for (int i = 0; s.d && i < nfiles && !s.output_failed; i++) {
+        int c = cli_read_inputs(&ci, files[i]);
         code = c > code ? c : code;
     }
-    if (d && !output_failed && espi_dumper_finish(d, &err) != 0) {
+    if (s.d && !s.output_failed && espi_dumper_finish(s.d, &err) != 0) {
         name_output(&err, target);
         cli_print_error(io, &err);
+        s.output_failed = true;
         code = CLI_IO;
     }
-    espi_dumper_free(d);
-    if (out && code == CLI_OK && espi_output_commit(out, NULL, &err) != 0) {
+    bool keep = out && s.d && !s.output_failed && (s.failed == 0 || o->keep_going);
+    espi_dumper_free(s.d);
+    if (keep && espi_output_commit(out, NULL, &err) != 0) {
         cli_print_error(io, &err);
         code = cli_exit_code(err.status);
-    } else if (out && code != CLI_OK) {
+        keep = false;
+    } else if (out && !keep) {
         espi_output_abort(out);
     }
+    if (s.failed > 0 && !s.output_failed)
+        say_what_was_written(io, &s, keep);
     return code;
 }
 
 static int dump(const cli_io *io, const dump_opts *o, char **files, int nfiles)
 {
-    espi_dump_options dopts = {ESPI_DUMP_CSV,
-                               ESPI_DUMP_READINGS,
-                               NULL,
-                               o->unit,
-                               o->quiet ? NULL : print_diag,
-                               (void *)(uintptr_t)io,
-                               0};
+    espi_dump_options dopts;
+    espi_dump_options_init(&dopts);
+    dopts.unit = o->unit;
+    dopts.on_diag = o->quiet ? NULL : print_diag;
+    dopts.diag_ctx = (void *)(uintptr_t)io;
     int v;
     if (o->format) {
         if (!pick(formats, sizeof formats / sizeof formats[0], o->format, &v))
@@ -200,6 +275,9 @@ static const cli_example dump_examples[] = {
      "espi dump --unit kWh --tz America/Chicago a.xml b.xml > both.csv"},
     {"one JSON object per reading", "espi dump --format jsonl usage.xml | jq .value"},
     {"the billing periods (UsageSummary)", "espi dump --what summaries usage.xml"},
+    {"every XML file of a ZIP and a gzipped file, into one table; the readable ones even when "
+     "some are not",
+     "espi dump --keep-going -o all.csv greenButtonDownload.zip old.xml.gz"},
 };
 
 const cli_command cli_dump_command = {
@@ -208,18 +286,26 @@ const cli_command cli_dump_command = {
     .summary = "Stream Green Button (ESPI) files into CSV or JSON rows, with units and time right.",
     .details =
         "Each FILE (- reads stdin) is read in one streaming pass; memory stays flat however\n"
-        "large the file. Any version and dialect is read: ESPI 4.0, 3.3, 1.x and the 2011\n"
-        "format, any namespace prefix, relative or absolute links, entries in any order.\n"
-        "What is odd but readable is read and reported as a warning on stderr.\n\n"
+        "large the file. Gzip data (a .gz) are inflated as they are read, and each .xml file\n"
+        "of a ZIP is an input of its own, named archive.zip:member.xml: the first bytes tell,\n"
+        "not the name (docs/inputs.md). SmartHub JSON, CSV and HAR files are not read: the\n"
+        "message names the espi convert command that reads them. Any version and dialect of\n"
+        "Green Button XML is read: ESPI 4.0, 3.3, 1.x and the 2011 format, any namespace\n"
+        "prefix, relative or absolute links, entries in any order. What is odd but readable\n"
+        "is read and reported as a warning on stderr, and so is a DOCTYPE (its DTD is not\n"
+        "read).\n\n"
         "CSV columns (docs/dump-format.md): usage_point, meter_reading, commodity, kind,\n"
         "flow_direction, accumulation, start_utc, start_local, duration_s, value_raw,\n"
         "value, unit, cost_raw, cost, currency, quality, power_of_ten, file, line, tou.\n"
         "value is value_raw scaled by powerOfTenMultiplier, exactly; cost is in currency\n"
         "units (the file holds hundred-thousandths).\n",
-    .exit_status = "0 every file read; 1 a file is not well-formed XML or neither an Atom feed\n"
-                   "nor one Atom entry (the others are still read); 2 usage error; 3 I/O error.\n"
-                   "With -o the file\n"
-                   "is written only when every input was read.\n",
+    .exit_status = "0 every input read; 1 an input is not Green Button XML (not well-formed,\n"
+                   "neither an Atom feed nor one Atom entry, SmartHub data, a damaged .gz or\n"
+                   "ZIP; the others are still read); 2 usage error; 3 an input is missing, a\n"
+                   "directory or unreadable, or the output cannot be written. With -o the file\n"
+                   "is written only when every input was read, unless --keep-going: then it\n"
+                   "holds the rows of the inputs that were read whole. Either way a message\n"
+                   "says which inputs were not written.\n",
     .options = dump_options,
     .noptions = sizeof dump_options / sizeof dump_options[0],
     .examples = dump_examples,

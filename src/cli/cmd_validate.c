@@ -8,16 +8,21 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct validate_opts {
     const char *espi_version;
     const char *profile;
     const char *format;
     const char *max_per_rule;
+    const char *explain;
+    cli_list ignore, only; /* RULE,... each */
     bool schema_only;
     bool strict;
     bool quiet;
     bool list_rules;
+    bool summary, no_summary;
+    bool verbose;
 } validate_opts;
 
 static const cli_option validate_options[] = {
@@ -30,44 +35,80 @@ static const cli_option validate_options[] = {
     {0, "schema-only", NULL, CLI_FLAG, offsetof(validate_opts, schema_only),
      "the schema check alone (as xmllint --schema would judge)", NULL},
     {0, "format", "FORMAT", CLI_STRING, offsetof(validate_opts, format),
-     "text (default) or json (findings and a summary per file)", "text json"},
+     "text (default), json (one array, an object per file) or jsonl (an object per file and "
+     "line, each written as its file is done)",
+     "text json jsonl"},
     {0, "strict", NULL, CLI_FLAG, offsetof(validate_opts, strict),
      "warnings make a file invalid too", NULL},
     {0, "max-per-rule", "N", CLI_STRING, offsetof(validate_opts, max_per_rule),
      "list at most N findings of each rule per file (the rest are counted); default all", NULL},
+    {0, "ignore", "RULE,...", CLI_LIST, offsetof(validate_opts, ignore),
+     "leave these rules out: their findings are not listed and make no file invalid, only "
+     "counted as ignored (may be given again)",
+     NULL},
+    {0, "only", "RULE,...", CLI_LIST, offsetof(validate_opts, only),
+     "check these rules alone (may be given again; --ignore then leaves some of them out)", NULL},
     {'q', "quiet", NULL, CLI_FLAG, offsetof(validate_opts, quiet),
      "print only the verdict line of each file", NULL},
+    {'v', "verbose", NULL, CLI_FLAG, offsetof(validate_opts, verbose),
+     "also list each reading behind a finding that sums many up (an intervalLength that "
+     "disagrees with its readings: one finding, with a count); these are not counted",
+     NULL},
+    {0, "summary", NULL, CLI_FLAG, offsetof(validate_opts, summary),
+     "end with a line 'N files: N valid, N invalid, N unreadable' (jsonl: a summary object); "
+     "the default for text on a terminal",
+     NULL},
+    {0, "no-summary", NULL, CLI_FLAG, offsetof(validate_opts, no_summary),
+     "no closing summary, even on a terminal", NULL},
     {0, "list-rules", NULL, CLI_FLAG, offsetof(validate_opts, list_rules),
-     "print every rule (id, severity, GBA test, what it checks) and exit", NULL},
+     "print every rule (id, severity, GBA test, family, what it checks, whether espi convert "
+     "repairs it) and exit",
+     NULL},
+    {0, "explain", "RULE", CLI_STRING, offsetof(validate_opts, explain),
+     "print what RULE checks and why, its severity, family and GBA test, and a failing and a "
+     "passing example (docs/rules.md), and exit",
+     NULL},
 };
 
 /* ------------------------------------------------------------------ */
 /* Files                                                               */
 /* ------------------------------------------------------------------ */
 
-/* Validates one input into the report; returns its exit code. */
+/* The inputs of one FILE argument, into the report. */
+typedef struct validating {
+    espi_validator *rep;
+    const espi_validate_options *vo;
+    bool invalid;
+} validating;
+
+static int validate_input(void *ctx, const cli_input *in, espi_error *err)
+{
+    validating *v = ctx;
+    bool valid = false;
+    int rc = espi_validator_add(&valid, v->rep, in->stream, in->name, v->vo, err);
+    v->invalid |= rc == 0 && !valid;
+    return rc;
+}
+
+/* An input that was never checked (missing, a directory, SmartHub data)
+ * is in the report too, unreadable or (SmartHub data) invalid; one that
+ * was read is there already. */
+static void validate_failed(void *ctx, const char *name, const espi_error *err, bool read)
+{
+    validating *v = ctx;
+    if (!read)
+        espi_validator_unreadable(v->rep, name, err);
+}
+
+/* Validates the inputs of one argument (a file, stdin, a .gz, each .xml
+ * file of a ZIP) into the report; returns the exit code. */
 static int validate_one(const cli_io *io, espi_validator *rep, const espi_validate_options *vo,
                         const char *path)
 {
-    bool from_stdin = strcmp(path, "-") == 0;
-    const char *name = from_stdin ? "<stdin>" : path;
-    espi_error err;
-    FILE *in = from_stdin ? stdin : fopen(path, "rb");
-    if (in == NULL) {
-        fprintf(io->err, "%s: error: io: cannot open the file: %s\n", path, strerror(errno));
-        snprintf(err.message, sizeof err.message, "cannot open the file: %s", strerror(errno));
-        espi_validator_unreadable(rep, name, &err);
-        return CLI_IO;
-    }
-    bool valid = false;
-    int rc = espi_validator_add(&valid, rep, in, name, vo, &err);
-    if (!from_stdin)
-        fclose(in);
-    if (rc != 0) {
-        cli_print_error(io, &err);
-        return cli_exit_code(rc);
-    }
-    return valid ? CLI_OK : CLI_INVALID_INPUT;
+    validating v = {rep, vo, false};
+    cli_inputs ci = {io, validate_input, validate_failed, &v, true, false};
+    int code = cli_read_inputs(&ci, path);
+    return v.invalid && code < CLI_INVALID_INPUT ? CLI_INVALID_INPUT : code;
 }
 
 /* ------------------------------------------------------------------ */
@@ -81,13 +122,76 @@ static void list_rules(const cli_io *io)
     for (size_t i = 0; i < n; i++) {
         char families[64];
         espi_families_format(families, sizeof families, rules[i].families);
-        fprintf(io->out, "%-22s %-7s %-9s %-8s %s\n", rules[i].id,
+        fprintf(io->out, "%-22s %-7s %-9s %-8s %s%s\n", rules[i].id,
                 rules[i].severity == ESPI_SEV_ERROR     ? "error"
                 : rules[i].severity == ESPI_SEV_WARNING ? "warning"
                                                         : "info",
                 rules[i].gba ? rules[i].gba : "-", families[0] ? families : "always",
-                rules[i].summary);
+                rules[i].summary, rules[i].repairable ? " (espi convert repairs it)" : "");
     }
+}
+
+/* --explain RULE: the rule's section of docs/rules.md, as the library holds it. */
+static int explain(const cli_io *io, const char *id)
+{
+    const char *text;
+    size_t len;
+    if (espi_rule_explain(&text, &len, id) != 0)
+        return cli_usage(io, "validate",
+                         "unknown rule '%s' for --explain: espi validate --list-rules lists them",
+                         id);
+    const espi_rule *rule = espi_rule_find(id);
+    fprintf(io->out, "%.*s\n\nespi convert %s what this rule finds.\n", (int)len, text,
+            rule->repairable ? "repairs" : "does not repair");
+    return CLI_OK;
+}
+
+/* The rule ids of --ignore or --only: each value split at commas, each id
+ * a rule. ids (the caller frees it and each id) gets them; a usage error
+ * names the first id that is not a rule. */
+typedef struct rule_ids {
+    char **ids;
+    size_t n;
+} rule_ids;
+
+static void rule_ids_free(rule_ids *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        free(r->ids[i]);
+    free(r->ids);
+    *r = (rule_ids){NULL, 0};
+}
+
+static int split_rules(const cli_io *io, const char *option, const cli_list *list, rule_ids *out)
+{
+    size_t cap = 0;
+    for (size_t i = 0; i < list->n; i++)
+        cap += 1 + strlen(list->values[i]) / 2; /* "a,b,c": at most (len + 1) / 2 ids */
+    out->ids = calloc(cap ? cap : 1, sizeof *out->ids);
+    if (out->ids == NULL)
+        return CLI_IO;
+    for (size_t i = 0; i < list->n; i++) {
+        const char *p = list->values[i];
+        for (;;) {
+            size_t len = strcspn(p, ",");
+            char *id = strndup(p, len);
+            if (id == NULL)
+                return CLI_IO;
+            out->ids[out->n++] = id;
+            if (len == 0)
+                return cli_usage(io, "validate", "--%s '%s': an empty rule id", option,
+                                 list->values[i]);
+            if (espi_rule_find(id) == NULL)
+                return cli_usage(io, "validate",
+                                 "--%s: unknown rule '%s' (espi validate --list-rules lists "
+                                 "them)",
+                                 option, id);
+            if (p[len] == '\0')
+                break;
+            p += len + 1;
+        }
+    }
+    return CLI_OK;
 }
 
 static int check_options(const cli_io *io, const validate_opts *o, espi_validate_options *vo)
@@ -101,8 +205,12 @@ static int check_options(const cli_io *io, const validate_opts *o, espi_validate
                          "unknown --profile '%s': expected electricity, electricity-cost, gas, "
                          "gas-cost, water or temperature",
                          o->profile);
-    if (o->format && strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0)
-        return cli_usage(io, "validate", "unknown --format '%s': expected text or json", o->format);
+    if (o->format && strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0 &&
+        strcmp(o->format, "jsonl") != 0)
+        return cli_usage(io, "validate", "unknown --format '%s': expected text, json or jsonl",
+                         o->format);
+    if (o->summary && o->no_summary)
+        return cli_usage(io, "validate", "--summary and --no-summary: give one of them");
     if (o->max_per_rule) {
         char *end;
         unsigned long long n = strtoull(o->max_per_rule, &end, 10);
@@ -113,15 +221,30 @@ static int check_options(const cli_io *io, const validate_opts *o, espi_validate
         vo->max_per_rule = (size_t)n;
     }
     vo->schema_only = o->schema_only;
+    vo->verbose = o->verbose;
     return CLI_OK;
+}
+
+static espi_validator_format format_of(const char *name)
+{
+    if (name && strcmp(name, "json") == 0)
+        return ESPI_VALIDATOR_JSON;
+    if (name && strcmp(name, "jsonl") == 0)
+        return ESPI_VALIDATOR_JSONL;
+    return ESPI_VALIDATOR_TEXT;
 }
 
 static int validate_all(const cli_io *io, const validate_opts *o, const espi_validate_options *vo,
                         char **files, int nfiles)
 {
-    espi_validator_options ro = {o->format && strcmp(o->format, "json") == 0 ? ESPI_VALIDATOR_JSON
-                                                                             : ESPI_VALIDATOR_TEXT,
-                                 o->quiet, o->strict};
+    espi_validator_options ro;
+    espi_validator_options_init(&ro);
+    ro.format = format_of(o->format);
+    ro.quiet = o->quiet;
+    ro.strict = o->strict;
+    /* the totals by default where a person reads them: text on a terminal */
+    ro.summary = o->summary ||
+                 (!o->no_summary && ro.format == ESPI_VALIDATOR_TEXT && isatty(fileno(io->out)));
     espi_validator *rep;
     espi_error err;
     if (espi_validator_new(&rep, io->out, &ro, &err) != 0) {
@@ -148,18 +271,30 @@ static int run_validate(const cli_io *io, int argc, char **argv)
     if (pos == NULL)
         return CLI_IO;
     int npos = 0;
-    espi_validate_options vo = {0};
+    espi_validate_options vo;
+    espi_validate_options_init(&vo);
+    rule_ids ignore = {NULL, 0}, only = {NULL, 0};
     int code = cli_parse(io, &cli_validate_command, &o, argc, argv, pos, &npos);
     if (code < 0)
         code = CLI_OK; /* --help */
     else if (code == CLI_OK && o.list_rules)
         list_rules(io);
-    else if (code == CLI_OK && (code = check_options(io, &o, &vo)) == CLI_OK) {
+    else if (code == CLI_OK && o.explain)
+        code = explain(io, o.explain);
+    else if (code == CLI_OK && (code = check_options(io, &o, &vo)) == CLI_OK &&
+             (code = split_rules(io, "ignore", &o.ignore, &ignore)) == CLI_OK &&
+             (code = split_rules(io, "only", &o.only, &only)) == CLI_OK) {
+        vo.ignore = (const char *const *)ignore.ids;
+        vo.nignore = ignore.n;
+        vo.only = (const char *const *)only.ids;
+        vo.nonly = only.n;
         if (npos == 0)
             code = cli_usage(io, "validate", "no input file (give paths, or - for stdin)");
         else
             code = validate_all(io, &o, &vo, pos, npos);
     }
+    rule_ids_free(&ignore);
+    rule_ids_free(&only);
     free(pos);
     return code;
 }
@@ -171,6 +306,10 @@ static const cli_example validate_examples[] = {
     {"findings and a summary per file as JSON, for programs",
      "espi validate --format json usage.xml"},
     {"every rule, its severity and its GBA test", "espi validate --list-rules"},
+    {"what a rule checks, with a failing and a passing example",
+     "espi validate --explain reading-duplicate"},
+    {"all but two rules, many files in parallel, one JSON line per file",
+     "ls *.xml | xargs -P4 -n8 espi validate --ignore time-range,reading-gap --format jsonl"},
 };
 
 const cli_command cli_validate_command = {
@@ -185,7 +324,12 @@ const cli_command cli_validate_command = {
         "FILE:LINE:COL: severity: RULE: message [entry ID], in file order, then one verdict\n"
         "line per file. Rules of the GBA certification families (FB_xx) apply according\n"
         "to --profile, or to what the file's ReadingTypes hold; their findings come last.\n"
-        "docs/rules.md explains every rule with a failing and a passing example.\n",
+        "A file's findings are followed by a line per rule that --max-per-rule cut short,\n"
+        "and one naming the findings espi convert repairs, if any. Each file's lines (or\n"
+        "JSON object) are written as soon as the file is done. --ignore and --only choose\n"
+        "rules; a finding that stops the reading (xml-syntax, a limit) is always reported.\n"
+        "docs/rules.md explains every rule with a failing and a passing example\n"
+        "(--explain RULE prints it).\n",
     .exit_status =
         "0 every file valid (warnings allowed, unless --strict); 1 some file\n"
         "invalid or not well-formed; 2 usage error; 3 a file could not be read (the worst\n"

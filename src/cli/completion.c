@@ -127,7 +127,7 @@ static void bash_values(FILE *out, const cli_command *const *cmds, size_t n)
           out);
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < cmds[i]->noptions; j++)
-            if (cmds[i]->options[j].kind == CLI_STRING)
+            if (cmds[i]->options[j].kind != CLI_FLAG)
                 bash_option_value(out, cmds[i], &cmds[i]->options[j]);
     fputs("    *) return 1 ;;\n    esac\n    return 0\n}\n", out);
 }
@@ -267,7 +267,7 @@ static void zsh_option_spec(FILE *out, const char *help, const cli_option *o)
     put_quoted_body(out, help, true);
     fputc(']', out);
     const arg_completion *c = o ? completion_of(o) : NULL;
-    if (o != NULL && o->kind == CLI_STRING) {
+    if (o != NULL && o->kind != CLI_FLAG) {
         fprintf(out, ":%s:", o->arg_name);
         if (o->values != NULL)
             fprintf(out, "(%s)", o->values);
@@ -282,8 +282,8 @@ static void zsh_command(FILE *out, const cli_command *cmd)
     fprintf(out, "\n_espi_%s() {\n  _arguments -S \\\n", cmd->name);
     for (size_t i = 0; i < cmd->noptions; i++) {
         const cli_option *o = &cmd->options[i];
-        fputs("    ", out);
-        zsh_option_names(out, o->short_name, o->long_name, o->kind == CLI_STRING, NULL);
+        fputs(o->kind == CLI_LIST ? "    '*'" : "    ", out); /* a list may be given again */
+        zsh_option_names(out, o->short_name, o->long_name, o->kind != CLI_FLAG, NULL);
         zsh_option_spec(out, o->help, o);
     }
     fputs("    ", out);

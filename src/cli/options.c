@@ -50,6 +50,14 @@ static int take_value(const cli_io *io, const cli_command *cmd, const cli_option
             return cli_usage(io, cmd->name, "option --%s needs a value", o->long_name);
         inline_value = argv[++*i];
     }
+    if (o->kind == CLI_LIST) {
+        cli_list *list = (cli_list *)(void *)((char *)opts + o->offset);
+        if (list->n == CLI_LIST_MAX)
+            return cli_usage(io, cmd->name, "option --%s given more than %d times", o->long_name,
+                             CLI_LIST_MAX);
+        list->values[list->n++] = inline_value;
+        return CLI_OK;
+    }
     store(o, opts, inline_value);
     return CLI_OK;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* embedded.h - files compiled into the library (the bundled schemas). */
+/* embedded.h - files compiled into the library (the bundled schemas, and
+ * docs/rules.md for espi_rule_explain). */
 #ifndef EMBEDDED_H
 #define EMBEDDED_H
 

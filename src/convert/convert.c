@@ -208,13 +208,18 @@ int espi_converter_finish(espi_converter *c, espi_feed **out, espi_error *err)
     model_merge_options mo = {days, c->opts.strict, c->opts.on_diag, c->opts.diag_ctx};
     if (rc == 0)
         rc = model_feed_finish(c->feed, &mo, err);
-    if (rc == 0 && c->feed->nusage_points == 0 && c->smarthub_inputs > 0) {
-        /* (a repaired customer feed may hold no usage: that is its content) */
+    if (rc == 0 && c->feed->nusage_points == 0) {
+        /* a customer (PII) feed, or a Green Button file without readings,
+         * would give an empty feed: that is no conversion */
         err_loc loc = {c->feed->nsources ? c->feed->sources[c->feed->nsources - 1] : "", 0, 0,
                        NULL};
         rc = err_fail(err, ESPI_E_INPUT, "convert-empty", &loc,
-                      "the inputs hold no reading and no closed billing period: nothing to "
-                      "write");
+                      c->smarthub_inputs > 0
+                          ? "the inputs hold no reading and no closed billing period: nothing to "
+                            "write"
+                          : "the inputs hold no usage data (no IntervalReading with a value, no "
+                            "summary with a billing period or an amount): nothing to write; a "
+                            "customer (PII) feed has none, and espi writes usage feeds only");
     }
     if (rc != 0)
         return rc;

@@ -598,6 +598,9 @@ static int write_feed_head(writer *w, const char *title)
     const espi_feed *f = w->feed;
     bool one_account = true;
     char id[37] = "", rc[37];
+    const char *empty_parts[] = {"smarthub", "feed", "empty"};
+    if (f->nusage_points == 0 && make_id(w, id, empty_parts, 3) != 0)
+        return -1; /* a feed id is never "urn:uuid:" alone */
     for (size_t i = 0; i < f->nusage_points; i++) {
         const model_usage_point *up = f->usage_points[i];
         one_account = one_account && strcmp(up->account, f->usage_points[0]->account) == 0;

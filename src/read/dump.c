@@ -10,6 +10,7 @@
 #include "common/grow.h"
 #include "common/outbuf.h"
 #include "common/tz.h"
+#include "read/reader.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -17,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
 #include <yajl/yajl_gen.h>
 
 /* A cell: absent (empty), an integer, a decimal text, a text, or a list
@@ -880,8 +883,17 @@ static void json_key(espi_dumper *d, const char *key)
 static void json_reading(espi_dumper *d, const kept_reading *k, const espi_meter_reading_res *mr)
 {
     espi_interval_block_res block = {.meter_reading = mr};
-    espi_interval_reading_res ir = {k->start,    k->duration, k->value,    k->cost, k->quality,
-                                    ESPI_ABSENT, ESPI_ABSENT, ESPI_ABSENT, k->line, &block};
+    espi_interval_reading_res ir = {.start = k->start,
+                                    .duration = k->duration,
+                                    .value = k->value,
+                                    .cost = k->cost,
+                                    .quality = k->quality,
+                                    .consumption_tier = ESPI_ABSENT,
+                                    .tou = ESPI_ABSENT,
+                                    .cpp = ESPI_ABSENT,
+                                    .line = k->line,
+                                    .block = &block,
+                                    .column = 0};
     row r;
     row_init(&r);
     reading_row(d, &r, &ir);
@@ -1126,6 +1138,64 @@ static int write_failed(espi_dumper *d, espi_error *err)
     return err_fail(err, ESPI_E_IO, "write", &loc, "cannot write the output: %s", reason);
 }
 
+/* Bytes read ahead to find a DOCTYPE: it comes in the prolog, before the
+ * root element, after at most the XML declaration and a few comments. */
+#define PROLOG_BYTES 4096
+
+/* The line of a DOCTYPE in the prolog at s (0: none). The prolog holds the
+ * XML declaration, processing instructions, comments and white space. */
+static unsigned long doctype_line(const char *s, size_t n)
+{
+    unsigned long line = 1;
+    size_t i = 0;
+    while (i < n) {
+        if (s[i] != '<') {
+            line += s[i++] == '\n';
+            continue;
+        }
+        const char *close = i + 1 < n && s[i + 1] == '?'                  ? "?>"
+                            : i + 4 <= n && memcmp(s + i, "<!--", 4) == 0 ? "-->"
+                                                                          : NULL;
+        if (close == NULL)
+            return n - i >= 9 && memcmp(s + i, "<!DOCTYPE", 9) == 0 ? line : 0;
+        size_t k = i + 2, len = strlen(close);
+        while (k + len <= n && memcmp(s + k, close, len) != 0)
+            line += s[k++] == '\n';
+        i = k + len;
+    }
+    return 0;
+}
+
+/* A DOCTYPE is said once per file: espi reads no DTD, so what it would add
+ * (defaults, entities) is not in the rows. */
+static void warn_doctype(const espi_dumper *d, const char *name, const char *head, size_t n)
+{
+    unsigned long line = doctype_line(head, n);
+    if (line == 0)
+        return;
+    err_loc loc = {name, line, 0, NULL};
+    diag_emit(d->opts.on_diag, d->opts.diag_ctx, ESPI_SEV_WARNING, "xml-dtd", &loc,
+              "the file declares a DTD (<!DOCTYPE ...>); espi reads no DTD and expands no entity, "
+              "so the rows hold what the file says without it");
+}
+
+/* Where the rows of the next file begin, when they can be taken back: the
+ * output flushed, and its offset (-1 when it is not a regular file). */
+static off_t mark_rows(espi_dumper *d)
+{
+    if (!d->opts.drop_failed || !outbuf_flush(d->out) || fflush(d->out->f) != 0)
+        return -1;
+    return ftello(d->out->f);
+}
+
+/* The rows of a file that failed are cut off the output. */
+static void drop_rows(espi_dumper *d, off_t mark)
+{
+    d->out->len = 0;
+    if (fflush(d->out->f) == 0 && ftruncate(fileno(d->out->f), mark) == 0)
+        fseeko(d->out->f, mark, SEEK_SET);
+}
+
 int espi_dumper_add(espi_dumper *d, FILE *in, const char *name, espi_error *err)
 {
     if (!d->header_done && d->opts.format == ESPI_DUMP_CSV)
@@ -1133,11 +1203,18 @@ int espi_dumper_add(espi_dumper *d, FILE *in, const char *name, espi_error *err)
     d->header_done = true;
     d->file = name;
     d->warned_duration = false;
+    off_t mark = mark_rows(d);
+    char head[PROLOG_BYTES];
+    size_t n = fread(head, 1, sizeof head, in);
+    warn_doctype(d, name, head, n);
+    read_observer obs = {.head = head, .head_len = n};
     espi_read_options ro = {d->opts.on_diag, d->opts.diag_ctx, d->opts.chunk_size, 0};
-    int rc = espi_read(in, name, &ro, on_resource, d, err);
+    int rc = reader_run(in, name, &ro, &obs, on_resource, d, err);
     clear_file(d);
     if (d->out->failed)
         return write_failed(d, err);
+    if (rc != 0 && mark >= 0)
+        drop_rows(d, mark);
     return rc;
 }
 

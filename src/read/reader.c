@@ -45,6 +45,7 @@
  * file is refused (libxml2 itself refuses nesting deeper than 256). */
 #define MAX_ATTRIBUTES 64          /* on one element */
 #define MAX_TEXT_RUN (1024 * 1024) /* bytes of text in one element */
+#define MAX_NESTING 260            /* element depths whose start is kept: libxml2's 256, and some */
 /* No network; no DTD loading or entity substitution (neither is asked for);
  * line numbers beyond 65535 kept. */
 #define READ_OPTIONS (XML_PARSE_NONET | XML_PARSE_BIG_LINES)
@@ -307,6 +308,13 @@ typedef struct reader {
     size_t ncounts;
     int status;
     const xmlChar *uri; /* of the element being started */
+    /* where the open elements start, by depth (libxml2 nests 256 at most) */
+    read_pos starts[MAX_NESTING];
+    /* where the entry being read and its parts stand */
+    read_pos entry_at, id_at, res_at, nested_at;
+    read_pos *link_at; /* by the index of the entry's links */
+    size_t link_at_cap;
+    read_pos done_at[16], done_nested_at[16];
 } reader;
 
 /* ------------------------------------------------------------------ */
@@ -318,6 +326,65 @@ static unsigned long line_now(reader *r)
 {
     int line = r->ctxt && r->ctxt->input ? r->ctxt->input->line : 0;
     return line > 0 ? (unsigned long)line : 0;
+}
+
+/* Where the start tag just read begins. libxml2 calls startElementNs with
+ * its input at the tag's end ('>' or "/>"), the whole tag still in its
+ * buffer (attribute values point into it, so it is not shrunk meanwhile),
+ * and a tag holds no other '<' (attribute values cannot): the tag's '<' is
+ * the last one before the input's position. The column is counted back
+ * from libxml2's own (characters, a UTF-8 sequence once); when the tag
+ * spans lines, from the newline before it. */
+static read_pos tag_start(reader *r)
+{
+    read_pos p = {line_now(r), 0};
+    xmlParserInputPtr in = r->ctxt ? r->ctxt->input : NULL;
+    if (in == NULL || in->cur == NULL || in->base == NULL || in->col <= 0)
+        return p;
+    const xmlChar *lt = in->cur;
+    while (lt > in->base && *lt != '<')
+        lt--;
+    if (*lt != '<')
+        return p;
+    unsigned long chars = 0, newlines = 0;
+    for (const xmlChar *c = lt; c < in->cur; c++)
+        if (*c == '\n')
+            newlines++;
+        else if ((*c & 0xC0) != 0x80)
+            chars++;
+    if (newlines == 0) {
+        p.column = (unsigned long)in->col > chars ? (unsigned long)in->col - chars : 0;
+        return p;
+    }
+    p.line = p.line > newlines ? p.line - newlines : 0;
+    const xmlChar *c = lt;
+    chars = 0;
+    while (c > in->base && c[-1] != '\n')
+        chars += (*--c & 0xC0) != 0x80;
+    /* the buffer's start is the line's only when nothing was read before it */
+    p.column = c > in->base || (in->consumed == 0 && c == in->base) ? chars + 1 : 0;
+    return p;
+}
+
+/* Where the element being started or ended starts (after sax_start or
+ * sax_end set the depth: the element's own). */
+static read_pos here(reader *r)
+{
+    return r->depth >= 0 && r->depth < MAX_NESTING ? r->starts[r->depth] : (read_pos){0, 0};
+}
+
+/* Where the element whose text is being read starts. */
+static read_pos inside(reader *r)
+{
+    return r->depth > 0 && r->depth <= MAX_NESTING ? r->starts[r->depth - 1]
+                                                   : (read_pos){line_now(r), 0};
+}
+
+/* Tells the observer where the element its next call is about starts. */
+static void observe_at(reader *r, read_pos at)
+{
+    if (r->obs && r->obs->at)
+        *r->obs->at = at;
 }
 
 static code_count *count_of(reader *r, const char *code)
@@ -345,12 +412,11 @@ static void gate(const espi_diag *d, void *ctx)
         r->on_diag(d, r->diag_ctx);
 }
 
-static void warn(reader *r, const char *code, unsigned long line, const char *fmt, ...)
-    ATTR_PRINTF(4, 5);
+static void warn(reader *r, const char *code, read_pos at, const char *fmt, ...) ATTR_PRINTF(4, 5);
 
-static void warn(reader *r, const char *code, unsigned long line, const char *fmt, ...)
+static void warn(reader *r, const char *code, read_pos at, const char *fmt, ...)
 {
-    err_loc loc = {r->name, line, 0, NULL};
+    err_loc loc = {r->name, at.line, at.column, NULL};
     va_list ap;
     va_start(ap, fmt);
     diag_vemit(gate, r, ESPI_SEV_WARNING, code, &loc, fmt, ap);
@@ -368,14 +434,13 @@ static void report_counts(reader *r)
     }
 }
 
-static int fail(reader *r, const char *code, unsigned long line, const char *fmt, ...)
-    ATTR_PRINTF(4, 5);
+static int fail(reader *r, const char *code, read_pos at, const char *fmt, ...) ATTR_PRINTF(4, 5);
 
-static int fail(reader *r, const char *code, unsigned long line, const char *fmt, ...)
+static int fail(reader *r, const char *code, read_pos at, const char *fmt, ...)
 {
     if (r->status != 0)
         return r->status;
-    err_loc loc = {r->name, line, 0, NULL};
+    err_loc loc = {r->name, at.line, at.column, NULL};
     va_list ap;
     va_start(ap, fmt);
     r->status = err_vfail(r->err, ESPI_E_INPUT, code, &loc, fmt, ap);
@@ -406,7 +471,8 @@ static void on_xml_error(void *ctx, xmlErrorPtr e)
     unsigned long line = e->line > 0 ? (unsigned long)e->line : 0;
     if (e->level == XML_ERR_WARNING ||
         (e->domain == XML_FROM_NAMESPACE && e->level == XML_ERR_ERROR)) {
-        warn(r, e->domain == XML_FROM_NAMESPACE ? "xml-namespace" : "xml-warning", line, "%s",
+        read_pos at = {line, e->int2 > 0 ? (unsigned long)e->int2 : 0};
+        warn(r, e->domain == XML_FROM_NAMESPACE ? "xml-namespace" : "xml-warning", at, "%s",
              message);
         return;
     }
@@ -628,8 +694,10 @@ static void observe_field(reader *r, const void *res, const field *f, const char
     espi_resource_kind kind = reading            ? ESPI_RES_INTERVAL_READING
                               : res == r->nested ? ESPI_RES_READING_TYPE
                                                  : public_kind(r->kind);
+    read_pos at = here(r);
+    observe_at(r, at);
     r->obs->field(r->obs->ctx, reading ? SCOPE_READING : SCOPE_RESOURCE, kind, res, f->name, text,
-                  line_now(r));
+                  at.line);
 }
 
 static void set_field(reader *r, void *res, const field *f, const xmlChar *name)
@@ -647,7 +715,7 @@ static void set_field(reader *r, void *res, const field *f, const xmlChar *name)
     }
     bool fraction = false,
          ok = f->type == F_HEX ? parse_hex(text, slot) : dec_integer_text(text, slot, &fraction);
-    unsigned long line = line_now(r);
+    read_pos line = here(r);
     if (!ok) {
         *slot = ESPI_ABSENT;
         warn(r, "bad-number", line, "<%s> holds \"%.40s\", which is not %s; it is ignored",
@@ -691,11 +759,13 @@ static const field *match_field(const field_table *t, const xmlChar *const *path
 
 static int text_into(reader *r, const char **slot, const char *what)
 {
-    if (r->obs && r->obs->field)
+    if (r->obs && r->obs->field) {
+        observe_at(r, here(r));
         r->obs->field(r->obs->ctx, SCOPE_ENTRY, ESPI_RES_OTHER, NULL, what, trimmed(r->text),
-                      line_now(r));
+                      here(r).line);
+    }
     if (*slot != NULL) {
-        warn(r, "entry-repeated-field", line_now(r), "a second <%s> in one entry is ignored", what);
+        warn(r, "entry-repeated-field", here(r), "a second <%s> in one entry is ignored", what);
         return 0;
     }
     *slot = strdup(trimmed(r->text));
@@ -747,7 +817,7 @@ static int read_link(reader *r, espi_link **links, size_t *n, size_t *cap, const
 {
     char *href = attribute(r, "href");
     if (href == NULL) {
-        warn(r, "link-no-href", line_now(r), "a link without href is ignored");
+        warn(r, "link-no-href", here(r), "a link without href is ignored");
         return 0;
     }
     espi_link *g = grow_array(*links, cap, *n, sizeof *g, 4);
@@ -756,6 +826,15 @@ static int read_link(reader *r, espi_link **links, size_t *n, size_t *cap, const
         return nomem(r);
     }
     *links = g;
+    if (self != NULL) { /* an entry's link: where it stands, by its index */
+        read_pos *p = grow_array(r->link_at, &r->link_at_cap, *n, sizeof *p, 4);
+        if (p == NULL) {
+            free(href);
+            return nomem(r);
+        }
+        r->link_at = p;
+        r->link_at[*n] = here(r);
+    }
     espi_link *l = &(*links)[(*n)++];
     l->rel = attribute(r, "rel");
     l->type = attribute(r, "type");
@@ -876,7 +955,8 @@ static int begin_resource(reader *r, res_kind k, ns_kind ns, int depth)
         ((espi_usage_summary_res *)res)->deprecated = true;
     if (k == RES_BLOCK) {
         espi_interval_block_res *b = res;
-        b->line = line_now(r);
+        b->line = here(r).line;
+        b->column = here(r).column;
         int rc = entry_copy(&b->entry, &r->entry);
         r->block = rc == 0 ? graph_block_begin(r->g, b) : NULL;
         if (r->block == NULL || keep_block(r, r->block) != 0) {
@@ -891,6 +971,7 @@ static int begin_resource(reader *r, res_kind k, ns_kind ns, int depth)
         res = &r->block->res;
     }
     r->res = res;
+    r->res_at = here(r);
     r->kind = k;
     r->res_depth = depth;
     r->res_ns = ns == NS_CUST ? NS_CUST : NS_ESPI;
@@ -915,7 +996,7 @@ static int finish_resource(reader *r, const xmlChar *name)
         return 0; /* the block stays open until its entry ends */
     }
     if (r->ndone == sizeof r->done / sizeof r->done[0]) {
-        warn(r, "entry-many-resources", line_now(r),
+        warn(r, "entry-many-resources", here(r),
              "more than %zu resources other than IntervalBlocks in one entry; this one is ignored",
              sizeof r->done / sizeof r->done[0]);
         free_resource(r, r->res, r->kind);
@@ -924,6 +1005,8 @@ static int finish_resource(reader *r, const xmlChar *name)
             r->nested = NULL;
         }
     } else {
+        r->done_at[r->ndone] = r->res_at;
+        r->done_nested_at[r->ndone] = r->nested_at;
         r->done[r->ndone] = r->res;
         r->done_nested[r->ndone] = r->kind == RES_METER_READING ? r->nested : NULL;
         if (r->kind == RES_METER_READING)
@@ -974,14 +1057,32 @@ static int entry_for(reader *r, bool last, espi_entry *out)
     return 0;
 }
 
+/* Tells the observer where a resource of the entry and the entry's parts
+ * stand. */
+static void observe_places(reader *r, const void *res, res_kind k, read_pos element)
+{
+    if (r->obs == NULL || r->obs->resource == NULL || res == NULL)
+        return;
+    read_places p = {r->entry_at, r->id_at, element, r->link_at, r->link_at ? r->entry.nlinks : 0};
+    r->obs->resource(r->obs->ctx, res, public_kind(k), &p);
+}
+
 /* Hands the entry's resources over; entry: whether an <entry> ended (not
  * a resource found outside any entry). */
 static int end_entry(reader *r, bool entry)
 {
     int rc = 0;
     size_t total = r->ndone + r->nblocks, k = 0;
+    for (size_t i = 0; i < r->ndone; i++) {
+        observe_places(r, r->done[i], r->done_kind[i], r->done_at[i]);
+        observe_places(r, r->done_nested[i], RES_READING_TYPE, r->done_nested_at[i]);
+    }
+    for (size_t i = 0; i < r->nblocks; i++)
+        observe_places(r, &r->blocks[i]->res, RES_BLOCK,
+                       (read_pos){r->blocks[i]->res.line, r->blocks[i]->res.column});
     if (entry)
         r->feed.entries++;
+    observe_at(r, r->entry_at);
     if (entry && r->obs && r->obs->entry)
         r->obs->entry(r->obs->ctx, &r->entry,
                       r->ndone     ? public_kind(r->done_kind[0])
@@ -1011,6 +1112,7 @@ static int end_entry(reader *r, bool entry)
     r->nblocks = 0;
     graph_entry_clear(&r->entry);
     r->links_cap = 0;
+    r->entry_at = r->id_at = r->nested_at = (read_pos){0, 0};
     r->entry_depth = r->content_depth = 0;
     return rc ? rc : graph_stopped(r->g);
 }
@@ -1033,7 +1135,7 @@ static void add_text(reader *r, const xmlChar *v, size_t n)
     if (!r->capture || r->text_cut)
         return;
     if (r->text_len + n > MAX_TEXT) {
-        warn(r, "text-too-long", line_now(r), "a text longer than %d bytes is cut", MAX_TEXT);
+        warn(r, "text-too-long", inside(r), "a text longer than %d bytes is cut", MAX_TEXT);
         r->text_cut = true;
         n = MAX_TEXT - r->text_len;
         while (n > 0 && (v[n] & 0xC0) == 0x80)
@@ -1048,7 +1150,7 @@ static void add_text(reader *r, const xmlChar *v, size_t n)
  * said, and what is inside it is passed over. */
 static int skip_reading(reader *r, int depth, const char *where)
 {
-    warn(r, "reading-misplaced", line_now(r), "<IntervalReading> %s; it is not read", where);
+    warn(r, "reading-misplaced", here(r), "<IntervalReading> %s; it is not read", where);
     r->skip_depth = depth;
     return 0;
 }
@@ -1065,7 +1167,7 @@ static int begin_item(reader *r, bool line_item, int depth)
     size_t *n = line_item ? &us->line_items : &us->ntariff_riders;
     if (*n >= MAX_ITEMS) {
         if (!r->items_warned)
-            warn(r, "summary-many-items", line_now(r),
+            warn(r, "summary-many-items", here(r),
                  "more than %d <%s> in one summary; the rest are not read", MAX_ITEMS,
                  line_item ? "costAdditionalDetailLastPeriod" : "tariffRiderRef");
         r->items_warned = true;
@@ -1105,7 +1207,7 @@ static int inner_start(reader *r, const xmlChar *name, ns_kind ns, int depth)
     if (ns != r->res_ns && (ns == NS_NONE || ns == NS_ATOM)) {
         /* a default namespace gone wrong: read the element as the resource's */
         if (!r->res_ns_warned)
-            warn(r, "namespace-inside-resource", line_now(r),
+            warn(r, "namespace-inside-resource", here(r),
                  "<%s> inside an ESPI resource is %s; it and the resource's other elements "
                  "like it are read as %s",
                  (const char *)name, ns == NS_NONE ? "in no namespace" : "in the Atom namespace",
@@ -1117,7 +1219,7 @@ static int inner_start(reader *r, const xmlChar *name, ns_kind ns, int depth)
         if (idx < MAX_PATH)
             r->path[idx] = NULL;
         r->path_len = idx + 1;
-        warn(r, "foreign-element", line_now(r), "<%s> is in namespace %s, not ESPI; it is ignored",
+        warn(r, "foreign-element", here(r), "<%s> is in namespace %s, not ESPI; it is ignored",
              (const char *)name, r->uri ? (const char *)r->uri : "");
         return 0;
     }
@@ -1128,24 +1230,26 @@ static int inner_start(reader *r, const xmlChar *name, ns_kind ns, int depth)
         return 0;
     if (r->kind == RES_BLOCK && name == r->n_reading && idx == 0) {
         mark_absent(&r->reading_table, &r->reading);
-        r->reading.line = line_now(r);
+        r->reading.line = here(r).line;
+        r->reading.column = here(r).column;
         r->reading_depth = depth;
     } else if (r->kind == RES_METER_READING && name == r->n_rt && idx == 0) {
-        warn(r, "nested-reading-type", line_now(r),
+        warn(r, "nested-reading-type", here(r),
              "a ReadingType inside a MeterReading (it belongs in an entry of its own); it is read "
              "as this meter reading's");
         if (r->nested) {
-            warn(r, "nested-reading-type", line_now(r),
+            warn(r, "nested-reading-type", here(r),
                  "a second ReadingType in one MeterReading is ignored");
             return 0;
         }
         r->nested = new_resource(r, RES_READING_TYPE);
+        r->nested_at = here(r);
         r->nested_depth = depth;
         if (r->nested)
             r->nested->nested = true;
         return r->nested ? 0 : nomem(r);
     } else if (r->kind == RES_USAGE_POINT && name == r->n_sdp && idx == 0) {
-        warn(r, "espi-1x-name", line_now(r),
+        warn(r, "espi-1x-name", here(r),
              "<ServiceDeliveryPoint> is the ESPI 1.x name; ESPI 3.3 and 4.0 spell it "
              "<serviceDeliveryPoint>");
         return 0;
@@ -1157,7 +1261,7 @@ static int inner_start(reader *r, const xmlChar *name, ns_kind ns, int depth)
             return rc;
     }
     if (!in_vocabulary(r, name))
-        warn(r, "unknown-element", line_now(r), "<%s> is not an ESPI element; it is ignored",
+        warn(r, "unknown-element", here(r), "<%s> is not an ESPI element; it is ignored",
              (const char *)name);
     return 0;
 }
@@ -1223,7 +1327,7 @@ static int entry_child(reader *r, const xmlChar *name, ns_kind ns, int depth)
             return stray_element(r, name, ns, depth);
         if (name == r->n_content) {
             if (r->content_seen)
-                warn(r, "entry-content-twice", line_now(r),
+                warn(r, "entry-content-twice", here(r),
                      "a second <content> in one entry; what it holds is read as well");
             r->content_seen = true;
             r->content_depth = depth;
@@ -1243,6 +1347,8 @@ static int entry_child_end(reader *r, const xmlChar *name)
                         : name == r->n_updated   ? &r->entry.updated
                                                  : NULL;
     r->capture = false;
+    if (slot == &r->entry.id && r->entry.id == NULL)
+        r->id_at = here(r);
     return slot ? text_into(r, slot, (const char *)name) : 0;
 }
 
@@ -1255,12 +1361,12 @@ static res_kind reader_kind_of_name(reader *r, const xmlChar *name)
         return k;
     const resource_name *like = resource_ignoring_case(name);
     if (like) {
-        warn(r, "resource-name-case", line_now(r), "<%s> is not an ESPI name; read as <%s>",
+        warn(r, "resource-name-case", here(r), "<%s> is not an ESPI name; read as <%s>",
              (const char *)name, like->name);
         return like->kind;
     }
-    warn(r, "unknown-resource", line_now(r),
-         "<%s> is not an ESPI resource; its content is not read", (const char *)name);
+    warn(r, "unknown-resource", here(r), "<%s> is not an ESPI resource; its content is not read",
+         (const char *)name);
     return RES_OTHER;
 }
 
@@ -1271,7 +1377,7 @@ static int stray_element(reader *r, const xmlChar *name, ns_kind ns, int depth)
 {
     if (ns == NS_ATOM && name == r->n_entry && r->res_depth == 0) {
         if (r->entry_depth) { /* an entry in an entry: two entries, one after the other */
-            warn(r, "entry-nested", line_now(r),
+            warn(r, "entry-nested", here(r),
                  "<entry> inside the entry of line %lu; that one ends here, and this one is read "
                  "on its own",
                  r->entry.line);
@@ -1279,22 +1385,25 @@ static int stray_element(reader *r, const xmlChar *name, ns_kind ns, int depth)
             if (rc != 0)
                 return rc;
         } else {
-            warn(r, "entry-misplaced", line_now(r),
+            warn(r, "entry-misplaced", here(r),
                  "<entry> is not a child of <feed>; it is read anyway");
         }
         r->entry_depth = depth;
-        r->entry.line = line_now(r);
+        r->entry.line = here(r).line;
+        r->entry_at = here(r);
         r->content_seen = false;
         return 0;
     }
     if (ns == NS_ESPI && name == r->n_reading)
         return skip_reading(r, depth, "outside any IntervalBlock");
     if ((ns == NS_ESPI || ns == NS_CUST) && r->res_depth == 0) {
-        warn(r, "outside-content", line_now(r),
+        warn(r, "outside-content", here(r),
              "<%s> stands outside any entry's <content>; it is read anyway%s", (const char *)name,
              r->entry_depth ? "" : ", with no links");
-        if (r->entry_depth == 0)
-            r->entry.line = line_now(r);
+        if (r->entry_depth == 0) {
+            r->entry.line = here(r).line;
+            r->entry_at = here(r);
+        }
         r->content_seen = false;
         return begin_resource(r, ns == NS_ESPI ? reader_kind_of_name(r, name) : RES_OTHER, ns,
                               depth);
@@ -1307,7 +1416,7 @@ static int stray_element(reader *r, const xmlChar *name, ns_kind ns, int depth)
 static int content_child(reader *r, const xmlChar *name, ns_kind ns, int depth)
 {
     if (ns == NS_NONE && resource_kind_of(name) != RES_OTHER) {
-        warn(r, "no-namespace", line_now(r),
+        warn(r, "no-namespace", here(r),
              "<%s> has no namespace; read as ESPI (http://naesb.org/espi), and so are its "
              "elements",
              (const char *)name);
@@ -1323,7 +1432,7 @@ static int content_child(reader *r, const xmlChar *name, ns_kind ns, int depth)
         return begin_resource(r, RES_OTHER, ns, depth);
     if (ns == NS_ATOM && name == r->n_entry)
         return stray_element(r, name, ns, depth);
-    warn(r, "content-unknown", line_now(r), "<%s> in content is neither ESPI nor customer data",
+    warn(r, "content-unknown", here(r), "<%s> in content is neither ESPI nor customer data",
          (const char *)name);
     return 0;
 }
@@ -1332,7 +1441,8 @@ static int feed_child(reader *r, const xmlChar *name, ns_kind ns, int depth)
 {
     if (ns == NS_ATOM && name == r->n_entry) {
         r->entry_depth = depth;
-        r->entry.line = line_now(r);
+        r->entry.line = here(r).line;
+        r->entry_at = here(r);
         r->content_seen = false;
         return 0;
     }
@@ -1353,9 +1463,11 @@ static int feed_child_end(reader *r, const xmlChar *name)
                         : name == r->n_updated ? &r->feed.updated
                                                : NULL;
     r->capture = false;
-    if (slot && r->obs && r->obs->field)
+    if (slot && r->obs && r->obs->field) {
+        observe_at(r, here(r));
         r->obs->field(r->obs->ctx, SCOPE_FEED, ESPI_RES_FEED, NULL, (const char *)name,
-                      trimmed(r->text), line_now(r));
+                      trimmed(r->text), here(r).line);
+    }
     if (slot == NULL || *slot != NULL)
         return 0;
     *slot = strdup(trimmed(r->text));
@@ -1365,10 +1477,13 @@ static int feed_child_end(reader *r, const xmlChar *name)
 static int check_root(reader *r, const xmlChar *name, ns_kind ns)
 {
     r->seen_root = true;
-    r->feed.line = line_now(r);
+    r->feed.line = here(r).line;
+    r->feed.column = here(r).column;
     bool entry = ns == NS_ATOM && name == r->n_entry;
-    if (r->obs && r->obs->root && (entry || (ns == NS_ATOM && name == r->n_feed)))
+    if (r->obs && r->obs->root && (entry || (ns == NS_ATOM && name == r->n_feed))) {
+        observe_at(r, here(r));
         r->obs->root(r->obs->ctx, entry, r->feed.line);
+    }
     if (ns == NS_ATOM && name == r->n_feed)
         return 0;
     if (entry) { /* one resource of an ESPI API: a feed of one entry */
@@ -1384,7 +1499,7 @@ static int check_root(reader *r, const xmlChar *name, ns_kind ns)
 
 static int report_not_a_feed(reader *r)
 {
-    return fail(r, "not-a-feed", r->feed.line,
+    return fail(r, "not-a-feed", (read_pos){r->feed.line, r->feed.column},
                 "the root element is <%s>%s%s, not an Atom feed or entry (<feed>, or <entry> for "
                 "one resource, in namespace " NS_ATOM_URI ")",
                 r->root_name, r->root_uri[0] ? " in namespace " : " without a namespace",
@@ -1512,7 +1627,7 @@ static void stop_on(reader *r, int rc)
 static void push_base(reader *r)
 {
     int d = r->depth;
-    if (d >= MAX_DEPTH)
+    if (d < 0 || d >= MAX_DEPTH)
         return;
     r->base[d] = NULL;
     const char *parent = d > 0 ? r->base[d - 1] : NULL;
@@ -1549,15 +1664,19 @@ static void sax_start(void *ctx, const xmlChar *name, const xmlChar *prefix, con
     r->attrs = attributes;
     r->nattrs = nb_attributes;
     r->text_run = 0;
+    if (r->depth >= 0 && r->depth < MAX_NESTING)
+        r->starts[r->depth] = tag_start(r);
     push_base(r);
     if (r->status == 0 && nb_attributes > MAX_ATTRIBUTES)
-        stop_on(r, fail(r, "limit-attributes", line_now(r),
-                        "<%s> has %d attributes; at most %d are read", (const char *)name,
-                        nb_attributes, MAX_ATTRIBUTES));
+        stop_on(r,
+                fail(r, "limit-attributes", here(r), "<%s> has %d attributes; at most %d are read",
+                     (const char *)name, nb_attributes, MAX_ATTRIBUTES));
     if (r->status == 0)
         stop_on(r, on_start(r, r->depth + r->shift, name, uri));
-    if (r->obs && r->obs->element)
-        r->obs->element(r->obs->ctx, r->depth, line_now(r));
+    if (r->obs && r->obs->element) {
+        observe_at(r, here(r));
+        r->obs->element(r->obs->ctx, r->depth, here(r).line);
+    }
     r->depth++; /* kept even after an error, so that ends stay paired */
 }
 
@@ -1569,8 +1688,10 @@ static void sax_end(void *ctx, const xmlChar *name, const xmlChar *prefix, const
     if (r->depth == 0)
         return; /* an end without its start: never from libxml2, but cheap to rule out */
     r->depth--;
-    if (r->obs && r->obs->element)
+    if (r->obs && r->obs->element) {
+        observe_at(r, here(r));
         r->obs->element(r->obs->ctx, r->depth, 0);
+    }
     if (r->status == 0)
         stop_on(r, on_end(r, r->depth + r->shift, name));
     pop_base(r);
@@ -1581,7 +1702,7 @@ static void sax_text(void *ctx, const xmlChar *ch, int len)
     reader *r = ctx;
     r->text_run += (size_t)len;
     if (r->text_run > MAX_TEXT_RUN && r->status == 0)
-        stop_on(r, fail(r, "limit-text", line_now(r),
+        stop_on(r, fail(r, "limit-text", inside(r),
                         "an element holds more than %d bytes of text; no Green Button field is "
                         "that long",
                         MAX_TEXT_RUN));
@@ -1621,7 +1742,7 @@ static int run(reader *r)
     if (r->not_a_feed)
         return report_not_a_feed(r);
     if (!r->seen_root)
-        return fail(r, "empty", line_now(r),
+        return fail(r, "empty", (read_pos){line_now(r), 0},
                     "the file holds no XML element; expected a Green Button feed");
     return graph_finish(r->g, &r->feed);
 }
@@ -1652,6 +1773,7 @@ static void reader_clear(reader *r)
     for (size_t i = 0; i < r->nblocks; i++)
         graph_block_abort(r->g, r->blocks[i]);
     free(r->blocks);
+    free(r->link_at);
     if (r->res && r->kind != RES_BLOCK)
         free_resource(r, r->res, r->kind);
     free_resource(r, r->nested, RES_READING_TYPE);

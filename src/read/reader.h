@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* reader.h - what the validator sees of the reader beyond espi_read:
- * every field's text with its line as it is read, every diagnostic with no
- * cap, and a place to plug libxml2's schema validator into the same SAX
- * stream, so that schema and rules take one pass. */
+ * every field's text with its line and column as it is read, where each
+ * entry's parts stand, every diagnostic with no cap, and a place to plug
+ * libxml2's schema validator into the same SAX stream, so that schema and
+ * rules take one pass. */
 #ifndef READER_H
 #define READER_H
 
@@ -10,6 +11,22 @@
 
 #include <libxml/parser.h>
 #include <stdbool.h>
+
+/* Where an element starts: the line and column of its start tag's '<'.
+ * Columns count characters from 1 (a UTF-8 sequence once), as libxml2's
+ * own do; 0 when not known. */
+typedef struct read_pos {
+    unsigned long line, column;
+} read_pos;
+
+/* Where a resource and its entry's parts stand (read_observer.resource). */
+typedef struct read_places {
+    read_pos entry;        /* <entry>; the resource's element when it is outside any entry */
+    read_pos id;           /* the entry's first <id>; 0 when it has none */
+    read_pos element;      /* the resource's element (<ReadingType>, <IntervalBlock>, ...) */
+    const read_pos *links; /* each <link>, in the order of the entry's links */
+    size_t nlinks;
+} read_places;
 
 /* Where a field stands. */
 typedef enum read_scope {
@@ -49,6 +66,14 @@ typedef struct read_observer {
     /* Once the root is read, when it is an Atom feed or entry: fragment
      * when it is one entry (read as a feed of that entry); line is its. */
     void (*root)(void *ctx, bool fragment, unsigned long line);
+    /* When set, the reader stores here, before each field, entry, element
+     * and root call, where the element that call is about starts (the
+     * field's start tag, the <entry>, the element). */
+    read_pos *at;
+    /* Each resource of an entry (a MeterReading's nested ReadingType too),
+     * once the entry has ended and before the resource is handed over:
+     * res is the pointer later delivered (and given to field before). */
+    void (*resource)(void *ctx, const void *res, espi_resource_kind kind, const read_places *p);
 } read_observer;
 
 /* espi_read, observed. obs may be NULL. */

@@ -63,10 +63,12 @@ typedef struct mr_state {
 /* A block whose readings are being delivered. */
 typedef struct block_state {
     const espi_interval_block_res *block;
-    size_t readings, with_cost, cost_without_currency;
+    size_t readings, with_cost;
     int64_t first_start;
-    unsigned long first_line;
-    bool cover_reported;
+    read_pos first_at;
+    size_t outside; /* readings outside the block's interval: the first and last */
+    read_pos outside_first, outside_last;
+    int64_t outside_first_start, outside_last_start;
 } block_state;
 
 typedef struct finding {
@@ -74,7 +76,62 @@ typedef struct finding {
     unsigned long line, column;
     char *where;
     char *message;
+    size_t seq;  /* the order found: ties in file order keep it */
+    bool detail; /* one reading behind a summing finding (verbose): not counted */
 } finding;
+
+/* The fields whose place the rules name (a field's first occurrence). */
+typedef enum loc_field {
+    LF_KIND, /* ReadingType kind; UsagePoint ServiceCategory/kind */
+    LF_UOM,
+    LF_INTERVAL, /* intervalLength */
+    LF_CURRENCY,
+    LF_COMMODITY,
+    LF_START,     /* an IntervalBlock's interval/start */
+    LF_DURATION,  /* an IntervalBlock's interval/duration */
+    LF_TZ_OFFSET, /* tzOffset */
+    LF_COUNT
+} loc_field;
+
+/* Where a resource and its entry's parts stand, while the resource lives
+ * (to the end for the small resources kept; a block's until it ends). */
+typedef struct locs {
+    const void *res;
+    read_pos entry, id, element;
+    read_pos *links; /* by the index of the entry's links */
+    size_t nlinks;
+    read_pos fields[LF_COUNT];
+} locs;
+
+/* locs by resource pointer: open addressing, linear probing. */
+typedef struct loc_map {
+    locs **slot;
+    size_t cap, n;
+} loc_map;
+
+/* Readings that disagree with one cause (a ReadingType), summed up into
+ * one finding at the end: how many, their first and last. What the
+ * finding says of its cause is copied: the cause is gone by then. */
+typedef struct tally {
+    const void *cause;
+    const char *rule;
+    size_t n;
+    int64_t value;     /* the first one's duration (reading-duration) */
+    bool mixed;        /* not all of them the same value */
+    const espi_tz *tz; /* for local times (v->zones holds it) */
+    read_pos first, last;
+    int64_t first_start, last_start;
+    read_pos at;        /* the cause's element the finding names */
+    int64_t interval;   /* the ReadingType's intervalLength */
+    bool currency;      /* the ReadingType has one */
+    char entry_id[128]; /* the cause's entry */
+} tally;
+
+/* A zone built from LocalTimeParameters, for local times in messages. */
+typedef struct zone {
+    const espi_ltp_res *ltp;
+    espi_tz *tz; /* NULL: the offsets are beyond any zone's */
+} zone;
 
 typedef struct rule_count {
     size_t reported, dropped;
@@ -89,6 +146,7 @@ typedef struct validator {
     const espi_rule *rules;
     size_t nrules;
     rule_count *counts;
+    size_t *left_out; /* per rule: findings not wanted (ignore, only), counted; NULL: all wanted */
     finding *deferred;
     size_t ndeferred, deferred_cap;
     /* the current entry, for [entry ...] */
@@ -117,17 +175,30 @@ typedef struct validator {
     hashset ib_ups;             /* up hrefs of IntervalBlocks, for dangling related links */
     hashset hrefs;              /* at the end: selfs and related links, salted by what they are */
     xmlHashTablePtr mr_related; /* related href of MeterReadings -> how many have it */
+    xmlHashTablePtr up_related; /* at the end: related href of UsagePoints -> how many */
     mr_state *mrstates;
     size_t nmrstates, mrstates_cap;
     size_t last_mr;
     block_state *open;
     size_t nopen, open_cap;
     const espi_feed_res *feed;
-    unsigned long tz_offset_line; /* of the LocalTimeParameters being read */
+    /* the entry being read: where its id and links stand (links: from on_places) */
+    read_pos entry_id_at;
+    read_pos *entry_links;
+    size_t nentry_links, entry_links_cap;
     const espi_usage_summary_res **sums;
     size_t nsums, sums_cap;
-    /* start lines of the open elements, by depth */
-    unsigned long open_lines[260];
+    /* where the open elements start, by depth */
+    read_pos open_at[260];
+    bool last_was_start; /* the last element event was a start tag */
+    read_pos at;         /* where the reader's current call is about (read_observer.at) */
+    loc_map locs;
+    tally *tallies;
+    size_t ntallies, tallies_cap;
+    zone *zones;
+    size_t nzones, zones_cap;
+    size_t seq;
+    size_t ndetails; /* kept findings that are one reading of a summing one (verbose) */
     int depth;
     bool fragment; /* the root is one entry: rules that need the whole feed cannot apply */
 } validator;
@@ -154,11 +225,32 @@ static void count_severity(validator *v, espi_severity sev, size_t n)
         v->sum->infos += n;
 }
 
+/* Under a profile (the caller chose the families: a GBA preset), a rule
+ * that stands for a GBA test (a D code) is an error whatever its catalogue
+ * severity, since the preset fails the file (docs/rules.md, "Families and
+ * profiles"). */
+static espi_severity severity_of(const validator *v, const espi_rule *r)
+{
+    return v->o.families && r->gba && r->gba[0] == 'D' ? ESPI_SEV_ERROR : r->severity;
+}
+
+/* Whether ignore/only leave rule r out: its finding is then only counted
+ * (and that count added to the summary at the end, if its family applies). */
+static bool left_out(validator *v, const espi_rule *r)
+{
+    if (v->left_out == NULL || v->left_out[r - v->rules] == SIZE_MAX)
+        return false;
+    v->left_out[r - v->rules]++;
+    return true;
+}
+
 static void emit(validator *v, const espi_rule *r, unsigned long line, unsigned long column,
                  const char *where, const char *message)
 {
+    if (left_out(v, r))
+        return;
     rule_count *c = &v->counts[r - v->rules];
-    count_severity(v, r->severity, 1);
+    count_severity(v, severity_of(v, r), 1);
     if (v->o.max_per_rule && c->reported >= v->o.max_per_rule) {
         c->dropped++;
         return;
@@ -169,17 +261,25 @@ static void emit(validator *v, const espi_rule *r, unsigned long line, unsigned 
     char where_text[160];
     if (where && where[0])
         snprintf(where_text, sizeof where_text, "entry %s", where);
-    espi_diag d = {r->severity, r->id, v->name, line, column, where && where[0] ? where_text : NULL,
+    espi_severity sev = severity_of(v, r);
+    espi_diag d = {sev,    r->id, v->name, line, column, where && where[0] ? where_text : NULL,
                    message};
     v->o.on_finding(&d, v->o.finding_ctx);
 }
 
-static void keep(validator *v, const espi_rule *r, unsigned long line, unsigned long column,
-                 const char *where, const char *message)
+/* Every finding of a file is kept until its end, then sorted into file
+ * order (flush_deferred): at most DEFERRED_PER_RULE of a rule (or
+ * max_per_rule, when fewer), the rest counted, so memory stays bounded. */
+static void keep(validator *v, const espi_rule *r, read_pos at, const char *where,
+                 const char *message, bool detail)
 {
+    if (left_out(v, r))
+        return;
     rule_count *c = &v->counts[r - v->rules];
-    if (c->reported >= DEFERRED_PER_RULE) {
-        c->dropped++;
+    size_t cap = v->o.max_per_rule && v->o.max_per_rule < DEFERRED_PER_RULE ? v->o.max_per_rule
+                                                                            : DEFERRED_PER_RULE;
+    if (detail ? v->ndetails >= DEFERRED_PER_RULE : c->reported >= cap) {
+        c->dropped += !detail; /* details beyond are not listed: they are no findings */
         return;
     }
     finding *f = grow_array(v->deferred, &v->deferred_cap, v->ndeferred, sizeof *f, 64);
@@ -187,17 +287,24 @@ static void keep(validator *v, const espi_rule *r, unsigned long line, unsigned 
         return;
     v->deferred = f;
     f = &v->deferred[v->ndeferred];
-    *f = (finding){r, line, column, where ? strdup(where) : NULL, strdup(message)};
-    if (f->message == NULL)
+    *f = (finding){
+        r,        at.line, at.column, where && where[0] ? strdup(where) : NULL, strdup(message),
+        v->seq++, detail};
+    if (f->message == NULL) {
+        free(f->where);
         return;
+    }
     v->ndeferred++;
-    c->reported++;
+    if (detail)
+        v->ndetails++;
+    else
+        c->reported++;
 }
 
-static void vfind(validator *v, const char *id, unsigned long line, const char *where,
-                  const char *fmt, va_list ap) ATTR_PRINTF(5, 0);
+static void vfind(validator *v, const char *id, read_pos at, const char *where, bool detail,
+                  const char *fmt, va_list ap) ATTR_PRINTF(6, 0);
 
-static void vfind(validator *v, const char *id, unsigned long line, const char *where,
+static void vfind(validator *v, const char *id, read_pos at, const char *where, bool detail,
                   const char *fmt, va_list ap)
 {
     const espi_rule *r = rule(v, id);
@@ -209,82 +316,172 @@ static void vfind(validator *v, const char *id, unsigned long line, const char *
         return;
     char message[512];
     vsnprintf(message, sizeof message, fmt, ap);
-    if (r->families && !v->families_known)
-        keep(v, r, line, 0, where, message);
-    else
-        emit(v, r, line, 0, where, message);
+    keep(v, r, at, where, message, detail);
 }
 
-/* A finding of rule id at line, about the current entry. */
-static void find(validator *v, const char *id, unsigned long line, const char *fmt, ...)
-    ATTR_PRINTF(4, 5);
-static void find(validator *v, const char *id, unsigned long line, const char *fmt, ...)
+/* A finding of rule id at a place, about the current entry. */
+static void find(validator *v, const char *id, read_pos at, const char *fmt, ...) ATTR_PRINTF(4, 5);
+static void find(validator *v, const char *id, read_pos at, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vfind(v, id, line, v->entry_id, fmt, ap);
+    vfind(v, id, at, v->entry_id, false, fmt, ap);
     va_end(ap);
 }
 
-/* The same at a line of a given entry (a block read earlier). */
-static void find_in(validator *v, const char *id, unsigned long line, const espi_entry *e,
-                    const char *fmt, ...) ATTR_PRINTF(5, 6);
-static void find_in(validator *v, const char *id, unsigned long line, const espi_entry *e,
-                    const char *fmt, ...)
+/* The same about a given entry (a resource or block read earlier). */
+static void find_in(validator *v, const char *id, read_pos at, const espi_entry *e, const char *fmt,
+                    ...) ATTR_PRINTF(5, 6);
+static void find_in(validator *v, const char *id, read_pos at, const espi_entry *e, const char *fmt,
+                    ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vfind(v, id, line, e && e->id ? e->id : NULL, fmt, ap);
+    vfind(v, id, at, e && e->id ? e->id : NULL, false, fmt, ap);
     va_end(ap);
 }
 
-/* The same about a given entry (a resource read earlier). */
-static void find_at(validator *v, const char *id, const espi_entry *e, const char *fmt, ...)
-    ATTR_PRINTF(4, 5);
-static void find_at(validator *v, const char *id, const espi_entry *e, const char *fmt, ...)
+/* One reading behind a finding that sums many up: listed with --verbose
+ * only, and not counted (the summing finding is). */
+static void find_detail(validator *v, const char *id, read_pos at, const espi_entry *e,
+                        const char *fmt, ...) ATTR_PRINTF(5, 6);
+static void find_detail(validator *v, const char *id, read_pos at, const espi_entry *e,
+                        const char *fmt, ...)
 {
+    if (!v->o.verbose)
+        return;
     va_list ap;
     va_start(ap, fmt);
-    vfind(v, id, e ? e->line : 0, e && e->id ? e->id : NULL, fmt, ap);
+    vfind(v, id, at, e && e->id ? e->id : NULL, true, fmt, ap);
     va_end(ap);
 }
 
-/* Deferred findings of the families now chosen, in the order found; then
- * the counts of what max_per_rule held back. */
+/* Whether a finding of rule id would only be counted (its rule left out,
+ * or as many kept as may be): then it is counted here, and the caller need
+ * not format it (the per-reading rules, a million times in a file). */
+static bool over_cap(validator *v, const char *id)
+{
+    const espi_rule *r = rule(v, id);
+    if (r == NULL || (v->o.schema_only && strcmp(id, "schema") != 0) ||
+        (r->families && v->families_known && !(r->families & v->sum->families)))
+        return true;
+    rule_count *c = &v->counts[r - v->rules];
+    size_t cap = v->o.max_per_rule && v->o.max_per_rule < DEFERRED_PER_RULE ? v->o.max_per_rule
+                                                                            : DEFERRED_PER_RULE;
+    if (c->reported < cap)
+        return false;
+    if (!left_out(v, r))
+        c->dropped++;
+    return true;
+}
+
+/* Where a reading's <IntervalReading> starts. */
+static read_pos reading_pos(const espi_interval_reading_res *r)
+{
+    return (read_pos){r->line, r->column};
+}
+
+/* File order: by line, then column, then the order found; a finding with
+ * no place (line 0) after those with one. */
+static int by_place(const void *a, const void *b)
+{
+    const finding *x = a, *y = b;
+    unsigned long xl = x->line ? x->line : (unsigned long)-1;
+    unsigned long yl = y->line ? y->line : (unsigned long)-1;
+    if (xl != yl)
+        return xl < yl ? -1 : 1;
+    if (x->column != y->column)
+        return x->column < y->column ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* One reading behind a finding that sums them up (--verbose): delivered,
+ * never counted, and not held against max_per_rule. */
+static void emit_detail(validator *v, const finding *f)
+{
+    if (v->o.on_finding == NULL)
+        return;
+    char where_text[160];
+    if (f->where)
+        snprintf(where_text, sizeof where_text, "entry %s", f->where);
+    espi_diag d = {severity_of(v, f->rule),      f->rule->id, v->name, f->line, f->column,
+                   f->where ? where_text : NULL, f->message};
+    v->o.on_finding(&d, v->o.finding_ctx);
+}
+
+/* At the end of the file: the findings kept, of the rules whose family
+ * applies, in file order; then the counts of what the caps held back. */
 static void flush_deferred(validator *v)
 {
     rule_count *saved = calloc(v->nrules, sizeof *saved);
-    for (size_t i = 0; saved && i < v->nrules; i++)
-        if (v->rules[i].families) { /* counted while kept: counted again as emitted */
-            saved[i] = v->counts[i];
-            v->counts[i] = (rule_count){0, 0};
-        }
+    for (size_t i = 0; saved && i < v->nrules; i++) { /* counted while kept: again as emitted */
+        saved[i] = v->counts[i];
+        v->counts[i] = (rule_count){0, 0};
+    }
+    if (v->ndeferred > 1)
+        qsort(v->deferred, v->ndeferred, sizeof *v->deferred, by_place);
     for (size_t i = 0; i < v->ndeferred; i++) {
         finding *f = &v->deferred[i];
-        if (f->rule->families & v->sum->families)
+        if (f->rule->families && !(f->rule->families & v->sum->families))
+            continue;
+        if (f->detail)
+            emit_detail(v, f);
+        else
             emit(v, f->rule, f->line, f->column, f->where, f->message);
     }
     for (size_t i = 0; saved && i < v->nrules; i++) {
         const espi_rule *r = &v->rules[i];
-        if (r->families && saved[i].dropped && (r->families & v->sum->families)) {
-            count_severity(v, r->severity, saved[i].dropped);
+        if (saved[i].dropped && (r->families == 0 || (r->families & v->sum->families))) {
+            count_severity(v, severity_of(v, r), saved[i].dropped);
             v->counts[i].dropped += saved[i].dropped;
         }
     }
     free(saved);
 }
 
+/* At the end of the file: per rule, how many findings max_per_rule held
+ * back (counts, not findings: a program must not read them as one), and
+ * how many findings the rules left out had, where their family applies. */
 static void report_dropped(validator *v)
 {
     for (size_t i = 0; i < v->nrules; i++) {
-        if (v->counts[i].dropped == 0 || v->o.on_finding == NULL)
+        const espi_rule *r = &v->rules[i];
+        if (v->left_out && v->left_out[i] != SIZE_MAX &&
+            (r->families == 0 || (r->families & v->sum->families)))
+            v->sum->ignored += v->left_out[i];
+        if (v->counts[i].dropped == 0)
             continue;
-        char message[160];
-        snprintf(message, sizeof message, "%zu more finding(s) of this rule were not listed",
-                 v->counts[i].dropped);
-        espi_diag d = {v->rules[i].severity, v->rules[i].id, v->name, 0, 0, NULL, message};
-        v->o.on_finding(&d, v->o.finding_ctx);
+        v->sum->suppressed += v->counts[i].dropped;
+        if (v->o.on_suppressed)
+            v->o.on_suppressed(r, v->counts[i].dropped, v->o.finding_ctx);
     }
+}
+
+/* The rules ignore/only leave out, marked in v->left_out (SIZE_MAX: wanted);
+ * ESPI_E_ARG for an id that is not a rule. */
+static int choose_rules(validator *v, espi_error *err)
+{
+    const espi_validate_options *o = &v->o;
+    if (o->nignore == 0 && o->nonly == 0)
+        return 0;
+    v->left_out = malloc(v->nrules * sizeof *v->left_out);
+    if (v->left_out == NULL)
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    for (size_t i = 0; i < v->nrules; i++)
+        v->left_out[i] = o->nonly ? 0 : SIZE_MAX;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t n = pass ? o->nignore : o->nonly;
+        const char *const *ids = pass ? o->ignore : o->only;
+        for (size_t k = 0; k < n; k++) {
+            const espi_rule *r = ids ? rule(v, ids[k]) : NULL;
+            if (r == NULL)
+                return err_fail(err, ESPI_E_ARG, "unknown-rule", NULL,
+                                "unknown rule '%s' in %s: espi_rules() lists the rules",
+                                ids && ids[k] ? ids[k] : "(null)", pass ? "ignore" : "only");
+            v->left_out[r - v->rules] = pass ? 0 : SIZE_MAX;
+        }
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -359,35 +556,299 @@ static bool is_time_path(const char *path)
 }
 
 /* ------------------------------------------------------------------ */
+/* Places: where the elements a finding names stand                    */
+/* ------------------------------------------------------------------ */
+
+static size_t ptr_hash(const void *p, size_t cap)
+{
+    uint64_t x = (uint64_t)(uintptr_t)p;
+    x ^= x >> 29;
+    x *= 0x9E3779B97F4A7C15ULL;
+    return (size_t)(x >> 32) & (cap - 1);
+}
+
+static size_t locs_index(const loc_map *m, const void *res)
+{
+    size_t i = ptr_hash(res, m->cap);
+    while (m->slot[i] && m->slot[i]->res != res)
+        i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+static int locs_grow(loc_map *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 64;
+    locs **slot = calloc(cap, sizeof *slot);
+    if (slot == NULL)
+        return -1;
+    loc_map g = {slot, cap, m->n};
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slot[i])
+            g.slot[locs_index(&g, m->slot[i]->res)] = m->slot[i];
+    free(m->slot);
+    *m = g;
+    return 0;
+}
+
+/* The places of a resource; made when make is set (NULL when out of memory). */
+static locs *locs_of(validator *v, const void *res, bool make)
+{
+    loc_map *m = &v->locs;
+    if (res == NULL)
+        return NULL;
+    if (make && (m->n + 1) * 4 > m->cap * 3 && locs_grow(m) != 0)
+        return NULL;
+    if (m->cap == 0)
+        return NULL;
+    size_t i = locs_index(m, res);
+    if (m->slot[i] || !make)
+        return m->slot[i];
+    locs *l = calloc(1, sizeof *l);
+    if (l == NULL)
+        return NULL;
+    l->res = res;
+    m->slot[i] = l;
+    m->n++;
+    return l;
+}
+
+/* A block's places, once it has ended (its address may be used again). */
+static void locs_drop(validator *v, const void *res)
+{
+    loc_map *m = &v->locs;
+    if (m->cap == 0)
+        return;
+    size_t i = locs_index(m, res);
+    if (m->slot[i] == NULL)
+        return;
+    free(m->slot[i]->links);
+    free(m->slot[i]);
+    m->slot[i] = NULL;
+    m->n--;
+    for (size_t j = (i + 1) & (m->cap - 1); m->slot[j]; j = (j + 1) & (m->cap - 1)) {
+        locs *l = m->slot[j]; /* moved back where a lookup will meet it */
+        m->slot[j] = NULL;
+        m->slot[locs_index(m, l->res)] = l;
+    }
+}
+
+static void locs_free(loc_map *m)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slot[i]) {
+            free(m->slot[i]->links);
+            free(m->slot[i]);
+        }
+    free(m->slot);
+}
+
+/* Where the reader said a resource's entry and its parts stand. */
+static void on_places(void *ctx, const void *res, espi_resource_kind kind, const read_places *p)
+{
+    validator *v = ctx;
+    v->nentry_links = 0;
+    if (p->nlinks > v->entry_links_cap) {
+        read_pos *g = realloc(v->entry_links, p->nlinks * sizeof *g);
+        if (g) {
+            v->entry_links = g;
+            v->entry_links_cap = p->nlinks;
+        }
+    }
+    if (p->links && p->nlinks <= v->entry_links_cap) { /* the entry's, for on_entry next */
+        memcpy(v->entry_links, p->links, p->nlinks * sizeof *v->entry_links);
+        v->nentry_links = p->nlinks;
+    }
+    if (kind == ESPI_RES_OTHER || kind == ESPI_RES_QUALITY_SUMMARY)
+        return; /* not kept: their address may be used again */
+    locs *l = locs_of(v, res, true);
+    if (l == NULL)
+        return;
+    l->entry = p->entry;
+    l->id = p->id;
+    l->element = p->element;
+    free(l->links);
+    l->links = p->nlinks ? malloc(p->nlinks * sizeof *l->links) : NULL;
+    l->nlinks = l->links ? p->nlinks : 0;
+    if (l->links)
+        memcpy(l->links, p->links, p->nlinks * sizeof *l->links);
+}
+
+static bool known(read_pos p)
+{
+    return p.line > 0;
+}
+
+/* The first place known of: a, b, c. */
+static read_pos first_of(read_pos a, read_pos b, read_pos c)
+{
+    return known(a) ? a : known(b) ? b : c;
+}
+
+/* A resource's entry start tag; the entry's line when the reader said no more. */
+static read_pos entry_pos(validator *v, const void *res, const espi_entry *e)
+{
+    const locs *l = locs_of(v, res, false);
+    return first_of(l ? l->entry : (read_pos){0, 0}, (read_pos){0, 0},
+                    (read_pos){e ? e->line : 0, 0});
+}
+
+/* A resource's own element (<ReadingType>, ...), else its entry. */
+static read_pos element_pos(validator *v, const void *res, const espi_entry *e)
+{
+    const locs *l = locs_of(v, res, false);
+    return l && known(l->element) ? l->element : entry_pos(v, res, e);
+}
+
+/* A field of a resource, else the resource's element. */
+static read_pos field_pos(validator *v, const void *res, const espi_entry *e, loc_field f)
+{
+    const locs *l = locs_of(v, res, false);
+    return l && known(l->fields[f]) ? l->fields[f] : element_pos(v, res, e);
+}
+
+/* The entry's k-th link, else the entry. */
+static read_pos link_pos(validator *v, const void *res, const espi_entry *e, size_t k)
+{
+    const locs *l = locs_of(v, res, false);
+    return l && k < l->nlinks && known(l->links[k]) ? l->links[k] : entry_pos(v, res, e);
+}
+
+/* The entry's link whose href is href (the pointer: e->up, e->self), else the entry. */
+static read_pos href_pos(validator *v, const void *res, const espi_entry *e, const char *href)
+{
+    for (size_t k = 0; e && href && k < e->nlinks; k++)
+        if (e->links[k].href == href)
+            return link_pos(v, res, e, k);
+    return entry_pos(v, res, e);
+}
+
+static read_pos pos_at(unsigned long line, unsigned long column)
+{
+    return (read_pos){line, column};
+}
+
+/* ------------------------------------------------------------------ */
+/* Times and durations in messages                                     */
+/* ------------------------------------------------------------------ */
+
+/* The zone of LocalTimeParameters, built once; NULL when they give none. */
+static const espi_tz *zone_of(validator *v, const espi_ltp_res *ltp)
+{
+    if (ltp == NULL || ltp->tz_offset == ESPI_ABSENT)
+        return NULL;
+    for (size_t i = 0; i < v->nzones; i++)
+        if (v->zones[i].ltp == ltp)
+            return v->zones[i].tz;
+    zone *z = grow_array(v->zones, &v->zones_cap, v->nzones, sizeof *z, 4);
+    if (z == NULL)
+        return NULL;
+    v->zones = z;
+    espi_tz *tz = NULL;
+    int64_t dst = ltp->dst_offset == ESPI_ABSENT ? 0 : ltp->dst_offset;
+    if (ltp->tz_offset >= -TZ_LTP_MAX_OFFSET && ltp->tz_offset <= TZ_LTP_MAX_OFFSET &&
+        dst >= -TZ_LTP_MAX_DST && dst <= TZ_LTP_MAX_DST) {
+        espi_time_params p = {
+            (int32_t)ltp->tz_offset, (int32_t)dst,
+            ltp->dst_start_rule == ESPI_ABSENT ? TZ_DST_RULE_NONE : (uint32_t)ltp->dst_start_rule,
+            ltp->dst_end_rule == ESPI_ABSENT ? TZ_DST_RULE_NONE : (uint32_t)ltp->dst_end_rule};
+        bool ignored;
+        if (tz_from_time_params(&tz, &p, "LocalTimeParameters", &ignored) != 0)
+            tz = NULL;
+    }
+    v->zones[v->nzones++] = (zone){ltp, tz};
+    return tz;
+}
+
+/* The LocalTimeParameters of a meter reading's usage point; the file's
+ * only ones when the link is not known. */
+static const espi_ltp_res *ltp_of(const validator *v, const espi_meter_reading_res *mr)
+{
+    if (mr && mr->usage_point && mr->usage_point->ltp)
+        return mr->usage_point->ltp;
+    return v->nltps == 1 ? v->ltps[0] : NULL;
+}
+
+/* A time for a message: ISO 8601 UTC, and the local time of the file's
+ * LocalTimeParameters (zone_of: DST as at that instant) in parentheses
+ * when it gives them. */
+static const char *when(char buf[80], validator *v, const espi_tz *tz, int64_t t)
+{
+    (void)v;
+    char utc[32], local[32];
+    tz_format_utc(utc, t);
+    if (tz == NULL) {
+        snprintf(buf, 80, "%s", utc);
+        return buf;
+    }
+    tz_format_local(local, t, espi_tz_offset_at(NULL, tz, t));
+    snprintf(buf, 80, "%s (%s local)", utc, local);
+    return buf;
+}
+
+/* A duration for a message: "98 days", "1 day 2 h", "15 min", "899 s". */
+static const char *span(char buf[64], int64_t secs)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    if (secs < 0) {
+        str_bufprintf(buf, 64, &len, "-");
+        secs = -secs;
+    }
+    static const struct {
+        int64_t size;
+        const char *one, *many;
+    } units[] = {
+        {86400, " day", " days"}, {3600, " h", " h"}, {60, " min", " min"}, {1, " s", " s"}};
+    bool any = false;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        int64_t n = secs / units[i].size;
+        secs %= units[i].size;
+        if (n == 0)
+            continue;
+        str_bufprintf(buf, 64, &len, "%s%lld%s", any ? " " : "", (long long)n,
+                      n == 1 ? units[i].one : units[i].many);
+        any = true;
+    }
+    if (!any)
+        str_bufprintf(buf, 64, &len, "0 s");
+    return buf;
+}
+
+/* ------------------------------------------------------------------ */
 /* Fields, as they are read                                            */
 /* ------------------------------------------------------------------ */
 
-static void check_time_text(validator *v, const char *path, const char *text, unsigned long line)
+static void check_time_text(validator *v, const char *path, const char *text, read_pos at)
 {
     int64_t t;
     if (fraction_text(text)) {
-        find(v, "time-fraction", line, "<%s> is %s; ESPI times are whole seconds", last_part(path),
+        find(v, "time-fraction", at, "<%s> is %s; ESPI times are whole seconds", last_part(path),
              text);
         return;
     }
     if (!integer_text(text, &t))
         return; /* "number" says it */
-    if (t >= MILLISECONDS_FROM || t <= -MILLISECONDS_FROM)
-        find(v, "time-milliseconds", line,
-             "<%s> is %s, which reads as milliseconds (year %lld in seconds); ESPI times are "
+    if (t >= MILLISECONDS_FROM || t <= -MILLISECONDS_FROM) {
+        char ms[32];
+        tz_format_utc(ms, t / 1000);
+        find(v, "time-milliseconds", at,
+             "<%s> is %s, which reads as milliseconds (%s; year %lld in seconds); ESPI times are "
              "seconds since 1970",
-             last_part(path), text, (long long)(1970 + t / 31556952));
-    else if (t < YEAR_1990 || t > YEAR_2100)
-        find(v, "time-range", line,
-             "<%s> is %s, outside 1990-2100; a reading time there is more likely a mistake",
-             last_part(path), text);
+             last_part(path), text, ms, (long long)(1970 + t / 31556952));
+    } else if (t < YEAR_1990 || t > YEAR_2100) {
+        char utc[32];
+        tz_format_utc(utc, t);
+        find(v, "time-range", at,
+             "<%s> is %s (%s), outside 1990-2100; a reading time there is more likely a mistake",
+             last_part(path), text, utc);
+    }
 }
 
-static void check_rule_text(validator *v, const char *path, const char *text, unsigned long line)
+static void check_rule_text(validator *v, const char *path, const char *text, read_pos at)
 {
     size_t n = strlen(text);
     if (n != 8 || strspn(text, "0123456789abcdefABCDEF") != 8) {
-        find(v, "ltp-rule", line,
+        find(v, "ltp-rule", at,
              "<%s> is '%s'; a DstRuleType is 8 hex digits (4 octets), such as 360E2000", path,
              text);
         return;
@@ -402,17 +863,16 @@ static void check_rule_text(validator *v, const char *path, const char *text, un
     bool plain =
         (r.op >= 2 ? r.dom == 0 : true) && (r.op == 0 ? r.dow == 0 : true) && r.seconds % 60 == 0;
     if (!tz_dst_rule_valid(&r) || !plain)
-        find(v, "ltp-rule", line,
+        find(v, "ltp-rule", at,
              "<%s> %s does not decode to a DST rule (month %d, operator %d, day %d, weekday %d, "
              "hour %d); an epoch time or a bare date is not a DstRuleType",
              path, text, r.month, r.op, r.dom, r.dow, r.hour);
 }
 
-static void check_code(validator *v, code_table t, const char *path, int64_t value,
-                       unsigned long line)
+static void check_code(validator *v, code_table t, const char *path, int64_t value, read_pos at)
 {
     if (!code_known(t, value))
-        find(v, "code", line, "<%s> %lld is not a %s code", last_part(path), (long long)value,
+        find(v, "code", at, "<%s> %lld is not a %s code", last_part(path), (long long)value,
              code_table_name(t));
 }
 
@@ -446,7 +906,7 @@ static const code_field other_codes[] = {
 };
 
 static void check_codes(validator *v, espi_resource_kind kind, const char *path, int64_t value,
-                        unsigned long line)
+                        read_pos at)
 {
     const code_field *list = kind == ESPI_RES_READING_TYPE ? rt_codes : other_codes;
     size_t n = kind == ESPI_RES_READING_TYPE ? sizeof rt_codes / sizeof rt_codes[0]
@@ -458,77 +918,132 @@ static void check_codes(validator *v, espi_resource_kind kind, const char *path,
                           : path;
     for (size_t i = 0; i < n; i++)
         if (strcmp(key, list[i].path) == 0) {
-            check_code(v, list[i].table, path, value, line);
+            check_code(v, list[i].table, path, value, at);
             return;
         }
 }
 
-static void check_ltp_number(validator *v, const char *path, int64_t value, unsigned long line)
+static void check_ltp_number(validator *v, const char *path, int64_t value, read_pos at)
 {
+    char d[64];
     if (strcmp(path, "tzOffset") == 0 &&
         (value < -14 * 3600 || value > 14 * 3600 || value % 900 != 0))
-        find(v, "ltp-offset", line,
-             "tzOffset %lld s is not a time zone's standard offset (whole quarter hours, at most "
-             "14 h from UTC)",
-             (long long)value);
+        find(v, "ltp-offset", at,
+             "tzOffset %lld s (%s) is not a time zone's standard offset (whole quarter hours, at "
+             "most 14 h from UTC)",
+             (long long)value, span(d, value));
     if (strcmp(path, "dstOffset") == 0 && (value < 0 || value > 7200))
-        find(v, "ltp-offset", line,
-             "dstOffset %lld s is not a daylight-saving shift (ESPI writes 3600; 0 to 7200 s "
+        find(v, "ltp-offset", at,
+             "dstOffset %lld s (%s) is not a daylight-saving shift (ESPI writes 3600; 0 to 7200 s "
              "occur)",
-             (long long)value);
+             (long long)value, span(d, value));
+}
+
+/* The place slot of a resource's field, or LF_COUNT. */
+static loc_field loc_field_of(espi_resource_kind kind, const char *path)
+{
+    static const struct {
+        espi_resource_kind kind;
+        const char *path;
+        loc_field f;
+    } table[] = {
+        {ESPI_RES_READING_TYPE, "kind", LF_KIND},
+        {ESPI_RES_READING_TYPE, "uom", LF_UOM},
+        {ESPI_RES_READING_TYPE, "intervalLength", LF_INTERVAL},
+        {ESPI_RES_READING_TYPE, "currency", LF_CURRENCY},
+        {ESPI_RES_READING_TYPE, "commodity", LF_COMMODITY},
+        {ESPI_RES_USAGE_POINT, "ServiceCategory/kind", LF_KIND},
+        {ESPI_RES_INTERVAL_BLOCK, "interval/start", LF_START},
+        {ESPI_RES_INTERVAL_BLOCK, "interval/duration", LF_DURATION},
+        {ESPI_RES_LOCAL_TIME_PARAMETERS, "tzOffset", LF_TZ_OFFSET},
+        {ESPI_RES_USAGE_SUMMARY, "currency", LF_CURRENCY},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (table[i].kind == kind && strcmp(table[i].path, path) == 0)
+            return table[i].f;
+    return LF_COUNT;
+}
+
+/* Keeps where a field the rules name stands (its first occurrence). */
+static void note_field(validator *v, espi_resource_kind kind, const void *res, const char *path,
+                       read_pos at)
+{
+    loc_field f = loc_field_of(kind, path);
+    locs *l = f == LF_COUNT ? NULL : locs_of(v, res, true);
+    if (l && !known(l->fields[f]))
+        l->fields[f] = at;
+}
+
+/* The feed's id names the feed: an IRI, so not blank, and after urn:uuid:
+ * a UUID (RFC 4122), which a converter with nothing to build one from
+ * tends to leave out. */
+static void check_feed_id(validator *v, const char *text, read_pos at)
+{
+    if (text[0] == '\0')
+        find(v, "feed-id-form", at, "the feed's <id> is empty; it must name the feed");
+    else if (strncmp(text, "urn:uuid:", 9) == 0 && !uuid_urn(text))
+        find(v, "feed-id-form", at,
+             "the feed's <id> '%.60s' is urn:uuid: without a UUID after it (8-4-4-4-12 hex "
+             "digits)",
+             text);
 }
 
 static void on_field(void *ctx, read_scope scope, espi_resource_kind kind, const void *res,
                      const char *path, const char *text, unsigned long line)
 {
-    (void)res;
     validator *v = ctx;
+    /* the field's start tag, as the reader said (read_observer.at) */
+    read_pos at = v->at.line == line ? v->at : pos_at(line, 0);
     if (scope == SCOPE_FEED || scope == SCOPE_ENTRY) {
         if (strcmp(path, "updated") == 0 || strcmp(path, "published") == 0) {
             if (!atom_utc_time(text))
-                find(v, "atom-time", line,
+                find(v, "atom-time", at,
                      "<%s> is '%.40s'; Atom times must be UTC date-times ending in Z", path, text);
+        } else if (scope == SCOPE_FEED && strcmp(path, "id") == 0) {
+            check_feed_id(v, text, at);
         } else if (scope == SCOPE_ENTRY && strcmp(path, "id") == 0) {
+            if (!known(v->entry_id_at))
+                v->entry_id_at = at;
             snprintf(v->entry_id, sizeof v->entry_id, "%s", text);
         }
         return;
     }
     if (kind == ESPI_RES_OTHER)
         return;
+    if (scope == SCOPE_RESOURCE)
+        note_field(v, kind, res, path, at);
     if (scope == SCOPE_READING) { /* the hot path: a million times per file */
         int64_t value;
         if (strcmp(path, "timePeriod/start") == 0)
-            check_time_text(v, path, text, line);
+            check_time_text(v, path, text, at);
         else if (!integer_text(text, &value))
-            find(v, "number", line, "<%s> is '%.40s', not an integer", last_part(path), text);
+            find(v, "number", at, "<%s> is '%.40s', not an integer", last_part(path), text);
         else if (strcmp(path, "ReadingQuality/quality") == 0)
-            check_code(v, CODE_QUALITY, path, value, line);
+            check_code(v, CODE_QUALITY, path, value, at);
         return;
     }
     if (kind == ESPI_RES_LOCAL_TIME_PARAMETERS &&
         (strcmp(path, "dstStartRule") == 0 || strcmp(path, "dstEndRule") == 0)) {
-        check_rule_text(v, path, text, line);
+        check_rule_text(v, path, text, at);
         return;
     }
     if (strcmp(path, "tariffProfile") == 0 || strcmp(path, "readCycle") == 0)
         return; /* text fields */
     if (is_time_path(path)) {
-        check_time_text(v, path, text, line);
+        check_time_text(v, path, text, at);
         return;
     }
     int64_t value;
     if (!integer_text(text, &value)) {
-        find(v, "number", line, "<%s> is '%.40s', not an integer", last_part(path), text);
+        find(v, "number", at, "<%s> is '%.40s', not an integer", last_part(path), text);
         return;
     }
     if (kind == ESPI_RES_LOCAL_TIME_PARAMETERS) {
-        check_ltp_number(v, path, value, line);
-        if (strcmp(path, "tzOffset") == 0)
-            v->tz_offset_line = line;
+        check_ltp_number(v, path, value, at);
     } else
-        check_codes(v, kind, path, value, line);
+        check_codes(v, kind, path, value, at);
     if (kind == ESPI_RES_READING_TYPE && strcmp(path, "intervalLength") == 0 && value % 60 != 0)
-        find(v, "rt-interval-odd", line,
+        find(v, "rt-interval-odd", at,
              "intervalLength %lld s is not a whole number of minutes (an interval of 900 s "
              "written as 899?)",
              (long long)value);
@@ -548,46 +1063,62 @@ static const char *kind_name(espi_resource_kind k)
     return (size_t)k < sizeof names / sizeof names[0] ? names[k] : "resource";
 }
 
+/* Where the ended entry's k-th link stands (when the reader said), else
+ * the entry. */
+static read_pos entry_link_at(const validator *v, read_pos entry, size_t k)
+{
+    return k < v->nentry_links && known(v->entry_links[k]) ? v->entry_links[k] : entry;
+}
+
 static void on_entry(void *ctx, const espi_entry *e, espi_resource_kind kind, size_t resources)
 {
     validator *v = ctx;
-    (void)resources;
+    if (resources == 0)
+        v->nentry_links = 0; /* on_places was not called: no link places */
     const char *what = kind_name(kind);
+    /* the <entry> start tag (read_observer.at), for what the entry lacks */
+    read_pos at = v->at.line == e->line ? v->at : pos_at(e->line, 0);
+    read_pos id_at = known(v->entry_id_at) ? v->entry_id_at : at;
     if (e->id == NULL)
-        find(v, "entry-id", e->line, "this %s entry has no <id>", what);
+        find(v, "entry-id", at, "this %s entry has no <id>", what);
     else {
         if (!uuid_urn(e->id))
-            find(v, "entry-id-form", e->line,
+            find(v, "entry-id-form", id_at,
                  "id '%.60s' is not urn:uuid: followed by a UUID (8-4-4-4-12 hex digits)", e->id);
         unsigned long first = hashset_add(&v->ids, hashset_hash(e->id, 0), e->line);
         if (first)
-            find(v, "entry-id-duplicate", e->line, "the entry at line %lu has the same id %.60s",
+            find(v, "entry-id-duplicate", id_at, "the entry at line %lu has the same id %.60s",
                  first, e->id);
     }
     if (e->title == NULL)
-        find(v, "entry-title", e->line, "this %s entry has no <title>", what);
+        find(v, "entry-title", at, "this %s entry has no <title>", what);
     if (e->published == NULL)
-        find(v, "entry-published", e->line, "this %s entry has no <published>", what);
+        find(v, "entry-published", at, "this %s entry has no <published>", what);
     if (e->updated == NULL)
-        find(v, "entry-updated", e->line, "this %s entry has no <updated>", what);
-    size_t selves = 0;
+        find(v, "entry-updated", at, "this %s entry has no <updated>", what);
+    size_t selves = 0, second = 0, self_k = 0;
     for (size_t i = 0; i < e->nlinks; i++)
-        selves += e->links[i].rel && strcmp(e->links[i].rel, "self") == 0;
+        if (e->links[i].rel && strcmp(e->links[i].rel, "self") == 0) {
+            second = ++selves == 2 ? i : second;
+            self_k = e->links[i].href == e->self ? i : self_k;
+        }
     if (selves > 1)
-        find(v, "link-self-duplicate", e->line, "this %s entry has %zu self links; it needs one",
-             what, selves);
+        find(v, "link-self-duplicate", entry_link_at(v, at, second),
+             "this %s entry has %zu self links; it needs one", what, selves);
     if (e->self == NULL)
-        find(v, "entry-self", e->line, "this %s entry has no link rel=\"self\"", what);
+        find(v, "entry-self", at, "this %s entry has no link rel=\"self\"", what);
     else if (kind != ESPI_RES_OTHER) {
         unsigned long first =
             hashset_add(&v->selfs, hashset_hash(e->self, (uint64_t)kind + 1), e->line);
         if (first)
-            find(v, "link-self-duplicate", e->line, "the %s at line %lu has the same self link %s",
-                 what, first, e->self);
+            find(v, "link-self-duplicate", entry_link_at(v, at, self_k),
+                 "the %s at line %lu has the same self link %s", what, first, e->self);
     }
     if (e->up == NULL)
-        find(v, "entry-up", e->line, "this %s entry has no link rel=\"up\"", what);
+        find(v, "entry-up", at, "this %s entry has no link rel=\"up\"", what);
     v->entry_id[0] = '\0';
+    v->entry_id_at = pos_at(0, 0);
+    v->nentry_links = 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -665,7 +1196,7 @@ static block_state *open_block(validator *v, const espi_interval_block_res *b)
     if (g == NULL)
         return NULL;
     v->open = g;
-    v->open[v->nopen] = (block_state){b, 0, 0, 0, ESPI_ABSENT, 0, false};
+    v->open[v->nopen] = (block_state){.block = b, .first_start = ESPI_ABSENT};
     return &v->open[v->nopen++];
 }
 
@@ -694,20 +1225,96 @@ static void check_reading_overlap(validator *v, const espi_interval_reading_res 
     const range *met = cover(&s->readings, r->start, r->start + duration, &gap_from);
     bool repeat = r->start == s->last_start || (met && met->start == r->start);
     s->last_start = r->start;
-    if (met && repeat)
-        find_in(v, "reading-duplicate", r->line, e,
-                "a reading of this MeterReading already starts at %lld (the same start twice)",
-                (long long)r->start);
-    else if (met)
-        find_in(v, "reading-overlap", r->line, e,
-                "this reading (%lld + %lld s) overlaps readings of the same MeterReading (%lld to "
-                "%lld)",
-                (long long)r->start, (long long)duration, (long long)met->start,
-                (long long)met->end);
-    else if (gap_from != INT64_MIN)
-        find_in(v, "reading-gap", r->line, e,
-                "no reading covers %lld to %lld (%lld s) before this one", (long long)gap_from,
-                (long long)r->start, (long long)(r->start - gap_from));
+    read_pos at = reading_pos(r);
+    const espi_tz *tz = zone_of(v, ltp_of(v, mr));
+    char t1[80], t2[80], t3[80], d[64];
+    if (met && repeat && !over_cap(v, "reading-duplicate"))
+        find_in(v, "reading-duplicate", at, e,
+                "a reading of this MeterReading already starts at %s (the same start twice)",
+                when(t1, v, tz, r->start));
+    else if (met && !repeat && !over_cap(v, "reading-overlap"))
+        find_in(v, "reading-overlap", at, e,
+                "this reading (%s, %s) overlaps readings of the same MeterReading (%s to %s)",
+                when(t1, v, tz, r->start), span(d, duration), when(t2, v, tz, met->start),
+                when(t3, v, tz, met->end));
+    else if (!met && gap_from != INT64_MIN && !over_cap(v, "reading-gap"))
+        find_in(v, "reading-gap", at, e, "no reading covers %s to %s (%s) before this one",
+                when(t1, v, tz, gap_from), when(t2, v, tz, r->start), span(d, r->start - gap_from));
+}
+
+/* A reading that disagrees with its cause (a ReadingType): counted into
+ * the cause's one finding (report_tallies). */
+static void tally_add(validator *v, const char *rule_id, const espi_reading_type_res *cause,
+                      const espi_interval_reading_res *r, int64_t value, const espi_tz *tz)
+{
+    tally *t = NULL;
+    for (size_t i = v->ntallies; i-- > 0 && t == NULL;) /* the last ones are the likely ones */
+        if (v->tallies[i].cause == cause && strcmp(v->tallies[i].rule, rule_id) == 0)
+            t = &v->tallies[i];
+    if (t == NULL) {
+        tally *g = grow_array(v->tallies, &v->tallies_cap, v->ntallies, sizeof *g, 8);
+        if (g == NULL)
+            return;
+        v->tallies = g;
+        t = &v->tallies[v->ntallies++];
+        const espi_entry *e = &cause->entry;
+        *t = (tally){.cause = cause,
+                     .rule = rule_id,
+                     .value = value,
+                     .tz = tz,
+                     .first = reading_pos(r),
+                     .first_start = r->start,
+                     .interval = cause->interval_length,
+                     .currency = cause->currency != ESPI_ABSENT};
+        t->at = strcmp(rule_id, "reading-duration") == 0 ? field_pos(v, cause, e, LF_INTERVAL)
+                : strcmp(rule_id, "cost-missing") == 0   ? field_pos(v, cause, e, LF_CURRENCY)
+                                                         : element_pos(v, cause, e);
+        snprintf(t->entry_id, sizeof t->entry_id, "%s", e->id ? e->id : "");
+    }
+    t->n++;
+    t->mixed = t->mixed || value != t->value;
+    t->last = reading_pos(r);
+    t->last_start = r->start;
+}
+
+/* "first at 12:5 2026-03-05T08:00:00Z, last at ..." for a tally. */
+static const char *first_last(char buf[256], validator *v, const tally *t)
+{
+    char a[80], b[80];
+    if (t->n == 1)
+        snprintf(buf, 256, "at %lu:%lu %s", t->first.line, t->first.column,
+                 t->first_start == ESPI_ABSENT ? "(no start)" : when(a, v, t->tz, t->first_start));
+    else
+        snprintf(buf, 256, "first at %lu:%lu %s, last at %lu:%lu %s", t->first.line,
+                 t->first.column,
+                 t->first_start == ESPI_ABSENT ? "(no start)" : when(a, v, t->tz, t->first_start),
+                 t->last.line, t->last.column,
+                 t->last_start == ESPI_ABSENT ? "(no start)" : when(b, v, t->tz, t->last_start));
+    return buf;
+}
+
+/* At the end of the file: one finding per cause of readings that disagree. */
+static void report_tallies(validator *v)
+{
+    for (size_t i = 0; i < v->ntallies; i++) {
+        const tally *t = &v->tallies[i];
+        const espi_entry e = {.id = t->entry_id[0] ? t->entry_id : NULL};
+        char where[256], d[64];
+        first_last(where, v, t);
+        if (strcmp(t->rule, "reading-duration") == 0)
+            find_in(v, t->rule, t->at, &e,
+                    "intervalLength %lld s disagrees with %zu reading(s) %s %s (%s)",
+                    (long long)t->interval, t->n, t->mixed ? "of other lengths, the first" : "of",
+                    span(d, t->value), where);
+        else if (strcmp(t->rule, "cost-currency") == 0)
+            find_in(v, t->rule, t->at, &e,
+                    "%zu reading(s) of this ReadingType have a cost, but it has no <currency> (%s)",
+                    t->n, where);
+        else if (strcmp(t->rule, "cost-missing") == 0)
+            find_in(v, t->rule, t->at, &e,
+                    "%zu reading(s) of this ReadingType have no cost, though %s (%s)", t->n,
+                    t->currency ? "it has a currency" : "the profile asks for cost", where);
+    }
 }
 
 static void on_reading(validator *v, const espi_interval_reading_res *r)
@@ -716,31 +1323,51 @@ static void on_reading(validator *v, const espi_interval_reading_res *r)
     const espi_meter_reading_res *mr = b->meter_reading;
     const espi_reading_type_res *rt = mr ? mr->reading_type : NULL;
     const espi_entry *e = &b->entry;
+    const espi_tz *tz = zone_of(v, ltp_of(v, mr));
+    read_pos at = reading_pos(r);
+    char t1[80], t2[80], d1[64], d2[64];
     if (r->start == ESPI_ABSENT || r->duration == ESPI_ABSENT || r->value == ESPI_ABSENT)
-        find_in(v, "reading-field", r->line, e, "this IntervalReading has no %s",
+        find_in(v, "reading-field", at, e, "this IntervalReading has no %s",
                 r->start == ESPI_ABSENT      ? "timePeriod/start"
                 : r->duration == ESPI_ABSENT ? "timePeriod/duration"
                                              : "value");
     block_state *bs = open_block(v, b);
     if (bs) {
-        if (bs->readings++ == 0) {
+        bs->readings++;
+        /* a block starts at its earliest reading, in whatever order they come */
+        if (r->start != ESPI_ABSENT &&
+            (bs->first_start == ESPI_ABSENT || r->start < bs->first_start)) {
             bs->first_start = r->start;
-            bs->first_line = r->line;
+            bs->first_at = at;
         }
         bs->with_cost += r->cost != ESPI_ABSENT;
-        if (r->cost != ESPI_ABSENT && rt && rt->currency == ESPI_ABSENT)
-            bs->cost_without_currency++; /* (no ReadingType: link-ib-up says it) */
-        if (!bs->cover_reported && b->start != ESPI_ABSENT && b->duration != ESPI_ABSENT &&
-            r->start != ESPI_ABSENT &&
+        if (b->start != ESPI_ABSENT && b->duration != ESPI_ABSENT && r->start != ESPI_ABSENT &&
             (r->start < b->start ||
              r->start + (r->duration == ESPI_ABSENT ? 0 : r->duration) > b->start + b->duration)) {
-            bs->cover_reported = true;
-            find_in(
-                v, "block-cover", r->line, e,
-                "this reading (%lld + %lld s) lies outside its block's interval (%lld + %lld s)",
-                (long long)r->start, (long long)(r->duration == ESPI_ABSENT ? 0 : r->duration),
-                (long long)b->start, (long long)b->duration);
+            if (bs->outside++ == 0) {
+                bs->outside_first = at;
+                bs->outside_first_start = r->start;
+            }
+            bs->outside_last = at;
+            bs->outside_last_start = r->start;
+            if (v->o.verbose)
+                find_detail(v, "block-cover", at, e,
+                            "this reading (%s, %s) lies outside its block's interval (%s, %s)",
+                            when(t1, v, tz, r->start),
+                            span(d1, r->duration == ESPI_ABSENT ? 0 : r->duration),
+                            when(t2, v, tz, b->start), span(d2, b->duration));
         }
+    }
+    if (r->cost != ESPI_ABSENT && rt && rt->currency == ESPI_ABSENT &&
+        !(v->o.families & ESPI_FB_COST)) { /* (with a cost profile: said of the ReadingType) */
+        tally_add(v, "cost-currency", rt, r, 0, tz); /* (no ReadingType: link-ib-up says it) */
+        find_detail(v, "cost-currency", at, e,
+                    "this reading has a cost; its ReadingType has no currency");
+    }
+    if (r->cost == ESPI_ABSENT && rt &&
+        (rt->currency != ESPI_ABSENT || (v->o.families & ESPI_FB_COST))) {
+        tally_add(v, "cost-missing", rt, r, 0, tz);
+        find_detail(v, "cost-missing", at, e, "this reading has no cost");
     }
     /* data may start inside an interval: a first reading shorter than the
      * rest is a partial interval, not a wrong one */
@@ -748,10 +1375,13 @@ static void on_reading(validator *v, const espi_interval_reading_res *r)
     bool first = ms && ms->nreadings++ == 0;
     if (rt && rt->interval_length != ESPI_ABSENT && rt->interval_length < 28 * 86400 &&
         r->duration != ESPI_ABSENT && !duration_fits(r->duration, rt->interval_length) &&
-        !(first && r->duration > 0 && r->duration < rt->interval_length))
-        find_in(v, "reading-duration", r->line, e,
-                "this reading lasts %lld s; its ReadingType's intervalLength is %lld s",
-                (long long)r->duration, (long long)rt->interval_length);
+        !(first && r->duration > 0 && r->duration < rt->interval_length)) {
+        tally_add(v, "reading-duration", rt, r, r->duration, tz);
+        if (v->o.verbose)
+            find_detail(v, "reading-duration", at, e,
+                        "this reading lasts %s; its ReadingType's intervalLength is %s",
+                        span(d1, r->duration), span(d2, rt->interval_length));
+    }
     if (mr)
         check_reading_overlap(v, r, mr, rt);
     v->any_cost = v->any_cost || r->cost != ESPI_ABSENT;
@@ -759,61 +1389,85 @@ static void on_reading(validator *v, const espi_interval_reading_res *r)
 
 /* link-ib-up by ESPI's join alone: a block the reader joined by another
  * layout (read/links.h) still fails D037. In a fragment its MeterReading
- * is not in the document. */
-static void check_block_up(validator *v, const espi_entry *e)
+ * is not in the document. The finding names the block's up link. */
+static void check_block_up(validator *v, const espi_interval_block_res *b)
 {
+    const espi_entry *e = &b->entry;
     size_t claimants =
         e->up ? (size_t)(uintptr_t)xmlHashLookup(v->mr_related, (const xmlChar *)e->up) : 0;
     if (v->fragment || e->up == NULL)
         return;
+    read_pos at = href_pos(v, b, e, e->up);
     if (claimants > 1)
-        find_at(v, "link-ib-up", e,
+        find_in(v, "link-ib-up", at, e,
                 "this IntervalBlock's up link %s is a related link of %zu MeterReadings; it must "
                 "name one",
                 e->up, claimants);
     else if (claimants == 0)
-        find_at(v, "link-ib-up", e,
+        find_in(v, "link-ib-up", at, e,
                 "this IntervalBlock's up link %s is no MeterReading's related link", e->up);
+}
+
+/* Readings outside their block's interval: one finding on the interval. */
+static void report_cover(validator *v, const espi_interval_block_res *b, const block_state *st,
+                         const espi_tz *tz)
+{
+    if (st->outside == 0)
+        return;
+    tally t = {.n = st->outside,
+               .tz = tz,
+               .first = st->outside_first,
+               .last = st->outside_last,
+               .first_start = st->outside_first_start,
+               .last_start = st->outside_last_start};
+    char where[256], t1[80], d[64];
+    first_last(where, v, &t);
+    find_in(v, "block-cover", field_pos(v, b, &b->entry, LF_START), &b->entry,
+            "%zu reading(s) lie outside this block's interval (%s, %s) (%s)", st->outside,
+            when(t1, v, tz, b->start), span(d, b->duration), where);
 }
 
 static void on_block(validator *v, const espi_interval_block_res *b)
 {
     v->nblocks_total++;
-    /* findings name the IntervalBlock's own line (an entry may hold many) */
-    espi_entry at = b->entry;
-    at.line = b->line ? b->line : b->entry.line;
-    const espi_entry *e = &at;
-    block_state st = {b, 0, 0, 0, ESPI_ABSENT, 0, false};
+    /* findings name the IntervalBlock's own element (an entry may hold many) */
+    const espi_entry *e = &b->entry;
+    read_pos at = b->line ? pos_at(b->line, b->column) : entry_pos(v, b, e);
+    block_state st = {.block = b, .first_start = ESPI_ABSENT};
     for (size_t i = 0; i < v->nopen; i++)
         if (v->open[i].block == b) {
             st = v->open[i];
             v->open[i] = v->open[--v->nopen];
             break;
         }
-    if (b->start == ESPI_ABSENT || b->duration == ESPI_ABSENT)
-        find_at(v, "block-interval", e, "this IntervalBlock has no interval %s",
-                b->start == ESPI_ABSENT ? "start" : "duration");
-    if (st.readings == 0)
-        find_at(v, "block-empty", e, "this IntervalBlock holds no IntervalReading");
-    else if (b->start != ESPI_ABSENT && st.first_start != ESPI_ABSENT && st.first_start != b->start)
-        find_at(v, "block-start", e,
-                "the block starts at %lld, its first reading (line %lu) at %lld",
-                (long long)b->start, st.first_line, (long long)st.first_start);
     const espi_meter_reading_res *mr = b->meter_reading;
+    const espi_tz *tz = zone_of(v, ltp_of(v, mr));
+    char t1[80], t2[80], d[64];
+    if (b->start == ESPI_ABSENT) /* each, as GBA's D039 and D038 list them */
+        find_in(v, "block-interval", at, e, "this IntervalBlock has no interval start");
+    if (b->duration == ESPI_ABSENT)
+        find_in(v, "block-interval", at, e, "this IntervalBlock has no interval duration");
+    if (st.readings == 0)
+        find_in(v, "block-empty", at, e, "this IntervalBlock holds no IntervalReading");
+    else if (b->start != ESPI_ABSENT && st.first_start != ESPI_ABSENT && st.first_start != b->start)
+        find_in(v, "block-start", field_pos(v, b, e, LF_START), e,
+                "the block starts at %s, its earliest reading (at %lu:%lu) at %s",
+                when(t1, v, tz, b->start), st.first_at.line, st.first_at.column,
+                when(t2, v, tz, st.first_start));
+    report_cover(v, b, &st, tz);
     if (e->up)
-        hashset_add(&v->ib_ups, hashset_hash(e->up, 11), e->line);
-    check_block_up(v, e);
+        hashset_add(&v->ib_ups, hashset_hash(e->up, 11), b->line ? b->line : e->line);
+    check_block_up(v, b);
     const espi_reading_type_res *rt = mr ? mr->reading_type : NULL;
-    if (st.cost_without_currency)
-        find_at(v, "cost-currency", e,
-                "%zu reading(s) of this block have a cost, but their ReadingType has no currency",
-                st.cost_without_currency);
-    bool cost_asked = (rt && rt->currency != ESPI_ABSENT) || (v->o.families & ESPI_FB_COST);
-    if (cost_asked && st.readings > st.with_cost)
-        find_at(v, "cost-missing", e,
-                "%zu of this block's %zu readings have no cost, though the ReadingType has a "
-                "currency",
+    if (rt == NULL && (v->o.families & ESPI_FB_COST) && st.readings > st.with_cost)
+        find_in(v, "cost-missing", at, e, /* no ReadingType to sum them up on */
+                "%zu of this block's %zu readings have no cost, though the profile asks for cost",
                 st.readings - st.with_cost, st.readings);
+    bool currency = rt && rt->currency != ESPI_ABSENT;
+    if ((currency || (v->o.families & ESPI_FB_COST)) && st.readings > 0 && st.with_cost == 0)
+        find_in(v, "cost-block", at, e, /* FB_12's D043: cost claimed, none in the block */
+                "none of this block's %zu readings has a cost, though %s", st.readings,
+                currency ? "its ReadingType has a currency" : "the profile asks for cost");
     if (mr && b->start != ESPI_ABSENT) {
         mr_state *s = state_of(v, mr);
         if (s) {
@@ -821,10 +1475,9 @@ static void on_block(validator *v, const espi_interval_block_res *b)
             int64_t gap, end = b->start + (b->duration == ESPI_ABSENT ? 0 : b->duration);
             const range *met = cover(&s->blocks, b->start, end, &gap);
             if (met)
-                find_at(v, "block-duplicate", e,
-                        "this block (%lld + %lld s) overlaps another block of the same "
-                        "MeterReading%s",
-                        (long long)b->start, (long long)(end - b->start),
+                find_in(v, "block-duplicate", field_pos(v, b, e, LF_START), e,
+                        "this block (%s, %s) overlaps another block of the same MeterReading%s",
+                        when(t1, v, tz, b->start), span(d, end - b->start),
                         met->start == b->start ? " (the same start)" : "");
         }
     } else if (mr) {
@@ -832,6 +1485,7 @@ static void on_block(validator *v, const espi_interval_block_res *b)
         if (s)
             s->nblocks++;
     }
+    locs_drop(v, b);
 }
 
 /* ------------------------------------------------------------------ */
@@ -863,13 +1517,21 @@ static bool is_power_unit(int64_t uom)
     return uom == 38 || uom == 61 || uom == 63 || uom == 133;
 }
 
+/* Apparent and reactive demand as GBA's FB_06 spells them (docs/standard.md
+ * section 5): kind 12 in VA or VAr, instantaneous (accumulationBehaviour 12). */
+static bool fb06_demand(int64_t kind, int64_t uom, int64_t accumulation)
+{
+    return kind == 12 && accumulation == 12 && (uom == 61 || uom == 63);
+}
+
 /* Whether a unit can measure a kind (only kinds whose units are plain). */
-static const char *unit_mismatch(int64_t kind, int64_t uom)
+static const char *unit_mismatch(int64_t kind, int64_t uom, int64_t accumulation)
 {
     if (kind == ESPI_ABSENT || uom == ESPI_ABSENT)
         return NULL;
-    if (kind == 12 && !is_energy_unit(uom))
-        return "energy (kind 12) needs an energy unit: Wh, VAh, VArh, J, BTU or therm";
+    if (kind == 12 && !is_energy_unit(uom) && !fb06_demand(kind, uom, accumulation))
+        return "energy (kind 12) needs an energy unit: Wh, VAh, VArh, J, BTU or therm (or, as "
+               "demand with accumulationBehaviour 12, VA or VAr)";
     if (kind == 58 && !is_volume_unit(uom))
         return "volume (kind 58) needs a volume unit: m3, ft3, US gal or L";
     if ((kind == 37 || kind == 8) && !is_power_unit(uom) && !is_energy_unit(uom))
@@ -898,14 +1560,20 @@ static void on_reading_type(validator *v, const espi_reading_type_res *rt)
                     {rt->uom, "uom"}};
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
         if (required[i].value == ESPI_ABSENT)
-            find_at(v, "rt-field", e, "this ReadingType has no <%s>", required[i].name);
-    const char *why = unit_mismatch(rt->kind, rt->uom);
+            find_in(v, "rt-field", element_pos(v, rt, e), e, "this ReadingType has no <%s>",
+                    required[i].name);
+    const char *why = unit_mismatch(rt->kind, rt->uom, rt->accumulation);
     if (why)
-        find_at(v, "rt-kind-unit", e, "kind %lld with uom %lld: %s", (long long)rt->kind,
-                (long long)rt->uom, why);
+        find_in(v, "rt-kind-unit", field_pos(v, rt, e, LF_KIND), e, "kind %lld with uom %lld: %s",
+                (long long)rt->kind, (long long)rt->uom, why);
     if ((rt->commodity == 1 || rt->commodity == 2 || rt->commodity == 26) &&
         rt->phase == ESPI_ABSENT)
-        find_at(v, "rt-phase", e, "this electricity ReadingType has no <phase> (769 for a home)");
+        find_in(v, "rt-phase", element_pos(v, rt, e), e,
+                "this electricity ReadingType has no <phase> (769 for a home)");
+    if ((v->o.families & ESPI_FB_COST) && rt->currency == ESPI_ABSENT) /* FB_12's D058 */
+        find_in(v, "cost-currency", element_pos(v, rt, e), e,
+                "this ReadingType has no <currency>; the cost profile asks it of every "
+                "ReadingType");
 }
 
 /* The US rules (second Sunday in March to first Sunday in November, 2:00)
@@ -916,12 +1584,10 @@ static void check_ltp(validator *v, const espi_ltp_res *ltp)
     bool us = ltp->dst_start_rule == 0x360E2000 && ltp->dst_end_rule == 0xB40E2000;
     int64_t tz = ltp->tz_offset;
     if (us && tz != ESPI_ABSENT && (tz < -36000 || tz > -14400))
-        find_in(v, "ltp-offset", v->tz_offset_line ? v->tz_offset_line : ltp->entry.line,
-                &ltp->entry,
+        find_in(v, "ltp-offset", field_pos(v, ltp, &ltp->entry, LF_TZ_OFFSET), &ltp->entry,
                 "tzOffset %lld s with the US DST rules 360E2000/B40E2000: US zones are UTC-10 "
                 "to UTC-4 (tzOffset -36000 to -14400), standard time, without DST",
                 (long long)tz);
-    v->tz_offset_line = 0;
 }
 
 static void on_summary(validator *v, const espi_usage_summary_res *us)
@@ -946,14 +1612,16 @@ static void on_summary(validator *v, const espi_usage_summary_res *us)
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) /* each, as GBA lists them */
         if (fields[i].missing)
-            find_at(v, fields[i].rule, e, "this summary has no <%s>", fields[i].name);
+            find_in(v, fields[i].rule, element_pos(v, us, e), e, "this summary has no <%s>",
+                    fields[i].name);
     const espi_summary_measurement *m = &us->current_billing_period_overall_consumption;
     bool any = m->power_of_ten != ESPI_ABSENT || m->time_stamp != ESPI_ABSENT ||
                m->uom != ESPI_ABSENT || m->value != ESPI_ABSENT;
     bool all = m->power_of_ten != ESPI_ABSENT && m->time_stamp != ESPI_ABSENT &&
                m->uom != ESPI_ABSENT && m->value != ESPI_ABSENT;
     if (any && !all)
-        find_at(v, "summary-current", e, "currentBillingPeriodOverAllConsumption lacks %s",
+        find_in(v, "summary-current", element_pos(v, us, e), e,
+                "currentBillingPeriodOverAllConsumption lacks %s",
                 m->power_of_ten == ESPI_ABSENT ? "powerOfTenMultiplier"
                 : m->time_stamp == ESPI_ABSENT ? "timeStamp"
                 : m->uom == ESPI_ABSENT        ? "uom"
@@ -979,12 +1647,41 @@ static const struct {
     {"link-ambiguous", "link-ambiguous"},
 };
 
+static bool is_related_link(const espi_link *l);
+
+/* The related <link> of e that a message names, if e is at line. */
+static bool link_named(validator *v, const void *res, const espi_entry *e, const espi_diag *d,
+                       read_pos *at)
+{
+    for (size_t k = 0; e->line == d->line && k < e->nlinks; k++)
+        if (is_related_link(&e->links[k]) && strstr(d->message, e->links[k].href)) {
+            *at = link_pos(v, res, e, k);
+            return true;
+        }
+    return false;
+}
+
+/* link-ambiguous names the second claimant's line: the related <link> it
+ * means, of a usage point or meter reading at that line, when it is kept
+ * (the last such: on a one-line file both claimants are at line 1). */
+static read_pos claimed_link(validator *v, const espi_diag *d)
+{
+    read_pos at = pos_at(d->line, d->column);
+    for (size_t j = v->nups; j-- > 0;)
+        if (link_named(v, v->ups[j], &v->ups[j]->entry, d, &at))
+            return at;
+    for (size_t j = v->nmrs; j-- > 0;)
+        if (link_named(v, v->mrs[j], &v->mrs[j]->entry, d, &at))
+            return at;
+    return at;
+}
+
 static void on_reader_diag(const espi_diag *d, void *ctx)
 {
     validator *v = ctx;
     if (d->code && strcmp(d->code, "espi-1x-name") == 0) {
         if (!v->reported_1x)
-            find(v, "espi-1x", d->line,
+            find(v, "espi-1x", pos_at(d->line, d->column),
                  "<ServiceDeliveryPoint> is the ESPI 1.x spelling: this file is in the ESPI 1.x "
                  "dialect, which ESPI 3.3 and 4.0 reject (they spell it serviceDeliveryPoint)");
         v->reported_1x = true;
@@ -992,7 +1689,11 @@ static void on_reader_diag(const espi_diag *d, void *ctx)
     }
     for (size_t i = 0; d->code && i < sizeof reader_codes / sizeof reader_codes[0]; i++)
         if (strcmp(d->code, reader_codes[i].code) == 0) {
-            find(v, reader_codes[i].rule, d->line, "%s", d->message);
+            find(v, reader_codes[i].rule,
+                 strcmp(d->code, "link-ambiguous") == 0 && d->column == 0
+                     ? claimed_link(v, d)
+                     : pos_at(d->line, d->column),
+                 "%s", d->message);
             return;
         }
 }
@@ -1033,52 +1734,118 @@ static void check_service(validator *v, const espi_meter_reading_res *mr)
                 (sk == 2 && (c == 9 || c == 14)) || (sk == 4 && (c == 10 || c == 12 || c == 13)) ||
                 (sk == 5 && c == 25) || (sk == 6 && c == 11) || (sk == 8 && c == 23) ||
                 (sk == 9 && c == 24);
+    read_pos kind_at = field_pos(v, up, &up->entry, LF_KIND);
     if (!fits)
-        find_at(v, "rt-service", &rt->entry,
-                "commodity %lld does not fit ServiceCategory kind %lld of the UsagePoint at line "
-                "%lu",
-                (long long)c, (long long)sk, up->entry.line);
+        find_in(v, "rt-service", field_pos(v, rt, &rt->entry, LF_COMMODITY), &rt->entry,
+                "commodity %lld does not fit ServiceCategory kind %lld of the UsagePoint (at "
+                "%lu:%lu)",
+                (long long)c, (long long)sk, kind_at.line, kind_at.column);
+}
+
+/* How many related links of UsagePoints are href: the up link of a
+ * MeterReading or summary must be exactly one (D023, D088). */
+static size_t up_claimants(const validator *v, const char *href)
+{
+    return href && v->up_related
+               ? (size_t)(uintptr_t)xmlHashLookup(v->up_related, (const xmlChar *)href)
+               : 0;
+}
+
+/* Whether some IntervalBlock's up link is one of the MeterReading's related
+ * links (D025: the join by exact href, as for the link rules). */
+static bool has_block(const validator *v, const espi_meter_reading_res *mr)
+{
+    for (size_t k = 0; k < mr->entry.nlinks; k++)
+        if (is_related_link(&mr->entry.links[k]) &&
+            hashset_find(&v->ib_ups, hashset_hash(mr->entry.links[k].href, 11)))
+            return true;
+    return false;
 }
 
 /* The link rules hold ESPI's join alone (exact hrefs): a resource the
  * reader joined by another layout (links.h) still fails them. */
 static void check_meter_reading(validator *v, const espi_meter_reading_res *mr)
 {
-    if (mr->entry.up == NULL ||
-        !hashset_find(&v->hrefs, hashset_hash(mr->entry.up, HREF_UP_RELATED)))
-        find_at(v, "link-mr-up", &mr->entry,
+    size_t ups = up_claimants(v, mr->entry.up);
+    if (ups == 0)
+        find_in(v, "link-mr-up", href_pos(v, mr, &mr->entry, mr->entry.up), &mr->entry,
                 "this MeterReading's up link %s is no UsagePoint's related link",
                 mr->entry.up ? mr->entry.up : "(none)");
+    else if (ups > 1)
+        find_in(v, "link-mr-up", href_pos(v, mr, &mr->entry, mr->entry.up), &mr->entry,
+                "this MeterReading's up link %s is a related link of %zu UsagePoints; it must "
+                "name one",
+                mr->entry.up, ups);
     size_t rts = related_in(v, &mr->entry, HREF_RT_SELF);
     if (rts != 1 || (mr->reading_type && mr->reading_type->nested))
-        find_at(v, "link-mr-rt", &mr->entry,
-                "this MeterReading links to %zu ReadingTypes; it needs exactly one", rts);
+        find_in(v, "link-mr-rt",
+                rts == 1 ? element_pos(v, mr->reading_type, &mr->reading_type->entry)
+                         : entry_pos(v, mr, &mr->entry),
+                &mr->entry, "this MeterReading links to %zu ReadingTypes; it needs exactly one",
+                rts);
     for (size_t k = 0; k < mr->entry.nlinks; k++) {
         const espi_link *l = &mr->entry.links[k];
         if (is_related_link(l) && !hashset_find(&v->ib_ups, hashset_hash(l->href, 11)) &&
             !hashset_find(&v->hrefs, hashset_hash(l->href, HREF_RT_SELF)))
-            find_at(v, "link-dangling", &mr->entry,
+            find_in(v, "link-dangling", link_pos(v, mr, &mr->entry, k), &mr->entry,
                     "related link %s leads to no ReadingType and no IntervalBlock", l->href);
     }
-    mr_state *s = state_of(v, mr);
-    if (s && s->nblocks == 0)
-        find_at(v, "mr-no-block", &mr->entry, "no IntervalBlock links up to this MeterReading");
+    if (!has_block(v, mr))
+        find_in(v, "mr-no-block", element_pos(v, mr, &mr->entry), &mr->entry,
+                "no IntervalBlock links up to this MeterReading (no block's up link is one of "
+                "its related links)");
     check_service(v, mr);
 }
 
 static void check_usage_point(validator *v, const espi_usage_point_res *up)
 {
+    const locs *places = locs_of(v, up, false);
+    bool kind_written = places && known(places->fields[LF_KIND]); /* not a number: schema says */
+    if (up->service_kind == ESPI_ABSENT && !kind_written) /* D008: what it meters comes first */
+        find_in(v, "up-service", element_pos(v, up, &up->entry), &up->entry,
+                "this UsagePoint has no <ServiceCategory> with a <kind> (0 electricity, 1 gas, "
+                "2 water, ...)");
     size_t n = related_in(v, &up->entry, HREF_LTP_SELF);
     if (n != 1)
-        find_at(v, "link-up-ltp", &up->entry,
+        find_in(v, "link-up-ltp", entry_pos(v, up, &up->entry), &up->entry,
                 "this UsagePoint links to %zu LocalTimeParameters; it needs exactly one", n);
     for (size_t k = 0; k < up->entry.nlinks; k++) {
         const espi_link *l = &up->entry.links[k];
         if (is_related_link(l) && !hashset_find(&v->ups_pointed, hashset_hash(l->href, 7)) &&
             !hashset_find(&v->hrefs, hashset_hash(l->href, HREF_LTP_SELF)))
-            find_at(v, "link-dangling", &up->entry,
+            find_in(v, "link-dangling", link_pos(v, up, &up->entry, k), &up->entry,
                     "related link %s leads to no MeterReading, summary or LocalTimeParameters",
                     l->href);
+    }
+}
+
+/* Whether UsagePoint i stands in the same entry as the one before (two
+ * contents in one entry: entry-content-twice), whose links are counted once. */
+static bool same_entry(validator *v, size_t i)
+{
+    if (i == 0)
+        return false;
+    read_pos a = entry_pos(v, v->ups[i - 1], &v->ups[i - 1]->entry);
+    read_pos b = entry_pos(v, v->ups[i], &v->ups[i]->entry);
+    return a.line == b.line && a.column == b.column;
+}
+
+/* How many UsagePoint related links each href is, as the GBA tests count
+ * <link> elements (D023, D088 ask for one): an entry read twice is counted once. */
+static void count_up_related(validator *v)
+{
+    if (v->up_related == NULL && (v->up_related = xmlHashCreate(64)) == NULL)
+        return;
+    for (size_t i = 0; i < v->nups; i++) {
+        if (same_entry(v, i))
+            continue;
+        for (size_t k = 0; k < v->ups[i]->entry.nlinks; k++) {
+            const espi_link *l = &v->ups[i]->entry.links[k];
+            if (!is_related_link(l))
+                continue;
+            uintptr_t n = (uintptr_t)xmlHashLookup(v->up_related, (const xmlChar *)l->href);
+            xmlHashUpdateEntry(v->up_related, (const xmlChar *)l->href, (void *)(n + 1), NULL);
+        }
     }
 }
 
@@ -1097,22 +1864,29 @@ static void check_links(validator *v)
             if (is_related_link(&v->ups[i]->entry.links[k]))
                 hashset_add(&v->hrefs,
                             hashset_hash(v->ups[i]->entry.links[k].href, HREF_UP_RELATED), 1);
+    count_up_related(v);
     for (size_t i = 0; i < v->nmrs; i++)
         check_meter_reading(v, v->mrs[i]);
     for (size_t i = 0; i < v->nups; i++)
         check_usage_point(v, v->ups[i]);
     for (size_t k = 0; k < v->nsums; k++) { /* the 2011 format's up = UsagePoint self is not it */
         const espi_usage_summary_res *us = v->sums[k];
-        if (!us->entry.up || !hashset_find(&v->hrefs, hashset_hash(us->entry.up, HREF_UP_RELATED)))
-            find_at(v, "link-summary-up", &us->entry,
+        size_t ups = up_claimants(v, us->entry.up);
+        if (ups == 0)
+            find_in(v, "link-summary-up", href_pos(v, us, &us->entry, us->entry.up), &us->entry,
                     "this summary's up link %s is no UsagePoint's related link",
                     us->entry.up ? us->entry.up : "(none)");
+        else if (ups > 1)
+            find_in(v, "link-summary-up", href_pos(v, us, &us->entry, us->entry.up), &us->entry,
+                    "this summary's up link %s is a related link of %zu UsagePoints; it must "
+                    "name one",
+                    us->entry.up, ups);
     }
     for (size_t k = 0; k < v->nltps; k++) {
         const char *self = v->ltps[k]->entry.self;
         if (!self || !hashset_find(&v->hrefs, hashset_hash(self, HREF_UP_RELATED)))
-            find_at(v, "link-ltp-unused", &v->ltps[k]->entry,
-                    "no UsagePoint links to these LocalTimeParameters");
+            find_in(v, "link-ltp-unused", href_pos(v, v->ltps[k], &v->ltps[k]->entry, self),
+                    &v->ltps[k]->entry, "no UsagePoint links to these LocalTimeParameters");
     }
 }
 
@@ -1138,8 +1912,10 @@ static unsigned infer_families(validator *v)
         else
             f |= ESPI_FB_ELECTRICITY;
     }
-    if (v->nups == 0 && v->nrts == 0 && v->nmrs == 0 && v->nblocks_total == 0 && v->nsummaries == 0)
-        return 0; /* no usage data: a customer feed, or an empty one */
+    if (v->nups == 0 && v->nrts == 0 && v->nmrs == 0 && v->nblocks_total == 0 &&
+        v->nsummaries == 0 && v->nltps == 0)
+        return 0; /* no usage data: a customer feed, or an empty one (LocalTimeParameters
+                     alone are a usage feed without its usage: D006) */
     /* bills alone (a billing history) ask for no interval data */
     bool interval = v->nrts > 0 || v->nmrs > 0 || v->nblocks_total > 0 || v->nsummaries == 0;
     if (f == 0 && interval)
@@ -1201,46 +1977,57 @@ static bool temperature(const espi_reading_type_res *rt)
     return rt->kind == 46 && rt->uom == 6;
 }
 
+/* A finding about the whole feed, on its <feed> start tag. */
+static void find_feed(validator *v, const char *id, const espi_feed_res *feed, const char *fmt, ...)
+    ATTR_PRINTF(4, 5);
+static void find_feed(validator *v, const char *id, const espi_feed_res *feed, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfind(v, id, pos_at(feed->line, feed->column), NULL, false, fmt, ap);
+    va_end(ap);
+}
+
 static void check_feed(validator *v, const espi_feed_res *feed)
 {
-    const espi_entry at = {NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, feed->line};
     if (feed->id == NULL)
-        find_at(v, "feed-id", &at, "the feed has no <id>");
+        find_feed(v, "feed-id", feed, "the feed has no <id>");
     if (feed->title == NULL)
-        find_at(v, "feed-title", &at, "the feed has no <title>");
+        find_feed(v, "feed-title", feed, "the feed has no <title>");
     if (feed->updated == NULL)
-        find_at(v, "feed-updated", &at, "the feed has no <updated>");
+        find_feed(v, "feed-updated", feed, "the feed has no <updated>");
     if (v->sum->families == 0)
         return; /* a customer feed: no usage data is expected */
     if (v->nups == 0)
-        find_at(v, "feed-usage-point", &at, "the feed has no UsagePoint");
+        find_feed(v, "feed-usage-point", feed, "the feed has no UsagePoint");
     if (v->nltps == 0)
-        find_at(v, "feed-ltp", &at, "the feed has no LocalTimeParameters");
+        find_feed(v, "feed-ltp", feed, "the feed has no LocalTimeParameters");
     if (v->nmrs == 0)
-        find_at(v, "feed-meter-reading", &at, "the feed has no MeterReading");
+        find_feed(v, "feed-meter-reading", feed, "the feed has no MeterReading");
     if (v->nrts == 0)
-        find_at(v, "feed-reading-type", &at, "the feed has no ReadingType");
+        find_feed(v, "feed-reading-type", feed, "the feed has no ReadingType");
     if (v->nblocks_total == 0)
-        find_at(v, "feed-interval-block", &at, "the feed has no IntervalBlock");
+        find_feed(v, "feed-interval-block", feed, "the feed has no IntervalBlock");
     if (v->nsummaries == 0)
-        find_at(v, "feed-summary", &at, "the feed has no UsageSummary");
+        find_feed(v, "feed-summary", feed, "the feed has no UsageSummary");
     if (!has_combination(v, 0, electricity_interval))
-        find_at(v, "fb-electricity", &at,
-                "no ReadingType of an electricity UsagePoint (ServiceCategory 0) is interval "
-                "energy delivered in Wh (accumulationBehaviour 4, commodity 1, flowDirection 1, "
-                "kind 12, uom 72)");
+        find_feed(v, "fb-electricity", feed,
+                  "no ReadingType of an electricity UsagePoint (ServiceCategory 0) is interval "
+                  "energy delivered in Wh (accumulationBehaviour 4, commodity 1, flowDirection 1, "
+                  "kind 12, uom 72)");
     if (!has_combination(v, 1, gas_interval))
-        find_at(v, "fb-gas", &at,
-                "no ReadingType of a gas UsagePoint (ServiceCategory 1) is gas interval data "
-                "(accumulationBehaviour 4, commodity 7, flowDirection 1, kind 12 in J/BTU/therm "
-                "or kind 58 in m3/ft3)");
+        find_feed(v, "fb-gas", feed,
+                  "no ReadingType of a gas UsagePoint (ServiceCategory 1) is gas interval data "
+                  "(accumulationBehaviour 4, commodity 7, flowDirection 1, kind 12 in J/BTU/therm "
+                  "or kind 58 in m3/ft3)");
     if (!has_combination(v, 2, water_interval))
-        find_at(v, "fb-water", &at,
-                "no ReadingType of a water UsagePoint (ServiceCategory 2) is water interval "
-                "volume (accumulationBehaviour 4, commodity 9, flowDirection 1, kind 58, uom "
-                "128/119/42)");
+        find_feed(v, "fb-water", feed,
+                  "no ReadingType of a water UsagePoint (ServiceCategory 2) is water interval "
+                  "volume (accumulationBehaviour 4, commodity 9, flowDirection 1, kind 58, uom "
+                  "128/119/42)");
     if (!has_combination(v, ESPI_ABSENT, temperature))
-        find_at(v, "fb-temperature", &at, "no ReadingType is a temperature in K (kind 46, uom 6)");
+        find_feed(v, "fb-temperature", feed,
+                  "no ReadingType is a temperature in K (kind 46, uom 6)");
 }
 
 /* The rules that need the whole feed: its own fields, the joins between
@@ -1282,11 +2069,10 @@ static void report_fragment(validator *v, const espi_feed_res *feed)
             continue;
         str_bufprintf(names, sizeof names, &len, "%s%s", n++ ? ", " : "", r->id);
     }
-    const espi_entry at = {NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, feed->line};
-    find_at(v, "fragment", &at,
-            "the document is one <entry> (an ESPI API's answer for one resource), checked as a "
-            "feed of it: the %zu rules that need a whole feed cannot apply: %s",
-            n, names);
+    find_feed(v, "fragment", feed,
+              "the document is one <entry> (an ESPI API's answer for one resource), checked as a "
+              "feed of it: the %zu rules that need a whole feed cannot apply: %s",
+              n, names);
 }
 
 static void on_feed(validator *v, const espi_feed_res *feed)
@@ -1297,7 +2083,6 @@ static void on_feed(validator *v, const espi_feed_res *feed)
     if (!v->families_known) {
         v->sum->families = infer_families(v);
         v->families_known = true;
-        flush_deferred(v);
     }
     if (feed->fragment)
         report_fragment(v, feed);
@@ -1368,14 +2153,19 @@ static void on_schema_error(void *ctx, xmlErrorPtr e)
     if (!v->o.schema_only && strstr(message, "ServiceDeliveryPoint"))
         return; /* said once, plainly, by espi-1x */
     const espi_rule *r = rule(v, "schema");
-    unsigned long line = e->line > 0 ? (unsigned long)e->line : 0;
-    /* checked at the end tag, about the element: its start tag's line, as
-     * xmllint gives it. The plug hands the end to the reader first, so the
-     * element has just been closed: it is the one at the current depth. */
-    if (strstr(message, "Missing child element") && v->depth >= 0 &&
-        v->depth < (int)(sizeof v->open_lines / sizeof v->open_lines[0]))
-        line = v->open_lines[v->depth];
-    emit(v, r, line, e->int2 > 0 ? (unsigned long)e->int2 : 0, v->entry_id, message);
+    read_pos at = {e->line > 0 ? (unsigned long)e->line : 0,
+                   e->int2 > 0 ? (unsigned long)e->int2 : 0};
+    /* The element the error is about: the one just closed (the plug hands
+     * an end tag to the reader first: it is at the current depth; "Missing
+     * child element" is checked there), or the one just opened. Its start
+     * tag's line, as xmllint gives it, and column. */
+    int d = v->last_was_start ? v->depth - 1 : v->depth;
+    if (strstr(message, "Missing child element"))
+        d = v->depth;
+    if (d >= 0 && d < (int)(sizeof v->open_at / sizeof v->open_at[0]) && known(v->open_at[d]) &&
+        (at.column == 0 || at.line == 0))
+        at = v->open_at[d];
+    keep(v, r, at, v->entry_id, message, false);
 }
 
 static void on_root(void *ctx, bool fragment, unsigned long line)
@@ -1388,9 +2178,10 @@ static void on_root(void *ctx, bool fragment, unsigned long line)
 static void on_element(void *ctx, int depth, unsigned long line)
 {
     validator *v = ctx;
-    if (depth >= 0 && depth < (int)(sizeof v->open_lines / sizeof v->open_lines[0]) && line)
-        v->open_lines[depth] = line;
+    if (depth >= 0 && depth < (int)(sizeof v->open_at / sizeof v->open_at[0]) && line)
+        v->open_at[depth] = v->at.line == line ? v->at : pos_at(line, 0);
     v->depth = line ? depth + 1 : depth;
+    v->last_was_start = line != 0;
 }
 
 static int locate(void *ctx, const char **file, unsigned long *line)
@@ -1436,6 +2227,7 @@ static void validator_free(validator *v)
     }
     free(v->deferred);
     free(v->counts);
+    free(v->left_out);
     hashset_free(&v->ids);
     hashset_free(&v->selfs);
     hashset_free(&v->ups_pointed);
@@ -1443,6 +2235,8 @@ static void validator_free(validator *v)
     hashset_free(&v->hrefs);
     if (v->mr_related)
         xmlHashFree(v->mr_related, NULL);
+    if (v->up_related)
+        xmlHashFree(v->up_related, NULL);
     free(v->ups);
     free(v->mrs);
     free(v->rts);
@@ -1454,6 +2248,12 @@ static void validator_free(validator *v)
     }
     free(v->mrstates);
     free(v->open);
+    locs_free(&v->locs);
+    free(v->tallies);
+    for (size_t i = 0; i < v->nzones; i++)
+        espi_tz_free(v->zones[i].tz);
+    free(v->zones);
+    free(v->entry_links);
     if (v->vc)
         xmlSchemaFreeValidCtxt(v->vc);
 }
@@ -1478,7 +2278,10 @@ static void check_doctype(validator *v, const char *head, size_t n)
             for (; head + i < end; i++)
                 line += head[i] == '\n';
         } else if (head[i] == '<' && memcmp(head + i, tag, sizeof tag - 1) == 0) {
-            find(v, "xml-dtd", line,
+            size_t col = 1; /* characters since the line's start */
+            for (size_t k = i; k > 0 && head[k - 1] != '\n'; k--)
+                col += (head[k - 1] & 0xC0) != 0x80;
+            find(v, "xml-dtd", pos_at(line, col),
                  "the file declares a DTD (<!DOCTYPE ...>); espi reads no DTD and expands no "
                  "entity, so what it would add is not checked");
             return;
@@ -1496,8 +2299,10 @@ static void report_fatal(validator *v, const espi_error *err)
     if (v->o.schema_only && strcmp(id, "not-a-feed") == 0)
         return; /* the schema said it */
     const espi_rule *r = rule(v, id);
+    if (r && v->left_out)
+        v->left_out[r - v->rules] = SIZE_MAX; /* the rest of the file went unchecked: said always */
     if (r)
-        emit(v, r, err->line, err->column, NULL, err->message);
+        keep(v, r, pos_at(err->line, err->column), NULL, err->message, false);
 }
 
 void espi_validate_options_init(espi_validate_options *opts)
@@ -1543,6 +2348,12 @@ int espi_validate(espi_validate_summary *summary, FILE *in, const char *name,
         validator_free(&v);
         return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     }
+    int chosen = choose_rules(&v, err);
+    if (chosen != 0) {
+        free(head);
+        validator_free(&v);
+        return chosen;
+    }
     bool failed;
     size_t n = schema_read_head(in, head, SCHEMA_SNIFF_BYTES, &failed);
     summary->customer = schema_is_customer(head, n);
@@ -1554,8 +2365,8 @@ int espi_validate(espi_validate_summary *summary, FILE *in, const char *name,
     if (rc == 0 && !opts->schema_only)
         check_doctype(&v, head, n);
     if (rc == 0) {
-        read_observer obs = {&v,     on_field, on_entry, on_element, plug,
-                             unplug, head,     n,        true,       on_root};
+        read_observer obs = {&v,   on_field, on_entry, on_element, plug,  unplug,
+                             head, n,        true,     on_root,    &v.at, on_places};
         if (opts->schema_only)
             obs.field = NULL, obs.entry = NULL;
         espi_read_options ro = {on_reader_diag, &v, 0, 0};
@@ -1567,6 +2378,8 @@ int espi_validate(espi_validate_summary *summary, FILE *in, const char *name,
                 v.sum->families = 0;
                 v.families_known = true;
             }
+            report_tallies(&v);
+            flush_deferred(&v); /* in file order */
             report_dropped(&v);
             memset(err, 0, sizeof *err);
             rc = summary->errors ? ESPI_E_INPUT : ESPI_OK;

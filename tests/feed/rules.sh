@@ -3,8 +3,9 @@
 # Every rule of `espi validate --list-rules` against its two fixtures and its documentation.
 #
 # For each rule id RULE: testdata/rules/RULE.fail.xml and RULE.pass.xml must exist. Each
-# fixture starts with a comment holding "rule: RULE", "expect: LINE" (the line the finding
-# must name; "none" in a .pass file) and optionally "profile: NAME" (then --profile NAME is
+# fixture starts with a comment holding "rule: RULE", "expect: LINE:COL" (the line and column
+# the finding must name: where the start tag of the offending element, its '<', stands;
+# "none" in a .pass file) and optionally "profile: NAME" (then --profile NAME is
 # passed), "clean: no (why)" (a .pass file that cannot be free of other findings) and
 # "generate: WORD BYTES". The fixtures of limit-text are generated at run time (a stored
 # file of more than 1 MiB would be silly): "generate: FILL 1048577" means that the test
@@ -13,12 +14,13 @@
 #
 # Checks, one line each:
 #   - `espi validate [--profile P] RULE.fail.xml` exits 0 or 1, writes nothing to stderr (a
-#     sanitizer report fails the check) and prints a finding of RULE at LINE
-#     (FILE:LINE[:COL]: severity: RULE: ...);
+#     sanitizer report fails the check) and prints a finding of RULE at LINE:COL
+#     (FILE:LINE:COL: severity: RULE: ...);
 #   - `espi validate [--profile P] RULE.pass.xml` prints no finding of RULE, and unless the
 #     comment says "clean: no", exits 0 with 0 errors and 0 warnings in its verdict line;
 #   - the same two runs again with --format json, read by python3 (standard library only):
-#     the JSON parses, holds one file, and has the same finding (rule and line), or none;
+#     the JSON parses, holds one file, and has the same finding (rule, line and column), or
+#     none;
 #   - no fixture in testdata/rules is for an id that is not a rule, and each names its rule;
 #   - docs/rules.md has a "### RULE" section for every rule, in --list-rules order, and
 #     none for an id that is not a rule.
@@ -77,7 +79,7 @@ header() {
         /-->/ { if (on) exit }' "$1"
 }
 
-# finding_at OUT FILE RULE LINE: OUT has a line FILE:LINE[:COL]: severity: RULE: ...
+# finding_at OUT FILE RULE LINE:COL: OUT has a line FILE:LINE:COL: severity: RULE: ...
 finding_at() {
     local out=$1 f=$2 rule=$3 want=$4 l rest
     while IFS= read -r l; do
@@ -85,8 +87,8 @@ finding_at() {
             "$f:"*) rest=${l#"$f:"} ;;
             *) continue ;;
         esac
-        if [[ $rest =~ ^([0-9]+)(:[0-9]+)?:\ (error|warning|info):\ ([^:]+):\  ]] &&
-            [ "${BASH_REMATCH[1]}" = "$want" ] && [ "${BASH_REMATCH[4]}" = "$rule" ]; then
+        if [[ $rest =~ ^([0-9]+:[0-9]+):\ (error|warning|info):\ ([^:]+):\  ]] &&
+            [ "${BASH_REMATCH[1]}" = "$want" ] && [ "${BASH_REMATCH[3]}" = "$rule" ]; then
             return 0
         fi
     done <"$out"
@@ -129,8 +131,8 @@ for rule in "${rules[@]}"; do
             bad "$label: its comment says 'rule: $named', not 'rule: $rule'"
             continue
         fi
-        if [ "$kind" = fail ] && ! [[ $want =~ ^[0-9]+$ ]]; then
-            bad "$label: its comment has no 'expect: LINE'"
+        if [ "$kind" = fail ] && ! [[ $want =~ ^[0-9]+:[0-9]+$ ]]; then
+            bad "$label: its comment has no 'expect: LINE:COL'"
             continue
         fi
         f=$fixture
@@ -163,9 +165,9 @@ EOF
             if [ $rc -ne 0 ] && [ $rc -ne 1 ]; then
                 bad "$label: exit $rc (expected 0 or 1): $(first_lines "$out")"
             elif ! finding_at "$out" "$f" "$rule" "$want"; then
-                bad "$label: no $rule finding at line $want:"$'\n'"$(sed 's/^/     /' "$out" | cut -c1-300)"
+                bad "$label: no $rule finding at $want:"$'\n'"$(sed 's/^/     /' "$out" | cut -c1-300)"
             else
-                ok "$label${profile:+ (--profile $profile)}: $rule at line $want"
+                ok "$label${profile:+ (--profile $profile)}: $rule at $want"
             fi
         else
             if has_rule "$out" "$f" "$rule"; then
@@ -213,13 +215,13 @@ for row in open(sys.argv[1], encoding="utf-8"):
     if why is None:
         f = doc[0]
         found = [x for x in f.get("findings", []) if x.get("rule") == rule]
-        lines = sorted({x.get("line") for x in found})
+        places = sorted({"%s:%s" % (x.get("line"), x.get("column")) for x in found})
         if rc not in ("0", "1"):
             why = "exit %s" % rc
-        elif kind == "fail" and int(want) not in lines:
-            why = "no %s finding at line %s (lines: %s)" % (rule, want, lines or "none")
+        elif kind == "fail" and want not in places:
+            why = "no %s finding at %s (at: %s)" % (rule, want, places or "none")
         elif kind == "pass" and found:
-            why = "a %s finding at line(s) %s" % (rule, lines)
+            why = "a %s finding at %s" % (rule, places)
         elif kind == "pass" and not clean and (f.get("errors") != 0 or f.get("warnings") != 0
                                                or f.get("valid") is not True):
             why = "not clean: valid %s, %s errors, %s warnings" % (
@@ -227,7 +229,7 @@ for row in open(sys.argv[1], encoding="utf-8"):
     if why:
         print("FAIL %s --format json: %s" % (label, why))
     elif kind == "fail":
-        print("ok   %s --format json: %s at line %s" % (label, rule, want))
+        print("ok   %s --format json: %s at %s" % (label, rule, want))
     else:
         print("ok   %s --format json: no %s finding" % (label, rule))
 EOF

@@ -2,7 +2,12 @@
 # SPDX-License-Identifier: Apache-2.0
 # `espi convert --from espi` (repair) against the public Green Button samples in
 # SHARED/espi/samples (see its SOURCES.md). For every well-formed *.xml there:
-#   * the conversion succeeds, twice with the same bytes;
+#   * the conversion succeeds (exit 0), or writes its output and exits 1 with the findings
+#     that remain listed on stderr ("N findings remain after conversion: RULE xN (...), ...");
+#     either way twice with the same bytes;
+#   * convert's verdict is espi validate's: the rules convert lists as remaining (errors and
+#     warnings) are exactly the rules `espi validate` reports on the output, and convert exits
+#     0 exactly when espi validate does (docs/repair.md, "After the repair");
 #   * the output passes the OFFICIAL schemas: SHARED/espi/official-xsd-check.sh -s espi-4.0
 #     and -s espi-3.3 (the latter requires a type on every link);
 #   * `espi dump` of the original and of the output give the same readings: the set of
@@ -11,16 +16,19 @@
 #     (forward); a reading of 0 s among readings intervalLength apart gets that length (the
 #     GBA CMD data); readings repeated exactly are kept once (a set); a reading whose
 #     ReadingType espi dump cannot join (broken links) may get any unit, multiplier and
-#     flow direction, the ones the repair joined it to;
-#   * a file without usage data (customer (PII) feeds) gives a valid feed without usage
-#     points, and the report says so (repair-no-usage); customer resources are reported as
-#     not carried.
+#     flow direction, the ones the repair joined it to; energy received (flowDirection 19)
+#     is written non-negative (repair-reverse-sign);
+#   * a file without usage data (customer (PII) feeds, the GBA 4.x usage sample without
+#     readings) is refused with convert-empty and nothing is written; espi dump of it gives
+#     no reading and no summary, the report says so (repair-no-usage), and customer
+#     resources are reported as not carried.
 # The same checks run on our own fixtures: testdata/espi/valid_*.xml and
 # testdata/espi/repair/repair_*.xml, where a reading without timePeriod gets its start and
 # duration from the readings around it (so those two are not compared) and a reading without
 # a value is not carried; testdata/espi/repair/invalid_repair-*.xml and
 # valid_dump_broken_links.xml (a block whose up link names neither of two MeterReadings)
-# must be refused with the code in their name (exit 1, nothing written).
+# must be refused with the code in their name (exit 1, nothing written), and
+# testdata/espi/repair/invalid_convert-empty_*.xml with convert-empty.
 # Exceptions, stated here and checked:
 #   * gba-sdk__1hrLP_32DaysM__BAD-not-well-formed.xml is not well-formed: skipped;
 #   * gba-sdk__1hrLP_32DaysM_D000_BAD.xml is well-formed but its root is <xyz>, not an Atom
@@ -46,6 +54,7 @@ trap 'rm -rf "$tmp"' EXIT
 pass=0
 fail=0
 skipped=0
+valid=0 # samples whose repaired output espi validate accepts
 
 # shellcheck source=../tools/testlib.sh
 . "$src/tests/tools/testlib.sh"
@@ -76,7 +85,10 @@ def rows(path, original):
             if original and duration in ('0', ''):
                 duration = '*'  # repair-zero-duration, repair-reading-duration
             start = r['start_utc'] or ('*' if original else '')
-            out.add((start, duration, r['value_raw'], power, r['cost_raw'], unit, flow))
+            value = r['value_raw']
+            if original and flow == '19' and value.startswith('-'):
+                value = value[1:]  # repair-reverse-sign
+            out.add((start, duration, value, power, r['cost_raw'], unit, flow))
     return out
 
 def fits(pattern, row):
@@ -107,20 +119,77 @@ print('%d distinct readings' % len(orig))
 EOF
 }
 
+# remaining LOG: the rules convert's stderr lists as remaining, one a line, sorted
+remaining() {
+    sed -n 's/^espi: .* remains\{0,1\} after conversion ([^)]*): \(.*\); run espi validate .*/\1/p' "$1" |
+        tr ',' '\n' | sed -n 's/^ *\([a-z0-9-]*\) x[0-9].*/\1/p' | sort -u
+}
+
+# found REPORT: the rules an espi validate report lists (errors and warnings), sorted
+found() {
+    sed -n 's/^[^ ]*:[0-9:]* \(error\|warning\): \([a-z0-9-]*\): .*/\2/p' "$1" | sort -u
+}
+
+# no_usage FILE: espi dump finds no reading and no summary in FILE
+no_usage() {
+    local rows
+    rows=$( ("$ESPI" dump "$1"; "$ESPI" dump --what summaries "$1") 2>/dev/null | grep -vc '^usage_point,')
+    [ "$rows" -eq 0 ]
+}
+
+# empty_refused FILE LOG OUT: what a file without usage data must give
+empty_refused() {
+    local f=$1 log=$2 out=$3
+    if [ -e "$out" ]; then
+        echo "convert-empty, but an output was written"
+    elif ! no_usage "$f"; then
+        echo "convert-empty, but espi dump finds readings or summaries in the input"
+    elif ! grep -q 'repair-no-usage' "$log"; then
+        echo "convert-empty without repair-no-usage"
+    elif grep -Eq '<[A-Za-z0-9_]+:(Customer|CustomerAccount|ServiceLocation)[ >/]' "$f" &&
+        ! grep -q 'customer (PII) resource' "$log"; then
+        echo "customer resources are not reported as not carried"
+    fi
+}
+
 # check FILE: every check above for one sample
 check() {
-    local f=$1 name why rc set out1 out2 log
+    local f=$1 name why rc set out1 out2 log listed reported validate_rc
     name=$(basename "$f" .xml)
     out1=$tmp/$name.1.xml out2=$tmp/$name.2.xml log=$tmp/$name.log
     why=
     "$ESPI" convert --from espi --updated "$updated" -o "$out1" "$f" 2>"$log"
     rc=$?
-    if [ $rc -ne 0 ]; then
+    if [ $rc -eq 1 ] && grep -q ': error: convert-empty:' "$log"; then
+        why=$(empty_refused "$f" "$log" "$out1")
+        if [ -z "$why" ]; then
+            echo "ok   $name: no usage data: refused (convert-empty), nothing written, said"
+            pass=$((pass + 1))
+        else
+            echo "FAIL $name: $why"
+            fail=$((fail + 1))
+        fi
+        return
+    fi
+    if [ $rc -ne 0 ] && { [ $rc -ne 1 ] || [ ! -e "$out1" ]; }; then
         why="convert exited $rc: $(grep -v '^espi: wrote' "$log" | grep -v ': warning: ' | head -n 2 | tr '\n' ' ')"
-    elif ! "$ESPI" convert --from espi --updated "$updated" -o "$out2" "$f" 2>/dev/null; then
-        why="the second conversion failed"
+    elif "$ESPI" convert --from espi --updated "$updated" -o "$out2" "$f" 2>/dev/null; [ $? -ne $rc ]; then
+        why="the second conversion exited otherwise"
     elif ! cmp -s "$out1" "$out2"; then
         why="two conversions differ: $(cmp "$out1" "$out2" 2>&1 | head -n 1)"
+    fi
+    if [ -z "$why" ]; then
+        "$ESPI" validate "$out1" >"$tmp/$name.validate.txt" 2>&1
+        validate_rc=$?
+        listed=$(remaining "$log" | tr '\n' ' ')
+        reported=$(found "$tmp/$name.validate.txt" | tr '\n' ' ')
+        if [ "$listed" != "$reported" ]; then
+            why="convert lists [${listed}] as remaining, espi validate reports [${reported}]"
+        elif [ $rc -eq 0 ] && [ $validate_rc -ne 0 ]; then
+            why="convert exited 0 (valid), espi validate $validate_rc"
+        elif [ $rc -eq 1 ] && [ $validate_rc -eq 0 ]; then
+            why="convert exited 1 (errors remain), espi validate 0"
+        fi
     fi
     if [ -z "$why" ]; then
         why=$(official_why "$xsdcheck" "$out1" "$tmp/$name")
@@ -133,18 +202,13 @@ check() {
             why="espi dump gives other readings: $detail"
         fi
     fi
-    if [ -z "$why" ] && grep -q 'repair-no-usage' "$log"; then
-        if grep -q '<espi:UsagePoint' "$out1"; then
-            why="a file without usage data gave a feed with a UsagePoint"
-        elif grep -Eq '<[A-Za-z0-9_]+:(Customer|CustomerAccount|ServiceLocation)[ >/]' "$f" &&
-            ! grep -q 'customer (PII) resource' "$log"; then
-            why="customer resources are not reported as not carried"
-        fi
-        detail="$detail; no usage data: an empty feed, and said so"
-    fi
     if [ -z "$why" ]; then
-        echo "ok   $name: espi-4.0, espi-3.3, same readings ($detail), deterministic"
+        local verdict="valid"
+        [ $rc -eq 1 ] && verdict="invalid, remaining: ${listed% }"
+        [ $rc -eq 0 ] && [ -n "$listed" ] && verdict="valid, warnings: ${listed% }"
+        echo "ok   $name: espi-4.0, espi-3.3, same readings ($detail), deterministic; $verdict"
         pass=$((pass + 1))
+        if [ $rc -eq 0 ]; then valid=$((valid + 1)); fi
     else
         echo "FAIL $name: $why"
         fail=$((fail + 1))
@@ -180,6 +244,8 @@ for f in "${samples[@]}"; do
     esac
 done
 
+echo "measure: $valid of the samples (${#samples[@]} files) repair to a feed espi validate accepts"
+
 # refused FILE CODE: exit 1, the code on stderr, nothing written
 refused() {
     local f=$1 code=$2 name rc
@@ -201,7 +267,7 @@ for f in "$src"/testdata/espi/valid_*.xml "$src"/testdata/espi/repair/repair_*.x
     *) check "$f" ;;
     esac
 done
-for f in "$src"/testdata/espi/repair/invalid_repair-*.xml; do
+for f in "$src"/testdata/espi/repair/invalid_repair-*.xml "$src"/testdata/espi/repair/invalid_convert-*.xml; do
     code=$(basename "$f" .xml)
     code=${code#invalid_}
     refused "$f" "${code%%_*}"

@@ -133,6 +133,8 @@ def json_run(stem, profile):
             try:
                 doc = json.loads(r["out"])
                 r["findings"] = doc[0]["findings"]
+                for x in r["findings"]:  # a position not known is null: compared here as line 0
+                    x["line"] = x["line"] or 0
                 r["summary"] = doc[0]
             except (ValueError, LookupError, TypeError) as e:
                 r["jsonerr"] = f"JSON output not readable ({e}): {short(r['out'], 200)}"

@@ -42,6 +42,8 @@ static void test_inits(void **state)
     assert_int_equal(vo.families, 0);
     assert_null(vo.on_finding);
     assert_int_equal(vo.max_per_rule, 0);
+    assert_int_equal(vo.nignore + vo.nonly, 0); /* every rule */
+    assert_null(vo.on_suppressed);
 
     espi_validator_options ro;
     memset(&ro, 0xAB, sizeof ro);
@@ -49,6 +51,7 @@ static void test_inits(void **state)
     assert_int_equal(ro.format, ESPI_VALIDATOR_TEXT);
     assert_false(ro.quiet);
     assert_false(ro.strict);
+    assert_false(ro.summary);
 
     espi_dump_options dopts;
     memset(&dopts, 0xAB, sizeof dopts);
@@ -58,6 +61,12 @@ static void test_inits(void **state)
     assert_null(dopts.tz);
     assert_null(dopts.unit);
     assert_int_equal(dopts.chunk_size, 0);
+    assert_false(dopts.drop_failed);
+
+    espi_input_options io;
+    memset(&io, 0xAB, sizeof io);
+    espi_input_options_init(&io);
+    assert_true(io.max_unpacked == ESPI_INPUT_MAX_UNPACKED);
 
     espi_read_options rd;
     memset(&rd, 0xAB, sizeof rd);

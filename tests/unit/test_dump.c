@@ -2,7 +2,8 @@
 /* test_dump.c - espi dump's rows: CSV quoting, exact scaling, --unit,
  * local time per instant, JSON Lines and the JSON document (parsed back
  * with yajl), the header once for many files, summaries, listings,
- * readings that cannot be joined, and write errors. */
+ * readings that cannot be joined, write errors, the DOCTYPE warning, and
+ * the rows of a failed file cut off the output (drop_failed). */
 #include "testutil.h"
 
 #include <stdlib.h>
@@ -929,6 +930,86 @@ static void test_unit_names(void **state)
     }
 }
 
+/* A DOCTYPE is a warning once per file, at its line; the rows are as
+ * without it. After the root element, "<!DOCTYPE" is no DOCTYPE. */
+static void test_doctype_warning(void **state)
+{
+    (void)state;
+    char r[512];
+    feed_spec s = {NULL, 0, 72, false, reading(r, sizeof r, 1717214400, 1250, 0), NULL};
+    char *xml = make_feed(&s);
+    const char *decl_end = strstr(xml, "?>\n") + 3;
+    char *with_dtd = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&with_dtd, &len);
+    assert_non_null(f);
+    fprintf(f, "%.*s<!-- a comment\n over lines -->\n<!DOCTYPE feed [<!ENTITY x \"y\">]>\n%s",
+            (int)(decl_end - xml), xml, decl_end);
+    fclose(f);
+    const char *texts[] = {with_dtd, xml, with_dtd, NULL};
+    espi_dump_options o = {0};
+    dumped out;
+    dump_texts(&out, &o, texts);
+    assert_int_equal(out.rc, 0);
+    assert_int_equal(count_lines(out.text), 4); /* the header, a row per file */
+    size_t dtd = 0;
+    for (size_t i = 0; i < out.diags.count && i < 64; i++)
+        if (strcmp(out.diags.codes[i], "xml-dtd") == 0) {
+            dtd++;
+            assert_int_equal(out.diags.lines[i], 4);
+        }
+    assert_int_equal(dtd, 2); /* file1 and file3, once each */
+    free(out.text);
+    free(with_dtd);
+    free(xml);
+}
+
+/* drop_failed: the rows a file gave before its error are cut off a
+ * regular file, so the output holds the files that were read whole. */
+static void test_drop_failed(void **state)
+{
+    (void)state;
+    char r[512], r2[512];
+    feed_spec good = {NULL, 0, 72, false, reading(r, sizeof r, 1717214400, 1250, 0), NULL};
+    feed_spec two = {NULL, 0, 72, false, NULL, NULL};
+    char both[1100];
+    reading(r2, sizeof r2, 1717218000, 7, 0);
+    snprintf(both, sizeof both, "%s%s", r, r2);
+    two.readings = both;
+    char *xml = make_feed(&good);
+    char *broken = make_feed(&two);
+    char *cut = strstr(broken, "</feed>"); /* readings out, then not well-formed */
+    assert_non_null(cut);
+    memcpy(cut, "<oops", 6);
+    for (int drop = 0; drop <= 1; drop++) {
+        FILE *dest = tmpfile();
+        assert_non_null(dest);
+        espi_dump_options o;
+        espi_dump_options_init(&o);
+        o.drop_failed = drop;
+        espi_dumper *d = NULL;
+        espi_error err;
+        assert_int_equal(espi_dumper_new(&d, dest, &o, &err), 0);
+        const char *texts[] = {xml, broken, xml};
+        int want[] = {0, ESPI_E_INPUT, 0};
+        for (size_t i = 0; i < 3; i++) {
+            FILE *in = test_stream(texts[i]);
+            assert_int_equal(espi_dumper_add(d, in, "f", &err), want[i]);
+            fclose(in);
+        }
+        assert_int_equal(espi_dumper_finish(d, &err), 0);
+        espi_dumper_free(d);
+        rewind(dest);
+        char text[4096];
+        size_t n = fread(text, 1, sizeof text - 1, dest);
+        text[n] = '\0';
+        fclose(dest);
+        assert_int_equal(count_lines(text), drop ? 3 : 5); /* header, the good rows (+2) */
+    }
+    free(xml);
+    free(broken);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -950,6 +1031,8 @@ int main(void)
         cmocka_unit_test(test_out_of_range_scales),
         cmocka_unit_test(test_json_file_name_not_utf8),
         cmocka_unit_test(test_unit_names),
+        cmocka_unit_test(test_doctype_warning),
+        cmocka_unit_test(test_drop_failed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -212,7 +212,8 @@ static void test_fractional_times(void **state)
     assert_reading(&ch->readings[2], S0 + 7200, 3600, 300);
     assert_report(f, "repair-fractional-time", "IntervalBlock", 1, 91);
     assert_report(f, "repair-fractional-time", "IntervalReading", 2, 96);
-    assert_int_equal(f->ndiags, 2);
+    assert_report(f, "repair-not-carried", "ReadingType", 1, 61); /* 840, and no cost */
+    assert_int_equal(f->ndiags, 3);
 }
 
 static void test_missing_times(void **state)
@@ -253,7 +254,8 @@ static void test_untyped_links(void **state)
     assert_report(f, "repair-link-type", "MeterReading", 4, 47);
     assert_report(f, "repair-link-type", "ReadingType", 2, 60);
     assert_report(f, "repair-link-type", "IntervalBlock", 2, 81);
-    assert_int_equal(f->ndiags, 6);
+    assert_report(f, "repair-not-carried", "ReadingType", 1, 60); /* 840, and no cost */
+    assert_int_equal(f->ndiags, 7);
 }
 
 static void test_espi_1x(void **state)
@@ -368,7 +370,7 @@ static void assert_nisc_model(const fixture *f)
         size_t n;
     } want[] = {{1, 72, {49600, 23030}, 2},
                 {4, 72, {38600, -6490}, 2},
-                {19, 72, {-11000, -29520}, 2},
+                {19, 72, {11000, 29520}, 2}, /* received energy: non-negative */
                 {1, 38, {10672, 0}, 1}};
     for (size_t i = 0; i < 4; i++) {
         model_channel *ch = channel(up, want[i].flow, want[i].uom);
@@ -406,7 +408,7 @@ static void test_nisc_zip(void **state)
     assert_int_equal(read_fixture(f, "repair_nisc.zip"), 0);
     assert_nisc_model(f);
     const seen *s = report_of(f, "repair-reading-multiplier", "IntervalReading");
-    assert_string_equal(s->file, "repair_nisc.zip(green_button_data_1760853600000.xml)");
+    assert_string_equal(s->file, "repair_nisc.zip:green_button_data_1760853600000.xml");
 }
 
 /* The same file read through a pipe-like stream, one byte short of a
@@ -560,6 +562,202 @@ static void test_customer_feed(void **state)
     assert_string_equal(espi_tz_name(f->zone), "UTC0");
 }
 
+/* ------------------------------------------------------------------ */
+/* What a ReadingType, a sign or a zone says wrong (docs/repair.md)     */
+/* ------------------------------------------------------------------ */
+
+/* A small feed: LocalTimeParameters of tz_offset (US rules), one
+ * UsagePoint of service, one MeterReading whose ReadingType holds
+ * rt_fields, one block of readings, and extra entries. */
+static int read_small(fixture *f, int tz_offset, int service, const char *rt_fields,
+                      const char *readings, const char *extra)
+{
+    static char text[16384];
+    snprintf(text, sizeof text,
+             "<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:espi=\"http://naesb.org/espi\">\n"
+             "<id>urn:uuid:00000000-0000-5000-8000-000000000000</id><title>t</title>\n"
+             "<entry><link rel=\"self\" href=\"/LocalTimeParameters/1\"/><content>\n"
+             "<espi:LocalTimeParameters><espi:dstEndRule>B40E2000</espi:dstEndRule>"
+             "<espi:dstOffset>3600</espi:dstOffset><espi:dstStartRule>360E2000</espi:dstStartRule>"
+             "<espi:tzOffset>%d</espi:tzOffset></espi:LocalTimeParameters></content></entry>\n"
+             "<entry><link rel=\"self\" href=\"/UsagePoint/1\"/>"
+             "<link rel=\"related\" href=\"/LocalTimeParameters/1\"/><content>\n"
+             "<espi:UsagePoint><espi:ServiceCategory><espi:kind>%d</espi:kind>"
+             "</espi:ServiceCategory></espi:UsagePoint></content></entry>\n"
+             "<entry><link rel=\"self\" href=\"/UsagePoint/1/MeterReading/1\"/>"
+             "<link rel=\"up\" href=\"/UsagePoint/1/MeterReading\"/>"
+             "<link rel=\"related\" href=\"/ReadingType/1\"/><content>\n"
+             "<espi:MeterReading/></content></entry>\n"
+             "<entry><link rel=\"self\" href=\"/ReadingType/1\"/><content>\n"
+             "<espi:ReadingType>%s<espi:intervalLength>3600</espi:intervalLength>"
+             "</espi:ReadingType></content></entry>\n"
+             "<entry><link rel=\"self\" href=\"/UsagePoint/1/MeterReading/1/IntervalBlock/1\"/>"
+             "<link rel=\"up\" href=\"/UsagePoint/1/MeterReading/1/IntervalBlock\"/><content>\n"
+             "<espi:IntervalBlock><espi:interval><espi:duration>7200</espi:duration>"
+             "<espi:start>1722484800</espi:start></espi:interval>%s</espi:IntervalBlock>"
+             "</content></entry>\n%s</feed>\n",
+             tz_offset, service, rt_fields, readings, extra ? extra : "");
+    return read_text(f, text);
+}
+
+#define TWO_READINGS                                                                               \
+    "<espi:IntervalReading><espi:timePeriod><espi:duration>3600</espi:duration>"                   \
+    "<espi:start>1722484800</espi:start></espi:timePeriod><espi:value>-50</espi:value>"            \
+    "</espi:IntervalReading><espi:IntervalReading><espi:timePeriod>"                               \
+    "<espi:duration>3600</espi:duration><espi:start>1722488400</espi:start></espi:timePeriod>"     \
+    "<espi:value>70</espi:value></espi:IntervalReading>"
+
+#define COSTED_READING                                                                             \
+    "<espi:IntervalReading><espi:cost>1500</espi:cost><espi:timePeriod>"                           \
+    "<espi:duration>3600</espi:duration><espi:start>1722484800</espi:start></espi:timePeriod>"     \
+    "<espi:value>50</espi:value></espi:IntervalReading>"
+
+#define BILL_SUMMARY(currency)                                                                     \
+    "<entry><link rel=\"self\" href=\"/UsagePoint/1/UsageSummary/1\"/>"                            \
+    "<link rel=\"up\" href=\"/UsagePoint/1/UsageSummary\"/><content><espi:UsageSummary>"           \
+    "<espi:billingPeriod><espi:duration>2678400</espi:duration>"                                   \
+    "<espi:start>1719806400</espi:start></espi:billingPeriod>"                                     \
+    "<espi:billLastPeriod>9876500</espi:billLastPeriod>" currency                                  \
+    "<espi:statusTimeStamp>1722560777</espi:statusTimeStamp></espi:UsageSummary></content>"        \
+    "</entry>\n"
+
+/* SmartHub's download: the W channel is demand, received energy is
+ * written non-negative, <uom> inside interval is dropped and said. */
+static void test_smarthub_download(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(read_fixture(f, "repair_smarthub_download.xml"), 0);
+    model_usage_point *up = only_usage_point(f);
+    model_channel *w = channel(up, 1, 38);
+    assert_int_equal(w->rt.kind, 37);
+    assert_int_equal(w->rt.accumulation, 12);
+    model_channel *wh = channel(up, 1, 72);
+    assert_int_equal(wh->rt.kind, 12);
+    assert_int_equal(wh->rt.accumulation, 4);
+    assert_int_equal(wh->rt.commodity, 1);
+    assert_int_equal(wh->rt.currency, 0); /* 840, but no reading has a cost */
+    model_channel *rev = channel(up, 19, 72);
+    assert_int_equal(rev->nreadings, 2);
+    assert_int_equal(rev->readings[0].value, 11000);
+    assert_int_equal(rev->readings[1].value, 29520);
+    model_channel *net = channel(up, 4, 72);
+    assert_int_equal(net->readings[1].value, -6490); /* net keeps its sign */
+    assert_report(f, "repair-demand-kind", "ReadingType", 1, 280);
+    assert_report(f, "repair-reverse-sign", "IntervalReading", 2, 246);
+    assert_report(f, "repair-not-carried", "IntervalBlock", 4, 114);
+    assert_report(f, "repair-commodity", "ReadingType", 4, 0);
+    const seen *s = report_of(f, "repair-not-carried", "IntervalBlock");
+    assert_non_null(strstr(s->message, "<uom>"));
+    assert_report(f, "repair-reading-multiplier", "IntervalReading", 7, 0);
+}
+
+static void test_currency_from_the_file(void **state)
+{
+    fixture *f = *state;
+    /* the summary states 124: the readings' cost is in it */
+    assert_int_equal(read_small(f, -18000, 0, "<espi:kind>12</espi:kind><espi:uom>72</espi:uom>",
+                                COSTED_READING, BILL_SUMMARY("<espi:currency>124</espi:currency>")),
+                     0);
+    assert_int_equal(channel(only_usage_point(f), 1, 72)->rt.currency, 124);
+    assert_report(f, "repair-currency", "ReadingType", 1, 0);
+    /* none anywhere: none is guessed, and that is said */
+    assert_int_equal(read_small(f, -18000, 0, "<espi:kind>12</espi:kind><espi:uom>72</espi:uom>",
+                                COSTED_READING, BILL_SUMMARY("")),
+                     0);
+    assert_int_equal(channel(only_usage_point(f), 1, 72)->rt.currency, 0);
+    assert_report(f, "repair-currency-unknown", "ReadingType", 1, 0);
+    assert_report(f, "repair-currency-unknown", "UsageSummary", 1, 0);
+    /* the ReadingType's own currency goes to the bill without one */
+    assert_int_equal(read_small(f, -18000, 0,
+                                "<espi:currency>840</espi:currency><espi:kind>12</espi:kind>"
+                                "<espi:uom>72</espi:uom>",
+                                COSTED_READING, BILL_SUMMARY("")),
+                     0);
+    assert_int_equal(only_usage_point(f)->summaries[0].currency, 840);
+    assert_report(f, "repair-currency", "UsageSummary", 1, 0);
+    assert_int_equal(count_code(f, "repair-currency-unknown"), 0);
+}
+
+static void test_kind_from_unit(void **state)
+{
+    fixture *f = *state;
+    /* the GBA's water sample: kind 12 in US gallons */
+    assert_int_equal(read_small(f, -18000, 2, "<espi:kind>12</espi:kind><espi:uom>128</espi:uom>",
+                                TWO_READINGS, NULL),
+                     0);
+    model_channel *ch = channel(only_usage_point(f), 1, 128);
+    assert_int_equal(ch->rt.kind, 58);
+    assert_int_equal(ch->rt.commodity, 9);
+    assert_report(f, "repair-kind", "ReadingType", 1, 0);
+    /* no kind and no accumulationBehaviour, in Wh (UtilityAPI-style) */
+    assert_int_equal(read_small(f, -18000, 0, "<espi:uom>72</espi:uom>", TWO_READINGS, NULL), 0);
+    ch = channel(only_usage_point(f), 1, 72);
+    assert_int_equal(ch->rt.kind, 12);
+    assert_int_equal(ch->rt.accumulation, 4);
+    assert_report(f, "repair-accumulation", "ReadingType", 1, 0);
+    /* FB_06's own VA demand is left alone */
+    assert_int_equal(read_small(f, -18000, 0,
+                                "<espi:accumulationBehaviour>12</espi:accumulationBehaviour>"
+                                "<espi:commodity>1</espi:commodity><espi:kind>12</espi:kind>"
+                                "<espi:uom>61</espi:uom>",
+                                TWO_READINGS, NULL),
+                     0);
+    ch = channel(only_usage_point(f), 1, 61);
+    assert_int_equal(ch->rt.kind, 12);
+    assert_int_equal(count_code(f, "repair-demand-kind") + count_code(f, "repair-kind"), 0);
+}
+
+static void test_reverse_and_offset_sign(void **state)
+{
+    fixture *f = *state;
+    /* NGMA's +18000 with the US rules */
+    assert_int_equal(
+        read_small(f, 18000, 0,
+                   "<espi:flowDirection>19</espi:flowDirection><espi:kind>12</espi:kind>"
+                   "<espi:uom>72</espi:uom>",
+                   TWO_READINGS, NULL),
+        0);
+    assert_int_equal(f->feed->time_params.tz_offset, -18000);
+    assert_report(f, "repair-ltp-offset-sign", "LocalTimeParameters", 1, 0);
+    model_channel *ch = channel(only_usage_point(f), 19, 72);
+    assert_int_equal(ch->readings[0].value, 50);
+    assert_int_equal(ch->readings[1].value, 70);
+    assert_report(f, "repair-reverse-sign", "IntervalReading", 1, 0);
+    /* forward energy keeps its sign: it is not said to be wrong here */
+    assert_int_equal(read_small(f, -18000, 0, "<espi:kind>12</espi:kind><espi:uom>72</espi:uom>",
+                                TWO_READINGS, NULL),
+                     0);
+    assert_int_equal(channel(only_usage_point(f), 1, 72)->readings[0].value, -50);
+    assert_int_equal(count_code(f, "repair-reverse-sign") + count_code(f, "repair-ltp-offset-sign"),
+                     0);
+}
+
+/* The GBA's 4.x usage sample: a UsagePoint and a MeterReading with its
+ * ReadingType nested, and no reading: each said not carried. */
+static void test_nothing_to_carry(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(read_text(f,
+                               "<feed xmlns=\"http://www.w3.org/2005/Atom\" "
+                               "xmlns:espi=\"http://naesb.org/espi\">\n"
+                               "<entry><link rel=\"self\" href=\"/UsagePoint/1\"/><content>\n"
+                               "<espi:UsagePoint><espi:ServiceCategory><espi:kind>0</espi:kind>"
+                               "</espi:ServiceCategory></espi:UsagePoint></content></entry>\n"
+                               "<entry><link rel=\"self\" href=\"/UsagePoint/1/MeterReading/1\"/>"
+                               "<link rel=\"up\" href=\"/UsagePoint/1/MeterReading\"/><content>\n"
+                               "<espi:MeterReading><espi:ReadingType><espi:kind>12</espi:kind>"
+                               "</espi:ReadingType></espi:MeterReading></content></entry>\n"
+                               "</feed>\n"),
+                     0);
+    assert_report(f, "repair-not-carried", "UsagePoint", 1, 2);
+    assert_report(f, "repair-not-carried", "MeterReading", 1, 4);
+    const seen *s = report_of(f, "repair-nested-reading-type", "MeterReading");
+    assert_non_null(s);
+    assert_null(strstr(s->message, "written as an entry of its own"));
+    assert_non_null(strstr(s->message, "not carried"));
+    assert_report(f, "repair-no-usage", "feed", 1, 0);
+}
+
 static void test_quality_summary_and_measurements(void **state)
 {
     fixture *f = *state;
@@ -664,6 +862,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_zone_already_given, setup, teardown),
         cmocka_unit_test_setup_teardown(test_given_zone_disagrees, setup, teardown),
         cmocka_unit_test_setup_teardown(test_customer_feed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_smarthub_download, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_currency_from_the_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kind_from_unit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reverse_and_offset_sign, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nothing_to_carry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quality_summary_and_measurements, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dump_fixtures, setup, teardown),
     };

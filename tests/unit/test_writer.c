@@ -273,6 +273,21 @@ static void test_stats(void **state)
 
 /* Names with the separator in them do not collide: ("A/B", "C") and
  * ("A", "B/C") are two usage points with two ids. */
+/* A feed without usage points (which espi convert refuses to write) still
+ * gets a whole id: never "urn:uuid:" alone. */
+static void test_empty_feed_id(void **state)
+{
+    fixture *f = *state;
+    espi_feed_free(f->feed);
+    espi_error err;
+    assert_int_equal(model_feed_new(&f->feed), 0);
+    assert_int_equal(model_feed_set_tz(f->feed, f->tz, &err), 0);
+    assert_int_equal(write_text(f, NULL, &err), 0);
+    char id[64];
+    value_after(f->text, "<id>urn:uuid:", id, sizeof id);
+    assert_int_equal(strlen(id), 36);
+}
+
 static void test_ids_unique(void **state)
 {
     fixture *f = *state;
@@ -406,6 +421,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_validates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_feed_id, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ids_unique, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resolution_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_summary_ids, setup, teardown),

@@ -3,7 +3,10 @@
  * by their MeterReading (or, when their block's up link joins none, by that
  * link: repair/links.c finds their MeterReading at the end), then each
  * MeterReading's channel in the model: its ReadingType copied, readings in
- * order, repeats kept once, 0 s durations and intervalLength put right. */
+ * order, repeats kept once, 0 s durations and intervalLength put right;
+ * what the ReadingType says wrong (demand as energy, a kind its unit
+ * denies, no commodity or currency the file gives elsewhere) and the sign
+ * of energy received put right too. */
 #include "convert/repair/repair.h"
 
 #include <stdlib.h>
@@ -296,6 +299,249 @@ static void copy_reading_type(model_reading_type *dst, const espi_reading_type_r
         dst->interval_length = (uint32_t)rt->interval_length;
 }
 
+/* ------------------------------------------------------------------ */
+/* What the ReadingType says wrong, put right (docs/repair.md)          */
+/* ------------------------------------------------------------------ */
+
+static bool power_unit(int uom)
+{
+    return uom == 38 || uom == 61 || uom == 63 || uom == 133; /* W, VA, VAr, BTU/h */
+}
+
+/* A rate (W, VA, VAr, BTU/h) is no amount of energy: a ReadingType in one
+ * that says kind 12 (energy) is demand (SmartHub's own download labels its
+ * kW channel so). It is written as FB_06 and the SmartHub CSV path write
+ * demand: W and BTU/h as kind 37 (power), VA and VAr keeping kind 12 as
+ * FB_06 has them, accumulationBehaviour 12 (instantaneous): a rate is not
+ * deltaData. */
+static void fix_demand(repair *rp, const mr_info *m, const espi_reading_type_res *rt,
+                       model_reading_type *type)
+{
+    if (type->kind != 12 || !power_unit(type->uom))
+        return;
+    bool va = type->uom == 61 || type->uom == 63;
+    if (va && type->accumulation == 12)
+        return; /* FB_06's own demand ReadingType */
+    unsigned long line = rt ? rt->entry.line : m->line;
+    repair_note(rp, "repair-demand-kind", T_RT, line,
+                "in a unit of power (W, VA, VAr or BTU/h) with kind 12 (energy)",
+                va ? "written with accumulationBehaviour 12 (instantaneous): demand as FB_06 "
+                     "writes it (kind 12 with VA or VAr)"
+                   : "written as kind 37 (power) with accumulationBehaviour 12 (instantaneous): "
+                     "demand as FB_06 and the SmartHub CSV path write it",
+                "uom %d, accumulationBehaviour %d", type->uom, type->accumulation);
+    if (!va)
+        type->kind = 37;
+    type->accumulation = 12;
+}
+
+static void see_currency(repair *rp, int64_t code, unsigned long line)
+{
+    if (code == ESPI_ABSENT || code <= 0 || code > 999 || rp->currency < 0)
+        return;
+    if (rp->currency == 0) {
+        rp->currency = (int)code;
+        rp->currency_line = line;
+    } else if (rp->currency != (int)code) {
+        rp->currency = -1; /* two currencies: which one a cost is in cannot be told */
+    }
+}
+
+/* The one currency the file's ReadingTypes and summaries state, if any. */
+void repair_find_currency(repair *rp)
+{
+    rp->currency = 0;
+    for (size_t i = 0; i < rp->rts.n; i++) {
+        const espi_reading_type_res *rt = rp->rts.items[i];
+        see_currency(rp, rt->currency, rt->entry.line);
+    }
+    for (size_t i = 0; i < rp->sums.n; i++) {
+        const espi_usage_summary_res *us = rp->sums.items[i];
+        see_currency(rp, us->currency, us->entry.line);
+    }
+}
+
+static const int energy_units[] = {72, 71, 73, 31, 132, 169}; /* Wh VAh VArh J BTU therm */
+static const int volume_units[] = {42, 119, 120, 128, 134};   /* m3 ft3 ft3c US gal L */
+static const int temperature_units[] = {6, 23};               /* K degC */
+
+static bool unit_in(int uom, const int *units, size_t n)
+{
+    if (uom == CODE_NONE)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (units[i] == uom)
+            return true;
+    return false;
+}
+
+/* The kind a unit can only be, for a ReadingType whose kind is absent or
+ * says energy of a volume (the GBA's water sample: kind 12 in US gallons):
+ * 12 (energy), 58 (volume) or 46 (temperature); CODE_NONE when the unit
+ * does not tell. */
+static int kind_of_unit(int uom)
+{
+    if (unit_in(uom, energy_units, sizeof energy_units / sizeof energy_units[0]))
+        return 12;
+    if (unit_in(uom, volume_units, sizeof volume_units / sizeof volume_units[0]))
+        return 58;
+    if (unit_in(uom, temperature_units, sizeof temperature_units / sizeof temperature_units[0]))
+        return 46;
+    return CODE_NONE;
+}
+
+static void fix_kind(repair *rp, const mr_info *m, const espi_reading_type_res *rt,
+                     model_reading_type *type)
+{
+    int kind = kind_of_unit(type->uom);
+    if (kind == CODE_NONE || kind == type->kind ||
+        (type->kind != CODE_NONE && !(type->kind == 12 && kind == 58)))
+        return;
+    const char *action = kind == 12   ? "written as kind 12 (energy), what its unit measures"
+                         : kind == 58 ? "written as kind 58 (volume), what its unit measures"
+                                      : "written as kind 46 (temperature), what its unit measures";
+    repair_note(rp, "repair-kind", T_RT, rt ? rt->entry.line : m->line,
+                type->kind == CODE_NONE ? "without a kind"
+                                        : "in a unit of volume with kind 12 (energy)",
+                action, "uom %d", type->uom);
+    type->kind = kind;
+}
+
+/* Energy measured over each reading's interval is deltaData: a ReadingType
+ * of energy without accumulationBehaviour (UtilityAPI-style files) gets 4,
+ * as a ReadingType without flowDirection gets 1. */
+static void fix_accumulation(repair *rp, const mr_info *m, const espi_reading_type_res *rt,
+                             model_reading_type *type)
+{
+    if (type->accumulation != CODE_NONE || type->kind != 12 ||
+        !unit_in(type->uom, energy_units, sizeof energy_units / sizeof energy_units[0]))
+        return;
+    repair_note(rp, "repair-accumulation", T_RT, rt ? rt->entry.line : m->line,
+                "of energy without an accumulationBehaviour",
+                "written as 4 (deltaData: the energy of each reading's interval)", NULL);
+    type->accumulation = 4;
+}
+
+static bool any_cost(const mr_info *m)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (m->readings[i].has_cost)
+            return true;
+    return false;
+}
+
+/* A ReadingType without commodity, of a UsagePoint whose ServiceCategory
+ * names it (SmartHub's download gives none): the commodity of that
+ * service, when the unit is one it is measured in. */
+static void fix_commodity(repair *rp, const mr_info *m, const espi_reading_type_res *rt,
+                          int service, model_reading_type *type)
+{
+    static const int electric[] = {72, 71, 73, 38, 61, 63, 133}; /* Wh VAh VArh W VA VAr */
+    static const int gas[] = {169, 31, 132, 42, 119, 120};       /* therm J BTU m3 ft3 */
+    static const int water[] = {128, 119, 42, 134};              /* US gal ft3 m3 L */
+    static const struct {
+        int service, commodity;
+        const int *units;
+        size_t n;
+        const char *action; /* kept by the report: a constant */
+    } services[] = {
+        {0, 1, electric, sizeof electric / sizeof electric[0],
+         "written with commodity 1 (electricity), the one its UsagePoint's ServiceCategory 0 "
+         "names"},
+        {1, 7, gas, sizeof gas / sizeof gas[0],
+         "written with commodity 7 (natural gas), the one its UsagePoint's ServiceCategory 1 "
+         "names"},
+        {2, 9, water, sizeof water / sizeof water[0],
+         "written with commodity 9 (potable water), the one its UsagePoint's ServiceCategory 2 "
+         "names"},
+    };
+    if (type->commodity != CODE_NONE)
+        return;
+    for (size_t i = 0; i < sizeof services / sizeof services[0]; i++) {
+        if (services[i].service != service || !unit_in(type->uom, services[i].units, services[i].n))
+            continue;
+        repair_note(rp, "repair-commodity", T_RT, rt ? rt->entry.line : m->line,
+                    "without a commodity", services[i].action, NULL);
+        type->commodity = services[i].commodity;
+        return;
+    }
+}
+
+/* A currency qualifies costs: on a ReadingType none of whose readings has
+ * one (SmartHub's download states 840 without any cost) it claims costs
+ * the data do not give (FB_12 then asks every block for cost). */
+static void drop_idle_currency(repair *rp, const mr_info *m, const espi_reading_type_res *rt,
+                               model_reading_type *type)
+{
+    if (type->currency == 0 || any_cost(m))
+        return;
+    repair_note(rp, "repair-not-carried", T_RT, rt ? rt->entry.line : m->line,
+                "with a currency but no reading with a cost",
+                "their currency is not carried: it qualifies no amount, and would claim costs "
+                "the readings do not give",
+                "currency %d", type->currency);
+    type->currency = 0;
+}
+
+/* Readings with cost need their ReadingType's currency (FB_12): the one
+ * the file gives elsewhere (another ReadingType, a summary) is taken when
+ * there is exactly one; none is ever guessed. */
+static void fix_currency(repair *rp, const mr_info *m, const espi_reading_type_res *rt,
+                         model_reading_type *type)
+{
+    if (type->currency != 0 || !any_cost(m))
+        return;
+    unsigned long line = rt ? rt->entry.line : m->line;
+    if (rp->currency > 0) {
+        repair_note(rp, "repair-currency", T_RT, line,
+                    "without a currency, whose readings have a cost",
+                    "given the currency the rest of the file states", "currency %d (line %lu)",
+                    rp->currency, rp->currency_line);
+        type->currency = rp->currency;
+        return;
+    }
+    repair_note(rp, "repair-currency-unknown", T_RT, line,
+                "without a currency, whose readings have a cost",
+                rp->currency < 0 ? "kept without one: the file states several currencies, and "
+                                   "which is meant cannot be decided (cost-currency remains)"
+                                 : "kept without one: the file states no currency anywhere, and "
+                                   "none is guessed (cost-currency remains)",
+                NULL);
+}
+
+/* What the ReadingType says wrong or leaves unsaid, put right from its unit,
+ * its UsagePoint and the rest of the file, each said (docs/repair.md). */
+static void fix_reading_type(repair *rp, const mr_info *m, const espi_reading_type_res *rt,
+                             int service, model_reading_type *type)
+{
+    fix_demand(rp, m, rt, type);
+    fix_kind(rp, m, rt, type);
+    fix_accumulation(rp, m, rt, type);
+    fix_commodity(rp, m, rt, service, type);
+    fix_currency(rp, m, rt, type);
+    drop_idle_currency(rp, m, rt, type);
+}
+
+/* The convention of every espi input (docs/repair.md, "Signs"): energy
+ * received (flowDirection 19) is written non-negative, as the SmartHub
+ * JSON and CSV paths write generation; costs keep their signs (a credit). */
+static void fix_reverse_signs(repair *rp, mr_info *m, int flow)
+{
+    if (flow != 19)
+        return;
+    for (size_t i = 0; i < m->n; i++) {
+        model_reading *r = &m->readings[i];
+        if (r->value >= 0)
+            continue;
+        repair_note(rp, "repair-reverse-sign", T_READING, r->line,
+                    "of energy received (flowDirection 19) with a negative value",
+                    "made non-negative: espi writes received energy as a magnitude, as its "
+                    "SmartHub paths do (costs keep their signs)",
+                    "<value>%lld</value>", (long long)r->value);
+        r->value = -r->value;
+    }
+}
+
 static int flow_of(repair *rp, const mr_info *m, const espi_reading_type_res *rt)
 {
     if (rt && rt->flow_direction != ESPI_ABSENT && repair_code_of(rt->flow_direction) != CODE_NONE)
@@ -334,6 +580,21 @@ static void fix_readings(repair *rp, mr_info *m, const espi_reading_type_res *rt
     check_interval(rp, m, rt);
 }
 
+/* A ReadingType written inside its MeterReading goes with it: written as
+ * an entry of its own when the MeterReading's readings are, else not. */
+void repair_note_nested(repair *rp, const mr_info *m, bool carried)
+{
+    const espi_reading_type_res *rt = m->res ? m->res->reading_type : NULL;
+    if (rt == NULL || !rt->nested)
+        return;
+    repair_note(rp, "repair-nested-reading-type", T_MR, rt->entry.line,
+                carried ? "ReadingType(s) nested inside a MeterReading"
+                        : "ReadingType(s) nested inside a MeterReading without readings",
+                carried ? "written as an entry of its own, linked from its MeterReading"
+                        : "not carried, with its MeterReading (which holds no readings)",
+                NULL);
+}
+
 int repair_make_channel(repair *rp, mr_info *m)
 {
     const espi_reading_type_res *rt;
@@ -349,6 +610,10 @@ int repair_make_channel(repair *rp, mr_info *m)
     fix_readings(rp, m, rt, &type);
     int flow = flow_of(rp, m, rt);
     int uom = rt ? repair_code_of(rt->uom) : CODE_NONE;
+    type.uom = uom;
+    fix_reading_type(rp, m, rt, u->model->service_kind, &type);
+    fix_reverse_signs(rp, m, flow);
+    repair_note_nested(rp, m, true);
     model_channel_key key = model_channel_key_make(m->key, flow, uom);
     key.interval = m->n ? model_readings_usual_duration(m->readings, m->n) : type.interval_length;
     key.tou = type.tou; /* time-of-use channels of one meter stay apart */

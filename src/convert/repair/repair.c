@@ -17,7 +17,7 @@
  * them in order (repair.h names the file of each step). */
 #include "convert/repair/repair.h"
 
-#include "convert/zip_input.h"
+#include "common/zip_input.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,12 +197,15 @@ static void note_feed(repair *rp, const espi_feed_res *feed)
 
 static void note_idle_meter_readings(repair *rp)
 {
-    for (size_t i = 0; i < rp->nmrs; i++)
-        if (rp->mrs[i]->res && !rp->mrs[i]->carried)
-            repair_note(rp, "repair-not-carried", T_MR, rp->mrs[i]->line, "without readings",
-                        "not carried, with their ReadingTypes: a MeterReading without "
-                        "IntervalBlocks holds no data",
-                        "%s", rp->mrs[i]->key);
+    for (size_t i = 0; i < rp->nmrs; i++) {
+        if (!rp->mrs[i]->res || rp->mrs[i]->carried)
+            continue;
+        repair_note(rp, "repair-not-carried", T_MR, rp->mrs[i]->line, "without readings",
+                    "not carried, with their ReadingTypes: a MeterReading without "
+                    "IntervalBlocks holds no data",
+                    "%s", rp->mrs[i]->key);
+        repair_note_nested(rp, rp->mrs[i], false);
+    }
 }
 
 /* Usage points first (joins need them), then the readings of blocks that
@@ -210,6 +213,7 @@ static void note_idle_meter_readings(repair *rp)
 static int finish(repair *rp, const espi_feed_res *feed)
 {
     note_feed(rp, feed);
+    repair_find_currency(rp);
     int rc = repair_check_bad_time(rp);
     size_t real = rp->nups;
     for (size_t i = 0; rc == 0 && i < real; i++)
@@ -226,11 +230,13 @@ static int finish(repair *rp, const espi_feed_res *feed)
     for (size_t i = 0; rc == 0 && i < rp->sums.n; i++)
         rc = repair_add_summary(rp, rp->sums.items[i]);
     if (rc == 0)
+        repair_note_empty_usage_points(rp);
+    if (rc == 0)
         rc = repair_time_params(rp);
-    if (rc == 0 && rp->nups == 0 && rp->carried == 0)
+    if (rc == 0 && rp->carried == 0)
         repair_note(rp, "repair-no-usage", T_FEED, feed->line,
-                    "without usage data (no UsagePoint, reading or summary)",
-                    "the feed written holds none either", NULL);
+                    "without usage data (no IntervalReading with a value, no summary)",
+                    "nothing of it can be written: a usage feed needs readings or summaries", NULL);
     return rc;
 }
 
@@ -312,16 +318,14 @@ static void repair_free(repair *rp)
 static int read_feed(repair *rp, FILE *f, const unsigned char *head, size_t head_len)
 {
     repair_tap_reset(rp);
-    read_observer obs = {rp,
-                         repair_on_field,
-                         repair_on_entry,
-                         NULL,
-                         repair_tap_plug,
-                         repair_tap_unplug,
-                         (const char *)head,
-                         head_len,
-                         true,
-                         NULL};
+    read_observer obs = {.ctx = rp,
+                         .field = repair_on_field,
+                         .entry = repair_on_entry,
+                         .plug = repair_tap_plug,
+                         .unplug = repair_tap_unplug,
+                         .head = (const char *)head,
+                         .head_len = head_len,
+                         .uncapped = true};
     /* the model holds every reading anyway: the reader may hold back as many
      * as it takes to join them all, so that joins that only the whole file
      * decides (its only MeterReading, say) are made */

@@ -9,9 +9,13 @@
  *                     untyped links, repeated ids
  *   repair/tap.c      the tap on the SAX stream: what the reader's tables
  *                     do not read (NISC's per-reading powerOfTenMultiplier,
- *                     serviceDeliveryPoint/tariffProfile, readCycle)
+ *                     serviceDeliveryPoint/tariffProfile, readCycle), and
+ *                     elements where the schema has none (a <uom> inside
+ *                     IntervalBlock/interval), said as dropped
  *   repair/readings.c readings as they arrive, then each MeterReading's
- *                     channel: repeats, durations, intervalLength, flow
+ *                     channel: repeats, durations, intervalLength, flow,
+ *                     the ReadingType's kind, commodity and currency, the
+ *                     sign of energy received
  *   repair/links.c    the joins the links did not make (espi_read makes
  *                     them by the rules of read/links.h) said as repairs;
  *                     the resources this repair makes joined by the same
@@ -61,7 +65,7 @@ typedef struct tally {
     const char *code;
     rtype type;
     char *what;         /* "time value(s) in milliseconds" */
-    const char *action; /* "divided by 1000" */
+    const char *action; /* "divided by 1000"; a constant (kept, not copied) */
     char *first;        /* the first occurrence, briefly; NULL: none */
     size_t count;
     unsigned long line;
@@ -125,6 +129,7 @@ typedef struct tap {
     xmlSAXHandler mine;
     bool plugged;
     int depth, reading_depth, up_depth, sdp_depth, capture_depth;
+    int block_depth, interval_depth, period_depth; /* IntervalBlock, its interval, a timePeriod */
     capture_kind capture;
     unsigned long capture_line;
     char text[REPAIR_MAX_CAPTURE + 1];
@@ -173,6 +178,10 @@ struct repair {
     size_t ntapped, tapped_cap, tapped_next;
     tap tap;
     size_t carried; /* readings and summaries put into the model */
+    /* the currency the file states (its ReadingTypes and summaries): one
+     * code, 0 when none, -1 when several differ; and its first line */
+    int currency;
+    unsigned long currency_line;
 };
 
 /* A code as the model keeps it: CODE_NONE when absent or beyond int. */
@@ -221,6 +230,8 @@ void repair_tapped_free(repair *rp);
 int repair_on_reading(repair *rp, const espi_interval_reading_res *ir);
 int repair_push_reading(model_reading **items, size_t *n, size_t *cap, const model_reading *r);
 int repair_make_channel(repair *rp, mr_info *m);
+void repair_note_nested(repair *rp, const mr_info *m, bool carried);
+void repair_find_currency(repair *rp);
 
 /* repair/links.c: a usage point asked for by a MeterReading or summary */
 typedef struct up_query {
@@ -240,6 +251,7 @@ void repair_note_block_layouts(repair *rp);
 
 /* repair/usage.c */
 int repair_make_usage_point(repair *rp, up_info *u);
+void repair_note_empty_usage_points(repair *rp);
 int repair_add_summary(repair *rp, const espi_usage_summary_res *us);
 
 /* repair/zone.c */

@@ -190,9 +190,7 @@ static const translation translations[] = {
     {"namespace-inside-resource", "repair-namespace", T_ENTRY,
      "element(s) in no or the Atom namespace inside an ESPI resource",
      "read as ESPI and written in its namespace"},
-    {"nested-reading-type", "repair-nested-reading-type", T_MR,
-     "ReadingType(s) nested inside a MeterReading",
-     "written as an entry of its own, linked from its MeterReading"},
+    {"nested-reading-type", NULL, T_ENTRY, NULL, NULL}, /* said per MeterReading, carried or not */
     {"outside-content", "repair-outside-content", T_ENTRY,
      "resource(s) outside an entry's <content>", "written inside <content>"},
 };

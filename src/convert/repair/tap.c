@@ -3,7 +3,9 @@
  * reader: it passes every event on, and reads what the reader's tables do
  * not (NISC's non-schema powerOfTenMultiplier inside IntervalReading, a
  * UsagePoint's serviceDeliveryPoint/tariffProfile and readCycle, and the
- * UsagePoint fields the model has no place for). A UsagePoint's fields
+ * UsagePoint fields the model has no place for), and says what stands
+ * where the schema has no place for it inside an IntervalBlock (SmartHub's
+ * <uom> inside interval), which the reader skips. A UsagePoint's fields
  * wait in rp->tapped until the reader hands the UsagePoint over. */
 #include "convert/repair/repair.h"
 
@@ -68,15 +70,62 @@ static void usage_point_child(tap *t, const xmlChar *name, int depth)
         tap_not_carried(t, "", name);
 }
 
+/* An element the schema has no place for where it stands (SmartHub's
+ * <uom> inside IntervalBlock/interval): the reader skips it; said here. */
+static void tap_misplaced(tap *t, rtype type, const char *where, const xmlChar *name)
+{
+    char what[160];
+    snprintf(what, sizeof what, "non-schema <%s> element(s) inside %s", (const char *)name, where);
+    repair_note(t->rp, "repair-not-carried", type, tap_line(t), what,
+                "dropped: the schema has no place for it there", NULL);
+}
+
+static bool reading_child(const xmlChar *name)
+{
+    static const char *const children[] = {
+        "cost", "ReadingQuality", "timePeriod", "value", "consumptionTier", "tou", "cpp"};
+    for (size_t i = 0; i < sizeof children / sizeof children[0]; i++)
+        if (named(name, children[i]))
+            return true;
+    return false;
+}
+
+/* Inside an IntervalBlock: its interval, its readings and their
+ * timePeriods hold only what the schema lists. */
+static bool block_child(tap *t, const xmlChar *name, int depth)
+{
+    bool period_part = named(name, "duration") || named(name, "start");
+    if (t->interval_depth >= 0 && depth == t->interval_depth + 1) {
+        if (!period_part)
+            tap_misplaced(t, T_BLOCK, "IntervalBlock/interval", name);
+    } else if (t->period_depth >= 0 && depth == t->period_depth + 1) {
+        if (!period_part)
+            tap_misplaced(t, T_READING, "IntervalReading/timePeriod", name);
+    } else if (depth == t->block_depth + 1 && named(name, "interval")) {
+        t->interval_depth = depth;
+    } else if (t->reading_depth >= 0 && depth == t->reading_depth + 1) {
+        if (named(name, "powerOfTenMultiplier"))
+            begin_capture(t, CAP_MULTIPLIER, depth);
+        else if (named(name, "timePeriod"))
+            t->period_depth = depth;
+        else if (!reading_child(name))
+            tap_misplaced(t, T_READING, "IntervalReading", name);
+    } else {
+        return false;
+    }
+    return true;
+}
+
 static void tap_observe_start(tap *t, const xmlChar *name, const xmlChar *uri, int depth)
 {
     if (uri != NULL && !xmlStrEqual(uri, (const xmlChar *)NS_ESPI))
         return;
-    if (t->reading_depth < 0 && named(name, "IntervalReading"))
+    if (t->block_depth < 0 && named(name, "IntervalBlock"))
+        t->block_depth = depth;
+    else if (t->reading_depth < 0 && named(name, "IntervalReading"))
         t->reading_depth = depth;
-    else if (t->reading_depth >= 0 && depth == t->reading_depth + 1 &&
-             named(name, "powerOfTenMultiplier"))
-        begin_capture(t, CAP_MULTIPLIER, depth);
+    else if (t->block_depth >= 0 && block_child(t, name, depth))
+        return;
     else if (t->up_depth < 0 && named(name, "UsagePoint")) {
         t->up_depth = depth;
         t->current = (tap_up){tap_line(t), NULL, NULL};
@@ -146,6 +195,12 @@ static void tap_observe_end(tap *t, int depth)
         end_capture(t);
     if (depth == t->reading_depth)
         t->reading_depth = -1;
+    if (depth == t->period_depth)
+        t->period_depth = -1;
+    if (depth == t->interval_depth)
+        t->interval_depth = -1;
+    if (depth == t->block_depth)
+        t->block_depth = -1;
     if (depth == t->sdp_depth)
         t->sdp_depth = -1;
     if (depth == t->up_depth) {
@@ -227,7 +282,13 @@ static void tap_error(void *ctx, xmlErrorPtr e)
 /* Before a pass: nothing open, nothing captured. */
 void repair_tap_reset(repair *rp)
 {
-    rp->tap = (tap){.rp = rp, .reading_depth = -1, .up_depth = -1, .sdp_depth = -1};
+    rp->tap = (tap){.rp = rp,
+                    .reading_depth = -1,
+                    .up_depth = -1,
+                    .sdp_depth = -1,
+                    .block_depth = -1,
+                    .interval_depth = -1,
+                    .period_depth = -1};
 }
 
 /* Puts the tap between the parser and the reader: the parser's handler

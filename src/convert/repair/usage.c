@@ -27,6 +27,22 @@ int repair_make_usage_point(repair *rp, up_info *u)
     return 0;
 }
 
+/* A UsagePoint of the file that got no readings and no summaries is not
+ * written (the merge drops a usage point without data): said here. */
+void repair_note_empty_usage_points(repair *rp)
+{
+    for (size_t i = 0; i < rp->nups; i++) {
+        const up_info *u = rp->ups[i];
+        if (u->res == NULL || u->model == NULL || u->model->nchannels > 0 ||
+            u->model->nsummaries > 0)
+            continue;
+        repair_note(rp, "repair-not-carried", T_UP, u->res->entry.line,
+                    "without readings or summaries",
+                    "not carried: a UsagePoint entry without data only breaks the feed's rules",
+                    "%s", u->key);
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* Summaries                                                           */
 /* ------------------------------------------------------------------ */
@@ -150,6 +166,28 @@ static bool fix_status_time(repair *rp, model_summary *s, unsigned long line)
     return true;
 }
 
+/* A bill without its currency gets the one the file states elsewhere, as
+ * readings with cost do (repair/readings.c); none is guessed. */
+static void fix_summary_currency(repair *rp, model_summary *s, unsigned long line)
+{
+    if (s->currency != 0 ||
+        !(s->has_bill_last_period || s->has_bill_to_date || s->has_cost_additional))
+        return;
+    if (rp->currency > 0) {
+        repair_note(rp, "repair-currency", T_SUMMARY, line, "with a bill but without a currency",
+                    "given the currency the rest of the file states", "currency %d (line %lu)",
+                    rp->currency, rp->currency_line);
+        s->currency = rp->currency;
+        return;
+    }
+    repair_note(rp, "repair-currency-unknown", T_SUMMARY, line,
+                "with a bill but without a currency",
+                rp->currency < 0 ? "kept without one: the file states several currencies"
+                                 : "kept without one: the file states no currency anywhere, and "
+                                   "none is guessed",
+                NULL);
+}
+
 int repair_add_summary(repair *rp, const espi_usage_summary_res *us)
 {
     model_summary s;
@@ -173,6 +211,7 @@ int repair_add_summary(repair *rp, const espi_usage_summary_res *us)
     if ((rc = repair_resolve_usage_point(rp, &q, &u)) != 0)
         return rc;
     note_summary_extras(rp, us);
+    fix_summary_currency(rp, &s, us->entry.line);
     if (model_usage_point_add_summary(u->model, &s) != 0)
         return repair_nomem(rp);
     rp->carried++;

@@ -274,6 +274,22 @@ static void note_given_zone(repair *rp, const espi_ltp_res *ltp, const espi_time
                 "%s", file);
 }
 
+/* A tzOffset east of UTC with the US DST rules (the NGMA sample's +18000)
+ * has its sign wrong: US zones are UTC-10 to UTC-4, and the rules say the
+ * file means one (tzOffset is the standard offset, seconds east of UTC). */
+static int32_t us_offset_sign(repair *rp, const espi_ltp_res *ltp, int32_t tz)
+{
+    bool us = ltp->dst_start_rule == 0x360E2000 && ltp->dst_end_rule == 0xB40E2000;
+    if (!us || tz < 14400 || tz > 36000)
+        return tz;
+    repair_note(rp, "repair-ltp-offset-sign", T_LTP, ltp->entry.line,
+                "with a tzOffset east of UTC and the US DST rules (360E2000/B40E2000)",
+                "written with the sign turned (US zones are west of UTC: UTC-10 to UTC-4); the "
+                "readings' UTC times do not change, the blocks' local days do",
+                "tzOffset %d, written %d", (int)tz, (int)-tz);
+    return -tz;
+}
+
 /* The feed's time parameters, named by their POSIX form (or by their
  * numbers, when the rules have none), and the zone of its local days. */
 int repair_time_params(repair *rp)
@@ -282,7 +298,8 @@ int repair_time_params(repair *rp)
     if (ltp == NULL || ltp->tz_offset == ESPI_ABSENT || ltp->tz_offset < -TZ_LTP_MAX_OFFSET ||
         ltp->tz_offset > TZ_LTP_MAX_OFFSET)
         return no_time_params(rp, ltp);
-    espi_time_params tp = {(int32_t)ltp->tz_offset, 0, TZ_DST_RULE_NONE, TZ_DST_RULE_NONE};
+    espi_time_params tp = {us_offset_sign(rp, ltp, (int32_t)ltp->tz_offset), 0, TZ_DST_RULE_NONE,
+                           TZ_DST_RULE_NONE};
     dst_part(rp, ltp, &tp);
     char posix[96], name[96];
     bool has_posix = posix_zone(posix, sizeof posix, &tp);

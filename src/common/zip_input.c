@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* zip_input.c - the one XML member of a ZIP archive as a FILE (fopencookie
+/* zip_input.c - the XML members of a ZIP archive as FILEs (fopencookie
  * over zip_fread, glibc). The archive is read into memory first: a ZIP's
  * directory is at its end, and the input may be a pipe. Every size is
- * bounded: the archive, the number of entries, the member's declared and
+ * bounded: the archive, the number of entries, each member's declared and
  * actual uncompressed size (which stops zip bombs). */
 #define _GNU_SOURCE /* fopencookie */
-#include "convert/zip_input.h"
+#include "common/zip_input.h"
 
 #include "common/error.h"
 
@@ -16,17 +16,22 @@
 #include <sys/stat.h>
 #include <zip.h>
 
-#define MAX_LISTED 8 /* member names shown when the choice fails */
+#define MAX_LISTED 8 /* member names shown when the archive holds no XML */
 
 struct zip_input {
     unsigned char *data;
     size_t size;
     zip_t *za;
+    char *archive;     /* the archive's name */
+    zip_uint64_t *xml; /* indexes of the .xml members, in archive order */
+    size_t nxml;
+    uint64_t max_member;
+    /* the member open now */
     zip_file_t *zf;
     FILE *stream;
-    uint64_t declared; /* the member's uncompressed size */
+    uint64_t declared; /* its uncompressed size */
     uint64_t delivered;
-    char *name;        /* "archive.zip(member.xml)" */
+    char *name;        /* "archive.zip:member.xml" */
     char problem[256]; /* what went wrong while streaming; "" when nothing */
 };
 
@@ -60,7 +65,7 @@ static off_t known_size(FILE *in)
 static int slurp(zip_input *z, FILE *in, const unsigned char *head, size_t head_len,
                  const char *name, espi_error *err)
 {
-    size_t cap = 1 << 16;
+    size_t cap = head_len > (1 << 16) ? head_len : 1 << 16;
     err_loc loc = {name, 0, 0, NULL};
     if (known_size(in) > (off_t)ZIP_INPUT_MAX_ARCHIVE)
         return too_large(name, err);
@@ -89,7 +94,7 @@ static int slurp(zip_input *z, FILE *in, const unsigned char *head, size_t head_
     if (ferror(in)) {
         char reason[128];
         err_strerror(errno, reason, sizeof reason);
-        return err_fail(err, ESPI_E_IO, "io", &loc, "cannot read the input: %s", reason);
+        return err_fail(err, ESPI_E_IO, "io", &loc, "cannot read: %s", reason);
     }
     return 0;
 }
@@ -116,7 +121,7 @@ static int open_archive(zip_input *z, const char *name, espi_error *err)
 }
 
 /* ------------------------------------------------------------------ */
-/* The member                                                          */
+/* The members                                                         */
 /* ------------------------------------------------------------------ */
 
 static bool is_xml_name(const char *s)
@@ -140,61 +145,58 @@ static void list_members(zip_t *za, zip_int64_t n, char *buf, size_t size)
         str_bufprintf(buf, size, &len, "nothing");
 }
 
-/* The index of the only .xml member. */
-static int choose_member(zip_input *z, const char *name, zip_uint64_t *index, espi_error *err)
+/* The .xml members, in archive order; none is an error that lists what
+ * the archive holds. */
+static int find_members(zip_input *z, const char *name, espi_error *err)
 {
     err_loc loc = {name, 0, 0, NULL};
     zip_int64_t n = zip_get_num_entries(z->za, 0);
     if (n < 0 || n > ZIP_INPUT_MAX_ENTRIES)
         return err_fail(err, ESPI_E_INPUT, "zip-entries", &loc,
-                        "the ZIP archive lists %lld entries; a Green Button download holds a "
-                        "few",
-                        (long long)n);
-    zip_int64_t found = -1, count = 0;
+                        "the ZIP archive lists %lld entries, more than the %d espi reads; a Green "
+                        "Button download holds a few",
+                        (long long)n, ZIP_INPUT_MAX_ENTRIES);
+    z->xml = malloc(((size_t)n + 1) * sizeof *z->xml);
+    if (z->xml == NULL)
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     for (zip_int64_t i = 0; i < n; i++) {
         const char *m = zip_get_name(z->za, (zip_uint64_t)i, 0);
-        if (m != NULL && is_xml_name(m)) {
-            count++;
-            found = found < 0 ? i : found;
-        }
+        if (m != NULL && is_xml_name(m))
+            z->xml[z->nxml++] = (zip_uint64_t)i;
     }
-    if (count == 1) {
-        *index = (zip_uint64_t)found;
+    if (z->nxml > 0)
         return 0;
-    }
     char members[400];
     list_members(z->za, n, members, sizeof members);
     return err_fail(err, ESPI_E_INPUT, "zip-members", &loc,
-                    "the ZIP archive holds %s .xml file; expected exactly one Green Button "
-                    "file (it holds: %s)",
-                    count == 0 ? "no" : "more than one", members);
+                    "the ZIP archive holds no .xml file; expected Green Button XML files in it "
+                    "(it holds: %s)",
+                    members);
 }
 
-static int check_member(zip_input *z, zip_uint64_t index, const char *name, espi_error *err)
+static int check_member(zip_input *z, zip_uint64_t index, espi_error *err)
 {
     zip_stat_t st;
-    err_loc loc = {name, 0, 0, NULL};
+    err_loc loc = {z->name, 0, 0, NULL};
     zip_stat_init(&st);
     if (zip_stat_index(z->za, index, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE))
-        return err_fail(err, ESPI_E_INPUT, "zip-corrupt", &loc,
-                        "the ZIP entry %s cannot be read: %s", zip_input_name(z),
+        return err_fail(err, ESPI_E_INPUT, "zip-corrupt", &loc, "the ZIP entry cannot be read: %s",
                         zip_strerror(z->za));
     if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE)
         return err_fail(err, ESPI_E_INPUT, "zip-encrypted", &loc,
-                        "%s is encrypted; espi reads no password-protected archives (unzip it "
-                        "and give the XML file)",
-                        zip_input_name(z));
+                        "the file is encrypted; espi reads no password-protected archives (unzip "
+                        "it and give the XML file)");
     if ((st.valid & ZIP_STAT_COMP_METHOD) && !zip_compression_method_supported(st.comp_method, 0))
         return err_fail(err, ESPI_E_INPUT, "zip-method", &loc,
-                        "%s uses compression method %u, which espi cannot read (unzip it and "
+                        "the file uses compression method %u, which espi cannot read (unzip it and "
                         "give the XML file)",
-                        zip_input_name(z), st.comp_method);
-    if (st.size > ZIP_INPUT_MAX_MEMBER)
-        return err_fail(err, ESPI_E_INPUT, "zip-bomb", &loc,
-                        "%s unpacks to %llu bytes, more than the %llu GiB espi accepts from an "
-                        "archive (a zip bomb?)",
-                        zip_input_name(z), (unsigned long long)st.size,
-                        (unsigned long long)(ZIP_INPUT_MAX_MEMBER >> 30));
+                        st.comp_method);
+    if (st.size > z->max_member)
+        return err_fail(
+            err, ESPI_E_INPUT, "zip-bomb", &loc,
+            "the file unpacks to %llu bytes, more than the %llu bytes espi accepts from "
+            "an archive (a zip bomb?)",
+            (unsigned long long)st.size, (unsigned long long)z->max_member);
     z->declared = st.size;
     return 0;
 }
@@ -233,36 +235,90 @@ static int cookie_close(void *ctx)
 
 static char *member_name(const char *name, const char *member)
 {
-    size_t n = strlen(name) + strlen(member) + 3;
+    size_t n = strlen(name) + strlen(member) + 2;
     char *s = malloc(n);
     if (s != NULL)
-        snprintf(s, n, "%s(%s)", name, member);
+        snprintf(s, n, "%s:%s", name, member);
     return s;
+}
+
+static void close_member(zip_input *z)
+{
+    if (z->stream)
+        fclose(z->stream);
+    if (z->zf)
+        zip_fclose(z->zf);
+    free(z->name);
+    z->stream = NULL;
+    z->zf = NULL;
+    z->name = NULL;
+    z->declared = z->delivered = 0;
+    z->problem[0] = '\0';
+}
+
+int zip_input_member(zip_input *z, size_t k, espi_error *err)
+{
+    close_member(z);
+    if (k >= z->nxml)
+        return err_fail(err, ESPI_E_ARG, "zip-members", &(err_loc){z->archive, 0, 0, NULL},
+                        "the ZIP archive holds %zu .xml files, not %zu", z->nxml, k + 1);
+    zip_uint64_t index = z->xml[k];
+    z->name = member_name(z->archive, zip_get_name(z->za, index, 0));
+    if (z->name == NULL)
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    int rc = check_member(z, index, err);
+    if (rc == 0 && (z->zf = zip_fopen_index(z->za, index, 0)) == NULL)
+        rc = err_fail(err, ESPI_E_INPUT, "zip-corrupt", &(err_loc){z->name, 0, 0, NULL},
+                      "the file cannot be opened: %s", zip_strerror(z->za));
+    cookie_io_functions_t io = {cookie_read, NULL, NULL, cookie_close};
+    if (rc == 0 && (z->stream = fopencookie(z, "r", io)) == NULL)
+        rc = err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    return rc;
+}
+
+int zip_input_open_archive(zip_input **out, FILE *in, const unsigned char *head, size_t head_len,
+                           const char *name, uint64_t max_member, espi_error *err)
+{
+    *out = NULL;
+    zip_input *z = calloc(1, sizeof *z);
+    if (z == NULL || (z->archive = strdup(name)) == NULL) {
+        free(z);
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    }
+    z->max_member = max_member ? max_member : ZIP_INPUT_MAX_MEMBER;
+    int rc = slurp(z, in, head, head_len, name, err);
+    if (rc == 0)
+        rc = open_archive(z, name, err);
+    if (rc == 0)
+        rc = find_members(z, name, err);
+    if (rc != 0) {
+        zip_input_close(z);
+        return rc;
+    }
+    *out = z;
+    return 0;
+}
+
+size_t zip_input_members(const zip_input *z)
+{
+    return z->nxml;
 }
 
 int zip_input_open(zip_input **out, FILE *in, const unsigned char *head, size_t head_len,
                    const char *name, espi_error *err)
 {
-    *out = NULL;
-    zip_input *z = calloc(1, sizeof *z);
-    if (z == NULL)
-        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
-    zip_uint64_t index = 0;
-    int rc = slurp(z, in, head, head_len, name, err);
+    zip_input *z = NULL;
+    int rc = zip_input_open_archive(&z, in, head, head_len, name, 0, err);
+    if (rc == 0 && z->nxml > 1) {
+        char members[400];
+        list_members(z->za, zip_get_num_entries(z->za, 0), members, sizeof members);
+        rc = err_fail(err, ESPI_E_INPUT, "zip-members", &(err_loc){name, 0, 0, NULL},
+                      "the ZIP archive holds more than one .xml file; expected exactly one Green "
+                      "Button file here (it holds: %s); espi convert reads each as an input",
+                      members);
+    }
     if (rc == 0)
-        rc = open_archive(z, name, err);
-    if (rc == 0)
-        rc = choose_member(z, name, &index, err);
-    if (rc == 0 && (z->name = member_name(name, zip_get_name(z->za, index, 0))) == NULL)
-        rc = err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
-    if (rc == 0)
-        rc = check_member(z, index, name, err);
-    if (rc == 0 && (z->zf = zip_fopen_index(z->za, index, 0)) == NULL)
-        rc = err_fail(err, ESPI_E_INPUT, "zip-corrupt", &(err_loc){name, 0, 0, NULL},
-                      "%s cannot be opened: %s", z->name, zip_strerror(z->za));
-    cookie_io_functions_t io = {cookie_read, NULL, NULL, cookie_close};
-    if (rc == 0 && (z->stream = fopencookie(z, "r", io)) == NULL)
-        rc = err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        rc = zip_input_member(z, 0, err);
     if (rc != 0) {
         zip_input_close(z);
         return rc;
@@ -278,7 +334,7 @@ FILE *zip_input_stream(zip_input *z)
 
 const char *zip_input_name(const zip_input *z)
 {
-    return z->name ? z->name : "?";
+    return z->name ? z->name : z->archive;
 }
 
 int zip_input_check(const zip_input *z, espi_error *err)
@@ -294,13 +350,11 @@ void zip_input_close(zip_input *z)
 {
     if (z == NULL)
         return;
-    if (z->stream)
-        fclose(z->stream);
-    if (z->zf)
-        zip_fclose(z->zf);
+    close_member(z);
     if (z->za)
         zip_discard(z->za); /* read-only: nothing to write back; frees the source */
     free(z->data);
-    free(z->name);
+    free(z->xml);
+    free(z->archive);
     free(z);
 }

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* inputs.c - the FILE arguments of convert, validate and dump, read the same
+ * way: espi_input_open tells a file from gzip and a ZIP's XML files, and
+ * words a missing file, a directory and an unreadable file alike (exit 3);
+ * dump and validate name SmartHub data for what they are and the command
+ * that reads them. */
+#include "cli.h"
+
+#include "espi.h"
+
+#include <string.h>
+
+static void set_error(espi_error *err, espi_status status, const char *code, const char *file)
+{
+    memset(err, 0, sizeof *err);
+    err->status = status;
+    snprintf(err->code, sizeof err->code, "%s", code);
+    snprintf(err->file, sizeof err->file, "%s", file);
+}
+
+/* arg as one shell word: as it is when it needs no quoting. */
+static void shell_word(char *buf, size_t size, const char *arg)
+{
+    if (arg[0] != '\0' && strspn(arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                      "0123456789._/:@%+=,-") == strlen(arg)) {
+        snprintf(buf, size, "%s", arg);
+        return;
+    }
+    size_t len = 0;
+    buf[len++] = '\'';
+    for (const char *p = arg; *p && len + 5 < size; p++) {
+        if (*p == '\'') { /* ' as '\'' */
+            memcpy(buf + len, "'\\''", 4);
+            len += 4;
+        } else {
+            buf[len++] = *p;
+        }
+    }
+    buf[len++] = '\'';
+    buf[len] = '\0';
+}
+
+typedef struct kind_text {
+    espi_format format;
+    const char *what;
+    bool alone; /* converts on its own (account data need usage data too) */
+} kind_text;
+
+static const kind_text kinds[] = {
+    {ESPI_FORMAT_SMARTHUB_JSON, "SmartHub usage JSON", true},
+    {ESPI_FORMAT_SMARTHUB_CSV, "a SmartHub CSV export", true},
+    {ESPI_FORMAT_HAR, "a browser HAR file", true},
+    {ESPI_FORMAT_SMARTHUB_ACCOUNT, "SmartHub account JSON (user-data or billing)", false},
+};
+
+int cli_input_green_button(const cli_input *in, espi_error *err)
+{
+    espi_format format;
+    espi_error ignored;
+    if (espi_format_detect(&format, in->head, in->head_len, in->name, &ignored) != 0)
+        return 0; /* nothing espi knows: the XML reader says what is wrong */
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (kinds[i].format != format)
+            continue;
+        char word[300];
+        shell_word(word, sizeof word, in->arg);
+        set_error(err, ESPI_E_INPUT, "input", in->name);
+        snprintf(err->message, sizeof err->message,
+                 kinds[i].alone
+                     ? "this is %s, not Green Button XML; convert it with: espi convert %s"
+                     : "this is %s, not Green Button XML; espi convert reads it with "
+                       "usage data: espi convert usage.json %s",
+                 kinds[i].what, word);
+        return ESPI_E_INPUT;
+    }
+    return 0;
+}
+
+static int worse(int a, int b)
+{
+    return a > b ? a : b;
+}
+
+static int fail(const cli_inputs *ci, const espi_error *err, bool read)
+{
+    cli_print_error(ci->io, err);
+    if (ci->failed)
+        ci->failed(ci->ctx, err->file, err, read);
+    return cli_exit_code(err->status);
+}
+
+/* One input: refused when it is SmartHub data and only Green Button XML
+ * is read; else read, the input layer's reason replacing the reader's
+ * when the stream failed under it. */
+static int read_one(const cli_inputs *ci, espi_input *inputs, cli_input *in)
+{
+    espi_input_head(inputs, &in->head, &in->head_len);
+    espi_error err;
+    if (ci->green_button_only && cli_input_green_button(in, &err) != 0)
+        return fail(ci, &err, false);
+    int rc = ci->read(ci->ctx, in, &err);
+    espi_error why;
+    bool write_failed = rc != 0 && strcmp(err.code, "write") == 0;
+    if (!write_failed && espi_input_check(inputs, &why) != 0) {
+        err = why;
+        rc = why.status;
+    }
+    return rc == 0 ? CLI_OK : fail(ci, &err, true);
+}
+
+int cli_read_inputs(const cli_inputs *ci, const char *arg)
+{
+    espi_input *inputs = NULL;
+    espi_error err;
+    if (espi_input_open(&inputs, arg, NULL, &err) != 0)
+        return fail(ci, &err, false);
+    int code = CLI_OK;
+    for (;;) {
+        cli_input in = {arg, NULL, NULL, NULL, 0};
+        int rc = espi_input_next(inputs, &in.stream, &in.name, &err);
+        int c = rc != 0 ? fail(ci, &err, false) : in.stream ? read_one(ci, inputs, &in) : CLI_OK;
+        code = worse(code, c);
+        if ((rc == 0 && in.stream == NULL) || (c != CLI_OK && ci->stop_at_error))
+            break;
+    }
+    espi_input_close(inputs);
+    return code;
+}
