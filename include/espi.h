@@ -381,7 +381,9 @@ typedef struct espi_validate_options {
     unsigned families;       /* espi_family bits; 0: chosen from the file's ReadingTypes */
     espi_diag_fn on_finding; /* each finding; code is the rule id, where the entry */
     void *finding_ctx;
-    size_t max_per_rule; /* findings of one rule reported at most (then counted); 0: all */
+    /* findings of one rule reported per file at most (the rest counted); 0: all, up to
+     * 1,000 (what is kept for sorting in file order is bounded) */
+    size_t max_per_rule;
     /* Rules left out: their findings are neither reported nor counted as errors, warnings
      * or infos (summary.ignored counts them); a finding that stops the reading (xml-syntax,
      * a limit, ...) is always reported. Ids must be rules of espi_rules() (else ESPI_E_ARG). */
@@ -389,8 +391,9 @@ typedef struct espi_validate_options {
     size_t nignore;
     const char *const *only; /* when nonly > 0, every rule but these (then ignore too) */
     size_t nonly;
-    /* At the end of a file, once per rule whose findings max_per_rule held back: how many
-     * (they are in the summary's counts); ctx is finding_ctx. May be NULL. */
+    /* At the end of a file, once per rule whose findings max_per_rule (or the cap of
+     * 1,000) held back: how many (they are in the summary's counts); ctx is finding_ctx.
+     * May be NULL. */
     void (*on_suppressed)(const espi_rule *rule, size_t count, void *ctx);
     /* A finding that sums up many readings for one cause (an intervalLength that
      * disagrees with them) is reported once, on the cause, with a count and the first and
@@ -404,7 +407,7 @@ ESPI_API void espi_validate_options_init(espi_validate_options *opts);
 
 typedef struct espi_validate_summary {
     size_t errors, warnings, infos; /* findings, counted ones included */
-    size_t suppressed;              /* of those, held back by max_per_rule */
+    size_t suppressed;              /* of those, held back by max_per_rule or the cap */
     size_t ignored;                 /* findings of rules left out (ignore, only): in no count */
     unsigned families;              /* the rule families applied */
     bool customer;                  /* checked as a customer (PII) feed */
@@ -535,7 +538,7 @@ typedef struct espi_interval_block_res {
                                 readings are delivered, fields after content may be NULL */
     int64_t duration, start; /* interval */
     const espi_meter_reading_res *meter_reading; /* via its up link; NULL when unknown */
-    unsigned long line; /* of the IntervalBlock element (its entry's is entry.line) */
+    unsigned long line;   /* of the IntervalBlock element (its entry's is entry.line) */
     unsigned long column; /* of the IntervalBlock start tag's '<' (characters, from 1) */
 } espi_interval_block_res;
 
@@ -627,8 +630,8 @@ typedef struct espi_feed_res {
     size_t nlinks;
     unsigned long line;
     size_t entries, readings;
-    bool fragment; /* the root is one atom:entry (what an ESPI API returns for a single
-                      resource), read as a feed of that entry; id, title, updated NULL */
+    bool fragment;        /* the root is one atom:entry (what an ESPI API returns for a single
+                             resource), read as a feed of that entry; id, title, updated NULL */
     unsigned long column; /* of the root's start tag '<' (characters, from 1) */
 } espi_feed_res;
 
@@ -777,7 +780,9 @@ ESPI_API void espi_dumper_free(espi_dumper *d);
 #define ESPI_INPUT_HEAD_BYTES 65536
 
 typedef struct espi_input_options {
-    uint64_t max_unpacked; /* bytes a gzip input or a ZIP member may unpack to; 0: the default */
+    /* bytes a gzip input, a ZIP member, and a ZIP's .xml members together
+     * may unpack to; 0: the default */
+    uint64_t max_unpacked;
 } espi_input_options;
 
 /* max_unpacked ESPI_INPUT_MAX_UNPACKED. */

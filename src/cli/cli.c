@@ -205,10 +205,10 @@ static void print_remaining(const cli_io *io, const char *shown, bool to_file, c
     cli_check *k = c->check;
     qsort(c->rules, c->nrules, sizeof c->rules[0], by_severity_place);
     fprintf(io->err,
-            "espi: %s: %zu finding%s remain%s after conversion (%zu error%s, %zu warning%s):",
-            shown, k->errors + k->warnings, plural_s(k->errors + k->warnings),
-            k->errors + k->warnings == 1 ? "s" : "", k->errors, plural_s(k->errors), k->warnings,
-            plural_s(k->warnings));
+            "espi: %s: %zu finding%s remain%s after %s (%zu error%s, %zu warning%s):", shown,
+            k->errors + k->warnings, plural_s(k->errors + k->warnings),
+            k->errors + k->warnings == 1 ? "s" : "", k->after ? k->after : "conversion", k->errors,
+            plural_s(k->errors), k->warnings, plural_s(k->warnings));
     for (size_t i = 0; i < c->nrules; i++) {
         const rule_tally *t = &c->rules[i];
         fprintf(io->err, "%s %s x%zu (%s", i ? "," : "", t->code, t->count,
@@ -306,13 +306,6 @@ int cli_write_feed_checked(const cli_io *io, const char *path, const espi_feed *
         return cli_exit_code(rc);
     }
     return check && check->run && check->errors > 0 ? CLI_INVALID_INPUT : CLI_OK;
-}
-
-int cli_write_feed(const cli_io *io, const char *path, const espi_feed *feed,
-                   const espi_write_options *wo, bool validate, espi_diag_fn on_diag, void *ctx)
-{
-    cli_check check = {validate, false, on_diag, ctx, 0, 0};
-    return cli_write_feed_checked(io, path, feed, wo, &check);
 }
 
 static int help_command(const cli_io *io, int argc, char **argv)

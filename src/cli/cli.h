@@ -100,6 +100,7 @@ typedef struct cli_check {
     espi_diag_fn on_diag; /* findings that mean a bug in espi's writer */
     void *ctx;
     size_t errors, warnings; /* out: the findings that remain */
+    const char *after;       /* "remain after ...": NULL, "conversion" */
 } cli_check;
 
 /* Writes feed to path (NULL: stdout) through a temporary file, checked as
@@ -109,10 +110,6 @@ typedef struct cli_check {
  * CLI_INVALID_INPUT. Prints what went wrong; returns an exit code. */
 int cli_write_feed_checked(const cli_io *io, const char *path, const espi_feed *feed,
                            const espi_write_options *wo, cli_check *check);
-
-/* The same with a check unless validate is false (espi fetch). */
-int cli_write_feed(const cli_io *io, const char *path, const espi_feed *feed,
-                   const espi_write_options *wo, bool validate, espi_diag_fn on_diag, void *ctx);
 
 /* The commands, in the order --help lists them. */
 const cli_command *const *cli_commands(size_t *n);

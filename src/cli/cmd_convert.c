@@ -51,7 +51,9 @@ static const cli_option convert_options[] = {
      "inputs that disagree (readings or bills for the same time) are an error, not a warning",
      NULL},
     {0, "dry-run", NULL, CLI_FLAG, offsetof(convert_opts, dry_run),
-     "read and check everything, report warnings and repairs, write nothing", NULL},
+     "read every input, report warnings and repairs, write nothing (the check of the output "
+     "needs an output: it does not run)",
+     NULL},
     {'q', "quiet", NULL, CLI_FLAG, offsetof(convert_opts, quiet), "do not print warnings", NULL},
 };
 
@@ -188,7 +190,7 @@ static void print_summary(const cli_io *io, const char *path, const espi_feed *f
 static int write_output(const cli_io *io, const convert_opts *o, const espi_feed *feed,
                         const espi_write_options *wo, reporter *rep)
 {
-    cli_check check = {!o->no_validate, o->quiet, print_diag, rep, 0, 0};
+    cli_check check = {!o->no_validate, o->quiet, print_diag, rep, 0, 0, "conversion"};
     int rc = cli_write_feed_checked(io, o->output, feed, wo, &check);
     if (rc != CLI_OK && rc != CLI_INVALID_INPUT)
         return rc;
@@ -197,28 +199,54 @@ static int write_output(const cli_io *io, const convert_opts *o, const espi_feed
     return rc;
 }
 
+#define MEMBERS_SHOWN 8 /* ZIP members named in the line that lists them */
+
 typedef struct adding {
     espi_converter *conv;
     espi_format format;
+    size_t members; /* of the argument read now: inputs named "ARG:MEMBER" */
+    char names[400];
+    size_t len;
 } adding;
 
 static int add_input(void *ctx, const cli_input *in, espi_error *err)
 {
-    const adding *a = ctx;
+    adding *a = ctx;
+    const char *archive = strcmp(in->arg, "-") == 0 ? "<stdin>" : in->arg;
+    size_t n = strlen(archive);
+    if (strncmp(in->name, archive, n) == 0 && in->name[n] == ':' && a->members++ < MEMBERS_SHOWN) {
+        int k = snprintf(a->names + a->len, sizeof a->names - a->len, "%s%s", a->len ? ", " : "",
+                         in->name + n + 1);
+        if (k > 0 && (size_t)k < sizeof a->names - a->len)
+            a->len += (size_t)k;
+    }
     return espi_converter_add(a->conv, in->stream, in->name, a->format, err);
 }
 
-/* Reads every input into the converter (a .gz inflated, each .xml file of
- * a ZIP an input of its own); stops at the first that fails. */
-static int read_inputs(const cli_io *io, espi_converter *conv, espi_format format, char **inputs,
-                       int ninputs)
+/* Which files of a ZIP were read, as their warnings would not say it of
+ * a clean one: "espi: read download.zip: 3 .xml files (a.xml, ...)". */
+static void say_members(const cli_io *io, const char *arg, const adding *a)
 {
-    adding a = {conv, format};
+    fprintf(io->err, "espi: read %s: %zu .xml file%s (%s%s)\n", arg, a->members, plural(a->members),
+            a->names, a->members > MEMBERS_SHOWN ? ", ..." : "");
+}
+
+/* Reads every input into the converter (a .gz inflated, each .xml file of
+ * a ZIP an input of its own, named unless quiet); stops at the first that
+ * fails. */
+static int read_inputs(const cli_io *io, const convert_opts *o, espi_converter *conv,
+                       espi_format format, char **inputs, int ninputs)
+{
+    adding a = {conv, format, 0, "", 0};
     cli_inputs ci = {io, add_input, NULL, &a, false, true};
     for (int i = 0; i < ninputs; i++) {
+        a.members = a.len = 0;
+        a.names[0] = '\0';
         int code = cli_read_inputs(&ci, inputs[i]);
         if (code != CLI_OK)
             return code;
+        if (a.members > 0 && !o->quiet)
+            say_members(io, strcmp(inputs[i], "-") == 0 ? "<stdin>" : inputs[i], &a);
     }
     return CLI_OK;
 }
@@ -231,6 +259,17 @@ static int stdin_once(const cli_io *io, char **inputs, int ninputs)
     if (dashes > 1)
         return cli_usage(io, "convert", "- (stdin) can be given once");
     return CLI_OK;
+}
+
+static void say_dry_run(const cli_io *io, const espi_feed *feed)
+{
+    espi_feed_stats st;
+    espi_feed_stats_get(&st, feed);
+    fprintf(io->err,
+            "espi: dry run: %zu usage point%s, %zu channel%s, %zu reading%s, %zu billing "
+            "summar%s; nothing written\n",
+            st.usage_points, plural(st.usage_points), st.channels, plural(st.channels), st.readings,
+            plural(st.readings), st.summaries, st.summaries == 1 ? "y" : "ies");
 }
 
 static int convert(const cli_io *io, const convert_opts *o, char **inputs, int ninputs)
@@ -274,19 +313,14 @@ static int convert(const cli_io *io, const convert_opts *o, char **inputs, int n
     espi_converter *conv = NULL;
     espi_feed *feed = NULL;
     int rc = espi_converter_new(&conv, &co, &err);
-    code = rc == 0 ? read_inputs(io, conv, format, inputs, ninputs) : cli_exit_code(rc);
+    code = rc == 0 ? read_inputs(io, o, conv, format, inputs, ninputs) : cli_exit_code(rc);
     if (code == CLI_OK && (rc = espi_converter_finish(conv, &feed, &err)) != 0) {
         cli_print_error(io, &err);
         code = cli_exit_code(rc);
     }
-    if (code == CLI_OK && o->dry_run && !o->quiet) {
-        espi_feed_stats st;
-        espi_feed_stats_get(&st, feed);
-        fprintf(io->err,
-                "espi: dry run: %zu usage point%s, %zu channel%s, %zu reading%s, %zu billing "
-                "summar%s; nothing written\n",
-                st.usage_points, plural(st.usage_points), st.channels, plural(st.channels),
-                st.readings, plural(st.readings), st.summaries, st.summaries == 1 ? "y" : "ies");
+    if (code == CLI_OK && o->dry_run) {
+        if (!o->quiet) /* -q: nothing said, and still nothing written */
+            say_dry_run(io, feed);
     } else if (code == CLI_OK) {
         code = write_output(io, o, feed, &wo, &rep);
     }
@@ -351,8 +385,8 @@ const cli_command cli_convert_command = {
         "as\n"
         "                    a clean current feed; each repair is reported with its line.\n"
         "A FILE may also be gzip data (inflated as read) or a ZIP, each .xml file in it an input\n"
-        "of its own named archive.zip:member.xml; the first bytes tell, not the name\n"
-        "(docs/inputs.md).\n"
+        "of its own named archive.zip:member.xml (stderr lists those read); the first bytes\n"
+        "tell, not the name (docs/inputs.md).\n"
         "Inputs for the same service location are merged into one usage point: channels by meter\n"
         "and direction, readings by time (kept once when they agree; when they differ the later\n"
         "input wins with a warning, or --strict makes it an error), bills by billing period.\n"

@@ -287,8 +287,9 @@ const cli_command cli_dump_command = {
     .details =
         "Each FILE (- reads stdin) is read in one streaming pass; memory stays flat however\n"
         "large the file. Gzip data (a .gz) are inflated as they are read, and each .xml file\n"
-        "of a ZIP is an input of its own, named archive.zip:member.xml: the first bytes tell,\n"
-        "not the name (docs/inputs.md). SmartHub JSON, CSV and HAR files are not read: the\n"
+        "of a ZIP is an input of its own, named archive.zip:member.xml (the archive itself is\n"
+        "held in memory, up to 512 MiB): the first bytes tell, not the name\n"
+        "(docs/inputs.md). SmartHub JSON, CSV and HAR files are not read: the\n"
         "message names the espi convert command that reads them. Any version and dialect of\n"
         "Green Button XML is read: ESPI 4.0, 3.3, 1.x and the 2011 format, any namespace\n"
         "prefix, relative or absolute links, entries in any order. What is odd but readable\n"

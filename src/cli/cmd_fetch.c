@@ -515,12 +515,14 @@ static void print_summary(const reporter *rep, const char *path, const espi_feed
 static int write_feed(const cli_io *io, const char *path, const espi_feed *feed,
                       const espi_write_options *wo, reporter *rep)
 {
-    int rc = cli_write_feed(io, path, feed, wo, true, print_diag, rep);
-    if (rc != CLI_OK)
+    cli_check check = {true, rep->quiet, print_diag, rep, 0, 0, "the download"};
+    int rc = cli_write_feed_checked(io, path, feed, wo, &check);
+    /* CLI_INVALID_INPUT: written, with findings that remain; say so all the same */
+    if (rc != CLI_OK && rc != CLI_INVALID_INPUT)
         return rc;
-    if (rep->terminal && !rep->quiet)
+    if ((rep->terminal && !rep->quiet) || rc != CLI_OK)
         print_summary(rep, path, feed);
-    return CLI_OK;
+    return rc;
 }
 
 /* The Atom time, as espi convert has it: --updated, else SOURCE_DATE_EPOCH,
@@ -791,7 +793,8 @@ const cli_command cli_fetch_command = {
         "readings'); otherwise only warnings and errors are printed. --verbose shows methods,\n"
         "paths, statuses and times, never a secret. No output file is left behind on failure.\n",
     .exit_status = "0 written; 1 invalid input (a refused login, MFA code or window, an answer "
-                   "with no reading, data the converter refuses); 2 usage error (an option, "
+                   "with no reading, data the converter refuses), or written with errors that "
+                   "remain (listed, one line per rule); 2 usage error (an option, "
                    "several service locations to choose from); 3 I/O or network error (no "
                    "answer in time, a refused connection, a TLS failure, a web page or an HTTP "
                    "error from the portal, PENDING past the budget, a file that cannot be "

@@ -41,7 +41,9 @@ static const cli_option validate_options[] = {
     {0, "strict", NULL, CLI_FLAG, offsetof(validate_opts, strict),
      "warnings make a file invalid too", NULL},
     {0, "max-per-rule", "N", CLI_STRING, offsetof(validate_opts, max_per_rule),
-     "list at most N findings of each rule per file (the rest are counted); default all", NULL},
+     "list at most N findings of each rule per file (the rest are counted); default 0: all, "
+     "up to 1,000",
+     NULL},
     {0, "ignore", "RULE,...", CLI_LIST, offsetof(validate_opts, ignore),
      "leave these rules out: their findings are not listed and make no file invalid, only "
      "counted as ignored (may be given again)",
@@ -316,20 +318,25 @@ const cli_command cli_validate_command = {
     .name = "validate",
     .usage = "[OPTIONS] FILE...",
     .summary = "Check Green Button (ESPI) files: the ESPI schema and the Green Button rules.",
-    .details =
-        "Each FILE (- reads stdin) is read once, streaming, with no network access, no DTD\n"
-        "loading and no entity expansion: the schema (usage feeds, or customer feeds when\n"
-        "the file uses the customer namespace) and every rule of --list-rules are checked\n"
-        "in that one pass, every reading included. Findings are printed as\n"
-        "FILE:LINE:COL: severity: RULE: message [entry ID], in file order, then one verdict\n"
-        "line per file. Rules of the GBA certification families (FB_xx) apply according\n"
-        "to --profile, or to what the file's ReadingTypes hold; their findings come last.\n"
-        "A file's findings are followed by a line per rule that --max-per-rule cut short,\n"
-        "and one naming the findings espi convert repairs, if any. Each file's lines (or\n"
-        "JSON object) are written as soon as the file is done. --ignore and --only choose\n"
-        "rules; a finding that stops the reading (xml-syntax, a limit) is always reported.\n"
-        "docs/rules.md explains every rule with a failing and a passing example\n"
-        "(--explain RULE prints it).\n",
+    .details = "Each FILE (- reads stdin) is read once, streaming, with no network access, no DTD\n"
+               "loading and no entity expansion. A FILE may be gzip-compressed, or a ZIP whose\n"
+               "XML members are each an input (archive.zip:member.xml); SmartHub JSON, CSV and\n"
+               "HAR files are named as such, with the espi convert command that reads them.\n"
+               "The schema (usage feeds, or customer feeds when the file uses the customer\n"
+               "namespace) and every rule of --list-rules are checked in that one pass, every\n"
+               "reading included. Findings are printed in file order as\n"
+               "FILE:LINE:COL: severity: RULE: message [entry ID], the place being that of the\n"
+               "element at fault; a mismatch repeated over many readings for one cause is one\n"
+               "finding with a count (--verbose lists the readings). Then one verdict line per\n"
+               "file. Rules of the GBA certification families (FB_xx) apply according to\n"
+               "--profile, or to what the file holds; under --profile, a rule that stands for a\n"
+               "GBA test is an error, as the GBA preset fails the file. A file's findings are\n"
+               "followed by a line per rule that --max-per-rule cut short, and one naming the\n"
+               "findings espi convert repairs, if any. Each file's lines (or JSON object) are\n"
+               "written as soon as the file is done. --ignore and --only choose rules; a finding\n"
+               "that stops the reading (xml-syntax, a limit) is always reported.\n"
+               "docs/rules.md explains every rule with a failing and a passing example\n"
+               "(--explain RULE prints it); docs/inputs.md the inputs.\n",
     .exit_status =
         "0 every file valid (warnings allowed, unless --strict); 1 some file\n"
         "invalid or not well-formed; 2 usage error; 3 a file could not be read (the worst\n"

@@ -68,6 +68,22 @@ static bool refill(gz_input *g)
     return true;
 }
 
+/* After a member: zeros to the end (block padding, which gunzip ignores)
+ * end the data as the end of the input does. */
+static bool only_zeros_left(gz_input *g)
+{
+    for (;;) {
+        while (g->zs.avail_in > 0 && *g->zs.next_in == 0) {
+            g->zs.next_in++;
+            g->zs.avail_in--;
+        }
+        if (g->zs.avail_in > 0)
+            return false;
+        if (!refill(g))
+            return true;
+    }
+}
+
 /* Inflates into out until something comes out, the data end, or fail. */
 static size_t inflate_some(gz_input *g, unsigned char *out, size_t size)
 {
@@ -86,6 +102,10 @@ static size_t inflate_some(gz_input *g, unsigned char *out, size_t size)
                      "the gzip data end before their end mark (a truncated file?)", NULL);
             else
                 g->done = true;
+            break;
+        }
+        if (!g->member_open && only_zeros_left(g)) {
+            g->done = true;
             break;
         }
         if (!g->member_open) { /* another member follows (gzip -c a b > c) */

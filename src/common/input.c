@@ -9,6 +9,7 @@
 #define _GNU_SOURCE /* fopencookie */
 #include "common/error.h"
 #include "common/gz_input.h"
+#include "common/replay.h"
 #include "common/zip_input.h"
 
 #include <errno.h>
@@ -25,11 +26,11 @@ struct espi_input {
     zip_input *zip;
     size_t member; /* the next ZIP member */
     bool given;    /* a single input was handed out */
-    FILE *src;     /* the current input's bytes after its head */
     unsigned char *head;
-    size_t head_len, head_pos;
-    FILE *stream;   /* the current input: head, then src */
-    int read_errno; /* src failed to read (not gzip or ZIP damage) */
+    /* the current input: its head, then the rest (rp.rest); rp.read_errno
+     * when that failed to read (not gzip or ZIP damage) */
+    replay rp;
+    FILE *stream; /* over rp */
 };
 
 void espi_input_options_init(espi_input_options *opts)
@@ -45,19 +46,10 @@ static int cannot_read(const char *name, int errnum, espi_error *err)
     return err_fail(err, ESPI_E_IO, "io", &(err_loc){name, 0, 0, NULL}, "cannot read: %s", reason);
 }
 
-/* Up to ESPI_INPUT_HEAD_BYTES of f into in->head. */
+/* Up to ESPI_INPUT_HEAD_BYTES of f into in->head; the rest is f's. */
 static bool read_head(espi_input *in, FILE *f)
 {
-    in->head_len = in->head_pos = 0;
-    while (in->head_len < ESPI_INPUT_HEAD_BYTES) {
-        size_t got = fread(in->head + in->head_len, 1, ESPI_INPUT_HEAD_BYTES - in->head_len, f);
-        if (got == 0)
-            break;
-        in->head_len += got;
-    }
-    if (ferror(f))
-        in->read_errno = errno ? errno : EIO;
-    return !ferror(f);
+    return replay_fill(&in->rp, in->head, ESPI_INPUT_HEAD_BYTES, f);
 }
 
 /* The error of a stream that failed to read: gzip's or the ZIP member's
@@ -68,40 +60,16 @@ static int read_failure(const espi_input *in, espi_error *err)
         return err->status;
     if (in->zip && zip_input_check(in->zip, err) != 0)
         return err->status;
-    return cannot_read(in->zip ? zip_input_name(in->zip) : in->name, in->read_errno, err);
+    return cannot_read(in->zip ? zip_input_name(in->zip) : in->name, in->rp.read_errno, err);
 }
 
 /* ------------------------------------------------------------------ */
 /* The current input: its head, then the rest                          */
 /* ------------------------------------------------------------------ */
 
-static ssize_t replay_read(void *cookie, char *buf, size_t size)
-{
-    espi_input *in = cookie;
-    if (in->head_pos < in->head_len) {
-        size_t k = in->head_len - in->head_pos < size ? in->head_len - in->head_pos : size;
-        memcpy(buf, in->head + in->head_pos, k);
-        in->head_pos += k;
-        return (ssize_t)k;
-    }
-    size_t got = fread(buf, 1, size, in->src);
-    if (got == 0 && ferror(in->src)) {
-        in->read_errno = errno ? errno : EIO;
-        return -1;
-    }
-    return (ssize_t)got;
-}
-
-static int replay_close(void *cookie)
-{
-    (void)cookie; /* the input owns the head and the source */
-    return 0;
-}
-
 static int hand_out(espi_input *in, FILE **stream, espi_error *err)
 {
-    cookie_io_functions_t io = {replay_read, NULL, NULL, replay_close};
-    in->stream = fopencookie(in, "rb", io);
+    in->stream = replay_open(&in->rp);
     if (in->stream == NULL)
         return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     *stream = in->stream;
@@ -117,19 +85,17 @@ static int hand_out(espi_input *in, FILE **stream, espi_error *err)
 static int look_inside(espi_input *in, espi_error *err)
 {
     if (!read_head(in, in->file))
-        return cannot_read(in->name, in->read_errno, err);
-    in->src = in->file;
-    if (gz_input_sniff(in->head, in->head_len)) {
-        int rc = gz_input_open(&in->gz, in->file, in->head, in->head_len, in->name,
+        return cannot_read(in->name, in->rp.read_errno, err);
+    if (gz_input_sniff(in->head, in->rp.len)) {
+        int rc = gz_input_open(&in->gz, in->file, in->head, in->rp.len, in->name,
                                in->opts.max_unpacked, err);
         if (rc != 0)
             return rc;
-        in->src = gz_input_stream(in->gz);
-        if (!read_head(in, in->src))
+        if (!read_head(in, gz_input_stream(in->gz)))
             return read_failure(in, err);
     }
-    if (zip_input_sniff(in->head, in->head_len)) {
-        int rc = zip_input_open_archive(&in->zip, in->src, in->head, in->head_len, in->name,
+    if (zip_input_sniff(in->head, in->rp.len)) {
+        int rc = zip_input_open_archive(&in->zip, in->rp.rest, in->head, in->rp.len, in->name,
                                         in->opts.max_unpacked, err);
         if (rc != 0 && in->gz && gz_input_check(in->gz, NULL) != 0)
             rc = gz_input_check(in->gz, err); /* the gzip data were the trouble */
@@ -225,9 +191,7 @@ static int next_member(espi_input *in, FILE **stream, const char **name, espi_er
     *name = zip_input_name(in->zip);
     if (rc != 0)
         return rc;
-    in->src = zip_input_stream(in->zip);
-    in->read_errno = 0;
-    if (!read_head(in, in->src))
+    if (!read_head(in, zip_input_stream(in->zip)))
         return read_failure(in, err);
     return hand_out(in, stream, err);
 }
@@ -248,7 +212,7 @@ int espi_input_next(espi_input *in, FILE **stream, const char **name, espi_error
 void espi_input_head(const espi_input *in, const unsigned char **head, size_t *n)
 {
     *head = in->head;
-    *n = in->stream ? in->head_len : 0;
+    *n = in->stream ? in->rp.len : 0;
 }
 
 int espi_input_check(const espi_input *in, espi_error *err)
@@ -257,7 +221,7 @@ int espi_input_check(const espi_input *in, espi_error *err)
     if (err == NULL)
         err = &scratch;
     if ((in->gz && gz_input_check(in->gz, NULL) != 0) ||
-        (in->zip && zip_input_check(in->zip, NULL) != 0) || in->read_errno != 0)
+        (in->zip && zip_input_check(in->zip, NULL) != 0) || in->rp.read_errno != 0)
         return read_failure(in, err);
     return 0;
 }

@@ -117,9 +117,11 @@ static char *format_date_time(char *buf, int64_t t)
     int64_t y;
     int mo, d, h, mi, s;
     split_time(t, &y, &mo, &d, &h, &mi, &s);
-    if (y < 0 || y > 9999)
-        return buf +
-               snprintf(buf, 32, "%04lld-%02d-%02dT%02d:%02d:%02d", (long long)y, mo, d, h, mi, s);
+    if (y < 0 || y > 9999) {
+        /* a nonsense year: cut so that the zone suffix and NUL still fit in 32 */
+        int n = snprintf(buf, 25, "%04lld-%02d-%02dT%02d:%02d:%02d", (long long)y, mo, d, h, mi, s);
+        return buf + (n < 0 ? 0 : n > 24 ? 24 : n);
+    }
     char *p = two_digits(two_digits(buf, (int)(y / 100)), (int)(y % 100));
     *p++ = '-';
     p = two_digits(p, mo);
@@ -142,7 +144,10 @@ void tz_format_utc(char buf[32], int64_t t)
 
 void tz_format_local(char buf[32], int64_t t, int32_t offset)
 {
-    char *p = format_date_time(buf, t + offset);
+    int64_t local = offset > 0 && t > INT64_MAX - offset   ? INT64_MAX
+                    : offset < 0 && t < INT64_MIN - offset ? INT64_MIN
+                                                           : t + offset;
+    char *p = format_date_time(buf, local);
     int32_t a = offset < 0 ? -offset : offset;
     *p++ = offset < 0 ? '-' : '+';
     p = two_digits(p, a / 3600 % 100);

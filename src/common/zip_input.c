@@ -26,6 +26,7 @@ struct zip_input {
     zip_uint64_t *xml; /* indexes of the .xml members, in archive order */
     size_t nxml;
     uint64_t max_member;
+    uint64_t opened; /* the sizes of the members opened so far, together */
     /* the member open now */
     zip_file_t *zf;
     FILE *stream;
@@ -124,10 +125,19 @@ static int open_archive(zip_input *z, const char *name, espi_error *err)
 /* The members                                                         */
 /* ------------------------------------------------------------------ */
 
+/* macOS's "Compress" adds an AppleDouble twin of each file
+ * (__MACOSX/dir/._name.xml): resource-fork bytes under an .xml name. */
+static bool is_apple_double(const char *s)
+{
+    const char *base = strrchr(s, '/');
+    base = base ? base + 1 : s;
+    return strncmp(s, "__MACOSX/", 9) == 0 || strncmp(base, "._", 2) == 0;
+}
+
 static bool is_xml_name(const char *s)
 {
     size_t n = strlen(s);
-    return n > 4 && s[n - 1] != '/' && strcasecmp(s + n - 4, ".xml") == 0;
+    return n > 4 && s[n - 1] != '/' && strcasecmp(s + n - 4, ".xml") == 0 && !is_apple_double(s);
 }
 
 /* "a.xml, b.html, ..." into buf. */
@@ -197,6 +207,14 @@ static int check_member(zip_input *z, zip_uint64_t index, espi_error *err)
             "the file unpacks to %llu bytes, more than the %llu bytes espi accepts from "
             "an archive (a zip bomb?)",
             (unsigned long long)st.size, (unsigned long long)z->max_member);
+    /* entries that share their compressed data (an overlapping zip bomb)
+     * stay small each: the members together are capped as one is */
+    if (z->opened + st.size > z->max_member)
+        return err_fail(err, ESPI_E_INPUT, "zip-bomb", &loc,
+                        "the .xml files of the archive unpack to more than the %llu bytes espi "
+                        "accepts from an archive, together (a zip bomb?)",
+                        (unsigned long long)z->max_member);
+    z->opened += st.size;
     z->declared = st.size;
     return 0;
 }

@@ -15,8 +15,9 @@
 #include <stdio.h>
 
 /* Limits: the archive read into memory, its entries, and one member's
- * uncompressed size (a zip bomb declares, or inflates to, far more than any
- * Green Button file holds). */
+ * uncompressed size, which is also the cap of the .xml members together
+ * (a zip bomb declares, or inflates to, far more than any Green Button
+ * file holds; an overlapping one repeats one member many times). */
 #define ZIP_INPUT_MAX_ARCHIVE ((size_t)512 * 1024 * 1024)
 #define ZIP_INPUT_MAX_MEMBER ((uint64_t)4 * 1024 * 1024 * 1024)
 #define ZIP_INPUT_MAX_ENTRIES 65536
@@ -31,7 +32,8 @@ bool zip_input_sniff(const unsigned char *head, size_t n);
  * caps a member's size (0: ZIP_INPUT_MAX_MEMBER). Returns 0; ESPI_E_LIMIT
  * when the archive is over ZIP_INPUT_MAX_ARCHIVE; ESPI_E_INPUT
  * ("zip-members") when it holds no .xml member (the message lists what it
- * holds) or it is not a readable ZIP; ESPI_E_IO when in cannot be read. */
+ * holds), "zip-corrupt" when it is not a readable ZIP, "zip-entries" when
+ * it lists too many; ESPI_E_IO when in cannot be read. */
 int zip_input_open_archive(zip_input **out, FILE *in, const unsigned char *head, size_t head_len,
                            const char *name, uint64_t max_member, espi_error *err);
 
@@ -40,7 +42,8 @@ size_t zip_input_members(const zip_input *z);
 
 /* Opens the k-th .xml member (0-based, archive order), closing the one
  * open before. Returns 0; ESPI_E_INPUT when it is encrypted, uses an
- * unknown compression or is too large (err names the member). */
+ * unknown compression, or is too large alone or with the members opened
+ * before it (err names the member). */
 int zip_input_member(zip_input *z, size_t k, espi_error *err);
 
 /* Reads in as above and opens its single .xml member: several are

@@ -8,6 +8,7 @@
 #include "convert/input.h"
 
 #include "common/error.h"
+#include "common/replay.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -28,49 +29,18 @@ struct espi_converter {
 /* An input whose first bytes were read ahead                          */
 /* ------------------------------------------------------------------ */
 
-typedef struct replay {
-    unsigned char *head;
-    size_t n, pos;
-    FILE *rest;
-} replay;
-
-static ssize_t replay_read(void *cookie, char *buf, size_t size)
+/* Reads up to SNIFF_BYTES of in into *head (the caller frees it), as r's
+ * head; r->rest is in. */
+static int read_head(replay *r, unsigned char **head, FILE *in, const char *name, espi_error *err)
 {
-    replay *r = cookie;
-    if (r->pos < r->n) {
-        size_t k = r->n - r->pos < size ? r->n - r->pos : size;
-        memcpy(buf, r->head + r->pos, k);
-        r->pos += k;
-        return (ssize_t)k;
-    }
-    size_t got = fread(buf, 1, size, r->rest);
-    return got == 0 && ferror(r->rest) ? -1 : (ssize_t)got;
-}
-
-static int replay_close(void *cookie)
-{
-    (void)cookie; /* the caller owns both the head and the stream */
-    return 0;
-}
-
-/* Reads up to SNIFF_BYTES of in into r->head. */
-static int read_head(replay *r, FILE *in, const char *name, espi_error *err)
-{
-    r->head = malloc(SNIFF_BYTES);
-    if (r->head == NULL)
+    *head = malloc(SNIFF_BYTES);
+    if (*head == NULL)
         return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
-    r->rest = in;
-    while (r->n < SNIFF_BYTES) {
-        size_t got = fread(r->head + r->n, 1, SNIFF_BYTES - r->n, in);
-        if (got == 0)
-            break;
-        r->n += got;
-    }
-    if (ferror(in)) {
-        err_loc loc = {name, 0, 0, NULL};
-        return err_fail(err, ESPI_E_IO, "io", &loc, "cannot read the input");
-    }
-    return 0;
+    if (replay_fill(r, *head, SNIFF_BYTES, in))
+        return 0;
+    char reason[128];
+    err_strerror(r->read_errno, reason, sizeof reason);
+    return err_fail(err, ESPI_E_IO, "io", &(err_loc){name, 0, 0, NULL}, "cannot read: %s", reason);
 }
 
 /* ------------------------------------------------------------------ */
@@ -140,18 +110,18 @@ int espi_converter_add(espi_converter *c, FILE *f, const char *name, espi_format
                         &c->naccounts,
                         c->opts.tz_explicit,
                         &c->opts};
-    replay r = {NULL, 0, 0, f};
-    rc = read_head(&r, f, name, err);
+    replay r = {NULL, 0, 0, f, 0};
+    unsigned char *head = NULL;
+    rc = read_head(&r, &head, f, name, err);
     if (rc == 0 && format == ESPI_FORMAT_AUTO)
-        rc = espi_format_detect(&format, r.head, r.n, name, err);
+        rc = espi_format_detect(&format, r.head, r.len, name, err);
     if (rc == 0 && format != ESPI_FORMAT_ESPI && c->opts.tz == NULL)
         rc = err_fail(err, ESPI_E_ARG, "tz", &(err_loc){name, 0, 0, NULL},
                       "SmartHub data are stamped with the co-op's wall clock: the converter needs "
                       "the co-op's zone (espi_convert_options.tz, --tz)");
     FILE *whole = NULL;
     if (rc == 0) {
-        cookie_io_functions_t io = {replay_read, NULL, NULL, replay_close};
-        whole = fopencookie(&r, "rb", io);
+        whole = replay_open(&r);
         if (whole == NULL)
             rc = err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     }
@@ -161,7 +131,7 @@ int espi_converter_add(espi_converter *c, FILE *f, const char *name, espi_format
     }
     if (whole != NULL)
         fclose(whole);
-    free(r.head);
+    free(head);
     return rc;
 }
 

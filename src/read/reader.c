@@ -45,7 +45,6 @@
  * file is refused (libxml2 itself refuses nesting deeper than 256). */
 #define MAX_ATTRIBUTES 64          /* on one element */
 #define MAX_TEXT_RUN (1024 * 1024) /* bytes of text in one element */
-#define MAX_NESTING 260            /* element depths whose start is kept: libxml2's 256, and some */
 /* No network; no DTD loading or entity substitution (neither is asked for);
  * line numbers beyond 65535 kept. */
 #define READ_OPTIONS (XML_PARSE_NONET | XML_PARSE_BIG_LINES)
@@ -309,9 +308,9 @@ typedef struct reader {
     int status;
     const xmlChar *uri; /* of the element being started */
     /* where the open elements start, by depth (libxml2 nests 256 at most) */
-    read_pos starts[MAX_NESTING];
+    read_pos starts[READ_MAX_NESTING];
     /* where the entry being read and its parts stand */
-    read_pos entry_at, id_at, res_at, nested_at;
+    read_pos entry_at, res_at, nested_at;
     read_pos *link_at; /* by the index of the entry's links */
     size_t link_at_cap;
     read_pos done_at[16], done_nested_at[16];
@@ -370,14 +369,14 @@ static read_pos tag_start(reader *r)
  * sax_end set the depth: the element's own). */
 static read_pos here(reader *r)
 {
-    return r->depth >= 0 && r->depth < MAX_NESTING ? r->starts[r->depth] : (read_pos){0, 0};
+    return r->depth >= 0 && r->depth < READ_MAX_NESTING ? r->starts[r->depth] : (read_pos){0, 0};
 }
 
 /* Where the element whose text is being read starts. */
 static read_pos inside(reader *r)
 {
-    return r->depth > 0 && r->depth <= MAX_NESTING ? r->starts[r->depth - 1]
-                                                   : (read_pos){line_now(r), 0};
+    return r->depth > 0 && r->depth <= READ_MAX_NESTING ? r->starts[r->depth - 1]
+                                                        : (read_pos){line_now(r), 0};
 }
 
 /* Tells the observer where the element its next call is about starts. */
@@ -1063,7 +1062,7 @@ static void observe_places(reader *r, const void *res, res_kind k, read_pos elem
 {
     if (r->obs == NULL || r->obs->resource == NULL || res == NULL)
         return;
-    read_places p = {r->entry_at, r->id_at, element, r->link_at, r->link_at ? r->entry.nlinks : 0};
+    read_places p = {r->entry_at, element, r->link_at, r->link_at ? r->entry.nlinks : 0};
     r->obs->resource(r->obs->ctx, res, public_kind(k), &p);
 }
 
@@ -1112,7 +1111,7 @@ static int end_entry(reader *r, bool entry)
     r->nblocks = 0;
     graph_entry_clear(&r->entry);
     r->links_cap = 0;
-    r->entry_at = r->id_at = r->nested_at = (read_pos){0, 0};
+    r->entry_at = r->nested_at = (read_pos){0, 0};
     r->entry_depth = r->content_depth = 0;
     return rc ? rc : graph_stopped(r->g);
 }
@@ -1347,8 +1346,6 @@ static int entry_child_end(reader *r, const xmlChar *name)
                         : name == r->n_updated   ? &r->entry.updated
                                                  : NULL;
     r->capture = false;
-    if (slot == &r->entry.id && r->entry.id == NULL)
-        r->id_at = here(r);
     return slot ? text_into(r, slot, (const char *)name) : 0;
 }
 
@@ -1664,7 +1661,7 @@ static void sax_start(void *ctx, const xmlChar *name, const xmlChar *prefix, con
     r->attrs = attributes;
     r->nattrs = nb_attributes;
     r->text_run = 0;
-    if (r->depth >= 0 && r->depth < MAX_NESTING)
+    if (r->depth >= 0 && r->depth < READ_MAX_NESTING)
         r->starts[r->depth] = tag_start(r);
     push_base(r);
     if (r->status == 0 && nb_attributes > MAX_ATTRIBUTES)

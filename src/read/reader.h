@@ -12,6 +12,9 @@
 #include <libxml/parser.h>
 #include <stdbool.h>
 
+/* Element depths whose start is kept (libxml2 nests 256 at most, and some). */
+#define READ_MAX_NESTING 260
+
 /* Where an element starts: the line and column of its start tag's '<'.
  * Columns count characters from 1 (a UTF-8 sequence once), as libxml2's
  * own do; 0 when not known. */
@@ -22,7 +25,6 @@ typedef struct read_pos {
 /* Where a resource and its entry's parts stand (read_observer.resource). */
 typedef struct read_places {
     read_pos entry;        /* <entry>; the resource's element when it is outside any entry */
-    read_pos id;           /* the entry's first <id>; 0 when it has none */
     read_pos element;      /* the resource's element (<ReadingType>, <IntervalBlock>, ...) */
     const read_pos *links; /* each <link>, in the order of the entry's links */
     size_t nlinks;

@@ -9,8 +9,10 @@
  * hold) at its end, from the small resources the reader keeps. Per meter
  * reading, covered time is kept as merged ranges, so overlaps and gaps are
  * found for every reading in memory that follows the gaps, not the
- * readings. Rules of a certification family (espi_rule.families) wait for
- * the end when the families are chosen from the file's ReadingTypes. */
+ * readings. Findings are kept until the file's end (at most
+ * DEFERRED_PER_RULE of a rule, the rest counted), then those of the rules
+ * whose family applies (the families may be chosen from the file's
+ * ReadingTypes, known only then) are sorted into file order and handed on. */
 #include "common/codes.h"
 #include "common/decimal.h"
 #include "common/error.h"
@@ -27,12 +29,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Most findings a deferred rule keeps for the end; the rest are counted. */
+/* Most findings of one rule kept for the end of a file; the rest are counted. */
 #define DEFERRED_PER_RULE 1000
 /* Entry ids and self links are checked for repeats in sets of at most 2^21
  * slots each (24 MB, a million entries), so memory stays bounded. */
 #define ID_SET_MAX ((size_t)1 << 21)
 
+#define YEAR_1 (-62135596800LL)   /* 0001-01-01T00:00:00Z */
+#define YEAR_10000 253402300800LL /* 10000-01-01T00:00:00Z */
 #define YEAR_1990 631152000LL
 #define YEAR_2100 4102444800LL
 #define MILLISECONDS_FROM 100000000000LL /* year 5138 in seconds */
@@ -55,7 +59,6 @@ typedef struct coverage {
 typedef struct mr_state {
     const void *mr; /* the meter reading (NULL: readings that reach none) */
     coverage readings, blocks;
-    size_t nblocks;
     int64_t last_start; /* of the reading before: a repeat is usually right after */
     size_t nreadings;
 } mr_state;
@@ -82,13 +85,11 @@ typedef struct finding {
 
 /* The fields whose place the rules name (a field's first occurrence). */
 typedef enum loc_field {
-    LF_KIND, /* ReadingType kind; UsagePoint ServiceCategory/kind */
-    LF_UOM,
-    LF_INTERVAL, /* intervalLength */
-    LF_CURRENCY,
-    LF_COMMODITY,
+    LF_KIND,      /* ReadingType kind; UsagePoint ServiceCategory/kind */
+    LF_INTERVAL,  /* intervalLength */
+    LF_CURRENCY,  /* a ReadingType's */
+    LF_COMMODITY, /* a ReadingType's */
     LF_START,     /* an IntervalBlock's interval/start */
-    LF_DURATION,  /* an IntervalBlock's interval/duration */
     LF_TZ_OFFSET, /* tzOffset */
     LF_COUNT
 } loc_field;
@@ -97,7 +98,7 @@ typedef enum loc_field {
  * (to the end for the small resources kept; a block's until it ends). */
 typedef struct locs {
     const void *res;
-    read_pos entry, id, element;
+    read_pos entry, element;
     read_pos *links; /* by the index of the entry's links */
     size_t nlinks;
     read_pos fields[LF_COUNT];
@@ -181,7 +182,6 @@ typedef struct validator {
     size_t last_mr;
     block_state *open;
     size_t nopen, open_cap;
-    const espi_feed_res *feed;
     /* the entry being read: where its id and links stand (links: from on_places) */
     read_pos entry_id_at;
     read_pos *entry_links;
@@ -189,7 +189,7 @@ typedef struct validator {
     const espi_usage_summary_res **sums;
     size_t nsums, sums_cap;
     /* where the open elements start, by depth */
-    read_pos open_at[260];
+    read_pos open_at[READ_MAX_NESTING];
     bool last_was_start; /* the last element event was a start tag */
     read_pos at;         /* where the reader's current call is about (read_observer.at) */
     loc_map locs;
@@ -244,54 +244,46 @@ static bool left_out(validator *v, const espi_rule *r)
     return true;
 }
 
-static void emit(validator *v, const espi_rule *r, unsigned long line, unsigned long column,
-                 const char *where, const char *message)
+/* Whether rule r is of a family the file is known not to be held to. */
+static bool excluded(const validator *v, const espi_rule *r)
 {
-    if (left_out(v, r))
-        return;
-    rule_count *c = &v->counts[r - v->rules];
-    count_severity(v, severity_of(v, r), 1);
-    if (v->o.max_per_rule && c->reported >= v->o.max_per_rule) {
-        c->dropped++;
-        return;
-    }
-    c->reported++;
-    if (v->o.on_finding == NULL)
-        return;
-    char where_text[160];
-    if (where && where[0])
-        snprintf(where_text, sizeof where_text, "entry %s", where);
-    espi_severity sev = severity_of(v, r);
-    espi_diag d = {sev,    r->id, v->name, line, column, where && where[0] ? where_text : NULL,
-                   message};
-    v->o.on_finding(&d, v->o.finding_ctx);
+    return r->families && v->families_known && !(r->families & v->sum->families);
+}
+
+/* How many findings of one rule are kept: DEFERRED_PER_RULE, or fewer with
+ * max_per_rule. */
+static size_t keep_cap(const validator *v)
+{
+    return v->o.max_per_rule && v->o.max_per_rule < DEFERRED_PER_RULE ? v->o.max_per_rule
+                                                                      : DEFERRED_PER_RULE;
 }
 
 /* Every finding of a file is kept until its end, then sorted into file
- * order (flush_deferred): at most DEFERRED_PER_RULE of a rule (or
- * max_per_rule, when fewer), the rest counted, so memory stays bounded. */
+ * order (flush_deferred): at most keep_cap() of a rule, the rest (and any
+ * that memory cannot hold) counted, so memory stays bounded. A detail (one
+ * reading behind a summing finding) is no finding: never counted. */
 static void keep(validator *v, const espi_rule *r, read_pos at, const char *where,
                  const char *message, bool detail)
 {
-    if (left_out(v, r))
+    if (detail ? v->left_out && v->left_out[r - v->rules] != SIZE_MAX : left_out(v, r))
         return;
     rule_count *c = &v->counts[r - v->rules];
-    size_t cap = v->o.max_per_rule && v->o.max_per_rule < DEFERRED_PER_RULE ? v->o.max_per_rule
-                                                                            : DEFERRED_PER_RULE;
-    if (detail ? v->ndetails >= DEFERRED_PER_RULE : c->reported >= cap) {
-        c->dropped += !detail; /* details beyond are not listed: they are no findings */
+    if (detail ? v->ndetails >= DEFERRED_PER_RULE : c->reported >= keep_cap(v)) {
+        c->dropped += !detail;
         return;
     }
     finding *f = grow_array(v->deferred, &v->deferred_cap, v->ndeferred, sizeof *f, 64);
-    if (f == NULL)
-        return;
-    v->deferred = f;
-    f = &v->deferred[v->ndeferred];
-    *f = (finding){
-        r,        at.line, at.column, where && where[0] ? strdup(where) : NULL, strdup(message),
-        v->seq++, detail};
-    if (f->message == NULL) {
-        free(f->where);
+    if (f != NULL) {
+        v->deferred = f;
+        f = &v->deferred[v->ndeferred];
+        *f = (finding){
+            r,        at.line, at.column, where && where[0] ? strdup(where) : NULL, strdup(message),
+            v->seq++, detail};
+    }
+    if (f == NULL || f->message == NULL || (where && where[0] && f->where == NULL)) {
+        if (f)
+            free(f->where), free(f->message);
+        c->dropped += !detail; /* still counted: an error must not vanish */
         return;
     }
     v->ndeferred++;
@@ -312,7 +304,7 @@ static void vfind(validator *v, const char *id, read_pos at, const char *where, 
         return;
     if (v->o.schema_only && strcmp(id, "schema") != 0)
         return;
-    if (r->families && v->families_known && !(r->families & v->sum->families))
+    if (excluded(v, r))
         return;
     char message[512];
     vsnprintf(message, sizeof message, fmt, ap);
@@ -362,13 +354,10 @@ static void find_detail(validator *v, const char *id, read_pos at, const espi_en
 static bool over_cap(validator *v, const char *id)
 {
     const espi_rule *r = rule(v, id);
-    if (r == NULL || (v->o.schema_only && strcmp(id, "schema") != 0) ||
-        (r->families && v->families_known && !(r->families & v->sum->families)))
+    if (r == NULL || (v->o.schema_only && strcmp(id, "schema") != 0) || excluded(v, r))
         return true;
     rule_count *c = &v->counts[r - v->rules];
-    size_t cap = v->o.max_per_rule && v->o.max_per_rule < DEFERRED_PER_RULE ? v->o.max_per_rule
-                                                                            : DEFERRED_PER_RULE;
-    if (c->reported < cap)
+    if (c->reported < keep_cap(v))
         return false;
     if (!left_out(v, r))
         c->dropped++;
@@ -395,9 +384,14 @@ static int by_place(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* One reading behind a finding that sums them up (--verbose): delivered,
- * never counted, and not held against max_per_rule. */
-static void emit_detail(validator *v, const finding *f)
+/* Whether rule r applies, once the file's families are known. */
+static bool applies(const validator *v, const espi_rule *r)
+{
+    return r->families == 0 || (r->families & v->sum->families);
+}
+
+/* Hands a kept finding to the caller. */
+static void deliver(validator *v, const finding *f)
 {
     if (v->o.on_finding == NULL)
         return;
@@ -410,50 +404,40 @@ static void emit_detail(validator *v, const finding *f)
 }
 
 /* At the end of the file: the findings kept, of the rules whose family
- * applies, in file order; then the counts of what the caps held back. */
+ * applies, in file order, counted by severity (details are not). */
 static void flush_deferred(validator *v)
 {
-    rule_count *saved = calloc(v->nrules, sizeof *saved);
-    for (size_t i = 0; saved && i < v->nrules; i++) { /* counted while kept: again as emitted */
-        saved[i] = v->counts[i];
-        v->counts[i] = (rule_count){0, 0};
-    }
     if (v->ndeferred > 1)
         qsort(v->deferred, v->ndeferred, sizeof *v->deferred, by_place);
     for (size_t i = 0; i < v->ndeferred; i++) {
-        finding *f = &v->deferred[i];
-        if (f->rule->families && !(f->rule->families & v->sum->families))
+        const finding *f = &v->deferred[i];
+        if (!applies(v, f->rule))
             continue;
-        if (f->detail)
-            emit_detail(v, f);
-        else
-            emit(v, f->rule, f->line, f->column, f->where, f->message);
+        if (!f->detail)
+            count_severity(v, severity_of(v, f->rule), 1);
+        deliver(v, f);
     }
-    for (size_t i = 0; saved && i < v->nrules; i++) {
-        const espi_rule *r = &v->rules[i];
-        if (saved[i].dropped && (r->families == 0 || (r->families & v->sum->families))) {
-            count_severity(v, severity_of(v, r), saved[i].dropped);
-            v->counts[i].dropped += saved[i].dropped;
-        }
-    }
-    free(saved);
 }
 
-/* At the end of the file: per rule, how many findings max_per_rule held
- * back (counts, not findings: a program must not read them as one), and
- * how many findings the rules left out had, where their family applies. */
+/* At the end of the file, for the rules whose family applies: per rule, how
+ * many findings the caps held back (counted by severity; said as counts,
+ * not findings: a program must not read them as one), and how many the
+ * rules left out by ignore/only had. */
 static void report_dropped(validator *v)
 {
     for (size_t i = 0; i < v->nrules; i++) {
         const espi_rule *r = &v->rules[i];
-        if (v->left_out && v->left_out[i] != SIZE_MAX &&
-            (r->families == 0 || (r->families & v->sum->families)))
-            v->sum->ignored += v->left_out[i];
-        if (v->counts[i].dropped == 0)
+        if (!applies(v, r))
             continue;
-        v->sum->suppressed += v->counts[i].dropped;
+        if (v->left_out && v->left_out[i] != SIZE_MAX)
+            v->sum->ignored += v->left_out[i];
+        size_t dropped = v->counts[i].dropped;
+        if (dropped == 0)
+            continue;
+        count_severity(v, severity_of(v, r), dropped);
+        v->sum->suppressed += dropped;
         if (v->o.on_suppressed)
-            v->o.on_suppressed(r, v->counts[i].dropped, v->o.finding_ctx);
+            v->o.on_suppressed(r, dropped, v->o.finding_ctx);
     }
 }
 
@@ -664,7 +648,6 @@ static void on_places(void *ctx, const void *res, espi_resource_kind kind, const
     if (l == NULL)
         return;
     l->entry = p->entry;
-    l->id = p->id;
     l->element = p->element;
     free(l->links);
     l->links = p->nlinks ? malloc(p->nlinks * sizeof *l->links) : NULL;
@@ -770,13 +753,14 @@ static const espi_ltp_res *ltp_of(const validator *v, const espi_meter_reading_r
 
 /* A time for a message: ISO 8601 UTC, and the local time of the file's
  * LocalTimeParameters (zone_of: DST as at that instant) in parentheses
- * when it gives them. */
-static const char *when(char buf[80], validator *v, const espi_tz *tz, int64_t t)
+ * when it gives them, for years 1 to 9999 (an end held at the int64 bound,
+ * end_of, lies far beyond: its local time would not fit tz_format_local's
+ * 32 bytes, and adding the offset would overflow). */
+static const char *when(char buf[80], const espi_tz *tz, int64_t t)
 {
-    (void)v;
     char utc[32], local[32];
     tz_format_utc(utc, t);
-    if (tz == NULL) {
+    if (tz == NULL || t < YEAR_1 || t > YEAR_10000) {
         snprintf(buf, 80, "%s", utc);
         return buf;
     }
@@ -812,6 +796,17 @@ static const char *span(char buf[64], int64_t secs)
     if (!any)
         str_bufprintf(buf, 64, &len, "0 s");
     return buf;
+}
+
+/* a + b, held at the int64 bounds: a duration read from the file may be
+ * anything up to 2^63 - 1, and the end it gives must still compare. */
+static int64_t end_of(int64_t a, int64_t b)
+{
+    if (b > 0 && a > INT64_MAX - b)
+        return INT64_MAX;
+    if (b < 0 && a < INT64_MIN + 1 - b)
+        return INT64_MIN + 1;
+    return a + b;
 }
 
 /* ------------------------------------------------------------------ */
@@ -948,15 +943,12 @@ static loc_field loc_field_of(espi_resource_kind kind, const char *path)
         loc_field f;
     } table[] = {
         {ESPI_RES_READING_TYPE, "kind", LF_KIND},
-        {ESPI_RES_READING_TYPE, "uom", LF_UOM},
         {ESPI_RES_READING_TYPE, "intervalLength", LF_INTERVAL},
         {ESPI_RES_READING_TYPE, "currency", LF_CURRENCY},
         {ESPI_RES_READING_TYPE, "commodity", LF_COMMODITY},
         {ESPI_RES_USAGE_POINT, "ServiceCategory/kind", LF_KIND},
         {ESPI_RES_INTERVAL_BLOCK, "interval/start", LF_START},
-        {ESPI_RES_INTERVAL_BLOCK, "interval/duration", LF_DURATION},
         {ESPI_RES_LOCAL_TIME_PARAMETERS, "tzOffset", LF_TZ_OFFSET},
-        {ESPI_RES_USAGE_SUMMARY, "currency", LF_CURRENCY},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (table[i].kind == kind && strcmp(table[i].path, path) == 0)
@@ -988,6 +980,23 @@ static void check_feed_id(validator *v, const char *text, read_pos at)
              text);
 }
 
+/* A field of the feed or of an entry: Atom times, the feed's id; the
+ * entry's first id (the reader keeps the first too) names its findings. */
+static void on_atom_field(validator *v, read_scope scope, const char *path, const char *text,
+                          read_pos at)
+{
+    if (strcmp(path, "updated") == 0 || strcmp(path, "published") == 0) {
+        if (!atom_utc_time(text))
+            find(v, "atom-time", at,
+                 "<%s> is '%.40s'; Atom times must be UTC date-times ending in Z", path, text);
+    } else if (scope == SCOPE_FEED && strcmp(path, "id") == 0) {
+        check_feed_id(v, text, at);
+    } else if (scope == SCOPE_ENTRY && strcmp(path, "id") == 0 && !known(v->entry_id_at)) {
+        v->entry_id_at = at;
+        snprintf(v->entry_id, sizeof v->entry_id, "%s", text);
+    }
+}
+
 static void on_field(void *ctx, read_scope scope, espi_resource_kind kind, const void *res,
                      const char *path, const char *text, unsigned long line)
 {
@@ -995,17 +1004,7 @@ static void on_field(void *ctx, read_scope scope, espi_resource_kind kind, const
     /* the field's start tag, as the reader said (read_observer.at) */
     read_pos at = v->at.line == line ? v->at : pos_at(line, 0);
     if (scope == SCOPE_FEED || scope == SCOPE_ENTRY) {
-        if (strcmp(path, "updated") == 0 || strcmp(path, "published") == 0) {
-            if (!atom_utc_time(text))
-                find(v, "atom-time", at,
-                     "<%s> is '%.40s'; Atom times must be UTC date-times ending in Z", path, text);
-        } else if (scope == SCOPE_FEED && strcmp(path, "id") == 0) {
-            check_feed_id(v, text, at);
-        } else if (scope == SCOPE_ENTRY && strcmp(path, "id") == 0) {
-            if (!known(v->entry_id_at))
-                v->entry_id_at = at;
-            snprintf(v->entry_id, sizeof v->entry_id, "%s", text);
-        }
+        on_atom_field(v, scope, path, text, at);
         return;
     }
     if (kind == ESPI_RES_OTHER)
@@ -1070,6 +1069,32 @@ static read_pos entry_link_at(const validator *v, read_pos entry, size_t k)
     return k < v->nentry_links && known(v->entry_links[k]) ? v->entry_links[k] : entry;
 }
 
+/* An entry's self link: there, one, and no other resource of its kind's
+ * (D013, D014 and the like); at is the <entry>. */
+static void check_self_links(validator *v, const espi_entry *e, espi_resource_kind kind,
+                             read_pos at)
+{
+    const char *what = kind_name(kind);
+    size_t selves = 0, second = 0, self_k = 0;
+    for (size_t i = 0; i < e->nlinks; i++)
+        if (e->links[i].rel && strcmp(e->links[i].rel, "self") == 0) {
+            second = ++selves == 2 ? i : second;
+            self_k = e->links[i].href == e->self ? i : self_k;
+        }
+    if (selves > 1)
+        find(v, "link-self-duplicate", entry_link_at(v, at, second),
+             "this %s entry has %zu self links; it needs one", what, selves);
+    if (e->self == NULL)
+        find(v, "entry-self", at, "this %s entry has no link rel=\"self\"", what);
+    else if (kind != ESPI_RES_OTHER) {
+        unsigned long first =
+            hashset_add(&v->selfs, hashset_hash(e->self, (uint64_t)kind + 1), e->line);
+        if (first)
+            find(v, "link-self-duplicate", entry_link_at(v, at, self_k),
+                 "the %s at line %lu has the same self link %s", what, first, e->self);
+    }
+}
+
 static void on_entry(void *ctx, const espi_entry *e, espi_resource_kind kind, size_t resources)
 {
     validator *v = ctx;
@@ -1096,24 +1121,7 @@ static void on_entry(void *ctx, const espi_entry *e, espi_resource_kind kind, si
         find(v, "entry-published", at, "this %s entry has no <published>", what);
     if (e->updated == NULL)
         find(v, "entry-updated", at, "this %s entry has no <updated>", what);
-    size_t selves = 0, second = 0, self_k = 0;
-    for (size_t i = 0; i < e->nlinks; i++)
-        if (e->links[i].rel && strcmp(e->links[i].rel, "self") == 0) {
-            second = ++selves == 2 ? i : second;
-            self_k = e->links[i].href == e->self ? i : self_k;
-        }
-    if (selves > 1)
-        find(v, "link-self-duplicate", entry_link_at(v, at, second),
-             "this %s entry has %zu self links; it needs one", what, selves);
-    if (e->self == NULL)
-        find(v, "entry-self", at, "this %s entry has no link rel=\"self\"", what);
-    else if (kind != ESPI_RES_OTHER) {
-        unsigned long first =
-            hashset_add(&v->selfs, hashset_hash(e->self, (uint64_t)kind + 1), e->line);
-        if (first)
-            find(v, "link-self-duplicate", entry_link_at(v, at, self_k),
-                 "the %s at line %lu has the same self link %s", what, first, e->self);
-    }
+    check_self_links(v, e, kind, at);
     if (e->up == NULL)
         find(v, "entry-up", at, "this %s entry has no link rel=\"up\"", what);
     v->entry_id[0] = '\0';
@@ -1178,7 +1186,7 @@ static mr_state *state_of(validator *v, const void *mr)
     if (g == NULL)
         return NULL;
     v->mrstates = g;
-    v->mrstates[v->nmrstates] = (mr_state){mr, {NULL, 0, 0}, {NULL, 0, 0}, 0, ESPI_ABSENT, 0};
+    v->mrstates[v->nmrstates] = (mr_state){mr, {NULL, 0, 0}, {NULL, 0, 0}, ESPI_ABSENT, 0};
     v->last_mr = v->nmrstates;
     return &v->mrstates[v->nmrstates++];
 }
@@ -1222,7 +1230,7 @@ static void check_reading_overlap(validator *v, const espi_interval_reading_res 
                            : 1;
     const espi_entry *e = &r->block->entry;
     int64_t gap_from;
-    const range *met = cover(&s->readings, r->start, r->start + duration, &gap_from);
+    const range *met = cover(&s->readings, r->start, end_of(r->start, duration), &gap_from);
     bool repeat = r->start == s->last_start || (met && met->start == r->start);
     s->last_start = r->start;
     read_pos at = reading_pos(r);
@@ -1231,15 +1239,15 @@ static void check_reading_overlap(validator *v, const espi_interval_reading_res 
     if (met && repeat && !over_cap(v, "reading-duplicate"))
         find_in(v, "reading-duplicate", at, e,
                 "a reading of this MeterReading already starts at %s (the same start twice)",
-                when(t1, v, tz, r->start));
+                when(t1, tz, r->start));
     else if (met && !repeat && !over_cap(v, "reading-overlap"))
         find_in(v, "reading-overlap", at, e,
                 "this reading (%s, %s) overlaps readings of the same MeterReading (%s to %s)",
-                when(t1, v, tz, r->start), span(d, duration), when(t2, v, tz, met->start),
-                when(t3, v, tz, met->end));
+                when(t1, tz, r->start), span(d, duration), when(t2, tz, met->start),
+                when(t3, tz, met->end));
     else if (!met && gap_from != INT64_MIN && !over_cap(v, "reading-gap"))
         find_in(v, "reading-gap", at, e, "no reading covers %s to %s (%s) before this one",
-                when(t1, v, tz, gap_from), when(t2, v, tz, r->start), span(d, r->start - gap_from));
+                when(t1, tz, gap_from), when(t2, tz, r->start), span(d, r->start - gap_from));
 }
 
 /* A reading that disagrees with its cause (a ReadingType): counted into
@@ -1278,18 +1286,18 @@ static void tally_add(validator *v, const char *rule_id, const espi_reading_type
 }
 
 /* "first at 12:5 2026-03-05T08:00:00Z, last at ..." for a tally. */
-static const char *first_last(char buf[256], validator *v, const tally *t)
+static const char *first_last(char buf[256], const tally *t)
 {
     char a[80], b[80];
     if (t->n == 1)
         snprintf(buf, 256, "at %lu:%lu %s", t->first.line, t->first.column,
-                 t->first_start == ESPI_ABSENT ? "(no start)" : when(a, v, t->tz, t->first_start));
+                 t->first_start == ESPI_ABSENT ? "(no start)" : when(a, t->tz, t->first_start));
     else
         snprintf(buf, 256, "first at %lu:%lu %s, last at %lu:%lu %s", t->first.line,
                  t->first.column,
-                 t->first_start == ESPI_ABSENT ? "(no start)" : when(a, v, t->tz, t->first_start),
+                 t->first_start == ESPI_ABSENT ? "(no start)" : when(a, t->tz, t->first_start),
                  t->last.line, t->last.column,
-                 t->last_start == ESPI_ABSENT ? "(no start)" : when(b, v, t->tz, t->last_start));
+                 t->last_start == ESPI_ABSENT ? "(no start)" : when(b, t->tz, t->last_start));
     return buf;
 }
 
@@ -1300,7 +1308,7 @@ static void report_tallies(validator *v)
         const tally *t = &v->tallies[i];
         const espi_entry e = {.id = t->entry_id[0] ? t->entry_id : NULL};
         char where[256], d[64];
-        first_last(where, v, t);
+        first_last(where, t);
         if (strcmp(t->rule, "reading-duration") == 0)
             find_in(v, t->rule, t->at, &e,
                     "intervalLength %lld s disagrees with %zu reading(s) %s %s (%s)",
@@ -1317,6 +1325,40 @@ static void report_tallies(validator *v)
     }
 }
 
+/* A reading, counted into its open block: its earliest reading (block-start),
+ * readings with cost (cost-block), readings outside its interval (block-cover). */
+static void count_in_block(validator *v, const espi_interval_reading_res *r, const espi_tz *tz)
+{
+    const espi_interval_block_res *b = r->block;
+    block_state *bs = open_block(v, b);
+    if (bs == NULL)
+        return;
+    read_pos at = reading_pos(r);
+    bs->readings++;
+    /* a block starts at its earliest reading, in whatever order they come */
+    if (r->start != ESPI_ABSENT && (bs->first_start == ESPI_ABSENT || r->start < bs->first_start)) {
+        bs->first_start = r->start;
+        bs->first_at = at;
+    }
+    bs->with_cost += r->cost != ESPI_ABSENT;
+    int64_t duration = r->duration == ESPI_ABSENT ? 0 : r->duration;
+    if (b->start == ESPI_ABSENT || b->duration == ESPI_ABSENT || r->start == ESPI_ABSENT ||
+        (r->start >= b->start && end_of(r->start, duration) <= end_of(b->start, b->duration)))
+        return;
+    if (bs->outside++ == 0) {
+        bs->outside_first = at;
+        bs->outside_first_start = r->start;
+    }
+    bs->outside_last = at;
+    bs->outside_last_start = r->start;
+    char t1[80], t2[80], d1[64], d2[64];
+    if (v->o.verbose)
+        find_detail(v, "block-cover", at, &b->entry,
+                    "this reading (%s, %s) lies outside its block's interval (%s, %s)",
+                    when(t1, tz, r->start), span(d1, duration), when(t2, tz, b->start),
+                    span(d2, b->duration));
+}
+
 static void on_reading(validator *v, const espi_interval_reading_res *r)
 {
     const espi_interval_block_res *b = r->block;
@@ -1325,39 +1367,13 @@ static void on_reading(validator *v, const espi_interval_reading_res *r)
     const espi_entry *e = &b->entry;
     const espi_tz *tz = zone_of(v, ltp_of(v, mr));
     read_pos at = reading_pos(r);
-    char t1[80], t2[80], d1[64], d2[64];
+    char d1[64], d2[64];
     if (r->start == ESPI_ABSENT || r->duration == ESPI_ABSENT || r->value == ESPI_ABSENT)
         find_in(v, "reading-field", at, e, "this IntervalReading has no %s",
                 r->start == ESPI_ABSENT      ? "timePeriod/start"
                 : r->duration == ESPI_ABSENT ? "timePeriod/duration"
                                              : "value");
-    block_state *bs = open_block(v, b);
-    if (bs) {
-        bs->readings++;
-        /* a block starts at its earliest reading, in whatever order they come */
-        if (r->start != ESPI_ABSENT &&
-            (bs->first_start == ESPI_ABSENT || r->start < bs->first_start)) {
-            bs->first_start = r->start;
-            bs->first_at = at;
-        }
-        bs->with_cost += r->cost != ESPI_ABSENT;
-        if (b->start != ESPI_ABSENT && b->duration != ESPI_ABSENT && r->start != ESPI_ABSENT &&
-            (r->start < b->start ||
-             r->start + (r->duration == ESPI_ABSENT ? 0 : r->duration) > b->start + b->duration)) {
-            if (bs->outside++ == 0) {
-                bs->outside_first = at;
-                bs->outside_first_start = r->start;
-            }
-            bs->outside_last = at;
-            bs->outside_last_start = r->start;
-            if (v->o.verbose)
-                find_detail(v, "block-cover", at, e,
-                            "this reading (%s, %s) lies outside its block's interval (%s, %s)",
-                            when(t1, v, tz, r->start),
-                            span(d1, r->duration == ESPI_ABSENT ? 0 : r->duration),
-                            when(t2, v, tz, b->start), span(d2, b->duration));
-        }
-    }
+    count_in_block(v, r, tz);
     if (r->cost != ESPI_ABSENT && rt && rt->currency == ESPI_ABSENT &&
         !(v->o.families & ESPI_FB_COST)) { /* (with a cost profile: said of the ReadingType) */
         tally_add(v, "cost-currency", rt, r, 0, tz); /* (no ReadingType: link-ib-up says it) */
@@ -1421,10 +1437,58 @@ static void report_cover(validator *v, const espi_interval_block_res *b, const b
                .first_start = st->outside_first_start,
                .last_start = st->outside_last_start};
     char where[256], t1[80], d[64];
-    first_last(where, v, &t);
+    first_last(where, &t);
     find_in(v, "block-cover", field_pos(v, b, &b->entry, LF_START), &b->entry,
             "%zu reading(s) lie outside this block's interval (%s, %s) (%s)", st->outside,
-            when(t1, v, tz, b->start), span(d, b->duration), where);
+            when(t1, tz, b->start), span(d, b->duration), where);
+}
+
+/* The readings' tally of a block that has ended, taken off the open ones. */
+static block_state close_block(validator *v, const espi_interval_block_res *b)
+{
+    block_state st = {.block = b, .first_start = ESPI_ABSENT};
+    for (size_t i = 0; i < v->nopen; i++)
+        if (v->open[i].block == b) {
+            st = v->open[i];
+            v->open[i] = v->open[--v->nopen];
+            break;
+        }
+    return st;
+}
+
+/* FB_12: readings without cost where cost is claimed (a currency, or a
+ * cost profile), said of the block. */
+static void check_block_cost(validator *v, const espi_interval_block_res *b, const block_state *st,
+                             read_pos at)
+{
+    const espi_entry *e = &b->entry;
+    const espi_reading_type_res *rt = b->meter_reading ? b->meter_reading->reading_type : NULL;
+    if (rt == NULL && (v->o.families & ESPI_FB_COST) && st->readings > st->with_cost)
+        find_in(v, "cost-missing", at, e, /* no ReadingType to sum them up on */
+                "%zu of this block's %zu readings have no cost, though the profile asks for cost",
+                st->readings - st->with_cost, st->readings);
+    bool currency = rt && rt->currency != ESPI_ABSENT;
+    if ((currency || (v->o.families & ESPI_FB_COST)) && st->readings > 0 && st->with_cost == 0)
+        find_in(v, "cost-block", at, e, /* FB_12's D043: cost claimed, none in the block */
+                "none of this block's %zu readings has a cost, though %s", st->readings,
+                currency ? "its ReadingType has a currency" : "the profile asks for cost");
+}
+
+/* Blocks of one MeterReading that overlap, from the time its blocks cover so far. */
+static void check_block_overlap(validator *v, const espi_interval_block_res *b, const espi_tz *tz)
+{
+    mr_state *s =
+        b->meter_reading && b->start != ESPI_ABSENT ? state_of(v, b->meter_reading) : NULL;
+    if (s == NULL)
+        return;
+    int64_t gap, duration = b->duration == ESPI_ABSENT ? 0 : b->duration;
+    const range *met = cover(&s->blocks, b->start, end_of(b->start, duration), &gap);
+    char t[80], d[64];
+    if (met)
+        find_in(v, "block-duplicate", field_pos(v, b, &b->entry, LF_START), &b->entry,
+                "this block (%s, %s) overlaps another block of the same MeterReading%s",
+                when(t, tz, b->start), span(d, duration),
+                met->start == b->start ? " (the same start)" : "");
 }
 
 static void on_block(validator *v, const espi_interval_block_res *b)
@@ -1433,16 +1497,9 @@ static void on_block(validator *v, const espi_interval_block_res *b)
     /* findings name the IntervalBlock's own element (an entry may hold many) */
     const espi_entry *e = &b->entry;
     read_pos at = b->line ? pos_at(b->line, b->column) : entry_pos(v, b, e);
-    block_state st = {.block = b, .first_start = ESPI_ABSENT};
-    for (size_t i = 0; i < v->nopen; i++)
-        if (v->open[i].block == b) {
-            st = v->open[i];
-            v->open[i] = v->open[--v->nopen];
-            break;
-        }
-    const espi_meter_reading_res *mr = b->meter_reading;
-    const espi_tz *tz = zone_of(v, ltp_of(v, mr));
-    char t1[80], t2[80], d[64];
+    block_state st = close_block(v, b);
+    const espi_tz *tz = zone_of(v, ltp_of(v, b->meter_reading));
+    char t1[80], t2[80];
     if (b->start == ESPI_ABSENT) /* each, as GBA's D039 and D038 list them */
         find_in(v, "block-interval", at, e, "this IntervalBlock has no interval start");
     if (b->duration == ESPI_ABSENT)
@@ -1452,39 +1509,14 @@ static void on_block(validator *v, const espi_interval_block_res *b)
     else if (b->start != ESPI_ABSENT && st.first_start != ESPI_ABSENT && st.first_start != b->start)
         find_in(v, "block-start", field_pos(v, b, e, LF_START), e,
                 "the block starts at %s, its earliest reading (at %lu:%lu) at %s",
-                when(t1, v, tz, b->start), st.first_at.line, st.first_at.column,
-                when(t2, v, tz, st.first_start));
+                when(t1, tz, b->start), st.first_at.line, st.first_at.column,
+                when(t2, tz, st.first_start));
     report_cover(v, b, &st, tz);
     if (e->up)
         hashset_add(&v->ib_ups, hashset_hash(e->up, 11), b->line ? b->line : e->line);
     check_block_up(v, b);
-    const espi_reading_type_res *rt = mr ? mr->reading_type : NULL;
-    if (rt == NULL && (v->o.families & ESPI_FB_COST) && st.readings > st.with_cost)
-        find_in(v, "cost-missing", at, e, /* no ReadingType to sum them up on */
-                "%zu of this block's %zu readings have no cost, though the profile asks for cost",
-                st.readings - st.with_cost, st.readings);
-    bool currency = rt && rt->currency != ESPI_ABSENT;
-    if ((currency || (v->o.families & ESPI_FB_COST)) && st.readings > 0 && st.with_cost == 0)
-        find_in(v, "cost-block", at, e, /* FB_12's D043: cost claimed, none in the block */
-                "none of this block's %zu readings has a cost, though %s", st.readings,
-                currency ? "its ReadingType has a currency" : "the profile asks for cost");
-    if (mr && b->start != ESPI_ABSENT) {
-        mr_state *s = state_of(v, mr);
-        if (s) {
-            s->nblocks++;
-            int64_t gap, end = b->start + (b->duration == ESPI_ABSENT ? 0 : b->duration);
-            const range *met = cover(&s->blocks, b->start, end, &gap);
-            if (met)
-                find_in(v, "block-duplicate", field_pos(v, b, e, LF_START), e,
-                        "this block (%s, %s) overlaps another block of the same MeterReading%s",
-                        when(t1, v, tz, b->start), span(d, end - b->start),
-                        met->start == b->start ? " (the same start)" : "");
-        }
-    } else if (mr) {
-        mr_state *s = state_of(v, mr);
-        if (s)
-            s->nblocks++;
-    }
+    check_block_cost(v, b, &st, at);
+    check_block_overlap(v, b, tz);
     locs_drop(v, b);
 }
 
@@ -1762,20 +1794,27 @@ static bool has_block(const validator *v, const espi_meter_reading_res *mr)
     return false;
 }
 
+/* A MeterReading's or summary's up link is one UsagePoint's related link
+ * (D023, D088): rule id, said of what, on the up <link>. */
+static void check_up_link(validator *v, const char *id, const char *what, const void *res,
+                          const espi_entry *e)
+{
+    size_t ups = up_claimants(v, e->up);
+    if (ups == 0)
+        find_in(v, id, href_pos(v, res, e, e->up), e,
+                "this %s's up link %s is no UsagePoint's related link", what,
+                e->up ? e->up : "(none)");
+    else if (ups > 1)
+        find_in(v, id, href_pos(v, res, e, e->up), e,
+                "this %s's up link %s is a related link of %zu UsagePoints; it must name one", what,
+                e->up, ups);
+}
+
 /* The link rules hold ESPI's join alone (exact hrefs): a resource the
  * reader joined by another layout (links.h) still fails them. */
 static void check_meter_reading(validator *v, const espi_meter_reading_res *mr)
 {
-    size_t ups = up_claimants(v, mr->entry.up);
-    if (ups == 0)
-        find_in(v, "link-mr-up", href_pos(v, mr, &mr->entry, mr->entry.up), &mr->entry,
-                "this MeterReading's up link %s is no UsagePoint's related link",
-                mr->entry.up ? mr->entry.up : "(none)");
-    else if (ups > 1)
-        find_in(v, "link-mr-up", href_pos(v, mr, &mr->entry, mr->entry.up), &mr->entry,
-                "this MeterReading's up link %s is a related link of %zu UsagePoints; it must "
-                "name one",
-                mr->entry.up, ups);
+    check_up_link(v, "link-mr-up", "MeterReading", mr, &mr->entry);
     size_t rts = related_in(v, &mr->entry, HREF_RT_SELF);
     if (rts != 1 || (mr->reading_type && mr->reading_type->nested))
         find_in(v, "link-mr-rt",
@@ -1869,19 +1908,8 @@ static void check_links(validator *v)
         check_meter_reading(v, v->mrs[i]);
     for (size_t i = 0; i < v->nups; i++)
         check_usage_point(v, v->ups[i]);
-    for (size_t k = 0; k < v->nsums; k++) { /* the 2011 format's up = UsagePoint self is not it */
-        const espi_usage_summary_res *us = v->sums[k];
-        size_t ups = up_claimants(v, us->entry.up);
-        if (ups == 0)
-            find_in(v, "link-summary-up", href_pos(v, us, &us->entry, us->entry.up), &us->entry,
-                    "this summary's up link %s is no UsagePoint's related link",
-                    us->entry.up ? us->entry.up : "(none)");
-        else if (ups > 1)
-            find_in(v, "link-summary-up", href_pos(v, us, &us->entry, us->entry.up), &us->entry,
-                    "this summary's up link %s is a related link of %zu UsagePoints; it must "
-                    "name one",
-                    us->entry.up, ups);
-    }
+    for (size_t k = 0; k < v->nsums; k++) /* the 2011 format's up = UsagePoint self is not it */
+        check_up_link(v, "link-summary-up", "summary", v->sums[k], &v->sums[k]->entry);
     for (size_t k = 0; k < v->nltps; k++) {
         const char *self = v->ltps[k]->entry.self;
         if (!self || !hashset_find(&v->hrefs, hashset_hash(self, HREF_UP_RELATED)))
@@ -2065,7 +2093,7 @@ static void report_fragment(validator *v, const espi_feed_res *feed)
     names[0] = '\0';
     for (size_t i = 0; i < sizeof whole_feed_rules / sizeof whole_feed_rules[0]; i++) {
         const espi_rule *r = rule(v, whole_feed_rules[i]);
-        if (r == NULL || (r->families && !(r->families & v->sum->families)))
+        if (r == NULL || !applies(v, r))
             continue;
         str_bufprintf(names, sizeof names, &len, "%s%s", n++ ? ", " : "", r->id);
     }
@@ -2077,7 +2105,6 @@ static void report_fragment(validator *v, const espi_feed_res *feed)
 
 static void on_feed(validator *v, const espi_feed_res *feed)
 {
-    v->feed = feed;
     if (!feed->fragment)
         check_links(v);
     if (!v->families_known) {
@@ -2311,6 +2338,68 @@ void espi_validate_options_init(espi_validate_options *opts)
     opts->set = ESPI_SCHEMA_ESPI_40;
 }
 
+/* The state of one file's pass; ESPI_E_NOMEM, or ESPI_E_ARG for a rule
+ * ignore/only name that is not one. */
+static int validator_init(validator *v, const char *name, const espi_validate_options *opts,
+                          espi_validate_summary *summary, espi_error *err)
+{
+    memset(v, 0, sizeof *v);
+    v->name = name;
+    v->o = *opts;
+    v->sum = summary;
+    v->rules = espi_rules(&v->nrules);
+    v->counts = calloc(v->nrules, sizeof *v->counts);
+    v->sum->families = opts->families;
+    v->families_known = opts->families != 0 || opts->schema_only;
+    hashset_init(&v->ids, ID_SET_MAX);
+    hashset_init(&v->selfs, ID_SET_MAX);
+    hashset_init(&v->ups_pointed, ID_SET_MAX);
+    hashset_init(&v->ib_ups, ID_SET_MAX);
+    hashset_init(&v->hrefs, ID_SET_MAX);
+    v->mr_related = xmlHashCreate(64);
+    if (v->counts == NULL)
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    return choose_rules(v, err);
+}
+
+/* Once the reading is over (to its end, or to a fault that stopped it):
+ * what waits for the end, the findings in file order, the counts; the
+ * verdict as the status. */
+static int conclude(validator *v, espi_error *err)
+{
+    if (!v->families_known) { /* the file stopped before its end */
+        v->sum->families = 0;
+        v->families_known = true;
+    }
+    report_tallies(v);
+    flush_deferred(v);
+    report_dropped(v);
+    memset(err, 0, sizeof *err);
+    if (v->sum->errors == 0)
+        return ESPI_OK;
+    return err_fail(err, ESPI_E_INPUT, "invalid", &(err_loc){v->name, 0, 0, NULL}, "%zu error(s)",
+                    v->sum->errors);
+}
+
+/* The schema and the rules in one reading of in, whose head is read already. */
+static int check_stream(validator *v, FILE *in, const char *head, size_t n, espi_error *err)
+{
+    const espi_validate_options *opts = &v->o;
+    if ((v->schema = schema_compiled(opts->set, v->sum->customer, err)) == NULL)
+        return err->status;
+    if (!opts->schema_only)
+        check_doctype(v, head, n);
+    read_observer obs = {v,    on_field, on_entry, on_element, plug,   unplug,
+                         head, n,        true,     on_root,    &v->at, on_places};
+    if (opts->schema_only)
+        obs.field = NULL, obs.entry = NULL;
+    espi_read_options ro = {on_reader_diag, v, 0, 0};
+    int rc = reader_run(in, v->name, &ro, &obs, on_resource, v, err);
+    if (rc == ESPI_E_INPUT)
+        report_fatal(v, err);
+    return rc == ESPI_E_INPUT || rc == ESPI_OK ? conclude(v, err) : rc;
+}
+
 int espi_validate(espi_validate_summary *summary, FILE *in, const char *name,
                   const espi_validate_options *opts, espi_error *err)
 {
@@ -2328,65 +2417,17 @@ int espi_validate(espi_validate_summary *summary, FILE *in, const char *name,
     memset(err, 0, sizeof *err);
     memset(summary, 0, sizeof *summary);
     validator v;
-    memset(&v, 0, sizeof v);
-    v.name = name;
-    v.o = *opts;
-    v.sum = summary;
-    v.rules = espi_rules(&v.nrules);
-    v.counts = calloc(v.nrules, sizeof *v.counts);
-    v.sum->families = opts->families;
-    v.families_known = opts->families != 0 || opts->schema_only;
-    hashset_init(&v.ids, ID_SET_MAX);
-    hashset_init(&v.selfs, ID_SET_MAX);
-    hashset_init(&v.ups_pointed, ID_SET_MAX);
-    hashset_init(&v.ib_ups, ID_SET_MAX);
-    hashset_init(&v.hrefs, ID_SET_MAX);
-    v.mr_related = xmlHashCreate(64);
-    char *head = malloc(SCHEMA_SNIFF_BYTES);
-    if (v.counts == NULL || head == NULL) {
-        free(head);
-        validator_free(&v);
-        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
-    }
-    int chosen = choose_rules(&v, err);
-    if (chosen != 0) {
-        free(head);
-        validator_free(&v);
-        return chosen;
-    }
-    bool failed;
-    size_t n = schema_read_head(in, head, SCHEMA_SNIFF_BYTES, &failed);
-    summary->customer = schema_is_customer(head, n);
-    int rc = failed ? err_fail(err, ESPI_E_IO, "io", &(err_loc){name, 0, 0, NULL},
-                               "cannot read the input")
-                    : 0;
-    if (rc == 0 && (v.schema = schema_compiled(opts->set, summary->customer, err)) == NULL)
-        rc = err->status;
-    if (rc == 0 && !opts->schema_only)
-        check_doctype(&v, head, n);
+    char *head = NULL;
+    int rc = validator_init(&v, name, opts, summary, err);
+    if (rc == 0 && (head = malloc(SCHEMA_SNIFF_BYTES)) == NULL)
+        rc = err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     if (rc == 0) {
-        read_observer obs = {&v,   on_field, on_entry, on_element, plug,  unplug,
-                             head, n,        true,     on_root,    &v.at, on_places};
-        if (opts->schema_only)
-            obs.field = NULL, obs.entry = NULL;
-        espi_read_options ro = {on_reader_diag, &v, 0, 0};
-        rc = reader_run(in, name, &ro, &obs, on_resource, &v, err);
-        if (rc == ESPI_E_INPUT)
-            report_fatal(&v, err);
-        if (rc == ESPI_E_INPUT || rc == ESPI_OK) {
-            if (!v.families_known) { /* the file stopped before its end */
-                v.sum->families = 0;
-                v.families_known = true;
-            }
-            report_tallies(&v);
-            flush_deferred(&v); /* in file order */
-            report_dropped(&v);
-            memset(err, 0, sizeof *err);
-            rc = summary->errors ? ESPI_E_INPUT : ESPI_OK;
-            if (rc == ESPI_E_INPUT)
-                err_fail(err, ESPI_E_INPUT, "invalid", &(err_loc){name, 0, 0, NULL}, "%zu error(s)",
-                         summary->errors);
-        }
+        bool failed;
+        size_t n = schema_read_head(in, head, SCHEMA_SNIFF_BYTES, &failed);
+        summary->customer = schema_is_customer(head, n);
+        rc = failed ? err_fail(err, ESPI_E_IO, "io", &(err_loc){name, 0, 0, NULL},
+                               "cannot read the input")
+                    : check_stream(&v, in, head, n, err);
     }
     free(head);
     validator_free(&v);

@@ -55,7 +55,9 @@ verdict() {
     vrc=$?
     listed=$(remaining "$log")
     reported=$(found "$tmp/$name.val")
-    if [ "$listed" != "$reported" ]; then
+    if [ $rc -eq 1 ] && [ -z "$listed" ]; then # an unparsed list would agree with anything
+        bad "$name: convert exited 1 and lists no remaining rule: $(grep '^espi: ' "$log" | head -n 1)"
+    elif [ "$listed" != "$reported" ]; then
         bad "$name: convert lists [${listed}] as remaining, espi validate reports [${reported}]"
     elif [ $rc -ne $vrc ]; then
         bad "$name: convert exited $rc, espi validate $vrc"

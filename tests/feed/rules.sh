@@ -23,7 +23,9 @@
 #     none;
 #   - no fixture in testdata/rules is for an id that is not a rule, and each names its rule;
 #   - docs/rules.md has a "### RULE" section for every rule, in --list-rules order, and
-#     none for an id that is not a rule.
+#     none for an id that is not a rule;
+#   - each "Fails (`testdata/rules/RULE.fail.xml`, finding at LINE:COL" of docs/rules.md names
+#     the place its fixture expects.
 # Needs bash and python3 (3.9+, standard library only); does not need ../shared.
 #
 # usage: ESPI=/path/to/espi ESPI_SOURCE=/path/to/source rules.sh [SHARED]
@@ -271,6 +273,16 @@ else
     else
         bad "docs/rules.md: the rule sections are not in --list-rules order"
     fi
+    # each "Fails (`testdata/rules/RULE.fail.xml`, finding at LINE:COL" names its fixture's place
+    # shellcheck disable=SC2016 # the backquotes are the page's, not a command
+    while IFS=' ' read -r name at; do
+        want=$(header "$dir/$name.fail.xml" expect 2>/dev/null)
+        if [ "$at" = "$want" ]; then
+            ok "docs/rules.md: $name.fail.xml, finding at $at"
+        else
+            bad "docs/rules.md: $name.fail.xml, finding at $at, but the fixture expects '${want}'"
+        fi
+    done < <(sed -n 's/^Fails (`testdata\/rules\/\([^`]*\)\.fail\.xml`, finding at \([0-9]*:[0-9]*\).*/\1 \2/p' "$doc")
     others=$(grep -c '^### ' "$doc")
     if [ "$others" -ne ${#sections[@]} ]; then
         bad "docs/rules.md: $((others - ${#sections[@]})) '### ' heading(s) that are not one rule id"

@@ -183,7 +183,9 @@ check() {
         validate_rc=$?
         listed=$(remaining "$log" | tr '\n' ' ')
         reported=$(found "$tmp/$name.validate.txt" | tr '\n' ' ')
-        if [ "$listed" != "$reported" ]; then
+        if [ $rc -eq 1 ] && [ -z "$listed" ]; then # an unparsed list would agree with anything
+            why="convert exited 1 and lists no remaining rule: $(grep '^espi: ' "$log" | head -n 1)"
+        elif [ "$listed" != "$reported" ]; then
             why="convert lists [${listed}] as remaining, espi validate reports [${reported}]"
         elif [ $rc -eq 0 ] && [ $validate_rc -ne 0 ]; then
             why="convert exited 0 (valid), espi validate $validate_rc"

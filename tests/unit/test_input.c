@@ -136,6 +136,25 @@ static void expect_end(espi_input *in)
     assert_null(stream);
 }
 
+/* A ZIP of those members at f->path, opened (opts NULL: the defaults). */
+static espi_input *open_zip(fixture *f, const char *file, const char *const *names,
+                            const char *const *texts, size_t n, const espi_input_options *opts)
+{
+    write_zip(path_of(f, file), names, texts, n);
+    espi_input *in = NULL;
+    espi_error err;
+    assert_int_equal(espi_input_open(&in, f->path, opts, &err), 0);
+    return in;
+}
+
+/* The next input of in: the member of the ZIP at f->path, holding want. */
+static void expect_member(espi_input *in, const fixture *f, const char *member, const char *want)
+{
+    char name[256];
+    snprintf(name, sizeof name, "%s:%s", f->path, member);
+    expect_input(in, name, want);
+}
+
 static const char feed_a[] = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><id>a</id></feed>\n";
 static const char feed_b[] = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><id>b</id></feed>\n";
 static const char feed_c[] = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><id>c</id></feed>\n";
@@ -212,18 +231,40 @@ static void test_gzip_concatenated(void **state)
     free(ab);
 }
 
+/* zeros after the gzip data (block padding) end them, as gunzip ignores
+ * them; anything else after them is damage */
+static void test_gzip_zero_padding(void **state)
+{
+    fixture *f = *state;
+    size_t na;
+    unsigned char *a = gzip_bytes(feed_a, strlen(feed_a), &na);
+    size_t pad = 70000; /* more than one read of compressed bytes */
+    unsigned char *padded = calloc(na + pad, 1);
+    assert_non_null(padded);
+    memcpy(padded, a, na);
+    write_file(path_of(f, "padded.gz"), padded, na + pad);
+    espi_input *in = NULL;
+    espi_error err;
+    assert_int_equal(espi_input_open(&in, f->path, NULL, &err), 0);
+    expect_input(in, f->path, feed_a);
+    assert_int_equal(espi_input_check(in, &err), 0);
+    espi_input_close(in);
+    padded[na + pad - 1] = 'x'; /* zeros, then garbage: found as the head is read */
+    write_file(f->path, padded, na + pad);
+    assert_int_equal(espi_input_open(&in, f->path, NULL, &err), ESPI_E_INPUT);
+    assert_null(in);
+    assert_string_equal(err.code, "gz-corrupt");
+    free(a);
+    free(padded);
+}
+
 static void test_zip_one_member(void **state)
 {
     fixture *f = *state;
     const char *names[] = {"green_button_data_1.xml", "green_button_data_1_formatted.html"};
     const char *texts[] = {feed_a, "<html></html>"};
-    write_zip(path_of(f, "download.zip"), names, texts, 2);
-    espi_input *in = NULL;
-    espi_error err;
-    assert_int_equal(espi_input_open(&in, f->path, NULL, &err), 0);
-    char name[256];
-    snprintf(name, sizeof name, "%s:green_button_data_1.xml", f->path);
-    expect_input(in, name, feed_a);
+    espi_input *in = open_zip(f, "download.zip", names, texts, 2, NULL);
+    expect_member(in, f, "green_button_data_1.xml", feed_a);
     expect_end(in);
     espi_input_close(in);
 }
@@ -235,17 +276,23 @@ static void test_zip_three_members(void **state)
     fixture *f = *state;
     const char *names[] = {"c.xml", "notes.txt", "dir/a.XML", "b.xml"};
     const char *texts[] = {feed_c, "notes", feed_a, feed_b};
-    write_zip(path_of(f, "three.zip"), names, texts, 4);
-    espi_input *in = NULL;
-    espi_error err;
-    assert_int_equal(espi_input_open(&in, f->path, NULL, &err), 0);
-    char name[256];
-    snprintf(name, sizeof name, "%s:c.xml", f->path);
-    expect_input(in, name, feed_c);
-    snprintf(name, sizeof name, "%s:dir/a.XML", f->path);
-    expect_input(in, name, feed_a);
-    snprintf(name, sizeof name, "%s:b.xml", f->path);
-    expect_input(in, name, feed_b);
+    espi_input *in = open_zip(f, "three.zip", names, texts, 4, NULL);
+    expect_member(in, f, "c.xml", feed_c);
+    expect_member(in, f, "dir/a.XML", feed_a);
+    expect_member(in, f, "b.xml", feed_b);
+    expect_end(in);
+    espi_input_close(in);
+}
+
+/* a ZIP made by macOS's "Compress": the AppleDouble twins (__MACOSX/._a.xml,
+ * resource-fork bytes) are no inputs */
+static void test_zip_macos_twins(void **state)
+{
+    fixture *f = *state;
+    const char *names[] = {"a.xml", "__MACOSX/._a.xml", "dir/._b.xml"};
+    const char *texts[] = {feed_a, "\x05\x16\x07 Mac OS X", "\x05\x16\x07"};
+    espi_input *in = open_zip(f, "mac.zip", names, texts, 3, NULL);
+    expect_member(in, f, "a.xml", feed_a);
     expect_end(in);
     espi_input_close(in);
 }
@@ -285,11 +332,8 @@ static void test_zip_in_gzip(void **state)
     espi_input *in = NULL;
     espi_error err;
     assert_int_equal(espi_input_open(&in, f->path, NULL, &err), 0);
-    char name[256];
-    snprintf(name, sizeof name, "%s:a.xml", f->path);
-    expect_input(in, name, feed_a);
-    snprintf(name, sizeof name, "%s:b.xml", f->path);
-    expect_input(in, name, feed_b);
+    expect_member(in, f, "a.xml", feed_a);
+    expect_member(in, f, "b.xml", feed_b);
     expect_end(in);
     espi_input_close(in);
 }
@@ -400,24 +444,46 @@ static void test_zip_member_limit(void **state)
     char *big = big_text(5000);
     const char *names[] = {"big.xml", "small.xml"};
     const char *texts[] = {big, feed_a};
-    write_zip(path_of(f, "limit.zip"), names, texts, 2);
     espi_input_options opts;
     espi_input_options_init(&opts);
     opts.max_unpacked = 1000;
-    espi_input *in = NULL;
+    espi_input *in = open_zip(f, "limit.zip", names, texts, 2, &opts);
     espi_error err;
-    assert_int_equal(espi_input_open(&in, f->path, &opts, &err), 0);
     FILE *stream;
     const char *name;
     assert_int_equal(espi_input_next(in, &stream, &name, &err), ESPI_E_INPUT);
     assert_string_equal(err.code, "zip-bomb");
     assert_non_null(strstr(err.file, "limit.zip:big.xml"));
-    char want[256];
-    snprintf(want, sizeof want, "%s:small.xml", f->path);
-    expect_input(in, want, feed_a);
+    expect_member(in, f, "small.xml", feed_a);
     expect_end(in);
     espi_input_close(in);
     free(big);
+}
+
+/* Members each under max_unpacked but over it together (an overlapping
+ * zip bomb repeats one member): those past the cap are refused. */
+static void test_zip_members_together(void **state)
+{
+    fixture *f = *state;
+    char *part = big_text(600);
+    const char *names[] = {"a.xml", "b.xml", "c.xml"};
+    const char *texts[] = {part, part, feed_a};
+    espi_input_options opts;
+    espi_input_options_init(&opts);
+    opts.max_unpacked = 1000;
+    espi_input *in = open_zip(f, "together.zip", names, texts, 3, &opts);
+    espi_error err;
+    expect_member(in, f, "a.xml", part);
+    FILE *stream;
+    const char *name;
+    assert_int_equal(espi_input_next(in, &stream, &name, &err), ESPI_E_INPUT);
+    assert_string_equal(err.code, "zip-bomb");
+    assert_non_null(strstr(err.file, "together.zip:b.xml"));
+    assert_non_null(strstr(err.message, "together"));
+    expect_member(in, f, "c.xml", feed_a);
+    expect_end(in);
+    espi_input_close(in);
+    free(part);
 }
 
 /* A pipe: gzip through it, read as it comes. */
@@ -524,6 +590,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_zip_in_gzip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gzip_truncated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gzip_damaged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_zip_macos_twins, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gzip_zero_padding, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_zip_members_together, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gzip_bomb_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_zip_member_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pipe, setup, teardown),

@@ -115,7 +115,6 @@ static void test_lines(void **state)
     assert_int_equal(s.kinds[0], ESPI_RES_READING_TYPE);
     assert_int_equal(s.places[0].entry.line, 2);
     assert_int_equal(s.places[0].entry.column, 17);
-    assert_int_equal(s.places[0].id.column, 24);
     assert_int_equal(s.places[0].element.line, 5);
     assert_int_equal(s.places[0].element.column, 12);
     assert_int_equal(s.places[0].nlinks, 2);
@@ -167,11 +166,40 @@ static void test_one_line(void **state)
     free(xml);
 }
 
+/* Line ends of two bytes (CRLF), a tab, characters of several bytes in an
+ * attribute value and in a comment before tags on the same line. */
+static void test_odd_bytes(void **state)
+{
+    (void)state;
+    static const char xml[] =
+        "<feed " NS ">\r\n"
+        "<title>t</title><entry><id>urn:uuid:00000000-0000-5000-8000-000000000001</id>\r\n"
+        "\t<link rel=\"self\" href=\"/Réading/1\"/><link rel=\"up\" href=\"/R\"/>\r\n"
+        "<content><!-- été --><espi:ReadingType><espi:kind>12</espi:kind>\r\n"
+        "<espi:uom\r\n"
+        "  >72</espi:uom></espi:ReadingType></content></entry></feed>\r\n";
+    seen s;
+    read_text(xml, &s);
+    assert_int_equal(place_of(&s, "id").line, 2);
+    assert_int_equal(place_of(&s, "id").column, 24);
+    assert_int_equal(s.nplaces, 1);
+    assert_int_equal(s.links[0][0].line, 3);
+    assert_int_equal(s.links[0][0].column, 2);
+    assert_int_equal(s.links[0][1].line, 3);
+    assert_int_equal(s.links[0][1].column, 38); /* "\t<link ... href=\"/Réading/1\"/>" is 37 */
+    assert_int_equal(s.places[0].element.line, 4);
+    assert_int_equal(s.places[0].element.column, 22); /* "<content><!-- été -->" is 21 */
+    assert_int_equal(place_of(&s, "kind").column, 40);
+    assert_int_equal(place_of(&s, "uom").line, 5);
+    assert_int_equal(place_of(&s, "uom").column, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lines),
         cmocka_unit_test(test_one_line),
+        cmocka_unit_test(test_odd_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

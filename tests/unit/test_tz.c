@@ -195,6 +195,28 @@ static void test_format(void **state)
     assert_string_equal(buf, "2026-03-08 02:30");
     tz_format_wall(buf, -60);
     assert_string_equal(buf, "1969-12-31 23:59");
+    tz_format_local(buf, 1772964000, -7 * (int32_t)HOUR);
+    assert_string_equal(buf, "2026-03-08T03:00:00-07:00");
+}
+
+/* Nonsense times (a validator meets them in broken files) are cut to fit
+ * the buffer, zone suffix included, and never overflow. */
+static void test_format_extremes(void **state)
+{
+    (void)state;
+    char buf[32];
+    const int64_t times[] = {INT64_MAX,           INT64_MIN,     INT64_MAX - 1, (int64_t)1 << 62,
+                             -((int64_t)1 << 62), 253402300800LL /* 10000-01-01 */};
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+        tz_format_utc(buf, times[i]);
+        assert_true(strlen(buf) < sizeof buf);
+        assert_int_equal(buf[strlen(buf) - 1], 'Z');
+        tz_format_local(buf, times[i], 14 * (int32_t)HOUR);
+        assert_true(strlen(buf) < sizeof buf);
+        assert_string_equal(buf + strlen(buf) - 6, "+14:00");
+        tz_format_local(buf, times[i], -12 * (int32_t)HOUR);
+        assert_string_equal(buf + strlen(buf) - 6, "-12:00");
+    }
 }
 
 static void test_time_parse_accepts(void **state)
@@ -1337,6 +1359,7 @@ int main(void)
         cmocka_unit_test(test_civil_walk),
         cmocka_unit_test(test_days_of),
         cmocka_unit_test(test_format),
+        cmocka_unit_test(test_format_extremes),
         cmocka_unit_test(test_time_parse_accepts),
         cmocka_unit_test(test_time_parse_rejects),
         cmocka_unit_test(test_posix_us),

@@ -237,6 +237,29 @@ static void test_suppressed(void **state)
     free(xml);
 }
 
+/* --verbose lists the readings behind a summing finding, which are no
+ * findings: left out, the rule counts one ignored finding, not one per reading. */
+static void test_ignore_verbose(void **state)
+{
+    (void)state;
+    const char *const ignore[] = {"reading-duration"};
+    espi_validate_options o;
+    espi_validate_options_init(&o);
+    o.verbose = true;
+    tally t;
+    espi_validate_summary s;
+    espi_error err;
+    assert_int_equal(run("rules/reading-duration.fail.xml", o, &t, &s, &err), ESPI_OK);
+    assert_int_equal(count(&t, "reading-duration"), 3); /* the finding and its 2 readings */
+    assert_int_equal(s.warnings, 1);
+    o.ignore = ignore;
+    o.nignore = 1;
+    assert_int_equal(run("rules/reading-duration.fail.xml", o, &t, &s, &err), ESPI_OK);
+    assert_int_equal(t.n, 0);
+    assert_int_equal(s.warnings, 0);
+    assert_int_equal(s.ignored, 1);
+}
+
 /* Every rule has its explanation: its section of docs/rules.md, with a
  * failing and a passing example, and no other rule's section. */
 static void test_explain(void **state)
@@ -426,9 +449,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ignore),       cmocka_unit_test(test_only),
         cmocka_unit_test(test_unknown_rule), cmocka_unit_test(test_fatal_kept),
-        cmocka_unit_test(test_suppressed),   cmocka_unit_test(test_explain),
-        cmocka_unit_test(test_repairable),   cmocka_unit_test(test_text_report),
-        cmocka_unit_test(test_jsonl_report),
+        cmocka_unit_test(test_suppressed),   cmocka_unit_test(test_ignore_verbose),
+        cmocka_unit_test(test_explain),      cmocka_unit_test(test_repairable),
+        cmocka_unit_test(test_text_report),  cmocka_unit_test(test_jsonl_report),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

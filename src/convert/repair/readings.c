@@ -13,6 +13,10 @@
 #include <string.h>
 
 #define RUN_SCAN 64 /* readings of one start compared with each other, at most */
+/* Readings kept from one file: as many as a SmartHub response may hold
+ * (SH_MAX_POINTS), 570 years of 15-minute data; more is a bomb, not a
+ * meter, and would only exhaust memory (a gzip input unpacks to 4 GiB). */
+#define MAX_READINGS 20000000u
 
 int repair_push_reading(model_reading **items, size_t *n, size_t *cap, const model_reading *r)
 {
@@ -159,6 +163,11 @@ int repair_on_reading(repair *rp, const espi_interval_reading_res *ir)
     rc = make_reading(rp, ir, &r);
     if (rc != 0)
         return rc < 0 ? rc : 0;
+    if (++rp->readings > MAX_READINGS)
+        return repair_fatal(rp, "repair-too-many-readings", ir->line,
+                            "the file holds more than %u IntervalReadings with a value, the most "
+                            "espi converts from one input; split it by date",
+                            MAX_READINGS);
     rp->prev_end = r.start + r.duration;
     if (b && b->meter_reading) {
         mr_info *m = repair_meter_reading_info(rp, b->meter_reading);

@@ -19,6 +19,7 @@
 
 #include "common/zip_input.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -344,9 +345,12 @@ int repair_read_into(const convert_input *in, FILE *f, espi_error *err)
     repair rp = {.in = in, .name = in->name ? in->name : "<input>", .err = err};
     unsigned char head[HEAD_BYTES];
     size_t n = fread(head, 1, sizeof head, f);
-    if (n < sizeof head && ferror(f))
-        return err_fail(err, ESPI_E_IO, "io", &(err_loc){rp.name, 0, 0, NULL},
-                        "cannot read the input");
+    if (n < sizeof head && ferror(f)) {
+        char reason[128];
+        err_strerror(errno ? errno : EIO, reason, sizeof reason);
+        return err_fail(err, ESPI_E_IO, "io", &(err_loc){rp.name, 0, 0, NULL}, "cannot read: %s",
+                        reason);
+    }
     zip_input *z = NULL;
     int rc = zip_input_sniff(head, n) ? zip_input_open(&z, f, head, n, rp.name, err) : 0;
     if (rc != 0)

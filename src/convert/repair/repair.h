@@ -139,7 +139,7 @@ typedef struct tap {
 
 struct repair {
     const convert_input *in;
-    const char *name; /* for messages: the input's, or "archive.zip(member.xml)" */
+    const char *name; /* for messages: the input's, or "archive.zip:member.xml" */
     espi_error *err;
     bool failed;
     /* resources as espi_read hands them over (valid until it returns) */
@@ -177,7 +177,8 @@ struct repair {
     tap_up *tapped;
     size_t ntapped, tapped_cap, tapped_next;
     tap tap;
-    size_t carried; /* readings and summaries put into the model */
+    size_t carried;  /* readings and summaries put into the model */
+    size_t readings; /* IntervalReadings kept so far (MAX_READINGS, readings.c) */
     /* the currency the file states (its ReadingTypes and summaries): one
      * code, 0 when none, -1 when several differ; and its first line */
     int currency;
