@@ -501,6 +501,14 @@ typedef struct espi_entry {
     const char *self; /* the rel="self" href, resolved; NULL when absent */
     const char *up;   /* the rel="up" href, resolved; NULL when absent */
     unsigned long line;
+    /* The resource was read only "anyway", with a warning: it stands
+     * outside any entry's <content> (outside-content), or its element has
+     * a name ESPI does not define, read as the one it spells in another
+     * case (resource-name-case). It is the resource's own, not the
+     * entry's. espi_read joins and delivers it as any other (dump and
+     * convert keep it); espi_validate does not count it as that resource
+     * for the rules that need the whole feed. */
+    bool anyway;
 } espi_entry;
 
 typedef struct espi_ltp_res {

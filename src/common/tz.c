@@ -95,7 +95,9 @@ int64_t tz_days_of(int64_t seconds)
 static void split_time(int64_t t, int64_t *y, int *mo, int *d, int *h, int *mi, int *s)
 {
     int64_t days = tz_days_of(t);
-    int64_t secs = t - days * SECONDS_PER_DAY;
+    int64_t secs = t % SECONDS_PER_DAY; /* not t - days * 86400: that overflows near INT64_MIN */
+    if (secs < 0)
+        secs += SECONDS_PER_DAY;
     tz_civil_from_days(days, y, mo, d);
     *h = (int)(secs / 3600);
     *mi = (int)(secs / 60 % 60);

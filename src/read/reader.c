@@ -288,6 +288,7 @@ typedef struct reader {
     ns_kind res_ns;         /* the resource's own namespace */
     bool res_ns_warned;     /* about its elements in another namespace */
     bool res_outside_entry; /* a resource found outside any entry: handed over at its end */
+    bool res_anyway;        /* the resource is read only anyway (espi_entry.anyway) */
     /* text of the current leaf */
     char text[MAX_TEXT + 1];
     size_t text_len;
@@ -297,6 +298,7 @@ typedef struct reader {
     size_t links_cap;
     void *done[16];
     res_kind done_kind[16];
+    bool done_anyway[16];
     const xmlChar *done_name[16];
     espi_reading_type_res *done_nested[16]; /* a MeterReading's nested ReadingType */
     size_t ndone;
@@ -942,8 +944,9 @@ static int keep_block(reader *r, graph_block *b)
 }
 
 /* Several resources may share one content (the GBA SDK puts every block
- * of a meter reading in one entry); each gets the entry. */
-static int begin_resource(reader *r, res_kind k, ns_kind ns, int depth)
+ * of a meter reading in one entry); each gets the entry. anyway: it is
+ * read only anyway (espi_entry.anyway), marked on it when handed over. */
+static int begin_resource(reader *r, res_kind k, ns_kind ns, int depth, bool anyway)
 {
     void *res = new_resource(r, k);
     if (res == NULL)
@@ -957,6 +960,7 @@ static int begin_resource(reader *r, res_kind k, ns_kind ns, int depth)
         b->line = here(r).line;
         b->column = here(r).column;
         int rc = entry_copy(&b->entry, &r->entry);
+        b->entry.anyway = anyway; /* its readings may go out before its entry ends */
         r->block = rc == 0 ? graph_block_begin(r->g, b) : NULL;
         if (r->block == NULL || keep_block(r, r->block) != 0) {
             if (r->block)
@@ -976,6 +980,7 @@ static int begin_resource(reader *r, res_kind k, ns_kind ns, int depth)
     r->res_ns = ns == NS_CUST ? NS_CUST : NS_ESPI;
     r->res_ns_warned = false;
     r->res_outside_entry = r->entry_depth == 0;
+    r->res_anyway = anyway;
     r->path_len = 0;
     r->item = NULL;
     r->item_depth = 0;
@@ -1011,6 +1016,7 @@ static int finish_resource(reader *r, const xmlChar *name)
         if (r->kind == RES_METER_READING)
             r->nested = NULL;
         r->done_kind[r->ndone] = r->kind;
+        r->done_anyway[r->ndone] = r->res_anyway;
         r->done_name[r->ndone++] = name;
     }
     r->res = NULL;
@@ -1018,11 +1024,13 @@ static int finish_resource(reader *r, const xmlChar *name)
     return 0;
 }
 
-/* Hands a finished resource, with its entry, to the graph. */
+/* Hands a finished resource, with its entry, to the graph; anyway: it is
+ * read only anyway, and so is a ReadingType nested in it. */
 static int hand_over(reader *r, void *res, res_kind k, const xmlChar *name,
-                     espi_reading_type_res *nested, espi_entry *entry)
+                     espi_reading_type_res *nested, espi_entry *entry, bool anyway)
 {
     *(espi_entry *)res = *entry; /* every resource struct starts with its entry */
+    ((espi_entry *)res)->anyway = anyway;
     memset(entry, 0, sizeof *entry);
     switch (k) {
     case RES_USAGE_POINT: return graph_add_usage_point(r->g, res);
@@ -1032,6 +1040,8 @@ static int hand_over(reader *r, void *res, res_kind k, const xmlChar *name,
             free_resource(r, res, k);
             return nomem(r);
         }
+        if (nested)
+            nested->entry.anyway = anyway;
         return graph_add_meter_reading(r->g, res, nested);
     case RES_READING_TYPE: return graph_add_reading_type(r->g, res);
     case RES_LTP: return graph_add_ltp(r->g, res);
@@ -1091,7 +1101,8 @@ static int end_entry(reader *r, bool entry)
     for (size_t i = 0; i < r->ndone; i++, k++) {
         espi_entry e;
         if (rc == 0 && (rc = entry_for(r, k + 1 == total, &e)) == 0)
-            rc = hand_over(r, r->done[i], r->done_kind[i], r->done_name[i], r->done_nested[i], &e);
+            rc = hand_over(r, r->done[i], r->done_kind[i], r->done_name[i], r->done_nested[i], &e,
+                           r->done_anyway[i]);
         else {
             free_resource(r, r->done[i], r->done_kind[i]);
             free_resource(r, r->done_nested[i], RES_READING_TYPE);
@@ -1102,10 +1113,12 @@ static int end_entry(reader *r, bool entry)
     r->ndone = 0;
     for (size_t i = 0; i < r->nblocks; i++, k++) {
         graph_block *b = r->blocks[i];
+        bool anyway = b->res.entry.anyway;
         graph_entry_clear(&b->res.entry);
-        if (rc == 0 && (rc = entry_for(r, k + 1 == total, &b->res.entry)) == 0)
+        if (rc == 0 && (rc = entry_for(r, k + 1 == total, &b->res.entry)) == 0) {
+            b->res.entry.anyway = anyway;
             rc = graph_block_end(r->g, b); /* now with its complete entry */
-        else
+        } else
             graph_block_abort(r->g, b);
     }
     r->nblocks = 0;
@@ -1350,8 +1363,9 @@ static int entry_child_end(reader *r, const xmlChar *name)
 }
 
 /* The kind of an ESPI resource element: a name ESPI does not have is
- * read as the resource it spells in another case, or reported. */
-static res_kind reader_kind_of_name(reader *r, const xmlChar *name)
+ * read as the resource it spells in another case (*by_case: only anyway),
+ * or reported. */
+static res_kind reader_kind_of_name(reader *r, const xmlChar *name, bool *by_case)
 {
     res_kind k = resource_kind_of(name);
     if (k != RES_OTHER || in_vocabulary(r, name))
@@ -1360,6 +1374,7 @@ static res_kind reader_kind_of_name(reader *r, const xmlChar *name)
     if (like) {
         warn(r, "resource-name-case", here(r), "<%s> is not an ESPI name; read as <%s>",
              (const char *)name, like->name);
+        *by_case = true;
         return like->kind;
     }
     warn(r, "unknown-resource", here(r), "<%s> is not an ESPI resource; its content is not read",
@@ -1402,8 +1417,9 @@ static int stray_element(reader *r, const xmlChar *name, ns_kind ns, int depth)
             r->entry_at = here(r);
         }
         r->content_seen = false;
-        return begin_resource(r, ns == NS_ESPI ? reader_kind_of_name(r, name) : RES_OTHER, ns,
-                              depth);
+        bool by_case = false;
+        return begin_resource(r, ns == NS_ESPI ? reader_kind_of_name(r, name, &by_case) : RES_OTHER,
+                              ns, depth, true);
     }
     return 0;
 }
@@ -1417,16 +1433,19 @@ static int content_child(reader *r, const xmlChar *name, ns_kind ns, int depth)
              "<%s> has no namespace; read as ESPI (http://naesb.org/espi), and so are its "
              "elements",
              (const char *)name);
-        int rc = begin_resource(r, resource_kind_of(name), NS_ESPI, depth);
+        int rc = begin_resource(r, resource_kind_of(name), NS_ESPI, depth, false);
         r->res_ns_warned = true; /* its elements without one need no word of their own */
         return rc;
     }
     if (ns == NS_ESPI && name == r->n_reading)
         return skip_reading(r, depth, "directly in <content>, not in an IntervalBlock");
-    if (ns == NS_ESPI)
-        return begin_resource(r, reader_kind_of_name(r, name), ns, depth);
+    if (ns == NS_ESPI) {
+        bool by_case = false;
+        res_kind k = reader_kind_of_name(r, name, &by_case);
+        return begin_resource(r, k, ns, depth, by_case);
+    }
     if (ns == NS_CUST)
-        return begin_resource(r, RES_OTHER, ns, depth);
+        return begin_resource(r, RES_OTHER, ns, depth, false);
     if (ns == NS_ATOM && name == r->n_entry)
         return stray_element(r, name, ns, depth);
     warn(r, "content-unknown", here(r), "<%s> in content is neither ESPI nor customer data",

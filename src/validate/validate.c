@@ -34,6 +34,10 @@
 /* Entry ids and self links are checked for repeats in sets of at most 2^21
  * slots each (24 MB, a million entries), so memory stays bounded. */
 #define ID_SET_MAX ((size_t)1 << 21)
+/* Readings whose start has a fraction of a second are noted (for
+ * block-start) in a set of at most 2^16 slots, two a reading: past 16,384
+ * such readings, more go unnoticed (each is a time-fraction error anyway). */
+#define FRACTION_SET_MAX ((size_t)1 << 16)
 
 #define YEAR_1 (-62135596800LL)   /* 0001-01-01T00:00:00Z */
 #define YEAR_10000 253402300800LL /* 10000-01-01T00:00:00Z */
@@ -69,7 +73,8 @@ typedef struct block_state {
     size_t readings, with_cost;
     int64_t first_start;
     read_pos first_at;
-    size_t outside; /* readings outside the block's interval: the first and last */
+    uint64_t start_fraction; /* of the block's own start (fraction_of); 0: whole seconds */
+    size_t outside;          /* readings outside the block's interval: the first and last */
     read_pos outside_first, outside_last;
     int64_t outside_first_start, outside_last_start;
 } block_state;
@@ -175,6 +180,7 @@ typedef struct validator {
     hashset ups_pointed;
     hashset ib_ups;             /* up hrefs of IntervalBlocks, for dangling related links */
     hashset hrefs;              /* at the end: selfs and related links, salted by what they are */
+    hashset fractions;          /* readings whose start has a fraction of a second (block-start) */
     xmlHashTablePtr mr_related; /* related href of MeterReadings -> how many have it */
     xmlHashTablePtr up_related; /* at the end: related href of UsagePoints -> how many */
     mr_state *mrstates;
@@ -742,12 +748,36 @@ static const espi_tz *zone_of(validator *v, const espi_ltp_res *ltp)
     return tz;
 }
 
+/* A resource read only anyway (espi_entry.anyway: outside any entry's
+ * content, or under a name ESPI does not define) gets its own finding and
+ * is not that resource for the rules that need the whole feed: it joins
+ * nothing and nothing joins it, though the reader joined it. These give a
+ * resource's joins as the rules see them. */
+static const espi_meter_reading_res *block_mr(const espi_interval_block_res *b)
+{
+    const espi_meter_reading_res *mr = b->meter_reading;
+    return b->entry.anyway || mr == NULL || mr->entry.anyway ? NULL : mr;
+}
+
+static const espi_usage_point_res *mr_up(const espi_meter_reading_res *mr)
+{
+    const espi_usage_point_res *up = mr ? mr->usage_point : NULL;
+    return up && !up->entry.anyway ? up : NULL;
+}
+
+static const espi_reading_type_res *mr_rt(const espi_meter_reading_res *mr)
+{
+    const espi_reading_type_res *rt = mr ? mr->reading_type : NULL;
+    return rt && !rt->entry.anyway ? rt : NULL;
+}
+
 /* The LocalTimeParameters of a meter reading's usage point; the file's
  * only ones when the link is not known. */
 static const espi_ltp_res *ltp_of(const validator *v, const espi_meter_reading_res *mr)
 {
-    if (mr && mr->usage_point && mr->usage_point->ltp)
-        return mr->usage_point->ltp;
+    const espi_usage_point_res *up = mr_up(mr);
+    if (up && up->ltp && !up->ltp->entry.anyway)
+        return up->ltp;
     return v->nltps == 1 ? v->ltps[0] : NULL;
 }
 
@@ -812,6 +842,42 @@ static int64_t end_of(int64_t a, int64_t b)
 /* ------------------------------------------------------------------ */
 /* Fields, as they are read                                            */
 /* ------------------------------------------------------------------ */
+
+/* The fraction of a second of a time written with one (fraction_text), as
+ * a hash of its digits without trailing zeros; 0 for whole seconds. */
+static uint64_t fraction_of(const char *text)
+{
+    if (!fraction_text(text))
+        return 0;
+    char digits[64];
+    str_lcpy(digits, strchr(text, '.') + 1, sizeof digits);
+    size_t n = strlen(digits);
+    while (n > 0 && digits[n - 1] == '0')
+        digits[--n] = '\0';
+    return n ? hashset_hash(digits, 41) : 0;
+}
+
+/* A reading's key in v->fractions: its place, salted by a fraction's hash
+ * (or by FRACTION_ANY: that it has one). */
+#define FRACTION_ANY 43
+static uint64_t fraction_key(const espi_interval_reading_res *r, uint64_t salt)
+{
+    char place[48];
+    snprintf(place, sizeof place, "%lu:%lu", r->line, r->column);
+    return hashset_hash(place, salt);
+}
+
+/* Notes a reading's start with a fraction of a second: ESPI times are
+ * whole seconds (time-fraction), so it is no block's start unless the
+ * block's is written with the same fraction (block-start). */
+static void note_fraction(validator *v, const espi_interval_reading_res *r, const char *text)
+{
+    uint64_t f = fraction_of(text);
+    if (f == 0)
+        return;
+    hashset_add(&v->fractions, fraction_key(r, FRACTION_ANY), r->line ? r->line : 1);
+    hashset_add(&v->fractions, fraction_key(r, f), r->line ? r->line : 1);
+}
 
 static void check_time_text(validator *v, const char *path, const char *text, read_pos at)
 {
@@ -997,6 +1063,8 @@ static void on_atom_field(validator *v, read_scope scope, const char *path, cons
     }
 }
 
+static block_state *open_block(validator *v, const espi_interval_block_res *b);
+
 static void on_field(void *ctx, read_scope scope, espi_resource_kind kind, const void *res,
                      const char *path, const char *text, unsigned long line)
 {
@@ -1013,9 +1081,10 @@ static void on_field(void *ctx, read_scope scope, espi_resource_kind kind, const
         note_field(v, kind, res, path, at);
     if (scope == SCOPE_READING) { /* the hot path: a million times per file */
         int64_t value;
-        if (strcmp(path, "timePeriod/start") == 0)
+        if (strcmp(path, "timePeriod/start") == 0) {
             check_time_text(v, path, text, at);
-        else if (!integer_text(text, &value))
+            note_fraction(v, res, text);
+        } else if (!integer_text(text, &value))
             find(v, "number", at, "<%s> is '%.40s', not an integer", last_part(path), text);
         else if (strcmp(path, "ReadingQuality/quality") == 0)
             check_code(v, CODE_QUALITY, path, value, at);
@@ -1030,6 +1099,11 @@ static void on_field(void *ctx, read_scope scope, espi_resource_kind kind, const
         return; /* text fields */
     if (is_time_path(path)) {
         check_time_text(v, path, text, at);
+        block_state *bs = kind == ESPI_RES_INTERVAL_BLOCK && strcmp(path, "interval/start") == 0
+                              ? open_block(v, res)
+                              : NULL;
+        if (bs)
+            bs->start_fraction = fraction_of(text);
         return;
     }
     int64_t value;
@@ -1362,8 +1436,8 @@ static void count_in_block(validator *v, const espi_interval_reading_res *r, con
 static void on_reading(validator *v, const espi_interval_reading_res *r)
 {
     const espi_interval_block_res *b = r->block;
-    const espi_meter_reading_res *mr = b->meter_reading;
-    const espi_reading_type_res *rt = mr ? mr->reading_type : NULL;
+    const espi_meter_reading_res *mr = block_mr(b);
+    const espi_reading_type_res *rt = mr_rt(mr);
     const espi_entry *e = &b->entry;
     const espi_tz *tz = zone_of(v, ltp_of(v, mr));
     read_pos at = reading_pos(r);
@@ -1462,7 +1536,7 @@ static void check_block_cost(validator *v, const espi_interval_block_res *b, con
                              read_pos at)
 {
     const espi_entry *e = &b->entry;
-    const espi_reading_type_res *rt = b->meter_reading ? b->meter_reading->reading_type : NULL;
+    const espi_reading_type_res *rt = mr_rt(block_mr(b));
     if (rt == NULL && (v->o.families & ESPI_FB_COST) && st->readings > st->with_cost)
         find_in(v, "cost-missing", at, e, /* no ReadingType to sum them up on */
                 "%zu of this block's %zu readings have no cost, though the profile asks for cost",
@@ -1477,8 +1551,8 @@ static void check_block_cost(validator *v, const espi_interval_block_res *b, con
 /* Blocks of one MeterReading that overlap, from the time its blocks cover so far. */
 static void check_block_overlap(validator *v, const espi_interval_block_res *b, const espi_tz *tz)
 {
-    mr_state *s =
-        b->meter_reading && b->start != ESPI_ABSENT ? state_of(v, b->meter_reading) : NULL;
+    const espi_meter_reading_res *mr = block_mr(b);
+    mr_state *s = mr && b->start != ESPI_ABSENT ? state_of(v, mr) : NULL;
     if (s == NULL)
         return;
     int64_t gap, duration = b->duration == ESPI_ABSENT ? 0 : b->duration;
@@ -1491,30 +1565,51 @@ static void check_block_overlap(validator *v, const espi_interval_block_res *b, 
                 met->start == b->start ? " (the same start)" : "");
 }
 
+/* Whether the block starts at its earliest reading's start, to the
+ * fraction of a second either is written with (note_fraction): a start
+ * with a fraction is no whole second, so it matches only the same one. */
+static bool starts_block(const validator *v, const espi_interval_block_res *b,
+                         const block_state *st, bool *reading_fraction)
+{
+    espi_interval_reading_res first = {.line = st->first_at.line, .column = st->first_at.column};
+    *reading_fraction = hashset_find(&v->fractions, fraction_key(&first, FRACTION_ANY)) != 0;
+    if (st->first_start != b->start)
+        return false;
+    if (st->start_fraction == 0)
+        return !*reading_fraction;
+    return hashset_find(&v->fractions, fraction_key(&first, st->start_fraction)) != 0;
+}
+
 static void on_block(validator *v, const espi_interval_block_res *b)
 {
-    v->nblocks_total++;
+    v->nblocks_total += !b->entry.anyway;
     /* findings name the IntervalBlock's own element (an entry may hold many) */
     const espi_entry *e = &b->entry;
     read_pos at = b->line ? pos_at(b->line, b->column) : entry_pos(v, b, e);
     block_state st = close_block(v, b);
-    const espi_tz *tz = zone_of(v, ltp_of(v, b->meter_reading));
+    const espi_tz *tz = zone_of(v, ltp_of(v, block_mr(b)));
     char t1[80], t2[80];
+    bool fraction = false;
     if (b->start == ESPI_ABSENT) /* each, as GBA's D039 and D038 list them */
         find_in(v, "block-interval", at, e, "this IntervalBlock has no interval start");
     if (b->duration == ESPI_ABSENT)
         find_in(v, "block-interval", at, e, "this IntervalBlock has no interval duration");
     if (st.readings == 0)
         find_in(v, "block-empty", at, e, "this IntervalBlock holds no IntervalReading");
-    else if (b->start != ESPI_ABSENT && st.first_start != ESPI_ABSENT && st.first_start != b->start)
+    else if (b->start != ESPI_ABSENT && st.first_start != ESPI_ABSENT &&
+             !starts_block(v, b, &st, &fraction))
         find_in(v, "block-start", field_pos(v, b, e, LF_START), e,
-                "the block starts at %s, its earliest reading (at %lu:%lu) at %s",
-                when(t1, tz, b->start), st.first_at.line, st.first_at.column,
-                when(t2, tz, st.first_start));
+                "the block starts at %s%s, its earliest reading (at %lu:%lu) at %s%s",
+                when(t1, tz, b->start), st.start_fraction ? " and a fraction of a second" : "",
+                st.first_at.line, st.first_at.column, when(t2, tz, st.first_start),
+                !fraction           ? ""
+                : st.start_fraction ? " and a fraction of a second (another one)"
+                                    : " and a fraction of a second");
     report_cover(v, b, &st, tz);
-    if (e->up)
+    if (e->up && !e->anyway)
         hashset_add(&v->ib_ups, hashset_hash(e->up, 11), b->line ? b->line : e->line);
-    check_block_up(v, b);
+    if (!e->anyway)
+        check_block_up(v, b);
     check_block_cost(v, b, &st, at);
     check_block_overlap(v, b, tz);
     locs_drop(v, b);
@@ -1581,7 +1676,8 @@ static void on_reading_type(validator *v, const espi_reading_type_res *rt)
 {
     if (rt->nested)
         return; /* inside a MeterReading: the schema says so; it is no ReadingType entry */
-    KEEP(v, rts, nrts, rts_cap, rt);
+    if (!rt->entry.anyway)
+        KEEP(v, rts, nrts, rts_cap, rt);
     const espi_entry *e = &rt->entry;
     const struct {
         int64_t value;
@@ -1624,8 +1720,10 @@ static void check_ltp(validator *v, const espi_ltp_res *ltp)
 
 static void on_summary(validator *v, const espi_usage_summary_res *us)
 {
-    v->nsummaries++;
-    KEEP(v, sums, nsums, sums_cap, us);
+    if (!us->entry.anyway) {
+        v->nsummaries++;
+        KEEP(v, sums, nsums, sums_cap, us);
+    }
     const espi_entry *e = &us->entry;
     const struct {
         bool missing;
@@ -1754,8 +1852,8 @@ static size_t related_in(const validator *v, const espi_entry *e, uint64_t salt)
 
 static void check_service(validator *v, const espi_meter_reading_res *mr)
 {
-    const espi_usage_point_res *up = mr->usage_point;
-    const espi_reading_type_res *rt = mr->reading_type;
+    const espi_usage_point_res *up = mr_up(mr);
+    const espi_reading_type_res *rt = mr_rt(mr);
     if (!up || !rt || up->service_kind == ESPI_ABSENT || rt->commodity == ESPI_ABSENT)
         return;
     int64_t sk = up->service_kind, c = rt->commodity;
@@ -1962,8 +2060,8 @@ static unsigned infer_families(validator *v)
  * by ESPI's links (the certification's joins), not by another layout. */
 static bool joined_by_espi(const espi_meter_reading_res *mr)
 {
-    const espi_usage_point_res *up = mr->usage_point;
-    const espi_reading_type_res *rt = mr->reading_type;
+    const espi_usage_point_res *up = mr_up(mr);
+    const espi_reading_type_res *rt = mr_rt(mr);
     return up && rt && links_rule_of(mr->entry.up, mr->entry.self, &up->entry) == LINKS_STRICT &&
            (rt->nested || links_reading_type_rule(&mr->entry, &rt->entry) == LINKS_STRICT);
 }
@@ -1974,8 +2072,8 @@ static bool has_combination(validator *v, int64_t sk, bool (*test)(const espi_re
 {
     for (size_t i = 0; i < v->nmrs; i++) {
         const espi_meter_reading_res *mr = v->mrs[i];
-        if (joined_by_espi(mr) && (sk == ESPI_ABSENT || mr->usage_point->service_kind == sk) &&
-            test(mr->reading_type))
+        if (joined_by_espi(mr) && (sk == ESPI_ABSENT || mr_up(mr)->service_kind == sk) &&
+            test(mr_rt(mr)))
             return true;
     }
     return false;
@@ -2121,11 +2219,29 @@ static void on_feed(validator *v, const espi_feed_res *feed)
 /* Resources                                                           */
 /* ------------------------------------------------------------------ */
 
+/* Whether a resource is read only anyway (not a reading, not the feed):
+ * it is not kept for the joins and the rules that need the whole feed. */
+static bool read_anyway(const espi_resource *res)
+{
+    switch (res->kind) {
+    case ESPI_RES_USAGE_POINT: return res->u.usage_point->entry.anyway;
+    case ESPI_RES_METER_READING: return res->u.meter_reading->entry.anyway;
+    case ESPI_RES_QUALITY_SUMMARY: return res->u.quality_summary->entry.anyway;
+    case ESPI_RES_LOCAL_TIME_PARAMETERS: return res->u.ltp->entry.anyway;
+    default: return false; /* blocks, reading types, summaries: checked, not kept (on_*) */
+    }
+}
+
 static int on_resource(const espi_resource *res, void *ctx)
 {
     validator *v = ctx;
     if (v->o.schema_only)
         return 0;
+    if (read_anyway(res)) { /* its own findings only */
+        if (res->kind == ESPI_RES_LOCAL_TIME_PARAMETERS)
+            check_ltp(v, res->u.ltp);
+        return 0;
+    }
     switch (res->kind) {
     case ESPI_RES_INTERVAL_READING: on_reading(v, res->u.reading); break;
     case ESPI_RES_INTERVAL_BLOCK: on_block(v, res->u.interval_block); break;
@@ -2149,7 +2265,7 @@ static int on_resource(const espi_resource *res, void *ctx)
         check_ltp(v, res->u.ltp);
         break;
     case ESPI_RES_USAGE_SUMMARY:
-        if (res->u.usage_summary->entry.up)
+        if (res->u.usage_summary->entry.up && !res->u.usage_summary->entry.anyway)
             hashset_add(&v->ups_pointed, hashset_hash(res->u.usage_summary->entry.up, 7), 1);
         on_summary(v, res->u.usage_summary);
         break;
@@ -2260,6 +2376,7 @@ static void validator_free(validator *v)
     hashset_free(&v->ups_pointed);
     hashset_free(&v->ib_ups);
     hashset_free(&v->hrefs);
+    hashset_free(&v->fractions);
     if (v->mr_related)
         xmlHashFree(v->mr_related, NULL);
     if (v->up_related)
@@ -2356,6 +2473,7 @@ static int validator_init(validator *v, const char *name, const espi_validate_op
     hashset_init(&v->ups_pointed, ID_SET_MAX);
     hashset_init(&v->ib_ups, ID_SET_MAX);
     hashset_init(&v->hrefs, ID_SET_MAX);
+    hashset_init(&v->fractions, FRACTION_SET_MAX);
     v->mr_related = xmlHashCreate(64);
     if (v->counts == NULL)
         return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");

@@ -19,9 +19,8 @@
 # A disagreement is a D code that the GBA test fails and espi does not ("gba-only"), or an
 # espi error none of whose D codes the GBA test fails ("espi-only"). Each must be listed in
 # gba_known_defects.txt next to this script, with the reason: a known defect of the GBA tests
-# (SHARED/espi/gba-fb/README.md), or a fault that espi reports once under a rule of its own
-# where the GBA tests fail what follows from it. The test fails on a disagreement that is not
-# listed and on a listed one that no longer occurs.
+# (SHARED/espi/gba-fb/README.md). The test fails on a disagreement that is not listed and on a
+# listed one that no longer occurs.
 #
 # The preset of a file:
 #   * a rule fixture: its "profile: NAME" header when it has one; otherwise the preset of its

@@ -467,6 +467,50 @@ static void test_odd_placement_read(void **state)
     free(o.log.text);
 }
 
+/* One letter a resource (U usage point, M meter reading, B block, R reading, by its block),
+ * in upper case when it is read only anyway (espi_entry.anyway). */
+static int note_anyway(const espi_resource *res, void *ctx)
+{
+    char *out = ctx;
+    size_t n = strlen(out);
+    if (n + 2 > 64)
+        return 0;
+    switch (res->kind) {
+    case ESPI_RES_USAGE_POINT: out[n] = res->u.usage_point->entry.anyway ? 'U' : 'u'; break;
+    case ESPI_RES_METER_READING: out[n] = res->u.meter_reading->entry.anyway ? 'M' : 'm'; break;
+    case ESPI_RES_INTERVAL_BLOCK: out[n] = res->u.interval_block->entry.anyway ? 'B' : 'b'; break;
+    case ESPI_RES_INTERVAL_READING: out[n] = res->u.reading->block->entry.anyway ? 'R' : 'r'; break;
+    default: return 0;
+    }
+    out[n + 1] = '\0';
+    return 0;
+}
+
+/* A resource outside content or under a name in another case is marked as
+ * read anyway, and only that resource: not the others of its entry, not
+ * the resources in their places. */
+static void test_anyway_marked(void **state)
+{
+    (void)state;
+    static const char xml[] =
+        "<feed " ATOM " " ESPI_NS ">"
+        "<entry><content><espi:UsagePoint/></content></entry>"
+        "<entry><content><espi:usagePoint/></content></entry>"
+        "<entry><espi:UsagePoint/><content><espi:MeterReading/></content></entry>"
+        "<entry><content><espi:meterReading/></content></entry>"
+        "<espi:IntervalBlock>" ONE_READING "</espi:IntervalBlock>"
+        "<entry><content><espi:intervalBlock>" ONE_READING "</espi:intervalBlock>"
+        "<espi:IntervalBlock>" ONE_READING "</espi:IntervalBlock></content></entry></feed>";
+    char seen[64] = "";
+    espi_error err;
+    FILE *in = test_stream(xml);
+    int rc = espi_read(in, "anyway.xml", NULL, note_anyway, seen, &err);
+    fclose(in);
+    assert_int_equal(rc, 0);
+    /* blocks without links go out at the end, in the order read */
+    assert_string_equal(seen, "uUUmMRBRBrb");
+}
+
 static int self_of_usage_point(const espi_resource *res, void *ctx)
 {
     if (res->kind == ESPI_RES_USAGE_POINT)
@@ -652,6 +696,7 @@ int main(void)
         cmocka_unit_test(test_prefixes),
         cmocka_unit_test(test_namespace_errors_are_warnings),
         cmocka_unit_test(test_odd_placement_read),
+        cmocka_unit_test(test_anyway_marked),
         cmocka_unit_test(test_attribute_and_text_values),
         cmocka_unit_test(test_entities_refused),
         cmocka_unit_test(test_cut_file_counts_what_waited),
