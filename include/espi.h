@@ -777,6 +777,55 @@ ESPI_API int espi_dumper_finish(espi_dumper *d, espi_error *err);
 ESPI_API void espi_dumper_free(espi_dumper *d);
 
 /* ------------------------------------------------------------------ */
+/* Summary: readings totalled per local period (docs/summary-format.md) */
+/* ------------------------------------------------------------------ */
+
+typedef enum espi_summary_per {
+    ESPI_SUMMARY_HOUR,
+    ESPI_SUMMARY_DAY,
+    ESPI_SUMMARY_WEEK, /* from Monday */
+    ESPI_SUMMARY_MONTH,
+    ESPI_SUMMARY_BILL /* the UsageSummary billing periods of each usage point */
+} espi_summary_per;
+
+typedef enum espi_summary_format {
+    ESPI_SUMMARY_TEXT, /* an aligned table for a person */
+    ESPI_SUMMARY_CSV,  /* one row per usage point x meter reading x tou x period */
+    ESPI_SUMMARY_JSON  /* one document {"version":1,"per":...,"rows":[...]} */
+} espi_summary_format;
+
+typedef struct espi_summary_options {
+    espi_summary_per per;
+    espi_summary_format format;
+    const espi_tz *tz; /* periods in this zone, not the file's; NULL: the file's (else UTC) */
+    const char *unit;  /* e.g. "kWh": values in this power-of-ten variant of their unit */
+    espi_diag_fn on_diag;
+    void *diag_ctx;
+    size_t chunk_size; /* passed to espi_read */
+} espi_summary_options;
+
+/* Per month, as text, the file's own zone and units, no callback. */
+ESPI_API void espi_summary_options_init(espi_summary_options *opts);
+
+typedef struct espi_summarizer espi_summarizer;
+
+/* A summarizer writes the totals of any number of files to dest; memory
+ * grows with the periods and series of a file, not its readings. opts
+ * NULL: the defaults of espi_summary_options_init. ESPI_E_ARG for an
+ * unknown unit or period. */
+ESPI_API int espi_summarizer_new(espi_summarizer **out, FILE *dest,
+                                 const espi_summary_options *opts, espi_error *err);
+
+/* Reads one file and writes its rows when it ends. Returns what espi_read
+ * returns, or ESPI_E_IO with err->code "write" when the output fails. */
+ESPI_API int espi_summarizer_add(espi_summarizer *m, FILE *in, const char *name, espi_error *err);
+
+/* Ends the document (JSON; the CSV header when no file was added) and flushes. */
+ESPI_API int espi_summarizer_finish(espi_summarizer *m, espi_error *err);
+
+ESPI_API void espi_summarizer_free(espi_summarizer *m);
+
+/* ------------------------------------------------------------------ */
 /* Inputs: files, stdin, gzip and ZIP (docs/inputs.md)                 */
 /* ------------------------------------------------------------------ */
 

@@ -23,7 +23,7 @@ static const env_doc env_docs[] = {
      "Seconds since 1970: the Atom published and updated times of the feed when --updated is "
      "not given, for reproducible output (without it they are the end of the newest reading). "
      "A value that is not a number is a usage error."},
-    {"TZDIR", "convert dump fetch",
+    {"TZDIR", "convert dump summary fetch",
      "The folder of the compiled IANA time zone files that --tz names are read from (default "
      "/usr/share/zoneinfo)."},
     {"TMPDIR", "convert fetch",

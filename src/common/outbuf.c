@@ -66,3 +66,18 @@ void outbuf_int(outbuf *o, int64_t v)
         tmp[--i] = '-';
     outbuf_put(o, tmp + i, sizeof tmp - i);
 }
+
+void outbuf_put_csv(outbuf *o, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        outbuf_puts(o, s);
+        return;
+    }
+    outbuf_putc(o, '"');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            outbuf_putc(o, '"');
+        outbuf_putc(o, *p);
+    }
+    outbuf_putc(o, '"');
+}

@@ -25,6 +25,9 @@ void outbuf_put(outbuf *o, const char *s, size_t n);
 void outbuf_puts(outbuf *o, const char *s);
 void outbuf_putc(outbuf *o, char c);
 void outbuf_int(outbuf *o, int64_t v);
+/* One CSV field (RFC 4180): quoted, with quotes doubled, only when it
+ * holds a comma, a quote or a line end. */
+void outbuf_put_csv(outbuf *o, const char *s);
 
 /* Writes what is buffered; false once any write has failed. */
 bool outbuf_flush(outbuf *o);

@@ -11,6 +11,7 @@
 #include "common/outbuf.h"
 #include "common/tz.h"
 #include "read/reader.h"
+#include "read/zones.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -54,11 +55,6 @@ static void row_init(row *r)
     r->nscratch = 0;
 }
 
-typedef struct zone_cache {
-    const espi_ltp_res *ltp;
-    espi_tz *tz;
-} zone_cache;
-
 /* A reading kept for the JSON document. */
 typedef struct kept_reading {
     int64_t start, duration, value, cost, quality;
@@ -81,9 +77,7 @@ struct espi_dumper {
     const char *unit_symbol;
     bool warned_unit, warned_power;
     bool warned_duration; /* a negative duration, once per file */
-    zone_cache *zones;    /* NULL tz: time parameters that give no zone */
-    size_t nzones, zones_cap;
-    zone_cache last_zone; /* the one found last: readings come in runs */
+    ltp_zones zones;      /* of the file's time parameters */
     /* the offset found last, and the span it holds over */
     const espi_tz *span_tz;
     int64_t span_from, span_until;
@@ -322,45 +316,7 @@ static const espi_tz *zone_of(espi_dumper *d, const espi_ltp_res *ltp)
 {
     if (d->opts.tz)
         return d->opts.tz;
-    if (ltp == NULL || ltp->tz_offset == ESPI_ABSENT)
-        return NULL;
-    if (d->last_zone.ltp == ltp)
-        return d->last_zone.tz;
-    for (size_t i = 0; i < d->nzones; i++)
-        if (d->zones[i].ltp == ltp) {
-            d->last_zone = d->zones[i];
-            return d->zones[i].tz;
-        }
-    zone_cache *z = grow_array(d->zones, &d->zones_cap, d->nzones, sizeof *z, 8);
-    if (z == NULL)
-        return NULL;
-    d->zones = z;
-    espi_tz *tz = NULL;
-    int64_t dst = ltp->dst_offset == ESPI_ABSENT ? 0 : ltp->dst_offset;
-    if (ltp->tz_offset < -TZ_LTP_MAX_OFFSET || ltp->tz_offset > TZ_LTP_MAX_OFFSET ||
-        dst < -TZ_LTP_MAX_DST || dst > TZ_LTP_MAX_DST) {
-        warn(d, "ltp-bad-offset", ltp->entry.line,
-             "tzOffset %lld s / dstOffset %lld s are beyond any time zone's (%d h / %d h); "
-             "local times are left empty (give --tz for the real zone)",
-             (long long)ltp->tz_offset, (long long)dst, TZ_LTP_MAX_OFFSET / 3600,
-             TZ_LTP_MAX_DST / 3600);
-        d->zones[d->nzones++] = (zone_cache){ltp, NULL};
-        return NULL;
-    }
-    espi_time_params p = {
-        (int32_t)ltp->tz_offset, (int32_t)dst,
-        ltp->dst_start_rule == ESPI_ABSENT ? TZ_DST_RULE_NONE : (uint32_t)ltp->dst_start_rule,
-        ltp->dst_end_rule == ESPI_ABSENT ? TZ_DST_RULE_NONE : (uint32_t)ltp->dst_end_rule};
-    bool dst_ignored;
-    if (tz_from_time_params(&tz, &p, "LocalTimeParameters", &dst_ignored) != 0)
-        return NULL;
-    if (dst_ignored)
-        warn(d, "ltp-bad-rule", ltp->entry.line,
-             "the DST rules %08llX / %08llX are not valid DstRuleType values; local times use "
-             "the standard offset only (give --tz for the real zone)",
-             (unsigned long long)ltp->dst_start_rule, (unsigned long long)ltp->dst_end_rule);
-    d->zones[d->nzones++] = (zone_cache){ltp, tz};
-    return tz;
+    return ltp_zones_get(&d->zones, ltp, d->file, d->opts.on_diag, d->opts.diag_ctx);
 }
 
 /* Offsets change twice a year: consecutive readings reuse the last span. */
@@ -628,21 +584,6 @@ static void reading_type_row(espi_dumper *d, row *r, const espi_reading_type_res
 /* Writing rows                                                        */
 /* ------------------------------------------------------------------ */
 
-static void csv_text(outbuf *o, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        outbuf_puts(o, s);
-        return;
-    }
-    outbuf_putc(o, '"');
-    for (const char *p = s; *p; p++) {
-        if (*p == '"')
-            outbuf_putc(o, '"');
-        outbuf_putc(o, *p);
-    }
-    outbuf_putc(o, '"');
-}
-
 static void csv_header(espi_dumper *d)
 {
     column_set cs = columns_of(d->opts.what);
@@ -698,7 +639,7 @@ static void csv_list(espi_dumper *d, const cell *c)
         d->out->failed = true;
         d->out->err_no = ENOMEM;
     } else if (t.s) {
-        csv_text(d->out, t.s);
+        outbuf_put_csv(d->out, t.s);
     }
     free(t.s);
 }
@@ -714,7 +655,7 @@ static void csv_row(espi_dumper *d, const row *r)
         else if (c->kind == C_NUMBER)
             outbuf_puts(d->out, c->s);
         else if (c->kind == C_TEXT)
-            csv_text(d->out, c->s);
+            outbuf_put_csv(d->out, c->s);
         else if (c->kind == C_ITEMS || c->kind == C_RIDERS)
             csv_list(d, c);
     }
@@ -1122,10 +1063,7 @@ static void clear_file(espi_dumper *d)
         free(d->kept[i].items);
     d->nkept = 0;
     d->nlisted = 0;
-    for (size_t i = 0; i < d->nzones; i++)
-        espi_tz_free(d->zones[i].tz);
-    d->nzones = 0;
-    d->last_zone = (zone_cache){NULL, NULL};
+    ltp_zones_clear(&d->zones);
     d->span_tz = NULL;
     d->warned_unit = d->warned_power = false;
 }
@@ -1282,7 +1220,7 @@ void espi_dumper_free(espi_dumper *d)
     if (d == NULL)
         return;
     clear_file(d);
-    free(d->zones);
+    ltp_zones_free(&d->zones);
     free(d->kept);
     free(d->listed);
     if (d->gen)

@@ -21,6 +21,7 @@ ALLOWED = {
     "common": {"common"},
     "read": {"read", "common"},
     "validate": {"validate", "read", "common"},
+    "report": {"report", "read", "common"},  # summaries, fed by the reader as dump is
     "convert": {"convert", "convert/repair", "common"},  # repair is convert's reader of ESPI files
     "convert/repair": {"convert/repair", "convert", "read", "common"},
     "fetch": {"fetch", "convert", "read", "common"},  # downloads go into the converter

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cmd_summary.c - espi summary: readings totalled per local hour, day,
+ * week or month (docs/summary-format.md). */
+#include "cli.h"
+
+#include "espi.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct summary_opts {
+    const char *per;
+    const char *format;
+    const char *tz;
+    const char *unit;
+    const char *output;
+    bool quiet;
+} summary_opts;
+
+static const cli_option summary_options[] = {
+    {0, "per", "PERIOD", CLI_STRING, offsetof(summary_opts, per),
+     "hour, day, week (from Monday), month (default): local periods of the file's zone; or "
+     "bill: the billing periods of its UsageSummaries",
+     "hour day week month bill"},
+    {0, "format", "FORMAT", CLI_STRING, offsetof(summary_opts, format),
+     "text (default: a table to read), csv or json (one row per usage point, meter reading, tou "
+     "and period)",
+     "text csv json"},
+    {0, "unit", "UNIT", CLI_STRING, offsetof(summary_opts, unit),
+     "values in this unit when it is a power-of-ten change (kWh, MWh)",
+     "Wh kWh MWh VArh kVArh VAh kVAh m3 ft3 therm"},
+    {0, "tz", "ZONE", CLI_STRING, offsetof(summary_opts, tz),
+     "periods in this zone instead of the file's LocalTimeParameters", NULL},
+    {'o', "output", "FILE", CLI_STRING, offsetof(summary_opts, output),
+     "write to FILE (a temporary file, then rename; kept only when every input was read); "
+     "default or - : stdout",
+     NULL},
+    {'q', "quiet", NULL, CLI_FLAG, offsetof(summary_opts, quiet), "do not print warnings", NULL},
+};
+
+typedef struct choice {
+    const char *name;
+    int value;
+} choice;
+
+static const choice pers[] = {{"hour", ESPI_SUMMARY_HOUR},
+                              {"day", ESPI_SUMMARY_DAY},
+                              {"week", ESPI_SUMMARY_WEEK},
+                              {"month", ESPI_SUMMARY_MONTH},
+                              {"bill", ESPI_SUMMARY_BILL}};
+static const choice formats[] = {
+    {"text", ESPI_SUMMARY_TEXT}, {"csv", ESPI_SUMMARY_CSV}, {"json", ESPI_SUMMARY_JSON}};
+
+static bool pick(const choice *c, size_t n, const char *name, int *out)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(c[i].name, name) == 0) {
+            *out = c[i].value;
+            return true;
+        }
+    return false;
+}
+
+static void print_diag(const espi_diag *d, void *ctx)
+{
+    const cli_io *io = ctx;
+    char line[1400];
+    espi_diag_format(line, sizeof line, d);
+    fprintf(io->err, "%s\n", line);
+}
+
+static void name_output(espi_error *err, const char *target)
+{
+    if (target && strcmp(err->file, "<output>") == 0)
+        snprintf(err->file, sizeof err->file, "%s", target);
+}
+
+typedef struct summing {
+    espi_summarizer *m;
+    cli_inputs *ci;
+    const char *target;
+    bool output_failed;
+    size_t failed;
+} summing;
+
+static int sum_input(void *ctx, const cli_input *in, espi_error *err)
+{
+    summing *s = ctx;
+    int rc = espi_summarizer_add(s->m, in->stream, in->name, err);
+    if (rc != 0)
+        name_output(err, s->target);
+    if (rc == ESPI_E_IO && strcmp(err->code, "write") == 0) {
+        s->output_failed = true;
+        s->ci->stop_at_error = true;
+    }
+    return rc;
+}
+
+static void sum_failed(void *ctx, const char *name, const espi_error *err, bool read)
+{
+    (void)name;
+    (void)err;
+    (void)read;
+    summing *s = ctx;
+    s->failed++;
+}
+
+/* Every input is read even when one fails; with -o the file is kept only
+ * when all were. */
+static int sum_all(const cli_io *io, const summary_opts *o, const espi_summary_options *sopts,
+                   char **files, int nfiles)
+{
+    espi_error err;
+    espi_output *out = NULL;
+    const char *target = o->output && strcmp(o->output, "-") != 0 ? o->output : NULL;
+    if (target && espi_output_open(&out, target, &err) != 0) {
+        cli_print_error(io, &err);
+        return cli_exit_code(err.status);
+    }
+    summing s = {.target = target};
+    cli_inputs ci = {io, sum_input, sum_failed, &s, true, false};
+    s.ci = &ci;
+    int code = CLI_OK;
+    if (espi_summarizer_new(&s.m, out ? espi_output_stream(out) : io->out, sopts, &err) != 0) {
+        cli_print_error(io, &err);
+        code = err.status == ESPI_E_ARG ? CLI_USAGE : cli_exit_code(err.status);
+    }
+    for (int i = 0; s.m && i < nfiles && !s.output_failed; i++) {
+        int c = cli_read_inputs(&ci, files[i]);
+        code = c > code ? c : code;
+    }
+    if (s.m && !s.output_failed && espi_summarizer_finish(s.m, &err) != 0) {
+        name_output(&err, target);
+        cli_print_error(io, &err);
+        s.output_failed = true;
+        code = CLI_IO;
+    }
+    bool keep = out && s.m && !s.output_failed && s.failed == 0;
+    espi_summarizer_free(s.m);
+    if (keep && espi_output_commit(out, NULL, &err) != 0) {
+        cli_print_error(io, &err);
+        code = cli_exit_code(err.status);
+    } else if (out && !keep) {
+        espi_output_abort(out);
+        if (s.failed > 0)
+            fprintf(io->err, "espi: wrote nothing to %s: %zu input%s could not be read\n", target,
+                    s.failed, s.failed == 1 ? "" : "s");
+    }
+    return code;
+}
+
+static int summarize(const cli_io *io, const summary_opts *o, char **files, int nfiles)
+{
+    espi_summary_options sopts;
+    espi_summary_options_init(&sopts);
+    sopts.unit = o->unit;
+    sopts.on_diag = o->quiet ? NULL : print_diag;
+    sopts.diag_ctx = (void *)(uintptr_t)io;
+    int v;
+    if (o->per) {
+        if (!pick(pers, sizeof pers / sizeof pers[0], o->per, &v))
+            return cli_usage(io, "summary",
+                             "unknown --per '%s': expected hour, day, week, month or bill", o->per);
+        sopts.per = (espi_summary_per)v;
+    }
+    if (o->format) {
+        if (!pick(formats, sizeof formats / sizeof formats[0], o->format, &v))
+            return cli_usage(io, "summary", "unknown --format '%s': expected text, csv or json",
+                             o->format);
+        sopts.format = (espi_summary_format)v;
+    }
+    int power;
+    const char *symbol;
+    if (o->unit && !espi_unit_parse(&power, &symbol, o->unit))
+        return cli_usage(io, "summary",
+                         "unknown --unit '%s': expected an ESPI unit such as Wh, m3 or therm, "
+                         "with an SI prefix or none (kWh, MWh)",
+                         o->unit);
+    espi_tz *tz = NULL;
+    espi_error err;
+    if (o->tz && espi_tz_load(&tz, o->tz, &err) != 0)
+        return cli_usage(io, "summary", "--tz: %s", err.message);
+    sopts.tz = tz;
+    int code = sum_all(io, o, &sopts, files, nfiles);
+    espi_tz_free(tz);
+    return code;
+}
+
+static int run_summary(const cli_io *io, int argc, char **argv)
+{
+    summary_opts o = {0};
+    char **pos = calloc((size_t)argc + 1, sizeof *pos);
+    if (pos == NULL)
+        return CLI_IO;
+    int npos = 0;
+    int code = cli_parse(io, &cli_summary_command, &o, argc, argv, pos, &npos);
+    if (code < 0)
+        code = CLI_OK; /* --help */
+    else if (code == CLI_OK && npos == 0)
+        code = cli_usage(io, "summary", "no input file (give paths, or - for stdin)");
+    else if (code == CLI_OK)
+        code = summarize(io, &o, pos, npos);
+    free(pos);
+    return code;
+}
+
+static const cli_example summary_examples[] = {
+    {"monthly totals, cost and peak demand as a table", "espi summary usage.xml"},
+    {"daily totals in kWh as CSV", "espi summary --per day --unit kWh --format csv usage.xml"},
+    {"hourly totals in Chicago time, as one JSON document",
+     "espi summary --per hour --tz America/Chicago --format json usage.xml.gz"},
+    {"per billing period (the file's UsageSummaries)", "espi summary --per bill usage.xml"},
+};
+
+const cli_command cli_summary_command = {
+    .name = "summary",
+    .usage = "[OPTIONS] FILE...",
+    .summary = "Total Green Button readings per local hour, day, week, month or bill: energy, "
+               "cost, peak.",
+    .details =
+        "Each FILE (- reads stdin; .gz and the .xml members of a ZIP as espi dump reads them)\n"
+        "is read in one streaming pass; memory grows with the periods, not the readings.\n"
+        "Readings are grouped by usage point, meter reading (its ReadingType: commodity,\n"
+        "kind, flow direction, unit) and time-of-use period, and each counts in the local\n"
+        "period that holds its start: the zone of the usage point's LocalTimeParameters, or\n"
+        "--tz, or UTC with a warning. A local day of 23 or 25 hours is one day. --per bill\n"
+        "uses the billing periods of the usage point's UsageSummaries (label: the local start\n"
+        "date); readings in none are totalled in a row with an empty period, with a warning.\n\n"
+        "CSV and JSON columns (docs/summary-format.md): usage_point, meter_reading,\n"
+        "commodity, kind, flow_direction, tou, period, period_start_utc, readings, missing,\n"
+        "value, unit, cost, currency, peak_demand, peak_demand_unit, peak_start_utc.\n"
+        "value and cost are exact decimal sums of espi dump's columns; missing counts the\n"
+        "interval slots no reading covers; peak_demand is the largest reading per hour\n"
+        "(Wh -> W).\n",
+    .exit_status = "0 every input read; 1 an input is not Green Button XML (the others are\n"
+                   "still read); 2 usage error; 3 an input is missing or unreadable, or the\n"
+                   "output cannot be written. With -o the file is written only when every\n"
+                   "input was read.\n",
+    .options = summary_options,
+    .noptions = sizeof summary_options / sizeof summary_options[0],
+    .examples = summary_examples,
+    .nexamples = sizeof summary_examples / sizeof summary_examples[0],
+    .run = run_summary,
+};

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# `espi summary` against an independent oracle (issue 14, docs/summary-format.md).
+#
+# First tests/tools/check_summary.py --self-test (the oracle on a hand-computed feed, and
+# doctored CSVs it must reject). Then testdata/summary/make.py is run into a scratch folder and
+# must reproduce every committed testdata/summary/oracle_*.xml byte for byte (the fixtures are
+# generated, deterministically). Then for every oracle fixture:
+#   espi validate FILE                                   (exit 0, 0 errors)
+#   for P in day month hour week:
+#     espi summary --per P --format csv FILE             (exit 0)
+#     check_summary.py --per P --csv OUT FILE            (every row and column equal)
+# The fixtures: oracle_dst_spring (15-minute, America/Los_Angeles, the 23-hour 2026-03-08),
+# oracle_dst_fall (15-minute, the 25-hour 2026-11-01, a month end), oracle_netmeter (hourly
+# delivered with cost and received, flowDirection 1 and 19), oracle_tou (hourly, reading tou
+# 1/2/3, America/New_York), oracle_gas (daily therm and m3, America/Denver, a 23-hour day),
+# oracle_gaps (15-minute, America/Chicago: slots missing inside a day, across midnight and a
+# month end, and a whole day).
+# Without an `espi summary` command every comparison fails: this test never skips.
+# Needs bash and python3 (3.9+, standard library only); does not need ../shared.
+#
+# usage: ESPI=/path/to/espi ESPI_SOURCE=/path/to/source summary_oracle.sh [SHARED]
+# (CTest sets ESPI and ESPI_SOURCE and passes the shared folder, unused here.)
+# Prints one ok/FAIL line per check and 'N passed, N failed'; exits 1 on any failure.
+set -u
+: "${ESPI:?set ESPI to the espi binary}"
+: "${ESPI_SOURCE:?set ESPI_SOURCE to the source root}"
+src=$ESPI_SOURCE
+oracle=$src/tests/tools/check_summary.py
+dir=$src/testdata/summary
+fixtures="oracle_dst_spring oracle_dst_fall oracle_netmeter oracle_tou oracle_gas oracle_gaps"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+# shellcheck source=../tools/testlib.sh
+. "$src/tests/tools/testlib.sh"
+need_tools python3
+
+ok() { echo "ok   $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1"; fail=$((fail + 1)); }
+
+if python3 "$oracle" --self-test >"$tmp/self.out" 2>&1; then
+    ok "check_summary.py --self-test ($(grep -c '^ok' "$tmp/self.out") checks)"
+else
+    bad "check_summary.py --self-test:"
+    grep -v '^ok' "$tmp/self.out" | head -20 | sed 's/^/  /'
+fi
+
+mkdir "$tmp/gen"
+if python3 "$dir/make.py" "$tmp/gen" 2>"$tmp/gen.err"; then
+    for name in $fixtures; do
+        if cmp -s "$tmp/gen/$name.xml" "$dir/$name.xml"; then
+            ok "make.py reproduces $name.xml"
+        else
+            bad "make.py does not reproduce testdata/summary/$name.xml (run testdata/summary/make.py)"
+        fi
+    done
+    for f in "$tmp"/gen/oracle_*.xml; do
+        case " $fixtures " in *" $(basename "$f" .xml) "*) ;; *) bad "make.py writes $(basename "$f"), which this test does not check" ;; esac
+    done
+else
+    bad "testdata/summary/make.py: $(head -c 300 "$tmp/gen.err")"
+fi
+
+for name in $fixtures; do
+    f=$dir/$name.xml
+    if [ ! -f "$f" ]; then
+        bad "$name.xml: not found in testdata/summary"
+        continue
+    fi
+    "$ESPI" validate "$f" >"$tmp/v.out" 2>&1
+    rc=$?
+    if [ "$rc" -eq 0 ] && grep -q ', 0 errors' "$tmp/v.out"; then
+        ok "$name.xml validates"
+    else
+        bad "$name.xml: espi validate exit $rc: $(grep -m3 'error' "$tmp/v.out" | tr '\n' ' ' | cut -c1-300)"
+    fi
+    for per in day month hour week; do
+        out=$tmp/$name.$per.csv
+        "$ESPI" summary --per "$per" --format csv "$f" >"$out" 2>"$tmp/err"
+        rc=$?
+        if [ "$rc" -ne 0 ]; then
+            bad "$name.xml --per $per: espi summary exit $rc: $(tr '\n' ' ' <"$tmp/err" | cut -c1-300)"
+            continue
+        fi
+        if python3 "$oracle" --per "$per" --csv "$out" "$f" >"$tmp/cmp" 2>&1; then
+            ok "$name.xml --per $per: $(sed 's/^ok *[^:]*: //' "$tmp/cmp")"
+        else
+            bad "$name.xml --per $per:"
+            sed 's/^/  /' "$tmp/cmp" | head -40
+        fi
+    done
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
