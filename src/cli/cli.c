@@ -13,11 +13,8 @@
 #include <unistd.h>
 
 static const cli_command *const commands[] = {
-    &cli_convert_command,
-    &cli_validate_command,
-    &cli_dump_command,
-    &cli_summary_command,
-    &cli_fetch_command,
+    &cli_convert_command, &cli_validate_command, &cli_dump_command,
+    &cli_summary_command, &cli_fetch_command,
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -102,6 +99,30 @@ void cli_print_error(const cli_io *io, const espi_error *err)
         snprintf(named.file, sizeof named.file, "%s", "<stdout>");
     espi_error_format(line, sizeof line, &named);
     fprintf(io->err, "%s\n", line);
+}
+
+void cli_print_diag(const espi_diag *d, void *ctx)
+{
+    const cli_io *io = ctx;
+    char line[1400];
+    espi_diag_format(line, sizeof line, d);
+    fprintf(io->err, "%s\n", line);
+}
+
+void cli_name_output(espi_error *err, const char *target)
+{
+    if (target && strcmp(err->file, "<output>") == 0)
+        snprintf(err->file, sizeof err->file, "%s", target);
+}
+
+bool cli_pick(const cli_choice *c, size_t n, const char *name, int *out)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(c[i].name, name) == 0) {
+            *out = c[i].value;
+            return true;
+        }
+    return false;
 }
 
 /* ------------------------------------------------------------------ */

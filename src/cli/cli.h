@@ -91,6 +91,22 @@ int cli_exit_code(int status);
 /* Prints a library error to io->err. */
 void cli_print_error(const cli_io *io, const espi_error *err);
 
+/* A library diagnostic, one line to io->err; ctx is the cli_io. */
+void cli_print_diag(const espi_diag *d, void *ctx);
+
+/* The library calls the stream it writes "<output>"; messages name the
+ * file (target, when there is one). */
+void cli_name_output(espi_error *err, const char *target);
+
+/* An option's word and the enum value it stands for. */
+typedef struct cli_choice {
+    const char *name;
+    int value;
+} cli_choice;
+
+/* The value of name among n choices; false when it is none of them. */
+bool cli_pick(const cli_choice *c, size_t n, const char *name, int *out);
+
 /* The self-check of a written feed: espi_validate (the ESPI 3.3 schema
  * set, which implies 4.0, and the rules, families from the file) on the
  * temporary file, before it is kept. */

@@ -39,42 +39,12 @@ static const cli_option dump_options[] = {
     {'q', "quiet", NULL, CLI_FLAG, offsetof(dump_opts, quiet), "do not print warnings", NULL},
 };
 
-typedef struct choice {
-    const char *name;
-    int value;
-} choice;
-
-static const choice formats[] = {
+static const cli_choice formats[] = {
     {"csv", ESPI_DUMP_CSV}, {"jsonl", ESPI_DUMP_JSONL}, {"json", ESPI_DUMP_JSON}};
-static const choice whats[] = {{"readings", ESPI_DUMP_READINGS},
-                               {"summaries", ESPI_DUMP_SUMMARIES},
-                               {"usage-points", ESPI_DUMP_USAGE_POINTS},
-                               {"reading-types", ESPI_DUMP_READING_TYPES}};
-
-static bool pick(const choice *c, size_t n, const char *name, int *out)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(c[i].name, name) == 0) {
-            *out = c[i].value;
-            return true;
-        }
-    return false;
-}
-
-static void print_diag(const espi_diag *d, void *ctx)
-{
-    const cli_io *io = ctx;
-    char line[1400];
-    espi_diag_format(line, sizeof line, d);
-    fprintf(io->err, "%s\n", line);
-}
-
-/* The library calls the stream it writes "<output>"; messages name the file. */
-static void name_output(espi_error *err, const char *target)
-{
-    if (target && strcmp(err->file, "<output>") == 0)
-        snprintf(err->file, sizeof err->file, "%s", target);
-}
+static const cli_choice whats[] = {{"readings", ESPI_DUMP_READINGS},
+                                   {"summaries", ESPI_DUMP_SUMMARIES},
+                                   {"usage-points", ESPI_DUMP_USAGE_POINTS},
+                                   {"reading-types", ESPI_DUMP_READING_TYPES}};
 
 #define NAMES_SHOWN 3 /* inputs that failed, named in the closing message */
 
@@ -95,7 +65,7 @@ static int dump_input(void *ctx, const cli_input *in, espi_error *err)
     s->inputs++;
     int rc = espi_dumper_add(s->d, in->stream, in->name, err);
     if (rc != 0)
-        name_output(err, s->target);
+        cli_name_output(err, s->target);
     if (rc == ESPI_E_IO && strcmp(err->code, "write") == 0) {
         s->output_failed = true;
         s->ci->stop_at_error = true; /* later inputs cannot be written either */
@@ -193,7 +163,7 @@ static int dump_all(const cli_io *io, const dump_opts *o, espi_dump_options *dop
         code = c > code ? c : code;
     }
     if (s.d && !s.output_failed && espi_dumper_finish(s.d, &err) != 0) {
-        name_output(&err, target);
+        cli_name_output(&err, target);
         cli_print_error(io, &err);
         s.output_failed = true;
         code = CLI_IO;
@@ -217,17 +187,17 @@ static int dump(const cli_io *io, const dump_opts *o, char **files, int nfiles)
     espi_dump_options dopts;
     espi_dump_options_init(&dopts);
     dopts.unit = o->unit;
-    dopts.on_diag = o->quiet ? NULL : print_diag;
+    dopts.on_diag = o->quiet ? NULL : cli_print_diag;
     dopts.diag_ctx = (void *)(uintptr_t)io;
     int v;
     if (o->format) {
-        if (!pick(formats, sizeof formats / sizeof formats[0], o->format, &v))
+        if (!cli_pick(formats, sizeof formats / sizeof formats[0], o->format, &v))
             return cli_usage(io, "dump", "unknown --format '%s': expected csv, jsonl or json",
                              o->format);
         dopts.format = (espi_dump_format)v;
     }
     if (o->what) {
-        if (!pick(whats, sizeof whats / sizeof whats[0], o->what, &v))
+        if (!cli_pick(whats, sizeof whats / sizeof whats[0], o->what, &v))
             return cli_usage(io, "dump",
                              "unknown --what '%s': expected readings, summaries, usage-points or "
                              "reading-types",

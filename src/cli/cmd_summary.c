@@ -38,42 +38,13 @@ static const cli_option summary_options[] = {
     {'q', "quiet", NULL, CLI_FLAG, offsetof(summary_opts, quiet), "do not print warnings", NULL},
 };
 
-typedef struct choice {
-    const char *name;
-    int value;
-} choice;
-
-static const choice pers[] = {{"hour", ESPI_SUMMARY_HOUR},
-                              {"day", ESPI_SUMMARY_DAY},
-                              {"week", ESPI_SUMMARY_WEEK},
-                              {"month", ESPI_SUMMARY_MONTH},
-                              {"bill", ESPI_SUMMARY_BILL}};
-static const choice formats[] = {
+static const cli_choice pers[] = {{"hour", ESPI_SUMMARY_HOUR},
+                                  {"day", ESPI_SUMMARY_DAY},
+                                  {"week", ESPI_SUMMARY_WEEK},
+                                  {"month", ESPI_SUMMARY_MONTH},
+                                  {"bill", ESPI_SUMMARY_BILL}};
+static const cli_choice formats[] = {
     {"text", ESPI_SUMMARY_TEXT}, {"csv", ESPI_SUMMARY_CSV}, {"json", ESPI_SUMMARY_JSON}};
-
-static bool pick(const choice *c, size_t n, const char *name, int *out)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(c[i].name, name) == 0) {
-            *out = c[i].value;
-            return true;
-        }
-    return false;
-}
-
-static void print_diag(const espi_diag *d, void *ctx)
-{
-    const cli_io *io = ctx;
-    char line[1400];
-    espi_diag_format(line, sizeof line, d);
-    fprintf(io->err, "%s\n", line);
-}
-
-static void name_output(espi_error *err, const char *target)
-{
-    if (target && strcmp(err->file, "<output>") == 0)
-        snprintf(err->file, sizeof err->file, "%s", target);
-}
 
 typedef struct summing {
     espi_summarizer *m;
@@ -88,7 +59,7 @@ static int sum_input(void *ctx, const cli_input *in, espi_error *err)
     summing *s = ctx;
     int rc = espi_summarizer_add(s->m, in->stream, in->name, err);
     if (rc != 0)
-        name_output(err, s->target);
+        cli_name_output(err, s->target);
     if (rc == ESPI_E_IO && strcmp(err->code, "write") == 0) {
         s->output_failed = true;
         s->ci->stop_at_error = true;
@@ -130,7 +101,7 @@ static int sum_all(const cli_io *io, const summary_opts *o, const espi_summary_o
         code = c > code ? c : code;
     }
     if (s.m && !s.output_failed && espi_summarizer_finish(s.m, &err) != 0) {
-        name_output(&err, target);
+        cli_name_output(&err, target);
         cli_print_error(io, &err);
         s.output_failed = true;
         code = CLI_IO;
@@ -154,17 +125,17 @@ static int summarize(const cli_io *io, const summary_opts *o, char **files, int 
     espi_summary_options sopts;
     espi_summary_options_init(&sopts);
     sopts.unit = o->unit;
-    sopts.on_diag = o->quiet ? NULL : print_diag;
+    sopts.on_diag = o->quiet ? NULL : cli_print_diag;
     sopts.diag_ctx = (void *)(uintptr_t)io;
     int v;
     if (o->per) {
-        if (!pick(pers, sizeof pers / sizeof pers[0], o->per, &v))
+        if (!cli_pick(pers, sizeof pers / sizeof pers[0], o->per, &v))
             return cli_usage(io, "summary",
                              "unknown --per '%s': expected hour, day, week, month or bill", o->per);
         sopts.per = (espi_summary_per)v;
     }
     if (o->format) {
-        if (!pick(formats, sizeof formats / sizeof formats[0], o->format, &v))
+        if (!cli_pick(formats, sizeof formats / sizeof formats[0], o->format, &v))
             return cli_usage(io, "summary", "unknown --format '%s': expected text, csv or json",
                              o->format);
         sopts.format = (espi_summary_format)v;
