@@ -826,6 +826,52 @@ ESPI_API int espi_summarizer_finish(espi_summarizer *m, espi_error *err);
 ESPI_API void espi_summarizer_free(espi_summarizer *m);
 
 /* ------------------------------------------------------------------ */
+/* Report: the totals as XML, and HTML with charts (docs/report-format.md) */
+/* ------------------------------------------------------------------ */
+
+typedef enum espi_report_format {
+    ESPI_REPORT_HTML, /* the XML transformed by the stylesheet */
+    ESPI_REPORT_XML   /* the report XML itself (namespace urn:x-espi:report:1) */
+} espi_report_format;
+
+typedef struct espi_report_options {
+    espi_report_format format;
+    const espi_tz *tz; /* periods in this zone, not the file's; NULL: the file's (else UTC) */
+    const char *unit;  /* values in this variant of their unit; NULL: kWh for Wh readings */
+    /* an XSLT 1.0 stylesheet (a path) applied instead of the bundled one; it must be one
+     * file (no xsl:include or xsl:import) and may read or write nothing */
+    const char *stylesheet;
+    bool validate; /* add espi_validate's findings, by rule */
+    espi_diag_fn on_diag;
+    void *diag_ctx;
+    size_t chunk_size; /* passed to espi_read */
+} espi_report_options;
+
+/* HTML with the bundled stylesheet, the file's zone, kWh, no validation. */
+ESPI_API void espi_report_options_init(espi_report_options *opts);
+
+typedef struct espi_reporter espi_reporter;
+
+/* A reporter totals any number of files into one report, written to dest
+ * by espi_reporter_finish; memory grows with the periods and series, not
+ * the readings. ESPI_E_ARG for an unknown unit; ESPI_E_INPUT (err->code
+ * "stylesheet") when the stylesheet cannot be read or is not XSLT 1.0 that
+ * espi can run. */
+ESPI_API int espi_reporter_new(espi_reporter **out, FILE *dest, const espi_report_options *opts,
+                               espi_error *err);
+
+/* Reads one file (twice with validate: a stream that cannot seek is first
+ * copied to a temporary file). Returns what espi_read returns. */
+ESPI_API int espi_reporter_add(espi_reporter *r, FILE *in, const char *name, espi_error *err);
+
+/* Transforms the report and writes it to dest. ESPI_E_INPUT (code
+ * "stylesheet") when the transformation fails, ESPI_E_IO (code "write")
+ * when the output does. */
+ESPI_API int espi_reporter_finish(espi_reporter *r, espi_error *err);
+
+ESPI_API void espi_reporter_free(espi_reporter *r);
+
+/* ------------------------------------------------------------------ */
 /* Inputs: files, stdin, gzip and ZIP (docs/inputs.md)                 */
 /* ------------------------------------------------------------------ */
 

@@ -194,6 +194,7 @@ extern const cli_command cli_convert_command;
 extern const cli_command cli_validate_command;
 extern const cli_command cli_dump_command;
 extern const cli_command cli_summary_command;
+extern const cli_command cli_report_command;
 extern const cli_command cli_fetch_command;
 
 int cli_main(int argc, char **argv, FILE *out, FILE *err);

@@ -199,10 +199,11 @@ const cli_command cli_summary_command = {
         "date); readings in none are totalled in a row with an empty period, with a warning.\n\n"
         "CSV and JSON columns (docs/summary-format.md): usage_point, meter_reading,\n"
         "commodity, kind, flow_direction, tou, period, period_start_utc, readings, missing,\n"
-        "value, unit, cost, currency, peak_demand, peak_demand_unit, peak_start_utc.\n"
-        "value and cost are exact decimal sums of espi dump's columns; missing counts the\n"
-        "interval slots no reading covers; peak_demand is the largest reading per hour\n"
-        "(Wh -> W).\n",
+        "value, unit, cost, currency, peak_demand, peak_demand_unit, peak_start_utc,\n"
+        "estimated, min_demand, min_demand_start_utc. value and cost are exact decimal sums\n"
+        "of espi dump's columns; missing counts the interval slots no reading covers;\n"
+        "estimated the readings of ReadingQuality 8 or 9; peak_demand and min_demand are the\n"
+        "largest and smallest reading per hour (Wh -> W).\n",
     .exit_status = "0 every input read; 1 an input is not Green Button XML (the others are\n"
                    "still read); 2 usage error; 3 an input is missing or unreadable, or the\n"
                    "output cannot be written. With -o the file is written only when every\n"

@@ -21,7 +21,7 @@ ALLOWED = {
     "common": {"common"},
     "read": {"read", "common"},
     "validate": {"validate", "read", "common"},
-    "report": {"report", "read", "common"},  # summaries, fed by the reader as dump is
+    "report": {"report", "validate", "read", "common"},  # fed by the reader as dump is; --validate
     "convert": {"convert", "convert/repair", "common"},  # repair is convert's reader of ESPI files
     "convert/repair": {"convert/repair", "convert", "read", "common"},
     "fetch": {"fetch", "convert", "read", "common"},  # downloads go into the converter

@@ -1,0 +1,497 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* report.c - espi report: the engine's totals as the report XML
+ * (report_xml.c), with espi validate's findings by rule, transformed by
+ * the bundled XSLT (or a user's) into one HTML page. libxslt runs with
+ * security preferences that forbid reading and writing files and the
+ * network, so neither the file nor the stylesheet can fetch anything. */
+#include "common/embedded.h"
+#include "common/error.h"
+#include "read/reader.h"
+#include "report/aggregate.h"
+#include "report/report_xml.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlwriter.h>
+#include <libxslt/security.h>
+#include <libxslt/transform.h>
+#include <libxslt/xsltInternals.h>
+#include <libxslt/xsltutils.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define XSLT_NS "http://www.w3.org/1999/XSL/Transform"
+
+/* Findings kept per rule for the page: the rest are counted. */
+#define FINDINGS_PER_RULE 10
+
+typedef struct finding {
+    unsigned long line, column;
+    char *message;
+} finding;
+
+typedef struct rule_findings {
+    const espi_rule *rule;
+    char *file;
+    size_t count;
+    finding kept[FINDINGS_PER_RULE];
+    size_t nkept;
+} rule_findings;
+
+struct espi_reporter {
+    espi_report_options opts;
+    FILE *dest;
+    agg *agg;
+    xmlDocPtr doc;
+    xmlTextWriterPtr w;
+    xsltStylesheetPtr style;
+    bool nomem;
+    rule_findings *rules;
+    size_t nrules, rcap;
+    size_t errors, warnings;
+    bool validated;
+};
+
+/* ------------------------------------------------------------------ */
+/* Findings                                                            */
+/* ------------------------------------------------------------------ */
+
+static char *dup_text(const char *s)
+{
+    size_t n = strlen(s ? s : "") + 1;
+    char *c = malloc(n);
+    if (c)
+        memcpy(c, s ? s : "", n);
+    return c;
+}
+
+static rule_findings *rule_entry(espi_reporter *r, const char *id, const char *file)
+{
+    for (size_t i = 0; i < r->nrules; i++)
+        if (strcmp(r->rules[i].rule->id, id) == 0 && strcmp(r->rules[i].file, file) == 0)
+            return &r->rules[i];
+    const espi_rule *rule = espi_rule_find(id);
+    if (rule == NULL)
+        return NULL;
+    if (r->nrules == r->rcap) {
+        size_t cap = r->rcap ? 2 * r->rcap : 16;
+        rule_findings *g = realloc(r->rules, cap * sizeof *g);
+        if (g == NULL)
+            return NULL;
+        r->rules = g;
+        r->rcap = cap;
+    }
+    rule_findings *e = &r->rules[r->nrules];
+    memset(e, 0, sizeof *e);
+    e->rule = rule;
+    e->file = dup_text(file);
+    if (e->file == NULL)
+        return NULL;
+    r->nrules++;
+    return e;
+}
+
+static void on_finding(const espi_diag *d, void *ctx)
+{
+    espi_reporter *r = ctx;
+    if (d->severity == ESPI_SEV_ERROR)
+        r->errors++;
+    else if (d->severity == ESPI_SEV_WARNING)
+        r->warnings++;
+    rule_findings *e = rule_entry(r, d->code ? d->code : "", d->file ? d->file : "");
+    if (e == NULL)
+        return; /* not a rule (an input error): it is in the counts */
+    e->count++;
+    if (e->nkept < FINDINGS_PER_RULE) {
+        finding *f = &e->kept[e->nkept];
+        f->line = d->line;
+        f->column = d->column;
+        f->message = dup_text(d->message);
+        if (f->message)
+            e->nkept++;
+    }
+}
+
+static void on_suppressed(const espi_rule *rule, size_t count, void *ctx)
+{
+    espi_reporter *r = ctx;
+    for (size_t i = r->nrules; i-- > 0;)
+        if (r->rules[i].rule == rule) {
+            r->rules[i].count += count;
+            return;
+        }
+}
+
+/* Runs espi_validate on in (seekable, at its start). */
+static int validate_input(espi_reporter *r, FILE *in, const char *name, espi_error *err)
+{
+    espi_validate_options vo;
+    espi_validate_options_init(&vo);
+    vo.on_finding = on_finding;
+    vo.finding_ctx = r;
+    vo.on_suppressed = on_suppressed;
+    int rc = espi_validate(NULL, in, name, &vo, err);
+    r->validated = true;
+    return rc == ESPI_E_INPUT ? 0 : rc; /* an invalid file is reported, not refused */
+}
+
+static void write_validation(espi_reporter *r)
+{
+    xmlTextWriterPtr w = r->w;
+    char buf[32];
+    xmlTextWriterStartElement(w, BAD_CAST "validation");
+    xmlTextWriterWriteAttribute(w, BAD_CAST "valid", BAD_CAST(r->errors ? "false" : "true"));
+    snprintf(buf, sizeof buf, "%zu", r->errors);
+    xmlTextWriterWriteAttribute(w, BAD_CAST "errors", BAD_CAST buf);
+    snprintf(buf, sizeof buf, "%zu", r->warnings);
+    xmlTextWriterWriteAttribute(w, BAD_CAST "warnings", BAD_CAST buf);
+    for (size_t i = 0; i < r->nrules; i++) {
+        const rule_findings *e = &r->rules[i];
+        static const char *const severities[] = {"info", "warning", "error"};
+        xmlTextWriterStartElement(w, BAD_CAST "rule");
+        xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST e->rule->id);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "file", BAD_CAST e->file);
+        unsigned sev = (unsigned)e->rule->severity;
+        xmlTextWriterWriteAttribute(w, BAD_CAST "severity",
+                                    BAD_CAST(sev < 3 ? severities[sev] : "error"));
+        snprintf(buf, sizeof buf, "%zu", e->count);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "count", BAD_CAST buf);
+        xmlTextWriterWriteAttribute(w, BAD_CAST "summary", BAD_CAST e->rule->summary);
+        for (size_t k = 0; k < e->nkept; k++) {
+            xmlTextWriterStartElement(w, BAD_CAST "finding");
+            snprintf(buf, sizeof buf, "%lu", e->kept[k].line);
+            xmlTextWriterWriteAttribute(w, BAD_CAST "line", BAD_CAST buf);
+            snprintf(buf, sizeof buf, "%lu", e->kept[k].column);
+            xmlTextWriterWriteAttribute(w, BAD_CAST "column", BAD_CAST buf);
+            xmlTextWriterWriteAttribute(w, BAD_CAST "message", BAD_CAST e->kept[k].message);
+            xmlTextWriterEndElement(w);
+        }
+        xmlTextWriterEndElement(w);
+    }
+    xmlTextWriterEndElement(w);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading                                                             */
+/* ------------------------------------------------------------------ */
+
+typedef struct file_run {
+    espi_reporter *r;
+    const char *name;
+    bool written;
+} file_run;
+
+static int on_resource(const espi_resource *res, void *ctx)
+{
+    file_run *f = ctx;
+    if (res->kind == ESPI_RES_FEED) {
+        f->written = true;
+        return report_xml_file(f->r->agg, f->r->w, f->name, res->u.feed);
+    }
+    return agg_take(f->r->agg, res);
+}
+
+/* A copy of a stream that cannot seek, so it can be read twice. */
+static FILE *spool(FILE *in, const char *name, espi_error *err)
+{
+    FILE *t = tmpfile();
+    if (t == NULL) {
+        err_fail(err, ESPI_E_IO, "io", NULL, "%s: no temporary file to read it twice: %s", name,
+                 strerror(errno));
+        return NULL;
+    }
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, n, t) != n)
+            break;
+    if (ferror(in) || ferror(t) || fseek(t, 0, SEEK_SET) != 0) {
+        err_fail(err, ESPI_E_IO, "io", NULL, "%s: cannot copy it to read it twice", name);
+        fclose(t);
+        return NULL;
+    }
+    return t;
+}
+
+int espi_reporter_add(espi_reporter *r, FILE *in, const char *name, espi_error *err)
+{
+    FILE *copy = NULL;
+    long at = -1;
+    if (r->opts.validate) {
+        at = ftell(in);
+        if (at < 0 || fseek(in, at, SEEK_SET) != 0) {
+            if ((copy = spool(in, name, err)) == NULL)
+                return ESPI_E_IO;
+            in = copy;
+            at = 0;
+        }
+    }
+    agg_begin(r->agg, name);
+    espi_read_options ro = {r->opts.on_diag, r->opts.diag_ctx, r->opts.chunk_size, 0};
+    file_run f = {r, name, false};
+    int rc = reader_run(in, name, &ro, NULL, on_resource, &f, err);
+    if (rc == ESPI_E_NOMEM)
+        r->nomem = true;
+    agg_end(r->agg);
+    if (rc == 0 && r->opts.validate) {
+        if (fseek(in, at, SEEK_SET) != 0)
+            rc = err_fail(err, ESPI_E_IO, "io", NULL, "%s: cannot read it again to validate it",
+                          name);
+        else
+            rc = validate_input(r, in, name, err);
+    }
+    if (copy)
+        fclose(copy);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* The stylesheet                                                      */
+/* ------------------------------------------------------------------ */
+
+/* libxslt reports through a process-wide error function; while a
+ * stylesheet is parsed or run, its first message is kept here (one per
+ * thread) for the error espi returns, and nothing is printed. */
+static _Thread_local char *xslt_message;
+static _Thread_local size_t xslt_message_size;
+
+static void keep_xslt_message(void *ctx, const char *fmt, ...) ATTR_PRINTF(2, 3);
+
+static void keep_xslt_message(void *ctx, const char *fmt, ...)
+{
+    (void)ctx;
+    if (xslt_message == NULL)
+        return;
+    size_t n = strlen(xslt_message);
+    if (n + 2 >= xslt_message_size)
+        return; /* full: the first messages say why */
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(xslt_message + n, xslt_message_size - n, fmt, ap);
+    va_end(ap);
+    /* one line: libxslt ends its messages (or their parts) with a newline */
+    for (char *c = xslt_message + n; *c; c++)
+        if (*c == '\n')
+            *c = *(c + 1) ? ' ' : '\0';
+    n = strlen(xslt_message);
+    if (n > 0 && n + 2 < xslt_message_size && xslt_message[n - 1] != ' ')
+        memcpy(xslt_message + n, " ", 2);
+}
+
+static void capture_xslt(char *buf, size_t size)
+{
+    buf[0] = '\0';
+    xslt_message = buf;
+    xslt_message_size = size;
+    xsltSetGenericErrorFunc(NULL, keep_xslt_message);
+}
+
+static void end_capture(void)
+{
+    size_t n = xslt_message ? strlen(xslt_message) : 0;
+    while (n > 0 && xslt_message[n - 1] == ' ')
+        xslt_message[--n] = '\0';
+    xslt_message = NULL;
+}
+
+static const embedded_file *bundled(const char *name)
+{
+    for (const embedded_file *f = embedded_files; f->name; f++)
+        if (strcmp(f->name, name) == 0)
+            return f;
+    return NULL;
+}
+
+/* True when the tree has an element of the XSLT namespace called name. */
+static bool has_xslt_element(xmlNodePtr n, const char *name)
+{
+    for (; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (n->ns && xmlStrEqual(n->ns->href, BAD_CAST XSLT_NS) &&
+            xmlStrEqual(n->name, BAD_CAST name))
+            return true;
+        if (has_xslt_element(n->children, name))
+            return true;
+    }
+    return false;
+}
+
+/* Parses a stylesheet with no network, no DTD and no entities; one file
+ * only, since xsl:include and xsl:import would load others. */
+static int load_stylesheet(espi_reporter *r, espi_error *err)
+{
+    const int options =
+        XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_NOWARNING | XML_PARSE_NOERROR;
+    const char *path = r->opts.stylesheet;
+    err_loc loc = {path ? path : "report.xsl", 0, 0, NULL};
+    xmlDocPtr doc;
+    if (path)
+        doc = xmlReadFile(path, NULL, options);
+    else {
+        const embedded_file *f = bundled("report.xsl");
+        doc = f ? xmlReadMemory((const char *)f->data, (int)f->size, "report.xsl", NULL, options)
+                : NULL;
+    }
+    if (doc == NULL) {
+        const xmlError *e = xmlGetLastError();
+        loc.line = e ? (unsigned long)e->line : 0;
+        return err_fail(err, ESPI_E_INPUT, "stylesheet", &loc, "cannot read the stylesheet: %s",
+                        e && e->message ? e->message : "not well-formed XML");
+    }
+    if (has_xslt_element(xmlDocGetRootElement(doc), "include") ||
+        has_xslt_element(xmlDocGetRootElement(doc), "import")) {
+        xmlFreeDoc(doc);
+        return err_fail(err, ESPI_E_INPUT, "stylesheet", &loc,
+                        "xsl:include and xsl:import are not supported: put the stylesheet in one "
+                        "file");
+    }
+    char why[256];
+    capture_xslt(why, sizeof why);
+    r->style = xsltParseStylesheetDoc(doc); /* owns doc from here */
+    end_capture();
+    if (r->style == NULL || r->style->errors > 0) {
+        if (r->style == NULL)
+            xmlFreeDoc(doc);
+        return err_fail(err, ESPI_E_INPUT, "stylesheet", &loc,
+                        "not an XSLT 1.0 stylesheet espi can run%s%s", why[0] ? ": " : "", why);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Public                                                              */
+/* ------------------------------------------------------------------ */
+
+void espi_report_options_init(espi_report_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->format = ESPI_REPORT_HTML;
+}
+
+static int start_document(espi_reporter *r)
+{
+    r->w = xmlNewTextWriterDoc(&r->doc, 0);
+    if (r->w == NULL)
+        return ESPI_E_NOMEM;
+    char generator[64];
+    snprintf(generator, sizeof generator, "espi %s", espi_version());
+    if (xmlTextWriterStartDocument(r->w, NULL, "UTF-8", NULL) < 0 ||
+        xmlTextWriterStartElementNS(r->w, NULL, BAD_CAST "report", BAD_CAST REPORT_NS) < 0 ||
+        xmlTextWriterWriteAttribute(r->w, BAD_CAST "version", BAD_CAST "1") < 0 ||
+        xmlTextWriterWriteAttribute(r->w, BAD_CAST "generator", BAD_CAST generator) < 0)
+        return ESPI_E_NOMEM;
+    return 0;
+}
+
+int espi_reporter_new(espi_reporter **out, FILE *dest, const espi_report_options *opts,
+                      espi_error *err)
+{
+    *out = NULL;
+    espi_report_options defaults;
+    if (opts == NULL) {
+        espi_report_options_init(&defaults);
+        opts = &defaults;
+    }
+    espi_reporter *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    r->opts = *opts;
+    r->dest = dest;
+    agg_options ao = {REPORT_PERS, opts->tz,      opts->unit ? opts->unit : "kWh",
+                      !opts->unit, opts->on_diag, opts->diag_ctx};
+    int rc = agg_new(&r->agg, &ao, err);
+    if (rc == 0 && opts->format == ESPI_REPORT_HTML)
+        rc = load_stylesheet(r, err);
+    if (rc == 0 && start_document(r) != 0)
+        rc = err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    if (rc != 0) {
+        espi_reporter_free(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
+static int write_failed(espi_error *err, int err_no)
+{
+    char reason[128];
+    err_strerror(err_no, reason, sizeof reason);
+    err_loc loc = {"<output>", 0, 0, NULL};
+    return err_fail(err, ESPI_E_IO, "write", &loc, "cannot write the output: %s", reason);
+}
+
+/* Transforms the document with every file and network access forbidden. */
+static int transform(espi_reporter *r, espi_error *err)
+{
+    xsltSecurityPrefsPtr prefs = xsltNewSecurityPrefs();
+    xsltTransformContextPtr ctxt = xsltNewTransformContext(r->style, r->doc);
+    int rc = 0;
+    if (prefs == NULL || ctxt == NULL ||
+        xsltSetSecurityPrefs(prefs, XSLT_SECPREF_READ_FILE, xsltSecurityForbid) != 0 ||
+        xsltSetSecurityPrefs(prefs, XSLT_SECPREF_WRITE_FILE, xsltSecurityForbid) != 0 ||
+        xsltSetSecurityPrefs(prefs, XSLT_SECPREF_CREATE_DIRECTORY, xsltSecurityForbid) != 0 ||
+        xsltSetSecurityPrefs(prefs, XSLT_SECPREF_READ_NETWORK, xsltSecurityForbid) != 0 ||
+        xsltSetSecurityPrefs(prefs, XSLT_SECPREF_WRITE_NETWORK, xsltSecurityForbid) != 0 ||
+        xsltSetCtxtSecurityPrefs(prefs, ctxt) != 0)
+        rc = err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    char why[512];
+    capture_xslt(why, sizeof why);
+    xmlDocPtr res = rc ? NULL : xsltApplyStylesheetUser(r->style, r->doc, NULL, NULL, NULL, ctxt);
+    end_capture();
+    if (rc == 0 && (res == NULL || ctxt->state != XSLT_STATE_OK)) {
+        err_loc loc = {r->opts.stylesheet ? r->opts.stylesheet : "report.xsl", 0, 0, NULL};
+        rc = err_fail(err, ESPI_E_INPUT, "stylesheet", &loc,
+                      "the transformation failed (a stylesheet may not read or write files or "
+                      "the network): %s",
+                      why[0] ? why : "no reason given");
+    }
+    if (rc == 0) {
+        errno = 0;
+        if (xsltSaveResultToFile(r->dest, res, r->style) < 0 || fflush(r->dest) != 0)
+            rc = write_failed(err, errno ? errno : EIO);
+    }
+    xmlFreeDoc(res);
+    xsltFreeTransformContext(ctxt);
+    xsltFreeSecurityPrefs(prefs);
+    return rc;
+}
+
+int espi_reporter_finish(espi_reporter *r, espi_error *err)
+{
+    if (r->opts.validate)
+        write_validation(r);
+    if (xmlTextWriterEndDocument(r->w) < 0 || r->nomem)
+        return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    xmlFreeTextWriter(r->w);
+    r->w = NULL;
+    if (r->opts.format == ESPI_REPORT_XML) {
+        errno = 0;
+        if (xmlDocFormatDump(r->dest, r->doc, 1) < 0 || fflush(r->dest) != 0)
+            return write_failed(err, errno ? errno : EIO);
+        return 0;
+    }
+    return transform(r, err);
+}
+
+void espi_reporter_free(espi_reporter *r)
+{
+    if (r == NULL)
+        return;
+    if (r->w)
+        xmlFreeTextWriter(r->w);
+    xmlFreeDoc(r->doc);
+    if (r->style)
+        xsltFreeStylesheet(r->style);
+    agg_free(r->agg);
+    for (size_t i = 0; i < r->nrules; i++) {
+        for (size_t k = 0; k < r->rules[i].nkept; k++)
+            free(r->rules[i].kept[k].message);
+        free(r->rules[i].file);
+    }
+    free(r->rules);
+    free(r);
+}

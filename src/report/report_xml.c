@@ -1,0 +1,829 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* report_xml.c - one file's totals as the report XML
+ * (docs/report-format.md): per usage point the channels drawn, headline
+ * figures, days, months, bills, the load shape, the tou split and data
+ * quality. Energy stays exact: sums of raw values at their power of ten. */
+#include "report/report_xml.h"
+
+#include "common/decimal.h"
+#include "common/tz.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Days drawn at most (ten years): a stray reading decades off would
+ * otherwise make a chart of thousands of empty days. */
+#define MAX_DAYS 3660
+
+/* A meter reading: its series (one per tou) and what they add up to. */
+typedef struct channel {
+    agg_series *first; /* its series without a tou, else its first */
+    agg_series **s;
+    size_t ns;
+    int64_t readings;
+    const char *role;
+    const char *note;
+} channel;
+
+/* A value at a power of ten (value x 10^power), or none. */
+typedef struct amount {
+    bool has, overflow;
+    int64_t v;
+    int power;
+} amount;
+
+typedef struct up_view {
+    const void *up;
+    channel *ch;
+    size_t nch;
+    channel *delivered, *received;
+    bool net_metered;
+    agg_periods days[2], months[2], hours; /* [0] delivered, [1] received */
+} up_view;
+
+static const char *const commodity_names[] = {
+    "none",    "electricity", "electricity", "communication", "air",     "gas",     "oil",   "gas",
+    "propane", "water",       "steam",       "waste water",   "heating", "cooling", "water",
+};
+
+/* ------------------------------------------------------------------ */
+/* Writing                                                             */
+/* ------------------------------------------------------------------ */
+
+static void attr(xmlTextWriterPtr w, const char *name, const char *value)
+{
+    if (value && value[0])
+        xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST value);
+}
+
+static void attr_int(xmlTextWriterPtr w, const char *name, int64_t v)
+{
+    if (v == ESPI_ABSENT)
+        return;
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld", (long long)v);
+    attr(w, name, buf);
+}
+
+static void attr_utc(xmlTextWriterPtr w, const char *name, int64_t t)
+{
+    if (t == ESPI_ABSENT)
+        return;
+    char buf[32];
+    tz_format_utc(buf, t);
+    attr(w, name, buf);
+}
+
+static void attr_dec(xmlTextWriterPtr w, const char *name, int64_t v, int scale)
+{
+    char buf[64];
+    dec_format_n(buf, sizeof buf, v, scale);
+    attr(w, name, buf);
+}
+
+static void attr_amount(xmlTextWriterPtr w, const char *name, amount a)
+{
+    if (a.has && !a.overflow)
+        attr_dec(w, name, a.v, -a.power);
+}
+
+static void start(xmlTextWriterPtr w, const char *name)
+{
+    xmlTextWriterStartElement(w, BAD_CAST name);
+}
+
+static void end(xmlTextWriterPtr w)
+{
+    xmlTextWriterEndElement(w);
+}
+
+/* ------------------------------------------------------------------ */
+/* Exact amounts                                                       */
+/* ------------------------------------------------------------------ */
+
+static amount amount_of(const agg_totals *p, int power)
+{
+    return (amount){p && p->has_value, p && p->value_overflow, p ? p->value : 0, power};
+}
+
+/* v at power from, as a value at power to (to <= from). */
+static bool repower(int64_t *out, int64_t v, int from, int to)
+{
+    for (int e = from; e > to; e--)
+        if (__builtin_mul_overflow(v, 10, &v))
+            return false;
+    *out = v;
+    return true;
+}
+
+/* a + sign * b, at the finer of their powers. */
+static amount combine(amount a, amount b, int sign)
+{
+    if (!b.has)
+        return a;
+    if (!a.has) {
+        if (sign < 0 && __builtin_mul_overflow(b.v, -1, &b.v))
+            b.overflow = true;
+        return b;
+    }
+    amount r = {true, a.overflow || b.overflow, 0, a.power < b.power ? a.power : b.power};
+    int64_t x, y;
+    if (!repower(&x, a.v, a.power, r.power) || !repower(&y, b.v, b.power, r.power) ||
+        (sign > 0 ? __builtin_add_overflow(x, y, &r.v) : __builtin_sub_overflow(x, y, &r.v)))
+        r.overflow = true;
+    return r;
+}
+
+/* a / n rounded half to even, at three decimals (as scaled thousandths). */
+static bool per_count(int64_t *out, amount a, int64_t n)
+{
+    if (!a.has || a.overflow || n <= 0)
+        return false;
+    __int128 num = a.v, den = n;
+    for (int e = a.power + 3; e > 0; e--)
+        num *= 10;
+    for (int e = a.power + 3; e < 0; e++)
+        den *= 10;
+    __int128 q = agg_div_half_even(num, den);
+    if (q > INT64_MAX || q < INT64_MIN)
+        return false;
+    *out = (int64_t)q;
+    return true;
+}
+
+static bool amount_greater(amount a, amount b)
+{
+    if (!a.has || a.overflow)
+        return false;
+    if (!b.has || b.overflow)
+        return true;
+    amount d = combine(a, b, -1);
+    return !d.overflow && d.v > 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Channels and their roles                                            */
+/* ------------------------------------------------------------------ */
+
+static bool is_flow(const agg_series *s, int64_t flow)
+{
+    if (flow == 1)
+        return s->flow_direction == ESPI_ABSENT || s->flow_direction == 0 || s->flow_direction == 1;
+    return s->flow_direction == flow;
+}
+
+static bool is_quantity(const agg_series *s)
+{
+    return (s->kind == 12 || s->kind == 58 || s->kind == ESPI_ABSENT) && s->unit != NULL;
+}
+
+/* Shortest intervalLength (none counts as longest), then most readings. */
+static bool better(const channel *a, const channel *b)
+{
+    int64_t la = a->first->interval_length, lb = b->first->interval_length;
+    if (la != lb)
+        return lb == 0 || (la != 0 && la < lb);
+    return a->readings > b->readings;
+}
+
+static channel *pick(up_view *v, int64_t flow, const channel *like)
+{
+    channel *best = NULL;
+    for (size_t i = 0; i < v->nch; i++) {
+        channel *c = &v->ch[i];
+        if (c->role || !is_quantity(c->first) || !is_flow(c->first, flow))
+            continue;
+        if (like && strcmp(c->first->unit, like->first->unit) != 0)
+            continue;
+        if (best == NULL || better(c, best))
+            best = c;
+    }
+    return best;
+}
+
+static void assign_roles(up_view *v)
+{
+    v->delivered = pick(v, 1, NULL);
+    if (v->delivered == NULL)
+        v->delivered = pick(v, 4, NULL);
+    if (v->delivered)
+        v->delivered->role = "delivered";
+    v->received = v->delivered ? pick(v, 19, v->delivered) : NULL;
+    if (v->received)
+        v->received->role = "received";
+    v->net_metered = v->received != NULL;
+    for (size_t i = 0; i < v->nch; i++) {
+        channel *c = &v->ch[i];
+        if (c->role)
+            continue;
+        c->role = "other";
+        if (v->delivered && is_quantity(c->first) &&
+            c->first->flow_direction == v->delivered->first->flow_direction &&
+            strcmp(c->first->unit, v->delivered->first->unit) == 0)
+            c->note = "another meter reading of the delivered quantity (a second resolution, "
+                      "say): not added in";
+        else if (v->received && is_quantity(c->first) && is_flow(c->first, 19))
+            c->note = "another meter reading of the received quantity: not added in";
+        else
+            c->note = "another quantity, direction or unit: not drawn (espi summary totals it)";
+    }
+}
+
+/* The periods of kind per of all the channel's series, added up by start. */
+static int channel_periods(const channel *c, agg_per per, agg_periods *out)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < c->ns; i++)
+        total += c->s[i]->per[per].n;
+    *out = (agg_periods){calloc(total + 1, sizeof(agg_totals)), 0, total + 1};
+    if (out->p == NULL)
+        return ESPI_E_NOMEM;
+    for (size_t i = 0; i < c->ns; i++) {
+        const agg_periods *ps = &c->s[i]->per[per];
+        for (size_t k = 0; k < ps->n; k++) {
+            size_t lo = 0, hi = out->n;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (out->p[mid].start < ps->p[k].start)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo < out->n && out->p[lo].start == ps->p[k].start) {
+                agg_merge(&out->p[lo], &ps->p[k]);
+                continue;
+            }
+            memmove(&out->p[lo + 1], &out->p[lo], (out->n - lo) * sizeof *out->p);
+            out->p[lo] = ps->p[k];
+            out->n++;
+        }
+    }
+    return 0;
+}
+
+static const agg_totals *find_start(const agg_periods *ps, int64_t start)
+{
+    size_t lo = 0, hi = ps->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ps->p[mid].start < start)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ps->n && ps->p[lo].start == start ? &ps->p[lo] : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sections                                                            */
+/* ------------------------------------------------------------------ */
+
+static void write_channel(xmlTextWriterPtr w, const channel *c)
+{
+    const agg_series *s = c->first;
+    start(w, "channel");
+    attr(w, "role", c->role);
+    attr(w, "meterReading", s->meter_reading);
+    attr(w, "title", s->mr_title);
+    attr_int(w, "kind", s->kind);
+    attr_int(w, "flowDirection", s->flow_direction);
+    if (s->interval_length > 0)
+        attr_int(w, "intervalLength", s->interval_length);
+    attr(w, "unit", s->unit);
+    attr_int(w, "readings", c->readings);
+    attr(w, "note", c->note);
+    end(w);
+}
+
+/* The local day periods from the first to the last with a reading, gaps
+ * filled with empty days, at most MAX_DAYS (the last ones). */
+static int day_list(const up_view *v, agg_periods *out)
+{
+    const agg_series *s = v->delivered->first;
+    int64_t first = INT64_MAX, last = INT64_MIN;
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < v->days[k].n; i++)
+            if (v->days[k].p[i].readings > 0) {
+                if (v->days[k].p[i].start < first)
+                    first = v->days[k].p[i].start;
+                if (v->days[k].p[i].start > last)
+                    last = v->days[k].p[i].start;
+            }
+    *out = (agg_periods){NULL, 0, 0};
+    if (first > last)
+        return 0;
+    agg_totals p;
+    size_t cap = 64;
+    out->p = malloc(cap * sizeof *out->p);
+    if (out->p == NULL)
+        return ESPI_E_NOMEM;
+    for (int64_t t = first; t <= last;) {
+        agg_period_of(AGG_DAY, s->tz, t, &p);
+        if (out->n == cap) {
+            agg_totals *g = realloc(out->p, 2 * cap * sizeof *g);
+            if (g == NULL)
+                return ESPI_E_NOMEM;
+            out->p = g;
+            cap *= 2;
+        }
+        out->p[out->n++] = p;
+        t = p.end > t ? p.end : t + 86400;
+    }
+    if (out->n > MAX_DAYS) {
+        memmove(out->p, out->p + (out->n - MAX_DAYS), MAX_DAYS * sizeof *out->p);
+        out->n = MAX_DAYS;
+    }
+    out->cap = cap;
+    return 0;
+}
+
+static void write_totals_attrs(xmlTextWriterPtr w, const up_view *v, const agg_totals *d,
+                               const agg_totals *r)
+{
+    int pd = v->delivered->first->power;
+    amount ad = amount_of(d, pd);
+    attr_amount(w, "delivered", ad);
+    if (v->net_metered) {
+        amount ar = amount_of(r, v->received->first->power);
+        attr_amount(w, "received", ar);
+        if (ad.has || ar.has)
+            attr_amount(w, "net", combine(ad, ar, -1));
+    }
+    if (d && d->has_cost && !d->cost_overflow)
+        attr_dec(w, "cost", d->cost, 5);
+    attr_int(w, "readings", (d ? d->readings : 0) + (r ? r->readings : 0));
+    attr_int(w, "missing", (d ? d->missing : 0) + (r ? r->missing : 0));
+    attr_int(w, "estimated", (d ? d->estimated : 0) + (r ? r->estimated : 0));
+}
+
+static amount max_of(const agg_periods *ps, const agg_periods *list, int power)
+{
+    amount best = {false, false, 0, power};
+    for (size_t i = 0; i < list->n; i++) {
+        const agg_totals *p = find_start(ps, list->p[i].start);
+        amount a = amount_of(p, power);
+        if (amount_greater(a, best))
+            best = a;
+    }
+    return best;
+}
+
+static void write_days(xmlTextWriterPtr w, const up_view *v, const agg_periods *days)
+{
+    start(w, "days");
+    attr_amount(w, "max", max_of(&v->days[0], days, v->delivered->first->power));
+    if (v->net_metered)
+        attr_amount(w, "maxReceived", max_of(&v->days[1], days, v->received->first->power));
+    for (size_t i = 0; i < days->n; i++) {
+        const agg_totals *d = find_start(&v->days[0], days->p[i].start);
+        const agg_totals *r = v->net_metered ? find_start(&v->days[1], days->p[i].start) : NULL;
+        start(w, "day");
+        attr(w, "date", days->p[i].label);
+        attr_utc(w, "startUtc", days->p[i].start);
+        attr_int(w, "hours", (days->p[i].end - days->p[i].start + 1800) / 3600);
+        write_totals_attrs(w, v, d, r);
+        if (d && d->has_peak)
+            attr_dec(w, "peakDemand", d->peak, 3);
+        end(w);
+    }
+    end(w);
+}
+
+static void write_months(xmlTextWriterPtr w, const up_view *v)
+{
+    start(w, "months");
+    attr_amount(w, "max", max_of(&v->months[0], &v->months[0], v->delivered->first->power));
+    if (v->net_metered)
+        attr_amount(w, "maxReceived",
+                    max_of(&v->months[1], &v->months[1], v->received->first->power));
+    /* the months of either channel, by start */
+    size_t i = 0, k = 0;
+    const agg_periods *d = &v->months[0], *r = &v->months[1];
+    while (i < d->n || (v->net_metered && k < r->n)) {
+        bool take_d = i < d->n && (!v->net_metered || k >= r->n || d->p[i].start <= r->p[k].start);
+        const agg_totals *pd = take_d ? &d->p[i] : NULL;
+        const agg_totals *pr = NULL;
+        if (v->net_metered && k < r->n && (!take_d || r->p[k].start == d->p[i].start))
+            pr = &r->p[k++];
+        i += take_d;
+        const agg_totals *label = pd ? pd : pr;
+        start(w, "month");
+        attr(w, "period", label->label);
+        attr_utc(w, "startUtc", label->start);
+        write_totals_attrs(w, v, pd, pr);
+        end(w);
+    }
+    end(w);
+}
+
+static void write_load_shape(xmlTextWriterPtr w, const up_view *v, const agg_periods *days)
+{
+    const agg_periods *h = &v->hours;
+    int power = v->delivered->first->power;
+    int64_t from = days->n ? days->p[0].start : INT64_MIN;
+    /* cells: the hours of a local date and hour of day (a fall-back hour twice) */
+    amount best = {false, false, 0, power};
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            start(w, "loadShape");
+            attr_amount(w, "max", best);
+        }
+        for (size_t i = 0; i < h->n;) {
+            amount sum = amount_of(&h->p[i], power);
+            size_t k = i + 1;
+            while (k < h->n && strncmp(h->p[k].label, h->p[i].label, 13) == 0)
+                sum = combine(sum, amount_of(&h->p[k++], power), 1);
+            if (h->p[i].start >= from && sum.has) {
+                if (pass == 0 && amount_greater(sum, best))
+                    best = sum;
+                if (pass == 1) {
+                    char date[11];
+                    snprintf(date, sizeof date, "%.10s", h->p[i].label);
+                    start(w, "cell");
+                    attr(w, "date", date);
+                    attr_int(w, "hour", (h->p[i].label[11] - '0') * 10 + (h->p[i].label[12] - '0'));
+                    attr_amount(w, "value", sum);
+                    end(w);
+                }
+            }
+            i = k;
+        }
+    }
+    end(w);
+}
+
+/* The channel's totals over the whole span. */
+static agg_totals whole(const agg_periods *months)
+{
+    agg_totals t;
+    memset(&t, 0, sizeof t);
+    for (size_t i = 0; i < months->n; i++)
+        agg_merge(&t, &months->p[i]);
+    return t;
+}
+
+static void attr_local(xmlTextWriterPtr w, const char *name, const agg_series *s, int64_t t)
+{
+    char buf[32];
+    agg_local_wall(buf, s, t);
+    attr(w, name, buf);
+}
+
+static void write_headline(xmlTextWriterPtr w, const up_view *v, const agg_periods *days)
+{
+    const agg_series *s = v->delivered->first;
+    agg_totals d = whole(&v->months[0]), r = whole(&v->months[1]);
+    start(w, "headline");
+    if (days->n) {
+        attr(w, "firstDay", days->p[0].label);
+        attr(w, "lastDay", days->p[days->n - 1].label);
+        attr_int(w, "days", (int64_t)days->n);
+    }
+    int64_t with_readings = 0, avg;
+    for (size_t i = 0; i < days->n; i++) {
+        const agg_totals *p = find_start(&v->days[0], days->p[i].start);
+        with_readings += p && p->readings > 0;
+    }
+    if (days->n)
+        attr_int(w, "daysWithReadings", with_readings);
+    write_totals_attrs(w, v, &d, v->net_metered ? &r : NULL);
+    if (per_count(&avg, amount_of(&d, s->power), with_readings))
+        attr_dec(w, "averagePerDay", avg, 3);
+    char unit[32];
+    if (d.has_peak) {
+        agg_demand_unit(unit, sizeof unit, s->unit);
+        attr_dec(w, "peakDemand", d.peak, 3);
+        attr(w, "peakDemandUnit", unit);
+        attr_utc(w, "peakStartUtc", d.peak_start);
+        attr_local(w, "peakStartLocal", s, d.peak_start);
+    }
+    if (d.has_min) {
+        attr_dec(w, "minDemand", d.min, 3);
+        attr_local(w, "minStartLocal", s, d.min_start);
+    }
+    end(w);
+}
+
+static int compare_bills(const void *x, const void *y)
+{
+    const agg_bill *a = *(const agg_bill *const *)x, *b = *(const agg_bill *const *)y;
+    return a->start < b->start ? -1 : a->start > b->start;
+}
+
+static void local_date(char buf[32], const agg_series *s, int64_t t)
+{
+    agg_local_wall(buf, s, t);
+    buf[10] = '\0';
+}
+
+static void write_bill(xmlTextWriterPtr w, const agg_bill *b, const agg_series *s)
+{
+    char date[32];
+    start(w, "bill");
+    if (s) {
+        local_date(date, s, b->start);
+        attr(w, "startDate", date);
+        local_date(date, s, b->start + b->duration - 1);
+        attr(w, "endDate", date);
+    } else {
+        tz_format_utc(date, b->start);
+        date[10] = '\0';
+        attr(w, "startDate", date);
+        tz_format_utc(date, b->start + b->duration - 1);
+        date[10] = '\0';
+        attr(w, "endDate", date);
+    }
+    attr_int(w, "days", (b->duration + 43200) / 86400);
+    attr_utc(w, "startUtc", b->start);
+    if (b->cost != ESPI_ABSENT)
+        attr_dec(w, "cost", b->cost, 5);
+    const espi_summary_measurement *m = &b->consumption;
+    int64_t power = m->power_of_ten == ESPI_ABSENT ? 0 : m->power_of_ten;
+    if (m->value != ESPI_ABSENT && power >= -24 && power <= 24) {
+        attr_dec(w, "consumption", m->value, (int)-power);
+        attr(w, "consumptionUnit", m->uom != ESPI_ABSENT ? espi_uom_symbol(m->uom) : NULL);
+    }
+    end(w);
+}
+
+/* The usage point's billing periods, by start. */
+static int write_bills(xmlTextWriterPtr w, agg *a, const void *up, const agg_series *s)
+{
+    size_t n, k = 0;
+    const agg_bill *all = agg_bills(a, &n);
+    const agg_bill **b = malloc((n + 1) * sizeof *b);
+    if (b == NULL)
+        return ESPI_E_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (all[i].up == up)
+            b[k++] = &all[i];
+    if (k > 0) {
+        qsort(b, k, sizeof *b, compare_bills);
+        int64_t max = ESPI_ABSENT, currency = ESPI_ABSENT;
+        for (size_t i = 0; i < k; i++) {
+            if (b[i]->cost != ESPI_ABSENT && (max == ESPI_ABSENT || b[i]->cost > max))
+                max = b[i]->cost;
+            if (currency == ESPI_ABSENT)
+                currency = b[i]->currency;
+        }
+        start(w, "bills");
+        if (max != ESPI_ABSENT)
+            attr_dec(w, "max", max, 5);
+        if (currency != ESPI_ABSENT)
+            attr(w, "currency", espi_currency_alpha(currency));
+        for (size_t i = 0; i < k; i++)
+            write_bill(w, b[i], s);
+        end(w);
+    }
+    free(b);
+    return 0;
+}
+
+static void write_tou(xmlTextWriterPtr w, const up_view *v)
+{
+    const channel *c = v->delivered;
+    bool any = false;
+    for (size_t i = 0; i < c->ns; i++)
+        any |= c->s[i]->tou != ESPI_ABSENT;
+    if (!any)
+        return;
+    agg_totals all = whole(&v->months[0]);
+    amount total = amount_of(&all, c->first->power);
+    start(w, "timeOfUse");
+    attr(w, "unit", c->first->unit);
+    for (size_t i = 0; i < c->ns; i++) {
+        const agg_series *s = c->s[i];
+        if (s->tou == ESPI_ABSENT)
+            continue;
+        agg_totals t = whole(&s->per[AGG_MONTH]);
+        start(w, "tou");
+        attr_int(w, "code", s->tou);
+        amount a = amount_of(&t, s->power);
+        attr_amount(w, "delivered", a);
+        if (t.has_cost && !t.cost_overflow)
+            attr_dec(w, "cost", t.cost, 5);
+        /* share = a / total, three decimals */
+        if (a.has && !a.overflow && total.has && !total.overflow && total.v != 0) {
+            __int128 q = agg_div_half_even((__int128)a.v * 1000, total.v);
+            attr_dec(w, "share", (int64_t)q, 3);
+        }
+        end(w);
+    }
+    end(w);
+}
+
+static void write_quality(xmlTextWriterPtr w, const up_view *v)
+{
+    agg_totals d = whole(&v->months[0]), r = whole(&v->months[1]);
+    const agg_series *g = v->delivered->first; /* the series that holds the gaps */
+    start(w, "quality");
+    attr_int(w, "readings", d.readings + (v->net_metered ? r.readings : 0));
+    attr_int(w, "missing", d.missing + (v->net_metered ? r.missing : 0));
+    attr_int(w, "estimated", d.estimated + (v->net_metered ? r.estimated : 0));
+    attr_int(w, "gaps", g->gap_count);
+    for (size_t i = 0; i < g->ngaps; i++) {
+        start(w, "gap");
+        attr_utc(w, "startUtc", g->gaps[i].start);
+        attr_local(w, "startLocal", g, g->gaps[i].start);
+        attr_int(w, "slots", g->gaps[i].slots);
+        end(w);
+    }
+    end(w);
+}
+
+/* ------------------------------------------------------------------ */
+/* A usage point                                                       */
+/* ------------------------------------------------------------------ */
+
+static void view_free(up_view *v)
+{
+    for (size_t i = 0; i < v->nch; i++)
+        free(v->ch[i].s);
+    free(v->ch);
+    for (int k = 0; k < 2; k++) {
+        free(v->days[k].p);
+        free(v->months[k].p);
+    }
+    free(v->hours.p);
+}
+
+/* The channels of usage point up from the (sorted) series. */
+static int view_channels(up_view *v, agg *a, const void *up)
+{
+    size_t n = agg_count(a);
+    v->ch = calloc(n + 1, sizeof *v->ch);
+    if (v->ch == NULL)
+        return ESPI_E_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        agg_series *s = agg_series_at(a, i);
+        if (s->up != up)
+            continue;
+        channel *c = v->nch ? &v->ch[v->nch - 1] : NULL;
+        if (c == NULL || c->first->mr != s->mr) {
+            c = &v->ch[v->nch++];
+            c->first = s;
+            c->s = calloc(n, sizeof *c->s);
+            if (c->s == NULL)
+                return ESPI_E_NOMEM;
+        }
+        c->s[c->ns++] = s;
+        for (size_t k = 0; k < s->per[AGG_MONTH].n; k++)
+            c->readings += s->per[AGG_MONTH].p[k].readings;
+    }
+    return 0;
+}
+
+static int view_periods(up_view *v)
+{
+    if (v->delivered == NULL)
+        return 0;
+    if (channel_periods(v->delivered, AGG_DAY, &v->days[0]) != 0 ||
+        channel_periods(v->delivered, AGG_MONTH, &v->months[0]) != 0 ||
+        channel_periods(v->delivered, AGG_HOUR, &v->hours) != 0)
+        return ESPI_E_NOMEM;
+    if (v->received && (channel_periods(v->received, AGG_DAY, &v->days[1]) != 0 ||
+                        channel_periods(v->received, AGG_MONTH, &v->months[1]) != 0))
+        return ESPI_E_NOMEM;
+    return 0;
+}
+
+static int64_t commodity_of(agg *a, const up_view *v, const void *up)
+{
+    if (v->delivered && v->delivered->first->commodity != ESPI_ABSENT)
+        return v->delivered->first->commodity;
+    if (v->nch && v->ch[0].first->commodity != ESPI_ABSENT)
+        return v->ch[0].first->commodity;
+    size_t n;
+    const agg_bill *b = agg_bills(a, &n);
+    for (size_t i = 0; i < n; i++)
+        if (b[i].up == up && b[i].commodity != ESPI_ABSENT)
+            return b[i].commodity;
+    return ESPI_ABSENT;
+}
+
+/* The zone's name, or for LocalTimeParameters their offsets: "UTC-8,
+ * UTC-7 in summer". */
+static void write_zone(xmlTextWriterPtr w, const agg_series *s, int64_t at)
+{
+    const char *name = agg_zone_name(s);
+    if (s->tz == NULL || strcmp(name, "LocalTimeParameters") != 0) {
+        attr(w, "zone", name);
+        return;
+    }
+    int64_t y;
+    int mo, d;
+    tz_civil_from_days(tz_days_of(at), &y, &mo, &d);
+    int32_t winter = espi_tz_offset_at(NULL, s->tz, tz_days_from_civil(y, 1, 15) * 86400);
+    int32_t summer = espi_tz_offset_at(NULL, s->tz, tz_days_from_civil(y, 7, 15) * 86400);
+    char a[16], b[16], buf[128];
+    tz_format_offset(a, winter < summer ? winter : summer);
+    tz_format_offset(b, winter < summer ? summer : winter);
+    if (winter == summer)
+        snprintf(buf, sizeof buf, "%s (LocalTimeParameters)", a);
+    else
+        snprintf(buf, sizeof buf, "%s, %s with daylight saving time (LocalTimeParameters)", a, b);
+    attr(w, "zone", buf);
+}
+
+static void write_up_attrs(xmlTextWriterPtr w, agg *a, const up_view *v, const void *up)
+{
+    const espi_usage_point_res *res = up;
+    const agg_series *s = v->delivered ? v->delivered->first : v->nch ? v->ch[0].first : NULL;
+    if (res)
+        attr(w, "id", res->entry.id && res->entry.id[0] ? res->entry.id : res->entry.self);
+    if (res)
+        attr(w, "title", res->entry.title);
+    int64_t commodity = commodity_of(a, v, up);
+    attr_int(w, "commodity", commodity);
+    if (commodity >= 0 && commodity < (int64_t)(sizeof commodity_names / sizeof *commodity_names))
+        attr(w, "commodityName", commodity_names[commodity]);
+    if (s) {
+        const agg_periods *m = &s->per[AGG_MONTH];
+        write_zone(w, s, m->n ? m->p[0].start : 0);
+        attr(w, "unit", s->unit);
+        if (s->currency != ESPI_ABSENT)
+            attr(w, "currency", espi_currency_alpha(s->currency));
+    }
+    attr(w, "netMetered", v->net_metered ? "true" : "false");
+}
+
+static int write_usage_point(xmlTextWriterPtr w, agg *a, const void *up)
+{
+    up_view v;
+    memset(&v, 0, sizeof v);
+    agg_periods days = {NULL, 0, 0};
+    int rc = view_channels(&v, a, up);
+    if (rc == 0) {
+        assign_roles(&v);
+        rc = view_periods(&v);
+    }
+    if (rc == 0 && v.delivered)
+        rc = day_list(&v, &days);
+    if (rc != 0) {
+        view_free(&v);
+        free(days.p);
+        return rc;
+    }
+    start(w, "usagePoint");
+    write_up_attrs(w, a, &v, up);
+    for (size_t i = 0; i < v.nch; i++)
+        write_channel(w, &v.ch[i]);
+    if (v.delivered) {
+        write_headline(w, &v, &days);
+        write_days(w, &v, &days);
+        write_months(w, &v);
+    }
+    rc = write_bills(w, a, up, v.delivered ? v.delivered->first : v.nch ? v.ch[0].first : NULL);
+    if (v.delivered) {
+        write_load_shape(w, &v, &days);
+        write_tou(w, &v);
+        write_quality(w, &v);
+    }
+    end(w);
+    view_free(&v);
+    free(days.p);
+    return rc;
+}
+
+static int compare_rank(const void *x, const void *y)
+{
+    const size_t *a = x, *b = y;
+    if (a[0] != b[0])
+        return a[0] < b[0] ? -1 : 1;
+    return a[1] < b[1] ? -1 : a[1] > b[1];
+}
+
+int report_xml_file(agg *a, xmlTextWriterPtr w, const char *name, const espi_feed_res *feed)
+{
+    start(w, "source");
+    attr(w, "name", name);
+    if (feed)
+        attr(w, "title", feed->title);
+    end(w);
+    agg_sort(a);
+    /* the usage points of series and bills, in file order: (rank, index) pairs */
+    size_t ns = agg_count(a), nb, n = 0;
+    const agg_bill *bills = agg_bills(a, &nb);
+    const void **ups = malloc((ns + nb + 1) * sizeof *ups);
+    size_t *rank = malloc((ns + nb + 1) * 2 * sizeof *rank);
+    int rc = ups && rank ? 0 : ESPI_E_NOMEM;
+    for (size_t i = 0; rc == 0 && i < ns + nb; i++) {
+        const void *up = i < ns ? agg_series_at(a, i)->up : bills[i - ns].up;
+        bool known = false;
+        for (size_t k = 0; k < n && !known; k++)
+            known = ups[k] == up;
+        if (known)
+            continue;
+        rank[2 * n] = agg_rank(a, up);
+        rank[2 * n + 1] = n;
+        ups[n++] = up;
+    }
+    if (rc == 0)
+        qsort(rank, n, 2 * sizeof *rank, compare_rank);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = write_usage_point(w, a, ups[rank[2 * i + 1]]);
+    free(ups);
+    free(rank);
+    return rc;
+}
