@@ -5,6 +5,8 @@
  * quality. Energy stays exact: sums of raw values at their power of ten. */
 #include "report/report_xml.h"
 
+#include "report/channels.h"
+
 #include "common/decimal.h"
 #include "common/tz.h"
 
@@ -16,29 +18,8 @@
  * otherwise make a chart of thousands of empty days. */
 #define MAX_DAYS 3660
 
-/* A meter reading: its series (one per tou) and what they add up to. */
-typedef struct channel {
-    agg_series *first; /* its series without a tou, else its first */
-    agg_series **s;
-    size_t ns;
-    int64_t readings;
-    const char *role;
-    const char *note;
-} channel;
-
-/* A value at a power of ten (value x 10^power), or none. */
-typedef struct amount {
-    bool has, overflow;
-    int64_t v;
-    int power;
-} amount;
-
 typedef struct up_view {
-    const void *up;
-    channel *ch;
-    size_t nch;
-    channel *delivered, *received;
-    bool net_metered;
+    up_channels c;
     agg_periods days[2], months[2], hours; /* [0] delivered, [1] received */
 } up_view;
 
@@ -99,187 +80,10 @@ static void end(xmlTextWriterPtr w)
 }
 
 /* ------------------------------------------------------------------ */
-/* Exact amounts                                                       */
-/* ------------------------------------------------------------------ */
-
-static amount amount_of(const agg_totals *p, int power)
-{
-    return (amount){p && p->has_value, p && p->value_overflow, p ? p->value : 0, power};
-}
-
-/* v at power from, as a value at power to (to <= from). */
-static bool repower(int64_t *out, int64_t v, int from, int to)
-{
-    for (int e = from; e > to; e--)
-        if (__builtin_mul_overflow(v, 10, &v))
-            return false;
-    *out = v;
-    return true;
-}
-
-/* a + sign * b, at the finer of their powers. */
-static amount combine(amount a, amount b, int sign)
-{
-    if (!b.has)
-        return a;
-    if (!a.has) {
-        if (sign < 0 && __builtin_mul_overflow(b.v, -1, &b.v))
-            b.overflow = true;
-        return b;
-    }
-    amount r = {true, a.overflow || b.overflow, 0, a.power < b.power ? a.power : b.power};
-    int64_t x, y;
-    if (!repower(&x, a.v, a.power, r.power) || !repower(&y, b.v, b.power, r.power) ||
-        (sign > 0 ? __builtin_add_overflow(x, y, &r.v) : __builtin_sub_overflow(x, y, &r.v)))
-        r.overflow = true;
-    return r;
-}
-
-/* a / n rounded half to even, at three decimals (as scaled thousandths). */
-static bool per_count(int64_t *out, amount a, int64_t n)
-{
-    if (!a.has || a.overflow || n <= 0)
-        return false;
-    __int128 num = a.v, den = n;
-    for (int e = a.power + 3; e > 0; e--)
-        num *= 10;
-    for (int e = a.power + 3; e < 0; e++)
-        den *= 10;
-    __int128 q = agg_div_half_even(num, den);
-    if (q > INT64_MAX || q < INT64_MIN)
-        return false;
-    *out = (int64_t)q;
-    return true;
-}
-
-static bool amount_greater(amount a, amount b)
-{
-    if (!a.has || a.overflow)
-        return false;
-    if (!b.has || b.overflow)
-        return true;
-    amount d = combine(a, b, -1);
-    return !d.overflow && d.v > 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* Channels and their roles                                            */
-/* ------------------------------------------------------------------ */
-
-static bool is_flow(const agg_series *s, int64_t flow)
-{
-    if (flow == 1)
-        return s->flow_direction == ESPI_ABSENT || s->flow_direction == 0 || s->flow_direction == 1;
-    return s->flow_direction == flow;
-}
-
-static bool is_quantity(const agg_series *s)
-{
-    return (s->kind == 12 || s->kind == 58 || s->kind == ESPI_ABSENT) && s->unit != NULL;
-}
-
-/* Shortest intervalLength (none counts as longest), then most readings. */
-static bool better(const channel *a, const channel *b)
-{
-    int64_t la = a->first->interval_length, lb = b->first->interval_length;
-    if (la != lb)
-        return lb == 0 || (la != 0 && la < lb);
-    return a->readings > b->readings;
-}
-
-static channel *pick(up_view *v, int64_t flow, const channel *like)
-{
-    channel *best = NULL;
-    for (size_t i = 0; i < v->nch; i++) {
-        channel *c = &v->ch[i];
-        if (c->role || !is_quantity(c->first) || !is_flow(c->first, flow))
-            continue;
-        if (like && strcmp(c->first->unit, like->first->unit) != 0)
-            continue;
-        if (best == NULL || better(c, best))
-            best = c;
-    }
-    return best;
-}
-
-static void assign_roles(up_view *v)
-{
-    v->delivered = pick(v, 1, NULL);
-    if (v->delivered == NULL)
-        v->delivered = pick(v, 4, NULL);
-    if (v->delivered)
-        v->delivered->role = "delivered";
-    v->received = v->delivered ? pick(v, 19, v->delivered) : NULL;
-    if (v->received)
-        v->received->role = "received";
-    v->net_metered = v->received != NULL;
-    for (size_t i = 0; i < v->nch; i++) {
-        channel *c = &v->ch[i];
-        if (c->role)
-            continue;
-        c->role = "other";
-        if (v->delivered && is_quantity(c->first) &&
-            c->first->flow_direction == v->delivered->first->flow_direction &&
-            strcmp(c->first->unit, v->delivered->first->unit) == 0)
-            c->note = "another meter reading of the delivered quantity (a second resolution, "
-                      "say): not added in";
-        else if (v->received && is_quantity(c->first) && is_flow(c->first, 19))
-            c->note = "another meter reading of the received quantity: not added in";
-        else
-            c->note = "another quantity, direction or unit: not drawn (espi summary totals it)";
-    }
-}
-
-/* The periods of kind per of all the channel's series, added up by start. */
-static int channel_periods(const channel *c, agg_per per, agg_periods *out)
-{
-    size_t total = 0;
-    for (size_t i = 0; i < c->ns; i++)
-        total += c->s[i]->per[per].n;
-    *out = (agg_periods){calloc(total + 1, sizeof(agg_totals)), 0, total + 1};
-    if (out->p == NULL)
-        return ESPI_E_NOMEM;
-    for (size_t i = 0; i < c->ns; i++) {
-        const agg_periods *ps = &c->s[i]->per[per];
-        for (size_t k = 0; k < ps->n; k++) {
-            size_t lo = 0, hi = out->n;
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (out->p[mid].start < ps->p[k].start)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            if (lo < out->n && out->p[lo].start == ps->p[k].start) {
-                agg_merge(&out->p[lo], &ps->p[k]);
-                continue;
-            }
-            memmove(&out->p[lo + 1], &out->p[lo], (out->n - lo) * sizeof *out->p);
-            out->p[lo] = ps->p[k];
-            out->n++;
-        }
-    }
-    return 0;
-}
-
-static const agg_totals *find_start(const agg_periods *ps, int64_t start)
-{
-    size_t lo = 0, hi = ps->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ps->p[mid].start < start)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < ps->n && ps->p[lo].start == start ? &ps->p[lo] : NULL;
-}
-
-/* ------------------------------------------------------------------ */
 /* Sections                                                            */
 /* ------------------------------------------------------------------ */
 
-static void write_channel(xmlTextWriterPtr w, const channel *c)
+static void write_channel(xmlTextWriterPtr w, const reading_channel *c)
 {
     const agg_series *s = c->first;
     start(w, "channel");
@@ -300,7 +104,7 @@ static void write_channel(xmlTextWriterPtr w, const channel *c)
  * filled with empty days, at most MAX_DAYS (the last ones). */
 static int day_list(const up_view *v, agg_periods *out)
 {
-    const agg_series *s = v->delivered->first;
+    const agg_series *s = v->c.delivered->first;
     int64_t first = INT64_MAX, last = INT64_MIN;
     for (int k = 0; k < 2; k++)
         for (size_t i = 0; i < v->days[k].n; i++)
@@ -341,14 +145,14 @@ static int day_list(const up_view *v, agg_periods *out)
 static void write_totals_attrs(xmlTextWriterPtr w, const up_view *v, const agg_totals *d,
                                const agg_totals *r)
 {
-    int pd = v->delivered->first->power;
+    int pd = v->c.delivered->first->power;
     amount ad = amount_of(d, pd);
     attr_amount(w, "delivered", ad);
-    if (v->net_metered) {
-        amount ar = amount_of(r, v->received->first->power);
+    if (v->c.net_metered) {
+        amount ar = amount_of(r, v->c.received->first->power);
         attr_amount(w, "received", ar);
         if (ad.has || ar.has)
-            attr_amount(w, "net", combine(ad, ar, -1));
+            attr_amount(w, "net", amount_combine(ad, ar, -1));
     }
     if (d && d->has_cost && !d->cost_overflow)
         attr_dec(w, "cost", d->cost, 5);
@@ -361,7 +165,7 @@ static amount max_of(const agg_periods *ps, const agg_periods *list, int power)
 {
     amount best = {false, false, 0, power};
     for (size_t i = 0; i < list->n; i++) {
-        const agg_totals *p = find_start(ps, list->p[i].start);
+        const agg_totals *p = periods_find(ps, list->p[i].start);
         amount a = amount_of(p, power);
         if (amount_greater(a, best))
             best = a;
@@ -372,12 +176,12 @@ static amount max_of(const agg_periods *ps, const agg_periods *list, int power)
 static void write_days(xmlTextWriterPtr w, const up_view *v, const agg_periods *days)
 {
     start(w, "days");
-    attr_amount(w, "max", max_of(&v->days[0], days, v->delivered->first->power));
-    if (v->net_metered)
-        attr_amount(w, "maxReceived", max_of(&v->days[1], days, v->received->first->power));
+    attr_amount(w, "max", max_of(&v->days[0], days, v->c.delivered->first->power));
+    if (v->c.net_metered)
+        attr_amount(w, "maxReceived", max_of(&v->days[1], days, v->c.received->first->power));
     for (size_t i = 0; i < days->n; i++) {
-        const agg_totals *d = find_start(&v->days[0], days->p[i].start);
-        const agg_totals *r = v->net_metered ? find_start(&v->days[1], days->p[i].start) : NULL;
+        const agg_totals *d = periods_find(&v->days[0], days->p[i].start);
+        const agg_totals *r = v->c.net_metered ? periods_find(&v->days[1], days->p[i].start) : NULL;
         start(w, "day");
         attr(w, "date", days->p[i].label);
         attr_utc(w, "startUtc", days->p[i].start);
@@ -393,18 +197,19 @@ static void write_days(xmlTextWriterPtr w, const up_view *v, const agg_periods *
 static void write_months(xmlTextWriterPtr w, const up_view *v)
 {
     start(w, "months");
-    attr_amount(w, "max", max_of(&v->months[0], &v->months[0], v->delivered->first->power));
-    if (v->net_metered)
+    attr_amount(w, "max", max_of(&v->months[0], &v->months[0], v->c.delivered->first->power));
+    if (v->c.net_metered)
         attr_amount(w, "maxReceived",
-                    max_of(&v->months[1], &v->months[1], v->received->first->power));
+                    max_of(&v->months[1], &v->months[1], v->c.received->first->power));
     /* the months of either channel, by start */
     size_t i = 0, k = 0;
     const agg_periods *d = &v->months[0], *r = &v->months[1];
-    while (i < d->n || (v->net_metered && k < r->n)) {
-        bool take_d = i < d->n && (!v->net_metered || k >= r->n || d->p[i].start <= r->p[k].start);
+    while (i < d->n || (v->c.net_metered && k < r->n)) {
+        bool take_d =
+            i < d->n && (!v->c.net_metered || k >= r->n || d->p[i].start <= r->p[k].start);
         const agg_totals *pd = take_d ? &d->p[i] : NULL;
         const agg_totals *pr = NULL;
-        if (v->net_metered && k < r->n && (!take_d || r->p[k].start == d->p[i].start))
+        if (v->c.net_metered && k < r->n && (!take_d || r->p[k].start == d->p[i].start))
             pr = &r->p[k++];
         i += take_d;
         const agg_totals *label = pd ? pd : pr;
@@ -420,7 +225,7 @@ static void write_months(xmlTextWriterPtr w, const up_view *v)
 static void write_load_shape(xmlTextWriterPtr w, const up_view *v, const agg_periods *days)
 {
     const agg_periods *h = &v->hours;
-    int power = v->delivered->first->power;
+    int power = v->c.delivered->first->power;
     int64_t from = days->n ? days->p[0].start : INT64_MIN;
     /* cells: the hours of a local date and hour of day (a fall-back hour twice) */
     amount best = {false, false, 0, power};
@@ -433,7 +238,7 @@ static void write_load_shape(xmlTextWriterPtr w, const up_view *v, const agg_per
             amount sum = amount_of(&h->p[i], power);
             size_t k = i + 1;
             while (k < h->n && strncmp(h->p[k].label, h->p[i].label, 13) == 0)
-                sum = combine(sum, amount_of(&h->p[k++], power), 1);
+                sum = amount_combine(sum, amount_of(&h->p[k++], power), 1);
             if (h->p[i].start >= from && sum.has) {
                 if (pass == 0 && amount_greater(sum, best))
                     best = sum;
@@ -472,7 +277,7 @@ static void attr_local(xmlTextWriterPtr w, const char *name, const agg_series *s
 
 static void write_headline(xmlTextWriterPtr w, const up_view *v, const agg_periods *days)
 {
-    const agg_series *s = v->delivered->first;
+    const agg_series *s = v->c.delivered->first;
     agg_totals d = whole(&v->months[0]), r = whole(&v->months[1]);
     start(w, "headline");
     if (days->n) {
@@ -482,13 +287,13 @@ static void write_headline(xmlTextWriterPtr w, const up_view *v, const agg_perio
     }
     int64_t with_readings = 0, avg;
     for (size_t i = 0; i < days->n; i++) {
-        const agg_totals *p = find_start(&v->days[0], days->p[i].start);
+        const agg_totals *p = periods_find(&v->days[0], days->p[i].start);
         with_readings += p && p->readings > 0;
     }
     if (days->n)
         attr_int(w, "daysWithReadings", with_readings);
-    write_totals_attrs(w, v, &d, v->net_metered ? &r : NULL);
-    if (per_count(&avg, amount_of(&d, s->power), with_readings))
+    write_totals_attrs(w, v, &d, v->c.net_metered ? &r : NULL);
+    if (amount_per_count(&avg, amount_of(&d, s->power), with_readings))
         attr_dec(w, "averagePerDay", avg, 3);
     char unit[32];
     if (d.has_peak) {
@@ -582,7 +387,7 @@ static int write_bills(xmlTextWriterPtr w, agg *a, const void *up, const agg_ser
 
 static void write_tou(xmlTextWriterPtr w, const up_view *v)
 {
-    const channel *c = v->delivered;
+    const reading_channel *c = v->c.delivered;
     bool any = false;
     for (size_t i = 0; i < c->ns; i++)
         any |= c->s[i]->tou != ESPI_ABSENT;
@@ -616,11 +421,11 @@ static void write_tou(xmlTextWriterPtr w, const up_view *v)
 static void write_quality(xmlTextWriterPtr w, const up_view *v)
 {
     agg_totals d = whole(&v->months[0]), r = whole(&v->months[1]);
-    const agg_series *g = v->delivered->first; /* the series that holds the gaps */
+    const agg_series *g = v->c.delivered->first; /* the series that holds the gaps */
     start(w, "quality");
-    attr_int(w, "readings", d.readings + (v->net_metered ? r.readings : 0));
-    attr_int(w, "missing", d.missing + (v->net_metered ? r.missing : 0));
-    attr_int(w, "estimated", d.estimated + (v->net_metered ? r.estimated : 0));
+    attr_int(w, "readings", d.readings + (v->c.net_metered ? r.readings : 0));
+    attr_int(w, "missing", d.missing + (v->c.net_metered ? r.missing : 0));
+    attr_int(w, "estimated", d.estimated + (v->c.net_metered ? r.estimated : 0));
     attr_int(w, "gaps", g->gap_count);
     for (size_t i = 0; i < g->ngaps; i++) {
         start(w, "gap");
@@ -638,9 +443,7 @@ static void write_quality(xmlTextWriterPtr w, const up_view *v)
 
 static void view_free(up_view *v)
 {
-    for (size_t i = 0; i < v->nch; i++)
-        free(v->ch[i].s);
-    free(v->ch);
+    up_channels_free(&v->c);
     for (int k = 0; k < 2; k++) {
         free(v->days[k].p);
         free(v->months[k].p);
@@ -648,52 +451,26 @@ static void view_free(up_view *v)
     free(v->hours.p);
 }
 
-/* The channels of usage point up from the (sorted) series. */
-static int view_channels(up_view *v, agg *a, const void *up)
-{
-    size_t n = agg_count(a);
-    v->ch = calloc(n + 1, sizeof *v->ch);
-    if (v->ch == NULL)
-        return ESPI_E_NOMEM;
-    for (size_t i = 0; i < n; i++) {
-        agg_series *s = agg_series_at(a, i);
-        if (s->up != up)
-            continue;
-        channel *c = v->nch ? &v->ch[v->nch - 1] : NULL;
-        if (c == NULL || c->first->mr != s->mr) {
-            c = &v->ch[v->nch++];
-            c->first = s;
-            c->s = calloc(n, sizeof *c->s);
-            if (c->s == NULL)
-                return ESPI_E_NOMEM;
-        }
-        c->s[c->ns++] = s;
-        for (size_t k = 0; k < s->per[AGG_MONTH].n; k++)
-            c->readings += s->per[AGG_MONTH].p[k].readings;
-    }
-    return 0;
-}
-
 static int view_periods(up_view *v)
 {
-    if (v->delivered == NULL)
+    if (v->c.delivered == NULL)
         return 0;
-    if (channel_periods(v->delivered, AGG_DAY, &v->days[0]) != 0 ||
-        channel_periods(v->delivered, AGG_MONTH, &v->months[0]) != 0 ||
-        channel_periods(v->delivered, AGG_HOUR, &v->hours) != 0)
+    if (channel_periods(v->c.delivered, AGG_DAY, &v->days[0]) != 0 ||
+        channel_periods(v->c.delivered, AGG_MONTH, &v->months[0]) != 0 ||
+        channel_periods(v->c.delivered, AGG_HOUR, &v->hours) != 0)
         return ESPI_E_NOMEM;
-    if (v->received && (channel_periods(v->received, AGG_DAY, &v->days[1]) != 0 ||
-                        channel_periods(v->received, AGG_MONTH, &v->months[1]) != 0))
+    if (v->c.received && (channel_periods(v->c.received, AGG_DAY, &v->days[1]) != 0 ||
+                          channel_periods(v->c.received, AGG_MONTH, &v->months[1]) != 0))
         return ESPI_E_NOMEM;
     return 0;
 }
 
 static int64_t commodity_of(agg *a, const up_view *v, const void *up)
 {
-    if (v->delivered && v->delivered->first->commodity != ESPI_ABSENT)
-        return v->delivered->first->commodity;
-    if (v->nch && v->ch[0].first->commodity != ESPI_ABSENT)
-        return v->ch[0].first->commodity;
+    if (v->c.delivered && v->c.delivered->first->commodity != ESPI_ABSENT)
+        return v->c.delivered->first->commodity;
+    if (v->c.nch && v->c.ch[0].first->commodity != ESPI_ABSENT)
+        return v->c.ch[0].first->commodity;
     size_t n;
     const agg_bill *b = agg_bills(a, &n);
     for (size_t i = 0; i < n; i++)
@@ -729,7 +506,9 @@ static void write_zone(xmlTextWriterPtr w, const agg_series *s, int64_t at)
 static void write_up_attrs(xmlTextWriterPtr w, agg *a, const up_view *v, const void *up)
 {
     const espi_usage_point_res *res = up;
-    const agg_series *s = v->delivered ? v->delivered->first : v->nch ? v->ch[0].first : NULL;
+    const agg_series *s = v->c.delivered ? v->c.delivered->first
+                          : v->c.nch     ? v->c.ch[0].first
+                                         : NULL;
     if (res)
         attr(w, "id", res->entry.id && res->entry.id[0] ? res->entry.id : res->entry.self);
     if (res)
@@ -745,7 +524,7 @@ static void write_up_attrs(xmlTextWriterPtr w, agg *a, const up_view *v, const v
         if (s->currency != ESPI_ABSENT)
             attr(w, "currency", espi_currency_alpha(s->currency));
     }
-    attr(w, "netMetered", v->net_metered ? "true" : "false");
+    attr(w, "netMetered", v->c.net_metered ? "true" : "false");
 }
 
 static int write_usage_point(xmlTextWriterPtr w, agg *a, const void *up)
@@ -753,12 +532,10 @@ static int write_usage_point(xmlTextWriterPtr w, agg *a, const void *up)
     up_view v;
     memset(&v, 0, sizeof v);
     agg_periods days = {NULL, 0, 0};
-    int rc = view_channels(&v, a, up);
-    if (rc == 0) {
-        assign_roles(&v);
+    int rc = up_channels_make(&v.c, a, up, AGG_MONTH);
+    if (rc == 0)
         rc = view_periods(&v);
-    }
-    if (rc == 0 && v.delivered)
+    if (rc == 0 && v.c.delivered)
         rc = day_list(&v, &days);
     if (rc != 0) {
         view_free(&v);
@@ -767,15 +544,18 @@ static int write_usage_point(xmlTextWriterPtr w, agg *a, const void *up)
     }
     start(w, "usagePoint");
     write_up_attrs(w, a, &v, up);
-    for (size_t i = 0; i < v.nch; i++)
-        write_channel(w, &v.ch[i]);
-    if (v.delivered) {
+    for (size_t i = 0; i < v.c.nch; i++)
+        write_channel(w, &v.c.ch[i]);
+    if (v.c.delivered) {
         write_headline(w, &v, &days);
         write_days(w, &v, &days);
         write_months(w, &v);
     }
-    rc = write_bills(w, a, up, v.delivered ? v.delivered->first : v.nch ? v.ch[0].first : NULL);
-    if (v.delivered) {
+    rc = write_bills(w, a, up,
+                     v.c.delivered ? v.c.delivered->first
+                     : v.c.nch     ? v.c.ch[0].first
+                                   : NULL);
+    if (v.c.delivered) {
         write_load_shape(w, &v, &days);
         write_tou(w, &v);
         write_quality(w, &v);

@@ -8,6 +8,7 @@
 #include "common/tz.h"
 #include "read/reader.h"
 #include "report/aggregate.h"
+#include "report/channels.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -152,7 +153,9 @@ static void text_heading(espi_summarizer *m, const agg_series *s)
         snprintf(tou, sizeof tou, ", tou %lld", (long long)s->tou);
     snprintf(line, sizeof line, "\n%s / %s (commodity %lld, kind %lld, flow %lld%s)\n",
              s->usage_point ? s->usage_point : "(no usage point)",
-             s->meter_reading ? s->meter_reading : "(no meter reading)",
+             s->meter_reading                   ? s->meter_reading
+             : s->flow_direction == 4 && !s->mr ? "net: delivered - received"
+                                                : "(no meter reading)",
              (long long)(s->commodity == ESPI_ABSENT ? -1 : s->commodity),
              (long long)(s->kind == ESPI_ABSENT ? -1 : s->kind),
              (long long)(s->flow_direction == ESPI_ABSENT ? -1 : s->flow_direction), tou);
@@ -190,38 +193,82 @@ static void write_rows(espi_summarizer *m, const agg_series *s, const agg_period
     }
 }
 
+/* The rows of s for the summary's period (billing periods added up from
+ * quarter hours). */
+static int write_series(espi_summarizer *m, const agg_series *s, bool *outside)
+{
+    if (m->per != AGG_SLOT) {
+        write_rows(m, s, &s->per[m->per]);
+        return 0;
+    }
+    agg_periods bills;
+    if (agg_bill_totals(m->agg, s, &bills, outside) != 0)
+        return ESPI_E_NOMEM;
+    write_rows(m, s, &bills);
+    free(bills.p);
+    return 0;
+}
+
+/* For a net-metered usage point, rows of delivered minus received: flow
+ * direction 4 (net), no meter reading, no tou. */
+static int write_net_rows(espi_summarizer *m, const void *up, bool *outside)
+{
+    up_channels c;
+    int rc = up_channels_make(&c, m->agg, up, m->per);
+    if (rc != 0 || !c.net_metered) {
+        up_channels_free(&c);
+        return rc;
+    }
+    agg_periods d = {0}, r = {0}, n = {0};
+    agg_series net = *c.delivered->first;
+    if (channel_periods(c.delivered, m->per, &d) != 0 ||
+        channel_periods(c.received, m->per, &r) != 0 ||
+        net_periods(&d, c.delivered->first->power, &r, c.received->first->power, &n, &net.power) !=
+            0)
+        rc = ESPI_E_NOMEM;
+    if (rc == 0) {
+        net.mr = NULL;
+        net.meter_reading = NULL;
+        net.tou = ESPI_ABSENT;
+        net.flow_direction = 4;
+        memset(net.per, 0, sizeof net.per);
+        net.per[m->per] = n;
+        rc = write_series(m, &net, outside);
+    }
+    free(d.p);
+    free(r.p);
+    free(n.p);
+    up_channels_free(&c);
+    return rc;
+}
+
+static int write_all_series(espi_summarizer *m, bool *outside)
+{
+    size_t n = agg_count(m->agg);
+    for (size_t i = 0; i < n; i++) {
+        const agg_series *s = agg_series_at(m->agg, i);
+        if (write_series(m, s, outside) != 0)
+            return ESPI_E_NOMEM;
+        const agg_series *next = agg_series_at(m->agg, i + 1);
+        if ((next == NULL || next->up != s->up) && s->up && write_net_rows(m, s->up, outside) != 0)
+            return ESPI_E_NOMEM;
+    }
+    return 0;
+}
+
 static void write_file_rows(espi_summarizer *m)
 {
     agg_sort(m->agg);
-    size_t n = agg_count(m->agg);
     bool outside = false;
-    agg_periods *bills = NULL;
-    if (m->per == AGG_SLOT) {
-        bills = calloc(n + 1, sizeof *bills);
-        for (size_t i = 0; bills && i < n; i++)
-            if (agg_bill_totals(m->agg, agg_series_at(m->agg, i), &bills[i], &outside) != 0) {
-                for (size_t k = 0; k < i; k++)
-                    free(bills[k].p);
-                free(bills);
-                bills = NULL;
-            }
-        if (bills == NULL) {
-            m->out->failed = true;
-            m->out->err_no = ENOMEM;
-            return;
-        }
+    if (write_all_series(m, &outside) != 0) {
+        m->out->failed = true;
+        m->out->err_no = ENOMEM;
+        return;
     }
     if (outside)
         agg_warn(m->agg, "summary-no-bill", 0,
                  "some readings are in no billing period (UsageSummary) of their usage point; "
                  "they are totalled in rows with an empty period");
-    for (size_t i = 0; i < n; i++) {
-        const agg_series *s = agg_series_at(m->agg, i);
-        write_rows(m, s, bills ? &bills[i] : &s->per[m->per]);
-        if (bills)
-            free(bills[i].p);
-    }
-    free(bills);
 }
 
 /* ------------------------------------------------------------------ */
