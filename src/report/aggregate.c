@@ -18,6 +18,11 @@
 /* powerOfTenMultiplier beyond SI's yocto..yotta gives no value (as dump). */
 #define MAX_POWER 24
 
+/* Readings outside the years 1 to 9999 are left out (with a warning):
+ * local times and calendar periods are not defined for them here. */
+#define MIN_START ((int64_t)-62135596800)
+#define MAX_START ((int64_t)253402300799)
+
 /* A gap longer than this (20 years) is not counted slot by slot: a
  * reading dated centuries off would make millions of empty periods. */
 #define MAX_GAP ((int64_t)20 * 366 * 86400)
@@ -40,7 +45,7 @@ struct agg {
     const char *file;
     int unit_power;
     const char *unit_symbol;
-    bool warned_unit, warned_utc, warned_power, warned_overflow, warned_gap;
+    bool warned_unit, warned_utc, warned_power, warned_overflow, warned_gap, warned_range;
     agg_series *s;
     size_t ns, scap;
     seen *order;
@@ -462,6 +467,15 @@ static int on_reading(agg *a, const espi_interval_reading_res *ir)
 {
     if (ir->start == ESPI_ABSENT)
         return 0;
+    if (ir->start < MIN_START || ir->start > MAX_START) {
+        if (!a->warned_range)
+            agg_warn(a, "summary-time-range", ir->line,
+                     "a reading starts at %lld, outside the years 1 to 9999; it is left out of "
+                     "the totals",
+                     (long long)ir->start);
+        a->warned_range = true;
+        return 0;
+    }
     const espi_meter_reading_res *mr = ir->block ? ir->block->meter_reading : NULL;
     const espi_reading_type_res *rt = mr ? mr->reading_type : NULL;
     const espi_usage_point_res *up = mr ? mr->usage_point : NULL;
@@ -722,7 +736,8 @@ void agg_end(agg *a)
     a->nch = 0;
     a->nbills = 0;
     ltp_zones_clear(&a->zones);
-    a->warned_unit = a->warned_utc = a->warned_power = a->warned_overflow = a->warned_gap = false;
+    a->warned_unit = a->warned_utc = a->warned_power = a->warned_overflow = a->warned_gap =
+        a->warned_range = false;
 }
 
 int agg_new(agg **out, const agg_options *opts, espi_error *err)

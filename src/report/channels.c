@@ -44,8 +44,8 @@ amount amount_combine(amount a, amount b, int sign)
 
 bool amount_per_count(int64_t *out, amount a, int64_t n)
 {
-    if (!a.has || a.overflow || n <= 0)
-        return false;
+    if (!a.has || a.overflow || n <= 0 || a.power + 3 > 18 || a.power + 3 < -18)
+        return false; /* beyond 10^18 the __int128 below could overflow */
     __int128 num = a.v, den = n;
     for (int e = a.power + 3; e > 0; e--)
         num *= 10;

@@ -117,28 +117,23 @@ static int day_list(const up_view *v, agg_periods *out)
     *out = (agg_periods){NULL, 0, 0};
     if (first > last)
         return 0;
-    agg_totals p;
-    size_t cap = 64;
-    out->p = malloc(cap * sizeof *out->p);
+    /* from the last day back: at most MAX_DAYS, however far apart */
+    out->p = malloc(MAX_DAYS * sizeof *out->p);
     if (out->p == NULL)
         return ESPI_E_NOMEM;
-    for (int64_t t = first; t <= last;) {
-        agg_period_of(AGG_DAY, s->tz, t, &p);
-        if (out->n == cap) {
-            agg_totals *g = realloc(out->p, 2 * cap * sizeof *g);
-            if (g == NULL)
-                return ESPI_E_NOMEM;
-            out->p = g;
-            cap *= 2;
-        }
-        out->p[out->n++] = p;
-        t = p.end > t ? p.end : t + 86400;
+    out->cap = MAX_DAYS;
+    for (int64_t t = last; out->n < MAX_DAYS;) {
+        agg_totals *p = &out->p[out->n++];
+        agg_period_of(AGG_DAY, s->tz, t, p);
+        if (p->start <= first || p->start <= INT64_MIN + 1)
+            break;
+        t = p->start - 1;
     }
-    if (out->n > MAX_DAYS) {
-        memmove(out->p, out->p + (out->n - MAX_DAYS), MAX_DAYS * sizeof *out->p);
-        out->n = MAX_DAYS;
+    for (size_t i = 0; i < out->n / 2; i++) {
+        agg_totals x = out->p[i];
+        out->p[i] = out->p[out->n - 1 - i];
+        out->p[out->n - 1 - i] = x;
     }
-    out->cap = cap;
     return 0;
 }
 
@@ -325,21 +320,24 @@ static void local_date(char buf[32], const agg_series *s, int64_t t)
 static void write_bill(xmlTextWriterPtr w, const agg_bill *b, const agg_series *s)
 {
     char date[32];
+    int64_t last; /* the billing period's last second */
+    if (__builtin_add_overflow(b->start, b->duration - 1, &last))
+        last = INT64_MAX;
     start(w, "bill");
     if (s) {
         local_date(date, s, b->start);
         attr(w, "startDate", date);
-        local_date(date, s, b->start + b->duration - 1);
+        local_date(date, s, last);
         attr(w, "endDate", date);
     } else {
         tz_format_utc(date, b->start);
         date[10] = '\0';
         attr(w, "startDate", date);
-        tz_format_utc(date, b->start + b->duration - 1);
+        tz_format_utc(date, last);
         date[10] = '\0';
         attr(w, "endDate", date);
     }
-    attr_int(w, "days", (b->duration + 43200) / 86400);
+    attr_int(w, "days", b->duration / 86400 + (b->duration % 86400 >= 43200));
     attr_utc(w, "startUtc", b->start);
     if (b->cost != ESPI_ABSENT)
         attr_dec(w, "cost", b->cost, 5);
@@ -556,7 +554,10 @@ static int write_usage_point(xmlTextWriterPtr w, agg *a, const void *up)
                      : v.c.nch     ? v.c.ch[0].first
                                    : NULL);
     if (v.c.delivered) {
-        write_load_shape(w, &v, &days);
+        /* readings of an hour or less: a day's or a month's say nothing of the hours */
+        int64_t length = v.c.delivered->first->interval_length;
+        if (length > 0 && length <= 3600)
+            write_load_shape(w, &v, &days);
         write_tou(w, &v);
         write_quality(w, &v);
     }
