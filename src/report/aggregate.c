@@ -268,6 +268,7 @@ static agg_series *series_for(agg *a, const espi_meter_reading_res *mr, int64_t 
     s->flow_direction = rt ? rt->flow_direction : ESPI_ABSENT;
     s->currency = rt ? rt->currency : ESPI_ABSENT;
     s->accumulation = rt ? rt->accumulation : ESPI_ABSENT;
+    s->uom = rt ? rt->uom : ESPI_ABSENT;
     s->interval_length = rt && rt->interval_length > 0 ? rt->interval_length : 0;
     s->first_seen = a->ns;
     series_unit(a, s, rt, line);

@@ -48,7 +48,7 @@ typedef struct agg_series {
     const void *mr, *up; /* keys: compared, never followed once the file ended */
     int64_t tou;
     char *usage_point, *meter_reading, *up_title, *mr_title; /* copies; NULL when absent */
-    int64_t commodity, kind, flow_direction, currency, interval_length, accumulation;
+    int64_t commodity, kind, flow_direction, currency, interval_length, accumulation, uom;
     int power; /* value = sum * 10^power, in unit */
     const char *unit;
     char unit_buf[24];

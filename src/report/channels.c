@@ -93,7 +93,18 @@ static bool better(const reading_channel *a, const reading_channel *b)
     return a->readings > b->readings;
 }
 
-static reading_channel *pick(up_channels *v, int64_t flow, const reading_channel *like)
+/* Real meters read active energy first; reactive and apparent energy
+ * (VArh, VAh) ride along on the same meter and are never the usage. */
+static int unit_rank(const agg_series *s)
+{
+    if (s->uom == 72)
+        return 0; /* Wh */
+    if (s->uom == 73 || s->uom == 71)
+        return 2; /* VArh, VAh */
+    return 1;
+}
+
+static reading_channel *best_of(up_channels *v, int64_t flow, const reading_channel *like)
 {
     reading_channel *best = NULL;
     for (size_t i = 0; i < v->nch; i++) {
@@ -108,14 +119,36 @@ static reading_channel *pick(up_channels *v, int64_t flow, const reading_channel
     return best;
 }
 
+/* The delivered channel: one with a received partner in its unit if
+ * there is, then active energy before other units, then better(). */
+static reading_channel *pick_delivered(up_channels *v, int64_t flow)
+{
+    reading_channel *best = NULL;
+    bool best_paired = false;
+    for (size_t i = 0; i < v->nch; i++) {
+        reading_channel *c = &v->ch[i];
+        if (!is_quantity(c->first) || !is_flow(c->first, flow))
+            continue;
+        bool paired = best_of(v, 19, c) != NULL;
+        if (best == NULL || paired > best_paired ||
+            (paired == best_paired &&
+             (unit_rank(c->first) < unit_rank(best->first) ||
+              (unit_rank(c->first) == unit_rank(best->first) && better(c, best))))) {
+            best = c;
+            best_paired = paired;
+        }
+    }
+    return best;
+}
+
 static void assign_roles(up_channels *v)
 {
-    v->delivered = pick(v, 1, NULL);
+    v->delivered = pick_delivered(v, 1);
     if (v->delivered == NULL)
-        v->delivered = pick(v, 4, NULL);
+        v->delivered = pick_delivered(v, 4);
     if (v->delivered)
         v->delivered->role = "delivered";
-    v->received = v->delivered ? pick(v, 19, v->delivered) : NULL;
+    v->received = v->delivered ? best_of(v, 19, v->delivered) : NULL;
     if (v->received)
         v->received->role = "received";
     v->net_metered = v->received != NULL;

@@ -79,7 +79,7 @@ static void fill_row(cells *c, const agg_series *s, const agg_totals *p)
     set_int(c, 5, s->tou);
     for (size_t i = 2; i <= 5; i++)
         c->number[i] = true;
-    c->v[6] = p->label;
+    c->v[6] = p->label[0] ? p->label : NULL; /* empty: readings in no billing period */
     set_utc(c, 7, p->start);
     set_int(c, 8, p->readings);
     set_int(c, 9, p->missing);

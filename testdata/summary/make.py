@@ -72,17 +72,33 @@ def ltp(feed, n, tz_offset, dst):
     feed.entry(f"LocalTimeParameters/{n}", "LocalTimeParameters", [], "Local time", body)
 
 
-def usage_point(feed, up, ltp_n, kind):
+def usage_point(feed, up, ltp_n, kind, summaries=False):
     body = ("      <espi:UsagePoint>\n        <espi:ServiceCategory>\n"
             + el("kind", kind, 10) + "        </espi:ServiceCategory>\n      </espi:UsagePoint>\n")
+    related = [f"Subscription/9/UsagePoint/{up}/MeterReading"]
+    if summaries:
+        related.append(f"Subscription/9/UsagePoint/{up}/UsageSummary")
     feed.entry(f"Subscription/9/UsagePoint/{up}", "Subscription/9/UsagePoint",
-               [f"Subscription/9/UsagePoint/{up}/MeterReading", f"LocalTimeParameters/{ltp_n}"],
-               "Service point", body)
+               related + [f"LocalTimeParameters/{ltp_n}"], "Service point", body)
+
+
+def usage_summary(feed, up, n, start, duration, bill, kwh, status):
+    """A UsageSummary of usage point up: billingPeriod [start, start + duration), the bill
+    (hundred-thousandths of USD) and the consumption (Wh) of the period."""
+    m = "        <espi:overallConsumptionLastPeriod>\n"
+    m += el("powerOfTenMultiplier", 0, 10) + el("uom", 72, 10) + el("value", kwh, 10)
+    m += "        </espi:overallConsumptionLastPeriod>\n"
+    body = ("      <espi:UsageSummary>\n        <espi:billingPeriod>\n" + el("duration", duration, 10)
+            + el("start", start, 10) + "        </espi:billingPeriod>\n" + el("billLastPeriod", bill)
+            + el("billToDate", bill) + el("costAdditionalLastPeriod", 0) + el("currency", 840) + m
+            + el("qualityOfReading", 0) + el("statusTimeStamp", status) + "      </espi:UsageSummary>\n")
+    path = f"Subscription/9/UsagePoint/{up}/UsageSummary"
+    feed.entry(f"{path}/{n}", path, [], "Usage summary", body)
 
 
 def meter(feed, up, mr, rt, fields, blocks):
     """fields: ReadingType children in schema order (name, value); blocks: lists of readings
-    (start, duration, value, cost or None, tou or None)."""
+    (start, duration, value or None, cost or None, tou or None[, ReadingQuality codes])."""
     mr_path = f"Subscription/9/UsagePoint/{up}/MeterReading/{mr}"
     feed.entry(mr_path, f"Subscription/9/UsagePoint/{up}/MeterReading",
                [f"{mr_path}/IntervalBlock", f"ReadingType/{rt}"], "Meter reading",
@@ -94,12 +110,17 @@ def meter(feed, up, mr, rt, fields, blocks):
         end = readings[-1][0] + readings[-1][1]
         body = ("      <espi:IntervalBlock>\n        <espi:interval>\n"
                 + el("duration", end - start, 10) + el("start", start, 10) + "        </espi:interval>\n")
-        for s, d, v, c, tou in readings:
+        for s, d, v, c, tou, *q in readings:
             body += "        <espi:IntervalReading>\n"
             if c is not None:
                 body += el("cost", c, 10)
+            for code in (q[0] if q else ()):
+                body += ("          <espi:ReadingQuality>\n" + el("quality", code, 12)
+                         + "          </espi:ReadingQuality>\n")
             body += ("          <espi:timePeriod>\n" + el("duration", d, 12) + el("start", s, 12)
-                     + "          </espi:timePeriod>\n" + el("value", v, 10))
+                     + "          </espi:timePeriod>\n")
+            if v is not None:
+                body += el("value", v, 10)
             if tou is not None:
                 body += el("tou", tou, 10)
             body += "        </espi:IntervalReading>\n"
@@ -253,6 +274,116 @@ midnight 05-04.
 """))
 
 
+def days(zone, first, count):
+    """(UTC start, duration) of count local days from date first (a naive datetime)."""
+    for i in range(count):
+        a = (first + timedelta(days=i)).replace(tzinfo=ZoneInfo(zone))
+        b = (first + timedelta(days=i + 1)).replace(tzinfo=ZoneInfo(zone))
+        yield utc(a), utc(b) - utc(a)
+
+
+def fixture_bills(outdir):
+    la, ny = "America/Los_Angeles", "America/New_York"
+    f = Feed("bills", "Billing periods and estimated readings")
+    f.name_no = 7
+    ltp(f, 1, -28800, True)
+    ltp(f, 2, -18000, True)
+    usage_point(f, 1, 1, 0, summaries=True)
+    usage_point(f, 2, 2, 0, summaries=True)
+    usage_point(f, 3, 1, 0)
+    usage_point(f, 4, 1, 0, summaries=True)
+    b1, b2, b3 = utc(local(la, 2026, 9, 15)), utc(local(la, 2026, 10, 15)), utc(local(la, 2026, 11, 14, 0, 5))
+    b3_end = utc(local(la, 2026, 12, 15))
+    stamp = utc(local(la, 2026, 12, 16, 6))
+    # B2 comes first in the file, before the readings; its revised copy last
+    usage_summary(f, 1, 2, b2, b3 - b2, 1043210000, 612000, stamp - 86400)
+    # UsagePoint 1, MeterReading 1: daily delivered Wh with cost, 2026-09-14 to 2026-12-15
+    quality = {(9, 14): [9], (9, 20): [8], (9, 25): [9], (9, 28): [0], (10, 5): [7], (10, 10): [9, 0],
+               (10, 12): [0, 8], (10, 25): [8], (11, 1): [9], (11, 20): [10], (11, 25): [8], (12, 15): [8]}
+    daily = []
+    for i, (t, d) in enumerate(days(la, datetime(2026, 9, 14), 93)):
+        day = datetime.fromtimestamp(t, ZoneInfo(la))
+        md = (day.month, day.day)
+        if md == (10, 20):
+            continue                                   # a day missing
+        v = 15000 + (i * 2741) % 17000
+        if md == (10, 18):
+            v = 9000                                   # 375.000 W, the lowest of B2 ...
+        if md == (11, 1):
+            v = 9375                                   # ... and again over the 25-hour day
+        daily.append((t, d, v, v * 29 + 11, None, quality.get(md, [])))
+    meter(f, 1, 1, 1, elec_rt(1, 86400, 0), [daily[:47], daily[47:]])
+    # MeterReading 2: daily VArh, every reading estimated by its ReadingType but one
+    varh = []
+    for i, (t, d) in enumerate(days(la, datetime(2026, 10, 1), 61)):
+        q = [19] if i == 14 else []
+        varh.append((t, d, 2000 + (i * 577) % 3000, None, None, q))
+    rt = [("accumulationBehaviour", 4), ("commodity", 1), ("defaultQuality", 9), ("flowDirection", 1),
+          ("intervalLength", 86400), ("kind", 12), ("phase", 769), ("powerOfTenMultiplier", 0), ("uom", 73)]
+    meter(f, 1, 2, 2, rt, [varh])
+    # MeterReading 3: 5-minute Wh around B3's start (00:05), 00:10 missing
+    five = []
+    for i, t in enumerate(slots(la, local(la, 2026, 11, 13, 23), local(la, 2026, 11, 14, 1), 300)):
+        if t == utc(local(la, 2026, 11, 14, 0, 10)):
+            continue
+        q = [8] if t == b3 else []
+        five.append((t, 300, 40 + (i * 7) % 50, None, None, q))
+    meter(f, 1, 3, 3, elec_rt(1, 300, 0, currency=False), [five])
+    usage_summary(f, 1, 3, b3, b3_end - b3, 1187654321, 701000, stamp)
+    usage_summary(f, 1, 1, b1, b2 + 86400 - b1, 987650000, 598000, stamp - 2 * 86400)
+    usage_summary(f, 1, 4, b2, b3 - b2, 1043210000, 611000, stamp)
+    # UsagePoint 2 (America/New_York): daily Wh; its one bill starts at 00:00 UTC
+    up2 = [(t, d, 20000 + (i * 3119) % 9000, None, None)
+           for i, (t, d) in enumerate(days(ny, datetime(2026, 9, 29), 11))]
+    meter(f, 2, 4, 4, elec_rt(1, 86400, 0, currency=False), [up2])
+    up2_bill = utc(datetime(2026, 10, 2, tzinfo=timezone.utc))
+    usage_summary(f, 2, 5, up2_bill, 30 * 86400, 654320000, 690000, stamp)
+    # UsagePoint 3: no UsageSummary; hourly Wh on a day inside UsagePoint 1's B2
+    up3 = [(t, 3600, 300 + (i * 151) % 700, None, None)
+           for i, t in enumerate(slots(la, local(la, 2026, 10, 20, 6), local(la, 2026, 10, 20, 12), 3600))]
+    meter(f, 3, 5, 5, elec_rt(1, 3600, 0, currency=False), [up3])
+    # UsagePoint 4, net-metered: daily delivered Wh (a second resolution, listed first: not
+    # subtracted), hourly delivered Wh x 10^-1 with cost, hourly received Wh with a credit,
+    # tou 1 on 10:00-16:00 and 13:00 on 11-14 missing; its bill starts 2026-11-14 00:00
+    net0, net1 = local(la, 2026, 11, 13), local(la, 2026, 11, 15)
+    meter(f, 4, 6, 6, elec_rt(1, 86400, 0, currency=False),
+          [[(t, d, 16000 + i * 1234, None, None) for i, (t, d) in enumerate(days(la, datetime(2026, 11, 13), 2))]])
+    dl, rc = [], []
+    for i, t in enumerate(slots(la, net0, net1, 3600)):
+        h = datetime.fromtimestamp(t, ZoneInfo(la)).hour
+        v = 2000 + (i * 613) % 9000                      # tenths of Wh
+        dl.append((t, 3600, v, v * 3 + 5, None))
+        if t == utc(local(la, 2026, 11, 14, 13)):
+            continue
+        sun = max(0, 5 - abs(h - 13)) * (150 + (i * 29) % 80)
+        rc.append((t, 3600, sun, sun * 21, 1 if 10 <= h < 16 else None))
+    meter(f, 4, 7, 7, elec_rt(1, 3600, -1), [dl])
+    meter(f, 4, 8, 8, elec_rt(19, 3600, 0), [rc])
+    usage_summary(f, 4, 6, utc(local(la, 2026, 11, 14)), 30 * 86400, 2345600, 41000, stamp)
+    write(outdir, "oracle_bills.xml", f.text("""
+Billing periods (espi summary per bill) and estimated readings, America/Los_Angeles.
+UsagePoint 1, UsageSummary billingPeriods (in file order): B2 2026-10-15 00:00 to 2026-11-14
+00:05 (crosses a month end and the 25-hour 2026-11-01), B3 2026-11-14 00:05 to 2026-12-15 00:00
+(starts inside a quarter hour), B1 2026-09-15 00:00 to 2026-10-16 00:00 (overlaps B2 by a day:
+the 10-15 readings belong to B1, the earliest) and B2 again (a revised bill: counted once).
+  MeterReading 1: daily Wh with cost, 2026-09-14 (before B1) to 2026-12-15 (after B3); 10-20
+  missing; ReadingQuality 8/9 (estimated), 0, 7, 10, and two on 10-10
+  (9 then 0: estimated) and 10-12 (0 then 8: not). 10-18 (24 h) and 11-01 (25 h) have the
+  same lowest demand, 375 W.
+  MeterReading 2: daily VArh, ReadingType defaultQuality 9 (estimated), 10-01 to 11-30, one
+  reading with ReadingQuality 19 (10-15).
+  MeterReading 3: 5-minute Wh 2026-11-13 23:00 to 11-14 01:00, 00:10 missing, 00:05 estimated:
+  the quarter hour 00:00 begins in B2, so 00:05 and 00:10 count in B2.
+UsagePoint 2 (America/New_York): daily Wh 2026-09-29 to 10-09; one bill from 2026-10-02T00:00Z
+(local 2026-10-01 20:00), 30 days: the first three days are in no billing period.
+UsagePoint 3: no UsageSummary; hourly Wh on 2026-10-20.
+UsagePoint 4, net-metered, 2026-11-13 and 11-14: MeterReading 6 daily delivered Wh (a second
+resolution, first in the file: not subtracted), 7 hourly delivered Wh x 10^-1 with cost, 8
+hourly received Wh with a credit (cost), tou 1 from 10:00 to 16:00, 13:00 on 11-14 missing;
+one bill from 2026-11-14 00:00 (11-13 is in none).
+"""))
+
+
 def write(outdir, name, text):
     with open(os.path.join(outdir, name), "w", encoding="utf-8", newline="\n") as fh:
         fh.write(text)
@@ -273,6 +404,7 @@ local 2026-10-31 00:00 to 2026-11-03 00:00 (crosses a month end); 2026-11-01 has
     fixture_tou(outdir)
     fixture_gas(outdir)
     fixture_gaps(outdir)
+    fixture_bills(outdir)
 
 
 if __name__ == "__main__":

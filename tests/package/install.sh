@@ -75,9 +75,9 @@ no_deps() { # no_deps LABEL BUILD-DIR CMAKE-ARGS...: configure, build and run th
     check_run "$label" "$b/count" "$root" ""
     echo "ok   find_package ($label): espi::espi configures, builds and runs without espi::static"
 }
-# pkg-config finds none of libxml-2.0, yajl, libcrypto, libzip
+# pkg-config finds none of libxml-2.0, libxslt, yajl, libcrypto, libzip
 PKG_CONFIG_LIBDIR=$tmp/no_pc_modules PKG_CONFIG_PATH='' no_deps "no -dev packages" "$tmp/nodev"
-grep -q 'pkg-config finds no libxml-2.0 yajl libcrypto libzip' "$tmp/nodev.log" ||
+grep -q 'pkg-config finds no libxml-2.0 libxslt yajl libcrypto libzip' "$tmp/nodev.log" ||
     { cat "$tmp/nodev.log"; fail "the message does not list the missing modules"; }
 # no pkg-config at all
 no_deps "no pkg-config" "$tmp/nopc" -DPKG_CONFIG_EXECUTABLE="$tmp/no/pkg-config"
