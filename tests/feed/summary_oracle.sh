@@ -12,7 +12,7 @@
 #   for P in day month hour week bill:
 #     espi summary --per P --format csv FILE             (exit 0)
 #     check_summary.py --per P --csv OUT FILE            (every row and column equal)
-#   the same with --format json and check_summary.py --json, for day month hour week
+#   the same with --format json and check_summary.py --json
 # The columns estimated, min_demand and min_demand_start_utc are compared when espi writes
 # them, and required (--require-new-columns) once docs/summary-format.md lists `estimated`.
 # The fixtures: oracle_dst_spring (15-minute, America/Los_Angeles, the 23-hour 2026-03-08),
@@ -134,10 +134,9 @@ for name in $fixtures; do
         fi
     done
     # the same rows as JSON (keys in column order, integers, exact decimals as strings, null
-    # for empty). Not yet bill: espi writes its row of no billing period with "period":""
-    # where the contract says null.
+    # for empty: the period of the row of no billing period too)
     pers=""
-    for per in day month hour week; do
+    for per in day month hour week bill; do
         out=$tmp/$name.$per.json
         if ! "$ESPI" summary -q --per "$per" --format json "$f" >"$out" 2>"$tmp/err"; then
             pers="$pers $per (espi summary: $(tr '\n' ' ' <"$tmp/err" | cut -c1-200))"
@@ -147,7 +146,7 @@ for name in $fixtures; do
         fi
     done
     if [ -z "$pers" ]; then
-        ok "$name.xml --format json: day month hour week equal"
+        ok "$name.xml --format json: day month hour week bill equal"
     else
         bad "$name.xml --format json:$pers"
     fi
