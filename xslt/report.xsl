@@ -19,13 +19,6 @@
   <xsl:output method="html" encoding="UTF-8" doctype-system="about:legacy-compat"
               indent="no"/>
 
-  <!-- The load-shape cells of one usage point and local day. -->
-  <xsl:key name="cell" match="r:loadShape/r:cell"
-           use="concat(generate-id(../..), '|', @date)"/>
-  <!-- One cell by usage point, day and hour, for the data table. -->
-  <xsl:key name="cell-hour" match="r:loadShape/r:cell"
-           use="concat(generate-id(../..), '|', @date, '|', number(@hour))"/>
-
   <xsl:variable name="months" select="'JanFebMarAprMayJunJulAugSepOctNovDec'"/>
 
   <!-- Chart geometry, in SVG user units. -->
@@ -170,7 +163,7 @@
       <xsl:variable name="has-days" select="boolean(r:days/r:day)"/>
       <xsl:variable name="has-months" select="boolean(r:months/r:month)"/>
       <xsl:variable name="has-bills" select="boolean(r:bills/r:bill)"/>
-      <xsl:variable name="has-cells" select="boolean(r:loadShape/r:cell)"/>
+      <xsl:variable name="has-cells" select="boolean(r:loadShape[@image])"/>
       <xsl:variable name="has-tou" select="boolean(r:timeOfUse/r:tou)"/>
 
       <xsl:choose>
@@ -1047,15 +1040,13 @@
 
   <xsl:template match="r:loadShape">
     <xsl:param name="id"/>
-    <xsl:variable name="up" select=".."/>
-    <xsl:variable name="upid" select="generate-id(..)"/>
     <xsl:variable name="unit" select="../@unit"/>
-    <!-- Columns: the days of the days element, else each distinct date of the cells. -->
-    <xsl:variable name="cols" select="../r:days/r:day | r:cell[not(../../r:days/r:day)][generate-id() = generate-id(key('cell', concat($upid, '|', @date))[1])]"/>
+    <!-- Columns: the last @days days of the days element (espi draws the cells as one
+         image, a pixel each: thousands of rectangles would cost far more to write). -->
+    <xsl:variable name="nall" select="count(../r:days/r:day)"/>
+    <xsl:variable name="cols" select="../r:days/r:day[position() &gt; $nall - number(current()/@days)]"/>
     <xsl:variable name="n" select="count($cols)"/>
-    <xsl:variable name="max">
-      <xsl:call-template name="scale-max"><xsl:with-param name="given" select="@max"/><xsl:with-param name="values" select="r:cell/@value"/></xsl:call-template>
-    </xsl:variable>
+    <xsl:variable name="max" select="number(@max)"/>
     <xsl:variable name="pw">
       <xsl:choose>
         <xsl:when test="$n &gt; $plot-w"><xsl:value-of select="$n"/></xsl:when>
@@ -1078,41 +1069,20 @@
              viewBox="0 0 {$left + $pw + $right} {$bottom + 30}" width="100%" preserveAspectRatio="xMidYMid meet">
           <title id="{$id}-title">
             <xsl:text>Use in </xsl:text><xsl:value-of select="$unit"/>
-            <xsl:text> per local hour (down) and day (across); darker is less, brighter is more</xsl:text>
+            <xsl:text> per local hour (down) and day (across), </xsl:text>
+            <xsl:value-of select="@firstDay"/><xsl:text> to </xsl:text><xsl:value-of select="@lastDay"/>
+            <xsl:text>; darker is less, brighter is more</xsl:text>
           </title>
           <rect class="hm-bg" x="{$left}" y="{$top}" width="{$pw}" height="{24 * $ch}"/>
+          <image class="hm-image" href="{@image}" x="{$left}" y="{$top}" width="{$pw}"
+                 height="{24 * $ch}" preserveAspectRatio="none"/>
           <xsl:call-template name="hour-labels"><xsl:with-param name="ch" select="$ch"/></xsl:call-template>
-          <g class="cells">
+          <g class="day-labels">
             <xsl:for-each select="$cols">
               <xsl:variable name="p" select="position()"/>
-              <xsl:variable name="date" select="@date"/>
-              <xsl:variable name="x" select="format-number($left + ($p - 1) * $cw, '0.##')"/>
-              <xsl:for-each select="key('cell', concat($upid, '|', $date))[number(@hour) &gt;= 0 and number(@hour) &lt; 24]">
-                <xsl:variable name="step">
-                  <xsl:choose>
-                    <xsl:when test="number($max) &gt; 0 and number(@value) &gt; 0">
-                      <xsl:variable name="s" select="floor(number(@value) div number($max) * 6)"/>
-                      <xsl:choose>
-                        <xsl:when test="$s &gt; 5">5</xsl:when>
-                        <xsl:otherwise><xsl:value-of select="$s"/></xsl:otherwise>
-                      </xsl:choose>
-                    </xsl:when>
-                    <xsl:otherwise>0</xsl:otherwise>
-                  </xsl:choose>
-                </xsl:variable>
-                <rect class="hm hm{$step}" data-date="{$date}" data-hour="{@hour}" data-value="{@value}"
-                      x="{$x}" y="{format-number($top + number(@hour) * $ch, '0.##')}"
-                      width="{format-number($cw, '0.##')}" height="{$ch}">
-                  <title>
-                    <xsl:value-of select="$date"/><xsl:text> </xsl:text>
-                    <xsl:value-of select="format-number(@hour, '00')"/><xsl:text>:00: </xsl:text>
-                    <xsl:value-of select="@value"/><xsl:text> </xsl:text><xsl:value-of select="$unit"/>
-                  </title>
-                </rect>
-              </xsl:for-each>
               <xsl:call-template name="x-label">
                 <xsl:with-param name="kind" select="'day'"/>
-                <xsl:with-param name="date" select="$date"/>
+                <xsl:with-param name="date" select="@date"/>
                 <xsl:with-param name="p" select="$p"/>
                 <xsl:with-param name="n" select="$n"/>
                 <xsl:with-param name="slot" select="$cw"/>
@@ -1125,30 +1095,31 @@
           </g>
         </svg>
         <xsl:call-template name="heat-legend">
-          <xsl:with-param name="max" select="number($max)"/>
+          <xsl:with-param name="max" select="$max"/>
           <xsl:with-param name="unit" select="$unit"/>
         </xsl:call-template>
         <details>
-          <summary>Data</summary>
+          <summary>Data: average <xsl:value-of select="$unit"/> per hour of day, by month</summary>
           <table class="data hours">
             <thead>
               <tr>
-                <th>Date</th>
+                <th>Month</th>
                 <xsl:call-template name="hour-heads"/>
               </tr>
             </thead>
             <tbody>
-              <xsl:for-each select="$cols">
-                <xsl:variable name="date" select="@date"/>
+              <xsl:for-each select="r:profile">
                 <tr>
-                  <td><xsl:value-of select="$date"/></td>
-                  <xsl:call-template name="hour-cells">
-                    <xsl:with-param name="k" select="concat($upid, '|', $date, '|')"/>
-                  </xsl:call-template>
+                  <td><xsl:value-of select="@period"/></td>
+                  <xsl:for-each select="r:average">
+                    <td class="num"><xsl:value-of select="@value"/></td>
+                  </xsl:for-each>
                 </tr>
               </xsl:for-each>
             </tbody>
           </table>
+          <p class="note">Each cell of the chart, per day and hour, is in the report XML
+          (<code>espi report --format xml</code>).</p>
         </details>
       </figure>
     </section>
@@ -1174,18 +1145,6 @@
     <xsl:if test="$h &lt; 24">
       <th class="num"><xsl:value-of select="format-number($h, '00')"/></th>
       <xsl:call-template name="hour-heads"><xsl:with-param name="h" select="$h + 1"/></xsl:call-template>
-    </xsl:if>
-  </xsl:template>
-
-  <xsl:template name="hour-cells">
-    <xsl:param name="k"/>
-    <xsl:param name="h" select="0"/>
-    <xsl:if test="$h &lt; 24">
-      <td class="num"><xsl:value-of select="key('cell-hour', concat($k, $h))/@value"/></td>
-      <xsl:call-template name="hour-cells">
-        <xsl:with-param name="k" select="$k"/>
-        <xsl:with-param name="h" select="$h + 1"/>
-      </xsl:call-template>
     </xsl:if>
   </xsl:template>
 
@@ -1631,6 +1590,7 @@ svg.chart .tick { stroke: var(--axis); stroke-width: 1; }
 svg.chart .bars rect:hover { fill-opacity: 0.75; }
 .hm-bg { fill: var(--none); }
 rect.hm { shape-rendering: crispEdges; }
+.hm-image { image-rendering: pixelated; image-rendering: crisp-edges; }
 .hm0, .hm-sw0 { fill: var(--h0); background: var(--h0); }
 .hm1, .hm-sw1 { fill: var(--h1); background: var(--h1); }
 .hm2, .hm-sw2 { fill: var(--h2); background: var(--h2); }

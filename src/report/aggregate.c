@@ -277,7 +277,18 @@ static agg_series *series_for(agg *a, const espi_meter_reading_res *mr, int64_t 
 }
 
 /* The totals of the period of kind per that holds t. */
-static agg_totals *period_for(agg_series *s, agg_per per, int64_t t)
+/* Forgets the oldest hours once twice as many as kept are held: one move
+ * per that many new hours. */
+static void prune_hours(const agg *a, agg_periods *ps)
+{
+    size_t keep = a->opts.hours_kept;
+    if (keep == 0 || ps->n < 2 * keep)
+        return;
+    memmove(ps->p, ps->p + (ps->n - keep), keep * sizeof *ps->p);
+    ps->n = keep;
+}
+
+static agg_totals *period_for(const agg *a, agg_series *s, agg_per per, int64_t t)
 {
     agg_periods *ps = &s->per[per];
     size_t lo = 0, hi = ps->n;
@@ -292,6 +303,10 @@ static agg_totals *period_for(agg_series *s, agg_per per, int64_t t)
     }
     if (lo < ps->n && ps->p[lo].start <= t)
         return &ps->p[lo];
+    if (per == AGG_HOUR && lo == ps->n) {
+        prune_hours(a, ps);
+        lo = ps->n;
+    }
     agg_totals p;
     agg_period_of(per, s->tz, t, &p);
     agg_totals *g = grow_array(ps->p, &ps->cap, ps->n, sizeof *g, 16);
@@ -344,7 +359,7 @@ static int count_missing(agg *a, agg_series *s, int64_t from, int64_t start)
             continue;
         int64_t t = from, slots = all;
         while (slots > 0) {
-            agg_totals *p = period_for(s, per, t);
+            agg_totals *p = period_for(a, s, per, t);
             if (p == NULL)
                 return ESPI_E_NOMEM;
             int64_t in = (p->end - t + len - 1) / len; /* slots starting in this period */
@@ -499,7 +514,7 @@ static int on_reading(agg *a, const espi_interval_reading_res *ir)
     for (agg_per per = 0; per < AGG_NPER; per++) {
         if (!(a->opts.pers & AGG_BIT(per)))
             continue;
-        agg_totals *p = period_for(s, per, ir->start);
+        agg_totals *p = period_for(a, s, per, ir->start);
         if (p == NULL)
             return ESPI_E_NOMEM;
         add_to(a, p, &f);

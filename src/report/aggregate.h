@@ -74,6 +74,9 @@ typedef struct agg_options {
     const espi_tz *tz; /* NULL: each usage point's LocalTimeParameters (else UTC) */
     const char *unit;  /* values in this variant of their unit; NULL: their own */
     bool unit_quiet;   /* values the unit does not apply to keep theirs without a warning */
+    /* AGG_HOUR keeps only the latest hours (at least this many; 0: all):
+     * what a heat map of the last year needs, whatever the file's span */
+    size_t hours_kept;
     espi_diag_fn on_diag;
     void *diag_ctx;
 } agg_options;

@@ -401,8 +401,13 @@ int espi_reporter_new(espi_reporter **out, FILE *dest, const espi_report_options
         return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     r->opts = *opts;
     r->dest = dest;
-    agg_options ao = {REPORT_PERS, opts->tz,      opts->unit ? opts->unit : "kWh",
-                      !opts->unit, opts->on_diag, opts->diag_ctx};
+    agg_options ao = {.pers = REPORT_PERS,
+                      .tz = opts->tz,
+                      .unit = opts->unit ? opts->unit : "kWh",
+                      .unit_quiet = !opts->unit, /* kWh where it applies, silently */
+                      .hours_kept = REPORT_HOURS_KEPT,
+                      .on_diag = opts->on_diag,
+                      .diag_ctx = opts->diag_ctx};
     int rc = agg_new(&r->agg, &ao, err);
     if (rc == 0 && opts->format == ESPI_REPORT_HTML)
         rc = load_stylesheet(r, err);

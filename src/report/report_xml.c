@@ -6,6 +6,7 @@
 #include "report/report_xml.h"
 
 #include "report/channels.h"
+#include "report/load_shape.h"
 
 #include "common/decimal.h"
 #include "common/tz.h"
@@ -217,40 +218,78 @@ static void write_months(xmlTextWriterPtr w, const up_view *v)
     end(w);
 }
 
-static void write_load_shape(xmlTextWriterPtr w, const up_view *v, const agg_periods *days)
+/* The month x hour-of-day averages of the grid: the heat map's table. */
+static void write_profile(xmlTextWriterPtr w, const load_shape *ls)
 {
-    const agg_periods *h = &v->hours;
-    int power = v->c.delivered->first->power;
-    int64_t from = days->n ? days->p[0].start : INT64_MIN;
-    /* cells: the hours of a local date and hour of day (a fall-back hour twice) */
-    amount best = {false, false, 0, power};
-    for (int pass = 0; pass < 2; pass++) {
-        if (pass == 1) {
-            start(w, "loadShape");
-            attr_amount(w, "max", best);
-        }
-        for (size_t i = 0; i < h->n;) {
-            amount sum = amount_of(&h->p[i], power);
-            size_t k = i + 1;
-            while (k < h->n && strncmp(h->p[k].label, h->p[i].label, 13) == 0)
-                sum = amount_combine(sum, amount_of(&h->p[k++], power), 1);
-            if (h->p[i].start >= from && sum.has) {
-                if (pass == 0 && amount_greater(sum, best))
-                    best = sum;
-                if (pass == 1) {
-                    char date[11];
-                    snprintf(date, sizeof date, "%.10s", h->p[i].label);
-                    start(w, "cell");
-                    attr(w, "date", date);
-                    attr_int(w, "hour", (h->p[i].label[11] - '0') * 10 + (h->p[i].label[12] - '0'));
-                    attr_amount(w, "value", sum);
-                    end(w);
+    for (size_t d0 = 0; d0 < ls->ndays;) {
+        size_t d1 = d0;
+        while (d1 < ls->ndays && strncmp(ls->day[d1].label, ls->day[d0].label, 7) == 0)
+            d1++;
+        char month[8];
+        snprintf(month, sizeof month, "%.7s", ls->day[d0].label);
+        start(w, "profile");
+        attr(w, "period", month);
+        for (int hour = 0; hour < 24; hour++) {
+            amount sum = {false, false, 0, ls->max.power};
+            int64_t n = 0, avg;
+            for (size_t d = d0; d < d1; d++) {
+                const amount *c = &ls->cell[d * 24 + (size_t)hour];
+                if (c->has) {
+                    sum = amount_combine(sum, *c, 1);
+                    n++;
                 }
             }
-            i = k;
+            start(w, "average");
+            attr_int(w, "hour", hour);
+            attr_int(w, "days", n);
+            if (amount_per_count(&avg, sum, n))
+                attr_dec(w, "value", avg, 3);
+            end(w);
         }
+        end(w);
+        d0 = d1;
     }
+}
+
+/* The delivered channel per local day and hour of the last
+ * LOAD_SHAPE_DAYS days: the cells, a PNG of them, and their averages. */
+static int write_load_shape(xmlTextWriterPtr w, const up_view *v, const agg_periods *days)
+{
+    size_t first = days->n > LOAD_SHAPE_DAYS ? days->n - LOAD_SHAPE_DAYS : 0;
+    load_shape ls;
+    if (load_shape_make(&ls, &v->hours, days->p + first, days->n - first,
+                        v->c.delivered->first->power) != 0)
+        return ESPI_E_NOMEM;
+    char *image = ls.max.has ? load_shape_png_uri(&ls) : NULL;
+    if (ls.max.has && image == NULL) {
+        load_shape_free(&ls);
+        return ESPI_E_NOMEM;
+    }
+    start(w, "loadShape");
+    attr_amount(w, "max", ls.max);
+    if (ls.ndays) {
+        attr(w, "firstDay", ls.day[0].label);
+        attr(w, "lastDay", ls.day[ls.ndays - 1].label);
+        attr_int(w, "days", (int64_t)ls.ndays);
+    }
+    attr(w, "image", image);
+    free(image);
+    for (size_t d = 0; d < ls.ndays; d++)
+        for (int hour = 0; hour < 24; hour++) {
+            amount c = ls.cell[d * 24 + (size_t)hour];
+            if (!c.has)
+                continue;
+            start(w, "cell");
+            attr(w, "date", ls.day[d].label);
+            attr_int(w, "hour", hour);
+            attr_amount(w, "value", c);
+            attr_int(w, "step", load_shape_step(&ls, c));
+            end(w);
+        }
+    write_profile(w, &ls);
     end(w);
+    load_shape_free(&ls);
+    return 0;
 }
 
 /* The channel's totals over the whole span. */
@@ -556,8 +595,8 @@ static int write_usage_point(xmlTextWriterPtr w, agg *a, const void *up)
     if (v.c.delivered) {
         /* readings of an hour or less: a day's or a month's say nothing of the hours */
         int64_t length = v.c.delivered->first->interval_length;
-        if (length > 0 && length <= 3600)
-            write_load_shape(w, &v, &days);
+        if (length > 0 && length <= 3600 && rc == 0)
+            rc = write_load_shape(w, &v, &days);
         write_tou(w, &v);
         write_quality(w, &v);
     }

@@ -12,6 +12,10 @@
 /* The periods the report needs from the engine. */
 #define REPORT_PERS (AGG_BIT(AGG_HOUR) | AGG_BIT(AGG_DAY) | AGG_BIT(AGG_MONTH))
 
+/* Hours kept per series: the heat map's last year (load_shape.h's 366
+ * days) and a margin of two days, 25 hours each at most. */
+#define REPORT_HOURS_KEPT ((366 + 2) * 25)
+
 /* Writes <source> and the file's <usagePoint>s; called when the feed ends,
  * while the reader's usage points are still valid. Returns 0, or
  * ESPI_E_NOMEM (the writer's failures are the caller's to check). */

@@ -367,7 +367,11 @@ int espi_summarizer_new(espi_summarizer **out, FILE *dest, const espi_summary_op
     outbuf_init(m->out, dest);
     static const agg_per pers[] = {AGG_HOUR, AGG_DAY, AGG_WEEK, AGG_MONTH, AGG_SLOT};
     m->per = pers[opts->per];
-    agg_options ao = {AGG_BIT(m->per), opts->tz, opts->unit, false, opts->on_diag, opts->diag_ctx};
+    agg_options ao = {.pers = AGG_BIT(m->per),
+                      .tz = opts->tz,
+                      .unit = opts->unit,
+                      .on_diag = opts->on_diag,
+                      .diag_ctx = opts->diag_ctx};
     int rc = agg_new(&m->agg, &ao, err);
     if (rc != 0) {
         espi_summarizer_free(m);
