@@ -103,11 +103,43 @@ const char *agg_zone_name(const agg_series *s)
     return name && name[0] ? name : "UTC";
 }
 
+/* A wall time maps to instants of every offset within a zone's widest
+ * reach (26 hours) of it: this far from a change of offset, only one. */
+#define CLEAR_OF_CHANGES ((int64_t)53 * 3600)
+
+/* The offset at t, through the span of one offset found last (readings
+ * come in order: a year of them asks the zone twice). span may be NULL. */
+static int32_t span_offset(agg_zone_span *span, const espi_tz *tz, int64_t t)
+{
+    if (tz == NULL)
+        return 0;
+    if (span == NULL)
+        return offset_of(tz, t);
+    if (!span->known || span->tz != tz || t < span->from || t >= span->until) {
+        span->off = tz_offset_span(tz, t, &span->from, &span->until);
+        span->tz = tz;
+        span->known = true;
+    }
+    return span->off;
+}
+
+/* True when t is far from any change of offset (span holds t). */
+static bool span_clear(const agg_zone_span *span, int64_t t)
+{
+    return span && span->known && span->from <= t - CLEAR_OF_CHANGES &&
+           span->until > t + CLEAR_OF_CHANGES;
+}
+
 /* The first instant of a local wall time (the gap's end when it is skipped). */
-static int64_t wall_start(const espi_tz *tz, int64_t wall)
+static int64_t wall_start(agg_zone_span *span, const espi_tz *tz, int64_t wall)
 {
     if (tz == NULL)
         return wall;
+    if (span && span->known && span->tz == tz) {
+        int64_t t = wall - span->off;
+        if (span_clear(span, t))
+            return t;
+    }
     int64_t out[2], gap_end = wall;
     int n = espi_tz_wall_to_utc(out, &gap_end, tz, wall);
     return n > 0 ? out[0] : gap_end;
@@ -119,9 +151,9 @@ static int64_t floor_mod(int64_t a, int64_t b)
     return r < 0 ? r + b : r;
 }
 
-static void hour_of(const espi_tz *tz, int64_t t, agg_totals *p)
+static void hour_of(agg_zone_span *span, const espi_tz *tz, int64_t t, agg_totals *p)
 {
-    int32_t off = offset_of(tz, t);
+    int32_t off = span_offset(span, tz, t);
     int64_t local = t + off, y, out[2];
     int mo, d, hour = (int)(floor_mod(local, SECONDS_PER_DAY) / 3600);
     tz_civil_from_days(tz_days_of(local), &y, &mo, &d);
@@ -129,7 +161,8 @@ static void hour_of(const espi_tz *tz, int64_t t, agg_totals *p)
     p->end = p->start + 3600;
     snprintf(p->label, sizeof p->label, "%04lld-%02d-%02dT%02d", (long long)y, mo, d, hour);
     /* an hour that occurs twice carries its offset */
-    if (tz && espi_tz_wall_to_utc(out, NULL, tz, local - floor_mod(local, 3600)) == 2) {
+    if (tz && !span_clear(span, t) &&
+        espi_tz_wall_to_utc(out, NULL, tz, local - floor_mod(local, 3600)) == 2) {
         char o[16];
         int32_t abs_off = off < 0 ? -off : off;
         snprintf(o, sizeof o, "%c%02d:%02d", off < 0 ? '-' : '+', (int)(abs_off / 3600),
@@ -139,12 +172,11 @@ static void hour_of(const espi_tz *tz, int64_t t, agg_totals *p)
     }
 }
 
-/* The period of kind per that holds t: its UTC span and its label. */
-void agg_period_of(agg_per per, const espi_tz *tz, int64_t t, agg_totals *p)
+static void period_in(agg_zone_span *span, agg_per per, const espi_tz *tz, int64_t t, agg_totals *p)
 {
     memset(p, 0, sizeof *p);
     if (per == AGG_HOUR) {
-        hour_of(tz, t, p);
+        hour_of(span, tz, t, p);
         return;
     }
     if (per == AGG_SLOT) {
@@ -152,7 +184,7 @@ void agg_period_of(agg_per per, const espi_tz *tz, int64_t t, agg_totals *p)
         p->end = p->start + AGG_SLOT_SECONDS;
         return;
     }
-    int64_t days = tz_days_of(t + offset_of(tz, t)), y, first, next;
+    int64_t days = tz_days_of(t + span_offset(span, tz, t)), y, first, next;
     int mo, d;
     tz_civil_from_days(days, &y, &mo, &d);
     if (per == AGG_MONTH) {
@@ -165,8 +197,13 @@ void agg_period_of(agg_per per, const espi_tz *tz, int64_t t, agg_totals *p)
         tz_civil_from_days(first, &y, &mo, &d);
         snprintf(p->label, sizeof p->label, "%04lld-%02d-%02d", (long long)y, mo, d);
     }
-    p->start = wall_start(tz, first * SECONDS_PER_DAY);
-    p->end = wall_start(tz, next * SECONDS_PER_DAY);
+    p->start = wall_start(span, tz, first * SECONDS_PER_DAY);
+    p->end = wall_start(span, tz, next * SECONDS_PER_DAY);
+}
+
+void agg_period_of(agg_per per, const espi_tz *tz, int64_t t, agg_totals *p)
+{
+    period_in(NULL, per, tz, t, p);
 }
 
 /* ------------------------------------------------------------------ */
@@ -308,7 +345,7 @@ static agg_totals *period_for(const agg *a, agg_series *s, agg_per per, int64_t 
         lo = ps->n;
     }
     agg_totals p;
-    agg_period_of(per, s->tz, t, &p);
+    period_in(&s->span, per, s->tz, t, &p);
     agg_totals *g = grow_array(ps->p, &ps->cap, ps->n, sizeof *g, 16);
     if (g == NULL)
         return NULL;

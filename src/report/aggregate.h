@@ -44,6 +44,14 @@ typedef struct agg_gap {
 } agg_gap;
 #define AGG_MAX_GAPS 50
 
+/* The span of one offset of a zone found last, for the next instant. */
+typedef struct agg_zone_span {
+    const espi_tz *tz;
+    int64_t from, until;
+    int32_t off;
+    bool known;
+} agg_zone_span;
+
 typedef struct agg_series {
     const void *mr, *up; /* keys: compared, never followed once the file ended */
     int64_t tou;
@@ -54,6 +62,7 @@ typedef struct agg_series {
     char unit_buf[24];
     size_t first_seen;
     const espi_tz *tz; /* the zone of its first reading (NULL: UTC) */
+    agg_zone_span span;
     agg_periods per[AGG_NPER];
     agg_gap gaps[AGG_MAX_GAPS]; /* of the meter reading, in its series without a tou */
     size_t ngaps;

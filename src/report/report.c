@@ -14,7 +14,6 @@
 #include <stdarg.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <libxml/xmlwriter.h>
 #include <libxslt/security.h>
 #include <libxslt/transform.h>
 #include <libxslt/xsltInternals.h>
@@ -46,7 +45,7 @@ struct espi_reporter {
     FILE *dest;
     agg *agg;
     xmlDocPtr doc;
-    xmlTextWriterPtr w;
+    xml_cursor w;
     xsltStylesheetPtr style;
     bool nomem;
     rule_findings *rules;
@@ -138,40 +137,40 @@ static int validate_input(espi_reporter *r, FILE *in, const char *name, espi_err
     return rc == ESPI_E_INPUT ? 0 : rc; /* an invalid file is reported, not refused */
 }
 
+static void attr_size(xml_cursor *w, const char *name, size_t v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%zu", v);
+    xml_attr(w, name, buf);
+}
+
 static void write_validation(espi_reporter *r)
 {
-    xmlTextWriterPtr w = r->w;
-    char buf[32];
-    xmlTextWriterStartElement(w, BAD_CAST "validation");
-    xmlTextWriterWriteAttribute(w, BAD_CAST "valid", BAD_CAST(r->errors ? "false" : "true"));
-    snprintf(buf, sizeof buf, "%zu", r->errors);
-    xmlTextWriterWriteAttribute(w, BAD_CAST "errors", BAD_CAST buf);
-    snprintf(buf, sizeof buf, "%zu", r->warnings);
-    xmlTextWriterWriteAttribute(w, BAD_CAST "warnings", BAD_CAST buf);
+    static const char *const severities[] = {"info", "warning", "error"};
+    xml_cursor *w = &r->w;
+    xml_start(w, "validation");
+    xml_attr(w, "valid", r->errors ? "false" : "true");
+    attr_size(w, "errors", r->errors);
+    attr_size(w, "warnings", r->warnings);
     for (size_t i = 0; i < r->nrules; i++) {
         const rule_findings *e = &r->rules[i];
-        static const char *const severities[] = {"info", "warning", "error"};
-        xmlTextWriterStartElement(w, BAD_CAST "rule");
-        xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST e->rule->id);
-        xmlTextWriterWriteAttribute(w, BAD_CAST "file", BAD_CAST e->file);
         unsigned sev = (unsigned)e->rule->severity;
-        xmlTextWriterWriteAttribute(w, BAD_CAST "severity",
-                                    BAD_CAST(sev < 3 ? severities[sev] : "error"));
-        snprintf(buf, sizeof buf, "%zu", e->count);
-        xmlTextWriterWriteAttribute(w, BAD_CAST "count", BAD_CAST buf);
-        xmlTextWriterWriteAttribute(w, BAD_CAST "summary", BAD_CAST e->rule->summary);
+        xml_start(w, "rule");
+        xml_attr(w, "id", e->rule->id);
+        xml_attr(w, "file", e->file);
+        xml_attr(w, "severity", sev < 3 ? severities[sev] : "error");
+        attr_size(w, "count", e->count);
+        xml_attr(w, "summary", e->rule->summary);
         for (size_t k = 0; k < e->nkept; k++) {
-            xmlTextWriterStartElement(w, BAD_CAST "finding");
-            snprintf(buf, sizeof buf, "%lu", e->kept[k].line);
-            xmlTextWriterWriteAttribute(w, BAD_CAST "line", BAD_CAST buf);
-            snprintf(buf, sizeof buf, "%lu", e->kept[k].column);
-            xmlTextWriterWriteAttribute(w, BAD_CAST "column", BAD_CAST buf);
-            xmlTextWriterWriteAttribute(w, BAD_CAST "message", BAD_CAST e->kept[k].message);
-            xmlTextWriterEndElement(w);
+            xml_start(w, "finding");
+            attr_size(w, "line", e->kept[k].line);
+            attr_size(w, "column", e->kept[k].column);
+            xml_attr(w, "message", e->kept[k].message);
+            xml_end(w);
         }
-        xmlTextWriterEndElement(w);
+        xml_end(w);
     }
-    xmlTextWriterEndElement(w);
+    xml_end(w);
 }
 
 /* ------------------------------------------------------------------ */
@@ -189,7 +188,7 @@ static int on_resource(const espi_resource *res, void *ctx)
     file_run *f = ctx;
     if (res->kind == ESPI_RES_FEED) {
         f->written = true;
-        return report_xml_file(f->r->agg, f->r->w, f->name, res->u.feed);
+        return report_xml_file(f->r->agg, &f->r->w, f->name, res->u.feed);
     }
     return agg_take(f->r->agg, res);
 }
@@ -374,17 +373,21 @@ void espi_report_options_init(espi_report_options *opts)
 
 static int start_document(espi_reporter *r)
 {
-    r->w = xmlNewTextWriterDoc(&r->doc, 0);
-    if (r->w == NULL)
-        return ESPI_E_NOMEM;
     char generator[64];
     snprintf(generator, sizeof generator, "espi %s", espi_version());
-    if (xmlTextWriterStartDocument(r->w, NULL, "UTF-8", NULL) < 0 ||
-        xmlTextWriterStartElementNS(r->w, NULL, BAD_CAST "report", BAD_CAST REPORT_NS) < 0 ||
-        xmlTextWriterWriteAttribute(r->w, BAD_CAST "version", BAD_CAST "1") < 0 ||
-        xmlTextWriterWriteAttribute(r->w, BAD_CAST "generator", BAD_CAST generator) < 0)
+    r->doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNodePtr root = r->doc ? xmlNewDocNode(r->doc, NULL, BAD_CAST "report", NULL) : NULL;
+    if (root == NULL)
         return ESPI_E_NOMEM;
-    return 0;
+    xmlDocSetRootElement(r->doc, root);
+    r->doc->encoding = xmlStrdup(BAD_CAST "UTF-8");
+    r->w = (xml_cursor){root, xmlNewNs(root, BAD_CAST REPORT_NS, NULL), false};
+    if (r->w.ns == NULL || r->doc->encoding == NULL)
+        return ESPI_E_NOMEM;
+    xmlSetNs(root, r->w.ns);
+    xml_attr(&r->w, "version", "1");
+    xml_attr(&r->w, "generator", generator);
+    return r->w.failed ? ESPI_E_NOMEM : 0;
 }
 
 int espi_reporter_new(espi_reporter **out, FILE *dest, const espi_report_options *opts,
@@ -469,10 +472,8 @@ int espi_reporter_finish(espi_reporter *r, espi_error *err)
 {
     if (r->opts.validate)
         write_validation(r);
-    if (xmlTextWriterEndDocument(r->w) < 0 || r->nomem)
+    if (r->w.failed || r->nomem)
         return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
-    xmlFreeTextWriter(r->w);
-    r->w = NULL;
     if (r->opts.format == ESPI_REPORT_XML) {
         errno = 0;
         if (xmlDocFormatDump(r->dest, r->doc, 1) < 0 || fflush(r->dest) != 0)
@@ -486,8 +487,6 @@ void espi_reporter_free(espi_reporter *r)
 {
     if (r == NULL)
         return;
-    if (r->w)
-        xmlFreeTextWriter(r->w);
     xmlFreeDoc(r->doc);
     if (r->style)
         xsltFreeStylesheet(r->style);

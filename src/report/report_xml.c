@@ -33,13 +33,19 @@ static const char *const commodity_names[] = {
 /* Writing                                                             */
 /* ------------------------------------------------------------------ */
 
-static void attr(xmlTextWriterPtr w, const char *name, const char *value)
+void xml_attr(xml_cursor *w, const char *name, const char *value)
 {
-    if (value && value[0])
-        xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST value);
+    if (value && value[0] && !w->failed &&
+        xmlNewProp(w->node, BAD_CAST name, BAD_CAST value) == NULL)
+        w->failed = true;
 }
 
-static void attr_int(xmlTextWriterPtr w, const char *name, int64_t v)
+static void attr(xml_cursor *w, const char *name, const char *value)
+{
+    xml_attr(w, name, value);
+}
+
+static void attr_int(xml_cursor *w, const char *name, int64_t v)
 {
     if (v == ESPI_ABSENT)
         return;
@@ -48,7 +54,7 @@ static void attr_int(xmlTextWriterPtr w, const char *name, int64_t v)
     attr(w, name, buf);
 }
 
-static void attr_utc(xmlTextWriterPtr w, const char *name, int64_t t)
+static void attr_utc(xml_cursor *w, const char *name, int64_t t)
 {
     if (t == ESPI_ABSENT)
         return;
@@ -57,34 +63,51 @@ static void attr_utc(xmlTextWriterPtr w, const char *name, int64_t t)
     attr(w, name, buf);
 }
 
-static void attr_dec(xmlTextWriterPtr w, const char *name, int64_t v, int scale)
+static void attr_dec(xml_cursor *w, const char *name, int64_t v, int scale)
 {
     char buf[64];
     dec_format_n(buf, sizeof buf, v, scale);
     attr(w, name, buf);
 }
 
-static void attr_amount(xmlTextWriterPtr w, const char *name, amount a)
+static void attr_amount(xml_cursor *w, const char *name, amount a)
 {
     if (a.has && !a.overflow)
         attr_dec(w, name, a.v, -a.power);
 }
 
-static void start(xmlTextWriterPtr w, const char *name)
+void xml_start(xml_cursor *w, const char *name)
 {
-    xmlTextWriterStartElement(w, BAD_CAST name);
+    if (w->failed)
+        return;
+    xmlNodePtr n = xmlNewChild(w->node, w->ns, BAD_CAST name, NULL);
+    if (n == NULL)
+        w->failed = true;
+    else
+        w->node = n;
 }
 
-static void end(xmlTextWriterPtr w)
+void xml_end(xml_cursor *w)
 {
-    xmlTextWriterEndElement(w);
+    if (!w->failed)
+        w->node = w->node->parent;
+}
+
+static void start(xml_cursor *w, const char *name)
+{
+    xml_start(w, name);
+}
+
+static void end(xml_cursor *w)
+{
+    xml_end(w);
 }
 
 /* ------------------------------------------------------------------ */
 /* Sections                                                            */
 /* ------------------------------------------------------------------ */
 
-static void write_channel(xmlTextWriterPtr w, const reading_channel *c)
+static void write_channel(xml_cursor *w, const reading_channel *c)
 {
     const agg_series *s = c->first;
     start(w, "channel");
@@ -138,7 +161,7 @@ static int day_list(const up_view *v, agg_periods *out)
     return 0;
 }
 
-static void write_totals_attrs(xmlTextWriterPtr w, const up_view *v, const agg_totals *d,
+static void write_totals_attrs(xml_cursor *w, const up_view *v, const agg_totals *d,
                                const agg_totals *r)
 {
     int pd = v->c.delivered->first->power;
@@ -169,7 +192,7 @@ static amount max_of(const agg_periods *ps, const agg_periods *list, int power)
     return best;
 }
 
-static void write_days(xmlTextWriterPtr w, const up_view *v, const agg_periods *days)
+static void write_days(xml_cursor *w, const up_view *v, const agg_periods *days)
 {
     start(w, "days");
     attr_amount(w, "max", max_of(&v->days[0], days, v->c.delivered->first->power));
@@ -190,7 +213,7 @@ static void write_days(xmlTextWriterPtr w, const up_view *v, const agg_periods *
     end(w);
 }
 
-static void write_months(xmlTextWriterPtr w, const up_view *v)
+static void write_months(xml_cursor *w, const up_view *v)
 {
     start(w, "months");
     attr_amount(w, "max", max_of(&v->months[0], &v->months[0], v->c.delivered->first->power));
@@ -219,7 +242,7 @@ static void write_months(xmlTextWriterPtr w, const up_view *v)
 }
 
 /* The month x hour-of-day averages of the grid: the heat map's table. */
-static void write_profile(xmlTextWriterPtr w, const load_shape *ls)
+static void write_profile(xml_cursor *w, const load_shape *ls)
 {
     for (size_t d0 = 0; d0 < ls->ndays;) {
         size_t d1 = d0;
@@ -253,7 +276,7 @@ static void write_profile(xmlTextWriterPtr w, const load_shape *ls)
 
 /* The delivered channel per local day and hour of the last
  * LOAD_SHAPE_DAYS days: the cells, a PNG of them, and their averages. */
-static int write_load_shape(xmlTextWriterPtr w, const up_view *v, const agg_periods *days)
+static int write_load_shape(xml_cursor *w, const up_view *v, const agg_periods *days)
 {
     size_t first = days->n > LOAD_SHAPE_DAYS ? days->n - LOAD_SHAPE_DAYS : 0;
     load_shape ls;
@@ -302,14 +325,14 @@ static agg_totals whole(const agg_periods *months)
     return t;
 }
 
-static void attr_local(xmlTextWriterPtr w, const char *name, const agg_series *s, int64_t t)
+static void attr_local(xml_cursor *w, const char *name, const agg_series *s, int64_t t)
 {
     char buf[32];
     agg_local_wall(buf, s, t);
     attr(w, name, buf);
 }
 
-static void write_headline(xmlTextWriterPtr w, const up_view *v, const agg_periods *days)
+static void write_headline(xml_cursor *w, const up_view *v, const agg_periods *days)
 {
     const agg_series *s = v->c.delivered->first;
     agg_totals d = whole(&v->months[0]), r = whole(&v->months[1]);
@@ -356,7 +379,7 @@ static void local_date(char buf[32], const agg_series *s, int64_t t)
     buf[10] = '\0';
 }
 
-static void write_bill(xmlTextWriterPtr w, const agg_bill *b, const agg_series *s)
+static void write_bill(xml_cursor *w, const agg_bill *b, const agg_series *s)
 {
     char date[32];
     int64_t last; /* the billing period's last second */
@@ -390,7 +413,7 @@ static void write_bill(xmlTextWriterPtr w, const agg_bill *b, const agg_series *
 }
 
 /* The usage point's billing periods, by start. */
-static int write_bills(xmlTextWriterPtr w, agg *a, const void *up, const agg_series *s)
+static int write_bills(xml_cursor *w, agg *a, const void *up, const agg_series *s)
 {
     size_t n, k = 0;
     const agg_bill *all = agg_bills(a, &n);
@@ -422,7 +445,7 @@ static int write_bills(xmlTextWriterPtr w, agg *a, const void *up, const agg_ser
     return 0;
 }
 
-static void write_tou(xmlTextWriterPtr w, const up_view *v)
+static void write_tou(xml_cursor *w, const up_view *v)
 {
     const reading_channel *c = v->c.delivered;
     bool any = false;
@@ -455,7 +478,7 @@ static void write_tou(xmlTextWriterPtr w, const up_view *v)
     end(w);
 }
 
-static void write_quality(xmlTextWriterPtr w, const up_view *v)
+static void write_quality(xml_cursor *w, const up_view *v)
 {
     agg_totals d = whole(&v->months[0]), r = whole(&v->months[1]);
     const agg_series *g = v->c.delivered->first; /* the series that holds the gaps */
@@ -518,7 +541,7 @@ static int64_t commodity_of(agg *a, const up_view *v, const void *up)
 
 /* The zone's name, or for LocalTimeParameters their offsets: "UTC-8,
  * UTC-7 in summer". */
-static void write_zone(xmlTextWriterPtr w, const agg_series *s, int64_t at)
+static void write_zone(xml_cursor *w, const agg_series *s, int64_t at)
 {
     const char *name = agg_zone_name(s);
     if (s->tz == NULL || strcmp(name, "LocalTimeParameters") != 0) {
@@ -540,7 +563,7 @@ static void write_zone(xmlTextWriterPtr w, const agg_series *s, int64_t at)
     attr(w, "zone", buf);
 }
 
-static void write_up_attrs(xmlTextWriterPtr w, agg *a, const up_view *v, const void *up)
+static void write_up_attrs(xml_cursor *w, agg *a, const up_view *v, const void *up)
 {
     const espi_usage_point_res *res = up;
     const agg_series *s = v->c.delivered ? v->c.delivered->first
@@ -564,7 +587,7 @@ static void write_up_attrs(xmlTextWriterPtr w, agg *a, const up_view *v, const v
     attr(w, "netMetered", v->c.net_metered ? "true" : "false");
 }
 
-static int write_usage_point(xmlTextWriterPtr w, agg *a, const void *up)
+static int write_usage_point(xml_cursor *w, agg *a, const void *up)
 {
     up_view v;
     memset(&v, 0, sizeof v);
@@ -614,7 +637,7 @@ static int compare_rank(const void *x, const void *y)
     return a[1] < b[1] ? -1 : a[1] > b[1];
 }
 
-int report_xml_file(agg *a, xmlTextWriterPtr w, const char *name, const espi_feed_res *feed)
+int report_xml_file(agg *a, xml_cursor *w, const char *name, const espi_feed_res *feed)
 {
     start(w, "source");
     attr(w, "name", name);
