@@ -14,7 +14,7 @@
 
 static const cli_command *const commands[] = {
     &cli_convert_command, &cli_validate_command, &cli_dump_command,
-    &cli_summary_command, &cli_report_command, &cli_fetch_command,
+    &cli_summary_command, &cli_report_command,   &cli_fetch_command,
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

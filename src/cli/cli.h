@@ -186,6 +186,27 @@ typedef struct cli_inputs {
 /* Reads every input of arg through ci; returns the worst exit code. */
 int cli_read_inputs(const cli_inputs *ci, const char *arg);
 
+/* Checks --unit (when given) and loads --tz (when given) into *tz, for
+ * dump, summary and report; CLI_OK, or the usage error printed. */
+int cli_unit_and_zone(const cli_io *io, const char *command, const char *unit, const char *zone,
+                      espi_tz **tz);
+
+/* A library object that takes the inputs one by one and writes one
+ * output at the end: espi summary's summarizer, espi report's reporter. */
+typedef struct cli_sink {
+    int (*make)(void **obj, FILE *dest, const void *opts, espi_error *err);
+    int (*add)(void *obj, FILE *in, const char *name, espi_error *err);
+    int (*finish)(void *obj, espi_error *err);
+    void (*destroy)(void *obj);
+} cli_sink;
+
+/* Reads every input of files into a sink writing to output (NULL or "-":
+ * stdout; else a temporary file renamed at the end, kept only when every
+ * input was read). Every input is read even when one fails, unless the
+ * output does; returns the worst exit code. */
+int cli_run_sink(const cli_io *io, const cli_sink *sink, const void *opts, const char *output,
+                 char **files, int nfiles);
+
 /* 0 when in may be Green Button XML; else ESPI_E_INPUT, err saying what it
  * is and the espi convert command that reads it. */
 int cli_input_green_button(const cli_input *in, espi_error *err);

@@ -204,17 +204,10 @@ static int dump(const cli_io *io, const dump_opts *o, char **files, int nfiles)
                              o->what);
         dopts.what = (espi_dump_what)v;
     }
-    int power;
-    const char *symbol;
-    if (o->unit && !espi_unit_parse(&power, &symbol, o->unit))
-        return cli_usage(io, "dump",
-                         "unknown --unit '%s': expected an ESPI unit such as Wh, W, VArh, m3 or "
-                         "therm, with an SI prefix or none (kWh, MWh, kW)",
-                         o->unit);
     espi_tz *tz = NULL;
-    espi_error err;
-    if (o->tz && espi_tz_load(&tz, o->tz, &err) != 0)
-        return cli_usage(io, "dump", "--tz: %s", err.message);
+    int bad = cli_unit_and_zone(io, "dump", o->unit, o->tz, &tz);
+    if (bad != CLI_OK)
+        return bad;
     dopts.tz = tz;
     int code = dump_all(io, o, &dopts, files, nfiles);
     espi_tz_free(tz);

@@ -46,79 +46,30 @@ static const cli_choice pers[] = {{"hour", ESPI_SUMMARY_HOUR},
 static const cli_choice formats[] = {
     {"text", ESPI_SUMMARY_TEXT}, {"csv", ESPI_SUMMARY_CSV}, {"json", ESPI_SUMMARY_JSON}};
 
-typedef struct summing {
-    espi_summarizer *m;
-    cli_inputs *ci;
-    const char *target;
-    bool output_failed;
-    size_t failed;
-} summing;
-
-static int sum_input(void *ctx, const cli_input *in, espi_error *err)
+static int sink_make(void **obj, FILE *dest, const void *opts, espi_error *err)
 {
-    summing *s = ctx;
-    int rc = espi_summarizer_add(s->m, in->stream, in->name, err);
-    if (rc != 0)
-        cli_name_output(err, s->target);
-    if (rc == ESPI_E_IO && strcmp(err->code, "write") == 0) {
-        s->output_failed = true;
-        s->ci->stop_at_error = true;
-    }
+    espi_summarizer *m = NULL;
+    int rc = espi_summarizer_new(&m, dest, opts, err);
+    *obj = m;
     return rc;
 }
 
-static void sum_failed(void *ctx, const char *name, const espi_error *err, bool read)
+static int sink_add(void *obj, FILE *in, const char *name, espi_error *err)
 {
-    (void)name;
-    (void)err;
-    (void)read;
-    summing *s = ctx;
-    s->failed++;
+    return espi_summarizer_add(obj, in, name, err);
 }
 
-/* Every input is read even when one fails; with -o the file is kept only
- * when all were. */
-static int sum_all(const cli_io *io, const summary_opts *o, const espi_summary_options *sopts,
-                   char **files, int nfiles)
+static int sink_finish(void *obj, espi_error *err)
 {
-    espi_error err;
-    espi_output *out = NULL;
-    const char *target = o->output && strcmp(o->output, "-") != 0 ? o->output : NULL;
-    if (target && espi_output_open(&out, target, &err) != 0) {
-        cli_print_error(io, &err);
-        return cli_exit_code(err.status);
-    }
-    summing s = {.target = target};
-    cli_inputs ci = {io, sum_input, sum_failed, &s, true, false};
-    s.ci = &ci;
-    int code = CLI_OK;
-    if (espi_summarizer_new(&s.m, out ? espi_output_stream(out) : io->out, sopts, &err) != 0) {
-        cli_print_error(io, &err);
-        code = err.status == ESPI_E_ARG ? CLI_USAGE : cli_exit_code(err.status);
-    }
-    for (int i = 0; s.m && i < nfiles && !s.output_failed; i++) {
-        int c = cli_read_inputs(&ci, files[i]);
-        code = c > code ? c : code;
-    }
-    if (s.m && !s.output_failed && espi_summarizer_finish(s.m, &err) != 0) {
-        cli_name_output(&err, target);
-        cli_print_error(io, &err);
-        s.output_failed = true;
-        code = CLI_IO;
-    }
-    bool keep = out && s.m && !s.output_failed && s.failed == 0;
-    espi_summarizer_free(s.m);
-    if (keep && espi_output_commit(out, NULL, &err) != 0) {
-        cli_print_error(io, &err);
-        code = cli_exit_code(err.status);
-    } else if (out && !keep) {
-        espi_output_abort(out);
-        if (s.failed > 0)
-            fprintf(io->err, "espi: wrote nothing to %s: %zu input%s could not be read\n", target,
-                    s.failed, s.failed == 1 ? "" : "s");
-    }
-    return code;
+    return espi_summarizer_finish(obj, err);
 }
+
+static void sink_destroy(void *obj)
+{
+    espi_summarizer_free(obj);
+}
+
+static const cli_sink summary_sink = {sink_make, sink_add, sink_finish, sink_destroy};
 
 static int summarize(const cli_io *io, const summary_opts *o, char **files, int nfiles)
 {
@@ -140,19 +91,12 @@ static int summarize(const cli_io *io, const summary_opts *o, char **files, int 
                              o->format);
         sopts.format = (espi_summary_format)v;
     }
-    int power;
-    const char *symbol;
-    if (o->unit && !espi_unit_parse(&power, &symbol, o->unit))
-        return cli_usage(io, "summary",
-                         "unknown --unit '%s': expected an ESPI unit such as Wh, m3 or therm, "
-                         "with an SI prefix or none (kWh, MWh)",
-                         o->unit);
     espi_tz *tz = NULL;
-    espi_error err;
-    if (o->tz && espi_tz_load(&tz, o->tz, &err) != 0)
-        return cli_usage(io, "summary", "--tz: %s", err.message);
+    int bad = cli_unit_and_zone(io, "summary", o->unit, o->tz, &tz);
+    if (bad != CLI_OK)
+        return bad;
     sopts.tz = tz;
-    int code = sum_all(io, o, &sopts, files, nfiles);
+    int code = cli_run_sink(io, &summary_sink, &sopts, o->output, files, nfiles);
     espi_tz_free(tz);
     return code;
 }

@@ -126,3 +126,100 @@ int cli_read_inputs(const cli_inputs *ci, const char *arg)
     espi_input_close(inputs);
     return code;
 }
+
+/* ------------------------------------------------------------------ */
+/* Inputs into one output                                              */
+/* ------------------------------------------------------------------ */
+
+int cli_unit_and_zone(const cli_io *io, const char *command, const char *unit, const char *zone,
+                      espi_tz **tz)
+{
+    int power;
+    const char *symbol;
+    *tz = NULL;
+    if (unit && !espi_unit_parse(&power, &symbol, unit))
+        return cli_usage(io, command,
+                         "unknown --unit '%s': expected an ESPI unit such as Wh, W, VArh, m3 or "
+                         "therm, with an SI prefix or none (kWh, MWh, kW)",
+                         unit);
+    espi_error err;
+    if (zone && espi_tz_load(tz, zone, &err) != 0)
+        return cli_usage(io, command, "--tz: %s", err.message);
+    return CLI_OK;
+}
+
+/* ------------------------------------------------------------------ */
+
+typedef struct sinking {
+    const cli_sink *sink;
+    void *obj;
+    cli_inputs *ci;
+    const char *target;
+    bool output_failed;
+    size_t failed;
+} sinking;
+
+static int sink_input(void *ctx, const cli_input *in, espi_error *err)
+{
+    sinking *s = ctx;
+    int rc = s->sink->add(s->obj, in->stream, in->name, err);
+    if (rc != 0)
+        cli_name_output(err, s->target);
+    if (rc == ESPI_E_IO && strcmp(err->code, "write") == 0) {
+        s->output_failed = true;
+        s->ci->stop_at_error = true;
+    }
+    return rc;
+}
+
+static void sink_failed(void *ctx, const char *name, const espi_error *err, bool read)
+{
+    (void)name;
+    (void)err;
+    (void)read;
+    sinking *s = ctx;
+    s->failed++;
+}
+
+int cli_run_sink(const cli_io *io, const cli_sink *sink, const void *opts, const char *output,
+                 char **files, int nfiles)
+{
+    espi_error err;
+    espi_output *out = NULL;
+    const char *target = output && strcmp(output, "-") != 0 ? output : NULL;
+    if (target && espi_output_open(&out, target, &err) != 0) {
+        cli_print_error(io, &err);
+        return cli_exit_code(err.status);
+    }
+    sinking s = {.sink = sink, .target = target};
+    cli_inputs ci = {io, sink_input, sink_failed, &s, true, false};
+    s.ci = &ci;
+    int code = CLI_OK;
+    if (sink->make(&s.obj, out ? espi_output_stream(out) : io->out, opts, &err) != 0) {
+        cli_print_error(io, &err);
+        code = err.status == ESPI_E_ARG ? CLI_USAGE : cli_exit_code(err.status);
+    }
+    for (int i = 0; s.obj && i < nfiles && !s.output_failed; i++) {
+        int c = cli_read_inputs(&ci, files[i]);
+        code = c > code ? c : code;
+    }
+    if (s.obj && !s.output_failed && sink->finish(s.obj, &err) != 0) {
+        cli_name_output(&err, target);
+        cli_print_error(io, &err);
+        s.output_failed = true;
+        code = cli_exit_code(err.status); /* 3 when the output failed, 1 a stylesheet */
+    }
+    bool keep = out && s.obj && !s.output_failed && s.failed == 0;
+    if (s.obj)
+        sink->destroy(s.obj);
+    if (keep && espi_output_commit(out, NULL, &err) != 0) {
+        cli_print_error(io, &err);
+        code = cli_exit_code(err.status);
+    } else if (out && !keep) {
+        espi_output_abort(out);
+        if (s.failed > 0)
+            fprintf(io->err, "espi: wrote nothing to %s: %zu input%s could not be read\n", target,
+                    s.failed, s.failed == 1 ? "" : "s");
+    }
+    return code;
+}
