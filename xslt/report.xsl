@@ -620,32 +620,18 @@
             <xsl:variable name="p" select="position()"/>
             <xsl:variable name="x0" select="$left + ($p - 1) * $slot"/>
             <xsl:variable name="x" select="$x0 + ($slot - $bw) div 2"/>
-            <xsl:variable name="key">
-              <xsl:choose>
-                <xsl:when test="$kind = 'day'"><xsl:value-of select="@date"/></xsl:when>
-                <xsl:when test="$kind = 'month'"><xsl:value-of select="@period"/></xsl:when>
-                <xsl:otherwise><xsl:value-of select="@startDate"/></xsl:otherwise>
-              </xsl:choose>
-            </xsl:variable>
+            <!-- select expressions, not result tree fragments: libxslt keeps a fragment of
+                 each loop's pass until the loop ends, thousands for the days of years -->
+            <xsl:variable name="key" select="string(@date[$kind = 'day'] | @period[$kind = 'month'] | @startDate[$kind = 'bill'])"/>
             <xsl:variable name="v-attr" select="@delivered[$kind != 'bill'] | @cost[$kind = 'bill']"/>
-            <xsl:variable name="v">
-              <xsl:choose>
-                <xsl:when test="number($v-attr) = number($v-attr)"><xsl:value-of select="number($v-attr)"/></xsl:when>
-                <xsl:otherwise>0</xsl:otherwise>
-              </xsl:choose>
-            </xsl:variable>
+            <xsl:variable name="v" select="sum($v-attr[number(.) = number(.)])"/>
             <xsl:variable name="missing" select="$kind != 'bill' and (@readings = 0 or (not(@readings) and not(@delivered) and not(@received)))"/>
             <xsl:if test="$missing">
               <rect class="missing-band" x="{format-number($x0, '0.##')}" y="{$top}"
                     width="{format-number($slot, '0.##')}" height="{$ph}"/>
             </xsl:if>
             <xsl:variable name="bh" select="number($v) * $scale"/>
-            <xsl:variable name="bh-pos">
-              <xsl:choose>
-                <xsl:when test="$bh &gt; 0"><xsl:value-of select="$bh"/></xsl:when>
-                <xsl:otherwise>0</xsl:otherwise>
-              </xsl:choose>
-            </xsl:variable>
+            <xsl:variable name="bh-pos" select="$bh * number($bh &gt; 0)"/>
             <rect class="{$bar-class}" data-date="{$key}" x="{format-number($x, '0.##')}"
                   y="{format-number($axis - $bh-pos, '0.##')}"
                   width="{format-number($bw, '0.##')}" height="{format-number($bh-pos, '0.##')}">

@@ -332,23 +332,53 @@ static void attr_local(xml_cursor *w, const char *name, const agg_series *s, int
     attr(w, name, buf);
 }
 
-static void write_headline(xml_cursor *w, const up_view *v, const agg_periods *days)
+/* A local date label "YYYY-MM-DD" as a day number. */
+static int64_t day_number(const char *label)
+{
+    int64_t y = 0;
+    int mo = 0, d = 0;
+    const char *end;
+    if (!dec_integer_prefix(label, &y, &end) || *end != '-')
+        return 0;
+    mo = (end[1] - '0') * 10 + (end[2] - '0');
+    d = (end[4] - '0') * 10 + (end[5] - '0');
+    return tz_days_from_civil(y, mo, d);
+}
+
+/* The first and last local day with a reading of either channel, over
+ * the whole file (the days element holds the last MAX_DAYS of them). */
+static void write_span(xml_cursor *w, const up_view *v)
+{
+    const agg_totals *first = NULL, *last = NULL;
+    int64_t with_readings = 0;
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < v->days[k].n; i++) {
+            const agg_totals *p = &v->days[k].p[i];
+            if (p->readings == 0)
+                continue;
+            with_readings += k == 0;
+            if (first == NULL || p->start < first->start)
+                first = p;
+            if (last == NULL || p->start > last->start)
+                last = p;
+        }
+    if (first == NULL)
+        return;
+    attr(w, "firstDay", first->label);
+    attr(w, "lastDay", last->label);
+    attr_int(w, "days", day_number(last->label) - day_number(first->label) + 1);
+    attr_int(w, "daysWithReadings", with_readings);
+}
+
+static void write_headline(xml_cursor *w, const up_view *v)
 {
     const agg_series *s = v->c.delivered->first;
     agg_totals d = whole(&v->months[0]), r = whole(&v->months[1]);
-    start(w, "headline");
-    if (days->n) {
-        attr(w, "firstDay", days->p[0].label);
-        attr(w, "lastDay", days->p[days->n - 1].label);
-        attr_int(w, "days", (int64_t)days->n);
-    }
     int64_t with_readings = 0, avg;
-    for (size_t i = 0; i < days->n; i++) {
-        const agg_totals *p = periods_find(&v->days[0], days->p[i].start);
-        with_readings += p && p->readings > 0;
-    }
-    if (days->n)
-        attr_int(w, "daysWithReadings", with_readings);
+    for (size_t i = 0; i < v->days[0].n; i++)
+        with_readings += v->days[0].p[i].readings > 0;
+    start(w, "headline");
+    write_span(w, v);
     write_totals_attrs(w, v, &d, v->c.net_metered ? &r : NULL);
     if (amount_per_count(&avg, amount_of(&d, s->power), with_readings))
         attr_dec(w, "averagePerDay", avg, 3);
@@ -607,7 +637,7 @@ static int write_usage_point(xml_cursor *w, agg *a, const void *up)
     for (size_t i = 0; i < v.c.nch; i++)
         write_channel(w, &v.c.ch[i]);
     if (v.c.delivered) {
-        write_headline(w, &v, &days);
+        write_headline(w, &v);
         write_days(w, &v, &days);
         write_months(w, &v);
     }
