@@ -19,7 +19,7 @@ build=${FUZZ_BUILD:-$root/build-fuzz}
 secs=${1:?usage: fuzz/run.sh SECONDS [TARGET...]}
 shift
 all_targets=(smarthub_json smarthub_csv smarthub_account espi_reader validate repair
-             format_detect cli_args har input)
+             format_detect cli_args har input report)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 
@@ -42,12 +42,13 @@ build_target() {
     extra=(-I"$root/src/cli" "$root/src/cli/cli.c" "$root/src/cli/options.c"
            "$root/src/cli/man.c" "$root/src/cli/completion.c" "$root/src/cli/inputs.c"
            "$root/src/cli/cmd_convert.c" "$root/src/cli/cmd_validate.c"
-           "$root/src/cli/cmd_dump.c" "$root/src/cli/cmd_fetch.c")
+           "$root/src/cli/cmd_dump.c" "$root/src/cli/cmd_fetch.c"
+           "$root/src/cli/cmd_summary.c" "$root/src/cli/cmd_report.c")
   fi
-  # shellcheck disable=SC2086
+  # shellcheck disable=SC2046,SC2086
   clang $cflags -fsanitize=fuzzer -I"$root/include" -I"$root/src" -I"$root/fuzz/targets" \
     "$root/fuzz/targets/fuzz_$t.c" "${extra[@]}" "$build/src/libespi_internal.a" \
-    $(pkg-config --libs libxml-2.0 yajl libcrypto libzip libcurl zlib) -lm -o "$build/fuzz_$t"
+    $(pkg-config --libs libxslt libxml-2.0 yajl libcrypto libzip libcurl zlib) -lm -o "$build/fuzz_$t"
 }
 
 # Seed inputs from testdata/ (read-only; merged into the kept corpus).
@@ -62,6 +63,7 @@ seeds() {
     format_detect) echo "$td/smarthub $td/smarthub/csv $td/smarthub/account $td/espi/repair" ;;
     har) echo "$td/smarthub/wrap" ;;
     input) echo "$td/inputs $td/espi/repair" ;;
+    report) echo "$td/summary $td/report $td/espi" ;;
     cli_args) echo "" ;;
   esac
 }

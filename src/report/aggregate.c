@@ -27,6 +27,11 @@
  * reading dated centuries off would make millions of empty periods. */
 #define MAX_GAP ((int64_t)20 * 366 * 86400)
 
+/* Periods a file's gaps may add (29 MB of totals): a small hostile file
+ * of readings decades apart would otherwise ask for millions of empty
+ * hours. Gaps beyond it are not counted (warned). */
+#define MAX_GAP_PERIODS ((int64_t)200000)
+
 /* Resources in their file order (usage points and meter readings). */
 typedef struct seen {
     const void *ptr;
@@ -46,6 +51,8 @@ struct agg {
     int unit_power;
     const char *unit_symbol;
     bool warned_unit, warned_utc, warned_power, warned_overflow, warned_gap, warned_range;
+    bool warned_gap_periods; /* and gaps are no longer counted */
+    int64_t gap_periods; /* added by this file's gaps so far */
     agg_series *s;
     size_t ns, scap;
     seen *order;
@@ -385,14 +392,35 @@ static channel *channel_for(agg *a, const void *mr)
  * cover up to this reading's start, each counted in the period of its
  * start. Readings are taken in file order: one that starts before the end
  * of those before it fills no gap. */
-static int count_missing(agg *a, agg_series *s, int64_t from, int64_t start)
+/* The most periods of kind per a stretch of seconds can touch. */
+static int64_t periods_in(agg_per per, int64_t seconds)
 {
-    int64_t len = s->interval_length, all = (start - from) / len;
+    static const int64_t shortest[AGG_NPER] = {3600, 23 * 3600, 7 * 86400 - 3600, 28 * 86400 - 3600,
+                                               AGG_SLOT_SECONDS};
+    return seconds / shortest[per] + 2;
+}
+
+static int count_missing(agg *a, agg_series *s, int64_t from, int64_t start, unsigned long line)
+{
+    int64_t len = s->interval_length, all = (start - from) / len, need = 0;
+    unsigned pers = a->opts.pers & ~a->opts.no_missing;
+    for (agg_per per = 0; per < AGG_NPER; per++)
+        need += pers & AGG_BIT(per) ? periods_in(per, start - from) : 0;
+    if (a->warned_gap_periods || need > MAX_GAP_PERIODS - a->gap_periods) {
+        if (!a->warned_gap_periods)
+            agg_warn(a, "summary-long-gap", line,
+                     "the gaps of this file would make more than %lld empty periods; this one "
+                     "(%lld days) and any beyond it are not counted in missing",
+                     (long long)MAX_GAP_PERIODS, (long long)((start - from) / 86400));
+        a->warned_gap_periods = true;
+        return 0;
+    }
+    a->gap_periods += need;
     if (s->ngaps < AGG_MAX_GAPS)
         s->gaps[s->ngaps++] = (agg_gap){from, from + all * len, all};
     s->gap_count++;
     for (agg_per per = 0; per < AGG_NPER; per++) {
-        if (!(a->opts.pers & AGG_BIT(per)))
+        if (!(pers & AGG_BIT(per)))
             continue;
         int64_t t = from, slots = all;
         while (slots > 0) {
@@ -508,7 +536,7 @@ static int note_gap(agg *a, const espi_meter_reading_res *mr, agg_series *s,
         return ESPI_E_NOMEM;
     if (series_fresh(g))
         g->tz = tz;
-    return count_missing(a, g, from, ir->start);
+    return count_missing(a, g, from, ir->start, ir->line);
 }
 
 static bool is_estimated(int64_t quality)
@@ -790,7 +818,8 @@ void agg_end(agg *a)
     a->nbills = 0;
     ltp_zones_clear(&a->zones);
     a->warned_unit = a->warned_utc = a->warned_power = a->warned_overflow = a->warned_gap =
-        a->warned_range = false;
+        a->warned_range = a->warned_gap_periods = false;
+    a->gap_periods = 0;
 }
 
 int agg_new(agg **out, const agg_options *opts, espi_error *err)

@@ -86,6 +86,7 @@ typedef struct agg_options {
     /* AGG_HOUR keeps only the latest hours (at least this many; 0: all):
      * what a heat map of the last year needs, whatever the file's span */
     size_t hours_kept;
+    unsigned no_missing; /* AGG_BIT()s of periods whose missing slots are not counted */
     espi_diag_fn on_diag;
     void *diag_ctx;
 } agg_options;

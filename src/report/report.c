@@ -409,6 +409,7 @@ int espi_reporter_new(espi_reporter **out, FILE *dest, const espi_report_options
                       .unit = opts->unit ? opts->unit : "kWh",
                       .unit_quiet = !opts->unit, /* kWh where it applies, silently */
                       .hours_kept = REPORT_HOURS_KEPT,
+                      .no_missing = AGG_BIT(AGG_HOUR), /* the heat map shows values only */
                       .on_diag = opts->on_diag,
                       .diag_ctx = opts->diag_ctx};
     int rc = agg_new(&r->agg, &ao, err);
