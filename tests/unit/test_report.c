@@ -226,6 +226,66 @@ static void test_validation_findings(void **state)
     free(xml);
 }
 
+/* Two hourly readings twelve years apart (UTC): the days element holds the
+ * last 3,660 days, the headline the whole span. */
+static void test_days_capped(void **state)
+{
+    (void)state;
+    static const char feed[] =
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:espi=\"http://naesb.org/espi\">"
+        "<entry><link rel=\"self\" href=\"/UsagePoint/1\"/>"
+        "<link rel=\"related\" href=\"/UsagePoint/1/MeterReading\"/><content><espi:UsagePoint>"
+        "<espi:ServiceCategory><espi:kind>0</espi:kind></espi:ServiceCategory></espi:UsagePoint>"
+        "</content></entry>"
+        "<entry><link rel=\"self\" href=\"/UsagePoint/1/MeterReading/1\"/>"
+        "<link rel=\"up\" href=\"/UsagePoint/1/MeterReading\"/>"
+        "<link rel=\"related\" href=\"/UsagePoint/1/MeterReading/1/IntervalBlock\"/>"
+        "<link rel=\"related\" href=\"/ReadingType/1\"/><content><espi:MeterReading/></content>"
+        "</entry>"
+        "<entry><link rel=\"self\" href=\"/ReadingType/1\"/><content><espi:ReadingType>"
+        "<espi:flowDirection>1</espi:flowDirection><espi:intervalLength>3600</espi:intervalLength>"
+        "<espi:kind>12</espi:kind><espi:uom>72</espi:uom></espi:ReadingType></content></entry>"
+        "<entry><link rel=\"self\" href=\"/UsagePoint/1/MeterReading/1/IntervalBlock/1\"/>"
+        "<link rel=\"up\" href=\"/UsagePoint/1/MeterReading/1/IntervalBlock\"/><content>"
+        "<espi:IntervalBlock><espi:IntervalReading><espi:timePeriod><espi:duration>3600"
+        "</espi:duration><espi:start>1262304000</espi:start></espi:timePeriod><espi:value>1000"
+        "</espi:value></espi:IntervalReading><espi:IntervalReading><espi:timePeriod>"
+        "<espi:duration>3600</espi:duration><espi:start>1640995200</espi:start>"
+        "</espi:timePeriod><espi:value>3000</espi:value></espi:IntervalReading>"
+        "</espi:IntervalBlock></content></entry></feed>";
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    espi_report_options o;
+    espi_report_options_init(&o);
+    o.format = ESPI_REPORT_XML;
+    espi_reporter *r = NULL;
+    espi_error err;
+    assert_int_equal(espi_reporter_new(&r, out, &o, &err), 0);
+    FILE *in = test_stream(feed);
+    assert_int_equal(espi_reporter_add(r, in, "twelve-years.xml", &err), 0);
+    fclose(in);
+    assert_int_equal(espi_reporter_finish(r, &err), 0);
+    espi_reporter_free(r);
+    fclose(out);
+    xmlDocPtr doc = parse(text);
+    /* 2010-01-01 to 2022-01-01: 4,384 local days, 2 with readings */
+    assert_xpath(doc, "string(//r:headline/@firstDay)", "2010-01-01");
+    assert_xpath(doc, "string(//r:headline/@lastDay)", "2022-01-01");
+    assert_xpath(doc, "string(//r:headline/@days)", "4384");
+    assert_xpath(doc, "string(//r:headline/@daysWithReadings)", "2");
+    assert_xpath(doc, "string(//r:headline/@delivered)", "4.000");
+    assert_xpath(doc, "string(//r:headline/@averagePerDay)", "2.000");
+    assert_xpath(doc, "count(//r:days/r:day)", "3660");
+    assert_xpath(doc, "string(//r:days/r:day[last()]/@date)", "2022-01-01");
+    assert_xpath(doc, "string(//r:days/r:day[1]/@date)", "2011-12-26");
+    /* the heat map: the last 366 days only */
+    assert_xpath(doc, "string(//r:loadShape/@days)", "366");
+    assert_xpath(doc, "count(//r:loadShape/r:cell)", "1");
+    xmlFreeDoc(doc);
+    free(text);
+}
+
 static void test_unknown_unit(void **state)
 {
     (void)state;
@@ -244,7 +304,7 @@ int main(void)
         cmocka_unit_test(test_channels_and_headline), cmocka_unit_test(test_every_local_day),
         cmocka_unit_test(test_html_escapes_titles),   cmocka_unit_test(test_user_stylesheet),
         cmocka_unit_test(test_stylesheet_refused),    cmocka_unit_test(test_validation_findings),
-        cmocka_unit_test(test_unknown_unit),
+        cmocka_unit_test(test_days_capped),           cmocka_unit_test(test_unknown_unit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
