@@ -666,17 +666,21 @@
                 </title>
               </rect>
             </xsl:if>
-            <xsl:call-template name="x-label">
-              <xsl:with-param name="kind" select="$kind"/>
-              <xsl:with-param name="date" select="$key"/>
-              <xsl:with-param name="p" select="$p"/>
-              <xsl:with-param name="n" select="$n"/>
-              <xsl:with-param name="slot" select="$slot"/>
-              <xsl:with-param name="every" select="number($label-every)"/>
-              <xsl:with-param name="x0" select="$x0"/>
-              <xsl:with-param name="y" select="$bottom"/>
-              <xsl:with-param name="first" select="$items[1]/@date"/>
-            </xsl:call-template>
+            <!-- of many days only the first and each month's first are labelled: the call,
+                 with its nine parameters, is the costly part of a year's chart -->
+            <xsl:if test="$kind != 'day' or $n &lt;= 62 or $p = 1 or substring($key, 9, 2) = '01'">
+              <xsl:call-template name="x-label">
+                <xsl:with-param name="kind" select="$kind"/>
+                <xsl:with-param name="date" select="$key"/>
+                <xsl:with-param name="p" select="$p"/>
+                <xsl:with-param name="n" select="$n"/>
+                <xsl:with-param name="slot" select="$slot"/>
+                <xsl:with-param name="every" select="number($label-every)"/>
+                <xsl:with-param name="x0" select="$x0"/>
+                <xsl:with-param name="y" select="$bottom"/>
+                <xsl:with-param name="first" select="$items[1]/@date"/>
+              </xsl:call-template>
+            </xsl:if>
           </xsl:for-each>
         </g>
         <line class="axis" x1="{$left}" x2="{$left + $pw}" y1="{format-number($axis, '0.##')}" y2="{format-number($axis, '0.##')}"/>
@@ -1066,17 +1070,19 @@
           <g class="day-labels">
             <xsl:for-each select="$cols">
               <xsl:variable name="p" select="position()"/>
-              <xsl:call-template name="x-label">
-                <xsl:with-param name="kind" select="'day'"/>
-                <xsl:with-param name="date" select="@date"/>
-                <xsl:with-param name="p" select="$p"/>
-                <xsl:with-param name="n" select="$n"/>
-                <xsl:with-param name="slot" select="$cw"/>
-                <xsl:with-param name="every" select="number($label-every)"/>
-                <xsl:with-param name="x0" select="$left + ($p - 1) * $cw"/>
-                <xsl:with-param name="y" select="$bottom"/>
-                <xsl:with-param name="first" select="$cols[1]/@date"/>
-              </xsl:call-template>
+              <xsl:if test="$n &lt;= 62 or $p = 1 or substring(@date, 9, 2) = '01'">
+                <xsl:call-template name="x-label">
+                  <xsl:with-param name="kind" select="'day'"/>
+                  <xsl:with-param name="date" select="@date"/>
+                  <xsl:with-param name="p" select="$p"/>
+                  <xsl:with-param name="n" select="$n"/>
+                  <xsl:with-param name="slot" select="$cw"/>
+                  <xsl:with-param name="every" select="number($label-every)"/>
+                  <xsl:with-param name="x0" select="$left + ($p - 1) * $cw"/>
+                  <xsl:with-param name="y" select="$bottom"/>
+                  <xsl:with-param name="first" select="$cols[1]/@date"/>
+                </xsl:call-template>
+              </xsl:if>
             </xsl:for-each>
           </g>
         </svg>
