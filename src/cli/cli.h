@@ -186,6 +186,23 @@ typedef struct cli_inputs {
 /* Reads every input of arg through ci; returns the worst exit code. */
 int cli_read_inputs(const cli_inputs *ci, const char *arg);
 
+/* A command's inputs: its positional arguments, then the paths listed by
+ * --files-from (for more inputs than a command line holds). */
+typedef struct cli_files {
+    char **v;
+    int n;
+    char *text; /* the list's bytes, which v points into */
+} cli_files;
+
+/* Gathers pos and the paths of list (NULL: none; "-": stdin), one per
+ * line (empty lines skipped; a CR before the LF is not part of the path),
+ * or NUL-separated when nul. Returns CLI_OK, or an error it printed: I/O
+ * (the list cannot be read) or usage (no input at all, -0 without a list,
+ * stdin both the list and an input). */
+int cli_files_gather(const cli_io *io, const char *command, char **pos, int npos, const char *list,
+                     bool nul, cli_files *out);
+void cli_files_free(cli_files *f);
+
 /* Checks --unit (when given) and loads --tz (when given) into *tz, for
  * dump, summary and report; CLI_OK, or the usage error printed. */
 int cli_unit_and_zone(const cli_io *io, const char *command, const char *unit, const char *zone,

@@ -9,6 +9,8 @@
 #include <string.h>
 
 typedef struct dump_opts {
+    const char *files_from;
+    bool null_list;
     const char *format;
     const char *what;
     const char *tz;
@@ -36,6 +38,12 @@ static const cli_option dump_options[] = {
      "with -o, write the rows of the inputs that could be read when others could not (by "
      "default nothing is written then); the exit code still tells",
      NULL},
+    {0, "files-from", "LIST", CLI_STRING, offsetof(dump_opts, files_from),
+     "also read the input paths listed in LIST, one per line (- : stdin), for more inputs than "
+     "a command line holds",
+     NULL},
+    {'0', "null", NULL, CLI_FLAG, offsetof(dump_opts, null_list),
+     "the paths of --files-from are separated by NUL bytes (find -print0)", NULL},
     {'q', "quiet", NULL, CLI_FLAG, offsetof(dump_opts, quiet), "do not print warnings", NULL},
 };
 
@@ -222,12 +230,13 @@ static int run_dump(const cli_io *io, int argc, char **argv)
         return CLI_IO;
     int npos = 0;
     int code = cli_parse(io, &cli_dump_command, &o, argc, argv, pos, &npos);
+    cli_files f = {0};
     if (code < 0)
         code = CLI_OK; /* --help */
-    else if (code == CLI_OK && npos == 0)
-        code = cli_usage(io, "dump", "no input file (give paths, or - for stdin)");
-    else if (code == CLI_OK)
-        code = dump(io, &o, pos, npos);
+    else if (code == CLI_OK && (code = cli_files_gather(io, "dump", pos, npos, o.files_from,
+                                                        o.null_list, &f)) == CLI_OK)
+        code = dump(io, &o, f.v, f.n);
+    cli_files_free(&f);
     free(pos);
     return code;
 }

@@ -9,6 +9,8 @@
 #include <string.h>
 
 typedef struct report_opts {
+    const char *files_from;
+    bool null_list;
     const char *format;
     const char *stylesheet;
     const char *tz;
@@ -38,6 +40,12 @@ static const cli_option report_options[] = {
      "Wh kWh MWh VArh kVArh VAh kVAh m3 ft3 therm"},
     {0, "tz", "ZONE", CLI_STRING, offsetof(report_opts, tz),
      "days and months in this zone instead of the file's LocalTimeParameters", NULL},
+    {0, "files-from", "LIST", CLI_STRING, offsetof(report_opts, files_from),
+     "also read the input paths listed in LIST, one per line (- : stdin), for more inputs than "
+     "a command line holds",
+     NULL},
+    {'0', "null", NULL, CLI_FLAG, offsetof(report_opts, null_list),
+     "the paths of --files-from are separated by NUL bytes (find -print0)", NULL},
     {'q', "quiet", NULL, CLI_FLAG, offsetof(report_opts, quiet), "do not print warnings", NULL},
 };
 
@@ -104,12 +112,13 @@ static int run_report(const cli_io *io, int argc, char **argv)
         return CLI_IO;
     int npos = 0;
     int code = cli_parse(io, &cli_report_command, &o, argc, argv, pos, &npos);
+    cli_files f = {0};
     if (code < 0)
         code = CLI_OK; /* --help */
-    else if (code == CLI_OK && npos == 0)
-        code = cli_usage(io, "report", "no input file (give paths, or - for stdin)");
-    else if (code == CLI_OK)
-        code = make_report(io, &o, pos, npos);
+    else if (code == CLI_OK && (code = cli_files_gather(io, "report", pos, npos, o.files_from,
+                                                        o.null_list, &f)) == CLI_OK)
+        code = make_report(io, &o, f.v, f.n);
+    cli_files_free(&f);
     free(pos);
     return code;
 }

@@ -9,6 +9,8 @@
 #include <string.h>
 
 typedef struct summary_opts {
+    const char *files_from;
+    bool null_list;
     const char *per;
     const char *format;
     const char *tz;
@@ -35,6 +37,12 @@ static const cli_option summary_options[] = {
      "write to FILE (a temporary file, then rename; kept only when every input was read); "
      "default or - : stdout",
      NULL},
+    {0, "files-from", "LIST", CLI_STRING, offsetof(summary_opts, files_from),
+     "also read the input paths listed in LIST, one per line (- : stdin), for more inputs than "
+     "a command line holds",
+     NULL},
+    {'0', "null", NULL, CLI_FLAG, offsetof(summary_opts, null_list),
+     "the paths of --files-from are separated by NUL bytes (find -print0)", NULL},
     {'q', "quiet", NULL, CLI_FLAG, offsetof(summary_opts, quiet), "do not print warnings", NULL},
 };
 
@@ -109,12 +117,13 @@ static int run_summary(const cli_io *io, int argc, char **argv)
         return CLI_IO;
     int npos = 0;
     int code = cli_parse(io, &cli_summary_command, &o, argc, argv, pos, &npos);
+    cli_files f = {0};
     if (code < 0)
         code = CLI_OK; /* --help */
-    else if (code == CLI_OK && npos == 0)
-        code = cli_usage(io, "summary", "no input file (give paths, or - for stdin)");
-    else if (code == CLI_OK)
-        code = summarize(io, &o, pos, npos);
+    else if (code == CLI_OK && (code = cli_files_gather(io, "summary", pos, npos, o.files_from,
+                                                        o.null_list, &f)) == CLI_OK)
+        code = summarize(io, &o, f.v, f.n);
+    cli_files_free(&f);
     free(pos);
     return code;
 }

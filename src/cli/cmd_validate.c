@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 typedef struct validate_opts {
+    const char *files_from;
+    bool null_list;
     const char *espi_version;
     const char *profile;
     const char *format;
@@ -50,6 +52,12 @@ static const cli_option validate_options[] = {
      NULL},
     {0, "only", "RULE,...", CLI_LIST, offsetof(validate_opts, only),
      "check these rules alone (may be given again; --ignore then leaves some of them out)", NULL},
+    {0, "files-from", "LIST", CLI_STRING, offsetof(validate_opts, files_from),
+     "also read the input paths listed in LIST, one per line (- : stdin), for more inputs than "
+     "a command line holds",
+     NULL},
+    {'0', "null", NULL, CLI_FLAG, offsetof(validate_opts, null_list),
+     "the paths of --files-from are separated by NUL bytes (find -print0)", NULL},
     {'q', "quiet", NULL, CLI_FLAG, offsetof(validate_opts, quiet),
      "print only the verdict line of each file", NULL},
     {'v', "verbose", NULL, CLI_FLAG, offsetof(validate_opts, verbose),
@@ -290,10 +298,11 @@ static int run_validate(const cli_io *io, int argc, char **argv)
         vo.nignore = ignore.n;
         vo.only = (const char *const *)only.ids;
         vo.nonly = only.n;
-        if (npos == 0)
-            code = cli_usage(io, "validate", "no input file (give paths, or - for stdin)");
-        else
-            code = validate_all(io, &o, &vo, pos, npos);
+        cli_files f = {0};
+        if ((code = cli_files_gather(io, "validate", pos, npos, o.files_from, o.null_list, &f)) ==
+            CLI_OK)
+            code = validate_all(io, &o, &vo, f.v, f.n);
+        cli_files_free(&f);
     }
     rule_ids_free(&ignore);
     rule_ids_free(&only);

@@ -8,6 +8,8 @@
 
 #include "espi.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void set_error(espi_error *err, espi_status status, const char *code, const char *file)
@@ -222,4 +224,113 @@ int cli_run_sink(const cli_io *io, const cli_sink *sink, const void *opts, const
                     s.failed, s.failed == 1 ? "" : "s");
     }
     return code;
+}
+
+/* ------------------------------------------------------------------ */
+/* --files-from                                                        */
+/* ------------------------------------------------------------------ */
+
+/* The whole list, NUL-terminated; NULL with errno on failure. */
+static char *slurp(FILE *f, size_t *len)
+{
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n - 1, f);
+        if (ferror(f)) {
+            free(buf);
+            return NULL;
+        }
+        if (feof(f))
+            break;
+        char *g = realloc(buf, cap * 2);
+        if (g == NULL) {
+            free(buf);
+            return NULL;
+        }
+        buf = g;
+        cap *= 2;
+    }
+    if (buf) {
+        buf[n] = '\0';
+        *len = n;
+    }
+    return buf;
+}
+
+/* Splits text in place; returns how many paths, storing them when v. */
+static int split_paths(char *text, size_t len, bool nul, char **v)
+{
+    int n = 0;
+    char sep = nul ? '\0' : '\n';
+    for (size_t i = 0; i < len;) {
+        size_t k = i;
+        while (k < len && text[k] != sep)
+            k++;
+        size_t end = k;
+        if (!nul && end > i && text[end - 1] == '\r')
+            end--;
+        if (end > i) {
+            if (v) {
+                text[end] = '\0';
+                v[n] = text + i;
+            }
+            n++;
+        }
+        i = k + 1;
+    }
+    return n;
+}
+
+int cli_files_gather(const cli_io *io, const char *command, char **pos, int npos, const char *list,
+                     bool nul, cli_files *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t len = 0;
+    if (nul && list == NULL)
+        return cli_usage(io, command, "-0 tells how --files-from LIST is separated: give a LIST");
+    if (list) {
+        bool from_stdin = strcmp(list, "-") == 0;
+        for (int i = 0; from_stdin && i < npos; i++)
+            if (strcmp(pos[i], "-") == 0)
+                return cli_usage(io, command,
+                                 "--files-from - reads the list from stdin, so - cannot be an "
+                                 "input too");
+        FILE *f = from_stdin ? stdin : fopen(list, "rb");
+        out->text = f ? slurp(f, &len) : NULL;
+        int err_no = errno;
+        if (f && !from_stdin)
+            fclose(f);
+        if (out->text == NULL) {
+            fprintf(io->err, "%s: error: io: cannot read the list of inputs: %s\n",
+                    from_stdin ? "<stdin>" : list, strerror(err_no));
+            return CLI_IO;
+        }
+    }
+    int listed = out->text ? split_paths(out->text, len, nul, NULL) : 0;
+    out->v = calloc((size_t)npos + (size_t)listed + 1, sizeof *out->v);
+    if (out->v == NULL) {
+        cli_files_free(out);
+        fprintf(io->err, "espi: out of memory\n");
+        return CLI_IO;
+    }
+    for (int i = 0; i < npos; i++)
+        out->v[out->n++] = pos[i];
+    if (out->text)
+        out->n += split_paths(out->text, len, nul, out->v + npos);
+    if (out->n == 0) {
+        cli_files_free(out);
+        return cli_usage(io, command,
+                         list ? "no input file: the list %s names none"
+                              : "no input file (give paths, --files-from LIST, or - for stdin)",
+                         list ? list : "");
+    }
+    return CLI_OK;
+}
+
+void cli_files_free(cli_files *f)
+{
+    free(f->v);
+    free(f->text);
+    memset(f, 0, sizeof *f);
 }

@@ -33,11 +33,11 @@ commands=$("$ESPI" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1
 
 # The options of a --help text, short and long, one a line, sorted.
 help_options() {
-    sed -n 's/^  \(-[a-zA-Z], \)\{0,1\} *\(--[a-z][a-z0-9-]*\).*/\1\2/p' | tr -d ',' | tr ' ' '\n' |
+    sed -n 's/^  \(-[a-zA-Z0-9], \)\{0,1\} *\(--[a-z][a-z0-9-]*\).*/\1\2/p' | tr -d ',' | tr ' ' '\n' |
         sed '/^$/d' | sort
 }
 # "--output FILE" lines: the long options that take a value, with its name.
-help_valued() { sed -n 's/^  \(-[a-zA-Z], \)\{0,1\} *--\([a-z][a-z0-9-]*\) \([A-Z][A-Z_]*\) .*/\2 \3/p'; }
+help_valued() { sed -n 's/^  \(-[a-zA-Z0-9], \)\{0,1\} *--\([a-z][a-z0-9-]*\) \([A-Z][A-Z_]*\) .*/\2 \3/p'; }
 
 # complete WORD... : what the bash completion offers for the last word, one
 # a line, sorted (run in the scratch folder, with its files).

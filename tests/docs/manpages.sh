@@ -25,7 +25,7 @@ commands=$("$ESPI" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z][a-z-]*\) .*/\1
 [ -n "$commands" ] || { echo "FAIL: no commands in 'espi --help'"; exit 1; }
 
 # The long options of a --help text: "  -o, --output FILE ..." and "      --tz ZONE ...".
-help_options() { sed -n 's/^  \(-[a-zA-Z], \)\{0,1\} *--\([a-z][a-z0-9-]*\).*/\2/p'; }
+help_options() { sed -n 's/^  \(-[a-zA-Z0-9], \)\{0,1\} *--\([a-z][a-z0-9-]*\).*/\2/p'; }
 # An option as the page writes it: \fB\-\-dry\-run\fR
 roff_option() { printf '\\fB\\-\\-%s\\fR' "${1//-/\\-}"; }
 # The lines of one section (.SH NAME up to the next .SH).
