@@ -198,8 +198,10 @@ static FILE *spool(FILE *in, const char *name, espi_error *err)
 {
     FILE *t = tmpfile();
     if (t == NULL) {
+        char reason[128];
+        err_strerror(errno, reason, sizeof reason); /* strerror is not thread-safe */
         err_fail(err, ESPI_E_IO, "io", NULL, "%s: no temporary file to read it twice: %s", name,
-                 strerror(errno));
+                 reason);
         return NULL;
     }
     char buf[65536];
