@@ -6,8 +6,10 @@
  * NULs in a row) ends them and the rest of the input is stdin. To keep the
  * run in memory and off real files, every word other than the command
  * that does not start with '-' becomes "-" (stdin, or stdout for -o), an
- * inline output file ("-oX", "--output=X") becomes "-o-", and
- * "--updated=now" becomes a fixed time. stdout and stderr are memory
+ * inline output file ("-oX", "--output=X") becomes "-o-", "--output-dir"
+ * (which would make folders) becomes "--dry-run", an inline status or list
+ * file ("--status=X", "--files-from=X") becomes "-", and "--updated=now"
+ * becomes a fixed time. stdout and stderr are memory
  * streams. espi convert still writes its feed through a temporary file in
  * $TMPDIR, which it removes. */
 #include "fuzz_common.h"
@@ -20,12 +22,20 @@
 static char *safe_word(char *w, int index)
 {
     static char dash[] = "-", out_stdout[] = "-o-", updated[] = "--updated=1790035200";
+    static char dry_run[] = "--dry-run", status_stdout[] = "--status=-",
+                list_stdin[] = "--files-from=-";
     if (index == 1)
         return w;
     if (w[0] != '-')
         return dash;
+    if (strncmp(w, "--output-dir", 12) == 0)
+        return dry_run;
     if ((w[1] == 'o' && w[2] != '\0') || strncmp(w, "--output=", 9) == 0)
         return out_stdout;
+    if (strncmp(w, "--status=", 9) == 0)
+        return status_stdout;
+    if (strncmp(w, "--files-from=", 13) == 0)
+        return list_stdin;
     if (strcmp(w, "--updated=now") == 0)
         return updated;
     return w;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_convert.c - espi convert: SmartHub data (poll JSON, CSV exports,
- * account metadata) and Green Button files to repair, into one feed. */
+ * account metadata) and Green Button files to repair, into one feed; or,
+ * with --output-dir, each FILE into a feed of its own (docs/scale.md). */
 #include "cli.h"
 
 #include "espi.h"
@@ -8,10 +9,18 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 typedef struct convert_opts {
     const char *output;
+    const char *output_dir;
+    const char *group;
+    const char *status;
+    bool skip_existing;
+    const char *files_from;
+    bool null_list;
     const char *tz;
     const char *from;
     const char *updated;
@@ -27,6 +36,23 @@ typedef struct convert_opts {
 static const cli_option convert_options[] = {
     {'o', "output", "FILE", CLI_STRING, offsetof(convert_opts, output),
      "write the feed to FILE (a temporary file, then rename); default or - : stdout", NULL},
+    {0, "output-dir", "DIR", CLI_STRING, offsetof(convert_opts, output_dir),
+     "convert each FILE on its own, as -o DIR/NAME.xml would, NAME its file name without its "
+     "extension (and .gz); DIR is made when missing; a failing FILE does not stop the others",
+     NULL},
+    {0, "group", "GROUP", CLI_STRING, offsetof(convert_opts, group),
+     "with --output-dir, what makes one output: input (the default: each FILE, a ZIP with all "
+     "its .xml files); account is planned, not available yet",
+     NULL},
+    {0, "status", "FILE", CLI_STRING, offsetof(convert_opts, status),
+     "with --output-dir, one JSON line per output to FILE (- : stdout) as each is done: "
+     "output, inputs, status (ok, invalid, error, skipped), readings, warnings, errors, "
+     "message, seconds",
+     NULL},
+    {0, "skip-existing", NULL, CLI_FLAG, offsetof(convert_opts, skip_existing),
+     "with --output-dir, keep an output that is newer than its FILE (status skipped), so a "
+     "run again redoes only what changed",
+     NULL},
     {0, "tz", "ZONE", CLI_STRING, offsetof(convert_opts, tz),
      "the co-op's time zone, IANA or POSIX TZ (default America/Los_Angeles)", NULL},
     {0, "from", "FORMAT", CLI_STRING, offsetof(convert_opts, from),
@@ -54,6 +80,12 @@ static const cli_option convert_options[] = {
      "read every input, report warnings and repairs, write nothing (the check of the output "
      "needs an output: it does not run)",
      NULL},
+    {0, "files-from", "LIST", CLI_STRING, offsetof(convert_opts, files_from),
+     "also read the input paths listed in LIST, one per line (- : stdin), for more inputs than "
+     "a command line holds",
+     NULL},
+    {'0', "null", NULL, CLI_FLAG, offsetof(convert_opts, null_list),
+     "the paths of --files-from are separated by NUL bytes (find -print0)", NULL},
     {'q', "quiet", NULL, CLI_FLAG, offsetof(convert_opts, quiet), "do not print warnings", NULL},
 };
 
@@ -109,19 +141,65 @@ static int parse_series_flows(const cli_io *io, const char *text, series_flows *
     return CLI_OK;
 }
 
+/* What one output of --output-dir came to, for its status line and the
+ * closing totals. */
+typedef struct outcome {
+    size_t warnings, errors;
+    size_t readings; /* in the feed written; 0 when none was */
+    bool written;
+    bool message_is_error;
+    char message[1400]; /* the first error, else the first warning; "" when none */
+} outcome;
+
+/* Keeps line as the message unless one is kept already (an error replaces
+ * a warning). */
+static void remember(outcome *oc, espi_severity severity, const char *line)
+{
+    bool error = severity == ESPI_SEV_ERROR;
+    if (oc->message[0] != '\0' && (oc->message_is_error || !error))
+        return;
+    snprintf(oc->message, sizeof oc->message, "%s", line);
+    oc->message_is_error = error;
+}
+
+/* A finding counted for the status line (infos break no rule). */
+static void note(outcome *oc, espi_severity severity, const char *line)
+{
+    if (oc == NULL || severity == ESPI_SEV_INFO)
+        return;
+    if (severity == ESPI_SEV_ERROR)
+        oc->errors++;
+    else
+        oc->warnings++;
+    remember(oc, severity, line);
+}
+
 typedef struct reporter {
     const cli_io *io;
     bool quiet;
+    outcome *tally; /* NULL: one feed, no status line */
 } reporter;
 
 static void print_diag(const espi_diag *d, void *ctx)
 {
     reporter *r = ctx;
-    if (r->quiet && d->severity != ESPI_SEV_ERROR)
-        return;
     char line[1400];
     espi_diag_format(line, sizeof line, d);
+    note(r->tally, d->severity, line);
+    if (r->quiet && d->severity != ESPI_SEV_ERROR)
+        return;
     fprintf(r->io->err, "%s\n", line);
+}
+
+/* An error the library gave: printed, and counted. */
+static void print_error(const reporter *r, const espi_error *err)
+{
+    cli_print_error(r->io, err);
+    if (r->tally == NULL)
+        return;
+    char line[1400];
+    espi_error_format(line, sizeof line, err);
+    note(r->tally, ESPI_SEV_ERROR, line);
 }
 
 /* The Atom time: --updated, else SOURCE_DATE_EPOCH, else from the data. */
@@ -184,18 +262,54 @@ static void print_summary(const cli_io *io, const char *path, const espi_feed *f
             said);
 }
 
-/* Writes the feed, checked as espi validate checks it unless --no-validate
- * (the findings that remain are listed), and says what was written. Errors
- * that remain give exit 1, the feed written all the same. */
-static int write_output(const cli_io *io, const convert_opts *o, const espi_feed *feed,
-                        const espi_write_options *wo, reporter *rep)
+/* The status line's account of a write: the findings that remain, and
+ * whether a feed was kept. */
+static void tally_write(reporter *rep, const char *path, const espi_feed *feed,
+                        const cli_check *check, int rc)
+{
+    outcome *oc = rep->tally;
+    oc->errors += check->errors;
+    oc->warnings += check->warnings;
+    oc->written = rc == CLI_OK || (rc == CLI_INVALID_INPUT && check->errors > 0);
+    char line[1400];
+    if (oc->written) {
+        espi_feed_stats st;
+        espi_feed_stats_get(&st, feed);
+        oc->readings = st.readings;
+    }
+    if (oc->written && check->errors > 0) {
+        snprintf(line, sizeof line,
+                 "%s: invalid: %zu error%s remain%s after conversion (the feed is written all "
+                 "the same); run espi validate %s for all",
+                 path, check->errors, plural(check->errors), check->errors == 1 ? "s" : "", path);
+        remember(oc, ESPI_SEV_ERROR, line);
+    } else if (oc->written && check->warnings > 0) {
+        snprintf(line, sizeof line,
+                 "%s: %zu warning%s remain%s after conversion; run espi validate %s for all", path,
+                 check->warnings, plural(check->warnings), check->warnings == 1 ? "s" : "", path);
+        remember(oc, ESPI_SEV_WARNING, line);
+    } else if (!oc->written && !oc->message_is_error) {
+        /* cli_write_feed_checked printed why; it does not hand it over */
+        snprintf(line, sizeof line, "%s: not written (stderr says why)", path);
+        note(oc, ESPI_SEV_ERROR, line);
+    }
+}
+
+/* Writes the feed to path (NULL: stdout), checked as espi validate checks
+ * it unless --no-validate (the findings that remain are listed), and says
+ * what was written. Errors that remain give exit 1, the feed written all
+ * the same. */
+static int write_output(const cli_io *io, const convert_opts *o, const char *path,
+                        const espi_feed *feed, const espi_write_options *wo, reporter *rep)
 {
     cli_check check = {!o->no_validate, o->quiet, print_diag, rep, 0, 0, "conversion"};
-    int rc = cli_write_feed_checked(io, o->output, feed, wo, &check);
+    int rc = cli_write_feed_checked(io, path, feed, wo, &check);
+    if (rep->tally)
+        tally_write(rep, path, feed, &check, rc);
     if (rc != CLI_OK && rc != CLI_INVALID_INPUT)
         return rc;
-    if (o->output && (!o->quiet || rc != CLI_OK))
-        print_summary(io, o->output, feed, &check);
+    if (path && (!o->quiet || rc != CLI_OK))
+        print_summary(io, path, feed, &check);
     return rc;
 }
 
@@ -204,6 +318,7 @@ static int write_output(const cli_io *io, const convert_opts *o, const espi_feed
 typedef struct adding {
     espi_converter *conv;
     espi_format format;
+    reporter *rep;
     size_t members; /* of the argument read now: inputs named "ARG:MEMBER" */
     char names[400];
     size_t len;
@@ -223,6 +338,19 @@ static int add_input(void *ctx, const cli_input *in, espi_error *err)
     return espi_converter_add(a->conv, in->stream, in->name, a->format, err);
 }
 
+/* An input that could not be read, already printed: counted. */
+static void input_failed(void *ctx, const char *name, const espi_error *err, bool read)
+{
+    (void)name;
+    (void)read;
+    adding *a = ctx;
+    if (a->rep->tally == NULL)
+        return;
+    char line[1400];
+    espi_error_format(line, sizeof line, err);
+    note(a->rep->tally, ESPI_SEV_ERROR, line);
+}
+
 /* Which files of a ZIP were read, as their warnings would not say it of
  * a clean one: "espi: read download.zip: 3 .xml files (a.xml, ...)". */
 static void say_members(const cli_io *io, const char *arg, const adding *a)
@@ -235,10 +363,10 @@ static void say_members(const cli_io *io, const char *arg, const adding *a)
  * a ZIP an input of its own, named unless quiet); stops at the first that
  * fails. */
 static int read_inputs(const cli_io *io, const convert_opts *o, espi_converter *conv,
-                       espi_format format, char **inputs, int ninputs)
+                       espi_format format, reporter *rep, char **inputs, int ninputs)
 {
-    adding a = {conv, format, 0, "", 0};
-    cli_inputs ci = {io, add_input, NULL, &a, false, true};
+    adding a = {conv, format, rep, 0, "", 0};
+    cli_inputs ci = {io, add_input, input_failed, &a, false, true};
     for (int i = 0; i < ninputs; i++) {
         a.members = a.len = 0;
         a.names[0] = '\0';
@@ -272,62 +400,469 @@ static void say_dry_run(const cli_io *io, const espi_feed *feed)
             plural(st.readings), st.summaries, st.summaries == 1 ? "y" : "ies");
 }
 
-static int convert(const cli_io *io, const convert_opts *o, char **inputs, int ninputs)
+/* What every feed of a run shares, settled once from the options. */
+typedef struct convert_setup {
+    espi_format format;
+    espi_write_options wo;
+    espi_tz *tz;
+    series_flows sf;
+} convert_setup;
+
+static void setup_free(convert_setup *s)
 {
-    espi_format format = ESPI_FORMAT_AUTO;
-    if (o->from && espi_format_parse(&format, o->from) != 0)
+    espi_tz_free(s->tz);
+    free(s->sf.text);
+}
+
+/* The options every feed takes: format, Atom times and texts, zone, series
+ * flows; CLI_OK, or the usage error printed (s is freed either way by
+ * setup_free). */
+static int setup_make(const cli_io *io, const convert_opts *o, convert_setup *s)
+{
+    s->format = ESPI_FORMAT_AUTO;
+    if (o->from && espi_format_parse(&s->format, o->from) != 0)
         return cli_usage(io, "convert",
                          "unknown --from '%s': expected auto, smarthub-json, smarthub-csv, "
                          "smarthub-account, har or espi",
                          o->from);
-    int code = stdin_once(io, inputs, ninputs);
-    if (code != CLI_OK)
-        return code;
-    espi_write_options wo;
-    espi_write_options_init(&wo);
-    wo.base_url = o->base_url;
-    wo.title = o->title;
-    code = resolve_updated(io, o->updated, &wo.updated);
+    espi_write_options_init(&s->wo);
+    s->wo.base_url = o->base_url;
+    s->wo.title = o->title;
+    int code = resolve_updated(io, o->updated, &s->wo.updated);
     if (code != CLI_OK)
         return code;
     espi_error err;
-    if (espi_write_options_check(&wo, &err) != 0)
+    if (espi_write_options_check(&s->wo, &err) != 0)
         return cli_usage(io, "convert", "--%s: %s", err.code, err.message);
-    espi_tz *tz = NULL;
     espi_time_params tp;
-    if (espi_tz_load(&tz, o->tz ? o->tz : "America/Los_Angeles", &err) != 0 ||
-        espi_tz_time_params(&tp, tz, &err) != 0) {
-        espi_tz_free(tz);
+    if (espi_tz_load(&s->tz, o->tz ? o->tz : "America/Los_Angeles", &err) != 0 ||
+        espi_tz_time_params(&tp, s->tz, &err) != 0)
         return cli_usage(io, "convert", "--tz: %s", err.message);
-    }
-    reporter rep = {io, o->quiet};
-    series_flows sf;
-    code = parse_series_flows(io, o->series_flow, &sf);
-    if (code != CLI_OK) {
-        free(sf.text);
-        espi_tz_free(tz);
-        return code;
-    }
-    espi_convert_options co = {tz,         o->tz != NULL, o->strict, o->dry_run,
-                               print_diag, &rep,          sf.items,  sf.n};
+    return parse_series_flows(io, o->series_flow, &s->sf);
+}
+
+/* One feed from inputs, written to output (NULL: stdout) unless --dry-run;
+ * tally (may be NULL) gets what it came to. Returns the exit code. */
+static int convert_one(const cli_io *io, const convert_opts *o, const convert_setup *s,
+                       const char *output, char **inputs, int ninputs, outcome *tally)
+{
+    reporter rep = {io, o->quiet, tally};
+    espi_convert_options co = {s->tz,      o->tz != NULL, o->strict,   o->dry_run,
+                               print_diag, &rep,          s->sf.items, s->sf.n};
     espi_converter *conv = NULL;
     espi_feed *feed = NULL;
+    espi_error err;
+    int code = CLI_OK;
     int rc = espi_converter_new(&conv, &co, &err);
-    code = rc == 0 ? read_inputs(io, o, conv, format, inputs, ninputs) : cli_exit_code(rc);
+    if (rc != 0) {
+        print_error(&rep, &err);
+        code = cli_exit_code(rc);
+    } else {
+        code = read_inputs(io, o, conv, s->format, &rep, inputs, ninputs);
+    }
     if (code == CLI_OK && (rc = espi_converter_finish(conv, &feed, &err)) != 0) {
-        cli_print_error(io, &err);
+        print_error(&rep, &err);
         code = cli_exit_code(rc);
     }
     if (code == CLI_OK && o->dry_run) {
         if (!o->quiet) /* -q: nothing said, and still nothing written */
             say_dry_run(io, feed);
     } else if (code == CLI_OK) {
-        code = write_output(io, o, feed, &wo, &rep);
+        code = write_output(io, o, output, feed, &s->wo, &rep);
     }
     espi_feed_free(feed);
     espi_converter_free(conv);
-    espi_tz_free(tz);
-    free(sf.text);
+    return code;
+}
+
+/* ------------------------------------------------------------------ */
+/* --output-dir: each FILE a feed of its own                           */
+/* ------------------------------------------------------------------ */
+
+/* One output of the run and the FILE it is made of. */
+typedef struct batch_item {
+    char *arg;
+    char *path;       /* DIR/NAME.xml */
+    const char *name; /* NAME.xml, inside path */
+    size_t index;     /* on the command line */
+} batch_item;
+
+typedef struct batch {
+    const cli_io *io;
+    const convert_opts *o;
+    const convert_setup *setup;
+    batch_item *items;
+    size_t n;
+    FILE *status; /* NULL: no --status */
+    size_t ok, invalid, errors, skipped;
+    int worst;
+} batch;
+
+static int out_of_memory(const cli_io *io)
+{
+    fprintf(io->err, "espi: out of memory\n");
+    return CLI_IO;
+}
+
+/* NAME of FILE's output: its base name without ".gz" and then one more
+ * extension ("usage.json.gz" -> "usage"); a leading dot stays (".usage"). */
+static size_t output_stem(const char *arg, const char **stem)
+{
+    const char *slash = strrchr(arg, '/');
+    const char *base = slash ? slash + 1 : arg;
+    size_t len = strlen(base);
+    if (len > 3 && strcasecmp(base + len - 3, ".gz") == 0)
+        len -= 3;
+    for (size_t i = len; i > 1; i--)
+        if (base[i - 1] == '.') {
+            len = i - 1;
+            break;
+        }
+    *stem = base;
+    return len;
+}
+
+/* DIR/NAME.xml, DIR without the slashes it ends in; NULL when out of memory. */
+static char *output_path(const char *dir, const char *stem, size_t len, size_t *name_at)
+{
+    size_t dlen = strlen(dir);
+    while (dlen > 1 && dir[dlen - 1] == '/')
+        dlen--;
+    bool root = dlen == 1 && dir[0] == '/';
+    size_t size = dlen + 1 + len + sizeof ".xml";
+    char *path = malloc(size);
+    if (path == NULL)
+        return NULL;
+    snprintf(path, size, "%.*s%s%.*s.xml", (int)dlen, dir, root ? "" : "/", (int)len, stem);
+    *name_at = dlen + (root ? 0 : 1);
+    return path;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    const batch_item *x = *(const batch_item *const *)a, *y = *(const batch_item *const *)b;
+    int c = strcasecmp(x->name, y->name);
+    return c != 0 ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Two FILEs with the same NAME (in any case: one file on some systems)
+ * would write one output: refused before anything is done. */
+static int refuse_collisions(const batch *b)
+{
+    const batch_item **sorted = malloc(b->n * sizeof *sorted);
+    if (sorted == NULL)
+        return out_of_memory(b->io);
+    for (size_t i = 0; i < b->n; i++)
+        sorted[i] = &b->items[i];
+    qsort(sorted, b->n, sizeof *sorted, by_name);
+    const batch_item *first = NULL, *second = NULL;
+    for (size_t i = 1; i < b->n; i++) {
+        if (strcasecmp(sorted[i - 1]->name, sorted[i]->name) != 0)
+            continue;
+        if (first == NULL || sorted[i]->index < second->index) {
+            first = sorted[i - 1];
+            second = sorted[i];
+        }
+    }
+    free(sorted);
+    if (first == NULL)
+        return CLI_OK;
+    return cli_usage(b->io, "convert",
+                     "%s and %s would both be written to %s (--output-dir names an output "
+                     "after its file, without the extension); rename one, or convert them in "
+                     "separate runs",
+                     first->arg, second->arg, second->path);
+}
+
+/* An output that is its own FILE (--output-dir the FILE's folder, and a
+ * .xml FILE) would replace the file it is read from: refused. */
+static int refuse_self(const batch *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        struct stat in, out;
+        if (stat(b->items[i].path, &out) == 0 && stat(b->items[i].arg, &in) == 0 &&
+            in.st_dev == out.st_dev && in.st_ino == out.st_ino)
+            return cli_usage(b->io, "convert",
+                             "%s would be replaced by its own output %s; give another "
+                             "--output-dir",
+                             b->items[i].arg, b->items[i].path);
+    }
+    return CLI_OK;
+}
+
+/* Names every output; refuses stdin, names that cannot be made or that
+ * collide, and an output that is its own input. */
+static int plan(batch *b, char **inputs, int ninputs)
+{
+    b->items = calloc((size_t)ninputs, sizeof *b->items);
+    if (b->items == NULL)
+        return out_of_memory(b->io);
+    for (int i = 0; i < ninputs; i++) {
+        const char *stem;
+        size_t len = output_stem(inputs[i], &stem), at = 0;
+        if (strcmp(inputs[i], "-") == 0)
+            return cli_usage(b->io, "convert",
+                             "- (stdin) has no name to give its output in --output-dir; give "
+                             "files, or convert stdin on its own with -o");
+        if (len == 0)
+            return cli_usage(b->io, "convert",
+                             "'%s' has no file name to name its output in --output-dir", inputs[i]);
+        batch_item *it = &b->items[b->n];
+        it->arg = inputs[i];
+        it->index = (size_t)i;
+        it->path = output_path(b->o->output_dir, stem, len, &at);
+        if (it->path == NULL)
+            return out_of_memory(b->io);
+        it->name = it->path + at;
+        b->n++;
+    }
+    int code = refuse_collisions(b);
+    return code == CLI_OK ? refuse_self(b) : code;
+}
+
+/* DIR, made when it does not exist (its parent must). */
+static int make_dir(const cli_io *io, const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+        return CLI_OK;
+    if (stat(dir, &st) == 0) {
+        fprintf(io->err, "%s: error: io: is not a directory; --output-dir needs a folder\n", dir);
+        return CLI_IO;
+    }
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(io->err, "%s: error: io: cannot make the folder: %s\n", dir, strerror(errno));
+        return CLI_IO;
+    }
+    return CLI_OK;
+}
+
+static bool later(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
+}
+
+/* --skip-existing: the output is a file newer than its FILE. */
+static bool up_to_date(const batch_item *it)
+{
+    struct stat out, in;
+    return stat(it->path, &out) == 0 && S_ISREG(out.st_mode) && stat(it->arg, &in) == 0 &&
+           later(&out.st_mtim, &in.st_mtim);
+}
+
+/* The length of the valid UTF-8 sequence at p, or 0. */
+static size_t utf8_length(const unsigned char *p)
+{
+    unsigned char c = p[0];
+    size_t n = c < 0x80                 ? 1
+               : c >= 0xC2 && c <= 0xDF ? 2
+               : c >= 0xE0 && c <= 0xEF ? 3
+               : c >= 0xF0 && c <= 0xF4 ? 4
+                                        : 0;
+    unsigned char lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+    unsigned char hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+    for (size_t i = 1; i < n; i++) {
+        unsigned char lo_i = i == 1 ? lo : 0x80, hi_i = i == 1 ? hi : 0xBF;
+        if (p[i] < lo_i || p[i] > hi_i)
+            return 0;
+    }
+    return n;
+}
+
+/* s as a JSON string; bytes that are not UTF-8 (a file name may hold
+ * any) become U+FFFD. */
+static void put_json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        size_t n = utf8_length(p);
+        if (n == 0) {
+            fputs("\\ufffd", f);
+            p++;
+        } else if (*p == '"' || *p == '\\') {
+            fprintf(f, "\\%c", *p++);
+        } else if (*p == '\n') {
+            fputs("\\n", f);
+            p++;
+        } else if (*p == '\t') {
+            fputs("\\t", f);
+            p++;
+        } else if (*p < 0x20 || *p == 0x7F) {
+            fprintf(f, "\\u%04x", *p++);
+        } else {
+            fwrite(p, 1, n, f);
+            p += n;
+        }
+    }
+    fputc('"', f);
+}
+
+/* One line of --status, flushed, so a pipeline can follow the file. */
+static void put_status(FILE *f, const batch_item *it, const char *status, const outcome *oc,
+                       bool skipped, long long ms)
+{
+    fputs("{\"output\": ", f);
+    put_json_string(f, it->path);
+    fputs(", \"inputs\": [", f);
+    put_json_string(f, it->arg);
+    fprintf(f, "], \"status\": \"%s\", \"readings\": ", status);
+    if (skipped) /* not read: what it holds is not known */
+        fputs("null", f);
+    else
+        fprintf(f, "%zu", oc->readings);
+    fprintf(f, ", \"warnings\": %zu, \"errors\": %zu, \"message\": ", oc->warnings, oc->errors);
+    if (oc->message[0] == '\0')
+        fputs("null", f);
+    else
+        put_json_string(f, oc->message);
+    fprintf(f, ", \"seconds\": %lld.%03lld}\n", ms / 1000, ms % 1000);
+    fflush(f);
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* One output: kept (--skip-existing), or converted as -o PATH FILE. */
+static void run_item(batch *b, const batch_item *it)
+{
+    long long start = now_ms();
+    outcome oc = {0};
+    const char *status;
+    int code = CLI_OK;
+    bool skipped = b->o->skip_existing && up_to_date(it);
+    if (skipped) {
+        status = "skipped";
+        b->skipped++;
+        if (!b->o->quiet)
+            fprintf(b->io->err, "espi: kept %s: newer than %s (--skip-existing)\n", it->path,
+                    it->arg);
+    } else {
+        char *one[1] = {it->arg};
+        code = convert_one(b->io, b->o, b->setup, it->path, one, 1, &oc);
+        if (code == CLI_OK) {
+            status = "ok";
+            b->ok++;
+        } else if (oc.written) { /* errors remain in it: kept all the same */
+            status = "invalid";
+            b->invalid++;
+        } else {
+            status = "error";
+            b->errors++;
+        }
+    }
+    b->worst = code > b->worst ? code : b->worst;
+    if (b->status)
+        put_status(b->status, it, status, &oc, skipped, now_ms() - start);
+}
+
+static int open_status(batch *b)
+{
+    const char *path = b->o->status;
+    if (path == NULL)
+        return CLI_OK;
+    b->status = strcmp(path, "-") == 0 ? b->io->out : fopen(path, "w");
+    if (b->status != NULL)
+        return CLI_OK;
+    fprintf(b->io->err, "%s: error: io: cannot write the status file: %s\n", path, strerror(errno));
+    return CLI_IO;
+}
+
+/* The status file closed; a failure to write it makes exit 3. */
+static int close_status(batch *b)
+{
+    if (b->status == NULL)
+        return CLI_OK;
+    bool failed = ferror(b->status) != 0;
+    errno = 0; /* the reason, when the flush gives one */
+    if (b->status == b->io->out)
+        failed = fflush(b->status) != 0 || failed;
+    else
+        failed = fclose(b->status) != 0 || failed;
+    b->status = NULL;
+    if (!failed)
+        return CLI_OK;
+    fprintf(b->io->err, "%s: error: io: cannot write the status file%s%s\n", b->o->status,
+            errno ? ": " : "", errno ? strerror(errno) : "");
+    return CLI_IO;
+}
+
+static void say_totals(const batch *b)
+{
+    fprintf(b->io->err, "espi: %zu output%s: %zu ok, %zu invalid, %zu error%s, %zu skipped\n", b->n,
+            plural(b->n), b->ok, b->invalid, b->errors, plural(b->errors), b->skipped);
+}
+
+/* --output-dir: each FILE converted on its own, in order; one failing does
+ * not stop the others; the exit code is the worst of all. */
+static int convert_batch(const cli_io *io, const convert_opts *o, const convert_setup *s,
+                         char **inputs, int ninputs)
+{
+    batch b = {.io = io, .o = o, .setup = s};
+    int code = plan(&b, inputs, ninputs);
+    if (code == CLI_OK)
+        code = make_dir(io, o->output_dir);
+    if (code == CLI_OK)
+        code = open_status(&b);
+    if (code == CLI_OK) {
+        for (size_t i = 0; i < b.n; i++)
+            run_item(&b, &b.items[i]);
+        code = close_status(&b);
+        say_totals(&b);
+        code = code > b.worst ? code : b.worst;
+    }
+    for (size_t i = 0; i < b.n; i++)
+        free(b.items[i].path);
+    free(b.items);
+    return code;
+}
+
+/* The options only --output-dir takes, and those it does not. */
+static int check_batch_options(const cli_io *io, const convert_opts *o)
+{
+    const char *needs = o->group           ? "--group"
+                        : o->status        ? "--status"
+                        : o->skip_existing ? "--skip-existing"
+                                           : NULL;
+    if (o->output_dir == NULL && needs != NULL)
+        return cli_usage(io, "convert", "%s goes with --output-dir DIR", needs);
+    if (o->output_dir == NULL)
+        return CLI_OK;
+    if (o->output)
+        return cli_usage(io, "convert",
+                         "-o writes one feed of every FILE, --output-dir one feed per FILE: "
+                         "give one of them");
+    if (o->dry_run)
+        return cli_usage(io, "convert", "--dry-run writes nothing: give it without --output-dir");
+    if (o->output_dir[0] == '\0')
+        return cli_usage(io, "convert", "--output-dir needs a folder");
+    if (o->group && strcmp(o->group, "account") == 0)
+        return cli_usage(io, "convert",
+                         "--group account (one output per SmartHub account and location) is not "
+                         "available yet; --group input converts each FILE on its own");
+    if (o->group && strcmp(o->group, "input") != 0)
+        return cli_usage(io, "convert", "unknown --group '%s': expected input", o->group);
+    return CLI_OK;
+}
+
+static int convert(const cli_io *io, const convert_opts *o, char **inputs, int ninputs)
+{
+    int code = check_batch_options(io, o);
+    if (code == CLI_OK && o->output_dir == NULL)
+        code = stdin_once(io, inputs, ninputs);
+    if (code != CLI_OK)
+        return code;
+    convert_setup s = {0};
+    code = setup_make(io, o, &s);
+    if (code == CLI_OK && o->output_dir)
+        code = convert_batch(io, o, &s, inputs, ninputs);
+    else if (code == CLI_OK) /* "-o -" is stdout, as for the input */
+        code = convert_one(io, o, &s, o->output && strcmp(o->output, "-") != 0 ? o->output : NULL,
+                           inputs, ninputs, NULL);
+    setup_free(&s);
     return code;
 }
 
@@ -339,15 +874,15 @@ static int run_convert(const cli_io *io, int argc, char **argv)
         return CLI_IO;
     int npos = 0;
     int code = cli_parse(io, &cli_convert_command, &o, argc, argv, pos, &npos);
+    cli_files f = {0};
     if (code < 0)
         code = CLI_OK; /* --help */
-    else if (code == CLI_OK && npos == 0)
+    else if (code == CLI_OK && npos == 0 && o.files_from == NULL && !o.null_list)
         code = cli_usage(io, "convert", "no input file (give a path, or - for stdin)");
-    else if (code == CLI_OK) {
-        if (o.output && strcmp(o.output, "-") == 0)
-            o.output = NULL; /* "-o -" is stdout, as for the input */
-        code = convert(io, &o, pos, npos);
-    }
+    else if (code == CLI_OK && (code = cli_files_gather(io, "convert", pos, npos, o.files_from,
+                                                        o.null_list, &f)) == CLI_OK)
+        code = convert(io, &o, f.v, f.n);
+    cli_files_free(&f);
     free(pos);
     return code;
 }
@@ -361,6 +896,8 @@ static const cli_example convert_examples[] = {
      "espi convert --dry-run utility.xml"},
     {"from stdin to stdout, with fixed Atom times",
      "espi convert --updated 2026-11-28T10:00:00Z - < usage.json > usage.xml"},
+    {"a feed per download, a JSON status line each, what is up to date left as it is",
+     "espi convert --output-dir feeds --status status.jsonl --skip-existing downloads/*.zip"},
 };
 
 const cli_command cli_convert_command = {
@@ -398,9 +935,17 @@ const cli_command cli_convert_command = {
         "on stderr, one rule each with its count and first place; the closing line says valid\n"
         "only when espi validate would, else \"invalid: N errors remain\". When errors remain\n"
         "the feed is written all the same and the exit code is 1. Inputs without usage data\n"
-        "(a customer feed, a feed without readings or summaries) are an error.\n",
+        "(a customer feed, a feed without readings or summaries) are an error.\n"
+        "With --output-dir DIR, each FILE (a ZIP with all its .xml files) is converted on its\n"
+        "own, in order, to DIR/NAME.xml: NAME is its file name without .gz and one more\n"
+        "extension, and the bytes are those of espi convert -o DIR/NAME.xml FILE. Two FILEs\n"
+        "with one NAME (in any case), - (stdin) and an output that would replace its FILE are\n"
+        "refused before anything is done. A FILE that fails does not stop the others; a\n"
+        "closing line on stderr counts the outputs ok, invalid (written with errors that\n"
+        "remain), errors (nothing written) and skipped (docs/scale.md).\n",
     .exit_status = "0 written, and valid; 1 invalid input, nothing written, or written with\n"
-                   "errors that remain (listed on stderr); 2 usage error; 3 I/O or system error.\n",
+                   "errors that remain (listed on stderr); 2 usage error; 3 I/O or system error.\n"
+                   "With --output-dir, the worst of all its outputs' codes.\n",
     .options = convert_options,
     .noptions = sizeof convert_options / sizeof convert_options[0],
     .examples = convert_examples,
