@@ -21,7 +21,7 @@ cd "$(dirname "$0")"
 
 PACKAGES="build-essential cmake pkg-config libxml2-dev libxml2-utils libyajl-dev libssl-dev
 libcmocka-dev libxslt1-dev libcurl4-openssl-dev libzip-dev zlib1g-dev python3 tzdata valgrind openssl xsltproc
-groff-base mandoc zsh chromium fonts-dejavu-core"
+groff-base mandoc zsh chromium fonts-dejavu-core parallel openssh-client openssh-server rsync"
 JOBS=$(nproc 2>/dev/null || echo 2)
 SAMPLE=testdata/smarthub/valid_15min_netmeter_cost_week.json
 DEMO=build/demo/SmartHub_Electric_15_Minute_2026-03-05_2026-03-11.xml
