@@ -52,14 +52,15 @@ struct agg {
     const char *unit_symbol;
     bool warned_unit, warned_utc, warned_power, warned_overflow, warned_gap, warned_range;
     bool warned_gap_periods; /* and gaps are no longer counted */
-    int64_t gap_periods; /* added by this file's gaps so far */
+    int64_t gap_periods;     /* added by this file's gaps so far */
     agg_series *s;
-    size_t ns, scap;
+    size_t ns, scap, last_s; /* last_s: the series found last */
     seen *order;
     size_t norder, ocap;
-    ltp_zones zones; /* of the file's time parameters */
+    const void *noted[2]; /* the last two resources noted in order */
+    ltp_zones zones;      /* of the file's time parameters */
     channel *ch;
-    size_t nch, chcap;
+    size_t nch, chcap, last_ch;
     agg_bill *bills;
     size_t nbills, bcap;
 };
@@ -227,6 +228,11 @@ static size_t order_of(const agg *a, const void *ptr)
 
 static void note_order(agg *a, const void *ptr)
 {
+    /* readings come in runs of one meter reading: the last two noted cover them */
+    if (ptr == a->noted[0] || ptr == a->noted[1])
+        return;
+    a->noted[1] = a->noted[0];
+    a->noted[0] = ptr;
     if (order_of(a, ptr) != (size_t)-1)
         return;
     seen *g = grow_array(a->order, &a->ocap, a->norder, sizeof *g, 16);
@@ -237,15 +243,10 @@ static void note_order(agg *a, const void *ptr)
     a->norder++;
 }
 
+/* A copy, or NULL for none or "" (the rows write nothing for either). */
 static char *dup_text(const char *s)
 {
-    if (s == NULL || s[0] == '\0')
-        return NULL;
-    size_t n = strlen(s) + 1;
-    char *c = malloc(n);
-    if (c)
-        memcpy(c, s, n);
-    return c;
+    return s && s[0] ? strdup(s) : NULL;
 }
 
 static void series_unit(agg *a, agg_series *s, const espi_reading_type_res *rt, unsigned long line)
@@ -289,9 +290,13 @@ static bool series_fresh(const agg_series *s)
 static agg_series *series_for(agg *a, const espi_meter_reading_res *mr, int64_t tou,
                               unsigned long line)
 {
+    if (a->last_s < a->ns && a->s[a->last_s].mr == mr && a->s[a->last_s].tou == tou)
+        return &a->s[a->last_s]; /* the series of the reading before, mostly */
     for (size_t i = a->ns; i-- > 0;)
-        if (a->s[i].mr == mr && a->s[i].tou == tou)
+        if (a->s[i].mr == mr && a->s[i].tou == tou) {
+            a->last_s = i;
             return &a->s[i];
+        }
     agg_series *g = grow_array(a->s, &a->scap, a->ns, sizeof *g, 8);
     if (g == NULL)
         return NULL;
@@ -377,9 +382,13 @@ __int128 agg_div_half_even(__int128 num, __int128 den)
 
 static channel *channel_for(agg *a, const void *mr)
 {
+    if (a->last_ch < a->nch && a->ch[a->last_ch].mr == mr)
+        return &a->ch[a->last_ch];
     for (size_t i = a->nch; i-- > 0;)
-        if (a->ch[i].mr == mr)
+        if (a->ch[i].mr == mr) {
+            a->last_ch = i;
             return &a->ch[i];
+        }
     channel *g = grow_array(a->ch, &a->chcap, a->nch, sizeof *g, 8);
     if (g == NULL)
         return NULL;
@@ -815,6 +824,7 @@ void agg_end(agg *a)
     a->ns = 0;
     a->norder = 0;
     a->nch = 0;
+    a->noted[0] = a->noted[1] = NULL; /* the next file's resources may reuse the addresses */
     a->nbills = 0;
     ltp_zones_clear(&a->zones);
     a->warned_unit = a->warned_utc = a->warned_power = a->warned_overflow = a->warned_gap =

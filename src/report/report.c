@@ -58,15 +58,6 @@ struct espi_reporter {
 /* Findings                                                            */
 /* ------------------------------------------------------------------ */
 
-static char *dup_text(const char *s)
-{
-    size_t n = strlen(s ? s : "") + 1;
-    char *c = malloc(n);
-    if (c)
-        memcpy(c, s ? s : "", n);
-    return c;
-}
-
 static rule_findings *rule_entry(espi_reporter *r, const char *id, const char *file)
 {
     for (size_t i = 0; i < r->nrules; i++)
@@ -86,7 +77,7 @@ static rule_findings *rule_entry(espi_reporter *r, const char *id, const char *f
     rule_findings *e = &r->rules[r->nrules];
     memset(e, 0, sizeof *e);
     e->rule = rule;
-    e->file = dup_text(file);
+    e->file = strdup(file);
     if (e->file == NULL)
         return NULL;
     r->nrules++;
@@ -108,7 +99,7 @@ static void on_finding(const espi_diag *d, void *ctx)
         finding *f = &e->kept[e->nkept];
         f->line = d->line;
         f->column = d->column;
-        f->message = dup_text(d->message);
+        f->message = strdup(d->message ? d->message : "");
         if (f->message)
             e->nkept++;
     }

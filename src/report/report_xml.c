@@ -22,6 +22,9 @@
 typedef struct up_view {
     up_channels c;
     agg_periods days[2], months[2], hours; /* [0] delivered, [1] received */
+    agg_totals total[2];                   /* over the whole file */
+    const agg_totals *first, *last;        /* days with a reading of either; NULL: none */
+    int64_t days_with_readings;            /* of the delivered channel */
 } up_view;
 
 static const char *const commodity_names[] = {
@@ -129,18 +132,10 @@ static void write_channel(xml_cursor *w, const reading_channel *c)
 static int day_list(const up_view *v, agg_periods *out)
 {
     const agg_series *s = v->c.delivered->first;
-    int64_t first = INT64_MAX, last = INT64_MIN;
-    for (int k = 0; k < 2; k++)
-        for (size_t i = 0; i < v->days[k].n; i++)
-            if (v->days[k].p[i].readings > 0) {
-                if (v->days[k].p[i].start < first)
-                    first = v->days[k].p[i].start;
-                if (v->days[k].p[i].start > last)
-                    last = v->days[k].p[i].start;
-            }
     *out = (agg_periods){NULL, 0, 0};
-    if (first > last)
+    if (v->first == NULL)
         return 0;
+    int64_t first = v->first->start, last = v->last->start;
     /* from the last day back: at most MAX_DAYS, however far apart */
     out->p = malloc(MAX_DAYS * sizeof *out->p);
     if (out->p == NULL)
@@ -349,50 +344,35 @@ static int64_t day_number(const char *label)
  * the whole file (the days element holds the last MAX_DAYS of them). */
 static void write_span(xml_cursor *w, const up_view *v)
 {
-    const agg_totals *first = NULL, *last = NULL;
-    int64_t with_readings = 0;
-    for (int k = 0; k < 2; k++)
-        for (size_t i = 0; i < v->days[k].n; i++) {
-            const agg_totals *p = &v->days[k].p[i];
-            if (p->readings == 0)
-                continue;
-            with_readings += k == 0;
-            if (first == NULL || p->start < first->start)
-                first = p;
-            if (last == NULL || p->start > last->start)
-                last = p;
-        }
-    if (first == NULL)
+    if (v->first == NULL)
         return;
-    attr(w, "firstDay", first->label);
-    attr(w, "lastDay", last->label);
-    attr_int(w, "days", day_number(last->label) - day_number(first->label) + 1);
-    attr_int(w, "daysWithReadings", with_readings);
+    attr(w, "firstDay", v->first->label);
+    attr(w, "lastDay", v->last->label);
+    attr_int(w, "days", day_number(v->last->label) - day_number(v->first->label) + 1);
+    attr_int(w, "daysWithReadings", v->days_with_readings);
 }
 
 static void write_headline(xml_cursor *w, const up_view *v)
 {
     const agg_series *s = v->c.delivered->first;
-    agg_totals d = whole(&v->months[0]), r = whole(&v->months[1]);
-    int64_t with_readings = 0, avg;
-    for (size_t i = 0; i < v->days[0].n; i++)
-        with_readings += v->days[0].p[i].readings > 0;
+    const agg_totals *d = &v->total[0];
+    int64_t avg;
     start(w, "headline");
     write_span(w, v);
-    write_totals_attrs(w, v, &d, v->c.net_metered ? &r : NULL);
-    if (amount_per_count(&avg, amount_of(&d, s->power), with_readings))
+    write_totals_attrs(w, v, d, v->c.net_metered ? &v->total[1] : NULL);
+    if (amount_per_count(&avg, amount_of(d, s->power), v->days_with_readings))
         attr_dec(w, "averagePerDay", avg, 3);
     char unit[32];
-    if (d.has_peak) {
+    if (d->has_peak) {
         agg_demand_unit(unit, sizeof unit, s->unit);
-        attr_dec(w, "peakDemand", d.peak, 3);
+        attr_dec(w, "peakDemand", d->peak, 3);
         attr(w, "peakDemandUnit", unit);
-        attr_utc(w, "peakStartUtc", d.peak_start);
-        attr_local(w, "peakStartLocal", s, d.peak_start);
+        attr_utc(w, "peakStartUtc", d->peak_start);
+        attr_local(w, "peakStartLocal", s, d->peak_start);
     }
-    if (d.has_min) {
-        attr_dec(w, "minDemand", d.min, 3);
-        attr_local(w, "minStartLocal", s, d.min_start);
+    if (d->has_min) {
+        attr_dec(w, "minDemand", d->min, 3);
+        attr_local(w, "minStartLocal", s, d->min_start);
     }
     end(w);
 }
@@ -483,8 +463,7 @@ static void write_tou(xml_cursor *w, const up_view *v)
         any |= c->s[i]->tou != ESPI_ABSENT;
     if (!any)
         return;
-    agg_totals all = whole(&v->months[0]);
-    amount total = amount_of(&all, c->first->power);
+    amount total = amount_of(&v->total[0], c->first->power);
     start(w, "timeOfUse");
     attr(w, "unit", c->first->unit);
     for (size_t i = 0; i < c->ns; i++) {
@@ -510,12 +489,12 @@ static void write_tou(xml_cursor *w, const up_view *v)
 
 static void write_quality(xml_cursor *w, const up_view *v)
 {
-    agg_totals d = whole(&v->months[0]), r = whole(&v->months[1]);
+    const agg_totals *d = &v->total[0], *r = &v->total[1];
     const agg_series *g = v->c.delivered->first; /* the series that holds the gaps */
     start(w, "quality");
-    attr_int(w, "readings", d.readings + (v->c.net_metered ? r.readings : 0));
-    attr_int(w, "missing", d.missing + (v->c.net_metered ? r.missing : 0));
-    attr_int(w, "estimated", d.estimated + (v->c.net_metered ? r.estimated : 0));
+    attr_int(w, "readings", d->readings + (v->c.net_metered ? r->readings : 0));
+    attr_int(w, "missing", d->missing + (v->c.net_metered ? r->missing : 0));
+    attr_int(w, "estimated", d->estimated + (v->c.net_metered ? r->estimated : 0));
     attr_int(w, "gaps", g->gap_count);
     for (size_t i = 0; i < g->ngaps; i++) {
         start(w, "gap");
@@ -552,6 +531,19 @@ static int view_periods(up_view *v)
     if (v->c.received && (channel_periods(v->c.received, AGG_DAY, &v->days[1]) != 0 ||
                           channel_periods(v->c.received, AGG_MONTH, &v->months[1]) != 0))
         return ESPI_E_NOMEM;
+    for (int k = 0; k < 2; k++) {
+        v->total[k] = whole(&v->months[k]);
+        for (size_t i = 0; i < v->days[k].n; i++) {
+            const agg_totals *p = &v->days[k].p[i];
+            if (p->readings == 0)
+                continue;
+            v->days_with_readings += k == 0;
+            if (v->first == NULL || p->start < v->first->start)
+                v->first = p;
+            if (v->last == NULL || p->start > v->last->start)
+                v->last = p;
+        }
+    }
     return 0;
 }
 
