@@ -4,6 +4,9 @@
  * with --output-dir, each FILE into a feed of its own (docs/scale.md). */
 #include "cli.h"
 
+#include "batch.h"
+#include "pool.h"
+
 #include "espi.h"
 
 #include <errno.h>
@@ -19,6 +22,7 @@ typedef struct convert_opts {
     const char *group;
     const char *status;
     bool skip_existing;
+    const char *jobs;
     const char *files_from;
     bool null_list;
     const char *tz;
@@ -52,6 +56,11 @@ static const cli_option convert_options[] = {
     {0, "skip-existing", NULL, CLI_FLAG, offsetof(convert_opts, skip_existing),
      "with --output-dir, keep an output that is newer than its FILE (status skipped), so a "
      "run again redoes only what changed",
+     NULL},
+    {'j', "jobs", "N", CLI_STRING, offsetof(convert_opts, jobs),
+     "with --output-dir, convert N outputs at once on worker threads of this one process "
+     "(default: the number of cores, at most 16); the outputs, status lines and messages are "
+     "those of -j 1, in the same order",
      NULL},
     {0, "tz", "ZONE", CLI_STRING, offsetof(convert_opts, tz),
      "the co-op's time zone, IANA or POSIX TZ (default America/Los_Angeles)", NULL},
@@ -141,43 +150,10 @@ static int parse_series_flows(const cli_io *io, const char *text, series_flows *
     return CLI_OK;
 }
 
-/* What one output of --output-dir came to, for its status line and the
- * closing totals. */
-typedef struct outcome {
-    size_t warnings, errors;
-    size_t readings; /* in the feed written; 0 when none was */
-    bool written;
-    bool message_is_error;
-    char message[1400]; /* the first error, else the first warning; "" when none */
-} outcome;
-
-/* Keeps line as the message unless one is kept already (an error replaces
- * a warning). */
-static void remember(outcome *oc, espi_severity severity, const char *line)
-{
-    bool error = severity == ESPI_SEV_ERROR;
-    if (oc->message[0] != '\0' && (oc->message_is_error || !error))
-        return;
-    snprintf(oc->message, sizeof oc->message, "%s", line);
-    oc->message_is_error = error;
-}
-
-/* A finding counted for the status line (infos break no rule). */
-static void note(outcome *oc, espi_severity severity, const char *line)
-{
-    if (oc == NULL || severity == ESPI_SEV_INFO)
-        return;
-    if (severity == ESPI_SEV_ERROR)
-        oc->errors++;
-    else
-        oc->warnings++;
-    remember(oc, severity, line);
-}
-
 typedef struct reporter {
     const cli_io *io;
     bool quiet;
-    outcome *tally; /* NULL: one feed, no status line */
+    batch_outcome *tally; /* NULL: one feed, no status line */
 } reporter;
 
 static void print_diag(const espi_diag *d, void *ctx)
@@ -185,7 +161,7 @@ static void print_diag(const espi_diag *d, void *ctx)
     reporter *r = ctx;
     char line[1400];
     espi_diag_format(line, sizeof line, d);
-    note(r->tally, d->severity, line);
+    batch_note(r->tally, d->severity, line);
     if (r->quiet && d->severity != ESPI_SEV_ERROR)
         return;
     fprintf(r->io->err, "%s\n", line);
@@ -199,7 +175,7 @@ static void print_error(const reporter *r, const espi_error *err)
         return;
     char line[1400];
     espi_error_format(line, sizeof line, err);
-    note(r->tally, ESPI_SEV_ERROR, line);
+    batch_note(r->tally, ESPI_SEV_ERROR, line);
 }
 
 /* The Atom time: --updated, else SOURCE_DATE_EPOCH, else from the data. */
@@ -267,7 +243,7 @@ static void print_summary(const cli_io *io, const char *path, const espi_feed *f
 static void tally_write(reporter *rep, const char *path, const espi_feed *feed,
                         const cli_check *check, int rc)
 {
-    outcome *oc = rep->tally;
+    batch_outcome *oc = rep->tally;
     oc->errors += check->errors;
     oc->warnings += check->warnings;
     oc->written = rc == CLI_OK || (rc == CLI_INVALID_INPUT && check->errors > 0);
@@ -282,16 +258,16 @@ static void tally_write(reporter *rep, const char *path, const espi_feed *feed,
                  "%s: invalid: %zu error%s remain%s after conversion (the feed is written all "
                  "the same); run espi validate %s for all",
                  path, check->errors, plural(check->errors), check->errors == 1 ? "s" : "", path);
-        remember(oc, ESPI_SEV_ERROR, line);
+        batch_remember(oc, ESPI_SEV_ERROR, line);
     } else if (oc->written && check->warnings > 0) {
         snprintf(line, sizeof line,
                  "%s: %zu warning%s remain%s after conversion; run espi validate %s for all", path,
                  check->warnings, plural(check->warnings), check->warnings == 1 ? "s" : "", path);
-        remember(oc, ESPI_SEV_WARNING, line);
+        batch_remember(oc, ESPI_SEV_WARNING, line);
     } else if (!oc->written && !oc->message_is_error) {
         /* cli_write_feed_checked printed why; it does not hand it over */
         snprintf(line, sizeof line, "%s: not written (stderr says why)", path);
-        note(oc, ESPI_SEV_ERROR, line);
+        batch_note(oc, ESPI_SEV_ERROR, line);
     }
 }
 
@@ -348,7 +324,7 @@ static void input_failed(void *ctx, const char *name, const espi_error *err, boo
         return;
     char line[1400];
     espi_error_format(line, sizeof line, err);
-    note(a->rep->tally, ESPI_SEV_ERROR, line);
+    batch_note(a->rep->tally, ESPI_SEV_ERROR, line);
 }
 
 /* Which files of a ZIP were read, as their warnings would not say it of
@@ -444,7 +420,7 @@ static int setup_make(const cli_io *io, const convert_opts *o, convert_setup *s)
 /* One feed from inputs, written to output (NULL: stdout) unless --dry-run;
  * tally (may be NULL) gets what it came to. Returns the exit code. */
 static int convert_one(const cli_io *io, const convert_opts *o, const convert_setup *s,
-                       const char *output, char **inputs, int ninputs, outcome *tally)
+                       const char *output, char **inputs, int ninputs, batch_outcome *tally)
 {
     reporter rep = {io, o->quiet, tally};
     espi_convert_options co = {s->tz,      o->tz != NULL, o->strict,   o->dry_run,
@@ -475,357 +451,13 @@ static int convert_one(const cli_io *io, const convert_opts *o, const convert_se
     return code;
 }
 
-/* ------------------------------------------------------------------ */
-/* --output-dir: each FILE a feed of its own                           */
-/* ------------------------------------------------------------------ */
-
-/* One output of the run and the FILE it is made of. */
-typedef struct batch_item {
-    char *arg;
-    char *path;       /* DIR/NAME.xml */
-    const char *name; /* NAME.xml, inside path */
-    size_t index;     /* on the command line */
-} batch_item;
-
-typedef struct batch {
-    const cli_io *io;
-    const convert_opts *o;
-    const convert_setup *setup;
-    batch_item *items;
-    size_t n;
-    FILE *status; /* NULL: no --status */
-    size_t ok, invalid, errors, skipped;
-    int worst;
-} batch;
-
-static int out_of_memory(const cli_io *io)
-{
-    fprintf(io->err, "espi: out of memory\n");
-    return CLI_IO;
-}
-
-/* NAME of FILE's output: its base name without ".gz" and then one more
- * extension ("usage.json.gz" -> "usage"); a leading dot stays (".usage"). */
-static size_t output_stem(const char *arg, const char **stem)
-{
-    const char *slash = strrchr(arg, '/');
-    const char *base = slash ? slash + 1 : arg;
-    size_t len = strlen(base);
-    if (len > 3 && strcasecmp(base + len - 3, ".gz") == 0)
-        len -= 3;
-    for (size_t i = len; i > 1; i--)
-        if (base[i - 1] == '.') {
-            len = i - 1;
-            break;
-        }
-    *stem = base;
-    return len;
-}
-
-/* DIR/NAME.xml, DIR without the slashes it ends in; NULL when out of memory. */
-static char *output_path(const char *dir, const char *stem, size_t len, size_t *name_at)
-{
-    size_t dlen = strlen(dir);
-    while (dlen > 1 && dir[dlen - 1] == '/')
-        dlen--;
-    bool root = dlen == 1 && dir[0] == '/';
-    size_t size = dlen + 1 + len + sizeof ".xml";
-    char *path = malloc(size);
-    if (path == NULL)
-        return NULL;
-    snprintf(path, size, "%.*s%s%.*s.xml", (int)dlen, dir, root ? "" : "/", (int)len, stem);
-    *name_at = dlen + (root ? 0 : 1);
-    return path;
-}
-
-static int by_name(const void *a, const void *b)
-{
-    const batch_item *x = *(const batch_item *const *)a, *y = *(const batch_item *const *)b;
-    int c = strcasecmp(x->name, y->name);
-    return c != 0 ? c : (x->index > y->index) - (x->index < y->index);
-}
-
-/* Two FILEs with the same NAME (in any case: one file on some systems)
- * would write one output: refused before anything is done. */
-static int refuse_collisions(const batch *b)
-{
-    const batch_item **sorted = malloc(b->n * sizeof *sorted);
-    if (sorted == NULL)
-        return out_of_memory(b->io);
-    for (size_t i = 0; i < b->n; i++)
-        sorted[i] = &b->items[i];
-    qsort(sorted, b->n, sizeof *sorted, by_name);
-    const batch_item *first = NULL, *second = NULL;
-    for (size_t i = 1; i < b->n; i++) {
-        if (strcasecmp(sorted[i - 1]->name, sorted[i]->name) != 0)
-            continue;
-        if (first == NULL || sorted[i]->index < second->index) {
-            first = sorted[i - 1];
-            second = sorted[i];
-        }
-    }
-    free(sorted);
-    if (first == NULL)
-        return CLI_OK;
-    return cli_usage(b->io, "convert",
-                     "%s and %s would both be written to %s (--output-dir names an output "
-                     "after its file, without the extension); rename one, or convert them in "
-                     "separate runs",
-                     first->arg, second->arg, second->path);
-}
-
-/* An output that is its own FILE (--output-dir the FILE's folder, and a
- * .xml FILE) would replace the file it is read from: refused. */
-static int refuse_self(const batch *b)
-{
-    for (size_t i = 0; i < b->n; i++) {
-        struct stat in, out;
-        if (stat(b->items[i].path, &out) == 0 && stat(b->items[i].arg, &in) == 0 &&
-            in.st_dev == out.st_dev && in.st_ino == out.st_ino)
-            return cli_usage(b->io, "convert",
-                             "%s would be replaced by its own output %s; give another "
-                             "--output-dir",
-                             b->items[i].arg, b->items[i].path);
-    }
-    return CLI_OK;
-}
-
-/* Names every output; refuses stdin, names that cannot be made or that
- * collide, and an output that is its own input. */
-static int plan(batch *b, char **inputs, int ninputs)
-{
-    b->items = calloc((size_t)ninputs, sizeof *b->items);
-    if (b->items == NULL)
-        return out_of_memory(b->io);
-    for (int i = 0; i < ninputs; i++) {
-        const char *stem;
-        size_t len = output_stem(inputs[i], &stem), at = 0;
-        if (strcmp(inputs[i], "-") == 0)
-            return cli_usage(b->io, "convert",
-                             "- (stdin) has no name to give its output in --output-dir; give "
-                             "files, or convert stdin on its own with -o");
-        if (len == 0)
-            return cli_usage(b->io, "convert",
-                             "'%s' has no file name to name its output in --output-dir", inputs[i]);
-        batch_item *it = &b->items[b->n];
-        it->arg = inputs[i];
-        it->index = (size_t)i;
-        it->path = output_path(b->o->output_dir, stem, len, &at);
-        if (it->path == NULL)
-            return out_of_memory(b->io);
-        it->name = it->path + at;
-        b->n++;
-    }
-    int code = refuse_collisions(b);
-    return code == CLI_OK ? refuse_self(b) : code;
-}
-
-/* DIR, made when it does not exist (its parent must). */
-static int make_dir(const cli_io *io, const char *dir)
-{
-    struct stat st;
-    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-        return CLI_OK;
-    if (stat(dir, &st) == 0) {
-        fprintf(io->err, "%s: error: io: is not a directory; --output-dir needs a folder\n", dir);
-        return CLI_IO;
-    }
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        fprintf(io->err, "%s: error: io: cannot make the folder: %s\n", dir, strerror(errno));
-        return CLI_IO;
-    }
-    return CLI_OK;
-}
-
-static bool later(const struct timespec *a, const struct timespec *b)
-{
-    return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
-}
-
-/* --skip-existing: the output is a file newer than its FILE. */
-static bool up_to_date(const batch_item *it)
-{
-    struct stat out, in;
-    return stat(it->path, &out) == 0 && S_ISREG(out.st_mode) && stat(it->arg, &in) == 0 &&
-           later(&out.st_mtim, &in.st_mtim);
-}
-
-/* The length of the valid UTF-8 sequence at p, or 0. */
-static size_t utf8_length(const unsigned char *p)
-{
-    unsigned char c = p[0];
-    size_t n = c < 0x80                 ? 1
-               : c >= 0xC2 && c <= 0xDF ? 2
-               : c >= 0xE0 && c <= 0xEF ? 3
-               : c >= 0xF0 && c <= 0xF4 ? 4
-                                        : 0;
-    unsigned char lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
-    unsigned char hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
-    for (size_t i = 1; i < n; i++) {
-        unsigned char lo_i = i == 1 ? lo : 0x80, hi_i = i == 1 ? hi : 0xBF;
-        if (p[i] < lo_i || p[i] > hi_i)
-            return 0;
-    }
-    return n;
-}
-
-/* s as a JSON string; bytes that are not UTF-8 (a file name may hold
- * any) become U+FFFD. */
-static void put_json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p;) {
-        size_t n = utf8_length(p);
-        if (n == 0) {
-            fputs("\\ufffd", f);
-            p++;
-        } else if (*p == '"' || *p == '\\') {
-            fprintf(f, "\\%c", *p++);
-        } else if (*p == '\n') {
-            fputs("\\n", f);
-            p++;
-        } else if (*p == '\t') {
-            fputs("\\t", f);
-            p++;
-        } else if (*p < 0x20 || *p == 0x7F) {
-            fprintf(f, "\\u%04x", *p++);
-        } else {
-            fwrite(p, 1, n, f);
-            p += n;
-        }
-    }
-    fputc('"', f);
-}
-
-/* One line of --status, flushed, so a pipeline can follow the file. */
-static void put_status(FILE *f, const batch_item *it, const char *status, const outcome *oc,
-                       bool skipped, long long ms)
-{
-    fputs("{\"output\": ", f);
-    put_json_string(f, it->path);
-    fputs(", \"inputs\": [", f);
-    put_json_string(f, it->arg);
-    fprintf(f, "], \"status\": \"%s\", \"readings\": ", status);
-    if (skipped) /* not read: what it holds is not known */
-        fputs("null", f);
-    else
-        fprintf(f, "%zu", oc->readings);
-    fprintf(f, ", \"warnings\": %zu, \"errors\": %zu, \"message\": ", oc->warnings, oc->errors);
-    if (oc->message[0] == '\0')
-        fputs("null", f);
-    else
-        put_json_string(f, oc->message);
-    fprintf(f, ", \"seconds\": %lld.%03lld}\n", ms / 1000, ms % 1000);
-    fflush(f);
-}
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* One output: kept (--skip-existing), or converted as -o PATH FILE. */
-static void run_item(batch *b, const batch_item *it)
-{
-    long long start = now_ms();
-    outcome oc = {0};
-    const char *status;
-    int code = CLI_OK;
-    bool skipped = b->o->skip_existing && up_to_date(it);
-    if (skipped) {
-        status = "skipped";
-        b->skipped++;
-        if (!b->o->quiet)
-            fprintf(b->io->err, "espi: kept %s: newer than %s (--skip-existing)\n", it->path,
-                    it->arg);
-    } else {
-        char *one[1] = {it->arg};
-        code = convert_one(b->io, b->o, b->setup, it->path, one, 1, &oc);
-        if (code == CLI_OK) {
-            status = "ok";
-            b->ok++;
-        } else if (oc.written) { /* errors remain in it: kept all the same */
-            status = "invalid";
-            b->invalid++;
-        } else {
-            status = "error";
-            b->errors++;
-        }
-    }
-    b->worst = code > b->worst ? code : b->worst;
-    if (b->status)
-        put_status(b->status, it, status, &oc, skipped, now_ms() - start);
-}
-
-static int open_status(batch *b)
-{
-    const char *path = b->o->status;
-    if (path == NULL)
-        return CLI_OK;
-    b->status = strcmp(path, "-") == 0 ? b->io->out : fopen(path, "w");
-    if (b->status != NULL)
-        return CLI_OK;
-    fprintf(b->io->err, "%s: error: io: cannot write the status file: %s\n", path, strerror(errno));
-    return CLI_IO;
-}
-
-/* The status file closed; a failure to write it makes exit 3. */
-static int close_status(batch *b)
-{
-    if (b->status == NULL)
-        return CLI_OK;
-    bool failed = ferror(b->status) != 0;
-    errno = 0; /* the reason, when the flush gives one */
-    if (b->status == b->io->out)
-        failed = fflush(b->status) != 0 || failed;
-    else
-        failed = fclose(b->status) != 0 || failed;
-    b->status = NULL;
-    if (!failed)
-        return CLI_OK;
-    fprintf(b->io->err, "%s: error: io: cannot write the status file%s%s\n", b->o->status,
-            errno ? ": " : "", errno ? strerror(errno) : "");
-    return CLI_IO;
-}
-
-static void say_totals(const batch *b)
-{
-    fprintf(b->io->err, "espi: %zu output%s: %zu ok, %zu invalid, %zu error%s, %zu skipped\n", b->n,
-            plural(b->n), b->ok, b->invalid, b->errors, plural(b->errors), b->skipped);
-}
-
-/* --output-dir: each FILE converted on its own, in order; one failing does
- * not stop the others; the exit code is the worst of all. */
-static int convert_batch(const cli_io *io, const convert_opts *o, const convert_setup *s,
-                         char **inputs, int ninputs)
-{
-    batch b = {.io = io, .o = o, .setup = s};
-    int code = plan(&b, inputs, ninputs);
-    if (code == CLI_OK)
-        code = make_dir(io, o->output_dir);
-    if (code == CLI_OK)
-        code = open_status(&b);
-    if (code == CLI_OK) {
-        for (size_t i = 0; i < b.n; i++)
-            run_item(&b, &b.items[i]);
-        code = close_status(&b);
-        say_totals(&b);
-        code = code > b.worst ? code : b.worst;
-    }
-    for (size_t i = 0; i < b.n; i++)
-        free(b.items[i].path);
-    free(b.items);
-    return code;
-}
-
 /* The options only --output-dir takes, and those it does not. */
 static int check_batch_options(const cli_io *io, const convert_opts *o)
 {
     const char *needs = o->group           ? "--group"
                         : o->status        ? "--status"
                         : o->skip_existing ? "--skip-existing"
+                        : o->jobs          ? "-j"
                                            : NULL;
     if (o->output_dir == NULL && needs != NULL)
         return cli_usage(io, "convert", "%s goes with --output-dir DIR", needs);
@@ -846,6 +478,31 @@ static int check_batch_options(const cli_io *io, const convert_opts *o)
     if (o->group && strcmp(o->group, "input") != 0)
         return cli_usage(io, "convert", "unknown --group '%s': expected input", o->group);
     return CLI_OK;
+}
+
+/* A job of --output-dir: the group's FILEs into one feed at output. */
+typedef struct batch_ctx {
+    const convert_opts *o;
+    const convert_setup *s;
+} batch_ctx;
+
+static int convert_group(void *ctx, const cli_io *io, const char *output, char **inputs,
+                         int ninputs, batch_outcome *oc)
+{
+    const batch_ctx *bc = ctx;
+    return convert_one(io, bc->o, bc->s, output, inputs, ninputs, oc);
+}
+
+/* --output-dir: each group of FILEs converted on its own, -j at once; one
+ * failing does not stop the others; the exit code is the worst of all. */
+static int convert_batch(const cli_io *io, const convert_opts *o, const convert_setup *s,
+                         char **inputs, int ninputs)
+{
+    batch_ctx bc = {o, s};
+    batch_options bo = {o->output_dir, o->group, o->status,     o->skip_existing,
+                        o->quiet,      1,        convert_group, &bc};
+    int code = cli_pool_workers(io, "convert", o->jobs, &bo.workers);
+    return code == CLI_OK ? batch_run(io, &bo, inputs, ninputs) : code;
 }
 
 static int convert(const cli_io *io, const convert_opts *o, char **inputs, int ninputs)

@@ -29,6 +29,8 @@ static const env_doc env_docs[] = {
     {"TMPDIR", "convert fetch",
      "Where the feed is written and checked before it goes to standard output (default /tmp); "
      "with -o the temporary file is created beside the output file instead."},
+    {"TERM", "convert validate dump",
+     "With -j and stderr a terminal, a progress line is shown there unless TERM is dumb."},
     {"ESPI_SMARTHUB_PASSWORD", "fetch",
      "The SmartHub password, when --password-file is not given (else espi asks for it on the "
      "terminal). espi removes it from its environment once read."},
@@ -38,7 +40,7 @@ static const env_doc env_docs[] = {
 };
 
 static const char signals_text[] =
-    "Interrupted by SIGINT, SIGTERM or SIGHUP, espi removes its temporary file and dies of the\n"
+    "Interrupted by SIGINT, SIGTERM or SIGHUP, espi removes its temporary files and dies of the\n"
     "signal, so the shell sees 128 plus the signal number (130, 143, 129).\n";
 
 typedef struct roff_escape {

@@ -8,6 +8,8 @@
 #   convert -o: the input is two years of 15-minute data, so writing and
 #     checking the feed takes a while; the signal comes once the temporary
 #     file exists.
+#   convert --output-dir -j 2: two such inputs on two worker threads; the
+#     signal comes once both temporary files exist, and both are removed.
 . "$(dirname "$0")/common.bash"
 set -m # background jobs must not start with SIGINT ignored
 
@@ -68,6 +70,31 @@ for sig in INT TERM; do
         bad "convert -o, SIG$sig: no temporary file appeared (exit code $?)"
     fi
 done
+
+# --output-dir -j 2: the main thread takes the signal and removes the temporary
+# files the two workers are writing
+d=$work/jobs
+mkdir "$d"
+cp "$work/poll.json" "$work/a.json"
+cp "$work/poll.json" "$work/b.json"
+"$ESPI" convert -q $UPDATED --output-dir "$d" -j 2 "$work/a.json" "$work/b.json" \
+    >"$work/stdout" 2>"$work/stderr" &
+pid=$!
+if wait_for "$d/.a.xml.??????" 120 && wait_for "$d/.b.xml.??????" 120; then
+    kill -TERM "$pid"
+    wait "$pid"
+    rc=$?
+    check "convert --output-dir -j 2, SIGTERM mid-write" 143 \
+        "^$d/a.xml: error: interrupted: nothing was written"
+    grep -q "^$d/b.xml: error: interrupted: nothing was written" "$work/stderr" &&
+        ok "convert -j 2: both outputs named" || bad "convert -j 2: b.xml not named on stderr"
+    no_temp "convert --output-dir -j 2" "$d"
+    [ -z "$(ls "$d")" ] && ok "convert -j 2: no output left" || bad "convert -j 2: left $(ls "$d")"
+else
+    kill -KILL "$pid"
+    wait "$pid"
+    bad "convert --output-dir -j 2: the two temporary files did not appear together"
+fi
 
 # convert to stdout writes a temporary file in $TMPDIR first: removed too
 t=$work/tmpdir
