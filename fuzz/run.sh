@@ -39,11 +39,11 @@ build_library() {
 build_target() {
   local t=$1 extra=()
   if [ "$t" = cli_args ]; then
-    extra=(-I"$root/src/cli" "$root/src/cli/cli.c" "$root/src/cli/options.c"
-           "$root/src/cli/man.c" "$root/src/cli/completion.c" "$root/src/cli/inputs.c"
-           "$root/src/cli/cmd_convert.c" "$root/src/cli/cmd_validate.c"
-           "$root/src/cli/cmd_dump.c" "$root/src/cli/cmd_fetch.c"
-           "$root/src/cli/cmd_summary.c" "$root/src/cli/cmd_report.c")
+    # every file of the CLI but its main()
+    extra=(-I"$root/src/cli" -pthread)
+    for f in "$root"/src/cli/*.c; do
+      [ "$(basename "$f")" = main.c ] || extra+=("$f")
+    done
   fi
   # shellcheck disable=SC2046,SC2086
   clang $cflags -fsanitize=fuzzer -I"$root/include" -I"$root/src" -I"$root/fuzz/targets" \

@@ -19,11 +19,23 @@
  *  - every options struct has an espi_X_options_init() that sets its
  *    defaults, and every function that takes options accepts NULL for them;
  *  - warnings go to an espi_diag_fn callback; nothing is printed.
- * All functions are thread-safe for distinct objects: no global time zone.
- * Process-wide state is limited to schema validation: on first use it
- * initialises libxml2, installs an external-entity loader that serves the
- * bundled schemas (and passes every other URL to the loader it replaced),
- * and keeps the compiled schemas for later calls.
+ *
+ * Threads: any function may be called from several threads at once, as long
+ * as each object (converter, feed, validator, dumper, summarizer, reporter,
+ * input, output) is used by one thread at a time; objects are not locked.
+ * An espi_tz and the options structs are only read and may be shared. There
+ * is no global time zone and no other process-wide state but this: the
+ * first call that needs libxml2 or libxslt initialises them once (whatever
+ * the thread), installs an external-entity loader that serves the bundled
+ * schemas (and passes every other URL to the loader it replaced) and a
+ * libxslt message handler that hands each message to the thread that
+ * raised it (and any not raised inside espi to the handler it replaced);
+ * compiled schemas are kept for later calls (compiled under a lock, then
+ * shared); and the temporary files of open espi_outputs are listed for
+ * espi_output_remove_pending (at most ESPI_OUTPUT_MAX_OPEN at once).
+ * libxml2's error handlers espi sets during a parse are per thread, and
+ * restored. A program that sets libxml2's entity loader or libxslt's generic
+ * error handler itself should do so before its first call into espi.
  */
 #ifndef ESPI_H
 #define ESPI_H
@@ -252,6 +264,15 @@ typedef struct espi_convert_options {
      * name given twice takes the first. NULL: none. */
     const espi_series_flow *series_flows;
     size_t nseries_flows;
+    /* (added after 0.1.0) Keep only the usage points of this SmartHub
+     * account (NULL: every one), and of them only those of this service
+     * location (electricity, gas and water) or of none (a CSV export, which
+     * then joins the location); NULL: every location. The others are left
+     * out of the feed before the merge, with an info (convert-left-out).
+     * espi convert --group account gives each group's feed its own usage
+     * point so (docs/scale.md). */
+    const char *only_account;
+    const char *only_location;
 } espi_convert_options;
 
 /* No zone, nothing strict, no dry run, no callback. */
@@ -276,6 +297,31 @@ ESPI_API int espi_converter_add(espi_converter *c, FILE *in, const char *name, e
 ESPI_API int espi_converter_finish(espi_converter *c, espi_feed **out, espi_error *err);
 
 ESPI_API void espi_converter_free(espi_converter *c);
+
+/* A SmartHub account and service location that inputs added to a converter
+ * hold (espi_converter_accounts). The strings are valid during the call. */
+typedef struct espi_account_ref {
+    const char *account;  /* the account number, never "" */
+    const char *location; /* the service location number (its gas and water usage
+                             points too); "" when the input does not say (a CSV export
+                             names only the account; a billing record for every
+                             location of the account) */
+    bool usage;           /* usage data of it (readings, bills): a usage point of the
+                             feed; false: account metadata only (user-data, billing) */
+} espi_account_ref;
+
+typedef void (*espi_account_fn)(const espi_account_ref *ref, void *ctx);
+
+/* (added after 0.1.0) Calls fn for each SmartHub account and location in
+ * what was added so far, without merging or writing anything (call it
+ * before espi_converter_finish, or instead of it): first the usage points,
+ * then the account records (user-data and billing JSON), each pair once
+ * per kind, in the order they were read. Usage without an account number
+ * (a repaired Green Button file, the older usage CSV) is not listed: a
+ * Green Button file names no SmartHub account, so a caller that only asks
+ * need not add one (espi_format_detect tells it from its first bytes). An
+ * inactive account (user-data "inactive") is skipped as when converting. */
+ESPI_API void espi_converter_accounts(const espi_converter *c, espi_account_fn fn, void *ctx);
 
 /* ------------------------------------------------------------------ */
 /* Writer: ESPI Atom feed                                              */
@@ -399,6 +445,10 @@ typedef struct espi_validate_options {
      * disagrees with them) is reported once, on the cause, with a count and the first and
      * last reading; verbose adds a finding per reading (not counted as errors, ...). */
     bool verbose;
+    /* (added after 0.1.0) The rules alone: the schema is neither compiled nor checked
+     * (no "schema" finding). For a caller that runs espi_schema_validate_stream on the
+     * same bytes at the same time, on another thread. Ignored with schema_only. */
+    bool skip_schema;
 } espi_validate_options;
 
 /* ESPI 4.0, schema and rules, families chosen from the file, every finding
@@ -445,6 +495,19 @@ typedef struct espi_validator_options {
     bool strict;  /* warnings make a file invalid */
     bool summary; /* a closing line "N files: N valid, N invalid, N unreadable" (text), or
                    * object {"summary": {...}} (JSON lines); none in the JSON array */
+    /* Each finding as it is reported (max_per_rule's held-back ones are not), after
+     * the report has it; quiet does not stop it. May be NULL. */
+    espi_diag_fn on_finding;
+    void *finding_ctx;
+    /* A part of a report that another validator (the framing one, same format) frames,
+     * for files validated apart (on worker threads) and given out in order: the part
+     * writes its files' lines or objects alone. In JSON neither the array's brackets
+     * nor, unless first_part, a separator before its first object: the framing
+     * report's "[" and "]" go around the parts, in order, the first first_part. A
+     * part writes no summary: espi_validator_merge adds its counts to the framing
+     * report's, whose summary then counts every file. */
+    bool part;
+    bool first_part;
 } espi_validator_options;
 
 /* Text, every finding, warnings allowed. */
@@ -470,8 +533,24 @@ ESPI_API int espi_validator_add(bool *valid, espi_validator *r, FILE *in, const 
  * invalid. */
 ESPI_API void espi_validator_unreadable(espi_validator *r, const char *name, const espi_error *err);
 
-/* Ends the report (the JSON array, the summary) and flushes. */
+/* Ends the report (the JSON array, the summary) and flushes. A part: flushes
+ * (and says whether what it wrote was written). */
 ESPI_API int espi_validator_finish(espi_validator *r, espi_error *err);
+
+/* What a report counts so far: inputs by verdict (as the summary counts them)
+ * and the findings of the files checked (errors, warnings, infos; held back by
+ * max_per_rule included, ignored ones not). */
+typedef struct espi_validator_totals {
+    size_t files, valid, invalid, unreadable;
+    size_t errors, warnings, infos;
+} espi_validator_totals;
+
+ESPI_API void espi_validator_totals_get(espi_validator_totals *out, const espi_validator *r);
+
+/* Adds the counts of part (a validator made with options.part, finished) to
+ * r's, for r's summary; a write error of the part's becomes r's, which
+ * espi_validator_finish(r) then returns. */
+ESPI_API void espi_validator_merge(espi_validator *r, const espi_validator *part);
 
 ESPI_API void espi_validator_free(espi_validator *r);
 
@@ -754,6 +833,12 @@ typedef struct espi_dump_options {
     /* A file that fails leaves no rows: dest is cut back to where its rows
      * began (when dest is a regular file; on a pipe they stay). */
     bool drop_failed;
+    /* CSV: no header line. For a part of a table whose header another
+     * dumper writes (one dumper per file on worker threads, their outputs
+     * joined in order: the first with the header, the others without). JSON
+     * lines and JSON documents have no framing across files: a dumper's
+     * output per file can be joined as it is. */
+    bool no_header;
 } espi_dump_options;
 
 /* CSV rows of readings, the file's own zone and units, no callback. */
@@ -773,6 +858,11 @@ ESPI_API int espi_dumper_add(espi_dumper *d, FILE *in, const char *name, espi_er
 
 /* Writes what is still buffered (the JSON document's end) and flushes. */
 ESPI_API int espi_dumper_finish(espi_dumper *d, espi_error *err);
+
+/* The rows written so far: CSV lines (the header not counted) or JSON lines;
+ * in JSON documents, the readings (--what readings) or the objects listed.
+ * Rows cut off with a file that failed (drop_failed) are not counted. */
+ESPI_API size_t espi_dumper_rows(const espi_dumper *d);
 
 ESPI_API void espi_dumper_free(espi_dumper *d);
 
@@ -937,8 +1027,15 @@ ESPI_API void espi_input_close(espi_input *in);
 
 typedef struct espi_output espi_output;
 
+/* Outputs that may be open at once in a process (opened and not yet
+ * committed or aborted): each one's temporary file is listed for
+ * espi_output_remove_pending in a table that a signal handler can read. */
+#define ESPI_OUTPUT_MAX_OPEN 64
+
 /* Opens a temporary file beside path (or in $TMPDIR when path is NULL, for
- * output that goes to stdout on commit). */
+ * output that goes to stdout on commit). ESPI_E_LIMIT (err->code
+ * "output-limit") when ESPI_OUTPUT_MAX_OPEN outputs are open already: no
+ * temporary file is ever left out of espi_output_remove_pending's list. */
 ESPI_API int espi_output_open(espi_output **out, const char *path, espi_error *err);
 
 /* The stream to write to. */
@@ -958,7 +1055,10 @@ ESPI_API void espi_output_abort(espi_output *o);
 /* Removes every temporary file still open, without freeing anything, and
  * writes "PATH: error: interrupted: ..." for each to report_fd (unless it is
  * -1): for a SIGINT or SIGTERM handler, which then ends the process. It
- * only calls unlink and write, so it is async-signal-safe. */
+ * only calls unlink and write and uses lock-free atomics, so it is
+ * async-signal-safe, on whichever thread the signal arrives, while other
+ * threads open and commit outputs. An output whose file it removed is still
+ * the caller's to free (espi_output_abort). */
 ESPI_API void espi_output_remove_pending(int report_fd);
 
 /* ------------------------------------------------------------------ */

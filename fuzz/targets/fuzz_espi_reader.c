@@ -218,7 +218,8 @@ static void dump_all(const uint8_t *data, size_t size)
                                fuzz_on_diag,
                                NULL,
                                0,
-                               size % 2 == 0};
+                               size % 2 == 0,
+                               size % 11 == 0};
     espi_dumper *d = NULL;
     espi_error err;
     if (out != NULL && espi_dumper_new(&d, out, &dopts, &err) == 0) {

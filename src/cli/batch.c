@@ -67,7 +67,7 @@ static const char *plural(size_t n)
 
 /* NAME of FILE's output: its base name without ".gz" and then one more
  * extension ("usage.json.gz" -> "usage"); a leading dot stays (".usage"). */
-static size_t output_stem(const char *arg, const char **stem)
+size_t batch_output_stem(const char *arg, const char **stem)
 {
     const char *slash = strrchr(arg, '/');
     const char *base = slash ? slash + 1 : arg;
@@ -84,7 +84,7 @@ static size_t output_stem(const char *arg, const char **stem)
 }
 
 /* DIR/NAME.xml, DIR without the slashes it ends in; NULL when out of memory. */
-static char *output_path(const char *dir, const char *stem, size_t len, size_t *name_at)
+char *batch_output_path(const char *dir, const char *stem, size_t len, size_t *name_at)
 {
     size_t dlen = strlen(dir);
     while (dlen > 1 && dir[dlen - 1] == '/')
@@ -128,11 +128,15 @@ static int refuse_collisions(const batch *b)
     free(sorted);
     if (first == NULL)
         return CLI_OK;
+    bool accounts = b->bo->group && strcmp(b->bo->group, "account") == 0;
     return cli_usage(b->io, "convert",
-                     "%s and %s would both be written to %s (--output-dir names an output "
-                     "after its file, without the extension); rename one, or convert them in "
-                     "separate runs",
-                     first->args[0], second->args[0], second->path);
+                     "%s and %s would both be written to %s (%s); rename one, or convert them "
+                     "in separate runs",
+                     first->args[0], second->args[0], second->path,
+                     accounts ? "--group account names an output after its account and location, "
+                                "one without an account after its file, without the extension"
+                              : "--output-dir names an output after its file, without the "
+                                "extension");
 }
 
 /* An output that is one of its own FILEs (--output-dir the FILE's folder,
@@ -165,7 +169,7 @@ static int plan_inputs(batch *b, char **inputs, int ninputs)
         return out_of_memory(b->io);
     for (int i = 0; i < ninputs; i++) {
         const char *stem;
-        size_t len = output_stem(inputs[i], &stem), at = 0;
+        size_t len = batch_output_stem(inputs[i], &stem), at = 0;
         if (strcmp(inputs[i], "-") == 0)
             return cli_usage(b->io, "convert",
                              "- (stdin) has no name to give its output in --output-dir; give "
@@ -177,7 +181,7 @@ static int plan_inputs(batch *b, char **inputs, int ninputs)
         it->args = &inputs[i];
         it->nargs = 1;
         it->index = (size_t)i;
-        it->path = output_path(b->bo->dir, stem, len, &at);
+        it->path = batch_output_path(b->bo->dir, stem, len, &at);
         if (it->path == NULL)
             return out_of_memory(b->io);
         it->name = it->path + at;
@@ -190,7 +194,9 @@ static int plan_inputs(batch *b, char **inputs, int ninputs)
  * and an output that is its own input. */
 static int plan(batch *b, char **inputs, int ninputs)
 {
-    int code = plan_inputs(b, inputs, ninputs);
+    int code = b->bo->group && strcmp(b->bo->group, "account") == 0
+                   ? batch_plan_accounts(b->io, b->bo, inputs, ninputs, &b->items, &b->n)
+                   : plan_inputs(b, inputs, ninputs);
     if (code == CLI_OK)
         code = refuse_collisions(b);
     return code == CLI_OK ? refuse_self(b) : code;
@@ -245,14 +251,20 @@ static int run_item(void *ctx, size_t index, const cli_io *io)
     if (r == NULL)
         return out_of_memory(io);
     int code = CLI_OK;
-    r->skipped = b->bo->skip_existing && up_to_date(it);
-    if (r->skipped) {
+    if (it->noted != NULL) /* --group account: what planning said of it */
+        r->oc = *it->noted;
+    r->skipped = it->failed == CLI_OK && b->bo->skip_existing && up_to_date(it);
+    if (it->failed != CLI_OK) { /* its FILE could not be read, said when planned */
+        r->status = "error";
+        code = it->failed;
+    } else if (r->skipped) {
         r->status = "skipped";
         if (!b->bo->quiet)
             fprintf(io->err, "espi: kept %s: newer than %s%s (--skip-existing)\n", it->path,
                     it->args[0], it->nargs > 1 ? " and the others of its group" : "");
     } else {
-        code = b->bo->convert(b->bo->ctx, io, it->path, it->args, (int)it->nargs, &r->oc);
+        code = b->bo->convert(b->bo->ctx, io, it->path, it->args, (int)it->nargs, it->account,
+                              it->location, &r->oc);
         /* invalid: written with errors that remain, kept all the same */
         r->status = code == CLI_OK ? "ok" : r->oc.written ? "invalid" : "error";
     }
@@ -305,10 +317,13 @@ static int run_all(batch *b)
     b->results = calloc(b->n ? b->n : 1, sizeof *b->results);
     if (b->results == NULL)
         return out_of_memory(b->io);
-    cli_pool pool = {b->n,     b->bo->workers,
-                     run_item, item_done,
-                     b,        !b->bo->quiet && cli_pool_progress_wanted(b->io),
-                     "outputs"};
+    cli_pool pool = {.njobs = b->n,
+                     .workers = b->bo->workers,
+                     .run = run_item,
+                     .done = item_done,
+                     .ctx = b,
+                     .progress = !b->bo->quiet && cli_pool_progress_wanted(b->io),
+                     .what = "outputs"};
     int code = cli_pool_run(b->io, &pool);
     int closed = cli_status_close(b->io, b->bo->status, &b->status);
     say_totals(b);
@@ -329,7 +344,7 @@ int batch_run(const cli_io *io, const batch_options *bo, char **inputs, int ninp
     if (code == CLI_OK)
         code = run_all(&b);
     for (size_t i = 0; i < b.n; i++)
-        free(b.items[i].path);
+        batch_item_free(&b.items[i]);
     free(b.items);
     return code;
 }

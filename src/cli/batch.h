@@ -26,19 +26,30 @@ void batch_remember(batch_outcome *oc, espi_severity severity, const char *line)
 void batch_note(batch_outcome *oc, espi_severity severity, const char *line);
 
 /* Converts inputs into one feed written to output, printing to io (a
- * worker's own streams); oc gets what it came to. Returns the exit code. */
+ * worker's own streams), keeping only the usage of account and location
+ * when account is not NULL (--group account); oc gets what it came to.
+ * Returns the exit code. */
 typedef int (*batch_convert_fn)(void *ctx, const cli_io *io, const char *output, char **inputs,
-                                int ninputs, batch_outcome *oc);
+                                int ninputs, const char *account, const char *location,
+                                batch_outcome *oc);
+
+/* --group account: reads input (one FILE) as a group's conversion would,
+ * writing nothing and saying no warning, and calls found for each SmartHub
+ * account and location it holds (espi_converter_accounts). An error is
+ * printed to io and noted in oc; returns the exit code. */
+typedef int (*batch_scan_fn)(void *ctx, const cli_io *io, const char *input, espi_account_fn found,
+                             void *found_ctx, batch_outcome *oc);
 
 typedef struct batch_options {
     const char *dir;    /* --output-dir */
-    const char *group;  /* --group: NULL or "input" */
+    const char *group;  /* --group: NULL, "input" or "account" */
     const char *status; /* --status: NULL, a path, "-" */
     bool skip_existing;
     bool quiet;
     unsigned workers; /* -j */
     batch_convert_fn convert;
-    void *ctx;
+    batch_scan_fn scan; /* --group account */
+    void *ctx;          /* of convert and scan */
 } batch_options;
 
 /* One output and the FILEs it is made of. */
@@ -48,7 +59,33 @@ typedef struct batch_item {
     char *path;       /* DIR/NAME.xml */
     const char *name; /* NAME.xml, inside path */
     size_t index;     /* of its first FILE on the command line */
+    /* --group account (batch_account.c): */
+    char **owned;         /* args, when made for the item; freed with it */
+    char *account;        /* its account and location ("" none); NULL: a */
+    char *location;       /* FILE without a SmartHub account, its own group */
+    batch_outcome *noted; /* what planning said of it, counted in its line; NULL */
+    int failed;           /* not CLI_OK: its FILE could not be read when planned */
 } batch_item;
+
+/* NAME of FILE's output (--group input): its base name without ".gz" and
+ * one more extension; its length (0: none). */
+size_t batch_output_stem(const char *arg, const char **stem);
+
+/* DIR/NAME.xml, NAME the len bytes of stem; *name_at is where NAME.xml
+ * starts. NULL when out of memory. */
+char *batch_output_path(const char *dir, const char *stem, size_t len, size_t *name_at);
+
+/* Frees what batch_plan_accounts made for an item (not the item). */
+void batch_item_free(batch_item *it);
+
+/* --group account: reads every FILE once (on the -j pool) to tell the
+ * SmartHub accounts and locations it holds, and plans one item per
+ * account and location (DIR/ACCOUNT-LOCATION.xml) with every FILE that
+ * holds it, then one per FILE that holds none (named as --group input
+ * names it), sorted so; *items is the caller's (batch_item_free each).
+ * Returns CLI_OK or the usage error printed. docs/scale.md. */
+int batch_plan_accounts(const cli_io *io, const batch_options *bo, char **inputs, int ninputs,
+                        batch_item **items, size_t *n);
 
 /* Plans the outputs, makes DIR, converts each group (a failing one does
  * not stop the others), writes the status lines and the closing totals;

@@ -46,7 +46,8 @@ static const cli_option convert_options[] = {
      NULL},
     {0, "group", "GROUP", CLI_STRING, offsetof(convert_opts, group),
      "with --output-dir, what makes one output: input (the default: each FILE, a ZIP with all "
-     "its .xml files); account is planned, not available yet",
+     "its .xml files) or account (the FILEs of each SmartHub account and service location, "
+     "merged into DIR/ACCOUNT-LOCATION.xml; a FILE without one is a group of its own)",
      NULL},
     {0, "status", "FILE", CLI_STRING, offsetof(convert_opts, status),
      "with --output-dir, one JSON line per output to FILE (- : stdout) as each is done: "
@@ -54,8 +55,8 @@ static const cli_option convert_options[] = {
      "message, seconds",
      NULL},
     {0, "skip-existing", NULL, CLI_FLAG, offsetof(convert_opts, skip_existing),
-     "with --output-dir, keep an output that is newer than its FILE (status skipped), so a "
-     "run again redoes only what changed",
+     "with --output-dir, keep an output that is newer than its FILE (with --group account: "
+     "every FILE of its group; status skipped), so a run again redoes only what changed",
      NULL},
     {'j', "jobs", "N", CLI_STRING, offsetof(convert_opts, jobs),
      "with --output-dir, convert N outputs at once on worker threads of this one process "
@@ -417,14 +418,35 @@ static int setup_make(const cli_io *io, const convert_opts *o, convert_setup *s)
     return parse_series_flows(io, o->series_flow, &s->sf);
 }
 
+/* The library's options for a feed of this run. */
+static espi_convert_options convert_options_of(const convert_opts *o, const convert_setup *s,
+                                               espi_diag_fn on_diag, void *diag_ctx)
+{
+    espi_convert_options co;
+    espi_convert_options_init(&co);
+    co.tz = s->tz;
+    co.tz_explicit = o->tz != NULL;
+    co.strict = o->strict;
+    co.dry_run = o->dry_run;
+    co.on_diag = on_diag;
+    co.diag_ctx = diag_ctx;
+    co.series_flows = s->sf.items;
+    co.nseries_flows = s->sf.n;
+    return co;
+}
+
 /* One feed from inputs, written to output (NULL: stdout) unless --dry-run;
- * tally (may be NULL) gets what it came to. Returns the exit code. */
+ * only the usage of account and location when account is not NULL
+ * (--group account); tally (may be NULL) gets what it came to. Returns the
+ * exit code. */
 static int convert_one(const cli_io *io, const convert_opts *o, const convert_setup *s,
-                       const char *output, char **inputs, int ninputs, batch_outcome *tally)
+                       const char *output, char **inputs, int ninputs, const char *account,
+                       const char *location, batch_outcome *tally)
 {
     reporter rep = {io, o->quiet, tally};
-    espi_convert_options co = {s->tz,      o->tz != NULL, o->strict,   o->dry_run,
-                               print_diag, &rep,          s->sf.items, s->sf.n};
+    espi_convert_options co = convert_options_of(o, s, print_diag, &rep);
+    co.only_account = account;
+    co.only_location = account ? location : NULL;
     espi_converter *conv = NULL;
     espi_feed *feed = NULL;
     espi_error err;
@@ -471,12 +493,11 @@ static int check_batch_options(const cli_io *io, const convert_opts *o)
         return cli_usage(io, "convert", "--dry-run writes nothing: give it without --output-dir");
     if (o->output_dir[0] == '\0')
         return cli_usage(io, "convert", "--output-dir needs a folder");
-    if (o->group && strcmp(o->group, "account") == 0)
+    if (o->group && strcmp(o->group, "input") != 0 && strcmp(o->group, "account") != 0)
         return cli_usage(io, "convert",
-                         "--group account (one output per SmartHub account and location) is not "
-                         "available yet; --group input converts each FILE on its own");
-    if (o->group && strcmp(o->group, "input") != 0)
-        return cli_usage(io, "convert", "unknown --group '%s': expected input", o->group);
+                         "unknown --group '%s': expected input (a feed per FILE) or account (a "
+                         "feed per SmartHub account and service location)",
+                         o->group);
     return CLI_OK;
 }
 
@@ -487,10 +508,62 @@ typedef struct batch_ctx {
 } batch_ctx;
 
 static int convert_group(void *ctx, const cli_io *io, const char *output, char **inputs,
-                         int ninputs, batch_outcome *oc)
+                         int ninputs, const char *account, const char *location, batch_outcome *oc)
 {
     const batch_ctx *bc = ctx;
-    return convert_one(io, bc->o, bc->s, output, inputs, ninputs, oc);
+    return convert_one(io, bc->o, bc->s, output, inputs, ninputs, account, location, oc);
+}
+
+/* --group account: one FILE read into a converter of its own (a Green
+ * Button file is not: it names no account), to list its accounts. */
+typedef struct scanning {
+    espi_converter *conv;
+    espi_format format;
+    batch_outcome *oc;
+} scanning;
+
+static int scan_input(void *ctx, const cli_input *in, espi_error *err)
+{
+    scanning *sc = ctx;
+    espi_format format = sc->format;
+    if (format == ESPI_FORMAT_AUTO &&
+        espi_format_detect(&format, in->head, in->head_len, in->name, err) != 0)
+        return err->status;
+    if (format == ESPI_FORMAT_ESPI)
+        return 0;
+    return espi_converter_add(sc->conv, in->stream, in->name, format, err);
+}
+
+static void scan_failed(void *ctx, const char *name, const espi_error *err, bool read)
+{
+    (void)name;
+    (void)read;
+    scanning *sc = ctx;
+    char line[1400];
+    espi_error_format(line, sizeof line, err);
+    batch_note(sc->oc, ESPI_SEV_ERROR, line);
+}
+
+static int scan_group(void *ctx, const cli_io *io, const char *input, espi_account_fn found,
+                      void *found_ctx, batch_outcome *oc)
+{
+    const batch_ctx *bc = ctx;
+    espi_convert_options co = convert_options_of(bc->o, bc->s, NULL, NULL);
+    co.strict = false; /* what --strict refuses refuses the FILE's group, as with -o */
+    scanning sc = {NULL, bc->s->format, oc};
+    espi_error err;
+    int rc = espi_converter_new(&sc.conv, &co, &err);
+    if (rc != 0) {
+        cli_print_error(io, &err);
+        scan_failed(&sc, input, &err, false);
+        return cli_exit_code(rc);
+    }
+    cli_inputs ci = {io, scan_input, scan_failed, &sc, false, true};
+    int code = cli_read_inputs(&ci, input);
+    if (code == CLI_OK)
+        espi_converter_accounts(sc.conv, found, found_ctx);
+    espi_converter_free(sc.conv);
+    return code;
 }
 
 /* --output-dir: each group of FILEs converted on its own, -j at once; one
@@ -499,9 +572,9 @@ static int convert_batch(const cli_io *io, const convert_opts *o, const convert_
                          char **inputs, int ninputs)
 {
     batch_ctx bc = {o, s};
-    batch_options bo = {o->output_dir, o->group, o->status,     o->skip_existing,
-                        o->quiet,      1,        convert_group, &bc};
-    int code = cli_pool_workers(io, "convert", o->jobs, &bo.workers);
+    batch_options bo = {o->output_dir, o->group,   o->status, o->skip_existing, o->quiet, 1,
+                        convert_group, scan_group, &bc};
+    int code = cli_pool_workers(io, "convert", o->jobs, inputs, ninputs, &bo.workers);
     return code == CLI_OK ? batch_run(io, &bo, inputs, ninputs) : code;
 }
 
@@ -518,7 +591,7 @@ static int convert(const cli_io *io, const convert_opts *o, char **inputs, int n
         code = convert_batch(io, o, &s, inputs, ninputs);
     else if (code == CLI_OK) /* "-o -" is stdout, as for the input */
         code = convert_one(io, o, &s, o->output && strcmp(o->output, "-") != 0 ? o->output : NULL,
-                           inputs, ninputs, NULL);
+                           inputs, ninputs, NULL, NULL, NULL);
     setup_free(&s);
     return code;
 }
@@ -599,7 +672,15 @@ const cli_command cli_convert_command = {
         "with one NAME (in any case), - (stdin) and an output that would replace its FILE are\n"
         "refused before anything is done. A FILE that fails does not stop the others; a\n"
         "closing line on stderr counts the outputs ok, invalid (written with errors that\n"
-        "remain), errors (nothing written) and skipped (docs/scale.md).\n",
+        "remain), errors (nothing written) and skipped (docs/scale.md).\n"
+        "With --group account, each FILE is first read to tell the SmartHub accounts and\n"
+        "service locations it holds; the FILEs of each account and location (poll windows,\n"
+        "HAR files, user-data and billing JSON, a CSV export of the account when the run has\n"
+        "usage of one location of it) are merged into DIR/ACCOUNT-LOCATION.xml, in the order\n"
+        "of the accounts, as espi convert -o would merge them; a FILE holding several accounts\n"
+        "joins each group, which keeps its own usage point only. A FILE without an account (a\n"
+        "Green Button file) is a group of its own, named as with --group input; one that\n"
+        "cannot be read is reported as an error of its own, its group not known.\n",
     .exit_status = "0 written, and valid; 1 invalid input, nothing written, or written with\n"
                    "errors that remain (listed on stderr); 2 usage error; 3 I/O or system error.\n"
                    "With --output-dir, the worst of all its outputs' codes.\n",

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_validate.c - espi validate: Green Button files against the bundled
  * schema and the Green Button rules, in one pass each; text or JSON. */
+#include "batch.h"
 #include "cli.h"
+#include "pool.h"
+#include "status.h"
 
 #include "espi.h"
 
@@ -18,6 +21,8 @@ typedef struct validate_opts {
     const char *format;
     const char *max_per_rule;
     const char *explain;
+    const char *jobs;
+    const char *status;
     cli_list ignore, only; /* RULE,... each */
     bool schema_only;
     bool strict;
@@ -58,6 +63,16 @@ static const cli_option validate_options[] = {
      NULL},
     {'0', "null", NULL, CLI_FLAG, offsetof(validate_opts, null_list),
      "the paths of --files-from are separated by NUL bytes (find -print0)", NULL},
+    {'j', "jobs", "N", CLI_STRING, offsetof(validate_opts, jobs),
+     "validate N FILEs at once on worker threads of this one process (default: the number of "
+     "cores, at most 16); the report, messages and exit code are those of -j 1, in the same "
+     "order",
+     NULL},
+    {0, "status", "FILE", CLI_STRING, offsetof(validate_opts, status),
+     "one JSON line per FILE to FILE as each is done: input, status (ok, invalid, error), "
+     "readings (null), warnings, errors, message, seconds (docs/scale.md); not - : stdout holds "
+     "the report",
+     NULL},
     {'q', "quiet", NULL, CLI_FLAG, offsetof(validate_opts, quiet),
      "print only the verdict line of each file", NULL},
     {'v', "verbose", NULL, CLI_FLAG, offsetof(validate_opts, verbose),
@@ -84,18 +99,33 @@ static const cli_option validate_options[] = {
 /* Files                                                               */
 /* ------------------------------------------------------------------ */
 
-/* The inputs of one FILE argument, into the report. */
+/* One FILE argument: its inputs into a part of the report of its own,
+ * on a worker thread; what it came to, for the report's totals and its
+ * status line. */
 typedef struct validating {
-    espi_validator *rep;
+    espi_validator *part;
     const espi_validate_options *vo;
     bool invalid;
+    size_t failed;    /* inputs that could not be checked */
+    batch_outcome oc; /* the first message, the findings counted */
+    long long ms;
 } validating;
+
+static void note_finding(const espi_diag *d, void *ctx)
+{
+    validating *v = ctx;
+    if (d->severity == ESPI_SEV_INFO)
+        return;
+    char line[1400];
+    espi_diag_format(line, sizeof line, d);
+    batch_remember(&v->oc, d->severity, line);
+}
 
 static int validate_input(void *ctx, const cli_input *in, espi_error *err)
 {
     validating *v = ctx;
     bool valid = false;
-    int rc = espi_validator_add(&valid, v->rep, in->stream, in->name, v->vo, err);
+    int rc = espi_validator_add(&valid, v->part, in->stream, in->name, v->vo, err);
     v->invalid |= rc == 0 && !valid;
     return rc;
 }
@@ -106,19 +136,105 @@ static int validate_input(void *ctx, const cli_input *in, espi_error *err)
 static void validate_failed(void *ctx, const char *name, const espi_error *err, bool read)
 {
     validating *v = ctx;
+    char line[1400];
+    espi_error_format(line, sizeof line, err);
+    batch_remember(&v->oc, ESPI_SEV_ERROR, line);
+    v->failed++;
     if (!read)
-        espi_validator_unreadable(v->rep, name, err);
+        espi_validator_unreadable(v->part, name, err);
 }
 
 /* Validates the inputs of one argument (a file, stdin, a .gz, each .xml
- * file of a ZIP) into the report; returns the exit code. */
-static int validate_one(const cli_io *io, espi_validator *rep, const espi_validate_options *vo,
-                        const char *path)
+ * file of a ZIP) into its part of the report; returns the exit code. */
+static int validate_one(const cli_io *io, validating *v, const char *path)
 {
-    validating v = {rep, vo, false};
-    cli_inputs ci = {io, validate_input, validate_failed, &v, true, false};
+    cli_inputs ci = {io, validate_input, validate_failed, v, true, false};
     int code = cli_read_inputs(&ci, path);
-    return v.invalid && code < CLI_INVALID_INPUT ? CLI_INVALID_INPUT : code;
+    return v->invalid && code < CLI_INVALID_INPUT ? CLI_INVALID_INPUT : code;
+}
+
+/* ------------------------------------------------------------------ */
+/* The FILEs, -j at once                                               */
+/* ------------------------------------------------------------------ */
+
+/* The run: the report that frames the parts, one part per FILE. Every FILE
+ * gives the report at least one line or object (an input, or the error
+ * that none could be read), so the part of FILE 0 is the first. */
+typedef struct validate_run {
+    const cli_io *io;
+    espi_validator *rep;
+    espi_validator_options ro; /* of the parts */
+    const espi_validate_options *vo;
+    char **files;
+    validating **jobs; /* a job's, from its start until its status line */
+    FILE *status;
+} validate_run;
+
+static void validating_free(validating *v)
+{
+    if (v == NULL)
+        return;
+    espi_validator_free(v->part);
+    free(v);
+}
+
+/* One FILE, on a worker: its part of the report to the job's own stdout. */
+static int validate_job(void *ctx, size_t index, const cli_io *io)
+{
+    validate_run *run = ctx;
+    validating *v = calloc(1, sizeof *v);
+    if (v == NULL) {
+        fprintf(io->err, "espi: out of memory\n");
+        return CLI_IO;
+    }
+    run->jobs[index] = v;
+    long long start = cli_now_ms();
+    espi_validator_options ro = run->ro;
+    ro.first_part = index == 0;
+    ro.finding_ctx = v;
+    espi_error err;
+    if (espi_validator_new(&v->part, io->out, &ro, &err) != 0) {
+        cli_print_error(io, &err);
+        return CLI_IO;
+    }
+    v->vo = run->vo;
+    int code = validate_one(io, v, run->files[index]);
+    espi_validator_finish(v->part, &err); /* a write error: the report's, said at its end */
+    v->ms = cli_now_ms() - start;
+    return code;
+}
+
+/* In order, on the calling thread: the part's counts into the report,
+ * the status line. */
+static void validate_done(void *ctx, size_t index, int code)
+{
+    validate_run *run = ctx;
+    validating *v = run->jobs[index];
+    run->jobs[index] = NULL;
+    validating none = {.failed = 1}; /* out of memory, said */
+    espi_validator_totals t = {0};
+    if (v == NULL)
+        v = &none;
+    else if (v->part) { /* NULL: it could not be made (said) */
+        espi_validator_merge(run->rep, v->part);
+        espi_validator_totals_get(&t, v->part);
+    }
+    if (run->status) {
+        cli_status_line line = {NULL,
+                                &run->files[index],
+                                1,
+                                code == CLI_OK              ? "ok"
+                                : code == CLI_INVALID_INPUT ? "invalid"
+                                                            : "error",
+                                -1, /* espi_validate counts no readings */
+                                t.warnings,
+                                t.errors + v->failed,
+                                v->oc.message,
+                                v->ms};
+        cli_status_put(run->status, &line);
+    }
+    if (v != &none)
+        validating_free(v);
 }
 
 /* ------------------------------------------------------------------ */
@@ -244,9 +360,41 @@ static espi_validator_format format_of(const char *name)
     return ESPI_VALIDATOR_TEXT;
 }
 
+/* Every FILE a job of the pool, its part of the report given out in order
+ * between the report's own beginning and end: the bytes of -j 1. */
+static int run_jobs(validate_run *run, const validate_opts *o, unsigned workers, int nfiles)
+{
+    run->jobs = calloc((size_t)nfiles, sizeof *run->jobs);
+    if (run->jobs == NULL) {
+        fprintf(run->io->err, "espi: out of memory\n");
+        return CLI_IO;
+    }
+    cli_pool pool = {.njobs = (size_t)nfiles,
+                     .workers = workers,
+                     .run = validate_job,
+                     .done = validate_done,
+                     .ctx = run,
+                     .progress = !o->quiet && cli_pool_progress_wanted(run->io),
+                     .what = "files",
+                     .out_written = "the report"};
+    int code = cli_pool_run(run->io, &pool);
+    for (int i = 0; i < nfiles; i++)
+        validating_free(run->jobs[i]); /* those a failed output left */
+    free(run->jobs);
+    return code;
+}
+
 static int validate_all(const cli_io *io, const validate_opts *o, const espi_validate_options *vo,
                         char **files, int nfiles)
 {
+    unsigned workers;
+    int code = cli_pool_workers(io, "validate", o->jobs, files, nfiles, &workers);
+    if (code != CLI_OK)
+        return code;
+    if (o->status && strcmp(o->status, "-") == 0)
+        return cli_usage(io, "validate",
+                         "--status - would mix the status lines into the report on stdout; give "
+                         "a file (--status FILE)");
     espi_validator_options ro;
     espi_validator_options_init(&ro);
     ro.format = format_of(o->format);
@@ -255,23 +403,30 @@ static int validate_all(const cli_io *io, const validate_opts *o, const espi_val
     /* the totals by default where a person reads them: text on a terminal */
     ro.summary = o->summary ||
                  (!o->no_summary && ro.format == ESPI_VALIDATOR_TEXT && isatty(fileno(io->out)));
-    espi_validator *rep;
+    validate_run run = {.io = io, .ro = ro, .vo = vo, .files = files};
+    run.ro.summary = false;
+    run.ro.part = true;
+    run.ro.on_finding = note_finding;
+    if ((code = cli_status_open(io, o->status, &run.status)) != CLI_OK)
+        return code;
     espi_error err;
-    if (espi_validator_new(&rep, io->out, &ro, &err) != 0) {
+    if (espi_validator_new(&run.rep, io->out, &ro, &err) != 0) {
         cli_print_error(io, &err);
+        cli_status_close(io, o->status, &run.status);
         return CLI_IO;
     }
-    int code = CLI_OK;
-    for (int i = 0; i < nfiles; i++) { /* each file judged on its own; the worst wins */
-        int c = validate_one(io, rep, vo, files[i]);
-        code = c > code ? c : code;
-    }
-    if (espi_validator_finish(rep, &err) != 0) {
-        cli_print_error(io, &err);
+    /* each file judged on its own; the worst wins */
+    code = run_jobs(&run, o, workers, nfiles);
+    /* on threads, stdout failing is said by the pool, which writes the parts */
+    bool said = workers > 1 && nfiles > 1 && ferror(io->out);
+    if (espi_validator_finish(run.rep, &err) != 0) {
+        if (!said)
+            cli_print_error(io, &err);
         code = CLI_IO;
     }
-    espi_validator_free(rep);
-    return code;
+    espi_validator_free(run.rep);
+    int closed = cli_status_close(io, o->status, &run.status);
+    return closed > code ? closed : code;
 }
 
 static int run_validate(const cli_io *io, int argc, char **argv)
@@ -319,8 +474,9 @@ static const cli_example validate_examples[] = {
     {"every rule, its severity and its GBA test", "espi validate --list-rules"},
     {"what a rule checks, with a failing and a passing example",
      "espi validate --explain reading-duplicate"},
-    {"all but two rules, many files in parallel, one JSON line per file",
-     "ls *.xml | xargs -P4 -n8 espi validate --ignore time-range,reading-gap --format jsonl"},
+    {"all but two rules, four files at a time, one JSON line per file and a status line per file",
+     "espi validate -j 4 --ignore time-range,reading-gap --format jsonl --status status.jsonl "
+     "*.xml"},
 };
 
 const cli_command cli_validate_command = {
@@ -344,6 +500,10 @@ const cli_command cli_validate_command = {
                "findings espi convert repairs, if any. Each file's lines (or JSON object) are\n"
                "written as soon as the file is done. --ignore and --only choose rules; a finding\n"
                "that stops the reading (xml-syntax, a limit) is always reported.\n"
+               "With -j N, N FILEs are read at once on worker threads; each FILE's part of the\n"
+               "report is written once it and the FILEs before it are done, so the report, the\n"
+               "messages and the exit code are those of -j 1. --status FILE writes a JSON line\n"
+               "per FILE as it is done (docs/scale.md).\n"
                "docs/rules.md explains every rule with a failing and a passing example\n"
                "(--explain RULE prints it); docs/inputs.md the inputs.\n",
     .exit_status =

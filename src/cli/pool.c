@@ -166,7 +166,9 @@ static bool emit(pool_state *st, job_slot *s, progress *pr)
     if (s->err != NULL && fflush(s->err) == 0 && s->err_len > 0)
         fwrite(s->err_text, 1, s->err_len, io->err);
     if (!ok)
-        fprintf(io->err, "espi: error: io: cannot write stdout: %s\n", strerror(errnum));
+        fprintf(io->err, "%s: error: write: cannot write %s: %s\n",
+                st->p->out_name ? st->p->out_name : "<stdout>",
+                st->p->out_written ? st->p->out_written : "the output", strerror(errnum));
     return ok;
 }
 
@@ -281,7 +283,8 @@ static unsigned cores(void)
     return n < 1 ? 1 : n > CLI_POOL_MAX_WORKERS ? CLI_POOL_MAX_WORKERS : (unsigned)n;
 }
 
-int cli_pool_workers(const cli_io *io, const char *command, const char *text, unsigned *out)
+/* -j N as given (NULL: the cores), at most CLI_POOL_MAX_WORKERS. */
+static int parse_workers(const cli_io *io, const char *command, const char *text, unsigned *out)
 {
     *out = cores();
     if (text == NULL)
@@ -294,6 +297,18 @@ int cli_pool_workers(const cli_io *io, const char *command, const char *text, un
                          text);
     *out = n > CLI_POOL_MAX_WORKERS ? CLI_POOL_MAX_WORKERS : (unsigned)n;
     return CLI_OK;
+}
+
+int cli_pool_workers(const cli_io *io, const char *command, const char *text, char **files,
+                     int nfiles, unsigned *out)
+{
+    int code = parse_workers(io, command, text, out);
+    int dashes = 0;
+    for (int i = 0; i < nfiles; i++)
+        dashes += strcmp(files[i], "-") == 0;
+    if (dashes > 1) /* the second - reads what the first left, as in one thread */
+        *out = 1;
+    return code;
 }
 
 bool cli_pool_progress_wanted(const cli_io *io)

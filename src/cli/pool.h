@@ -29,6 +29,10 @@ typedef struct cli_pool {
      * rewritten as jobs finish and cleared at the end. */
     bool progress;
     const char *what; /* "outputs", "files" */
+    /* When a job's stdout cannot be given out: "NAME: error: write: cannot
+     * write WRITTEN: reason", as the command says it in one thread; NULL:
+     * "<stdout>", "the output". */
+    const char *out_name, *out_written;
 } cli_pool;
 
 /* Runs every job; returns the worst of their exit codes, or CLI_IO when
@@ -37,8 +41,10 @@ typedef struct cli_pool {
 int cli_pool_run(const cli_io *io, const cli_pool *p);
 
 /* -j N: 1 to CLI_POOL_MAX_WORKERS; NULL gives the number of cores (capped
- * so). CLI_OK, or the usage error printed. */
-int cli_pool_workers(const cli_io *io, const char *command, const char *text, unsigned *out);
+ * so); 1 when - (stdin) is among files more than once, since each reads
+ * what the one before left. CLI_OK, or the usage error printed. */
+int cli_pool_workers(const cli_io *io, const char *command, const char *text, char **files,
+                     int nfiles, unsigned *out);
 
 /* Whether stderr shows a progress line: a terminal, TERM not "dumb". */
 bool cli_pool_progress_wanted(const cli_io *io);

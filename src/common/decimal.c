@@ -112,8 +112,42 @@ static int64_t signed_of(uint64_t mag, bool negative)
     return mag == MAG_LIMIT_NEG ? INT64_MIN : -(int64_t)mag;
 }
 
+/* The usual number, read in one pass: a sign, at most 18 digits with or
+ * without a fraction, no exponent; it cannot overflow, so no digit is
+ * dropped and the result is what the general path gives. false for
+ * anything else (errors included), which the general path reads. */
+static bool parse_short(dec_number *out, const char *text, size_t len)
+{
+    const char *p = text, *end = text + len;
+    bool negative = p < end && *p == '-';
+    p += negative;
+    const char *first = p;
+    uint64_t mag = 0;
+    for (; p < end && is_digit(*p); p++)
+        mag = mag * 10 + (uint64_t)(*p - '0');
+    size_t whole = (size_t)(p - first), frac = 0;
+    if (whole == 0 || (whole > 1 && *first == '0'))
+        return false;
+    if (p < end && *p == '.') {
+        const char *f = ++p;
+        for (; p < end && is_digit(*p); p++)
+            mag = mag * 10 + (uint64_t)(*p - '0');
+        frac = (size_t)(p - f);
+        if (frac == 0)
+            return false;
+    }
+    if (p != end || whole + frac > 18)
+        return false;
+    out->mant = negative ? -(int64_t)mag : (int64_t)mag;
+    out->exp = mag == 0 ? 0 : -(int32_t)frac;
+    out->tail = DEC_TAIL_ZERO;
+    return true;
+}
+
 dec_status dec_parse(dec_number *out, const char *text, size_t len)
 {
+    if (parse_short(out, text, len))
+        return DEC_OK;
     const char *p = text, *end = text + len;
     bool negative = p < end && *p == '-';
     p += negative;
@@ -285,6 +319,12 @@ bool dec_integer_prefix(const char *s, int64_t *out, const char **end)
     if (*s < '0' || *s > '9')
         return false;
     uint64_t v = 0;
+    const char *digits_end = s;
+    while (*digits_end >= '0' && *digits_end <= '9')
+        digits_end++;
+    if (digits_end - s <= 18) /* cannot overflow: no check per digit */
+        for (; s < digits_end; s++)
+            v = v * 10 + (uint64_t)(*s - '0');
     for (; *s >= '0' && *s <= '9'; s++) {
         if (v > ((uint64_t)INT64_MAX - (uint64_t)(*s - '0')) / 10)
             return false;

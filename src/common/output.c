@@ -7,8 +7,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -27,33 +29,69 @@ struct espi_output {
     char *shown; /* the path as given, for messages */
     char *temp;
     FILE *f;
+    int slot; /* its pending slot, or -1 */
 };
 
 /* The temporary files open now and the output each stands for, copied where
  * a signal handler can read them without locks or allocation
- * (espi_output_remove_pending). */
-#define PENDING_MAX 4
+ * (espi_output_remove_pending). Outputs open at once on several threads
+ * each claim a slot: a slot's state moves only by atomic compare-exchange,
+ *   FREE -> FILLING (espi_output_open claims it) -> SET (the file is made
+ *   and its paths are in; FREE when it could not be made),
+ *   SET -> FREE (commit or abort: the owner drops it),
+ *   SET -> REMOVING -> REMOVED (espi_output_remove_pending, from a signal
+ *   handler on any thread: the file is removed) -> FREE (the owner drops it),
+ * so the handler reads only SET slots, whose paths nobody writes, and a
+ * slot is never reused while the handler reads it. An output that finds
+ * no free slot is refused (PENDING_MAX outputs open at once) rather than
+ * left out of the list; a signal in the instant between mkstemp and SET
+ * is the one time a temporary file can stay behind. */
+#define PENDING_MAX ESPI_OUTPUT_MAX_OPEN
 #define PENDING_PATH 4096
-static char pending_path[PENDING_MAX][PENDING_PATH];
-static char pending_shown[PENDING_MAX][PENDING_PATH];
-static volatile sig_atomic_t pending_set[PENDING_MAX];
+enum { SLOT_FREE, SLOT_FILLING, SLOT_SET, SLOT_REMOVING, SLOT_REMOVED };
+typedef struct pending_slot {
+    atomic_int state;
+    char path[PENDING_PATH];
+    char shown[PENDING_PATH];
+} pending_slot;
+static pending_slot pending[PENDING_MAX];
 
-static void pending_add(const char *temp, const char *shown)
+/* A signal handler may only use lock-free atomics. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomic int must be lock-free for signal handlers");
+
+static int pending_claim(void)
 {
-    for (int i = 0; i < PENDING_MAX; i++)
-        if (!pending_set[i] && strlen(temp) < PENDING_PATH) {
-            snprintf(pending_path[i], PENDING_PATH, "%s", temp);
-            snprintf(pending_shown[i], PENDING_PATH, "%s", shown);
-            pending_set[i] = 1;
-            return;
-        }
+    for (int i = 0; i < PENDING_MAX; i++) {
+        int expected = SLOT_FREE;
+        if (atomic_compare_exchange_strong(&pending[i].state, &expected, SLOT_FILLING))
+            return i;
+    }
+    return -1;
 }
 
-static void pending_drop(const char *temp)
+/* Publishes the claimed slot: from here a signal handler removes temp. */
+static void pending_fill(int i, const char *temp, const char *shown)
 {
-    for (int i = 0; i < PENDING_MAX; i++)
-        if (pending_set[i] && strcmp(pending_path[i], temp) == 0)
-            pending_set[i] = 0;
+    str_lcpy(pending[i].path, temp, PENDING_PATH);
+    str_lcpy(pending[i].shown, shown, PENDING_PATH);
+    atomic_store(&pending[i].state, SLOT_SET);
+}
+
+/* Gives the slot back. When a handler on another thread is removing its
+ * file right now, waits for it to finish (an unlink and a write) first. */
+static void pending_drop(int i)
+{
+    if (i < 0)
+        return;
+    for (;;) {
+        int state = atomic_load(&pending[i].state);
+        if (state == SLOT_REMOVING) {
+            sched_yield();
+            continue;
+        }
+        if (atomic_compare_exchange_strong(&pending[i].state, &state, SLOT_FREE))
+            return;
+    }
 }
 
 static void write_text(int fd, const char *s)
@@ -70,16 +108,18 @@ static void write_text(int fd, const char *s)
 
 void espi_output_remove_pending(int report_fd)
 {
-    for (int i = 0; i < PENDING_MAX; i++)
-        if (pending_set[i]) {
-            pending_set[i] = 0;
-            (void)unlink(pending_path[i]);
-            if (report_fd >= 0) {
-                write_text(report_fd, pending_shown[i]);
-                write_text(report_fd, ": error: interrupted: nothing was written (the "
-                                      "temporary file is removed)\n");
-            }
+    for (int i = 0; i < PENDING_MAX; i++) {
+        int expected = SLOT_SET;
+        if (!atomic_compare_exchange_strong(&pending[i].state, &expected, SLOT_REMOVING))
+            continue; /* free, being filled, or another handler has it */
+        (void)unlink(pending[i].path);
+        if (report_fd >= 0) {
+            write_text(report_fd, pending[i].shown);
+            write_text(report_fd, ": error: interrupted: nothing was written (the "
+                                  "temporary file is removed)\n");
         }
+        atomic_store(&pending[i].state, SLOT_REMOVED);
+    }
 }
 
 static int io_fail(espi_error *err, const char *path, const char *what, int errnum)
@@ -144,6 +184,21 @@ static int make_temp(espi_output *o, espi_error *err)
     o->temp = temp_template(o->kind == TARGET_FILE ? o->path : NULL);
     if (o->temp == NULL)
         return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    if (strlen(o->temp) >= PENDING_PATH) {
+        free(o->temp);
+        o->temp = NULL;
+        return io_fail(err, shown, "cannot create a temporary file", ENAMETOOLONG);
+    }
+    /* claimed before the file exists: a full table refuses the output, never a file */
+    if ((o->slot = pending_claim()) < 0) {
+        free(o->temp);
+        o->temp = NULL;
+        err_loc loc = {o->shown ? o->shown : "<stdout>", 0, 0, NULL};
+        return err_fail(err, ESPI_E_LIMIT, "output-limit", &loc,
+                        "cannot open another output: %d are open at once, the most whose "
+                        "temporary files can be removed on a signal; commit or abort one first",
+                        PENDING_MAX);
+    }
     int fd = mkstemp(o->temp);
     if (fd < 0) {
         int e = errno;
@@ -151,7 +206,7 @@ static int make_temp(espi_output *o, espi_error *err)
         o->temp = NULL;
         return io_fail(err, shown, "cannot create a temporary file", e);
     }
-    pending_add(o->temp, o->shown ? o->shown : "<stdout>");
+    pending_fill(o->slot, o->temp, o->shown ? o->shown : "<stdout>");
     o->f = fdopen(fd, "w+b");
     if (o->f == NULL) {
         int e = errno;
@@ -165,6 +220,8 @@ int espi_output_open(espi_output **out, const char *path, espi_error *err)
 {
     *out = NULL;
     espi_output *o = calloc(1, sizeof *o);
+    if (o != NULL)
+        o->slot = -1;
     if (o == NULL || (path && (o->shown = strdup(path)) == NULL)) {
         espi_output_abort(o);
         return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
@@ -197,10 +254,9 @@ void espi_output_abort(espi_output *o)
         return;
     if (o->f)
         fclose(o->f);
-    if (o->temp) {
-        pending_drop(o->temp);
+    if (o->temp)
         unlink(o->temp);
-    }
+    pending_drop(o->slot); /* after the unlink: a signal now finds nothing to remove */
     free(o->temp);
     free(o->path);
     free(o->shown);
@@ -289,8 +345,9 @@ static int replace_file(espi_output *o, espi_error *err)
     if (rc == 0 && rename(o->temp, o->path) != 0)
         rc = io_fail(err, o->shown, "cannot replace the output", errno);
     if (rc == 0) {
-        pending_drop(o->temp);
-        free(o->temp); /* renamed: nothing to remove */
+        pending_drop(o->slot); /* renamed: nothing to remove */
+        o->slot = -1;
+        free(o->temp);
         o->temp = NULL;
         (void)sync_dir_of(o->path);
     }

@@ -135,6 +135,106 @@ int espi_converter_add(espi_converter *c, FILE *f, const char *name, espi_format
     return rc;
 }
 
+/* ------------------------------------------------------------------ */
+/* The accounts of the inputs (espi convert --group account)           */
+/* ------------------------------------------------------------------ */
+
+/* Whether record i repeats an earlier one's account and location. */
+static bool record_seen(const espi_converter *c, size_t i)
+{
+    const account_info *a = &c->accounts[i];
+    for (size_t k = 0; k < i; k++) {
+        const account_info *b = &c->accounts[k];
+        if (!b->wall_clock && model_same_name(a->account, b->account) &&
+            model_same_name(a->location, b->location))
+            return true;
+    }
+    return false;
+}
+
+/* The length of a usage point's service location number: its model name
+ * up to the suffix of a gas or water usage point ("71005500/gas"). */
+static size_t location_len(const char *location)
+{
+    return strcspn(location, "/");
+}
+
+static bool same_location(const char *a, const char *b)
+{
+    size_t n = location_len(a);
+    return n == location_len(b) && strncmp(a, b, n) == 0;
+}
+
+/* Whether usage point i repeats an earlier one's account and location. */
+static bool usage_seen(const espi_feed *f, size_t i)
+{
+    const model_usage_point *a = f->usage_points[i];
+    for (size_t k = 0; k < i; k++)
+        if (strcmp(a->account, f->usage_points[k]->account) == 0 &&
+            same_location(a->location, f->usage_points[k]->location))
+            return true;
+    return false;
+}
+
+void espi_converter_accounts(const espi_converter *c, espi_account_fn fn, void *ctx)
+{
+    for (size_t i = 0; i < c->feed->nusage_points; i++) {
+        const model_usage_point *up = c->feed->usage_points[i];
+        if (up->account[0] == '\0' || usage_seen(c->feed, i))
+            continue;
+        char location[1040]; /* a location number as the poll reader keeps it, and more */
+        size_t n = location_len(up->location);
+        if (n >= sizeof location) { /* too long for the stack: not cut */
+            fn(&(espi_account_ref){up->account, up->location, true}, ctx);
+            continue;
+        }
+        memcpy(location, up->location, n);
+        location[n] = '\0';
+        fn(&(espi_account_ref){up->account, location, true}, ctx);
+    }
+    for (size_t i = 0; i < c->naccounts; i++) {
+        const account_info *a = &c->accounts[i];
+        /* a CSV export's own record: its usage point says it */
+        if (a->wall_clock || a->account == NULL || a->account[0] == '\0' || record_seen(c, i))
+            continue;
+        fn(&(espi_account_ref){a->account, a->location ? a->location : "", false}, ctx);
+    }
+}
+
+/* Whether a usage point is of only_account and only_location (or of no
+ * location, which the merge joins to the account's only other one). */
+static bool kept(const espi_convert_options *o, const model_usage_point *up)
+{
+    if (o->only_account != NULL && strcmp(up->account, o->only_account) != 0)
+        return false;
+    return o->only_location == NULL || up->location[0] == '\0' ||
+           same_location(up->location, o->only_location);
+}
+
+/* espi_convert_options.only_account/only_location: the other usage points
+ * (a HAR or user-data of several accounts) left out before the merge. */
+static void keep_only(espi_converter *c)
+{
+    if (c->opts.only_account == NULL && c->opts.only_location == NULL)
+        return;
+    espi_feed *f = c->feed;
+    size_t n = 0, out = 0;
+    for (size_t i = 0; i < f->nusage_points; i++) {
+        if (kept(&c->opts, f->usage_points[i])) {
+            f->usage_points[n++] = f->usage_points[i];
+            continue;
+        }
+        model_usage_point_free(f->usage_points[i]);
+        out++;
+    }
+    f->nusage_points = n;
+    if (out > 0)
+        diag_emit(c->opts.on_diag, c->opts.diag_ctx, ESPI_SEV_INFO, "convert-left-out", NULL,
+                  "%zu usage point%s of another account or service location left out: the feed "
+                  "holds the one asked for (espi_convert_options.only_account, --group account)",
+                  out, out == 1 ? "" : "s");
+}
+
 /* A Green Button input names its zone, SmartHub inputs were read in the
  * default --tz: say so when the two differ. */
 static void warn_zones(const espi_converter *c)
@@ -168,6 +268,7 @@ int espi_converter_finish(espi_converter *c, espi_feed **out, espi_error *err)
                         "unknown");
     if (c->zone && !c->opts.tz_explicit && c->smarthub_inputs > 0)
         warn_zones(c);
+    keep_only(c);
     int rc =
         accounts_apply(c->feed, c->accounts, c->naccounts, c->opts.on_diag, c->opts.diag_ctx, err);
     if (rc == 0)
@@ -217,8 +318,8 @@ int espi_smarthub_read(espi_feed **out, FILE *in, const char *name,
         return err_fail(err, ESPI_E_ARG, "tz", &(err_loc){name, 0, 0, NULL},
                         "SmartHub data are stamped with the co-op's wall clock: give the co-op's "
                         "zone (espi_smarthub_options.tz)");
-    espi_convert_options co = {opts->tz,      true,           false, false,
-                               opts->on_diag, opts->diag_ctx, NULL,  0};
+    espi_convert_options co = {opts->tz,       true, false, false, opts->on_diag,
+                               opts->diag_ctx, NULL, 0,     NULL,  NULL};
     espi_converter *c = NULL;
     int rc = espi_converter_new(&c, &co, err);
     if (rc == 0)

@@ -72,6 +72,7 @@ struct espi_dumper {
     outbuf *out;
     yajl_gen gen;
     bool header_done;
+    size_t rows; /* written, for espi_dumper_rows */
     const char *file;
     int unit_power; /* --unit: its prefix power and symbol */
     const char *unit_symbol;
@@ -758,6 +759,7 @@ static void json_members(espi_dumper *d, const row *r, size_t from)
 
 static void emit_row(espi_dumper *d, const row *r)
 {
+    d->rows++;
     if (d->opts.format == ESPI_DUMP_CSV) {
         csv_row(d, r);
         return;
@@ -838,6 +840,7 @@ static void json_reading(espi_dumper *d, const kept_reading *k, const espi_meter
     row r;
     row_init(&r);
     reading_row(d, &r, &ir);
+    d->rows++;
     yajl_gen_map_open(d->gen);
     json_members(d, &r, 6); /* from start_utc on */
     yajl_gen_map_close(d->gen);
@@ -982,6 +985,7 @@ static void json_listing(espi_dumper *d)
             usage_point_row(d, &r, res->u.usage_point);
         else
             reading_type_row(d, &r, res->u.reading_type);
+        d->rows++;
         json_object_of(d, &r, d->opts.what);
         yajl_gen_map_close(d->gen);
     }
@@ -1127,21 +1131,30 @@ static off_t mark_rows(espi_dumper *d)
 }
 
 /* The rows of a file that failed are cut off the output. */
-static void drop_rows(espi_dumper *d, off_t mark)
+static void drop_rows(espi_dumper *d, off_t mark, size_t rows)
 {
+    d->rows = rows;
     d->out->len = 0;
     if (fflush(d->out->f) == 0 && ftruncate(fileno(d->out->f), mark) == 0)
         fseeko(d->out->f, mark, SEEK_SET);
 }
 
-int espi_dumper_add(espi_dumper *d, FILE *in, const char *name, espi_error *err)
+/* The CSV header, once, before the first rows (or at the end when there
+ * are none); a part (no_header) leaves it to the dumper of the first part. */
+static void write_header(espi_dumper *d)
 {
-    if (!d->header_done && d->opts.format == ESPI_DUMP_CSV)
+    if (!d->header_done && d->opts.format == ESPI_DUMP_CSV && !d->opts.no_header)
         csv_header(d);
     d->header_done = true;
+}
+
+int espi_dumper_add(espi_dumper *d, FILE *in, const char *name, espi_error *err)
+{
+    write_header(d);
     d->file = name;
     d->warned_duration = false;
     off_t mark = mark_rows(d);
+    size_t rows = d->rows;
     char head[PROLOG_BYTES];
     size_t n = fread(head, 1, sizeof head, in);
     warn_doctype(d, name, head, n);
@@ -1152,7 +1165,7 @@ int espi_dumper_add(espi_dumper *d, FILE *in, const char *name, espi_error *err)
     if (d->out->failed)
         return write_failed(d, err);
     if (rc != 0 && mark >= 0)
-        drop_rows(d, mark);
+        drop_rows(d, mark, rows);
     return rc;
 }
 
@@ -1204,15 +1217,18 @@ int espi_dumper_new(espi_dumper **out, FILE *dest, const espi_dump_options *opts
 
 int espi_dumper_finish(espi_dumper *d, espi_error *err)
 {
-    if (!d->header_done && d->opts.format == ESPI_DUMP_CSV)
-        csv_header(d);
-    d->header_done = true;
+    write_header(d);
     if (!outbuf_flush(d->out) || fflush(d->out->f) != 0) {
         if (d->out->err_no == 0)
             d->out->err_no = errno;
         return write_failed(d, err);
     }
     return 0;
+}
+
+size_t espi_dumper_rows(const espi_dumper *d)
+{
+    return d->rows;
 }
 
 void espi_dumper_free(espi_dumper *d)

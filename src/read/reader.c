@@ -18,6 +18,7 @@
 #include "common/embedded.h"
 #include "common/decimal.h"
 #include "common/error.h"
+#include "common/libinit.h"
 #include "read/graph.h"
 #include "read/reader.h"
 #include "common/grow.h"
@@ -28,7 +29,6 @@
 #include <libxml/parserInternals.h>
 #include <libxml/uri.h>
 #include <libxml/xmlreader.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1581,14 +1581,6 @@ static int on_end(reader *r, int depth, const xmlChar *name)
 /* The pass                                                            */
 /* ------------------------------------------------------------------ */
 
-/* libxml2 2.9 sets itself up on first use, which is not thread-safe. */
-static pthread_once_t parser_once = PTHREAD_ONCE_INIT;
-
-static void init_parser(void)
-{
-    xmlInitParser();
-}
-
 /* libxml2 reads the XML declaration from what its first reads returned, so
  * a declaration split over tiny reads is taken as malformed. fread never
  * returns short before the end of input, so only this option can cause it. */
@@ -1847,7 +1839,7 @@ int reader_run(FILE *in, const char *name, const espi_read_options *opts, const 
                   0,
                   obs ? obs->head : NULL,
                   obs ? obs->head_len : 0};
-    pthread_once(&parser_once, init_parser);
+    libinit_once(); /* libxml2 sets itself up on first use: not thread-safe */
     graph_callbacks cb = {fn, ctx, gate, r, name, opts ? opts->max_held : 0};
     r->g = graph_new(&cb);
     r->ctxt = make_parser(r, &src);

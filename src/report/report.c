@@ -6,12 +6,12 @@
  * network, so neither the file nor the stylesheet can fetch anything. */
 #include "common/embedded.h"
 #include "common/error.h"
+#include "common/libinit.h"
 #include "read/reader.h"
 #include "report/aggregate.h"
 #include "report/report_xml.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxslt/security.h>
@@ -244,49 +244,44 @@ int espi_reporter_add(espi_reporter *r, FILE *in, const char *name, espi_error *
 /* The stylesheet                                                      */
 /* ------------------------------------------------------------------ */
 
-/* libxslt reports through a process-wide error function; while a
- * stylesheet is parsed or run, its first message is kept here (one per
- * thread) for the error espi returns, and nothing is printed. */
-static _Thread_local char *xslt_message;
-static _Thread_local size_t xslt_message_size;
+/* libxslt's messages, while a stylesheet is parsed or run, kept for the
+ * error espi returns: the first ones, made one line; nothing is printed.
+ * libxslt's handler is process-wide; common/libinit.c sets it once and
+ * hands each message to the thread that raised it. */
+typedef struct xslt_message {
+    char *text;
+    size_t size;
+} xslt_message;
 
-static void keep_xslt_message(void *ctx, const char *fmt, ...) ATTR_PRINTF(2, 3);
-
-static void keep_xslt_message(void *ctx, const char *fmt, ...)
+static void keep_xslt_message(void *ctx, const char *text)
 {
-    (void)ctx;
-    if (xslt_message == NULL)
-        return;
-    size_t n = strlen(xslt_message);
-    if (n + 2 >= xslt_message_size)
+    xslt_message *m = ctx;
+    size_t n = strlen(m->text);
+    if (n + 2 >= m->size)
         return; /* full: the first messages say why */
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(xslt_message + n, xslt_message_size - n, fmt, ap);
-    va_end(ap);
+    str_lcpy(m->text + n, text, m->size - n);
     /* one line: libxslt ends its messages (or their parts) with a newline */
-    for (char *c = xslt_message + n; *c; c++)
+    for (char *c = m->text + n; *c; c++)
         if (*c == '\n')
             *c = *(c + 1) ? ' ' : '\0';
-    n = strlen(xslt_message);
-    if (n > 0 && n + 2 < xslt_message_size && xslt_message[n - 1] != ' ')
-        memcpy(xslt_message + n, " ", 2);
+    n = strlen(m->text);
+    if (n > 0 && n + 2 < m->size && m->text[n - 1] != ' ')
+        memcpy(m->text + n, " ", 2);
 }
 
-static void capture_xslt(char *buf, size_t size)
+static void capture_xslt(xslt_message *m, char *buf, size_t size)
 {
     buf[0] = '\0';
-    xslt_message = buf;
-    xslt_message_size = size;
-    xsltSetGenericErrorFunc(NULL, keep_xslt_message);
+    *m = (xslt_message){buf, size};
+    libinit_xslt_messages(keep_xslt_message, m);
 }
 
-static void end_capture(void)
+static void end_capture(xslt_message *m)
 {
-    size_t n = xslt_message ? strlen(xslt_message) : 0;
-    while (n > 0 && xslt_message[n - 1] == ' ')
-        xslt_message[--n] = '\0';
-    xslt_message = NULL;
+    libinit_xslt_messages(NULL, NULL);
+    size_t n = strlen(m->text);
+    while (n > 0 && m->text[n - 1] == ' ')
+        m->text[--n] = '\0';
 }
 
 static const embedded_file *bundled(const char *name)
@@ -303,8 +298,8 @@ static bool has_xslt_element(xmlNodePtr n, const char *name)
     for (; n; n = n->next) {
         if (n->type != XML_ELEMENT_NODE)
             continue;
-        if (n->ns && xmlStrEqual(n->ns->href, BAD_CAST XSLT_NS) &&
-            xmlStrEqual(n->name, BAD_CAST name))
+        if (n->ns && xmlStrEqual(n->ns->href, (const xmlChar *)XSLT_NS) &&
+            xmlStrEqual(n->name, (const xmlChar *)name))
             return true;
         if (has_xslt_element(n->children, name))
             return true;
@@ -342,9 +337,10 @@ static int load_stylesheet(espi_reporter *r, espi_error *err)
                         "file");
     }
     char why[256];
-    capture_xslt(why, sizeof why);
+    xslt_message m;
+    capture_xslt(&m, why, sizeof why);
     r->style = xsltParseStylesheetDoc(doc); /* owns doc from here */
-    end_capture();
+    end_capture(&m);
     if (r->style == NULL || r->style->errors > 0) {
         if (r->style == NULL)
             xmlFreeDoc(doc);
@@ -387,6 +383,7 @@ int espi_reporter_new(espi_reporter **out, FILE *dest, const espi_report_options
                       espi_error *err)
 {
     *out = NULL;
+    libinit_once(); /* libxml2 and libxslt set themselves up on first use: not thread-safe */
     espi_report_options defaults;
     if (opts == NULL) {
         espi_report_options_init(&defaults);
@@ -441,9 +438,10 @@ static int transform(espi_reporter *r, espi_error *err)
         xsltSetCtxtSecurityPrefs(prefs, ctxt) != 0)
         rc = err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     char why[512];
-    capture_xslt(why, sizeof why);
+    xslt_message m;
+    capture_xslt(&m, why, sizeof why);
     xmlDocPtr res = rc ? NULL : xsltApplyStylesheetUser(r->style, r->doc, NULL, NULL, NULL, ctxt);
-    end_capture();
+    end_capture(&m);
     if (rc == 0 && (res == NULL || ctxt->state != XSLT_STATE_OK)) {
         err_loc loc = {r->opts.stylesheet ? r->opts.stylesheet : "report.xsl", 0, 0, NULL};
         rc = err_fail(err, ESPI_E_INPUT, "stylesheet", &loc,

@@ -3,15 +3,15 @@
  * into the library) in one streaming pass.
  *
  * The schemas import each other by relative path. They are parsed from the
- * URL espi-schema:///NAME (espi-schema:///3.3/NAME for ESPI 3.3), which an
- * entity loader serves from memory; any other URL goes to the loader that
- * was installed before. Documents are parsed by a SAX push parser that
- * feeds libxml2's schema plug, without building a tree: no network access,
- * no DTD loading, no entity substitution. */
+ * URL espi-schema:///NAME (espi-schema:///3.3/NAME for ESPI 3.3), which the
+ * entity loader of common/libinit.c serves from memory. Documents are
+ * parsed by a SAX push parser that feeds libxml2's schema plug, without
+ * building a tree: no network access, no DTD loading, no entity
+ * substitution. */
 #include "validate/schema.h"
 
-#include "common/embedded.h"
 #include "common/error.h"
+#include "common/libinit.h"
 
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
@@ -22,92 +22,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SCHEME "espi-schema:///"
-#define VARIANT_33 "3.3/"
-
-/* ESPI 3.3's Atom schema differs from 4.0's only in requiring link/@type;
- * atom.xsd spells that attribute's use="optional" exactly once. */
-#define LINK_TYPE_OPTIONAL "use=\"optional\""
-#define LINK_TYPE_REQUIRED "use=\"required\""
+#define SCHEME LIBINIT_SCHEMA_URL /* served from memory (common/libinit.c) */
+#define VARIANT_33 LIBINIT_VARIANT_33
 
 /* No network; DTDs are neither loaded nor used to substitute entities. */
 #define DOC_OPTIONS XML_PARSE_NONET
 
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+/* Compiled once per process, by the first thread that needs each one. */
 static pthread_mutex_t compile_lock = PTHREAD_MUTEX_INITIALIZER;
-static xmlExternalEntityLoader previous_loader;
-static char *atom_33; /* atom.xsd with link/@type required */
-static size_t atom_33_size;
 static xmlSchemaPtr compiled[2][2]; /* [set][customer] */
-
-static const embedded_file *find_embedded(const char *name)
-{
-    for (const embedded_file *f = embedded_files; f->name; f++)
-        if (strcmp(f->name, name) == 0)
-            return f;
-    return NULL;
-}
-
-/* Makes the 3.3 variant of atom.xsd: same text, link type required. */
-static void make_atom_33(void)
-{
-    const embedded_file *atom = find_embedded("atom.xsd");
-    if (atom == NULL)
-        return;
-    const char *text = (const char *)atom->data;
-    const char *at = strstr(text, LINK_TYPE_OPTIONAL);
-    if (at == NULL || strstr(at + 1, LINK_TYPE_OPTIONAL) != NULL)
-        return; /* the marker must be unique; compiling 3.3 then fails loudly */
-    size_t head = (size_t)(at - text), tail = atom->size - head - strlen(LINK_TYPE_OPTIONAL);
-    size_t size = head + strlen(LINK_TYPE_REQUIRED) + tail;
-    char *copy = malloc(size + 1);
-    if (copy == NULL)
-        return;
-    memcpy(copy, text, head);
-    memcpy(copy + head, LINK_TYPE_REQUIRED, strlen(LINK_TYPE_REQUIRED));
-    memcpy(copy + head + strlen(LINK_TYPE_REQUIRED), at + strlen(LINK_TYPE_OPTIONAL), tail);
-    copy[size] = '\0';
-    atom_33 = copy;
-    atom_33_size = size;
-}
-
-static xmlParserInputPtr memory_input(xmlParserCtxtPtr ctxt, const char *url, const char *data,
-                                      size_t size)
-{
-    xmlParserInputBufferPtr buf =
-        xmlParserInputBufferCreateMem(data, (int)size, XML_CHAR_ENCODING_NONE);
-    if (buf == NULL)
-        return NULL;
-    xmlParserInputPtr in = xmlNewIOInputStream(ctxt, buf, XML_CHAR_ENCODING_NONE);
-    if (in == NULL) {
-        xmlFreeParserInputBuffer(buf);
-        return NULL;
-    }
-    in->filename = (char *)xmlStrdup((const xmlChar *)url); /* relative imports resolve here */
-    return in;
-}
-
-static xmlParserInputPtr embedded_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
-{
-    if (url == NULL || strncmp(url, SCHEME, strlen(SCHEME)) != 0)
-        return previous_loader ? previous_loader(url, id, ctxt) : NULL;
-    const char *name = url + strlen(SCHEME);
-    bool v33 = strncmp(name, VARIANT_33, strlen(VARIANT_33)) == 0;
-    if (v33)
-        name += strlen(VARIANT_33);
-    if (v33 && strcmp(name, "atom.xsd") == 0)
-        return atom_33 ? memory_input(ctxt, url, atom_33, atom_33_size) : NULL;
-    const embedded_file *f = find_embedded(name);
-    return f ? memory_input(ctxt, url, (const char *)f->data, f->size) : NULL;
-}
-
-static void init_libxml(void)
-{
-    xmlInitParser();
-    make_atom_33();
-    previous_loader = xmlGetExternalEntityLoader();
-    xmlSetExternalEntityLoader(embedded_loader);
-}
 
 /* ------------------------------------------------------------------ */
 /* Compiling                                                           */
@@ -286,7 +209,7 @@ static int validate_stream(source src, const char *name, xmlSchemaPtr schema, co
 
 xmlSchemaPtr schema_compiled(espi_schema_set set, bool customer, espi_error *err)
 {
-    pthread_once(&init_once, init_libxml);
+    libinit_once();
     if (set != ESPI_SCHEMA_ESPI_40 && set != ESPI_SCHEMA_ESPI_33) {
         err_fail(err, ESPI_E_ARG, "schema-set", NULL, "unknown schema set %d", (int)set);
         return NULL;

@@ -18,6 +18,7 @@
 #include "common/error.h"
 #include "common/grow.h"
 #include "common/hashset.h"
+#include "common/libinit.h"
 #include "read/links.h"
 #include "read/reader.h"
 #include "validate/schema.h"
@@ -2460,6 +2461,7 @@ void espi_validate_options_init(espi_validate_options *opts)
 static int validator_init(validator *v, const char *name, const espi_validate_options *opts,
                           espi_validate_summary *summary, espi_error *err)
 {
+    libinit_once(); /* before xmlHashCreate: libxml2's first use is not thread-safe */
     memset(v, 0, sizeof *v);
     v->name = name;
     v->o = *opts;
@@ -2503,7 +2505,8 @@ static int conclude(validator *v, espi_error *err)
 static int check_stream(validator *v, FILE *in, const char *head, size_t n, espi_error *err)
 {
     const espi_validate_options *opts = &v->o;
-    if ((v->schema = schema_compiled(opts->set, v->sum->customer, err)) == NULL)
+    bool schema = !opts->skip_schema || opts->schema_only;
+    if (schema && (v->schema = schema_compiled(opts->set, v->sum->customer, err)) == NULL)
         return err->status;
     if (!opts->schema_only)
         check_doctype(v, head, n);
@@ -2511,6 +2514,8 @@ static int check_stream(validator *v, FILE *in, const char *head, size_t n, espi
                          head, n,        true,     on_root,    &v->at, on_places};
     if (opts->schema_only)
         obs.field = NULL, obs.entry = NULL;
+    if (!schema)
+        obs.plug = NULL, obs.unplug = NULL;
     espi_read_options ro = {on_reader_diag, v, 0, 0};
     int rc = reader_run(in, v->name, &ro, &obs, on_resource, v, err);
     if (rc == ESPI_E_INPUT)

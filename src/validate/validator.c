@@ -21,8 +21,10 @@ struct espi_validator {
     const espi_rule *rules;
     size_t nrules;
     size_t *found, *suppressed;
-    /* every file so far, for the summary */
+    /* every file so far, for the summary (a part's are merged into it) */
     size_t files, valid, invalid, unreadable;
+    size_t errors, warnings, infos;
+    bool discard; /* a part's JSON: what frames it is not printed */
 };
 
 static void note_errno(espi_validator *r)
@@ -34,7 +36,7 @@ static void note_errno(espi_validator *r)
 static void print_json(void *ctx, const char *s, size_t len)
 {
     espi_validator *r = ctx;
-    if (fwrite(s, 1, len, r->out) != len)
+    if (!r->discard && fwrite(s, 1, len, r->out) != len)
         note_errno(r);
 }
 
@@ -83,6 +85,19 @@ static const char *severity_name(espi_severity s)
     return s == ESPI_SEV_ERROR ? "error" : s == ESPI_SEV_WARNING ? "warning" : "info";
 }
 
+/* The JSON array of the report. A part's is opened unseen, with an unseen
+ * element when it is not the first part: its objects are then printed as
+ * the framing report's array would print them, separator and indent
+ * included. */
+static void open_array(espi_validator *r)
+{
+    r->discard = r->o.part;
+    yajl_gen_array_open(r->json);
+    if (r->o.part && !r->o.first_part)
+        yajl_gen_null(r->json);
+    r->discard = false;
+}
+
 void espi_validator_options_init(espi_validator_options *opts)
 {
     memset(opts, 0, sizeof *opts);
@@ -116,7 +131,7 @@ int espi_validator_new(espi_validator **out, FILE *dest, const espi_validator_op
             yajl_gen_config(r->json, yajl_gen_beautify, 1);
         yajl_gen_config(r->json, yajl_gen_print_callback, print_json, r);
         if (opts->format == ESPI_VALIDATOR_JSON)
-            yajl_gen_array_open(r->json);
+            open_array(r);
     }
     *out = r;
     return 0;
@@ -137,6 +152,8 @@ static void on_finding(const espi_diag *d, void *ctx)
     size_t i = rule_index(r, rule);
     if (i < r->nrules)
         r->found[i]++;
+    if (r->o.on_finding)
+        r->o.on_finding(d, r->o.finding_ctx);
     if (r->o.quiet)
         return;
     if (r->json == NULL) {
@@ -289,6 +306,11 @@ int espi_validator_add(bool *valid, espi_validator *r, FILE *in, const char *nam
     bool checked = rc == ESPI_OK || rc == ESPI_E_INPUT;
     *valid = rc == ESPI_OK && !(r->o.strict && s.warnings > 0);
     r->files++;
+    if (checked) {
+        r->errors += s.errors;
+        r->warnings += s.warnings;
+        r->infos += s.infos;
+    }
     if (!checked)
         r->unreadable++;
     else if (*valid)
@@ -350,9 +372,9 @@ static void summary(espi_validator *r)
 
 int espi_validator_finish(espi_validator *r, espi_error *err)
 {
-    if (r->o.format == ESPI_VALIDATOR_JSON)
+    if (r->o.format == ESPI_VALIDATOR_JSON && !r->o.part)
         yajl_gen_array_close(r->json);
-    if (r->o.summary)
+    if (r->o.summary && !r->o.part)
         summary(r);
     if ((fflush(r->out) != 0 || ferror(r->out)) && r->write_errno == 0)
         r->write_errno = errno ? errno : EIO;
@@ -363,6 +385,25 @@ int espi_validator_finish(espi_validator *r, espi_error *err)
         return err_fail(err, ESPI_E_IO, "write", &loc, "cannot write the report: %s", reason);
     }
     return 0;
+}
+
+void espi_validator_totals_get(espi_validator_totals *out, const espi_validator *r)
+{
+    *out = (espi_validator_totals){r->files,  r->valid,    r->invalid, r->unreadable,
+                                   r->errors, r->warnings, r->infos};
+}
+
+void espi_validator_merge(espi_validator *r, const espi_validator *part)
+{
+    r->files += part->files;
+    r->valid += part->valid;
+    r->invalid += part->invalid;
+    r->unreadable += part->unreadable;
+    r->errors += part->errors;
+    r->warnings += part->warnings;
+    r->infos += part->infos;
+    if (r->write_errno == 0)
+        r->write_errno = part->write_errno;
 }
 
 void espi_validator_free(espi_validator *r)

@@ -5,9 +5,13 @@
  * points in the skipped hour, the repeated hour twice with the same x).
  *
  *   gen_poll [--days N] [--minutes M] [--start YYYY-MM-DD] [--tz ZONE]
- *            [--channels 1|3] [--no-cost] [--no-duplicates] > poll.json
+ *            [--channels 1|3] [--no-cost] [--no-duplicates]
+ *            [--account A] [--location L] [--meter M] [--seed S] > poll.json
  *
- * The numbers are deterministic (a fixed linear congruential sequence). */
+ * --account, --location and --meter (digits, letters or '-', default
+ * 4400123001, 71005500, 88120045) make the file another account's, as the
+ * batch benchmark needs; --seed (default 12345) varies its numbers. The
+ * numbers are deterministic (a fixed linear congruential sequence). */
 #include "espi.h"
 #include "common/tz.h"
 
@@ -24,6 +28,10 @@ typedef struct gen_opts {
     int channels;
     bool cost;
     bool duplicates;
+    const char *account;
+    const char *location;
+    const char *meter;
+    uint32_t seed;
 } gen_opts;
 
 typedef struct point {
@@ -61,7 +69,7 @@ static size_t make_points(const gen_opts *o, const espi_tz *tz, point **out)
     point *pts = malloc(cap * sizeof *pts);
     if (pts == NULL)
         exit(3);
-    uint32_t rnd = 12345;
+    uint32_t rnd = o->seed;
     for (int64_t d = 0; d < o->days; d++) {
         for (int m = 0; m < 1440; m += o->minutes) {
             int64_t wall = (o->start_day + d) * 86400 + m * 60;
@@ -77,17 +85,17 @@ static size_t make_points(const gen_opts *o, const espi_tz *tz, point **out)
     return n;
 }
 
-static void print_meters(int channels)
+static void print_meters(const gen_opts *o)
 {
     printf("\"meters\":[");
-    for (int c = 0; c < channels; c++)
-        printf("%s{\"serviceLocationNumber\":\"71005500\",\"accountNumber\":\"4400123001\","
-               "\"industry\":\"ELECTRIC\",\"meterNumber\":\"88120045\",\"channel\":%d,"
+    for (int c = 0; c < o->channels; c++)
+        printf("%s{\"serviceLocationNumber\":\"%s\",\"accountNumber\":\"%s\","
+               "\"industry\":\"ELECTRIC\",\"meterNumber\":\"%s\",\"channel\":%d,"
                "\"flowDirection\":\"%s\",\"rate\":null,\"rateName\":null,\"unitOfMeasure\":"
                "\"KWH\",\"isParentMeter\":false,\"parentMeters\":[],\"isNetMeter\":%s,"
-               "\"visible\":true,\"meterName\":\"88120045\",\"seriesId\":\"88120045 - %s\"}",
-               c ? "," : "", c + 1, channel_flows[c], channels > 1 ? "true" : "false",
-               channel_names[c]);
+               "\"visible\":true,\"meterName\":\"%s\",\"seriesId\":\"%s - %s\"}",
+               c ? "," : "", o->location, o->account, o->meter, c + 1, channel_flows[c],
+               o->channels > 1 ? "true" : "false", o->meter, o->meter, channel_names[c]);
     printf("],");
 }
 
@@ -124,17 +132,18 @@ static long long true_ms(const espi_tz *tz, int64_t wall_ms)
 
 static void print_entry(const gen_opts *o, const espi_tz *tz, const point *pts, size_t n, bool cost)
 {
-    printf("{\"serviceLocationNumber\":\"71005500\",\"accountNumber\":\"4400123001\","
+    printf("{\"serviceLocationNumber\":\"%s\",\"accountNumber\":\"%s\","
            "\"industry\":\"ELECTRIC\",\"timeFrame\":\"HOURLY\",\"type\":\"%s\","
            "\"unitOfMeasure\":\"%s\",\"startDateTime\":%lld,\"endDateTime\":%lld,",
-           cost ? "COST" : "USAGE", cost ? "USD" : "KWH", true_ms(tz, pts[0].x_ms),
-           true_ms(tz, pts[n - 1].x_ms + o->minutes * 60000LL));
-    print_meters(o->channels);
+           o->location, o->account, cost ? "COST" : "USAGE", cost ? "USD" : "KWH",
+           true_ms(tz, pts[0].x_ms), true_ms(tz, pts[n - 1].x_ms + o->minutes * 60000LL));
+    print_meters(o);
     printf("\"series\":[");
     for (int c = 0; c < o->channels; c++) {
-        printf("%s{\"type\":\"column\",\"name\":\"88120045 - %s\",\"meterNumber\":\"88120045\","
+        printf("%s{\"type\":\"column\",\"name\":\"%s - %s\",\"meterNumber\":\"%s\","
                "\"channel\":%d,\"isNet\":%s,\"visible\":true,\"data\":[",
-               c ? "," : "", channel_names[c], c + 1, c == 2 ? "true" : "false");
+               c ? "," : "", o->meter, channel_names[c], o->meter, c + 1,
+               c == 2 ? "true" : "false");
         print_points(pts, n, c, cost);
         printf("]}");
     }
@@ -152,7 +161,7 @@ static void print_entry(const gen_opts *o, const espi_tz *tz, const point *pts, 
         /* real captures repeat every point in baseSeries and meterToChartData */
         printf(",\"meterToChartData\":{");
         for (int c = 0; c < o->channels; c++) {
-            printf("%s\"Meter{meterNumber='88120045', channel=%d}\":[", c ? "," : "", c + 1);
+            printf("%s\"Meter{meterNumber='%s', channel=%d}\":[", c ? "," : "", o->meter, c + 1);
             print_points(pts, n, c, cost);
             printf("]");
         }
@@ -164,7 +173,8 @@ static void print_entry(const gen_opts *o, const espi_tz *tz, const point *pts, 
 _Noreturn static void usage(void)
 {
     fprintf(stderr, "usage: gen_poll [--days N] [--minutes M] [--start YYYY-MM-DD] [--tz ZONE] "
-                    "[--channels 1|3] [--no-cost] [--no-duplicates]\n");
+                    "[--channels 1|3] [--no-cost] [--no-duplicates] [--account A] "
+                    "[--location L] [--meter M] [--seed S]\n");
     exit(2);
 }
 
@@ -175,6 +185,27 @@ static int number(const char *v)
     if (*end != '\0' || n < 1 || n > 100000)
         usage();
     return (int)n;
+}
+
+/* An account, location or meter number: printed into JSON strings as it
+ * is, so only characters that need no escaping. */
+static const char *identifier(const char *v)
+{
+    size_t n = strlen(v);
+    if (n == 0 || n > 32 ||
+        strspn(v, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                  "abcdefghijklmnopqrstuvwxyz-") != n)
+        usage();
+    return v;
+}
+
+static uint32_t seed_of(const char *v)
+{
+    char *end;
+    unsigned long n = strtoul(v, &end, 10);
+    if (*end != '\0' || v[0] == '-' || n > UINT32_MAX)
+        usage();
+    return (uint32_t)n;
 }
 
 static int64_t day_of(const char *v)
@@ -189,7 +220,17 @@ static int64_t day_of(const char *v)
 
 static void parse(gen_opts *o, int argc, char **argv)
 {
-    *o = (gen_opts){365, 15, tz_days_from_civil(2025, 1, 1), "America/Los_Angeles", 3, true, true};
+    *o = (gen_opts){.days = 365,
+                    .minutes = 15,
+                    .start_day = tz_days_from_civil(2025, 1, 1),
+                    .tz = "America/Los_Angeles",
+                    .channels = 3,
+                    .cost = true,
+                    .duplicates = true,
+                    .account = "4400123001",
+                    .location = "71005500",
+                    .meter = "88120045",
+                    .seed = 12345};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--no-cost") == 0)
@@ -208,6 +249,14 @@ static void parse(gen_opts *o, int argc, char **argv)
             o->tz = v, i++;
         else if (strcmp(a, "--start") == 0)
             o->start_day = day_of(v), i++;
+        else if (strcmp(a, "--account") == 0)
+            o->account = identifier(v), i++;
+        else if (strcmp(a, "--location") == 0)
+            o->location = identifier(v), i++;
+        else if (strcmp(a, "--meter") == 0)
+            o->meter = identifier(v), i++;
+        else if (strcmp(a, "--seed") == 0)
+            o->seed = seed_of(v), i++;
         else
             usage();
     }

@@ -91,3 +91,32 @@ finish() {
     fi
     exit 0
 }
+
+# nothread_shim: builds $work/nothread.so, an LD_PRELOAD shim whose pthread_create always
+# fails (EAGAIN), so that espi's ways without a thread run; returns 1 with the reason in
+# $shim_why when it cannot (no C compiler, a sanitizer build, a compile error).
+nothread_shim() {
+    local cc
+    cc=$(command -v cc || command -v gcc || true)
+    if [ -z "$cc" ]; then
+        shim_why="no C compiler"
+        return 1
+    fi
+    if ldd "$ESPI" 2>/dev/null | grep -q 'libasan\|libtsan'; then
+        shim_why="sanitizer build: an LD_PRELOAD shim does not load before its runtime"
+        return 1
+    fi
+    cat >"$work/nothread.c" <<'EOF'
+#include <errno.h>
+#include <pthread.h>
+int pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*f)(void *), void *arg)
+{
+    (void)t, (void)a, (void)f, (void)arg;
+    return EAGAIN;
+}
+EOF
+    if ! "$cc" -shared -fPIC -o "$work/nothread.so" "$work/nothread.c" 2>"$work/cc.err"; then
+        shim_why="the LD_PRELOAD shim does not build: $(head -1 "$work/cc.err")"
+        return 1
+    fi
+}

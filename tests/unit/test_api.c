@@ -44,6 +44,7 @@ static void test_inits(void **state)
     assert_int_equal(vo.max_per_rule, 0);
     assert_int_equal(vo.nignore + vo.nonly, 0); /* every rule */
     assert_null(vo.on_suppressed);
+    assert_false(vo.skip_schema);
 
     espi_validator_options ro;
     memset(&ro, 0xAB, sizeof ro);

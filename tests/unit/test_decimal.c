@@ -231,6 +231,45 @@ static void test_parse(void **state)
     expect_parse("10000000000000000000.1", 1000000000000000000, 1, DEC_TAIL_LOW);
 }
 
+/* Around the 18 digits read in one pass without overflow checks, and the
+ * text that pass must leave to the general one. */
+static void test_parse_short_edges(void **state)
+{
+    (void)state;
+    expect_parse("123456789012345678", 123456789012345678, 0, DEC_TAIL_ZERO);
+    expect_parse("12345678901234567.8", 123456789012345678, -1, DEC_TAIL_ZERO);
+    expect_parse("-99999999999999999.9", -999999999999999999, -1, DEC_TAIL_ZERO);
+    expect_parse("1234567890123456789", 1234567890123456789, 0, DEC_TAIL_ZERO);
+    expect_parse("0.000000000000000001", 1, -18, DEC_TAIL_ZERO);
+    expect_parse("0.000", 0, 0, DEC_TAIL_ZERO);
+    expect_parse("-0.000", 0, 0, DEC_TAIL_ZERO);
+    expect_parse("0.120", 120, -3, DEC_TAIL_ZERO);
+    static const char *const bad[] = {"", "-", "00.5", "01", "1.", ".5", "1.5.", "+1", "1-", "1 "};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        dec_number d;
+        if (dec_parse(&d, bad[i], strlen(bad[i])) != SYNTAX)
+            fail_msg("'%s' not refused", bad[i]);
+    }
+}
+
+static void test_integer_text(void **state)
+{
+    (void)state;
+    int64_t v = 0;
+    bool fraction = true;
+    assert_true(dec_integer_text("1733011200", &v, &fraction));
+    assert_true(v == 1733011200 && !fraction);
+    assert_true(dec_integer_text("-5", &v, &fraction) && v == -5);
+    assert_true(dec_integer_text("123456789012345678", &v, &fraction) && v == 123456789012345678);
+    assert_true(dec_integer_text("9223372036854775807", &v, &fraction) && v == INT64_MAX);
+    assert_false(dec_integer_text("9223372036854775808", &v, &fraction));
+    assert_false(dec_integer_text("99999999999999999999", &v, &fraction));
+    assert_true(dec_integer_text("12.0", &v, &fraction) && v == 12 && !fraction);
+    assert_true(dec_integer_text("12.5", &v, &fraction) && v == 12 && fraction);
+    assert_false(dec_integer_text("12a", &v, &fraction));
+    assert_false(dec_integer_text("", &v, &fraction));
+}
+
 static void expect_scaled(dec_number d, int scale, dec_status status, int64_t want, bool rounded)
 {
     int64_t got = 0x5a5a;
@@ -482,6 +521,8 @@ int main(void)
         cmocka_unit_test(test_scale_range),
         cmocka_unit_test(test_scale_syntax),
         cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_parse_short_edges),
+        cmocka_unit_test(test_integer_text),
         cmocka_unit_test(test_to_scaled),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_format_parse_property),

@@ -172,6 +172,37 @@ static void test_schema_only(void **state)
     assert_int_equal(c.lines[0], 53);
 }
 
+/* skip_schema: the rules alone, with no schema finding; what the rules
+ * find is what the full check finds (espi convert runs the schema on
+ * another thread at the same time). */
+static void test_skip_schema(void **state)
+{
+    (void)state;
+    collected full, rules;
+    espi_validate_summary s;
+    espi_validate_options o = {0};
+    validate_file("validate/invalid_huge_durations.xml", o, &full, &s);
+    o.skip_schema = true;
+    assert_int_equal(validate_file("validate/invalid_huge_durations.xml", o, &rules, &s),
+                     ESPI_E_INPUT);
+    assert_int_equal(count(&rules, "schema"), 0);
+    assert_int_equal(count(&full, "schema"), 3);
+    assert_int_equal(rules.n, full.n - 3);
+    for (size_t i = 0, j = 0; i < full.n && i < 256; i++) {
+        if (strcmp(full.codes[i], "schema") == 0)
+            continue;
+        assert_string_equal(rules.codes[j], full.codes[i]);
+        assert_int_equal(rules.lines[j], full.lines[i]);
+        j++;
+    }
+    validate_file("espi/invalid_schema_start_before_duration.xml", o, &rules, &s);
+    assert_int_equal(count(&rules, "schema"), 0);
+    o.schema_only = true; /* wins: the schema alone */
+    assert_int_equal(validate_file("espi/invalid_schema_start_before_duration.xml", o, &rules, &s),
+                     ESPI_E_INPUT);
+    assert_int_equal(count(&rules, "schema"), 1);
+}
+
 /* Durations near 2^63: the ends they give are held at the int64 bounds (no
  * overflow, which the sanitizer build stops on), so the block still holds
  * both readings and the second falls inside the first. */
@@ -336,11 +367,17 @@ static void test_layouts_keep_link_rules(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_clean_feed),  cmocka_unit_test(test_findings_in_order),
-        cmocka_unit_test(test_profiles),    cmocka_unit_test(test_huge_durations),
-        cmocka_unit_test(test_schema_only), cmocka_unit_test(test_customer),
-        cmocka_unit_test(test_json_report), cmocka_unit_test(test_catalogue),
-        cmocka_unit_test(test_fragment),    cmocka_unit_test(test_layouts_keep_link_rules),
+        cmocka_unit_test(test_clean_feed),
+        cmocka_unit_test(test_findings_in_order),
+        cmocka_unit_test(test_profiles),
+        cmocka_unit_test(test_huge_durations),
+        cmocka_unit_test(test_schema_only),
+        cmocka_unit_test(test_skip_schema),
+        cmocka_unit_test(test_customer),
+        cmocka_unit_test(test_json_report),
+        cmocka_unit_test(test_catalogue),
+        cmocka_unit_test(test_fragment),
+        cmocka_unit_test(test_layouts_keep_link_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
  * them in order (repair.h names the file of each step). */
 #include "convert/repair/repair.h"
 
+#include "common/libinit.h"
 #include "common/zip_input.h"
 
 #include <errno.h>
@@ -342,6 +343,7 @@ static int read_feed(repair *rp, FILE *f, const unsigned char *head, size_t head
 
 int repair_read_into(const convert_input *in, FILE *f, espi_error *err)
 {
+    libinit_once(); /* before xmlHashCreate: libxml2's first use is not thread-safe */
     repair rp = {.in = in, .name = in->name ? in->name : "<input>", .err = err};
     unsigned char head[HEAD_BYTES];
     size_t n = fread(head, 1, sizeof head, f);

@@ -3,8 +3,11 @@
  * SmartHub JSON readers (smarthub/poll_parse.c, smarthub/account.c). */
 #include "convert/smarthub/json_stream.h"
 
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <yajl/yajl_parse.h>
 
 /* Where the token guard is: outside a token, in a string (or an escape in
@@ -229,13 +232,14 @@ static bool bare_char(unsigned char c)
 
 /* Follows strings and bare values across chunks; returns the offset where
  * one grows past max_token, or n. yajl rescans a token that spans chunks,
- * so an endless one would take quadratic time. A tight loop skips string
- * bodies. */
+ * so an endless one would take quadratic time. Every byte of the input
+ * passes here: string bodies and bare values are skipped by tight loops,
+ * the rest (punctuation, blanks) a byte at a time. */
 static size_t guard_tokens(json_stream *js, const unsigned char *buf, size_t n)
 {
     const size_t max = js->spec->max_token;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = buf[i];
+    size_t i = 0;
+    while (i < n) {
         if (js->guard == G_STRING) {
             size_t run = i;
             while (run < n && buf[run] != '"' && buf[run] != '\\')
@@ -243,28 +247,37 @@ static size_t guard_tokens(json_stream *js, const unsigned char *buf, size_t n)
             if (js->token_len + (run - i) > max)
                 return i + (max - js->token_len);
             js->token_len += run - i;
-            if ((i = run) == n)
+            if (run == n)
                 break;
-            js->guard = buf[i] == '"' ? G_OUT : G_ESCAPE;
+            js->guard = buf[run] == '"' ? G_OUT : G_ESCAPE;
+            i = run + 1;
         } else if (js->guard == G_ESCAPE) {
             js->guard = G_STRING;
-        } else if (js->guard == G_BARE && bare_char(c)) {
-            if (++js->token_len > max)
-                return i;
-        } else if (c == '"') {
-            js->guard = G_STRING, js->token_len = 0;
+            i++;
+        } else if (js->guard == G_BARE && bare_char(buf[i])) {
+            size_t run = i;
+            while (run < n && bare_char(buf[run]))
+                run++;
+            if (js->token_len + (run - i) > max)
+                return i + (max - js->token_len);
+            js->token_len += run - i;
+            i = run; /* the byte after the value, if any, is taken below */
         } else {
-            js->guard = bare_char(c) ? G_BARE : G_OUT, js->token_len = 1;
+            unsigned char c = buf[i++];
+            if (c == '"')
+                js->guard = G_STRING, js->token_len = 0;
+            else
+                js->guard = bare_char(c) ? G_BARE : G_OUT, js->token_len = 1;
         }
     }
     return n;
 }
 
-static int feed_chunk(json_stream *js, const unsigned char *buf, size_t n)
+/* A chunk whose tokens were guarded (bad: guard_tokens' answer) to yajl. */
+static int feed_guarded(json_stream *js, const unsigned char *buf, size_t n, size_t bad)
 {
     js->chunk = buf;
     js->scan = 0;
-    size_t bad = guard_tokens(js, buf, n);
     if (bad < n) {
         advance_to(js, bad);
         err_loc loc = counted(js);
@@ -284,6 +297,11 @@ static int feed_chunk(json_stream *js, const unsigned char *buf, size_t n)
     return js->err->status ? js->err->status : ESPI_E_INPUT;
 }
 
+static int feed_chunk(json_stream *js, const unsigned char *buf, size_t n)
+{
+    return feed_guarded(js, buf, n, guard_tokens(js, buf, n));
+}
+
 /* Feeds what a partial byte order mark taken for text held back. */
 static int feed_refeed(json_stream *js)
 {
@@ -292,14 +310,24 @@ static int feed_refeed(json_stream *js)
     return n > 0 ? feed_chunk(js, bom_bytes, n) : 0;
 }
 
-/* One chunk as read, checked at the start while undecided. */
-static int feed_read(json_stream *js, const unsigned char *buf, size_t n)
+/* One chunk as read, checked at the start while undecided. bad: where
+ * guard_tokens found a token too long in the bytes as read, or n; SIZE_MAX:
+ * not guarded yet. The bytes dropped at the start (a byte order mark) or
+ * fed again (part of one) hold no token, so the guard's answer over the
+ * bytes as read is its answer over the bytes yajl gets. */
+static int feed_read(json_stream *js, const unsigned char *buf, size_t n, size_t bad)
 {
     int drop = js->decided ? 0 : check_start(js, buf, n);
     if (drop < 0)
         return js->err->status;
     int rc = feed_refeed(js);
-    return rc != 0 ? rc : feed_chunk(js, buf + drop, n - (size_t)drop);
+    const unsigned char *text = buf + drop;
+    size_t len = n - (size_t)drop;
+    if (rc != 0)
+        return rc;
+    if (bad == SIZE_MAX)
+        return feed_chunk(js, text, len);
+    return feed_guarded(js, text, len, bad >= n ? len : bad - (size_t)drop);
 }
 
 /* The checks once the whole text is read. */
@@ -355,11 +383,132 @@ static int read_all(json_stream *js, FILE *in, unsigned char **buf, size_t *cap)
             return err_fail(js->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
         if ((n = fread(*buf, 1, want, in)) == 0)
             break;
-        rc = feed_read(js, *buf, n);
+        rc = feed_read(js, *buf, n, SIZE_MAX);
     }
     if (rc == 0 && !js->decided && partial_bom_is_text(js))
         rc = feed_refeed(js);
     return rc != 0 ? rc : finish_stream(js, in);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading ahead                                                       */
+/* ------------------------------------------------------------------ */
+
+/* With fixed reads of at least AHEAD_MIN bytes and a second core, a
+ * thread reads the next chunks and runs the token guard over them while
+ * yajl parses this one: the reads and the guard (a quarter of the time a
+ * large poll response takes) come off the parse's path. At most AHEAD
+ * chunks are held. */
+#define AHEAD 4
+#define AHEAD_MIN 16384
+
+typedef struct ahead_slot {
+    unsigned char *buf;
+    size_t n;   /* 0: the end of the input (or a read error, which ferror tells) */
+    size_t bad; /* guard_tokens' answer over the bytes as read */
+} ahead_slot;
+
+typedef struct ahead {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    FILE *in;
+    size_t chunk;
+    json_stream guard; /* the reading thread's token guard: spec, guard, token_len */
+    ahead_slot slots[AHEAD];
+    size_t produced; /* slots filled */
+    size_t current;  /* the slot the parse holds; those before it are free */
+    bool cancel;     /* the parse stopped: read no more */
+} ahead;
+
+static void *read_ahead(void *arg)
+{
+    ahead *a = arg;
+    for (;;) {
+        pthread_mutex_lock(&a->lock);
+        while (a->produced - a->current >= AHEAD && !a->cancel)
+            pthread_cond_wait(&a->cond, &a->lock);
+        bool stop = a->cancel;
+        ahead_slot *slot = &a->slots[a->produced % AHEAD];
+        pthread_mutex_unlock(&a->lock);
+        if (stop)
+            return NULL;
+        slot->n = fread(slot->buf, 1, a->chunk, a->in);
+        slot->bad = slot->n > 0 ? guard_tokens(&a->guard, slot->buf, slot->n) : 0;
+        pthread_mutex_lock(&a->lock);
+        a->produced++;
+        pthread_cond_broadcast(&a->cond);
+        pthread_mutex_unlock(&a->lock);
+        if (slot->n == 0 || slot->bad < slot->n)
+            return NULL; /* the end, or the parse stops there */
+    }
+}
+
+/* The next chunk, once read; the one before it is handed back. */
+static ahead_slot *ahead_next(ahead *a, size_t k)
+{
+    pthread_mutex_lock(&a->lock);
+    a->current = k;
+    pthread_cond_broadcast(&a->cond);
+    while (a->produced <= k)
+        pthread_cond_wait(&a->cond, &a->lock);
+    pthread_mutex_unlock(&a->lock);
+    return &a->slots[k % AHEAD];
+}
+
+static void ahead_free(ahead *a)
+{
+    for (size_t i = 0; i < AHEAD; i++)
+        free(a->slots[i].buf);
+    pthread_cond_destroy(&a->cond);
+    pthread_mutex_destroy(&a->lock);
+    free(a);
+}
+
+/* read_all with the reading thread; 1 when it cannot be started (then
+ * nothing was read). The last chunk stays alive until the parse completes:
+ * handlers called then still count lines in it. */
+static int read_all_ahead(json_stream *js, FILE *in)
+{
+    ahead *a = calloc(1, sizeof *a);
+    if (a == NULL)
+        return 1;
+    a->in = in;
+    a->chunk = js->spec->chunk;
+    a->guard.spec = js->spec;
+    bool ok = true;
+    for (size_t i = 0; i < AHEAD && ok; i++)
+        ok = (a->slots[i].buf = malloc(a->chunk)) != NULL;
+    pthread_mutex_init(&a->lock, NULL);
+    pthread_cond_init(&a->cond, NULL);
+    pthread_t thread;
+    if (!ok || pthread_create(&thread, NULL, read_ahead, a) != 0) {
+        ahead_free(a);
+        return 1;
+    }
+    int rc = 0;
+    for (size_t k = 0; rc == 0; k++) {
+        ahead_slot *slot = ahead_next(a, k);
+        if (slot->n == 0)
+            break;
+        rc = feed_read(js, slot->buf, slot->n, slot->bad);
+    }
+    pthread_mutex_lock(&a->lock);
+    a->cancel = true;
+    pthread_cond_broadcast(&a->cond);
+    pthread_mutex_unlock(&a->lock);
+    pthread_join(thread, NULL);
+    if (rc == 0 && !js->decided && partial_bom_is_text(js))
+        rc = feed_refeed(js);
+    if (rc == 0)
+        rc = finish_stream(js, in);
+    ahead_free(a);
+    return rc;
+}
+
+static bool reads_ahead(const json_stream_spec *spec)
+{
+    return spec->chunk >= AHEAD_MIN && spec->max_chunk <= spec->chunk &&
+           sysconf(_SC_NPROCESSORS_ONLN) > 1;
 }
 
 int json_stream_parse(json_stream *js, const json_stream_spec *spec, const json_handlers *h,
@@ -373,11 +522,14 @@ int json_stream_parse(json_stream *js, const json_stream_spec *spec, const json_
     js->err = err;
     js->line = 1;
     js->yh = yajl_alloc(&callbacks, NULL, js);
-    size_t cap = spec->chunk;
-    unsigned char *buf = js->yh != NULL ? malloc(cap) : NULL;
-    int rc = buf != NULL ? read_all(js, in, &buf, &cap)
+    int rc = js->yh != NULL && reads_ahead(spec) ? read_all_ahead(js, in) : 1;
+    if (rc == 1) { /* one read at a time */
+        size_t cap = spec->chunk;
+        unsigned char *buf = js->yh != NULL ? malloc(cap) : NULL;
+        rc = buf != NULL ? read_all(js, in, &buf, &cap)
                          : err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
-    free(buf);
+        free(buf);
+    }
     if (js->yh != NULL)
         yajl_free(js->yh);
     js->yh = NULL;

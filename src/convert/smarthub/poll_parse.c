@@ -601,8 +601,15 @@ static int check_document(parser *p)
 /* Containers                                                          */
 /* ------------------------------------------------------------------ */
 
+/* Called for every key of the file, points and skipped lists included:
+ * those two are answered first. */
 static field lookup_field(kind k, const unsigned char *s, size_t len)
 {
+    if (k == K_SKIP)
+        return F_OTHER; /* no field is read under a skipped value */
+    /* a point's only fields are x and y */
+    if (k == K_POINT)
+        return len != 1 ? F_OTHER : s[0] == 'x' ? F_X : s[0] == 'y' ? F_Y : F_OTHER;
     if (k == K_DATA)
         return F_INDUSTRY_KEY;
     for (size_t i = 0; i < sizeof field_names / sizeof field_names[0]; i++) {

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# A large SmartHub poll response is read ahead by a second thread, which
+# also runs the token guard (src/convert/smarthub/json_stream.c). Inputs of
+# many chunks with what the guard and the start check handle: a byte order
+# mark, part of one, 150,000 blanks first, a string and a number longer
+# than 64 KiB in the middle (the string after a byte order mark too), a long string across a chunk boundary, a
+# syntax error, a file cut short. Each gives its code and, when an
+# LD_PRELOAD shim can stop every thread (a C compiler at hand, no
+# sanitizer), the very stderr, exit code and bytes of the reading without
+# the thread.
+. "$(dirname "$0")/common.bash"
+
+gen="$BUILD/tests/gen_poll"
+if [ ! -x "$gen" ]; then
+    echo "skip: $gen is not built"
+    exit 77
+fi
+"$gen" --days 60 --minutes 15 >"$work/p.json" || { bad "gen_poll failed"; finish; }
+python3 - "$work" <<'EOF' || { bad "making the inputs failed"; finish; }
+import sys
+w = sys.argv[1]
+s = open(w + "/p.json", "rb").read()
+def put(name, data):
+    open(w + "/" + name + ".json", "wb").write(data)
+put("bom", b"\xef\xbb\xbf" + s)
+put("part_bom", b"\xef\xbb" + s)
+put("blanks", b" " * 100000 + b"\n" * 50000 + s)
+i = s.find(b'"seriesId"', 2000000)
+put("long_string", s[:i] + b'"zz":"' + b"a" * 70000 + b'",' + s[i:])
+put("long_number", s[:i] + b'"zz":' + b"1" * 70000 + b"," + s[i:])
+put("bom_long", b"\xef\xbb\xbf" + s[:i] + b'"zz":"' + b"a" * 70000 + b'",' + s[i:])
+e = 65536 * 3 - 3
+put("across", s[:e] + b'"' + b"b" * 65534 + b'",' + s[e:])
+j = s.find(b'"x":', 4000000)
+put("syntax", s[:j] + b'"x":: ' + s[j + 4:])
+put("cut", s[:3000001])
+EOF
+
+# NAME EXIT STDERR_REGEX
+expect() {
+    local name=$1 want=$2 re=$3
+    "$ESPI" convert --from smarthub-json $UPDATED -o "$work/out.xml" "$work/$name.json" \
+        >/dev/null 2>"$work/stderr"
+    rc=$?
+    check "$name" "$want" "$re"
+    cp "$work/stderr" "$work/$name.threaded"
+    [ "$rc" = 0 ] && mv "$work/out.xml" "$work/$name.xml"
+}
+expect bom 0 '^espi: wrote .*17280 readings'
+expect part_bom 1 'part_bom.json:1:2: error: json-syntax: '
+expect blanks 0 '^espi: wrote .*17280 readings'
+expect long_string 1 'long_string.json:1:[0-9]+: error: json-token-too-long: '
+expect long_number 1 'long_number.json:1:[0-9]+: error: json-token-too-long: '
+expect bom_long 1 'bom_long.json:1:[0-9]+: error: json-token-too-long: '
+expect across 1 'across.json:1:196608: error: json-syntax: '
+expect syntax 1 'syntax.json:1:[0-9]+: error: json-syntax: malformed JSON: parse error'
+expect cut 1 'cut.json:1:3000002: error: json-syntax: malformed JSON: parse error: premature EOF'
+
+if ! nothread_shim; then
+    skip "$shim_why: not compared with the reading without the thread"
+else
+    for name in bom part_bom blanks long_string long_number bom_long across syntax cut; do
+        LD_PRELOAD="$work/nothread.so" "$ESPI" convert --from smarthub-json $UPDATED \
+            -o "$work/out.xml" "$work/$name.json" >/dev/null 2>"$work/stderr"
+        if cmp -s "$work/stderr" "$work/$name.threaded"; then ok "$name: as without the thread"
+        else
+            bad "$name: stderr differs from the reading without the thread"
+            diff "$work/$name.threaded" "$work/stderr" | head -4 | sed 's/^/    /'
+        fi
+        if [ -f "$work/$name.xml" ] && ! cmp -s "$work/out.xml" "$work/$name.xml"; then
+            bad "$name: output differs from the reading without the thread"
+        fi
+        rm -f "$work/out.xml"
+    done
+fi
+finish
