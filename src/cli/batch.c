@@ -280,10 +280,9 @@ static void item_done(void *ctx, size_t index, int code)
     batch *b = ctx;
     batch_result *r = b->results[index];
     b->results[index] = NULL;
-    if (r == NULL) { /* out of memory, said */
-        b->errors++;
-        return;
-    }
+    batch_result none = {.status = "error", .oc.errors = 1, .oc.message = "out of memory"};
+    if (r == NULL) /* said */
+        r = &none;
     const char *s = r->status;
     size_t *count = strcmp(s, "ok") == 0        ? &b->ok
                     : strcmp(s, "invalid") == 0 ? &b->invalid
@@ -303,7 +302,8 @@ static void item_done(void *ctx, size_t index, int code)
                                 r->ms};
         cli_status_put(b->status, &line);
     }
-    free(r);
+    if (r != &none)
+        free(r);
 }
 
 static void say_totals(const batch *b)

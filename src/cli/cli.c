@@ -272,7 +272,10 @@ static void catch_fatal_signals(void)
             continue; /* ignored by whoever started us (nohup, a background job) */
         memset(&sa, 0, sizeof sa);
         sa.sa_handler = on_fatal_signal;
+        /* a second one waits until the first has removed every file */
         sigemptyset(&sa.sa_mask);
+        for (size_t k = 0; k < sizeof sigs / sizeof sigs[0]; k++)
+            sigaddset(&sa.sa_mask, sigs[k]);
         sigaction(sigs[i], &sa, NULL);
     }
 }

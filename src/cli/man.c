@@ -26,9 +26,10 @@ static const env_doc env_docs[] = {
     {"TZDIR", "convert dump summary fetch",
      "The folder of the compiled IANA time zone files that --tz names are read from (default "
      "/usr/share/zoneinfo)."},
-    {"TMPDIR", "convert fetch",
+    {"TMPDIR", "convert validate dump fetch",
      "Where the feed is written and checked before it goes to standard output (default /tmp); "
-     "with -o the temporary file is created beside the output file instead."},
+     "with -o the temporary file is created beside the output file instead. With -j, where "
+     "each worker holds what it writes to standard output until its turn."},
     {"TERM", "convert validate dump",
      "With -j and stderr a terminal, a progress line is shown there unless TERM is dumb."},
     {"ESPI_SMARTHUB_PASSWORD", "fetch",

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* pool.c - -j N: jobs on worker threads, their output given out in order.
  *
- * A job writes its stdout to a temporary file (a dump may be large) and its
- * stderr to memory; the calling thread waits for the jobs in order and
- * copies each one's output to the real streams, so the bytes and their order
- * are those of a run in one thread. At most 2N jobs are started and not yet
- * given out, which bounds the temporary files and the memory held. */
+ * A job writes its stdout to a temporary file in $TMPDIR (a dump may be
+ * large) and its stderr to memory; the calling thread waits for the jobs in
+ * order and copies each one's output to the real streams, so the bytes and
+ * their order are those of a run in one thread. At most 2N jobs are started
+ * and not yet given out, which bounds the temporary files and the memory
+ * held. A job whose streams cannot be made is run by the calling thread in
+ * its turn, and when no thread can be started every job is: the output is
+ * the same, only slower. */
 #include "pool.h"
 
 #include <errno.h>
@@ -25,6 +28,7 @@ typedef struct job_slot {
     size_t err_len;
     int code;
     bool done;
+    bool deferred; /* its streams could not be made: run when its turn comes */
 } job_slot;
 
 typedef struct pool_state {
@@ -79,17 +83,29 @@ static void progress_draw(const cli_io *io, progress *pr, size_t done, size_t to
     pr->last = t;
 }
 
-static int start_failed(const cli_io *io, const char *what, int errnum)
+/* A job's stdout: a file in $TMPDIR (tmpfile() would not look there),
+ * unlinked at once; NULL when it cannot be made. */
+static FILE *spool_open(void)
 {
-    fprintf(io->err, "espi: error: io: cannot start the -j workers (%s): %s\n", what,
-            strerror(errnum));
-    return CLI_IO;
+    const char *dir = getenv("TMPDIR");
+    char path[4096];
+    int n = snprintf(path, sizeof path, "%s/espi-job.XXXXXX", dir && dir[0] ? dir : "/tmp");
+    if (n < 0 || (size_t)n >= sizeof path)
+        return NULL;
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return NULL;
+    unlink(path);
+    FILE *f = fdopen(fd, "w+");
+    if (f == NULL)
+        close(fd);
+    return f;
 }
 
-/* A job's own streams; false (errno set) when they cannot be made. */
+/* A job's own streams; false when they cannot be made. */
 static bool slot_open(job_slot *s)
 {
-    s->out = tmpfile();
+    s->out = spool_open();
     s->err = s->out ? open_memstream(&s->err_text, &s->err_len) : NULL;
     return s->err != NULL;
 }
@@ -107,14 +123,10 @@ static void slot_close(job_slot *s)
 static void run_job(pool_state *st, size_t index, job_slot *s)
 {
     if (!slot_open(s)) {
-        int errnum = errno;
+        /* run by the calling thread in its turn, straight to the real
+         * streams, as with -j 1 */
         slot_close(s);
-        /* reported as the job's own error, in its place */
-        s->err = open_memstream(&s->err_text, &s->err_len);
-        if (s->err)
-            fprintf(s->err, "espi: error: io: cannot buffer the output of a -j worker: %s\n",
-                    strerror(errnum));
-        s->code = CLI_IO;
+        s->deferred = true;
         return;
     }
     cli_io io = {s->out, s->err, st->io->prog};
@@ -196,7 +208,13 @@ static int gather(pool_state *st, progress *pr)
         while (!s->done)
             pthread_cond_wait(&st->changed, &st->lock);
         pthread_mutex_unlock(&st->lock);
-        bool ok = emit(st, s, pr);
+        bool ok = true;
+        if (s->deferred) {
+            progress_clear(st->io, pr);
+            s->code = p->run(p->ctx, i, st->io);
+        } else {
+            ok = emit(st, s, pr);
+        }
         int code = s->code;
         slot_close(s);
         worst = code > worst ? code : worst;
@@ -214,6 +232,8 @@ static int gather(pool_state *st, progress *pr)
     return worst;
 }
 
+/* The jobs on worker threads; -1 when not one thread could be started
+ * (nothing is done then). */
 static int run_threads(const cli_io *io, const cli_pool *p, progress *pr)
 {
     pool_state st = {.p = p, .io = io, .window = 2 * (size_t)p->workers};
@@ -222,21 +242,18 @@ static int run_threads(const cli_io *io, const cli_pool *p, progress *pr)
     if (st.slots == NULL || threads == NULL) {
         free(st.slots);
         free(threads);
-        return start_failed(io, "memory", ENOMEM);
+        return -1;
     }
     pthread_mutex_init(&st.lock, NULL);
     pthread_cond_init(&st.changed, NULL);
     sigset_t old;
     block_signals(&old);
     unsigned started = 0;
-    int rc = 0;
-    while (started < p->workers && (rc = pthread_create(&threads[started], NULL, worker, &st)) == 0)
+    while (started < p->workers && pthread_create(&threads[started], NULL, worker, &st) == 0)
         started++;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    int code;
-    if (started == 0) {
-        code = start_failed(io, "threads", rc);
-    } else {
+    int code = -1;
+    if (started > 0) {
         code = gather(&st, pr);
         pthread_mutex_lock(&st.lock);
         st.stop = true; /* after an output failure: the waiting ones end */
@@ -272,7 +289,9 @@ static int run_inline(const cli_io *io, const cli_pool *p, progress *pr)
 int cli_pool_run(const cli_io *io, const cli_pool *p)
 {
     progress pr = {p->progress, false, now_seconds(), 0};
-    int code = p->workers <= 1 || p->njobs <= 1 ? run_inline(io, p, &pr) : run_threads(io, p, &pr);
+    int code = p->workers <= 1 || p->njobs <= 1 ? -1 : run_threads(io, p, &pr);
+    if (code < 0) /* one thread, or none could be started (a process limit) */
+        code = run_inline(io, p, &pr);
     progress_clear(io, &pr);
     return code;
 }

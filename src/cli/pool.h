@@ -35,9 +35,9 @@ typedef struct cli_pool {
     const char *out_name, *out_written;
 } cli_pool;
 
-/* Runs every job; returns the worst of their exit codes, or CLI_IO when
- * the pool could not start or its output could not be written (printed;
- * no job is started after that). */
+/* Runs every job (in the calling thread when no worker can be started);
+ * returns the worst of their exit codes, or CLI_IO when a job's output
+ * could not be written out (printed; no job is started after that). */
 int cli_pool_run(const cli_io *io, const cli_pool *p);
 
 /* -j N: 1 to CLI_POOL_MAX_WORKERS; NULL gives the number of cores (capped

@@ -57,6 +57,31 @@ expect across 1 'across.json:1:196608: error: json-syntax: '
 expect syntax 1 'syntax.json:1:[0-9]+: error: json-syntax: malformed JSON: parse error'
 expect cut 1 'cut.json:1:3000002: error: json-syntax: malformed JSON: parse error: premature EOF'
 
+# A pipe is not read ahead: a syntax error early in a large input is said at once, even while
+# the writer keeps the pipe open (a reading thread would wait for its next bytes first).
+head -c 70000 "$work/syntax.json" >"$work/early.json"
+j=$(grep -bo '"x":' "$work/early.json" | head -1 | cut -d: -f1)
+python3 - "$work/early.json" "$j" <<'PY'
+import sys
+p, j = sys.argv[1], int(sys.argv[2])
+s = open(p, "rb").read()
+open(p, "wb").write(s[:j] + b'"x":: ' + s[j + 4:])
+PY
+mkfifo "$work/fifo"
+(cat "$work/early.json"; sleep 20) >"$work/fifo" &
+writer=$!
+timeout 15 "$ESPI" convert --from smarthub-json $UPDATED -o "$work/out.xml" - \
+    <"$work/fifo" >/dev/null 2>"$work/stderr"
+rc=$?
+kill "$writer" 2>/dev/null
+wait "$writer" 2>/dev/null
+if [ "$rc" = 124 ]; then
+    bad "pipe held open: espi still waiting after 15 s"
+else
+    check "pipe held open, an early syntax error, said at once" 1 \
+        '<stdin>:1:[0-9]+: error: json-syntax: '
+fi
+
 if ! nothread_shim; then
     skip "$shim_why: not compared with the reading without the thread"
 else

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <yajl/yajl_parse.h>
 
@@ -505,10 +506,16 @@ static int read_all_ahead(json_stream *js, FILE *in)
     return rc;
 }
 
-static bool reads_ahead(const json_stream_spec *spec)
+/* Only a regular file is read ahead: on a pipe the reading thread may wait
+ * for bytes that never come after the parse has failed, and the error
+ * would wait with it until the writer closes the pipe. */
+static bool reads_ahead(const json_stream_spec *spec, FILE *in)
 {
+    struct stat st;
+    int fd = fileno(in);
     return spec->chunk >= AHEAD_MIN && spec->max_chunk <= spec->chunk &&
-           sysconf(_SC_NPROCESSORS_ONLN) > 1;
+           sysconf(_SC_NPROCESSORS_ONLN) > 1 && fd >= 0 && fstat(fd, &st) == 0 &&
+           S_ISREG(st.st_mode);
 }
 
 int json_stream_parse(json_stream *js, const json_stream_spec *spec, const json_handlers *h,
@@ -522,7 +529,7 @@ int json_stream_parse(json_stream *js, const json_stream_spec *spec, const json_
     js->err = err;
     js->line = 1;
     js->yh = yajl_alloc(&callbacks, NULL, js);
-    int rc = js->yh != NULL && reads_ahead(spec) ? read_all_ahead(js, in) : 1;
+    int rc = js->yh != NULL && reads_ahead(spec, in) ? read_all_ahead(js, in) : 1;
     if (rc == 1) { /* one read at a time */
         size_t cap = spec->chunk;
         unsigned char *buf = js->yh != NULL ? malloc(cap) : NULL;
