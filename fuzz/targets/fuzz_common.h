@@ -9,6 +9,7 @@
 
 #include "espi.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,43 @@ static inline void fuzz_touch_error(const espi_error *err)
 {
     char line[2048];
     (void)espi_error_format(line, sizeof line, err);
+}
+
+/* One run's input (as fuzz_open_input gives it) and an output in memory
+ * (out NULL when the memory stream cannot be made). */
+typedef struct fuzz_io {
+    FILE *in;
+    char *copy;
+    FILE *out;
+    char *buf;
+    size_t len;
+} fuzz_io;
+
+/* false when the input cannot be opened: nothing to close then. */
+static inline bool fuzz_io_open(fuzz_io *io, const uint8_t *data, size_t size)
+{
+    *io = (fuzz_io){0};
+    io->in = fuzz_open_input(data, size, &io->copy);
+    if (io->in == NULL)
+        return false;
+    io->out = open_memstream(&io->buf, &io->len);
+    return true;
+}
+
+/* Closes both. The output is read lightly (its length and two bytes folded
+ * in), so a write past the end or an unterminated buffer is caught. */
+static inline void fuzz_io_close(fuzz_io *io)
+{
+    static volatile unsigned char sink;
+    if (io->out != NULL) {
+        fclose(io->out);
+        if (io->buf != NULL && io->len > 0)
+            sink = (unsigned char)(sink + (unsigned char)io->buf[io->len - 1] +
+                                   (unsigned char)io->buf[io->len / 2]);
+    }
+    free(io->buf);
+    fclose(io->in);
+    free(io->copy);
 }
 
 #endif

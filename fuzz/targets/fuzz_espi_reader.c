@@ -204,13 +204,9 @@ static void read_all(const uint8_t *data, size_t size)
 
 static void dump_all(const uint8_t *data, size_t size)
 {
-    char *copy;
-    FILE *in = fuzz_open_input(data, size, &copy);
-    if (in == NULL)
+    fuzz_io io;
+    if (!fuzz_io_open(&io, data, size))
         return;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
     espi_dump_options dopts = {(espi_dump_format)(size % 3),
                                (espi_dump_what)(size / 3 % 4),
                                size % 7 == 0 ? fuzz_tz() : NULL,
@@ -222,18 +218,14 @@ static void dump_all(const uint8_t *data, size_t size)
                                size % 11 == 0};
     espi_dumper *d = NULL;
     espi_error err;
-    if (out != NULL && espi_dumper_new(&d, out, &dopts, &err) == 0) {
-        if (espi_dumper_add(d, in, "fuzz-input", &err) != 0)
+    if (io.out != NULL && espi_dumper_new(&d, io.out, &dopts, &err) == 0) {
+        if (espi_dumper_add(d, io.in, "fuzz-input", &err) != 0)
             fuzz_touch_error(&err);
         if (espi_dumper_finish(d, &err) != 0)
             fuzz_touch_error(&err);
         espi_dumper_free(d);
     }
-    if (out != NULL)
-        fclose(out);
-    free(buf);
-    fclose(in);
-    free(copy);
+    fuzz_io_close(&io);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

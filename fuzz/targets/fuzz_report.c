@@ -10,24 +10,11 @@
  * enough for a small feed with readings of every kind. */
 #define HTML_MAX_SIZE 16384
 
-/* Reads the output lightly: its length and a byte folded in, so a write
- * past the end or an unterminated buffer is caught. */
-static void touch_output(const char *buf, size_t len)
-{
-    static volatile unsigned char sink;
-    if (buf != NULL && len > 0)
-        sink = (unsigned char)(sink + (unsigned char)buf[len - 1] + (unsigned char)buf[len / 2]);
-}
-
 static void summarize(const uint8_t *data, size_t size)
 {
-    char *copy;
-    FILE *in = fuzz_open_input(data, size, &copy);
-    if (in == NULL)
+    fuzz_io io;
+    if (!fuzz_io_open(&io, data, size))
         return;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
     static const espi_summary_per pers[] = {ESPI_SUMMARY_HOUR, ESPI_SUMMARY_DAY, ESPI_SUMMARY_WEEK,
                                             ESPI_SUMMARY_MONTH, ESPI_SUMMARY_BILL};
     static const espi_summary_format formats[] = {ESPI_SUMMARY_TEXT, ESPI_SUMMARY_CSV,
@@ -42,31 +29,21 @@ static void summarize(const uint8_t *data, size_t size)
     so.chunk_size = size % 2 ? 512 : 0;
     espi_summarizer *m = NULL;
     espi_error err;
-    if (out != NULL && espi_summarizer_new(&m, out, &so, &err) == 0) {
-        if (espi_summarizer_add(m, in, "fuzz-input", &err) != 0)
+    if (io.out != NULL && espi_summarizer_new(&m, io.out, &so, &err) == 0) {
+        if (espi_summarizer_add(m, io.in, "fuzz-input", &err) != 0)
             fuzz_touch_error(&err);
         if (espi_summarizer_finish(m, &err) != 0)
             fuzz_touch_error(&err);
         espi_summarizer_free(m);
     }
-    if (out != NULL) {
-        fclose(out);
-        touch_output(buf, len);
-    }
-    free(buf);
-    fclose(in);
-    free(copy);
+    fuzz_io_close(&io);
 }
 
 static void report(const uint8_t *data, size_t size)
 {
-    char *copy;
-    FILE *in = fuzz_open_input(data, size, &copy);
-    if (in == NULL)
+    fuzz_io io;
+    if (!fuzz_io_open(&io, data, size))
         return;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
     espi_report_options ro;
     espi_report_options_init(&ro);
     bool html = size % 4 == 0 && size < HTML_MAX_SIZE;
@@ -77,22 +54,16 @@ static void report(const uint8_t *data, size_t size)
     ro.on_diag = fuzz_on_diag;
     espi_reporter *r = NULL;
     espi_error err;
-    if (out != NULL && espi_reporter_new(&r, out, &ro, &err) == 0) {
-        if (espi_reporter_add(r, in, "fuzz-input", &err) != 0)
+    if (io.out != NULL && espi_reporter_new(&r, io.out, &ro, &err) == 0) {
+        if (espi_reporter_add(r, io.in, "fuzz-input", &err) != 0)
             fuzz_touch_error(&err);
         if (espi_reporter_finish(r, &err) != 0)
             fuzz_touch_error(&err);
         espi_reporter_free(r);
-    } else if (out != NULL) {
+    } else if (io.out != NULL) {
         fuzz_touch_error(&err);
     }
-    if (out != NULL) {
-        fclose(out);
-        touch_output(buf, len);
-    }
-    free(buf);
-    fclose(in);
-    free(copy);
+    fuzz_io_close(&io);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -32,13 +32,9 @@ static void validate_plain(const uint8_t *data, size_t size)
 
 static void validate_report(const uint8_t *data, size_t size)
 {
-    char *copy;
-    FILE *in = fuzz_open_input(data, size, &copy);
-    if (in == NULL)
+    fuzz_io io;
+    if (!fuzz_io_open(&io, data, size))
         return;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
     static const espi_validator_format formats[] = {ESPI_VALIDATOR_TEXT, ESPI_VALIDATOR_JSON,
                                                     ESPI_VALIDATOR_JSONL};
     espi_validator_options ro;
@@ -48,20 +44,16 @@ static void validate_report(const uint8_t *data, size_t size)
     ro.summary = size % 7 == 0;
     espi_validator *rep = NULL;
     espi_error err;
-    if (out != NULL && espi_validator_new(&rep, out, &ro, &err) == 0) {
+    if (io.out != NULL && espi_validator_new(&rep, io.out, &ro, &err) == 0) {
         espi_validate_options vo = {0};
         bool valid = false;
-        if (espi_validator_add(&valid, rep, in, "fuzz-input", &vo, &err) != 0)
+        if (espi_validator_add(&valid, rep, io.in, "fuzz-input", &vo, &err) != 0)
             fuzz_touch_error(&err);
         if (espi_validator_finish(rep, &err) != 0)
             fuzz_touch_error(&err);
         espi_validator_free(rep);
     }
-    if (out != NULL)
-        fclose(out);
-    free(buf);
-    fclose(in);
-    free(copy);
+    fuzz_io_close(&io);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -33,15 +33,10 @@ set -u
 src=$ESPI_SOURCE
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
 
 # shellcheck source=../tools/testlib.sh
 . "$src/tests/tools/testlib.sh"
 need_tools python3 cmp diff sed touch
-
-ok() { echo "ok   $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 
 set_dir=$tmp/set
 python3 "$src/testdata/batch/make_set.py" "$set_dir" || { echo "FAIL make_set.py"; exit 1; }
@@ -203,5 +198,4 @@ assert [x[0] for x in s] == ["out-csv/5100200001.xml", "out-csv/5100200001-72000
 assert s[0][1] == ["acct-1/export.csv"] and s[0][3] >= 1, s[0]
 PY
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish_checks

@@ -21,15 +21,10 @@ set -u
 src=$ESPI_SOURCE
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
 
 # shellcheck source=../tools/testlib.sh
 . "$src/tests/tools/testlib.sh"
 need_tools diff sed
-
-ok() { echo "ok   $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 
 # The inputs, largest first; names that would collide (one stem) keep the first.
 list=$tmp/list
@@ -80,5 +75,4 @@ for jobs in 2 3 default 64; do
     [ ! -s "$tmp/$name.out" ] && ok "-j $jobs: nothing on stdout" || bad "-j $jobs: stdout not empty"
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish_checks

@@ -29,15 +29,11 @@ set -u
 src=$ESPI_SOURCE
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
 
 # shellcheck source=../tools/testlib.sh
 . "$src/tests/tools/testlib.sh"
 need_tools python3 cmp touch stat
 
-ok() { echo "ok   $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 check() { # check WHAT COMMAND...: ok when the command succeeds
     local what=$1
     shift
@@ -193,5 +189,4 @@ done
 check "--skip-existing: the skipped say so on stderr" \
     grep -q "^espi: kept $tmp/out/valid_hourly_netmeter_5h.xml: newer than ${inputs[0]} (--skip-existing)$" "$tmp/skip2.err"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish_checks

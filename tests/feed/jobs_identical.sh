@@ -18,15 +18,10 @@ set -u
 src=$ESPI_SOURCE
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
 
 # shellcheck source=../tools/testlib.sh
 . "$src/tests/tools/testlib.sh"
 need_tools cmp diff sed
-
-ok() { echo "ok   $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 
 # The inputs, largest first, then three that cannot be read as Green Button XML.
 list=$tmp/list
@@ -132,5 +127,4 @@ sum=$(sed -n 's/.*"readings": \([0-9]*\),.*/\1/p' "$tmp/dstat.status" | awk '{ s
 [ "$rows" = "$sum" ] && ok "the status lines count the $rows rows written" ||
     bad "the status lines count $sum rows; $rows written"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish_checks

@@ -13,15 +13,10 @@ set -u
 src=$ESPI_SOURCE
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
 
 # shellcheck source=../tools/testlib.sh
 . "$src/tests/tools/testlib.sh"
 need_tools script grep
-
-ok() { echo "ok   $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 
 inputs=()
 for i in 1 2 3 4; do
@@ -67,5 +62,4 @@ grep -aq "/4 outputs" "$tmp/dumb.tty" && bad "TERM=dumb: a progress line" || ok 
 grep -aq "/4 outputs" "$tmp/pipe.err" && bad "stderr a file: a progress line" ||
     ok "stderr a file: no progress line"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish_checks

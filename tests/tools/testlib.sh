@@ -1,6 +1,17 @@
 # SPDX-License-Identifier: Apache-2.0
 # testlib.sh - sourced by the bash test scripts: shared checks and counters.
 
+# ok WHAT / bad WHAT: one line per check, counted in $pass and $fail; finish_checks prints
+# 'N passed, N failed' and returns 1 when one failed (the script's last command).
+pass=0
+fail=0
+ok() { echo "ok   $*"; pass=$((pass + 1)); }
+bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+finish_checks() {
+    echo "$pass passed, $fail failed"
+    [ "$fail" -eq 0 ]
+}
+
 # need_tools TOOL...: fail the test (with the usual summary) when one is missing.
 need_tools() {
     local tool
