@@ -442,6 +442,12 @@ static int overlap_finish(const cli_io *io, overlap *v, pthread_t *threads, int 
     fclose(v->tee); /* unbuffered: nothing left to write */
     if (rc == 0 && fflush(v->file) != 0)
         rc = check_fail(err, ESPI_E_IO, "io", v->shown, strerror(errno));
+    /* The commit syncs the file before it renames it; synced now, while the
+     * checks still run, the disk's wait is off the conversion's path and
+     * the commit's sync finds little left to do. Its errors are the
+     * commit's to say. */
+    if (rc == 0 && to_file)
+        (void)fsync(fileno(v->file));
     overlap_close(v, threads, READERS);
     bool again = false;
     for (int i = 0; i < READERS; i++)

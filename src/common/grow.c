@@ -17,3 +17,13 @@ void *grow_array(void *items, size_t *cap, size_t n, size_t size, size_t first)
         *cap = c;
     return grown;
 }
+
+void sort_array(void *items, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    const char *p = items;
+    for (size_t i = 1; i < n; i++, p += size)
+        if (cmp(p, p + size) > 0) {
+            qsort(items, n, size, cmp);
+            return;
+        }
+}

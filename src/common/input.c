@@ -30,7 +30,8 @@ struct espi_input {
     /* the current input: its head, then the rest (rp.rest); rp.read_errno
      * when that failed to read (not gzip or ZIP damage) */
     replay rp;
-    FILE *stream; /* over rp */
+    FILE *stream; /* over rp, or file itself (replay_rewind) */
+    off_t start;  /* where file's head began (ftello) */
 };
 
 void espi_input_options_init(espi_input_options *opts)
@@ -60,7 +61,8 @@ static int read_failure(const espi_input *in, espi_error *err)
         return err->status;
     if (in->zip && zip_input_check(in->zip, err) != 0)
         return err->status;
-    return cannot_read(in->zip ? zip_input_name(in->zip) : in->name, in->rp.read_errno, err);
+    return cannot_read(in->zip ? zip_input_name(in->zip) : in->name,
+                       in->rp.read_errno ? in->rp.read_errno : EIO, err);
 }
 
 /* ------------------------------------------------------------------ */
@@ -69,6 +71,10 @@ static int read_failure(const espi_input *in, espi_error *err)
 
 static int hand_out(espi_input *in, FILE **stream, espi_error *err)
 {
+    if (!in->gz && !in->zip && replay_rewind(&in->rp, in->start)) {
+        *stream = in->stream = in->file;
+        return 0;
+    }
     in->stream = replay_open(&in->rp);
     if (in->stream == NULL)
         return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
@@ -84,6 +90,7 @@ static int hand_out(espi_input *in, FILE **stream, espi_error *err)
  * at again; a ZIP is opened as an archive. */
 static int look_inside(espi_input *in, espi_error *err)
 {
+    in->start = ftello(in->file);
     if (!read_head(in, in->file))
         return cannot_read(in->name, in->rp.read_errno, err);
     if (gz_input_sniff(in->head, in->rp.len)) {
@@ -178,7 +185,7 @@ int espi_input_open(espi_input **out, const char *path, const espi_input_options
 
 static void close_current(espi_input *in)
 {
-    if (in->stream)
+    if (in->stream && in->stream != in->file)
         fclose(in->stream);
     in->stream = NULL;
 }
@@ -221,7 +228,8 @@ int espi_input_check(const espi_input *in, espi_error *err)
     if (err == NULL)
         err = &scratch;
     if ((in->gz && gz_input_check(in->gz, NULL) != 0) ||
-        (in->zip && zip_input_check(in->zip, NULL) != 0) || in->rp.read_errno != 0)
+        (in->zip && zip_input_check(in->zip, NULL) != 0) || in->rp.read_errno != 0 ||
+        (in->stream == in->file && in->file != NULL && ferror(in->file)))
         return read_failure(in, err);
     return 0;
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 typedef struct replay {
@@ -56,6 +57,26 @@ static inline int replay_close(void *cookie)
 {
     (void)cookie; /* the head and the rest stay the caller's */
     return 0;
+}
+
+/* Whether f is a regular file, now wound back to start, its position
+ * before its first bytes were read to tell what it holds (ftello; -1 when
+ * it could not tell). Such a file needs no replay: it is handed out
+ * itself, so that its reader takes one copy less and sees a file (fileno,
+ * fstat) that it may read ahead on another thread. A pipe or an inflated
+ * stream is replayed. */
+static inline bool stream_rewind(FILE *f, off_t start)
+{
+    struct stat st;
+    int fd = fileno(f);
+    return start >= 0 && !ferror(f) && fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+           fseeko(f, start, SEEK_SET) == 0;
+}
+
+/* stream_rewind of r's rest, when it read with no error. */
+static inline bool replay_rewind(replay *r, off_t start)
+{
+    return r->read_errno == 0 && stream_rewind(r->rest, start);
 }
 
 /* A read-only FILE over r, which must outlive it; NULL when out of

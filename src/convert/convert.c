@@ -112,6 +112,7 @@ int espi_converter_add(espi_converter *c, FILE *f, const char *name, espi_format
                         &c->opts};
     replay r = {NULL, 0, 0, f, 0};
     unsigned char *head = NULL;
+    off_t start = ftello(f);
     rc = read_head(&r, &head, f, name, err);
     if (rc == 0 && format == ESPI_FORMAT_AUTO)
         rc = espi_format_detect(&format, r.head, r.len, name, err);
@@ -120,7 +121,9 @@ int espi_converter_add(espi_converter *c, FILE *f, const char *name, espi_format
                       "SmartHub data are stamped with the co-op's wall clock: the converter needs "
                       "the co-op's zone (espi_convert_options.tz, --tz)");
     FILE *whole = NULL;
-    if (rc == 0) {
+    if (rc == 0 && replay_rewind(&r, start))
+        whole = f;
+    else if (rc == 0) {
         whole = replay_open(&r);
         if (whole == NULL)
             rc = err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
@@ -129,7 +132,7 @@ int espi_converter_add(espi_converter *c, FILE *f, const char *name, espi_format
         c->smarthub_inputs += format != ESPI_FORMAT_ESPI;
         rc = read_as(&in, whole, format, err);
     }
-    if (whole != NULL)
+    if (whole != NULL && whole != f)
         fclose(whole);
     free(head);
     return rc;

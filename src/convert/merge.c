@@ -4,6 +4,7 @@
  * overlapping readings and repeated billing periods are kept once, and
  * everything is sorted by name and time, so that the feed does not depend
  * on the order of the inputs (except where they disagree: later wins). */
+#include "common/grow.h"
 #include "common/error.h"
 #include "convert/model.h"
 #include "common/tz.h"
@@ -281,11 +282,7 @@ static int merge_readings(merger *m, model_channel *ch)
 {
     if (ch->nreadings < 2)
         return 0;
-    bool sorted = true; /* one input, in order: the usual case */
-    for (size_t i = 1; i < ch->nreadings && sorted; i++)
-        sorted = by_start_source(&ch->readings[i - 1], &ch->readings[i]) <= 0;
-    if (!sorted)
-        qsort(ch->readings, ch->nreadings, sizeof *ch->readings, by_start_source);
+    sort_array(ch->readings, ch->nreadings, sizeof *ch->readings, by_start_source);
     size_t kept = 0;
     for (size_t i = 0; i < ch->nreadings; i++) {
         model_reading r = ch->readings[i];

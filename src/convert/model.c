@@ -308,12 +308,7 @@ static int by_start(const void *a, const void *b)
 
 void model_readings_sort(model_reading *readings, size_t n)
 {
-    for (size_t i = 1; i < n; i++) {
-        if (readings[i].start < readings[i - 1].start) {
-            qsort(readings, n, sizeof *readings, by_start);
-            return;
-        }
-    }
+    sort_array(readings, n, sizeof *readings, by_start);
 }
 
 typedef struct flow_info {

@@ -2,6 +2,7 @@
 /* wallclock.c - local wall-clock readings to UTC readings, point by point. */
 #include "convert/wallclock.h"
 
+#include "common/grow.h"
 #include "common/error.h"
 #include "common/tz.h"
 
@@ -434,11 +435,11 @@ int wall_points_to_readings(model_channel *ch, const wall_point *pts, size_t n,
     size_t kept = 0;
     int rc = resolve_all(&w, pts, n);
     if (rc == 0 && w.n > 1)
-        qsort(w.items, w.n, sizeof *w.items, by_start_order);
+        sort_array(w.items, w.n, sizeof *w.items, by_start_order);
     if (rc == 0)
         rc = fold_phantoms(&w);
     if (rc == 0 && w.n > 1)
-        qsort(w.items, w.n, sizeof *w.items, by_start_order); /* a phantom may stand alone */
+        sort_array(w.items, w.n, sizeof *w.items, by_start_order); /* a phantom may stand alone */
     if (rc == 0)
         rc = settle_overlaps(&w, &kept);
     for (size_t i = 0; rc == 0 && i < kept; i++)

@@ -8,7 +8,8 @@
 # syntax error, a file cut short. Each gives its code and, when an
 # LD_PRELOAD shim can stop every thread (a C compiler at hand, no
 # sanitizer), the very stderr, exit code and bytes of the reading without
-# the thread.
+# the thread. And the thread is started for a file, named or given as stdin, and
+# not for a pipe.
 . "$(dirname "$0")/common.bash"
 
 gen="$BUILD/tests/gen_poll"
@@ -80,6 +81,63 @@ if [ "$rc" = 124 ]; then
 else
     check "pipe held open, an early syntax error, said at once" 1 \
         '<stdin>:1:[0-9]+: error: json-syntax: '
+fi
+
+# The thread is used where it pays: a regular file named on the command line or
+# given as stdin, not a pipe. Counted by a shim that notes each pthread_create
+# (--dry-run: the feed is not written, so no check runs on threads of its own).
+threads_started() { # file, stdin or pipe; prints the count
+    : >"$work/threads.log"
+    export ESPI_TEST_THREAD_LOG="$work/threads.log"
+    case $1 in
+    file) LD_PRELOAD="$work/countthread.so" "$ESPI" convert --dry-run -q $UPDATED \
+        "$work/bom.json" >/dev/null 2>&1 ;;
+    stdin) LD_PRELOAD="$work/countthread.so" "$ESPI" convert --dry-run -q $UPDATED - \
+        <"$work/bom.json" >/dev/null 2>&1 ;;
+    pipe) cat "$work/bom.json" | LD_PRELOAD="$work/countthread.so" "$ESPI" convert \
+        --dry-run -q $UPDATED - >/dev/null 2>&1 ;;
+    esac
+    unset ESPI_TEST_THREAD_LOG
+    wc -l <"$work/threads.log"
+}
+cc=$(command -v cc || command -v gcc || true)
+if [ -z "$cc" ] || ldd "$ESPI" 2>/dev/null | grep -q 'libasan\|libtsan'; then
+    skip "no C compiler, or a sanitizer build: the threads started are not counted"
+elif [ "$(nproc)" -lt 2 ]; then
+    skip "one core: nothing is read ahead"
+else
+    cat >"$work/countthread.c" <<'EOF'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+typedef int create_fn(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+int pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*f)(void *), void *arg)
+{
+    create_fn *real = (create_fn *)dlsym(RTLD_NEXT, "pthread_create");
+    const char *log = getenv("ESPI_TEST_THREAD_LOG");
+    FILE *out = log ? fopen(log, "a") : NULL;
+    if (out) {
+        fputs("thread\n", out);
+        fclose(out);
+    }
+    return real(t, a, f, arg);
+}
+EOF
+    if ! "$cc" -shared -fPIC -o "$work/countthread.so" "$work/countthread.c" -ldl 2>"$work/cc.err"; then
+        skip "the counting shim does not build: $(head -1 "$work/cc.err")"
+    else
+        n=$(threads_started file)
+        if [ "$n" -ge 1 ]; then ok "a file is read ahead ($n thread)"
+        else bad "a file named on the command line was not read ahead (no thread started)"; fi
+        n=$(threads_started stdin)
+        if [ "$n" -ge 1 ]; then ok "a file given as stdin is read ahead ($n thread)"
+        else bad "a regular file on stdin was not read ahead (no thread started)"; fi
+        n=$(threads_started pipe)
+        if [ "$n" = 0 ]; then ok "a pipe is not read ahead"
+        else bad "a pipe was read ahead ($n threads started)"; fi
+    fi
 fi
 
 if ! nothread_shim; then

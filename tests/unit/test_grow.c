@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_grow.c - growing arrays: room is kept while there is some, the
- * first size when empty, doubling after, and a failure leaves the array. */
+ * first size when empty, doubling after, and a failure leaves the array;
+ * sorting them: items in order are looked at once and left, others sorted
+ * (ties in their order: glibc's qsort merges). */
 #include "testutil.h"
 
 #include "common/grow.h"
@@ -36,10 +38,51 @@ static void test_grow(void **state)
     free(items);
 }
 
+typedef struct pair {
+    int key, tag;
+} pair;
+
+static size_t compared;
+
+static int by_key(const void *a, const void *b)
+{
+    const pair *x = a, *y = b;
+    compared++;
+    return (x->key > y->key) - (x->key < y->key);
+}
+
+static void test_sort_array(void **state)
+{
+    (void)state;
+    pair in_order[6] = {{1, 0}, {2, 1}, {2, 2}, {5, 3}, {8, 4}, {9, 5}};
+    compared = 0;
+    sort_array(in_order, 6, sizeof *in_order, by_key);
+    assert_int_equal(compared, 5); /* one look at each neighbour, no sort */
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(in_order[i].tag, i);
+
+    pair mixed[6] = {{5, 0}, {2, 1}, {9, 2}, {2, 3}, {1, 4}, {8, 5}};
+    compared = 0;
+    sort_array(mixed, 6, sizeof *mixed, by_key);
+    assert_true(compared > 1);
+    const pair want[6] = {{1, 4}, {2, 1}, {2, 3}, {5, 0}, {8, 5}, {9, 2}};
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(mixed[i].key, want[i].key);
+        assert_int_equal(mixed[i].tag, want[i].tag);
+    }
+
+    pair one = {3, 0};
+    compared = 0;
+    sort_array(&one, 1, sizeof one, by_key);
+    sort_array(NULL, 0, sizeof one, by_key);
+    assert_int_equal(compared, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grow),
+        cmocka_unit_test(test_sort_array),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -194,6 +194,43 @@ static void test_large_plain_file(void **state)
     free(text);
 }
 
+/* A regular file is handed out itself, wound back to its start: its
+ * reader takes no copy through the replay, and sees a file it may read
+ * ahead on another thread (fileno and fstat). A stream given at an offset
+ * is handed back at that offset. */
+static void test_plain_file_handed_out(void **state)
+{
+    fixture *f = *state;
+    write_file(path_of(f, "a.xml"), feed_a, strlen(feed_a));
+    espi_input *in = NULL;
+    espi_error err;
+    assert_int_equal(espi_input_open(&in, f->path, NULL, &err), 0);
+    FILE *stream = NULL;
+    const char *name = NULL;
+    assert_int_equal(espi_input_next(in, &stream, &name, &err), 0);
+    assert_non_null(stream);
+    struct stat st;
+    assert_true(fileno(stream) >= 0);
+    assert_int_equal(fstat(fileno(stream), &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_int_equal(ftello(stream), 0);
+    espi_input_close(in);
+
+    FILE *given = fopen(f->path, "rb");
+    assert_non_null(given);
+    assert_int_equal(fseek(given, 6, SEEK_SET), 0); /* past "<feed " */
+    assert_int_equal(espi_input_open_stream(&in, given, "given", NULL, &err), 0);
+    assert_int_equal(espi_input_next(in, &stream, &name, &err), 0);
+    assert_ptr_equal(stream, given);
+    char rest[256];
+    size_t n = fread(rest, 1, sizeof rest - 1, stream);
+    rest[n] = '\0';
+    assert_string_equal(rest, feed_a + 6);
+    assert_int_equal(espi_input_check(in, &err), 0);
+    espi_input_close(in);
+    assert_int_equal(fclose(given), 0); /* still the caller's */
+}
+
 /* gzip is told by its magic bytes, not the name ("a.xml", no .gz) */
 static void test_gzip(void **state)
 {
@@ -582,6 +619,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_plain_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large_plain_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plain_file_handed_out, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gzip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gzip_concatenated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_zip_one_member, setup, teardown),

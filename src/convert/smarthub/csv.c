@@ -1166,7 +1166,7 @@ int sh_csv_read_into(const convert_input *in, FILE *f, espi_error *err)
         rc = check_rows(r);
     for (size_t i = 0; rc == 0 && i < r->nblocks; i++)
         if (r->blocks[i].n > 1)
-            qsort(r->blocks[i].pts, r->blocks[i].n, sizeof(wall_point), wall_point_compare);
+            sort_array(r->blocks[i].pts, r->blocks[i].n, sizeof(wall_point), wall_point_compare);
     if (rc == 0)
         rc = identify(r);
     if (rc == 0)

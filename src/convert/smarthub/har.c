@@ -23,6 +23,7 @@
 #include "convert/smarthub/har.h"
 
 #include "common/error.h"
+#include "common/replay.h"
 #include "convert/model.h"
 #include "convert/smarthub/json_stream.h"
 
@@ -279,8 +280,14 @@ int sh_polls_read_into(const convert_input *in, FILE *f, espi_error *err)
         return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     s->in = f;
     s->line = 1;
-    int rc = opens_array(s) ? read_elements(in, s, err)
-                            : read_through(in, s, whole_read, sh_json_read_into, err);
+    off_t start = ftello(f);
+    int rc;
+    if (opens_array(s))
+        rc = read_elements(in, s, err);
+    else if (stream_rewind(f, start))
+        rc = sh_json_read_into(in, f, err); /* one poll response, read from the file */
+    else
+        rc = read_through(in, s, whole_read, sh_json_read_into, err);
     free(s);
     return rc;
 }

@@ -12,6 +12,7 @@
  * the feed groups readings by channel and local day. Memory therefore
  * follows the number of points (tens of bytes each), not the text. */
 #include "convert/input.h"
+#include "common/grow.h"
 #include "common/error.h"
 #include "convert/model.h"
 #include "convert/smarthub/poll.h"
@@ -363,7 +364,7 @@ static int read_points(const converter *c, const sh_series *s, int scale, const 
         return rc;
     }
     if (s->npoints > 1)
-        qsort(w, s->npoints, sizeof *w, wall_point_compare);
+        sort_array(w, s->npoints, sizeof *w, wall_point_compare);
     report_rounding(c, s->name ? s->name : "", &note, unit);
     *out = w;
     *nvalues = values;

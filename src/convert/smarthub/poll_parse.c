@@ -341,7 +341,7 @@ static int by_x(const void *a, const void *b)
 static int finish_entry(parser *p)
 {
     if (p->entry.nintervals > 1)
-        qsort(p->entry.intervals, p->entry.nintervals, sizeof *p->entry.intervals, by_x);
+        sort_array(p->entry.intervals, p->entry.nintervals, sizeof *p->entry.intervals, by_x);
     p->entry.industry = strdup(p->industry);
     int ok = p->entry.industry != NULL && push(p, (void **)&p->doc->entries, &p->doc->nentries,
                                                &p->doc->entries_cap, &p->entry, sizeof p->entry);
