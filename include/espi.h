@@ -273,6 +273,13 @@ typedef struct espi_convert_options {
      * point so (docs/scale.md). */
     const char *only_account;
     const char *only_location;
+    /* (added after 0.1.0) Threads a conversion may use for itself. 0, the
+     * default: a second one where the machine has more than one core (a
+     * large SmartHub poll response in a regular file is read ahead, and
+     * the lists it repeats every point in are taken out, on it). 1: the
+     * calling thread only, for a caller that already runs a conversion on
+     * every core. The result is the same either way. */
+    unsigned threads;
 } espi_convert_options;
 
 /* No zone, nothing strict, no dry run, no callback. */

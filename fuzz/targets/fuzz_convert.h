@@ -53,8 +53,10 @@ static inline void fuzz_finish_and_write(espi_converter *c)
 static inline int fuzz_convert(const uint8_t *data, size_t size, espi_format format,
                                const char *before, espi_format before_format, int before_last)
 {
-    espi_convert_options co = {fuzz_tz(), false, false, false, fuzz_on_diag,
-                               NULL,      NULL,  0,     NULL,  NULL};
+    espi_convert_options co;
+    espi_convert_options_init(&co);
+    co.tz = fuzz_tz();
+    co.on_diag = fuzz_on_diag;
     espi_converter *c = NULL;
     espi_error err;
     if (espi_converter_new(&c, &co, &err) != 0)

@@ -119,6 +119,12 @@ typedef struct cli_check {
     const char *after;       /* "remain after ...": NULL, "conversion" */
 } cli_check;
 
+/* Whether each of running jobs (conversions, or checks of what they write)
+ * has a second core to itself: where it has, a job may take a thread more
+ * to finish sooner; where the cores are all busy, that thread would only
+ * add work (--output-dir -j N). */
+bool cli_cores_to_spare(int running);
+
 /* Writes feed to path (NULL: stdout) through a temporary file, checked as
  * check says (NULL: not checked). A schema finding is espi's bug: nothing
  * is kept (CLI_IO). Findings of the rules that remain are listed, one line

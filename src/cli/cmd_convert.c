@@ -10,6 +10,7 @@
 #include "espi.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -435,6 +436,9 @@ static espi_convert_options convert_options_of(const convert_opts *o, const conv
     return co;
 }
 
+/* Conversions running in this process: --output-dir -j N runs several. */
+static atomic_int converting;
+
 /* One feed from inputs, written to output (NULL: stdout) unless --dry-run;
  * only the usage of account and location when account is not NULL
  * (--group account); tally (may be NULL) gets what it came to. Returns the
@@ -447,6 +451,8 @@ static int convert_one(const cli_io *io, const convert_opts *o, const convert_se
     espi_convert_options co = convert_options_of(o, s, print_diag, &rep);
     co.only_account = account;
     co.only_location = account ? location : NULL;
+    int running = atomic_fetch_add(&converting, 1) + 1;
+    co.threads = cli_cores_to_spare(running) ? 0 : 1;
     espi_converter *conv = NULL;
     espi_feed *feed = NULL;
     espi_error err;
@@ -462,6 +468,7 @@ static int convert_one(const cli_io *io, const convert_opts *o, const convert_se
         print_error(&rep, &err);
         code = cli_exit_code(rc);
     }
+    atomic_fetch_sub(&converting, 1); /* read: what is written is counted by the check */
     if (code == CLI_OK && o->dry_run) {
         if (!o->quiet) /* -q: nothing said, and still nothing written */
             say_dry_run(io, feed);

@@ -466,7 +466,7 @@ static atomic_int checks_running;
 /* The checks take two more threads and more work in all; they pay where
  * each check has two cores to itself, and cost where the cores are busy
  * with other conversions (the check then runs after the write). */
-static bool cores_to_spare(int running)
+bool cli_cores_to_spare(int running)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     return cores > 1 && (long)running * 2 <= cores;
@@ -483,7 +483,7 @@ int cli_write_feed_checked(const cli_io *io, const char *path, const espi_feed *
     int running = checking ? atomic_fetch_add(&checks_running, 1) + 1 : 0;
     pthread_t threads[READERS];
     overlap *v =
-        checking && cores_to_spare(running) ? overlap_start(out, shown, check, threads) : NULL;
+        checking && cli_cores_to_spare(running) ? overlap_start(out, shown, check, threads) : NULL;
     if (rc == 0)
         rc = espi_feed_write_xml(v ? v->tee : espi_output_stream(out), shown, feed, wo, &err);
     bool after = v == NULL;

@@ -321,8 +321,12 @@ int espi_smarthub_read(espi_feed **out, FILE *in, const char *name,
         return err_fail(err, ESPI_E_ARG, "tz", &(err_loc){name, 0, 0, NULL},
                         "SmartHub data are stamped with the co-op's wall clock: give the co-op's "
                         "zone (espi_smarthub_options.tz)");
-    espi_convert_options co = {opts->tz,       true, false, false, opts->on_diag,
-                               opts->diag_ctx, NULL, 0,     NULL,  NULL};
+    espi_convert_options co;
+    espi_convert_options_init(&co);
+    co.tz = opts->tz;
+    co.tz_explicit = true;
+    co.on_diag = opts->on_diag;
+    co.diag_ctx = opts->diag_ctx;
     espi_converter *c = NULL;
     int rc = espi_converter_new(&c, &co, err);
     if (rc == 0)

@@ -5,7 +5,10 @@
 # many chunks with what the guard and the start check handle: a byte order
 # mark, part of one, 150,000 blanks first, a string and a number longer
 # than 64 KiB in the middle (the string after a byte order mark too), a long string across a chunk boundary, a
-# syntax error, a file cut short. Each gives its code and, when an
+# syntax error, a file cut short; inside the repeated lists that are taken
+# out when read ahead (meterToChartData): a syntax error, the file cut
+# short, nesting too deep, bytes not UTF-8; and a pretty-printed file with a
+# bad point after them (lines counted through them). Each gives its code and, when an
 # LD_PRELOAD shim can stop every thread (a C compiler at hand, no
 # sanitizer), the very stderr, exit code and bytes of the reading without
 # the thread. And the thread is started for a file, named or given as stdin, and
@@ -36,6 +39,19 @@ put("across", s[:e] + b'"' + b"b" * 65534 + b'",' + s[e:])
 j = s.find(b'"x":', 4000000)
 put("syntax", s[:j] + b'"x":: ' + s[j + 4:])
 put("cut", s[:3000001])
+# inside the lists every point is repeated in (meterToChartData), which
+# are taken out before the parse when read ahead
+m = s.find(b'"meterToChartData":{') + len(b'"meterToChartData":{')
+k = s.find(b'"x":', m + 100000)
+put("dup_syntax", s[:k] + b'"x":: ' + s[k + 4:])
+c = s.find(b',{', m + 200000)
+put("dup_cut", s[:c + 1])
+put("dup_deep", s[:m] + b'"deep":' + b"[" * 70 + b"]" * 70 + b"," + s[m:])
+put("dup_utf8", s[:k] + b'"x":"\xc3\x28",' + s[k:])
+import json
+d = json.loads(s)
+d["data"]["ELECTRIC"][1]["series"][0]["data"][5]["y"] = "1.2.3"
+put("pretty", json.dumps(d, indent=1).encode())
 EOF
 
 # NAME EXIT STDERR_REGEX
@@ -57,6 +73,11 @@ expect bom_long 1 'bom_long.json:1:[0-9]+: error: json-token-too-long: '
 expect across 1 'across.json:1:196608: error: json-syntax: '
 expect syntax 1 'syntax.json:1:[0-9]+: error: json-syntax: malformed JSON: parse error'
 expect cut 1 'cut.json:1:3000002: error: json-syntax: malformed JSON: parse error: premature EOF'
+expect dup_syntax 1 'dup_syntax.json:1:[0-9]+: error: json-syntax: malformed JSON: parse error'
+expect dup_cut 1 'dup_cut.json:1:[0-9]+: error: json-syntax: malformed JSON: parse error: premature EOF'
+expect dup_deep 1 'dup_deep.json:1:[0-9]+: error: json-too-deep: JSON nesting deeper than 64 levels'
+expect dup_utf8 1 'dup_utf8.json:1:[0-9]+: error: json-syntax: malformed JSON: lexical error: invalid bytes in UTF8 string'
+expect pretty 1 'pretty.json:[0-9]+:[0-9]+: error: '
 
 # A pipe is not read ahead: a syntax error early in a large input is said at once, even while
 # the writer keeps the pipe open (a reading thread would wait for its next bytes first).
@@ -143,7 +164,8 @@ fi
 if ! nothread_shim; then
     skip "$shim_why: not compared with the reading without the thread"
 else
-    for name in bom part_bom blanks long_string long_number bom_long across syntax cut; do
+    for name in bom part_bom blanks long_string long_number bom_long across syntax cut \
+        dup_syntax dup_cut dup_deep dup_utf8 pretty; do
         LD_PRELOAD="$work/nothread.so" "$ESPI" convert --from smarthub-json $UPDATED \
             -o "$work/out.xml" "$work/$name.json" >/dev/null 2>"$work/stderr"
         if cmp -s "$work/stderr" "$work/$name.threaded"; then ok "$name: as without the thread"

@@ -3,6 +3,8 @@
  * SmartHub JSON readers (smarthub/poll_parse.c, smarthub/account.c). */
 #include "convert/smarthub/json_stream.h"
 
+#include "common/grow.h"
+
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -52,21 +54,30 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
     return js->h->key(s, len, js->ctx);
 }
 
+static int too_deep(json_stream *js);
+
 static int cb_start_map(void *ctx)
 {
     json_stream *js = ctx;
+    if (js->spec->max_depth > 0 && js->depth >= js->spec->max_depth)
+        return too_deep(js);
+    js->depth++;
     return js->h->open(true, js->ctx);
 }
 
 static int cb_start_array(void *ctx)
 {
     json_stream *js = ctx;
+    if (js->spec->max_depth > 0 && js->depth >= js->spec->max_depth)
+        return too_deep(js);
+    js->depth++;
     return js->h->open(false, js->ctx);
 }
 
 static int cb_end(void *ctx)
 {
     json_stream *js = ctx;
+    js->depth--;
     return js->h->close(js->ctx);
 }
 
@@ -108,6 +119,15 @@ err_loc json_stream_here(json_stream *js, const char *where)
     err_loc loc = counted(js);
     loc.where = where;
     return loc;
+}
+
+/* A container one too many, refused where its bracket ends. Returns 0:
+ * the parse stops. */
+static int too_deep(json_stream *js)
+{
+    err_loc loc = json_stream_here(js, NULL);
+    err_fail(js->err, ESPI_E_INPUT, js->spec->depth_code, &loc, "%s", js->spec->depth_text);
+    return 0;
 }
 
 /* At the end of input the position is where the text stopped. */
@@ -274,20 +294,11 @@ static size_t guard_tokens(json_stream *js, const unsigned char *buf, size_t n)
     return n;
 }
 
-/* A chunk whose tokens were guarded (bad: guard_tokens' answer) to yajl. */
-static int feed_guarded(json_stream *js, const unsigned char *buf, size_t n, size_t bad)
+/* n bytes to yajl, their lines counted. */
+static int feed_bytes(json_stream *js, const unsigned char *buf, size_t n)
 {
     js->chunk = buf;
     js->scan = 0;
-    if (bad < n) {
-        advance_to(js, bad);
-        err_loc loc = counted(js);
-        if (js->spec->token_text != NULL)
-            return err_fail(js->err, ESPI_E_LIMIT, js->spec->token_code, &loc, "%s",
-                            js->spec->token_text);
-        return err_fail(js->err, ESPI_E_LIMIT, js->spec->token_code, &loc,
-                        "a JSON string or number is longer than %zu bytes", js->spec->max_token);
-    }
     yajl_status st = yajl_parse(js->yh, buf, n);
     if (st == yajl_status_ok) {
         advance_to(js, n); /* keeps the line count right for the next chunk */
@@ -296,6 +307,23 @@ static int feed_guarded(json_stream *js, const unsigned char *buf, size_t n, siz
     if (st == yajl_status_error)
         set_yajl_error(js, false);
     return js->err->status ? js->err->status : ESPI_E_INPUT;
+}
+
+/* A chunk whose tokens were guarded (bad: guard_tokens' answer) to yajl. */
+static int feed_guarded(json_stream *js, const unsigned char *buf, size_t n, size_t bad)
+{
+    if (bad < n) {
+        js->chunk = buf;
+        js->scan = 0;
+        advance_to(js, bad);
+        err_loc loc = counted(js);
+        if (js->spec->token_text != NULL)
+            return err_fail(js->err, ESPI_E_LIMIT, js->spec->token_code, &loc, "%s",
+                            js->spec->token_text);
+        return err_fail(js->err, ESPI_E_LIMIT, js->spec->token_code, &loc,
+                        "a JSON string or number is longer than %zu bytes", js->spec->max_token);
+    }
+    return feed_bytes(js, buf, n);
 }
 
 static int feed_chunk(json_stream *js, const unsigned char *buf, size_t n)
@@ -403,11 +431,298 @@ static int read_all(json_stream *js, FILE *in, unsigned char **buf, size_t *cap)
 #define AHEAD 4
 #define AHEAD_MIN 16384
 
+/* ------------------------------------------------------------------ */
+/* Eliding                                                             */
+/* ------------------------------------------------------------------ */
+
+/* A poll response repeats every point in a list the reader ignores
+ * (meterToChartData): a third of its bytes that yajl would lex and the
+ * handlers would wave past, on the parse's path. When the reader gives its
+ * skip rules, the reading thread runs a second yajl over the same bytes
+ * with no handler but a shadow of the reader's path (kinds and fields),
+ * and marks where each ignored container opens and closes. The parse then
+ * gets an empty container of the same type in its place, and only counts
+ * the lines of its bytes. What is said stays what the parse would say:
+ * the shadow parser sees the bytes the parse would have (after the same
+ * byte order mark), so a syntax error inside an elided container is
+ * yajl's own message at its place, said once the parse reaches it; the
+ * depth limit is kept inside it by the shadow (max_depth); and everything
+ * outside elided containers is parsed as before. A start the parse might
+ * take differently (part of a byte order mark) elides nothing. */
+
+typedef enum elide_mark {
+    MARK_OPEN,  /* an ignored container opens at offset (its bracket) */
+    MARK_CLOSE, /* ... and ends before offset */
+    MARK_ERROR, /* yajl stopped at offset, inside it: elider.message */
+    MARK_DEEP,  /* a container one too many, its bracket before offset */
+    MARK_END    /* the text ended inside it: yajl's complaint in elider.message */
+} elide_mark;
+
+typedef struct mark {
+    uint64_t offset; /* in the bytes as read */
+    elide_mark what;
+    bool is_map; /* MARK_OPEN: '{' */
+} mark;
+
 typedef struct ahead_slot {
     unsigned char *buf;
-    size_t n;   /* 0: the end of the input (or a read error, which ferror tells) */
-    size_t bad; /* guard_tokens' answer over the bytes as read */
+    size_t n;    /* 0: the end of the input (or a read error, which ferror tells) */
+    size_t bad;  /* guard_tokens' answer over the bytes as read */
+    mark *marks; /* in order of offset */
+    size_t nmarks, marks_cap;
+    bool nomem; /* a mark could not be kept: the parse stops with "out of memory" */
 } ahead_slot;
+
+typedef struct shadow_frame {
+    int kind, field;
+} shadow_frame;
+
+enum { SHADOW_START, SHADOW_ON, SHADOW_OFF };
+
+typedef struct elider {
+    const json_stream_spec *spec;
+    yajl_handle yh;
+    int state;
+    uint64_t base;       /* offset of the bytes yajl_parse was given */
+    shadow_frame *stack; /* [0]: the top; then one per open container */
+    size_t depth;        /* containers open */
+    size_t elided;       /* depth of the elided container; 0: none */
+    ahead_slot *slot;    /* where marks go */
+    char message[256];   /* MARK_ERROR, MARK_END */
+} elider;
+
+static void put_mark(elider *e, elide_mark what, uint64_t offset, bool is_map)
+{
+    ahead_slot *s = e->slot;
+    mark *m = grow_array(s->marks, &s->marks_cap, s->nmarks, sizeof *m, 16);
+    if (m == NULL) {
+        s->nomem = true;
+        e->state = SHADOW_OFF;
+        return;
+    }
+    s->marks = m;
+    s->marks[s->nmarks++] = (mark){offset, what, is_map};
+}
+
+static uint64_t shadow_offset(const elider *e)
+{
+    return e->base + yajl_get_bytes_consumed(e->yh);
+}
+
+static int shadow_key(void *ctx, const unsigned char *key, size_t len)
+{
+    elider *e = ctx;
+    if (e->elided == 0)
+        e->stack[e->depth].field = e->spec->skip->field(e->stack[e->depth].kind, key, len);
+    return 1;
+}
+
+static int shadow_open(elider *e, bool is_map)
+{
+    const json_skip_rules *r = e->spec->skip;
+    if (e->depth >= e->spec->max_depth) {
+        if (e->elided > 0) /* else the parse refuses it itself */
+            put_mark(e, MARK_DEEP, shadow_offset(e), is_map);
+        e->state = SHADOW_OFF;
+        return 0;
+    }
+    shadow_frame *top = &e->stack[e->depth];
+    int kind = r->skip_kind;
+    if (e->elided == 0) {
+        kind = r->child(top->kind, top->field, is_map);
+        if (kind < 0) { /* the reader refuses the text here: nothing more to elide */
+            e->state = SHADOW_OFF;
+            return 0;
+        }
+        if (kind == r->skip_kind) {
+            put_mark(e, MARK_OPEN, shadow_offset(e) - 1, is_map);
+            e->elided = e->depth + 1;
+        }
+    }
+    e->stack[++e->depth] = (shadow_frame){kind, r->none_field};
+    return e->state == SHADOW_ON;
+}
+
+static int shadow_open_map(void *ctx)
+{
+    return shadow_open(ctx, true);
+}
+
+static int shadow_open_array(void *ctx)
+{
+    return shadow_open(ctx, false);
+}
+
+static int shadow_close(void *ctx)
+{
+    elider *e = ctx;
+    if (e->elided == e->depth) {
+        put_mark(e, MARK_CLOSE, shadow_offset(e), false);
+        e->elided = 0;
+    }
+    e->depth--;
+    return e->state == SHADOW_ON;
+}
+
+static const yajl_callbacks shadow_callbacks = {
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    shadow_open_map,
+    shadow_key,
+    shadow_close,
+    shadow_open_array,
+    shadow_close,
+};
+
+static bool elider_init(elider *e, const json_stream_spec *spec)
+{
+    memset(e, 0, sizeof *e);
+    e->spec = spec;
+    e->state = SHADOW_OFF;
+    if (spec->skip == NULL || spec->max_depth == 0)
+        return true;
+    e->stack = malloc((spec->max_depth + 1) * sizeof *e->stack);
+    e->yh = e->stack ? yajl_alloc(&shadow_callbacks, NULL, e) : NULL;
+    if (e->yh == NULL) {
+        free(e->stack);
+        e->stack = NULL;
+        return false;
+    }
+    e->stack[0] = (shadow_frame){spec->skip->top_kind, spec->skip->none_field};
+    e->state = SHADOW_START;
+    return true;
+}
+
+static void elider_free(elider *e)
+{
+    if (e->yh != NULL)
+        yajl_free(e->yh);
+    free(e->stack);
+}
+
+/* yajl's complaint, as set_yajl_error words it. */
+static void shadow_message(elider *e)
+{
+    unsigned char *msg = yajl_get_error(e->yh, 0, NULL, 0);
+    str_lcpy(e->message, msg ? (const char *)msg : "syntax error", sizeof e->message);
+    yajl_free_error(e->yh, msg);
+    size_t len = strlen(e->message);
+    while (len > 0 && (e->message[len - 1] == '\n' || e->message[len - 1] == ' '))
+        e->message[--len] = '\0';
+}
+
+/* The shadow parse of a chunk whose tokens passed the guard, at offset. */
+static void elide_chunk(elider *e, ahead_slot *s, uint64_t offset)
+{
+    size_t skip = 0;
+    if (e->state == SHADOW_START) {
+        /* the parse drops a whole byte order mark at the start; it takes
+         * part of one for text, which the shadow does not follow */
+        bool bom = s->n >= 3 && memcmp(s->buf, bom_bytes, 3) == 0;
+        e->state = bom || s->buf[0] != bom_bytes[0] ? SHADOW_ON : SHADOW_OFF;
+        skip = bom ? 3 : 0;
+    }
+    if (e->state != SHADOW_ON)
+        return;
+    e->slot = s;
+    e->base = offset + skip;
+    yajl_status st = yajl_parse(e->yh, s->buf + skip, s->n - skip);
+    if (st == yajl_status_error) {
+        if (e->elided > 0) {
+            shadow_message(e);
+            put_mark(e, MARK_ERROR, shadow_offset(e), false);
+        }
+        e->state = SHADOW_OFF;
+    }
+}
+
+/* The end of the input (s: its empty slot). */
+static void elide_end(elider *e, ahead_slot *s)
+{
+    if (e->state != SHADOW_ON || e->elided == 0)
+        return;
+    e->slot = s;
+    if (yajl_complete_parse(e->yh) == yajl_status_error) {
+        shadow_message(e);
+        put_mark(e, MARK_END, 0, false);
+    }
+    e->state = SHADOW_OFF;
+}
+
+/* The parse's side: the bytes of an elided container are counted, not parsed. */
+static void count_bytes(json_stream *js, const unsigned char *buf, size_t n)
+{
+    js->chunk = buf;
+    js->scan = 0;
+    advance_to(js, n);
+}
+
+/* An empty container in place of an elided one. Its bracket is where the
+ * elided one's is, so a handler that asks where it is hears the same; the
+ * lines and columns after it are those of the elided bytes. */
+static int feed_empty(json_stream *js, bool is_map)
+{
+    static const unsigned char map[2] = {'{', '}'}, array[2] = {'[', ']'};
+    unsigned long line = js->line, col0 = js->col0;
+    int rc = feed_bytes(js, is_map ? map : array, 2);
+    js->line = line;
+    js->col0 = col0;
+    return rc;
+}
+
+/* What the shadow found inside an elided container, said where the parse
+ * would have said it. */
+static int elided_error(json_stream *js, const elider *e, elide_mark what)
+{
+    err_loc loc = counted(js);
+    if (what == MARK_DEEP)
+        return err_fail(js->err, ESPI_E_INPUT, js->spec->depth_code, &loc, "%s",
+                        js->spec->depth_text);
+    return err_fail(js->err, ESPI_E_INPUT, js->spec->syntax_code, &loc, "malformed JSON: %s",
+                    e->message);
+}
+
+/* A chunk with marks (or inside an elided container), at offset. Its
+ * tokens passed the guard. */
+static int feed_marked(json_stream *js, const elider *e, const ahead_slot *s, uint64_t offset)
+{
+    /* a whole byte order mark at most before the first mark: no refeed */
+    int drop = js->decided ? 0 : check_start(js, s->buf, s->n);
+    if (drop < 0)
+        return js->err->status;
+    size_t pos = (size_t)drop;
+    for (size_t i = 0; i < s->nmarks; i++) {
+        const mark *m = &s->marks[i];
+        size_t at = (size_t)(m->offset - offset);
+        int rc = 0;
+        if (!js->in_elided) { /* m is MARK_OPEN */
+            rc = feed_bytes(js, s->buf + pos, at - pos);
+            if (rc == 0)
+                rc = feed_empty(js, m->is_map);
+            js->in_elided = true;
+        } else {
+            count_bytes(js, s->buf + pos, at - pos);
+            if (m->what == MARK_CLOSE)
+                js->in_elided = false;
+            else
+                rc = elided_error(js, e, m->what);
+        }
+        if (rc != 0)
+            return rc;
+        pos = at;
+    }
+    if (js->in_elided) {
+        count_bytes(js, s->buf + pos, s->n - pos);
+        return 0;
+    }
+    return feed_bytes(js, s->buf + pos, s->n - pos);
+}
+
+/* ------------------------------------------------------------------ */
 
 typedef struct ahead {
     pthread_mutex_t lock;
@@ -415,6 +730,7 @@ typedef struct ahead {
     FILE *in;
     size_t chunk;
     json_stream guard; /* the reading thread's token guard: spec, guard, token_len */
+    elider elide;
     ahead_slot slots[AHEAD];
     size_t produced; /* slots filled */
     size_t current;  /* the slot the parse holds; those before it are free */
@@ -424,6 +740,7 @@ typedef struct ahead {
 static void *read_ahead(void *arg)
 {
     ahead *a = arg;
+    uint64_t offset = 0;
     for (;;) {
         pthread_mutex_lock(&a->lock);
         while (a->produced - a->current >= AHEAD && !a->cancel)
@@ -433,8 +750,14 @@ static void *read_ahead(void *arg)
         pthread_mutex_unlock(&a->lock);
         if (stop)
             return NULL;
+        slot->nmarks = 0;
         slot->n = fread(slot->buf, 1, a->chunk, a->in);
         slot->bad = slot->n > 0 ? guard_tokens(&a->guard, slot->buf, slot->n) : 0;
+        if (slot->n == 0)
+            elide_end(&a->elide, slot);
+        else if (slot->bad == slot->n)
+            elide_chunk(&a->elide, slot, offset);
+        offset += slot->n;
         pthread_mutex_lock(&a->lock);
         a->produced++;
         pthread_cond_broadcast(&a->cond);
@@ -458,11 +781,25 @@ static ahead_slot *ahead_next(ahead *a, size_t k)
 
 static void ahead_free(ahead *a)
 {
-    for (size_t i = 0; i < AHEAD; i++)
+    for (size_t i = 0; i < AHEAD; i++) {
         free(a->slots[i].buf);
+        free(a->slots[i].marks);
+    }
+    elider_free(&a->elide);
     pthread_cond_destroy(&a->cond);
     pthread_mutex_destroy(&a->lock);
     free(a);
+}
+
+/* One chunk read ahead, at offset, to the parse. */
+static int feed_slot(json_stream *js, const ahead *a, const ahead_slot *s, uint64_t offset)
+{
+    if (s->nomem)
+        return err_fail(js->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+    /* a token too long is said at its place, elided or not */
+    if (s->bad < s->n || (s->nmarks == 0 && !js->in_elided))
+        return feed_read(js, s->buf, s->n, s->bad);
+    return feed_marked(js, &a->elide, s, offset);
 }
 
 /* read_all with the reading thread; 1 when it cannot be started (then
@@ -476,7 +813,7 @@ static int read_all_ahead(json_stream *js, FILE *in)
     a->in = in;
     a->chunk = js->spec->chunk;
     a->guard.spec = js->spec;
-    bool ok = true;
+    bool ok = elider_init(&a->elide, js->spec);
     for (size_t i = 0; i < AHEAD && ok; i++)
         ok = (a->slots[i].buf = malloc(a->chunk)) != NULL;
     pthread_mutex_init(&a->lock, NULL);
@@ -487,11 +824,20 @@ static int read_all_ahead(json_stream *js, FILE *in)
         return 1;
     }
     int rc = 0;
+    uint64_t offset = 0;
     for (size_t k = 0; rc == 0; k++) {
         ahead_slot *slot = ahead_next(a, k);
-        if (slot->n == 0)
+        if (slot->n == 0) {
+            /* the text ended inside an elided container (a read error is
+             * finish_stream's to say) */
+            if (js->in_elided && !ferror(in))
+                rc = slot->nmarks > 0
+                         ? elided_error(js, &a->elide, MARK_END)
+                         : err_fail(js->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
             break;
-        rc = feed_read(js, slot->buf, slot->n, slot->bad);
+        }
+        rc = feed_slot(js, a, slot, offset);
+        offset += slot->n;
     }
     pthread_mutex_lock(&a->lock);
     a->cancel = true;
@@ -518,8 +864,8 @@ static bool reads_ahead(const json_stream_spec *spec, FILE *in)
            S_ISREG(st.st_mode);
 }
 
-int json_stream_parse(json_stream *js, const json_stream_spec *spec, const json_handlers *h,
-                      void *ctx, FILE *in, const char *name, espi_error *err)
+static int parse(json_stream *js, const json_stream_spec *spec, const json_handlers *h, void *ctx,
+                 FILE *in, const char *name, espi_error *err, bool may_read_ahead)
 {
     memset(js, 0, sizeof *js);
     js->spec = spec;
@@ -529,7 +875,7 @@ int json_stream_parse(json_stream *js, const json_stream_spec *spec, const json_
     js->err = err;
     js->line = 1;
     js->yh = yajl_alloc(&callbacks, NULL, js);
-    int rc = js->yh != NULL && reads_ahead(spec, in) ? read_all_ahead(js, in) : 1;
+    int rc = js->yh != NULL && may_read_ahead && reads_ahead(spec, in) ? read_all_ahead(js, in) : 1;
     if (rc == 1) { /* one read at a time */
         size_t cap = spec->chunk;
         unsigned char *buf = js->yh != NULL ? malloc(cap) : NULL;
@@ -541,4 +887,16 @@ int json_stream_parse(json_stream *js, const json_stream_spec *spec, const json_
         yajl_free(js->yh);
     js->yh = NULL;
     return rc;
+}
+
+int json_stream_parse(json_stream *js, const json_stream_spec *spec, const json_handlers *h,
+                      void *ctx, FILE *in, const char *name, espi_error *err)
+{
+    return parse(js, spec, h, ctx, in, name, err, true);
+}
+
+int json_stream_parse_alone(json_stream *js, const json_stream_spec *spec, const json_handlers *h,
+                            void *ctx, FILE *in, const char *name, espi_error *err)
+{
+    return parse(js, spec, h, ctx, in, name, err, false);
 }

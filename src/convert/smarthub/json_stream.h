@@ -25,6 +25,20 @@ typedef struct json_handlers {
     int (*close)(void *ctx);
 } json_handlers;
 
+/* How a reader tells the containers it ignores whole from the key path
+ * (kinds and fields are the reader's own codes): the reading thread
+ * follows the same path ahead of the parse, and the bytes of such a
+ * container never reach the parse (json_stream.c, "Eliding"). field and
+ * child must answer as the reader's handlers do. */
+typedef struct json_skip_rules {
+    int top_kind;   /* the kind before the text's first container */
+    int none_field; /* the field of an array's items and of a map before its first key */
+    int skip_kind;  /* the kind of a container the reader ignores, and all in it */
+    int (*field)(int kind, const unsigned char *key, size_t len);
+    /* the kind of a container opened as field of kind; -1: the reader refuses it */
+    int (*child)(int kind, int field, bool is_map);
+} json_skip_rules;
+
 /* What differs between readers: the sizes, and the code and message of
  * each refusal (messages are complete lines, not formats). */
 typedef struct json_stream_spec {
@@ -45,6 +59,13 @@ typedef struct json_stream_spec {
      * time on the long strings a HAR file holds. */
     const char *token_text;
     size_t max_chunk;
+    /* Optional. Containers open at once beyond max_depth are refused with
+     * depth_code and depth_text, at the bracket that opens one too many.
+     * With skip (and max_depth) set, a regular file read ahead has the
+     * containers the reader ignores taken out before yajl parses it. */
+    size_t max_depth;
+    const char *depth_code, *depth_text;
+    const json_skip_rules *skip;
 } json_stream_spec;
 
 /* One parse; a reader embeds it so its handlers can ask json_stream_here. */
@@ -67,6 +88,8 @@ typedef struct json_stream {
     size_t scan;
     unsigned long line;
     unsigned long col0; /* column of chunk[scan] minus one */
+    size_t depth;       /* containers open */
+    bool in_elided;     /* the bytes now read belong to an elided container */
 } json_stream;
 
 /* Runs all of in through h (ctx goes to every handler). 0, or a negative
@@ -74,6 +97,10 @@ typedef struct json_stream {
  * column. name is the input's name for messages. */
 int json_stream_parse(json_stream *js, const json_stream_spec *spec, const json_handlers *h,
                       void *ctx, FILE *in, const char *name, espi_error *err);
+
+/* json_stream_parse on the calling thread only: no read ahead. */
+int json_stream_parse_alone(json_stream *js, const json_stream_spec *spec, const json_handlers *h,
+                            void *ctx, FILE *in, const char *name, espi_error *err);
 
 /* Where the token just read ends, for handlers; where (may be NULL) names
  * the place in the document. */

@@ -89,8 +89,9 @@ typedef struct sh_doc {
 } sh_doc;
 
 /* Parses the JSON text from in. On error fills err with file, line and
- * column; the doc is freed either way by sh_doc_free. */
-int sh_parse(sh_doc *doc, FILE *in, const char *name, espi_error *err);
+ * column; the doc is freed either way by sh_doc_free. alone: on the
+ * calling thread only (espi_convert_options.threads 1). */
+int sh_parse(sh_doc *doc, FILE *in, const char *name, bool alone, espi_error *err);
 
 void sh_doc_free(sh_doc *doc);
 

@@ -1563,7 +1563,7 @@ int sh_json_read_into(const convert_input *in, FILE *f, espi_error *err)
     converter c = {&doc, in->name, in, err, 0, {NULL, 0}};
     espi_feed_stats before;
     espi_feed_stats_get(&before, in->feed);
-    int rc = sh_parse(&doc, f, in->name, err);
+    int rc = sh_parse(&doc, f, in->name, in->opts != NULL && in->opts->threads == 1, err);
     if (rc == 0)
         rc = check_status(&c);
     if (rc == 0)

@@ -546,14 +546,13 @@ static bool same_key(const char *name, const unsigned char *s, size_t len)
 
 /* A top-level key: an industry of the bare body is read as if it were
  * under "data"; the keys of other answers are noted. */
-static void root_key(parser *p, frame *top, const unsigned char *s, size_t len)
+static void root_key(parser *p, const unsigned char *s, size_t len)
 {
     for (size_t i = 0; i < sizeof root_marks / sizeof root_marks[0]; i++)
         if (same_key(root_marks[i].name, s, len))
             p->root_marks |= root_marks[i].mark;
     for (size_t i = 0; i < sizeof bare_industries / sizeof bare_industries[0]; i++)
         if (same_key(bare_industries[i], s, len)) {
-            top->key = F_INDUSTRY_KEY;
             memcpy(p->industry, s, len);
             p->industry[len] = '\0';
         }
@@ -620,13 +619,24 @@ static field lookup_field(kind k, const unsigned char *s, size_t len)
     return F_OTHER;
 }
 
+/* The field a key names in a container of kind k: the older bare body
+ * has its industries at the top. */
+static field field_of(kind k, const unsigned char *s, size_t len)
+{
+    if (k == K_ROOT)
+        for (size_t i = 0; i < sizeof bare_industries / sizeof bare_industries[0]; i++)
+            if (same_key(bare_industries[i], s, len))
+                return F_INDUSTRY_KEY;
+    return lookup_field(k, s, len);
+}
+
 static int on_key(const unsigned char *s, size_t len, void *ctx)
 {
     parser *p = ctx;
     frame *top = &p->stack[p->depth - 1];
-    top->key = lookup_field(top->k, s, len);
+    top->key = field_of(top->k, s, len);
     if (top->k == K_ROOT)
-        root_key(p, top, s, len);
+        root_key(p, s, len);
     if (top->k == K_DATA) {
         if (len >= sizeof p->industry || memchr(s, '\0', len) != NULL)
             return fail(p, "smarthub-bad-industry", NULL, "an industry name under \"data\" is %s",
@@ -639,29 +649,34 @@ static int on_key(const unsigned char *s, size_t len, void *ctx)
     return 1;
 }
 
+/* The kind of a container opened as field f of a container of kind
+ * parent (K_SKIP: ignored, and all in it); *refused is the rule it breaks
+ * (an array where a map is expected, or the other way), else NULL. */
+static kind child_of(kind parent, field f, bool is_map, const child_rule **refused)
+{
+    *refused = NULL;
+    if (parent == K_SKIP)
+        return K_SKIP;
+    for (size_t i = 0; i < sizeof child_rules / sizeof child_rules[0]; i++) {
+        const child_rule *r = &child_rules[i];
+        if (r->parent != parent || r->f != f)
+            continue;
+        if (r->is_map == is_map)
+            return r->child;
+        *refused = r;
+    }
+    return K_SKIP;
+}
+
 /* The kind of a container opened in the current position. */
 static int child_kind(parser *p, bool is_map, kind *out)
 {
     frame *top = &p->stack[p->depth - 1];
-    if (top->k == K_SKIP) {
-        *out = K_SKIP;
-        return 1;
-    }
-    const child_rule *other = NULL;
-    for (size_t i = 0; i < sizeof child_rules / sizeof child_rules[0]; i++) {
-        const child_rule *r = &child_rules[i];
-        if (r->parent != top->k || r->f != top->key)
-            continue;
-        if (r->is_map == is_map) {
-            *out = r->child;
-            return 1;
-        }
-        other = r;
-    }
-    if (other != NULL)
+    const child_rule *refused;
+    *out = child_of(top->k, top->key, is_map, &refused);
+    if (refused != NULL)
         return fail(p, "smarthub-bad-structure", NULL, "unexpected JSON structure: expected %s",
-                    other->expect);
-    *out = K_SKIP;
+                    refused->expect);
     return 1;
 }
 
@@ -701,9 +716,7 @@ static int open_container(bool is_map, void *ctx)
     parser *p = ctx;
     kind k = K_SKIP;
     if (!child_kind(p, is_map, &k))
-        return 0;
-    if (p->depth >= MAX_DEPTH)
-        return fail(p, "json-too-deep", NULL, "JSON nesting deeper than %s levels", "64");
+        return 0; /* json_stream refused one too many (spec.max_depth) */
     begin(p, k);
     p->saw_industry |= k == K_INDUSTRY;
     p->stack[p->depth++] = (frame){k, F_NONE, 0, false};
@@ -726,6 +739,22 @@ static int close_container(void *ctx)
 
 static const json_handlers handlers = {on_scalar, on_key, open_container, close_container};
 
+/* The path the reading thread follows to elide what is ignored
+ * (meterToChartData and baseSeries, which repeat every point). */
+static int shadow_field(int k, const unsigned char *s, size_t len)
+{
+    return (int)field_of((kind)k, s, len);
+}
+
+static int shadow_child(int parent, int f, bool is_map)
+{
+    const child_rule *refused;
+    kind k = child_of((kind)parent, (field)f, is_map, &refused);
+    return refused != NULL ? -1 : (int)k;
+}
+
+static const json_skip_rules skip_rules = {K_TOP, F_NONE, K_SKIP, shadow_field, shadow_child};
+
 static const json_stream_spec spec = {
     .chunk = 65536,
     /* longest JSON string or bare value accepted anywhere */
@@ -737,9 +766,13 @@ static const json_stream_spec spec = {
     .empty_text = "the file is empty; expected the JSON body of a SmartHub poll response",
     .token_code = "json-token-too-long",
     .syntax_code = "json-syntax",
+    .max_depth = MAX_DEPTH - 1, /* the stack's frames: the top, then one per container */
+    .depth_code = "json-too-deep",
+    .depth_text = "JSON nesting deeper than 64 levels",
+    .skip = &skip_rules,
 };
 
-int sh_parse(sh_doc *doc, FILE *in, const char *name, espi_error *err)
+int sh_parse(sh_doc *doc, FILE *in, const char *name, bool alone, espi_error *err)
 {
     memset(doc, 0, sizeof *doc);
     memset(err, 0, sizeof *err);
@@ -749,7 +782,8 @@ int sh_parse(sh_doc *doc, FILE *in, const char *name, espi_error *err)
     p->doc = doc;
     p->err = err;
     p->stack[p->depth++] = (frame){K_TOP, F_NONE, 0, false};
-    int rc = json_stream_parse(&p->js, &spec, &handlers, p, in, name, err);
+    int rc = alone ? json_stream_parse_alone(&p->js, &spec, &handlers, p, in, name, err)
+                   : json_stream_parse(&p->js, &spec, &handlers, p, in, name, err);
     if (rc == 0)
         rc = check_document(p);
     /* pieces still under construction when an error stopped the parse */
