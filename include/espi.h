@@ -468,6 +468,14 @@ typedef struct espi_validate_summary {
     size_t ignored;                 /* findings of rules left out (ignore, only): in no count */
     unsigned families;              /* the rule families applied */
     bool customer;                  /* checked as a customer (PII) feed */
+    /* (added after 0.1.0) The IntervalReadings checked: each <IntervalReading> that stands
+     * directly in an <IntervalBlock> (in any entry, in its <content> or read anyway), counted
+     * as the reader delivers it (under schema_only too: the schema checks it). Not counted:
+     * one that stands elsewhere (reading-misplaced: it is not read), and, when a fault stops
+     * the reading (xml-syntax, a limit), those after it and those not yet delivered (waiting
+     * for their block's MeterReading): it counts what was checked before the stop, as when
+     * the input stops being readable (ESPI_E_IO; 0 when nothing of it could be read). */
+    size_t readings;
 } espi_validate_summary;
 
 /* Validates a Green Button file in one streaming pass: the bundled schema
@@ -550,6 +558,7 @@ ESPI_API int espi_validator_finish(espi_validator *r, espi_error *err);
 typedef struct espi_validator_totals {
     size_t files, valid, invalid, unreadable;
     size_t errors, warnings, infos;
+    size_t readings; /* (added after 0.1.0) of the files checked (espi_validate_summary) */
 } espi_validator_totals;
 
 ESPI_API void espi_validator_totals_get(espi_validator_totals *out, const espi_validator *r);

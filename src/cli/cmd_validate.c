@@ -70,8 +70,8 @@ static const cli_option validate_options[] = {
      NULL},
     {0, "status", "FILE", CLI_STRING, offsetof(validate_opts, status),
      "one JSON line per FILE to FILE as each is done: input, status (ok, invalid, error), "
-     "readings (null), warnings, errors, message, seconds (docs/scale.md); not - : stdout holds "
-     "the report",
+     "readings (the IntervalReadings checked; null when no input of FILE could be checked), "
+     "warnings, errors, message, seconds (docs/scale.md); not - : stdout holds the report",
      NULL},
     {'q', "quiet", NULL, CLI_FLAG, offsetof(validate_opts, quiet),
      "print only the verdict line of each file", NULL},
@@ -106,6 +106,7 @@ typedef struct validating {
     espi_validator *part;
     const espi_validate_options *vo;
     bool invalid;
+    size_t checked;   /* inputs checked (valid or not), whose readings are counted */
     size_t failed;    /* inputs that could not be checked */
     batch_outcome oc; /* the first message, the findings counted */
     long long ms;
@@ -127,6 +128,7 @@ static int validate_input(void *ctx, const cli_input *in, espi_error *err)
     bool valid = false;
     int rc = espi_validator_add(&valid, v->part, in->stream, in->name, v->vo, err);
     v->invalid |= rc == 0 && !valid;
+    v->checked += rc == 0;
     return rc;
 }
 
@@ -219,18 +221,17 @@ static void validate_done(void *ctx, size_t index, int code)
         espi_validator_merge(run->rep, v->part);
         espi_validator_totals_get(&t, v->part);
     }
-    if (run->status) {
-        cli_status_line line = {NULL,
-                                &run->files[index],
-                                1,
-                                code == CLI_OK              ? "ok"
-                                : code == CLI_INVALID_INPUT ? "invalid"
-                                                            : "error",
-                                -1, /* espi_validate counts no readings */
-                                t.warnings,
-                                t.errors + v->failed,
-                                v->oc.message,
-                                v->ms};
+    if (run->status) { /* readings: null when no input of the FILE could be checked */
+        cli_status_line line = {.inputs = &run->files[index],
+                                .ninputs = 1,
+                                .status = code == CLI_OK              ? "ok"
+                                          : code == CLI_INVALID_INPUT ? "invalid"
+                                                                      : "error",
+                                .readings = v->checked ? (long long)t.readings : -1,
+                                .warnings = t.warnings,
+                                .errors = t.errors + v->failed,
+                                .message = v->oc.message,
+                                .ms = v->ms};
         cli_status_put(run->status, &line);
     }
     if (v != &none)

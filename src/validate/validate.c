@@ -2236,6 +2236,8 @@ static bool read_anyway(const espi_resource *res)
 static int on_resource(const espi_resource *res, void *ctx)
 {
     validator *v = ctx;
+    if (res->kind == ESPI_RES_INTERVAL_READING)
+        v->sum->readings++; /* each reading the reader hands on, schema_only too */
     if (v->o.schema_only)
         return 0;
     if (read_anyway(res)) { /* its own findings only */

@@ -24,7 +24,8 @@ struct espi_validator {
     /* every file so far, for the summary (a part's are merged into it) */
     size_t files, valid, invalid, unreadable;
     size_t errors, warnings, infos;
-    bool discard; /* a part's JSON: what frames it is not printed */
+    size_t readings; /* of the files checked */
+    bool discard;    /* a part's JSON: what frames it is not printed */
 };
 
 static void note_errno(espi_validator *r)
@@ -310,6 +311,7 @@ int espi_validator_add(bool *valid, espi_validator *r, FILE *in, const char *nam
         r->errors += s.errors;
         r->warnings += s.warnings;
         r->infos += s.infos;
+        r->readings += s.readings;
     }
     if (!checked)
         r->unreadable++;
@@ -389,8 +391,14 @@ int espi_validator_finish(espi_validator *r, espi_error *err)
 
 void espi_validator_totals_get(espi_validator_totals *out, const espi_validator *r)
 {
-    *out = (espi_validator_totals){r->files,  r->valid,    r->invalid, r->unreadable,
-                                   r->errors, r->warnings, r->infos};
+    *out = (espi_validator_totals){.files = r->files,
+                                   .valid = r->valid,
+                                   .invalid = r->invalid,
+                                   .unreadable = r->unreadable,
+                                   .errors = r->errors,
+                                   .warnings = r->warnings,
+                                   .infos = r->infos,
+                                   .readings = r->readings};
 }
 
 void espi_validator_merge(espi_validator *r, const espi_validator *part)
@@ -402,6 +410,7 @@ void espi_validator_merge(espi_validator *r, const espi_validator *part)
     r->errors += part->errors;
     r->warnings += part->warnings;
     r->infos += part->infos;
+    r->readings += part->readings;
     if (r->write_errno == 0)
         r->write_errno = part->write_errno;
 }

@@ -39,8 +39,6 @@ updated=2026-11-28T00:00:00Z
 selftest_fixture=bills_netmeter_usage_cost
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
 
 # shellcheck source=../tools/testlib.sh
 . "$src/tests/tools/testlib.sh"
@@ -51,8 +49,8 @@ if [ -n "$shared" ] && [ -d "$shared" ]; then
     need_tools xmllint
     xsdcheck=$shared/espi/official-xsd-check.sh
     if [ ! -f "$xsdcheck" ]; then
-        echo "FAIL: $xsdcheck not found"
-        echo "0 passed, 1 failed"
+        bad "$xsdcheck not found"
+        finish_checks
         exit 1
     fi
 fi
@@ -114,19 +112,16 @@ bills() {
         fi
     fi
     if [ -z "$why" ]; then
-        echo "ok   $label ($tz): $(sed -n '1s/^check_bills: OK [^[]*\[[^]]*\]: //p' "$base.check")"
-        pass=$((pass + 1))
+        ok "$label ($tz): $(sed -n '1s/^check_bills: OK [^[]*\[[^]]*\]: //p' "$base.check")"
     else
-        echo "FAIL $label ($tz): $why"
-        fail=$((fail + 1))
+        bad "$label ($tz): $why"
     fi
 }
 
 shopt -s nullglob
 fixtures=("$src"/testdata/smarthub/bills_*.json)
 if [ ${#fixtures[@]} -eq 0 ]; then
-    echo "FAIL: no testdata/smarthub/bills_*.json under $src"
-    fail=$((fail + 1))
+    bad "no testdata/smarthub/bills_*.json under $src"
 fi
 for f in "${fixtures[@]}"; do
     bills "$(basename "$f" .json)" "$f"
@@ -141,8 +136,7 @@ if [ "$have_shared" = yes ]; then
         fi
     done
     if [ $n -eq 0 ]; then
-        echo "FAIL shared samples: no MONTHLY poll_*.json in $shared/smarthub/samples"
-        fail=$((fail + 1))
+        bad "shared samples: no MONTHLY poll_*.json in $shared/smarthub/samples"
     fi
 else
     echo "skip shared samples: no shared folder at '${shared}' (MONTHLY SHARED/smarthub/samples/poll_*.json and the official schemas not checked)"
@@ -151,26 +145,28 @@ fi
 # The checker must be able to fail: doctored copies of one fixture's dump and feed.
 self_base=$tmp/$selftest_fixture
 if [ ! -s "$self_base.csv" ]; then
-    echo "FAIL self-test: no dump of $selftest_fixture to doctor (its check failed above?)"
-    fail=$((fail + 1))
+    bad "self-test: no dump of $selftest_fixture to doctor (its check failed above?)"
 else
     python3 "$checker" --self-test --tz "$(zone_of "$src/testdata/smarthub/$selftest_fixture.json")" \
         --feed "$self_base.xml" "$src/testdata/smarthub/$selftest_fixture.json" "$self_base.csv" \
         >"$tmp/self.out" 2>&1
     rc=$?
-    sed 's/^/     /' "$tmp/self.out" | sed 's/^     \(ok   \|FAIL \)/\1/'
-    ok=$(grep -c '^ok   self-test ' "$tmp/self.out")
-    bad=$(grep -c '^FAIL self-test ' "$tmp/self.out")
-    pass=$((pass + ok))
-    fail=$((fail + bad))
-    if [ $rc -ne 0 ] && [ "$bad" -eq 0 ]; then
-        echo "FAIL self-test: check_bills.py --self-test exited $rc"
-        fail=$((fail + 1))
-    elif [ $rc -eq 0 ] && [ "$ok" -eq 0 ]; then
-        echo "FAIL self-test: check_bills.py --self-test ran no mode"
-        fail=$((fail + 1))
+    # its lines, indented but for its checks: those of the self-test modes counted here
+    passed_before=$pass failed_before=$fail
+    while IFS= read -r l || [ -n "$l" ]; do
+        case $l in
+            "ok   self-test "*) ok "${l#ok   }" ;;
+            "FAIL self-test "*) bad "${l#FAIL }" ;;
+            "ok   "* | "FAIL "*) printf '%s\n' "$l" ;;
+            *) printf '     %s\n' "$l" ;;
+        esac
+    done <"$tmp/self.out"
+    modes_ok=$((pass - passed_before)) modes_failed=$((fail - failed_before))
+    if [ $rc -ne 0 ] && [ "$modes_failed" -eq 0 ]; then
+        bad "self-test: check_bills.py --self-test exited $rc"
+    elif [ $rc -eq 0 ] && [ "$modes_ok" -eq 0 ]; then
+        bad "self-test: check_bills.py --self-test ran no mode"
     fi
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish_checks

@@ -22,21 +22,16 @@ oracle=$src/tests/tools/check_csv_feed.py
 updated=2026-11-28T00:00:00Z
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
 
 # shellcheck source=../tools/testlib.sh
 . "$src/tests/tools/testlib.sh"
 need_tools python3 xmllint
 
-ok() { echo "ok   $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
-
 shopt -s nullglob
 fixtures=("$src"/testdata/smarthub/csv/valid_export_*.csv)
 if [ ${#fixtures[@]} -eq 0 ]; then
     bad "no testdata/smarthub/csv/valid_export_*.csv under $src"
-    echo "$pass passed, $fail failed"
+    finish_checks
     exit 1
 fi
 
@@ -104,5 +99,4 @@ PY
     broken "the Pacific zone" "t.replace('<espi:tzOffset>-25200</espi:tzOffset>', '<espi:tzOffset>-28800</espi:tzOffset>')"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish_checks

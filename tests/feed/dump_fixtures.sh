@@ -26,8 +26,6 @@ src=$ESPI_SOURCE
 oracle=$src/tests/tools/check_dump.py
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
 
 # shellcheck source=../tools/testlib.sh
 . "$src/tests/tools/testlib.sh"
@@ -53,18 +51,16 @@ check_valid() {
         local warnings summary
         warnings=$(grep -c . "$err")
         summary=$(sed -n '1s/^check_dump: OK [^:]*: //p' "$tmp/$label.oracle" | cut -c1-160)
-        echo "ok   $label ($warnings stderr line(s)): $summary"
-        pass=$((pass + 1))
+        ok "$label ($warnings stderr line(s)): $summary"
     else
-        echo "FAIL $label: $why"
-        fail=$((fail + 1))
+        bad "$label: $why"
     fi
 }
 
 # check_invalid LABEL FILE: exit 1, FILE:LINE on stderr (the line the comment names)
 check_invalid() {
     local label=$1 f=$2
-    local out=$tmp/$label.csv err=$tmp/$label.err why='' rc want
+    local out=$tmp/$label.csv err=$tmp/$label.err why='' rc want note
     want=$(sed -n 's/.*starts "FILE:\([0-9][0-9]*\)".*/\1/p' "$f" | head -n 1)
     "$ESPI" dump "$f" >"$out" 2>"$err"
     rc=$?
@@ -76,9 +72,9 @@ check_invalid() {
                 elif ! python3 "$oracle" "$f" "$out" >"$tmp/$label.oracle" 2>&1; then
                     why="exit 0 but check_dump.py:"$'\n'"$(sed 's/^/     /' "$tmp/$label.oracle" | head -n 40)"
                 fi
-                [ -z "$why" ] && echo "ok   $label (schema-only defect: read without the schema, CSV checked)"
+                note="schema-only defect: read without the schema, CSV checked"
             elif [ $rc -eq 1 ] && has_file_line "$f" "$err"; then
-                echo "ok   $label (schema-only defect: refused: $(first_lines "$err" | cut -c1-120))"
+                note="schema-only defect: refused: $(first_lines "$err" | cut -c1-120)"
             else
                 why="exit $rc without a FILE:LINE message: $(first_lines "$err")"
             fi ;;
@@ -90,13 +86,12 @@ check_invalid() {
             elif [ "$label" = invalid_not-a-feed_root ] && ! grep -Eiq 'root.*feed|feed.*root' "$err"; then
                 why="the message does not say that the root is not an Atom feed: $(first_lines "$err")"
             fi
-            [ -z "$why" ] && echo "ok   $label (exit 1: $(head -n 1 "$err" | sed "s#^$src/##" | cut -c1-140))" ;;
+            note="exit 1: $(head -n 1 "$err" | sed "s#^$src/##" | cut -c1-140)" ;;
     esac
     if [ -z "$why" ]; then
-        pass=$((pass + 1))
+        ok "$label ($note)"
     else
-        echo "FAIL $label: $why"
-        fail=$((fail + 1))
+        bad "$label: $why"
     fi
 }
 
@@ -104,8 +99,8 @@ shopt -s nullglob
 valid=("$src"/testdata/espi/valid_*.xml)
 invalid=("$src"/testdata/espi/invalid_*.xml)
 if [ ${#valid[@]} -eq 0 ] || [ ${#invalid[@]} -eq 0 ]; then
-    echo "FAIL: no testdata/espi/valid_*.xml or invalid_*.xml under $src"
-    echo "0 passed, 1 failed"
+    bad "no testdata/espi/valid_*.xml or invalid_*.xml under $src"
+    finish_checks
     exit 1
 fi
 
@@ -116,21 +111,17 @@ if [ -f "$src/testdata/espi/valid_dump_dst_days.xml" ]; then
     check_valid "valid_dump_dst_days+tz-America-New_York" "$src/testdata/espi/valid_dump_dst_days.xml" \
         --tz America/New_York
 else
-    echo "FAIL valid_dump_dst_days.xml is missing (needed for the --tz check)"
-    fail=$((fail + 1))
+    bad "valid_dump_dst_days.xml is missing (needed for the --tz check)"
 fi
 for f in "${invalid[@]}"; do
     check_invalid "$(basename "$f" .xml)" "$f"
 done
 
 if ESPI_SOURCE=$src bash "$src/tests/tools/test_check_dump.sh" >"$tmp/selftest.log" 2>&1; then
-    echo "ok   check_dump.py self-test: $(tail -n 1 "$tmp/selftest.log")"
-    pass=$((pass + 1))
+    ok "check_dump.py self-test: $(tail -n 1 "$tmp/selftest.log")"
 else
-    echo "FAIL check_dump.py self-test:"
+    bad "check_dump.py self-test:"
     grep -v '^ok ' "$tmp/selftest.log" | sed 's/^/     /'
-    fail=$((fail + 1))
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish_checks

@@ -28,21 +28,10 @@ src=$ESPI_SOURCE
 oracle=$src/tests/tools/check_dump.py
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
 
 # shellcheck source=../tools/testlib.sh
 . "$src/tests/tools/testlib.sh"
 need_tools python3
-
-ok() {
-    echo "ok   $*"
-    pass=$((pass + 1))
-}
-bad() {
-    echo "FAIL $*"
-    fail=$((fail + 1))
-}
 
 # joined CSV: every row has usage_point, meter_reading, value and unit; prints what lacks
 joined() {
@@ -141,5 +130,4 @@ else
     bad "entry root: espi validate exited $rc: $(first_lines "$tmp/entry.validate")"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish_checks

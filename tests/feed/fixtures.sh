@@ -21,8 +21,6 @@ oracle=$src/tests/tools/check_feed.py
 updated=2026-11-28T00:00:00Z
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
 
 # shellcheck source=../tools/testlib.sh
 . "$src/tests/tools/testlib.sh"
@@ -31,8 +29,8 @@ need_tools python3 xmllint
 shopt -s nullglob
 fixtures=("$src"/testdata/smarthub/valid_*.json)
 if [ ${#fixtures[@]} -eq 0 ]; then
-    echo "FAIL: no testdata/smarthub/valid_*.json under $src"
-    echo "0 passed, 1 failed"
+    bad "no testdata/smarthub/valid_*.json under $src"
+    finish_checks
     exit 1
 fi
 
@@ -69,22 +67,17 @@ for f in "${fixtures[@]}"; do
     warnings=$(grep -c 'warning:' "$tmp/$name.err1")
     if [ -z "$why" ]; then
         summary=$(sed -n '1s/^check_feed: OK [^[]*\[[^]]*\]: //p' "$tmp/$name.oracle")
-        echo "ok   $name ($tz, $warnings warning(s)): $summary"
-        pass=$((pass + 1))
+        ok "$name ($tz, $warnings warning(s)): $summary"
     else
-        echo "FAIL $name ($tz): $why"
-        fail=$((fail + 1))
+        bad "$name ($tz): $why"
     fi
 done
 
 if ESPI=$ESPI ESPI_SOURCE=$src bash "$src/tests/tools/test_check_feed.sh" >"$tmp/selftest.log" 2>&1; then
-    echo "ok   check_feed.py self-test: $(tail -n 1 "$tmp/selftest.log")"
-    pass=$((pass + 1))
+    ok "check_feed.py self-test: $(tail -n 1 "$tmp/selftest.log")"
 else
-    echo "FAIL check_feed.py self-test:"
+    bad "check_feed.py self-test:"
     sed 's/^/     /' "$tmp/selftest.log"
-    fail=$((fail + 1))
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish_checks

@@ -39,20 +39,15 @@ fi
 gba=$shared/espi/gba-fb/gba-check.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
 
 # shellcheck source=../tools/testlib.sh
 . "$src/tests/tools/testlib.sh"
 need_tools xsltproc python3
 if [ ! -f "$gba" ]; then
-    echo "FAIL: $gba not found in the shared folder"
-    echo "0 passed, 1 failed"
+    bad "$gba not found in the shared folder"
+    finish_checks
     exit 1
 fi
-
-ok() { echo "ok   $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 
 # presets FEED: the web tester's presets for the feed, one per line; then a line "note: ..."
 presets() {
@@ -159,5 +154,4 @@ for f in "$shared"/smarthub/samples/*.json "$shared"/smarthub/samples/*.csv; do
 done
 [ "$n" -gt 0 ] || bad "shared samples: none in $shared/smarthub/samples"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish_checks

@@ -116,9 +116,9 @@ has() {
 # What the status lines say, per FILE and in order (their order is checked above).
 run vstat validate -j 2
 q='"'
-has vstat "{${q}input$q: ${q}testdata/rules/atom-time.pass.xml$q, ${q}status$q: ${q}ok$q, ${q}readings$q: null, ${q}warnings$q: 0, ${q}errors$q: 0, ${q}message$q: null}"
+has vstat "{${q}input$q: ${q}testdata/rules/atom-time.pass.xml$q, ${q}status$q: ${q}ok$q, ${q}readings$q: 2, ${q}warnings$q: 0, ${q}errors$q: 0, ${q}message$q: null}"
 has vstat "{${q}input$q: ${q}testdata/no-such-file.xml$q, ${q}status$q: ${q}error$q, ${q}readings$q: null, ${q}warnings$q: 0, ${q}errors$q: 1, ${q}message$q: ${q}testdata/no-such-file.xml: error: io: no such file$q}"
-has vstat "{${q}input$q: ${q}testdata/bad/empty.xml$q, ${q}status$q: ${q}invalid$q, ${q}readings$q: null, ${q}warnings$q: 0, ${q}errors$q: 1, ${q}message$q: ${q}testdata/bad/empty.xml:1:1: error: xml-syntax: not well-formed XML: Document is empty$q}"
+has vstat "{${q}input$q: ${q}testdata/bad/empty.xml$q, ${q}status$q: ${q}invalid$q, ${q}readings$q: 0, ${q}warnings$q: 0, ${q}errors$q: 1, ${q}message$q: ${q}testdata/bad/empty.xml:1:1: error: xml-syntax: not well-formed XML: Document is empty$q}"
 run dstat dump -j 2
 has dstat "{${q}input$q: ${q}testdata/inputs/valid_three_feeds.zip$q, ${q}status$q: ${q}ok$q, ${q}readings$q: 12, ${q}warnings$q: 0, ${q}errors$q: 0, ${q}message$q: null}"
 has dstat "{${q}input$q: ${q}testdata/espi$q, ${q}status$q: ${q}error$q, ${q}readings$q: 0, ${q}warnings$q: 0, ${q}errors$q: 1, ${q}message$q: ${q}testdata/espi: error: io: is a directory; give the files in it, e.g. testdata/espi/*.xml$q}"

@@ -50,17 +50,6 @@ for name, doc in (("many", many), ("one", one)):
     open("%s/%s.xml" % (out, name), "w", encoding="utf-8").write(doc)
 EOF
 
-pass=0
-fail=0
-ok() {
-    echo "ok   $*"
-    pass=$((pass + 1))
-}
-bad() {
-    echo "FAIL $*"
-    fail=$((fail + 1))
-}
-
 for name in many one; do
     f=$tmp/$name.xml
     {
@@ -236,5 +225,4 @@ while IFS= read -r l; do
     esac
 done <"$tmp/oneline.log"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish_checks

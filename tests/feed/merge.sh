@@ -56,15 +56,10 @@ union=$src/testdata/smarthub/valid_15min_netmeter_cost_week.json
 bills=$src/testdata/smarthub/bills_netmeter_usage_cost.json
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
 
 # shellcheck source=../tools/testlib.sh
 . "$src/tests/tools/testlib.sh"
 need_tools python3
-
-ok() { echo "ok   $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 
 # The poll tool: cuts, edits and relocates SmartHub JSON; writes one point per line so
 # that a point's line is easy to name.
@@ -190,7 +185,7 @@ w1=$tmp/w1.json w2=$tmp/w2.json w2x=$tmp/w2x.json
 if ! tool window "$union" "$w1" '' '2026-03-09 12:00' || ! tool window "$union" "$w2" '2026-03-08 00:00' '' ||
     ! old_y=$(tool sety "$w2" "$w2x" '88120045 - Consumption' '2026-03-08 12:00' 1.234); then
     bad "setup: could not cut $union into windows"
-    echo "$pass passed, $fail failed"
+    finish_checks
     exit 1
 fi
 conflict_utc=2026-03-08T19:00:00Z   # 12:00 PDT, the afternoon of the spring-forward day
@@ -199,7 +194,7 @@ conflict_utc=2026-03-08T19:00:00Z   # 12:00 PDT, the afternoon of the spring-for
 ref=$tmp/ref.xml
 if ! conv "$ref" "$tmp/ref.err" "$union" "$bills"; then
     bad "reference: convert UNION BILLS failed: $(first_lines "$tmp/ref.err")"
-    echo "$pass passed, $fail failed"
+    finish_checks
     exit 1
 fi
 ref_line=$(grep '^espi: wrote' "$tmp/ref.err" | sed 's/^espi: wrote [^:]*: //')
@@ -575,5 +570,4 @@ else
     ok "daily sum off by 0.2 kWh: one resolution-sum warning naming 2026-11-01, both resolutions kept as given, the oracle agrees"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish_checks

@@ -21,15 +21,10 @@ set -u
 src=$ESPI_SOURCE
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
 
 # shellcheck source=../tools/testlib.sh
 . "$src/tests/tools/testlib.sh"
 need_tools python3
-
-ok() { echo "ok   $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
 
 # remaining LOG: the rules convert's stderr lists as remaining, sorted, on one line
 remaining() {
@@ -95,5 +90,4 @@ for f in "$src"/testdata/espi/repair/repair_*.xml; do
     fi
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish_checks

@@ -33,8 +33,6 @@ updated=2026-11-28T00:00:00Z
 selftest_fixture=valid_hourly_fall_back_cost
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
 
 # shellcheck source=../tools/testlib.sh
 . "$src/tests/tools/testlib.sh"
@@ -76,19 +74,16 @@ roundtrip() {
         fi
     fi
     if [ -z "$why" ]; then
-        echo "ok   $label ($tz): $(sed -n '1s/^check_roundtrip: OK [^[]*\[[^]]*\]: //p' "$base.check")"
-        pass=$((pass + 1))
+        ok "$label ($tz): $(sed -n '1s/^check_roundtrip: OK [^[]*\[[^]]*\]: //p' "$base.check")"
     else
-        echo "FAIL $label ($tz): $why"
-        fail=$((fail + 1))
+        bad "$label ($tz): $why"
     fi
 }
 
 shopt -s nullglob
 fixtures=("$src"/testdata/smarthub/valid_*.json)
 if [ ${#fixtures[@]} -eq 0 ]; then
-    echo "FAIL: no testdata/smarthub/valid_*.json under $src"
-    fail=$((fail + 1))
+    bad "no testdata/smarthub/valid_*.json under $src"
 fi
 for f in "${fixtures[@]}"; do
     roundtrip "$(basename "$f" .json)" "$f" no
@@ -98,8 +93,7 @@ samples_dir=$shared/smarthub/samples
 if [ -n "$shared" ] && [ -d "$shared" ]; then
     samples=("$samples_dir"/poll_*.json)
     if [ ${#samples[@]} -eq 0 ]; then
-        echo "FAIL shared samples: no poll_*.json in $samples_dir"
-        fail=$((fail + 1))
+        bad "shared samples: no poll_*.json in $samples_dir"
     fi
     for f in "${samples[@]}"; do
         if grep -q '"timeFrame": *"MONTHLY"' "$f"; then
@@ -119,8 +113,7 @@ self_tz=$(zone_of "$self_in")
 for mode in value-1Wh row-removed start-1h cost-1e-5; do
     label="self-test $mode"
     if [ ! -s "$self_csv" ]; then
-        echo "FAIL $label: no dump of $selftest_fixture to doctor (its round trip failed above?)"
-        fail=$((fail + 1))
+        bad "$label: no dump of $selftest_fixture to doctor (its round trip failed above?)"
         continue
     fi
     doctored=$tmp/doctored.$mode.csv
@@ -164,19 +157,16 @@ with open(dst, 'w', newline='', encoding='utf-8') as f:
 print(what)
 EOF
     ); then
-        echo "FAIL $label: could not doctor the dump of $selftest_fixture"
-        fail=$((fail + 1))
+        bad "$label: could not doctor the dump of $selftest_fixture"
         continue
     fi
     python3 "$checker" --tz "$self_tz" "$self_in" "$doctored" >"$tmp/self.$mode.out" 2>&1
     rc=$?
     if [ $rc -eq 1 ]; then
-        echo "ok   $label: $selftest_fixture, $what: rejected ($(sed -n '2s/^  - //p' "$tmp/self.$mode.out" | cut -c1-200))"
-        pass=$((pass + 1))
+        ok "$label: $selftest_fixture, $what: rejected ($(sed -n '2s/^  - //p' "$tmp/self.$mode.out" | cut -c1-200))"
     else
-        echo "FAIL $label: $selftest_fixture, $what: check_roundtrip.py exited $rc, expected 1:"
+        bad "$label: $selftest_fixture, $what: check_roundtrip.py exited $rc, expected 1:"
         sed 's/^/     /' "$tmp/self.$mode.out"
-        fail=$((fail + 1))
     fi
 done
 
@@ -185,23 +175,19 @@ done
 label="self-test gap-zero-unwarned"
 gap=valid_15min_spring_gap_zeros
 if [ ! -s "$tmp/$gap.csv" ]; then
-    echo "FAIL $label: no dump of $gap (its round trip failed above?)"
-    fail=$((fail + 1))
+    bad "$label: no dump of $gap (its round trip failed above?)"
 else
     : >"$tmp/empty.log"
     python3 "$checker" --tz "$(zone_of "$src/testdata/smarthub/$gap.json")" --convert-log "$tmp/empty.log" \
         "$src/testdata/smarthub/$gap.json" "$tmp/$gap.csv" >"$tmp/self.gap.out" 2>&1
     rc=$?
     if [ $rc -eq 1 ]; then
-        echo "ok   $label: $gap with no dst-gap-zero warning in the convert log: rejected" \
+        ok "$label: $gap with no dst-gap-zero warning in the convert log: rejected" \
             "($(sed -n '2s/^  - //p' "$tmp/self.gap.out" | cut -c1-200))"
-        pass=$((pass + 1))
     else
-        echo "FAIL $label: $gap with an empty convert log: check_roundtrip.py exited $rc, expected 1:"
+        bad "$label: $gap with an empty convert log: check_roundtrip.py exited $rc, expected 1:"
         sed 's/^/     /' "$tmp/self.gap.out"
-        fail=$((fail + 1))
     fi
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish_checks

@@ -39,21 +39,10 @@ dir=$src/testdata/rules
 doc=$src/docs/rules.md
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
 
 # shellcheck source=../tools/testlib.sh
 . "$src/tests/tools/testlib.sh"
 need_tools python3
-
-ok() {
-    echo "ok   $*"
-    pass=$((pass + 1))
-}
-bad() {
-    echo "FAIL $*"
-    fail=$((fail + 1))
-}
 
 "$ESPI" validate --list-rules >"$tmp/rules.txt" 2>"$tmp/rules.err"
 rc=$?
@@ -62,8 +51,8 @@ while read -r id _; do
     [ -n "$id" ] && rules+=("$id")
 done <"$tmp/rules.txt"
 if [ $rc -ne 0 ] || [ ${#rules[@]} -eq 0 ]; then
-    echo "FAIL espi validate --list-rules exited $rc with no rules: $(first_lines "$tmp/rules.err")"
-    echo "0 passed, 1 failed"
+    bad "espi validate --list-rules exited $rc with no rules: $(first_lines "$tmp/rules.err")"
+    finish_checks
     exit 1
 fi
 
@@ -289,5 +278,4 @@ else
     fi
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish_checks

@@ -40,15 +40,10 @@ dir=$src/testdata/summary
 fixtures="oracle_dst_spring oracle_dst_fall oracle_netmeter oracle_tou oracle_gas oracle_gaps oracle_bills"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
 
 # shellcheck source=../tools/testlib.sh
 . "$src/tests/tools/testlib.sh"
 need_tools python3
-
-ok() { echo "ok   $1"; pass=$((pass + 1)); }
-bad() { echo "FAIL $1"; fail=$((fail + 1)); }
 
 # the contract lists the columns: from then on espi must write them
 require=()
@@ -152,5 +147,4 @@ for name in $fixtures; do
     fi
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish_checks

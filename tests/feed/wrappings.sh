@@ -26,21 +26,11 @@ tz=America/Los_Angeles
 updated=2026-11-28T00:00:00Z
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
 
 # shellcheck source=../tools/testlib.sh
 . "$src/tests/tools/testlib.sh"
 need_tools python3 xmllint
 
-ok() {
-    echo "ok   $*"
-    pass=$((pass + 1))
-}
-bad() {
-    echo "FAIL $*"
-    fail=$((fail + 1))
-}
 convert() { "$ESPI" convert --tz "$tz" --updated "$updated" "$@"; }
 
 # unwrap KIND IN OUT: the answers of IN as one COMPLETE poll response (the series of each
@@ -208,5 +198,4 @@ done
 grep -qF Fixture-Pa55word "$wrap/valid_har_two_polls.har" || leaks="$leaks (the HAR fixture lost its password)"
 if [ -z "$leaks" ]; then ok "no secret in the outputs and messages of $n conversions"; else bad "secrets shown:$leaks"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish_checks

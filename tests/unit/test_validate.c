@@ -364,6 +364,88 @@ static void test_layouts_keep_link_rules(void **state)
     assert_int_equal(count(&c, "entry-up"), 9); /* no entry has one */
 }
 
+/* IntervalReading elements as a test feed writes them: one hour from START. */
+#define READING(start)                                                                             \
+    "<espi:IntervalReading><espi:timePeriod><espi:duration>3600</espi:duration><espi:start>" start \
+    "</espi:start></espi:timePeriod><espi:value>1</espi:value></espi:IntervalReading>\n"
+#define BLOCK_ENTRY(self, start, readings)                                                         \
+    "<entry><id>urn:uuid:00000000-0000-5000-8000-0000000000" self "</id><title>b</title>"          \
+    "<link rel=\"self\" href=\"/ib/" self "\"/><link rel=\"up\" href=\"/mr/1/ib\"/><content>"      \
+    "<espi:IntervalBlock><espi:interval><espi:duration>10800</espi:duration><espi:start>" start    \
+    "</espi:start></espi:interval>\n" readings "</espi:IntervalBlock></content></entry>\n"
+#define TWO_READINGS BLOCK_ENTRY("11", "1700000000", READING("1700000000") READING("1700003600"))
+#define THREE_READINGS                                                                             \
+    BLOCK_ENTRY("12", "1700010800",                                                                \
+                READING("1700010800") READING("1700014400") READING("1700018000"))
+/* a reading that stands directly in <content>, in no block */
+#define MISPLACED                                                                                  \
+    "<entry><id>urn:uuid:00000000-0000-5000-8000-000000000013</id><title>m</title>"                \
+    "<content>\n" READING("1700021600") "</content></entry>\n"
+
+/* summary.readings counts the IntervalReadings checked: those of every block (5 in two
+ * blocks here, the same under schema_only), not one that stands outside a block, which is
+ * not read; 0 for a feed without readings. A validator's totals add them up over its files
+ * and the parts merged into it. */
+static void test_readings_counted(void **state)
+{
+    (void)state;
+    const char *two_blocks = FEED_HEAD TWO_READINGS THREE_READINGS MISPLACED "</feed>\n";
+    const char *none = FEED_HEAD "</feed>\n";
+    collected c;
+    espi_validate_summary s;
+    espi_validate_options o = {0};
+    memset(&s, 0xff, sizeof s); /* espi_validate sets every count */
+    assert_int_equal(validate_text(two_blocks, o, &c, &s), ESPI_E_INPUT);
+    assert_int_equal(s.readings, 5);
+    assert_int_equal(count(&c, "reading-misplaced"), 1); /* the sixth, not read */
+    assert_int_equal(count(&c, "block-empty"), 0);
+    o.schema_only = true;
+    validate_text(two_blocks, o, &c, &s);
+    assert_int_equal(s.readings, 5);
+    o.schema_only = false;
+    memset(&s, 0xff, sizeof s);
+    validate_text(none, o, &c, &s);
+    assert_int_equal(s.readings, 0);
+
+    /* a report's totals: the files of a part, merged into the report that frames it */
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    espi_validator *rep, *part;
+    espi_error err;
+    espi_validator_options ro;
+    espi_validator_options_init(&ro);
+    ro.quiet = true;
+    assert_int_equal(espi_validator_new(&rep, out, &ro, &err), 0);
+    ro.part = true;
+    ro.first_part = true;
+    assert_int_equal(espi_validator_new(&part, out, &ro, &err), 0);
+    const char *inputs[] = {two_blocks, none, two_blocks};
+    for (size_t i = 0; i < 3; i++) {
+        FILE *in = test_stream(inputs[i]);
+        bool valid;
+        assert_int_equal(espi_validator_add(&valid, i == 2 ? rep : part, in, "t.xml", NULL, &err),
+                         0);
+        fclose(in);
+    }
+    espi_validator_unreadable(part, "missing.xml", &(espi_error){.message = "cannot open"});
+    espi_validator_totals t;
+    espi_validator_totals_get(&t, part);
+    assert_int_equal(t.files, 3);
+    assert_int_equal(t.readings, 5);
+    assert_int_equal(espi_validator_finish(part, &err), 0);
+    espi_validator_merge(rep, part);
+    espi_validator_totals_get(&t, rep);
+    assert_int_equal(t.files, 4);
+    assert_int_equal(t.readings, 10);
+    assert_int_equal(espi_validator_finish(rep, &err), 0);
+    espi_validator_free(part);
+    espi_validator_free(rep);
+    fclose(out);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -378,6 +460,7 @@ int main(void)
         cmocka_unit_test(test_catalogue),
         cmocka_unit_test(test_fragment),
         cmocka_unit_test(test_layouts_keep_link_rules),
+        cmocka_unit_test(test_readings_counted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
