@@ -59,6 +59,13 @@ else()
 endif()
 espi_pc_dir(ESPI_PC_LIBDIR "${CMAKE_INSTALL_LIBDIR}" "${ESPI_PREFIX_FULL}")
 espi_pc_dir(ESPI_PC_INCLUDEDIR "${CMAKE_INSTALL_INCLUDEDIR}" "${ESPI_PREFIX_FULL}")
+# libespi.a's libraries that have no pkg-config module: libdl (dlopen, for
+# libcurl) and libm
+set(ESPI_PC_LIBS_PRIVATE "")
+foreach(lib IN LISTS CMAKE_DL_LIBS ITEMS m)
+  string(APPEND ESPI_PC_LIBS_PRIVATE " -l${lib}")
+endforeach()
+string(STRIP "${ESPI_PC_LIBS_PRIVATE}" ESPI_PC_LIBS_PRIVATE)
 configure_file(${PROJECT_SOURCE_DIR}/cmake/espi.pc.in ${PROJECT_BINARY_DIR}/espi.pc @ONLY)
 
 # The shared library alone in one export set, the static one in another:

@@ -9,9 +9,10 @@
 #
 # espi::espi needs nothing else at build time: libespi.so carries its own
 # dependencies. espi::static, libespi.a, needs the libraries it was built
-# with (libxml-2.0, libxslt, yajl, libcrypto, libzip, libcurl, zlib; on Debian
-# libxml2-dev, libxslt1-dev, libyajl-dev, libssl-dev, libzip-dev, libcurl4-openssl-dev,
-# zlib1g-dev), found through pkg-config as the build found them. They are looked for quietly, and only their absence
+# with (libxml-2.0, libxslt, yajl, libcrypto, libzip, zlib; on Debian
+# libxml2-dev, libxslt1-dev, libyajl-dev, libssl-dev, libzip-dev, zlib1g-dev),
+# found through pkg-config as the build found them; not libcurl, which the
+# library opens with dlopen when a fetch needs it. They are looked for quietly, and only their absence
 # hides espi::static: a program that links espi::espi configures without
 # them. Paths are relative to this file, so a moved prefix still works.
 include("${CMAKE_CURRENT_LIST_DIR}/espiTargets.cmake")
@@ -29,7 +30,7 @@ function(_espi_static_deps out)
     return()
   endif()
   foreach(dep IN ITEMS "LIBXML2=libxml-2.0" "LIBXSLT=libxslt" "YAJL=yajl" "LIBCRYPTO=libcrypto" "LIBZIP=libzip"
-                       "LIBCURL=libcurl" "ZLIB=zlib")
+                       "ZLIB=zlib")
     string(REPLACE "=" ";" dep "${dep}")
     list(GET dep 0 var)
     list(GET dep 1 module)
@@ -58,7 +59,7 @@ else()
   else()
     set(espi_static_FOUND FALSE)
     set(_espi_why "espi::static (libespi.a) is not available: ${_espi_missing} (on Debian:\
- apt install pkg-config libxml2-dev libxslt1-dev libyajl-dev libssl-dev libzip-dev libcurl4-openssl-dev zlib1g-dev);\
+ apt install pkg-config libxml2-dev libxslt1-dev libyajl-dev libssl-dev libzip-dev zlib1g-dev);\
  espi::espi is available")
     if(NOT espi_FIND_REQUIRED_static AND NOT espi_FIND_QUIETLY)
       message(STATUS "espi: ${_espi_why}")

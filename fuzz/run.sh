@@ -48,7 +48,7 @@ build_target() {
   # shellcheck disable=SC2046,SC2086
   clang $cflags -fsanitize=fuzzer -I"$root/include" -I"$root/src" -I"$root/fuzz/targets" \
     "$root/fuzz/targets/fuzz_$t.c" "${extra[@]}" "$build/src/libespi_internal.a" \
-    $(pkg-config --libs libxslt libxml-2.0 yajl libcrypto libzip libcurl zlib) -lm -o "$build/fuzz_$t"
+    $(pkg-config --libs libxslt libxml-2.0 yajl libcrypto libzip zlib) -ldl -lm -o "$build/fuzz_$t"
 }
 
 # Seed inputs from testdata/ (read-only; merged into the kept corpus).

@@ -1175,11 +1175,14 @@ ESPI_API void espi_smarthub_query_init(espi_smarthub_query *q);
  * espi_fetch_url_check), the user, the zone, the dates (YYYY-MM-DD, start
  * not after end; start may be NULL), the MFA code's digits, the secret's
  * base32. The password is not looked at, so that a program can check the
- * rest before it asks for one. ESPI_E_ARG with what is wrong. */
+ * rest before it asks for one. ESPI_E_ARG with what is wrong; ESPI_E_IO
+ * (code "fetch-libcurl") when libcurl, opened when first needed, cannot be
+ * loaded. */
 ESPI_API int espi_smarthub_query_check(const espi_smarthub_query *q, espi_error *err);
 
 /* Whether url may be fetched: https://, or http:// to a loopback address;
- * no user name or password in it. ESPI_E_ARG with why not. */
+ * no user name or password in it. ESPI_E_ARG with why not; ESPI_E_IO when
+ * libcurl cannot be loaded (as espi_smarthub_query_check). */
 ESPI_API int espi_fetch_url_check(const char *url, espi_error *err);
 
 /* Logs in (once; again only after a 401 on an expired token, never after a

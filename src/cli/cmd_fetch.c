@@ -632,9 +632,13 @@ static int smarthub_update(fetch_run *r, const espi_smarthub_query *q, espi_erro
 }
 
 /* A query the library refuses before anything is sent is a usage error. */
+/* A URL or query refused before anything is sent: the user's to put
+ * right (exit 2), unless libcurl itself cannot be loaded (exit 3). */
 static int refused_usage(const cli_io *io, const espi_error *err)
 {
     cli_print_error(io, err);
+    if (err->status == ESPI_E_IO)
+        return cli_exit_code(err->status);
     fprintf(io->err, "Try 'espi fetch --help'.\n");
     return CLI_USAGE;
 }

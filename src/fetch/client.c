@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* client.c - HTTP over one libcurl easy handle. */
+/* client.c - HTTP over one libcurl easy handle (libcurl called through
+ * fetch/curl_api.h, opened by the first fetch_http_new). */
 #include "fetch/client.h"
 
 #include "common/error.h"
+#include "fetch/curl_api.h"
 #include "fetch/url.h"
 
 #include <ctype.h>
@@ -14,6 +16,7 @@
 #include <time.h>
 
 struct fetch_http {
+    const fetch_curl_api *cu;
     CURL *curl;
     const espi_fetch_options *opts;
     char errbuf[CURL_ERROR_SIZE];
@@ -50,50 +53,55 @@ static CURLcode setup(fetch_http *h)
 {
     const espi_fetch_options *o = h->opts;
     CURL *c = h->curl;
+    const fetch_curl_api *cu = h->cu;
     CURLcode rc = CURLE_OK;
     static const char agent[] = "espi/" ESPI_VERSION " (Green Button; libcurl)";
     if (!rc)
-        rc = curl_easy_setopt(c, CURLOPT_USERAGENT, agent);
+        rc = cu->easy_setopt(c, CURLOPT_USERAGENT, agent);
     if (!rc)
-        rc = curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+        rc = cu->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     if (!rc)
-        rc = curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+        rc = cu->easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
     if (!rc)
-        rc = curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+        rc = cu->easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
     if (!rc)
-        rc = curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+        rc = cu->easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
     if (!rc && o->cacert)
-        rc = curl_easy_setopt(c, CURLOPT_CAINFO, o->cacert);
+        rc = cu->easy_setopt(c, CURLOPT_CAINFO, o->cacert);
     if (!rc)
-        rc = curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+        rc = cu->easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
     if (!rc)
-        rc = curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+        rc = cu->easy_setopt(c, CURLOPT_TIMEOUT_MS, o->timeout_ms);
     if (!rc)
-        rc = curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        rc = cu->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     if (!rc)
-        rc = curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
+        rc = cu->easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
     if (!rc)
-        rc = curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+        rc = cu->easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
     if (!rc)
-        rc = curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
+        rc = cu->easy_setopt(c, CURLOPT_WRITEDATA, h);
     if (!rc)
-        rc = curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, ""); /* what libcurl can decode */
+        rc = cu->easy_setopt(c, CURLOPT_ACCEPT_ENCODING, ""); /* what libcurl can decode */
     return rc;
 }
 
 int fetch_http_new(fetch_http **out, const espi_fetch_options *opts, espi_error *err)
 {
     *out = NULL;
+    const fetch_curl_api *cu = fetch_curl(err);
+    if (cu == NULL)
+        return ESPI_E_IO;
     /* reference-counted, and thread-safe since libcurl 7.84 */
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+    if (cu->global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         return err_fail(err, ESPI_E_IO, "fetch-init", NULL, "libcurl cannot start");
     fetch_http *h = calloc(1, sizeof *h);
     if (h == NULL) {
-        curl_global_cleanup();
+        cu->global_cleanup();
         return err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     }
+    h->cu = cu;
     h->opts = opts;
-    h->curl = curl_easy_init();
+    h->curl = cu->easy_init();
     if (h->curl == NULL || setup(h) != CURLE_OK) {
         fetch_http_free(h);
         return err_fail(err, ESPI_E_IO, "fetch-init", NULL,
@@ -108,10 +116,11 @@ void fetch_http_free(fetch_http *h)
 {
     if (h == NULL)
         return;
+    const fetch_curl_api *cu = h->cu;
     if (h->curl)
-        curl_easy_cleanup(h->curl);
+        cu->easy_cleanup(h->curl);
     free(h);
-    curl_global_cleanup();
+    cu->global_cleanup();
 }
 
 void fetch_response_free(fetch_response *rs)
@@ -120,7 +129,8 @@ void fetch_response_free(fetch_response *rs)
 }
 
 /* The header list of rq; its strings are wiped before it is freed. */
-static struct curl_slist *header_list(const fetch_request *rq, bool *failed)
+static struct curl_slist *header_list(const fetch_curl_api *cu, const fetch_request *rq,
+                                      bool *failed)
 {
     /* libcurl would add "Expect: 100-continue" to a larger body: a round trip */
     static const char *const always[] = {"Expect:", NULL};
@@ -129,7 +139,7 @@ static struct curl_slist *header_list(const fetch_request *rq, bool *failed)
     *failed = false;
     for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
         for (const char *const *p = groups[g]; p && *p; p++) {
-            struct curl_slist *next = curl_slist_append(list, *p);
+            struct curl_slist *next = cu->slist_append(list, *p);
             if (next == NULL) {
                 *failed = true;
                 return list;
@@ -139,42 +149,43 @@ static struct curl_slist *header_list(const fetch_request *rq, bool *failed)
     return list;
 }
 
-static void free_headers(struct curl_slist *list)
+static void free_headers(const fetch_curl_api *cu, struct curl_slist *list)
 {
     for (struct curl_slist *p = list; p; p = p->next)
         fetch_wipe(p->data, strlen(p->data));
-    curl_slist_free_all(list);
+    cu->slist_free_all(list);
 }
 
-static bool loopback_url(const char *url)
+static bool loopback_url(const fetch_curl_api *cu, const char *url)
 {
-    CURLU *u = curl_url();
+    CURLU *u = cu->url();
     char *host = NULL;
-    bool yes = u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-               curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+    bool yes = u && cu->url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+               cu->url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
                fetch_host_is_loopback(host);
-    curl_free(host);
-    curl_url_cleanup(u);
+    cu->mem_free(host);
+    cu->url_cleanup(u);
     return yes;
 }
 
 static CURLcode set_request(fetch_http *h, const fetch_request *rq, struct curl_slist *headers)
 {
     CURL *c = h->curl;
-    CURLcode rc = curl_easy_setopt(c, CURLOPT_URL, rq->url);
+    const fetch_curl_api *cu = h->cu;
+    CURLcode rc = cu->easy_setopt(c, CURLOPT_URL, rq->url);
     /* NULL: the environment's proxy; "": none, for a loopback address */
     if (!rc)
-        rc = curl_easy_setopt(c, CURLOPT_PROXY, loopback_url(rq->url) ? "" : NULL);
+        rc = cu->easy_setopt(c, CURLOPT_PROXY, loopback_url(cu, rq->url) ? "" : NULL);
     if (!rc)
-        rc = curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+        rc = cu->easy_setopt(c, CURLOPT_HTTPHEADER, headers);
     if (!rc && rq->body) {
-        rc = curl_easy_setopt(c, CURLOPT_POST, 1L);
+        rc = cu->easy_setopt(c, CURLOPT_POST, 1L);
         if (!rc)
-            rc = curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
+            rc = cu->easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
         if (!rc)
-            rc = curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->body);
+            rc = cu->easy_setopt(c, CURLOPT_POSTFIELDS, rq->body);
     } else if (!rc) {
-        rc = curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+        rc = cu->easy_setopt(c, CURLOPT_HTTPGET, 1L);
     }
     return rc;
 }
@@ -217,7 +228,7 @@ static int transfer_failed(fetch_http *h, const fetch_request *rq, const char *p
         return err_fail(err, ESPI_E_LIMIT, "fetch-too-large", &loc,
                         "%s %s: the answer is larger than %zu bytes, the most espi accepts",
                         rq->method, path, h->opts->max_body);
-    const char *detail = h->errbuf[0] ? h->errbuf : curl_easy_strerror(code);
+    const char *detail = h->errbuf[0] ? h->errbuf : h->cu->easy_strerror(code);
     if (strstr(detail, "CONNECT tunnel failed") != NULL || code == CURLE_PROXY)
         return err_fail(err, ESPI_E_IO, "fetch-proxy", &loc,
                         "%s %s: the proxy refused to connect to the server: check https_proxy, "
@@ -235,11 +246,11 @@ static void read_answer(fetch_http *h, fetch_response *rs)
 {
     char *type = NULL;
     curl_off_t retry = -1;
-    curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &rs->status);
-    curl_easy_getinfo(h->curl, CURLINFO_CONTENT_TYPE, &type);
+    h->cu->easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &rs->status);
+    h->cu->easy_getinfo(h->curl, CURLINFO_CONTENT_TYPE, &type);
     snprintf(rs->content_type, sizeof rs->content_type, "%s", type ? type : "");
     rs->retry_after = -1;
-    if (curl_easy_getinfo(h->curl, CURLINFO_RETRY_AFTER, &retry) == CURLE_OK && retry > 0)
+    if (h->cu->easy_getinfo(h->curl, CURLINFO_RETRY_AFTER, &retry) == CURLE_OK && retry > 0)
         rs->retry_after = retry > 86400 ? 86400 : (long)retry;
 }
 
@@ -272,15 +283,15 @@ int fetch_http_send(fetch_http *h, const fetch_request *rq, fetch_response *rs, 
     h->too_large = false;
     h->errbuf[0] = '\0';
     bool failed;
-    struct curl_slist *headers = header_list(rq, &failed);
+    struct curl_slist *headers = header_list(h->cu, rq, &failed);
     CURLcode code = failed ? CURLE_OUT_OF_MEMORY : set_request(h, rq, headers);
     double t0 = fetch_now();
     if (code == CURLE_OK)
-        code = curl_easy_perform(h->curl);
+        code = h->cu->easy_perform(h->curl);
     double took = fetch_now() - t0;
-    curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
-    curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, NULL);
-    free_headers(headers);
+    h->cu->easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
+    h->cu->easy_setopt(h->curl, CURLOPT_POSTFIELDS, NULL);
+    free_headers(h->cu, headers);
     h->sink = NULL;
     if (code == CURLE_OK)
         read_answer(h, rs);

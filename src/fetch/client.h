@@ -36,7 +36,8 @@ typedef struct fetch_response {
     fetch_buf body;         /* capped at the options' max_body */
 } fetch_response;
 
-/* opts must stay valid until fetch_http_free. */
+/* opts must stay valid until fetch_http_free. ESPI_E_IO ("fetch-libcurl")
+ * when libcurl cannot be loaded (fetch/curl_api.h). */
 int fetch_http_new(fetch_http **out, const espi_fetch_options *opts, espi_error *err);
 void fetch_http_free(fetch_http *h);
 

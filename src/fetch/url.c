@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* url.c - URL checks (with libcurl's URL parser) and escaping. */
+/* url.c - URL checks (with libcurl's URL parser, through fetch/curl_api.h) and
+ * escaping. */
 #include "fetch/url.h"
 
 #include "common/error.h"
+#include "fetch/curl_api.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -31,30 +33,30 @@ bool fetch_host_is_loopback(const char *host)
 }
 
 /* The part of a parsed URL, or NULL when it has none. */
-static char *part(CURLU *u, CURLUPart what)
+static char *part(const fetch_curl_api *cu, CURLU *u, CURLUPart what)
 {
     char *s = NULL;
-    if (curl_url_get(u, what, &s, 0) != CURLUE_OK)
+    if (cu->url_get(u, what, &s, 0) != CURLUE_OK)
         return NULL;
     return s;
 }
 
-static CURLU *parse(const char *url)
+static CURLU *parse(const fetch_curl_api *cu, const char *url)
 {
-    CURLU *u = curl_url();
+    CURLU *u = cu->url();
     if (u != NULL && (strlen(url) >= FETCH_URL_MAX ||
-                      curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)) {
-        curl_url_cleanup(u);
+                      cu->url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)) {
+        cu->url_cleanup(u);
         return NULL;
     }
     return u;
 }
 
 /* Why url may not be fetched; NULL when it may. */
-static const char *refusal(CURLU *u)
+static const char *refusal(const fetch_curl_api *cu, CURLU *u)
 {
-    char *scheme = part(u, CURLUPART_SCHEME), *host = part(u, CURLUPART_HOST);
-    char *user = part(u, CURLUPART_USER), *password = part(u, CURLUPART_PASSWORD);
+    char *scheme = part(cu, u, CURLUPART_SCHEME), *host = part(cu, u, CURLUPART_HOST);
+    char *user = part(cu, u, CURLUPART_USER), *password = part(cu, u, CURLUPART_PASSWORD);
     const char *why = NULL;
     if (user != NULL || password != NULL)
         why = "holds a user name or password: give the login with --user and the password "
@@ -66,18 +68,21 @@ static const char *refusal(CURLU *u)
               "for tests)";
     else if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)
         why = "is not https://";
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(user);
-    curl_free(password);
+    cu->mem_free(scheme);
+    cu->mem_free(host);
+    cu->mem_free(user);
+    cu->mem_free(password);
     return why;
 }
 
 int fetch_url_check(const char *url, const char *what, espi_error *err)
 {
-    CURLU *u = parse(url);
-    const char *why = u ? refusal(u) : "is not a URL libcurl can read";
-    curl_url_cleanup(u);
+    const fetch_curl_api *cu = fetch_curl(err);
+    if (cu == NULL)
+        return ESPI_E_IO;
+    CURLU *u = parse(cu, url);
+    const char *why = u ? refusal(cu, u) : "is not a URL libcurl can read";
+    cu->url_cleanup(u);
     if (why == NULL)
         return 0;
     char shown[256];
@@ -87,10 +92,13 @@ int fetch_url_check(const char *url, const char *what, espi_error *err)
 
 int fetch_url_origin(char *out, const char *url, espi_error *err)
 {
-    CURLU *u = parse(url);
-    char *scheme = u ? part(u, CURLUPART_SCHEME) : NULL;
-    char *host = u ? part(u, CURLUPART_HOST) : NULL;
-    char *port = u ? part(u, CURLUPART_PORT) : NULL;
+    const fetch_curl_api *cu = fetch_curl(err);
+    if (cu == NULL)
+        return ESPI_E_IO;
+    CURLU *u = parse(cu, url);
+    char *scheme = u ? part(cu, u, CURLUPART_SCHEME) : NULL;
+    char *host = u ? part(cu, u, CURLUPART_HOST) : NULL;
+    char *port = u ? part(cu, u, CURLUPART_PORT) : NULL;
     int rc = 0;
     if (scheme == NULL || host == NULL)
         rc = err_fail(err, ESPI_E_ARG, "fetch-url", NULL, "'%s' is not a URL", url);
@@ -99,21 +107,27 @@ int fetch_url_origin(char *out, const char *url, espi_error *err)
                  port ? port : "");
     for (char *p = out; rc == 0 && *p; p++) /* host names are not case-sensitive */
         *p = (char)tolower((unsigned char)*p);
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
-    curl_url_cleanup(u);
+    cu->mem_free(scheme);
+    cu->mem_free(host);
+    cu->mem_free(port);
+    cu->url_cleanup(u);
     return rc;
 }
 
-/* out = origin and path of url (no query, fragment, user or password). */
+/* out = origin and path of url (no query, fragment, user or password);
+ * "(a URL)" when libcurl cannot parse it, or cannot be loaded. */
 static void shown_parts(char *out, size_t size, const char *url, bool with_origin)
 {
-    CURLU *u = parse(url);
-    char *scheme = u ? part(u, CURLUPART_SCHEME) : NULL;
-    char *host = u ? part(u, CURLUPART_HOST) : NULL;
-    char *port = u ? part(u, CURLUPART_PORT) : NULL;
-    char *path = u ? part(u, CURLUPART_PATH) : NULL;
+    const fetch_curl_api *cu = fetch_curl(NULL);
+    if (cu == NULL) {
+        snprintf(out, size, "%s", "(a URL)");
+        return;
+    }
+    CURLU *u = parse(cu, url);
+    char *scheme = u ? part(cu, u, CURLUPART_SCHEME) : NULL;
+    char *host = u ? part(cu, u, CURLUPART_HOST) : NULL;
+    char *port = u ? part(cu, u, CURLUPART_PORT) : NULL;
+    char *path = u ? part(cu, u, CURLUPART_PATH) : NULL;
     if (scheme == NULL || host == NULL)
         snprintf(out, size, "%s", "(a URL)");
     else if (with_origin)
@@ -121,11 +135,11 @@ static void shown_parts(char *out, size_t size, const char *url, bool with_origi
                  path ? path : "/");
     else
         snprintf(out, size, "%s", path ? path : "/");
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
-    curl_free(path);
-    curl_url_cleanup(u);
+    cu->mem_free(scheme);
+    cu->mem_free(host);
+    cu->mem_free(port);
+    cu->mem_free(path);
+    cu->url_cleanup(u);
 }
 
 void fetch_url_shown(char *out, size_t size, const char *url)
@@ -140,18 +154,21 @@ void fetch_url_path(char *out, size_t size, const char *url)
 
 int fetch_url_resolve(char *out, const char *base, const char *ref, espi_error *err)
 {
-    CURLU *u = parse(base);
+    const fetch_curl_api *cu = fetch_curl(err);
+    if (cu == NULL)
+        return ESPI_E_IO;
+    CURLU *u = parse(cu, base);
     char *full = NULL;
     int rc = 0;
     if (u == NULL || strlen(ref) >= FETCH_URL_MAX ||
-        curl_url_set(u, CURLUPART_URL, ref, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_URL, &full, 0) != CURLUE_OK || strlen(full) >= FETCH_URL_MAX)
+        cu->url_set(u, CURLUPART_URL, ref, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
+        cu->url_get(u, CURLUPART_URL, &full, 0) != CURLUE_OK || strlen(full) >= FETCH_URL_MAX)
         rc = err_fail(err, ESPI_E_INPUT, "fetch-next", NULL,
                       "a rel=\"next\" link is not a URL that can be followed");
     else
         memcpy(out, full, strlen(full) + 1);
-    curl_free(full);
-    curl_url_cleanup(u);
+    cu->mem_free(full);
+    cu->url_cleanup(u);
     return rc;
 }
 

@@ -20,7 +20,10 @@ bool fetch_host_is_loopback(const char *host);
 
 /* Checks that url may be fetched: an absolute http(s) URL without a user
  * name or password, https:// or http:// to a loopback address. what names
- * it in the message ("--url"). ESPI_E_ARG otherwise. */
+ * it in the message ("--url"). ESPI_E_ARG otherwise. These functions parse
+ * with libcurl: ESPI_E_IO ("fetch-libcurl") when it cannot be loaded
+ * (fetch/curl_api.h); fetch_url_shown and fetch_url_path then give
+ * "(a URL)". */
 int fetch_url_check(const char *url, const char *what, espi_error *err);
 
 /* "scheme://host[:port]" of url into out (size FETCH_URL_MAX), lower case

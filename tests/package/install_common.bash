@@ -37,7 +37,8 @@ expected_output() {
 
 # check_run LABEL EXE ROOT [LIBDIR]: EXE prints the expected line for the
 # fixture; a shared EXE (LIBDIR given, used as LD_LIBRARY_PATH when not
-# empty) loads libespi.so.0 from under ROOT, a static one needs no libespi.
+# empty) loads libespi.so.0 from under ROOT, a static one needs no libespi;
+# neither needs libcurl (libespi opens it with dlopen when a fetch needs it).
 check_run() {
     local label=$1 exe=$2 root=$3 shared=${4+yes} libdir=${4-} out
     local env=(env)
@@ -52,6 +53,8 @@ check_run() {
         out=$(readelf -d "$exe")
         ! grep -q 'NEEDED.*libespi' <<<"$out" || fail "$label: the static build needs libespi.so"
     fi
+    out=$("${env[@]}" ldd "$exe")
+    ! grep -q 'libcurl' <<<"$out" || fail "$label: the program loads libcurl: $(grep libcurl <<<"$out")"
 }
 
 # pc_consumer LABEL ROOT ENV...: builds the example through pkg-config (run
@@ -65,6 +68,7 @@ pc_consumer() {
     cflags=$("${pc[@]}" --cflags espi) || fail "$label: pkg-config --cflags espi fails"
     libs=$("${pc[@]}" --libs espi) || fail "$label: pkg-config --libs espi fails"
     static=$("${pc[@]}" --libs --static espi) || fail "$label: pkg-config --libs --static espi fails"
+    case " $static " in *" -lcurl "*) fail "$label: pkg-config --libs --static espi names -lcurl: $static" ;; esac
     for d in $cflags; do
         case $d in -I"$root"/*) [ -e "${d#-I}/espi.h" ] && incdir=${d#-I} ;; esac
     done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# tests/unit/test_threads.c under ThreadSanitizer: the library and that test
-# only, built with -fsanitize=thread in a build tree of their own
+# tests/unit/test_threads.c and test_json_stream.c (files read ahead, the
+# repeated lists taken out on the reading thread) under ThreadSanitizer: the
+# library and those tests only, built with -fsanitize=thread in a build tree of their own
 # ($ESPI_BUILD/tsan, kept between runs so a re-run only rebuilds what
 # changed); any ThreadSanitizer report fails. libxml2, libxslt and the other
 # libraries are not instrumented, so this sees races in espi's own memory
@@ -26,17 +27,21 @@ cmake -S "$ESPI_SOURCE" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread \
     -DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=thread -DESPI_SANITIZE=OFF >"$tmp/configure.log" 2>&1 ||
     { cat "$tmp/configure.log"; echo "FAIL: configuring the ThreadSanitizer build"; exit 1; }
-cmake --build "$build" --target test_threads -j "$(nproc)" >"$tmp/build.log" 2>&1 ||
-    { tail -40 "$tmp/build.log"; echo "FAIL: building test_threads with ThreadSanitizer"; exit 1; }
+tests="test_threads test_json_stream"
+# shellcheck disable=SC2086 # two targets
+cmake --build "$build" --target $tests -j "$(nproc)" >"$tmp/build.log" 2>&1 ||
+    { tail -40 "$tmp/build.log"; echo "FAIL: building $tests with ThreadSanitizer"; exit 1; }
 
-# exitcode 66: a report fails the run whatever the test itself said
-status=0
-ESPI_TESTDATA=$ESPI_SOURCE/testdata TSAN_OPTIONS="exitcode=66 halt_on_error=0 second_deadlock_stack=1" \
-    "$build/tests/test_threads" >"$tmp/run.log" 2>&1 || status=$?
-if [ "$status" -ne 0 ] || grep -q "ThreadSanitizer" "$tmp/run.log"; then
-    cat "$tmp/run.log"
-    echo "FAIL: test_threads under ThreadSanitizer (exit $status)"
-    exit 1
-fi
-grep -E "^\[  PASSED  \]" "$tmp/run.log"
-echo "ok   test_threads under ThreadSanitizer: no report"
+for test in $tests; do
+    # exitcode 66: a report fails the run whatever the test itself said
+    status=0
+    ESPI_TESTDATA=$ESPI_SOURCE/testdata TSAN_OPTIONS="exitcode=66 halt_on_error=0 second_deadlock_stack=1" \
+        "$build/tests/$test" >"$tmp/run.log" 2>&1 || status=$?
+    if [ "$status" -ne 0 ] || grep -q "ThreadSanitizer" "$tmp/run.log"; then
+        cat "$tmp/run.log"
+        echo "FAIL: $test under ThreadSanitizer (exit $status)"
+        exit 1
+    fi
+    grep -E "^\[  PASSED  \]" "$tmp/run.log"
+    echo "ok   $test under ThreadSanitizer: no report"
+done
