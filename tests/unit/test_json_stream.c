@@ -6,7 +6,9 @@
  * and every error (a handler's after elided containers, yajl's inside one,
  * a file cut short in one, nesting too deep in one, a token too long in
  * one, with lines and a byte order mark) with its code, line, column and
- * message. The documents are made here, large enough for many chunks. */
+ * message; and what the scan of the reading thread must follow as the
+ * parse does (strings with brackets and escapes, an escaped key). The documents are made here,
+ * large enough for many chunks. */
 #include "testutil.h"
 
 #include "convert/smarthub/json_stream.h"
@@ -328,6 +330,39 @@ static void test_long_token_inside(void **state)
     assert_string_equal(o.err.code, "test-token");
 }
 
+/* What the scan must follow as the parse does: strings holding brackets,
+ * quotes and backslashes (in a kept value and in an elided one); a key
+ * written with an escape (the scan does not unescape: it stops eliding,
+ * and the result is the same); a bracket one too deep that is also a
+ * syntax error (the syntax error is said, as the parse says it). */
+static void test_scan_edges(void **state)
+{
+    (void)state;
+    outcome o = both_ways(document("", 0, "[\"]}\\\\\",\"x\\\"]{\"]", "\"]}{[\\\"\"", "}"), NULL);
+    assert_int_equal(o.rc, 0);
+    char *doc = document("", 0, "[1]", "3", "}");
+    char *key = strstr(doc, "\"skip\"");
+    assert_non_null(key);
+    size_t n = strlen(doc);
+    char *escaped = malloc(n + 8);
+    assert_non_null(escaped);
+    size_t at = (size_t)(key - doc);
+    memcpy(escaped, doc, at);
+    memcpy(escaped + at, "\"sk\\u0069p\"", 11);
+    memcpy(escaped + at + 11, doc + at + 6, n - at - 6 + 1);
+    free(doc);
+    outcome alone;
+    o = both_ways(escaped, &alone);
+    assert_int_equal(o.rc, 0);
+    assert_int_equal(alone.skipped, 4500 * 4 + 1);
+    char deep[200];
+    memset(deep, '[', 37);
+    memcpy(deep + 37, "{\"k\" [", 7);
+    deep[44] = '\0';
+    o = both_ways(document("", 0, deep, "3", "}"), NULL);
+    assert_string_equal(o.err.code, "test-syntax");
+}
+
 /* A refusal of the reader's (an array at the top) and a document that is
  * not one (a value after it): the same both ways. */
 static void test_other_errors(void **state)
@@ -349,7 +384,7 @@ int main(void)
         cmocka_unit_test(test_valid_elided),        cmocka_unit_test(test_handler_error_after),
         cmocka_unit_test(test_syntax_error_inside), cmocka_unit_test(test_cut_inside),
         cmocka_unit_test(test_too_deep_inside),     cmocka_unit_test(test_long_token_inside),
-        cmocka_unit_test(test_other_errors),
+        cmocka_unit_test(test_scan_edges),          cmocka_unit_test(test_other_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -251,12 +251,21 @@ static bool bare_char(unsigned char c)
            c == '+' || c == '-';
 }
 
+/* The reading thread's scan of the structure (see "Eliding"): called by
+ * guard_tokens at each string and each byte of punctuation. */
+typedef struct elider elider;
+static elider *scan_string_start(elider *e);
+static elider *scan_key_bytes(elider *e, const unsigned char *s, size_t n);
+static elider *scan_string_end(elider *e, bool escape);
+static elider *scan_punct(elider *e, size_t i, unsigned char c);
+
 /* Follows strings and bare values across chunks; returns the offset where
  * one grows past max_token, or n. yajl rescans a token that spans chunks,
  * so an endless one would take quadratic time. Every byte of the input
  * passes here: string bodies and bare values are skipped by tight loops,
- * the rest (punctuation, blanks) a byte at a time. */
-static size_t guard_tokens(json_stream *js, const unsigned char *buf, size_t n)
+ * the rest (punctuation, blanks) a byte at a time. e (NULL: none) scans
+ * the structure in the same pass; each hook answers NULL once it stops. */
+static size_t guard_tokens(json_stream *js, elider *e, const unsigned char *buf, size_t n)
 {
     const size_t max = js->spec->max_token;
     size_t i = 0;
@@ -268,9 +277,13 @@ static size_t guard_tokens(json_stream *js, const unsigned char *buf, size_t n)
             if (js->token_len + (run - i) > max)
                 return i + (max - js->token_len);
             js->token_len += run - i;
+            if (e != NULL)
+                e = scan_key_bytes(e, buf + i, run - i);
             if (run == n)
                 break;
             js->guard = buf[run] == '"' ? G_OUT : G_ESCAPE;
+            if (e != NULL)
+                e = scan_string_end(e, buf[run] != '"');
             i = run + 1;
         } else if (js->guard == G_ESCAPE) {
             js->guard = G_STRING;
@@ -285,10 +298,17 @@ static size_t guard_tokens(json_stream *js, const unsigned char *buf, size_t n)
             i = run; /* the byte after the value, if any, is taken below */
         } else {
             unsigned char c = buf[i++];
-            if (c == '"')
+            if (c == '"') {
                 js->guard = G_STRING, js->token_len = 0;
-            else
-                js->guard = bare_char(c) ? G_BARE : G_OUT, js->token_len = 1;
+                if (e != NULL)
+                    e = scan_string_start(e);
+            } else if (bare_char(c)) {
+                js->guard = G_BARE, js->token_len = 1;
+            } else {
+                js->guard = G_OUT, js->token_len = 1;
+                if (e != NULL)
+                    e = scan_punct(e, i - 1, c);
+            }
         }
     }
     return n;
@@ -328,7 +348,7 @@ static int feed_guarded(json_stream *js, const unsigned char *buf, size_t n, siz
 
 static int feed_chunk(json_stream *js, const unsigned char *buf, size_t n)
 {
-    return feed_guarded(js, buf, n, guard_tokens(js, buf, n));
+    return feed_guarded(js, buf, n, guard_tokens(js, NULL, buf, n));
 }
 
 /* Feeds what a partial byte order mark taken for text held back. */
@@ -438,17 +458,23 @@ static int read_all(json_stream *js, FILE *in, unsigned char **buf, size_t *cap)
 /* A poll response repeats every point in a list the reader ignores
  * (meterToChartData): a third of its bytes that yajl would lex and the
  * handlers would wave past, on the parse's path. When the reader gives its
- * skip rules, the reading thread runs a second yajl over the same bytes
- * with no handler but a shadow of the reader's path (kinds and fields),
- * and marks where each ignored container opens and closes. The parse then
- * gets an empty container of the same type in its place, and only counts
- * the lines of its bytes. What is said stays what the parse would say:
- * the shadow parser sees the bytes the parse would have (after the same
- * byte order mark), so a syntax error inside an elided container is
- * yajl's own message at its place, said once the parse reaches it; the
- * depth limit is kept inside it by the shadow (max_depth); and everything
- * outside elided containers is parsed as before. A start the parse might
- * take differently (part of a byte order mark) elides nothing. */
+ * skip rules, the reading thread follows the text's structure with a byte
+ * scan (strings, brackets, keys: a shadow of the reader's path, its kinds
+ * and fields) and marks where each ignored container opens and closes; a
+ * yajl of its own parses the bytes of that container, and only those. The
+ * parse then gets an empty container of the same type in its place, and
+ * only counts the lines of its bytes. What is said stays what the parse
+ * would say: a syntax error inside an elided container is yajl's own
+ * message at its place (yajl's state inside a value does not depend on
+ * what surrounds it), said once the parse reaches it; the depth limit is
+ * kept inside it by the scan (max_depth); everything outside elided
+ * containers is parsed as before, and a syntax error there is the parse's
+ * to find before it reaches any mark the scan put after it. What the scan
+ * cannot follow as the parse would (a key with an escape, a start that is
+ * part of a byte order mark, a structure the reader refuses) ends the
+ * eliding for the rest of the text. */
+
+#define SHADOW_KEY_MAX 128 /* longer keys name no field a reader knows */
 
 typedef enum elide_mark {
     MARK_OPEN,  /* an ignored container opens at offset (its bracket) */
@@ -475,21 +501,30 @@ typedef struct ahead_slot {
 
 typedef struct shadow_frame {
     int kind, field;
+    bool is_map;
+    bool want_key; /* a map after '{' or ',': the next string is a key */
 } shadow_frame;
 
 enum { SHADOW_START, SHADOW_ON, SHADOW_OFF };
 
-typedef struct elider {
+struct elider {
     const json_stream_spec *spec;
-    yajl_handle yh;
     int state;
-    uint64_t base;       /* offset of the bytes yajl_parse was given */
-    shadow_frame *stack; /* [0]: the top; then one per open container */
-    size_t depth;        /* containers open */
-    size_t elided;       /* depth of the elided container; 0: none */
-    ahead_slot *slot;    /* where marks go */
-    char message[256];   /* MARK_ERROR, MARK_END */
-} elider;
+    shadow_frame *stack; /* [0]: the top; then one per container open outside elided ones */
+    size_t depth;        /* containers open outside the elided one */
+    size_t inner;        /* containers open in the elided one, itself included; 0: none */
+    /* the scan across chunks (guard_tokens follows the strings) */
+    bool in_key, have_key; /* a key being read, or read and waiting for its ':' */
+    unsigned char key[SHADOW_KEY_MAX];
+    size_t key_len;
+    /* the elided container's own parse, fed its bytes of each chunk from piece */
+    yajl_handle yh;
+    const unsigned char *buf;
+    size_t piece;
+    uint64_t offset;   /* of buf[0] */
+    ahead_slot *slot;  /* where marks go */
+    char message[256]; /* MARK_ERROR, MARK_END */
+};
 
 static void put_mark(elider *e, elide_mark what, uint64_t offset, bool is_map)
 {
@@ -504,80 +539,6 @@ static void put_mark(elider *e, elide_mark what, uint64_t offset, bool is_map)
     s->marks[s->nmarks++] = (mark){offset, what, is_map};
 }
 
-static uint64_t shadow_offset(const elider *e)
-{
-    return e->base + yajl_get_bytes_consumed(e->yh);
-}
-
-static int shadow_key(void *ctx, const unsigned char *key, size_t len)
-{
-    elider *e = ctx;
-    if (e->elided == 0)
-        e->stack[e->depth].field = e->spec->skip->field(e->stack[e->depth].kind, key, len);
-    return 1;
-}
-
-static int shadow_open(elider *e, bool is_map)
-{
-    const json_skip_rules *r = e->spec->skip;
-    if (e->depth >= e->spec->max_depth) {
-        if (e->elided > 0) /* else the parse refuses it itself */
-            put_mark(e, MARK_DEEP, shadow_offset(e), is_map);
-        e->state = SHADOW_OFF;
-        return 0;
-    }
-    shadow_frame *top = &e->stack[e->depth];
-    int kind = r->skip_kind;
-    if (e->elided == 0) {
-        kind = r->child(top->kind, top->field, is_map);
-        if (kind < 0) { /* the reader refuses the text here: nothing more to elide */
-            e->state = SHADOW_OFF;
-            return 0;
-        }
-        if (kind == r->skip_kind) {
-            put_mark(e, MARK_OPEN, shadow_offset(e) - 1, is_map);
-            e->elided = e->depth + 1;
-        }
-    }
-    e->stack[++e->depth] = (shadow_frame){kind, r->none_field};
-    return e->state == SHADOW_ON;
-}
-
-static int shadow_open_map(void *ctx)
-{
-    return shadow_open(ctx, true);
-}
-
-static int shadow_open_array(void *ctx)
-{
-    return shadow_open(ctx, false);
-}
-
-static int shadow_close(void *ctx)
-{
-    elider *e = ctx;
-    if (e->elided == e->depth) {
-        put_mark(e, MARK_CLOSE, shadow_offset(e), false);
-        e->elided = 0;
-    }
-    e->depth--;
-    return e->state == SHADOW_ON;
-}
-
-static const yajl_callbacks shadow_callbacks = {
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    shadow_open_map,
-    shadow_key,
-    shadow_close,
-    shadow_open_array,
-    shadow_close,
-};
-
 static bool elider_init(elider *e, const json_stream_spec *spec)
 {
     memset(e, 0, sizeof *e);
@@ -586,13 +547,9 @@ static bool elider_init(elider *e, const json_stream_spec *spec)
     if (spec->skip == NULL || spec->max_depth == 0)
         return true;
     e->stack = malloc((spec->max_depth + 1) * sizeof *e->stack);
-    e->yh = e->stack ? yajl_alloc(&shadow_callbacks, NULL, e) : NULL;
-    if (e->yh == NULL) {
-        free(e->stack);
-        e->stack = NULL;
+    if (e->stack == NULL)
         return false;
-    }
-    e->stack[0] = (shadow_frame){spec->skip->top_kind, spec->skip->none_field};
+    e->stack[0] = (shadow_frame){spec->skip->top_kind, spec->skip->none_field, false, false};
     e->state = SHADOW_START;
     return true;
 }
@@ -605,7 +562,7 @@ static void elider_free(elider *e)
 }
 
 /* yajl's complaint, as set_yajl_error words it. */
-static void shadow_message(elider *e)
+static void elided_message(elider *e)
 {
     unsigned char *msg = yajl_get_error(e->yh, 0, NULL, 0);
     str_lcpy(e->message, msg ? (const char *)msg : "syntax error", sizeof e->message);
@@ -615,39 +572,182 @@ static void shadow_message(elider *e)
         e->message[--len] = '\0';
 }
 
-/* The shadow parse of a chunk whose tokens passed the guard, at offset. */
-static void elide_chunk(elider *e, ahead_slot *s, uint64_t offset)
+/* The elided container's bytes of this chunk up to end to its yajl; false,
+ * with MARK_ERROR put where yajl stopped, when they do not parse. */
+static bool parse_piece(elider *e, size_t end)
 {
-    size_t skip = 0;
-    if (e->state == SHADOW_START) {
-        /* the parse drops a whole byte order mark at the start; it takes
-         * part of one for text, which the shadow does not follow */
-        bool bom = s->n >= 3 && memcmp(s->buf, bom_bytes, 3) == 0;
-        e->state = bom || s->buf[0] != bom_bytes[0] ? SHADOW_ON : SHADOW_OFF;
-        skip = bom ? 3 : 0;
-    }
-    if (e->state != SHADOW_ON)
-        return;
-    e->slot = s;
-    e->base = offset + skip;
-    yajl_status st = yajl_parse(e->yh, s->buf + skip, s->n - skip);
-    if (st == yajl_status_error) {
-        if (e->elided > 0) {
-            shadow_message(e);
-            put_mark(e, MARK_ERROR, shadow_offset(e), false);
-        }
-        e->state = SHADOW_OFF;
-    }
+    yajl_status st = yajl_parse(e->yh, e->buf + e->piece, end - e->piece);
+    uint64_t at = e->offset + e->piece + yajl_get_bytes_consumed(e->yh);
+    e->piece = end;
+    if (st == yajl_status_ok)
+        return true;
+    elided_message(e);
+    put_mark(e, MARK_ERROR, at, false);
+    e->state = SHADOW_OFF;
+    return false;
 }
 
-/* The end of the input (s: its empty slot). */
+/* '{' or '[' at buf[i]. */
+static void scan_open(elider *e, size_t i, bool is_map)
+{
+    const json_skip_rules *r = e->spec->skip;
+    if (e->depth + e->inner >= e->spec->max_depth) {
+        /* inside an elided container, said after its bracket (unless yajl
+         * stops before, or at it); outside, the parse says it itself */
+        if (e->inner > 0 && parse_piece(e, i + 1))
+            put_mark(e, MARK_DEEP, e->offset + i + 1, is_map);
+        e->state = SHADOW_OFF;
+        return;
+    }
+    if (e->inner > 0) {
+        e->inner++;
+        return;
+    }
+    shadow_frame *top = &e->stack[e->depth];
+    int kind = r->child(top->kind, top->is_map ? top->field : r->none_field, is_map);
+    if (kind < 0) { /* the reader refuses the text here: nothing more to elide */
+        e->state = SHADOW_OFF;
+        return;
+    }
+    top->want_key = false;
+    if (kind == r->skip_kind) {
+        e->yh = yajl_alloc(NULL, NULL, NULL);
+        if (e->yh == NULL) {
+            e->slot->nomem = true;
+            e->state = SHADOW_OFF;
+            return;
+        }
+        put_mark(e, MARK_OPEN, e->offset + i, is_map);
+        e->inner = 1;
+        e->piece = i;
+        return;
+    }
+    e->stack[++e->depth] = (shadow_frame){kind, r->none_field, is_map, is_map};
+}
+
+/* '}' or ']' at buf[i]. */
+static void scan_close(elider *e, size_t i)
+{
+    if (e->inner > 1) {
+        e->inner--;
+        return;
+    }
+    if (e->inner == 1) { /* the elided container ends: its yajl must agree */
+        if (!parse_piece(e, i + 1))
+            return;
+        if (yajl_complete_parse(e->yh) != yajl_status_ok) {
+            elided_message(e);
+            put_mark(e, MARK_ERROR, e->offset + i + 1, false);
+            e->state = SHADOW_OFF;
+            return;
+        }
+        yajl_free(e->yh);
+        e->yh = NULL;
+        e->inner = 0;
+        put_mark(e, MARK_CLOSE, e->offset + i + 1, false);
+        return;
+    }
+    if (e->depth == 0) { /* a bracket closing nothing: the parse says so */
+        e->state = SHADOW_OFF;
+        return;
+    }
+    e->depth--;
+}
+
+/* The hooks of guard_tokens. Each answers e, or NULL once the scan has
+ * stopped. */
+static elider *scan_on(elider *e)
+{
+    return e->state == SHADOW_ON ? e : NULL;
+}
+
+static elider *scan_string_start(elider *e)
+{
+    shadow_frame *top = &e->stack[e->depth];
+    if (e->inner == 0 && top->is_map && top->want_key) {
+        e->in_key = true;
+        e->key_len = 0;
+    }
+    return e;
+}
+
+static elider *scan_key_bytes(elider *e, const unsigned char *s, size_t n)
+{
+    if (!e->in_key)
+        return e;
+    if (e->key_len + n > SHADOW_KEY_MAX) { /* longer than any field a reader knows */
+        e->state = SHADOW_OFF;
+        return NULL;
+    }
+    memcpy(e->key + e->key_len, s, n);
+    e->key_len += n;
+    return e;
+}
+
+/* The string's run stopped at its closing quote, or at a backslash. */
+static elider *scan_string_end(elider *e, bool escape)
+{
+    if (escape) {
+        if (e->in_key) /* the reader sees the key unescaped: not followed */
+            e->state = SHADOW_OFF;
+        return scan_on(e);
+    }
+    e->have_key = e->in_key;
+    e->in_key = false;
+    return e;
+}
+
+/* Punctuation or a blank at buf[i]. */
+static elider *scan_punct(elider *e, size_t i, unsigned char c)
+{
+    shadow_frame *top = &e->stack[e->depth];
+    if (c == '{' || c == '[')
+        scan_open(e, i, c == '{');
+    else if (c == '}' || c == ']')
+        scan_close(e, i);
+    else if (e->inner == 0 && c == ':' && e->have_key) {
+        top->field = e->spec->skip->field(top->kind, e->key, e->key_len);
+        top->want_key = e->have_key = false;
+    } else if (e->inner == 0 && c == ',' && top->is_map)
+        top->want_key = true;
+    return scan_on(e);
+}
+
+/* Before the guard's pass over a chunk at offset: the scan that goes with
+ * it, or NULL (none, or stopped). The first chunk decides: the parse drops
+ * a whole byte order mark at the start (its bytes are nothing the scan
+ * looks at); it takes part of one for text, which the scan does not follow. */
+static elider *elide_begin(elider *e, ahead_slot *s, uint64_t offset)
+{
+    if (e->state == SHADOW_START)
+        e->state = (s->n >= 3 && memcmp(s->buf, bom_bytes, 3) == 0) || s->buf[0] != bom_bytes[0]
+                       ? SHADOW_ON
+                       : SHADOW_OFF;
+    if (e->state != SHADOW_ON)
+        return NULL;
+    e->slot = s;
+    e->buf = s->buf;
+    e->offset = offset;
+    e->piece = 0;
+    return e;
+}
+
+/* After the guard's pass, when every token passed: the elided container's
+ * bytes of the chunk to its yajl. */
+static void elide_finish(elider *e, const ahead_slot *s)
+{
+    if (e->state == SHADOW_ON && e->inner > 0)
+        (void)parse_piece(e, s->n);
+}
+
+/* The end of the input (s: its empty slot) inside an elided container. */
 static void elide_end(elider *e, ahead_slot *s)
 {
-    if (e->state != SHADOW_ON || e->elided == 0)
+    if (e->state != SHADOW_ON || e->inner == 0)
         return;
     e->slot = s;
-    if (yajl_complete_parse(e->yh) == yajl_status_error) {
-        shadow_message(e);
+    if (yajl_complete_parse(e->yh) != yajl_status_ok) {
+        elided_message(e);
         put_mark(e, MARK_END, 0, false);
     }
     e->state = SHADOW_OFF;
@@ -752,11 +852,15 @@ static void *read_ahead(void *arg)
             return NULL;
         slot->nmarks = 0;
         slot->n = fread(slot->buf, 1, a->chunk, a->in);
-        slot->bad = slot->n > 0 ? guard_tokens(&a->guard, slot->buf, slot->n) : 0;
-        if (slot->n == 0)
+        if (slot->n > 0) {
+            elider *e = elide_begin(&a->elide, slot, offset);
+            slot->bad = guard_tokens(&a->guard, e, slot->buf, slot->n);
+            if (slot->bad == slot->n)
+                elide_finish(&a->elide, slot);
+        } else {
+            slot->bad = 0;
             elide_end(&a->elide, slot);
-        else if (slot->bad == slot->n)
-            elide_chunk(&a->elide, slot, offset);
+        }
         offset += slot->n;
         pthread_mutex_lock(&a->lock);
         a->produced++;
