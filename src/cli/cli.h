@@ -119,11 +119,14 @@ typedef struct cli_check {
     const char *after;       /* "remain after ...": NULL, "conversion" */
 } cli_check;
 
-/* Whether each of running jobs (conversions, or checks of what they write)
- * has a second core to itself: where it has, a job may take a thread more
- * to finish sooner; where the cores are all busy, that thread would only
- * add work (--output-dir -j N). */
-bool cli_cores_to_spare(int running);
+/* A conversion (or fetch) under way, from its first read to its output
+ * kept: counted so that each can tell whether it has a second core to
+ * itself (cli_cores_to_spare: --output-dir -j N runs several at once).
+ * Where it has, a job may take a thread more to finish sooner; where the
+ * cores are all busy, that thread would only add work. */
+void cli_job_begin(void);
+void cli_job_end(void);
+bool cli_cores_to_spare(void);
 
 /* Writes feed to path (NULL: stdout) through a temporary file, checked as
  * check says (NULL: not checked). A schema finding is espi's bug: nothing

@@ -10,7 +10,6 @@
 #include "espi.h"
 
 #include <errno.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -436,9 +435,6 @@ static espi_convert_options convert_options_of(const convert_opts *o, const conv
     return co;
 }
 
-/* Conversions running in this process: --output-dir -j N runs several. */
-static atomic_int converting;
-
 /* One feed from inputs, written to output (NULL: stdout) unless --dry-run;
  * only the usage of account and location when account is not NULL
  * (--group account); tally (may be NULL) gets what it came to. Returns the
@@ -451,8 +447,8 @@ static int convert_one(const cli_io *io, const convert_opts *o, const convert_se
     espi_convert_options co = convert_options_of(o, s, print_diag, &rep);
     co.only_account = account;
     co.only_location = account ? location : NULL;
-    int running = atomic_fetch_add(&converting, 1) + 1;
-    co.threads = cli_cores_to_spare(running) ? 0 : 1;
+    cli_job_begin();
+    co.threads = cli_cores_to_spare() ? 0 : 1;
     espi_converter *conv = NULL;
     espi_feed *feed = NULL;
     espi_error err;
@@ -468,7 +464,6 @@ static int convert_one(const cli_io *io, const convert_opts *o, const convert_se
         print_error(&rep, &err);
         code = cli_exit_code(rc);
     }
-    atomic_fetch_sub(&converting, 1); /* read: what is written is counted by the check */
     if (code == CLI_OK && o->dry_run) {
         if (!o->quiet) /* -q: nothing said, and still nothing written */
             say_dry_run(io, feed);
@@ -477,6 +472,7 @@ static int convert_one(const cli_io *io, const convert_opts *o, const convert_se
     }
     espi_feed_free(feed);
     espi_converter_free(conv);
+    cli_job_end();
     return code;
 }
 
@@ -559,17 +555,22 @@ static int scan_group(void *ctx, const cli_io *io, const char *input, espi_accou
     co.strict = false; /* what --strict refuses refuses the FILE's group, as with -o */
     scanning sc = {NULL, bc->s->format, oc};
     espi_error err;
+    cli_job_begin();
+    co.threads = cli_cores_to_spare() ? 0 : 1;
     int rc = espi_converter_new(&sc.conv, &co, &err);
+    int code = CLI_OK;
     if (rc != 0) {
         cli_print_error(io, &err);
         scan_failed(&sc, input, &err, false);
-        return cli_exit_code(rc);
+        code = cli_exit_code(rc);
+    } else {
+        cli_inputs ci = {io, scan_input, scan_failed, &sc, false, true};
+        code = cli_read_inputs(&ci, input);
+        if (code == CLI_OK)
+            espi_converter_accounts(sc.conv, found, found_ctx);
+        espi_converter_free(sc.conv);
     }
-    cli_inputs ci = {io, scan_input, scan_failed, &sc, false, true};
-    int code = cli_read_inputs(&ci, input);
-    if (code == CLI_OK)
-        espi_converter_accounts(sc.conv, found, found_ctx);
-    espi_converter_free(sc.conv);
+    cli_job_end();
     return code;
 }
 

@@ -460,16 +460,29 @@ static int overlap_finish(const cli_io *io, overlap *v, pthread_t *threads, int 
     return rc == 0 && again ? 1 : rc;
 }
 
-/* Checks running in this process: --output-dir -j N runs several at once. */
-static atomic_int checks_running;
+/* Conversions under way in this process: --output-dir -j N runs several
+ * at once. */
+static atomic_int jobs_running;
 
-/* The checks take two more threads and more work in all; they pay where
- * each check has two cores to itself, and cost where the cores are busy
- * with other conversions (the check then runs after the write). */
-bool cli_cores_to_spare(int running)
+void cli_job_begin(void)
+{
+    atomic_fetch_add(&jobs_running, 1);
+}
+
+void cli_job_end(void)
+{
+    atomic_fetch_sub(&jobs_running, 1);
+}
+
+/* A second thread for a job (the checks, reading ahead) pays where each
+ * job under way has two cores to itself, and costs where the cores are
+ * busy with other jobs: the split checks parse the output twice, and the
+ * reading thread scans the input again. */
+bool cli_cores_to_spare(void)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    return cores > 1 && (long)running * 2 <= cores;
+    int running = atomic_load(&jobs_running);
+    return cores > 1 && (long)(running > 1 ? running : 1) * 2 <= cores;
 }
 
 int cli_write_feed_checked(const cli_io *io, const char *path, const espi_feed *feed,
@@ -480,10 +493,9 @@ int cli_write_feed_checked(const cli_io *io, const char *path, const espi_feed *
     const char *shown = path ? path : "<stdout>";
     int rc = espi_output_open(&out, path, &err);
     bool checking = rc == 0 && check && check->run;
-    int running = checking ? atomic_fetch_add(&checks_running, 1) + 1 : 0;
     pthread_t threads[READERS];
     overlap *v =
-        checking && cli_cores_to_spare(running) ? overlap_start(out, shown, check, threads) : NULL;
+        checking && cli_cores_to_spare() ? overlap_start(out, shown, check, threads) : NULL;
     if (rc == 0)
         rc = espi_feed_write_xml(v ? v->tee : espi_output_stream(out), shown, feed, wo, &err);
     bool after = v == NULL;
@@ -496,8 +508,6 @@ int cli_write_feed_checked(const cli_io *io, const char *path, const espi_feed *
         rc = self_check_after(io, out, shown, path != NULL, check, &err);
         bug = rc == ESPI_E_INPUT;
     }
-    if (checking)
-        atomic_fetch_sub(&checks_running, 1);
     if (bug) {
         fprintf(io->err,
                 "%s: error: self-check: the generated feed does not pass the ESPI "

@@ -450,6 +450,9 @@ static int read_all(json_stream *js, FILE *in, unsigned char **buf, size_t *cap)
  * chunks are held. */
 #define AHEAD 4
 #define AHEAD_MIN 16384
+/* Files of fewer chunks are read on the parse's thread: a thread would
+ * cost more than it saves (a day's poll response is 43 kB). */
+#define AHEAD_CHUNKS_MIN 8
 
 /* ------------------------------------------------------------------ */
 /* Eliding                                                             */
@@ -500,7 +503,7 @@ typedef struct ahead_slot {
 } ahead_slot;
 
 typedef struct shadow_frame {
-    int kind, field;
+    int kind;
     bool is_map;
     bool want_key; /* a map after '{' or ',': the next string is a key */
 } shadow_frame;
@@ -513,8 +516,10 @@ struct elider {
     shadow_frame *stack; /* [0]: the top; then one per container open outside elided ones */
     size_t depth;        /* containers open outside the elided one */
     size_t inner;        /* containers open in the elided one, itself included; 0: none */
-    /* the scan across chunks (guard_tokens follows the strings) */
-    bool in_key, have_key; /* a key being read, or read and waiting for its ':' */
+    /* the scan across chunks (guard_tokens follows the strings); the last
+     * key read is that of the map a container opens in: each value of a
+     * map comes after its key, and what came between is closed */
+    bool in_key;
     unsigned char key[SHADOW_KEY_MAX];
     size_t key_len;
     /* the elided container's own parse, fed its bytes of each chunk from piece */
@@ -549,7 +554,7 @@ static bool elider_init(elider *e, const json_stream_spec *spec)
     e->stack = malloc((spec->max_depth + 1) * sizeof *e->stack);
     if (e->stack == NULL)
         return false;
-    e->stack[0] = (shadow_frame){spec->skip->top_kind, spec->skip->none_field, false, false};
+    e->stack[0] = (shadow_frame){spec->skip->top_kind, false, false};
     e->state = SHADOW_START;
     return true;
 }
@@ -604,12 +609,13 @@ static void scan_open(elider *e, size_t i, bool is_map)
         return;
     }
     shadow_frame *top = &e->stack[e->depth];
-    int kind = r->child(top->kind, top->is_map ? top->field : r->none_field, is_map);
+    /* the field is looked up only here: most keys hold scalars */
+    int field = top->is_map ? r->field(top->kind, e->key, e->key_len) : r->none_field;
+    int kind = r->child(top->kind, field, is_map);
     if (kind < 0) { /* the reader refuses the text here: nothing more to elide */
         e->state = SHADOW_OFF;
         return;
     }
-    top->want_key = false;
     if (kind == r->skip_kind) {
         e->yh = yajl_alloc(NULL, NULL, NULL);
         if (e->yh == NULL) {
@@ -622,7 +628,7 @@ static void scan_open(elider *e, size_t i, bool is_map)
         e->piece = i;
         return;
     }
-    e->stack[++e->depth] = (shadow_frame){kind, r->none_field, is_map, is_map};
+    e->stack[++e->depth] = (shadow_frame){kind, is_map, is_map};
 }
 
 /* '}' or ']' at buf[i]. */
@@ -667,6 +673,7 @@ static elider *scan_string_start(elider *e)
     if (e->inner == 0 && top->is_map && top->want_key) {
         e->in_key = true;
         e->key_len = 0;
+        top->want_key = false;
     }
     return e;
 }
@@ -692,7 +699,6 @@ static elider *scan_string_end(elider *e, bool escape)
             e->state = SHADOW_OFF;
         return scan_on(e);
     }
-    e->have_key = e->in_key;
     e->in_key = false;
     return e;
 }
@@ -700,16 +706,12 @@ static elider *scan_string_end(elider *e, bool escape)
 /* Punctuation or a blank at buf[i]. */
 static elider *scan_punct(elider *e, size_t i, unsigned char c)
 {
-    shadow_frame *top = &e->stack[e->depth];
     if (c == '{' || c == '[')
         scan_open(e, i, c == '{');
     else if (c == '}' || c == ']')
         scan_close(e, i);
-    else if (e->inner == 0 && c == ':' && e->have_key) {
-        top->field = e->spec->skip->field(top->kind, e->key, e->key_len);
-        top->want_key = e->have_key = false;
-    } else if (e->inner == 0 && c == ',' && top->is_map)
-        top->want_key = true;
+    else if (c == ',' && e->inner == 0 && e->stack[e->depth].is_map)
+        e->stack[e->depth].want_key = true;
     return scan_on(e);
 }
 
@@ -965,7 +967,7 @@ static bool reads_ahead(const json_stream_spec *spec, FILE *in)
     int fd = fileno(in);
     return spec->chunk >= AHEAD_MIN && spec->max_chunk <= spec->chunk &&
            sysconf(_SC_NPROCESSORS_ONLN) > 1 && fd >= 0 && fstat(fd, &st) == 0 &&
-           S_ISREG(st.st_mode);
+           S_ISREG(st.st_mode) && st.st_size >= (off_t)(AHEAD_CHUNKS_MIN * spec->chunk);
 }
 
 static int parse(json_stream *js, const json_stream_spec *spec, const json_handlers *h, void *ctx,
