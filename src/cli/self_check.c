@@ -219,6 +219,7 @@ static int self_check_after(const cli_io *io, espi_output *out, const char *show
 #define RING_SIZE (1024 * 1024)
 #define RING_READ (64 * 1024) /* the checks' reads: their FILE buffers */
 #define READERS 2             /* the schema, the rules */
+#define TRAIL (256 * 1024)    /* how far the rules may read past the schema check */
 
 typedef struct overlap overlap;
 
@@ -298,6 +299,21 @@ static ssize_t tee_write(void *cookie, const char *buf, size_t n)
     return (ssize_t)n;
 }
 
+/* How far reader r may read now: to what was put, and the rules no further
+ * than TRAIL past the schema check. The schema check has the most work of
+ * the three threads; were the rules free to run ahead, the three would
+ * share the two cores evenly and the schema check would finish last,
+ * alone. Held behind it, the rules and the writer share one core and the
+ * schema check has the other. */
+static uint64_t readable_to(const overlap *v, const ring_reader *r)
+{
+    const ring_reader *schema = &v->readers[0];
+    if (r->index == 0 || schema->gone)
+        return v->tail;
+    uint64_t lead = schema->pos + TRAIL;
+    return lead < v->tail ? lead : v->tail;
+}
+
 /* fopencookie read: what the ring holds for this reader, waiting for more
  * until it is closed. */
 static ssize_t ring_read(void *cookie, char *buf, size_t size)
@@ -305,15 +321,16 @@ static ssize_t ring_read(void *cookie, char *buf, size_t size)
     ring_reader *r = cookie;
     overlap *v = r->v;
     pthread_mutex_lock(&v->lock);
-    while (v->tail == r->pos && !v->closed) {
+    uint64_t limit;
+    while ((limit = readable_to(v, r)) == r->pos && !(v->closed && r->pos == v->tail)) {
         v->readers_waiting++;
         pthread_cond_wait(&v->readable, &v->lock);
         v->readers_waiting--;
     }
     size_t n = 0;
-    while (n < size && r->pos < v->tail) {
+    while (n < size && r->pos < limit) {
         size_t at = (size_t)(r->pos % RING_SIZE);
-        uint64_t left = v->tail - r->pos;
+        uint64_t left = limit - r->pos;
         size_t k = RING_SIZE - at < size - n ? RING_SIZE - at : size - n;
         if (k > left)
             k = (size_t)left;
@@ -321,6 +338,8 @@ static ssize_t ring_read(void *cookie, char *buf, size_t size)
         r->pos += k;
         n += k;
     }
+    if (r->index == 0 && n > 0 && v->readers_waiting > 0) /* the rules may be held */
+        pthread_cond_broadcast(&v->readable);
     /* the writer is woken once a quarter of the ring is free, not for each read */
     if (v->writer_waiting && RING_SIZE - ring_held(v) >= RING_SIZE / 4)
         pthread_cond_signal(&v->writable);
@@ -365,8 +384,9 @@ static void *check_thread(void *arg)
     else
         r->rc = run_check(r, in);
     pthread_mutex_lock(&v->lock);
-    r->gone = true; /* the writer must not wait for a reader that left */
+    r->gone = true; /* the writer must not wait for a reader that left, nor the rules */
     pthread_cond_signal(&v->writable);
+    pthread_cond_broadcast(&v->readable);
     pthread_mutex_unlock(&v->lock);
     if (in != NULL)
         fclose(in);
