@@ -7,7 +7,8 @@
  * a file cut short in one, nesting too deep in one, a token too long in
  * one, with lines and a byte order mark) with its code, line, column and
  * message; and what the scan of the reading thread must follow as the
- * parse does (strings with brackets and escapes, an escaped key). The documents are made here,
+ * parse does (strings with brackets and escapes, an escaped key); and 400
+ * documents damaged at random, each the same both ways. The documents are made here,
  * large enough for many chunks. */
 #include "testutil.h"
 
@@ -363,6 +364,63 @@ static void test_scan_edges(void **state)
     assert_string_equal(o.err.code, "test-syntax");
 }
 
+/* xorshift64*: the same damage every run */
+static uint64_t next_random(uint64_t *state)
+{
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    return *state * 0x2545F4914F6CDD1DULL;
+}
+
+/* Random damage, the same both ways: a byte dropped, one put in or
+ * replaced (punctuation, quotes, backslashes, blanks, letters and
+ * digits), a short run doubled; one to three of them, anywhere in a
+ * document with line breaks, nesting and escapes in its elided lists.
+ * 400 documents from a fixed seed; most of them are broken somewhere. */
+static void test_random_damage(void **state)
+{
+    (void)state;
+    static const char bytes[] = "{}[]:,\"\\ \n1aeu";
+    uint64_t seed = 0x9E3779B97F4A7C15ULL;
+    char *base = document("", 9, "[[[{\"a\":[1,{\"b\":\"x\\\\\\\"y\"}]}]]]", "{\"t\":[1,2]}", "}");
+    size_t n = strlen(base);
+    size_t broken = 0;
+    for (int round = 0; round < 400; round++) {
+        char *doc = malloc(n + 256);
+        assert_non_null(doc);
+        memcpy(doc, base, n + 1);
+        size_t len = n;
+        int edits = 1 + (int)(next_random(&seed) % 3);
+        for (int k = 0; k < edits; k++) {
+            size_t at = (size_t)(next_random(&seed) % len);
+            char c = bytes[next_random(&seed) % (sizeof bytes - 1)];
+            switch (next_random(&seed) % 4) {
+            case 0: /* dropped (the terminator moves with the rest) */
+                memmove(doc + at, doc + at + 1, len - at);
+                len--;
+                break;
+            case 1: /* put in */
+                memmove(doc + at + 1, doc + at, len - at + 1);
+                doc[at] = c;
+                len++;
+                break;
+            case 2: /* replaced */ doc[at] = c; break;
+            default: { /* a run of up to 40 bytes doubled */
+                size_t run = len - at < 40 ? len - at : 40;
+                memmove(doc + at + run, doc + at, len - at + 1);
+                len += run;
+                break;
+            }
+            }
+        }
+        outcome o = both_ways(doc, NULL);
+        broken += o.rc != 0;
+    }
+    free(base);
+    assert_true(broken > 200);
+}
+
 /* A refusal of the reader's (an array at the top) and a document that is
  * not one (a value after it): the same both ways. */
 static void test_other_errors(void **state)
@@ -384,7 +442,8 @@ int main(void)
         cmocka_unit_test(test_valid_elided),        cmocka_unit_test(test_handler_error_after),
         cmocka_unit_test(test_syntax_error_inside), cmocka_unit_test(test_cut_inside),
         cmocka_unit_test(test_too_deep_inside),     cmocka_unit_test(test_long_token_inside),
-        cmocka_unit_test(test_scan_edges),          cmocka_unit_test(test_other_errors),
+        cmocka_unit_test(test_scan_edges),          cmocka_unit_test(test_random_damage),
+        cmocka_unit_test(test_other_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
