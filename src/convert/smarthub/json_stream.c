@@ -445,10 +445,14 @@ static int read_all(json_stream *js, FILE *in, unsigned char **buf, size_t *cap)
 
 /* With fixed reads of at least AHEAD_MIN bytes and a second core, a
  * thread reads the next chunks and runs the token guard over them while
- * yajl parses this one: the reads and the guard (a quarter of the time a
- * large poll response takes) come off the parse's path. At most AHEAD
- * chunks are held. */
-#define AHEAD 4
+ * yajl parses this one: the reads and the guard come off the parse's path.
+ * At most AHEAD chunks are held (4 MiB), allocated as the reading gets
+ * that far ahead: the reading thread parses the elided lists (below) on
+ * its own and must be well ahead when the parse reaches one, which it
+ * then skips at once; with 4 chunks the parse waited for it at each of a
+ * year's lists (20 ms each), with 64 it does not. */
+#define AHEAD 64
+#define AHEAD_FIRST 4 /* chunks allocated before the thread starts */
 #define AHEAD_MIN 16384
 /* Files of fewer chunks are read on the parse's thread: a thread would
  * cost more than it saves (a day's poll response is 43 kB). */
@@ -853,8 +857,12 @@ static void *read_ahead(void *arg)
         if (stop)
             return NULL;
         slot->nmarks = 0;
-        slot->n = fread(slot->buf, 1, a->chunk, a->in);
-        if (slot->n > 0) {
+        if (slot->buf == NULL && (slot->buf = malloc(a->chunk)) == NULL)
+            slot->nomem = true;
+        slot->n = slot->nomem ? 0 : fread(slot->buf, 1, a->chunk, a->in);
+        if (slot->nomem) {
+            slot->bad = 0;
+        } else if (slot->n > 0) {
             elider *e = elide_begin(&a->elide, slot, offset);
             slot->bad = guard_tokens(&a->guard, e, slot->buf, slot->n);
             if (slot->bad == slot->n)
@@ -868,7 +876,7 @@ static void *read_ahead(void *arg)
         a->produced++;
         pthread_cond_broadcast(&a->cond);
         pthread_mutex_unlock(&a->lock);
-        if (slot->n == 0 || slot->bad < slot->n)
+        if (slot->n == 0 || slot->bad < slot->n || slot->nomem)
             return NULL; /* the end, or the parse stops there */
     }
 }
@@ -900,8 +908,6 @@ static void ahead_free(ahead *a)
 /* One chunk read ahead, at offset, to the parse. */
 static int feed_slot(json_stream *js, const ahead *a, const ahead_slot *s, uint64_t offset)
 {
-    if (s->nomem)
-        return err_fail(js->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     /* a token too long is said at its place, elided or not */
     if (s->bad < s->n || (s->nmarks == 0 && !js->in_elided))
         return feed_read(js, s->buf, s->n, s->bad);
@@ -920,7 +926,7 @@ static int read_all_ahead(json_stream *js, FILE *in)
     a->chunk = js->spec->chunk;
     a->guard.spec = js->spec;
     bool ok = elider_init(&a->elide, js->spec);
-    for (size_t i = 0; i < AHEAD && ok; i++)
+    for (size_t i = 0; i < AHEAD_FIRST && ok; i++)
         ok = (a->slots[i].buf = malloc(a->chunk)) != NULL;
     pthread_mutex_init(&a->lock, NULL);
     pthread_cond_init(&a->cond, NULL);
@@ -933,6 +939,10 @@ static int read_all_ahead(json_stream *js, FILE *in)
     uint64_t offset = 0;
     for (size_t k = 0; rc == 0; k++) {
         ahead_slot *slot = ahead_next(a, k);
+        if (slot->nomem) { /* a chunk or a mark could not be had */
+            rc = err_fail(js->err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+            break;
+        }
         if (slot->n == 0) {
             /* the text ended inside an elided container (a read error is
              * finish_stream's to say) */
