@@ -368,6 +368,14 @@ typedef enum espi_schema_set {
     ESPI_SCHEMA_ESPI_33 = 1  /* usage feed, ESPI 3.3 (link type required) */
 } espi_schema_set;
 
+/* (added after 0.1.0) Compiles the bundled schemas of set now (the usage
+ * feed's, and the customer feed's when customer), as the first validation
+ * would; they are kept for every later call. For a program that will
+ * validate and has something else to do first: called on another thread
+ * meanwhile, the validation does not wait for it (espi convert calls it
+ * while it reads its inputs). */
+ESPI_API int espi_schema_load(espi_schema_set set, bool customer, espi_error *err);
+
 /* Validates the file at path (name is used in messages) against the bundled
  * schemas, streaming. Each finding goes to on_diag. Returns ESPI_OK when
  * valid, ESPI_E_INPUT when invalid or not well-formed, ESPI_E_IO when the

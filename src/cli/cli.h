@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <stdio.h>
 
 #include "espi.h"
@@ -127,6 +128,12 @@ typedef struct cli_check {
 void cli_job_begin(void);
 void cli_job_end(void);
 bool cli_cores_to_spare(void);
+
+/* Where a core is spare, compiles the schemas of the check of what
+ * convert writes on a thread of their own, while the inputs are read, so
+ * that the check does not start with it; true when the thread started
+ * (the caller joins it). */
+bool cli_schema_warm_begin(pthread_t *thread);
 
 /* Writes feed to path (NULL: stdout) through a temporary file, checked as
  * check says (NULL: not checked). A schema finding is espi's bug: nothing

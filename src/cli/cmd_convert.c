@@ -449,6 +449,8 @@ static int convert_one(const cli_io *io, const convert_opts *o, const convert_se
     co.only_location = account ? location : NULL;
     cli_job_begin();
     co.threads = cli_cores_to_spare() ? 0 : 1;
+    pthread_t warm;
+    bool warming = !o->dry_run && !o->no_validate && cli_schema_warm_begin(&warm);
     espi_converter *conv = NULL;
     espi_feed *feed = NULL;
     espi_error err;
@@ -472,6 +474,8 @@ static int convert_one(const cli_io *io, const convert_opts *o, const convert_se
     }
     espi_feed_free(feed);
     espi_converter_free(conv);
+    if (warming)
+        pthread_join(warm, NULL);
     cli_job_end();
     return code;
 }

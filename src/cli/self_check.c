@@ -505,6 +505,18 @@ bool cli_cores_to_spare(void)
     return cores > 1 && (long)(running > 1 ? running : 1) * 2 <= cores;
 }
 
+static void *warm_schema(void *arg)
+{
+    (void)arg;
+    (void)espi_schema_load(ESPI_SCHEMA_ESPI_33, false, NULL); /* the check says any failure */
+    return NULL;
+}
+
+bool cli_schema_warm_begin(pthread_t *thread)
+{
+    return cli_cores_to_spare() && pthread_create(thread, NULL, warm_schema, NULL) == 0;
+}
+
 int cli_write_feed_checked(const cli_io *io, const char *path, const espi_feed *feed,
                            const espi_write_options *wo, cli_check *check)
 {

@@ -217,6 +217,15 @@ xmlSchemaPtr schema_compiled(espi_schema_set set, bool customer, espi_error *err
     return compile(set, customer, err);
 }
 
+int espi_schema_load(espi_schema_set set, bool customer, espi_error *err)
+{
+    espi_error scratch;
+    if (err == NULL)
+        err = &scratch;
+    memset(err, 0, sizeof *err);
+    return schema_compiled(set, customer, err) != NULL ? ESPI_OK : err->status;
+}
+
 bool schema_is_customer(const char *head, size_t len)
 {
     static const char uri[] = "http://naesb.org/espi/customer";

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_schema.c - validation with the bundled schemas: verdicts, located
- * findings, ESPI 4.0 against 3.3, and no network or entity expansion. */
+ * findings, ESPI 4.0 against 3.3, no network or entity expansion, and the
+ * schemas compiled ahead from several threads (espi_schema_load). */
 #include "testutil.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -40,6 +42,35 @@ static void test_valid(void **state)
     assert_int_equal(validate_text(block_ok, ESPI_SCHEMA_ESPI_40, &d, &err), 0);
     assert_int_equal(validate_text(block_ok, ESPI_SCHEMA_ESPI_33, &d, &err), 0);
     assert_int_equal(d.count, 0);
+}
+
+/* Compiled ahead (espi_schema_load), from several threads at once: every
+ * set compiles, the same verdicts follow, and an unknown set is refused. */
+static void *load_all(void *arg)
+{
+    int *rc = arg;
+    for (int set = ESPI_SCHEMA_ESPI_40; set <= ESPI_SCHEMA_ESPI_33; set++)
+        for (int customer = 0; customer < 2; customer++)
+            *rc |= espi_schema_load((espi_schema_set)set, customer, NULL);
+    return NULL;
+}
+
+static void test_load_ahead(void **state)
+{
+    (void)state;
+    pthread_t threads[3];
+    int rcs[3] = {0, 0, 0};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(pthread_create(&threads[i], NULL, load_all, &rcs[i]), 0);
+    for (int i = 0; i < 3; i++) {
+        pthread_join(threads[i], NULL);
+        assert_int_equal(rcs[i], 0);
+    }
+    test_diags d;
+    espi_error err;
+    assert_int_equal(validate_text(block_ok, ESPI_SCHEMA_ESPI_33, &d, &err), 0);
+    assert_int_equal(espi_schema_load((espi_schema_set)7, false, &err), ESPI_E_ARG);
+    assert_string_equal(err.code, "schema-set");
 }
 
 static void test_wrong_order_located(void **state)
@@ -167,7 +198,7 @@ int main(void)
         cmocka_unit_test(test_valid),           cmocka_unit_test(test_wrong_order_located),
         cmocka_unit_test(test_bad_values),      cmocka_unit_test(test_link_type_by_version),
         cmocka_unit_test(test_not_well_formed), cmocka_unit_test(test_no_external_entities),
-        cmocka_unit_test(test_files),
+        cmocka_unit_test(test_files),           cmocka_unit_test(test_load_ahead),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
