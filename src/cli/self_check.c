@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define CHECK_MAX_RULES 160 /* rules tallied; the catalogue has fewer */
@@ -245,6 +246,7 @@ struct overlap {
     uint64_t tail;         /* bytes put in the ring: a reader's are tail - pos */
     bool closed;           /* no more bytes: the checks read the end of the file */
     FILE *file;            /* the temporary file */
+    bool durable;          /* it becomes the output: synced, then renamed */
     uint64_t written_back; /* bytes of it the disk was asked to take (start_writeback) */
     FILE *tee;             /* what the writer writes to */
     ring_reader readers[READERS];
@@ -295,7 +297,7 @@ static void ring_put(overlap *v, const char *buf, size_t n)
  * (20 to 25 ms for 32 MB here, on the conversion's path). */
 static void start_writeback(overlap *v)
 {
-    if (v->tail - v->written_back < WRITEBACK || fflush(v->file) != 0)
+    if (!v->durable || v->tail - v->written_back < WRITEBACK || fflush(v->file) != 0)
         return;
     (void)sync_file_range(fileno(v->file), (off64_t)v->written_back,
                           (off64_t)(v->tail - v->written_back), SYNC_FILE_RANGE_WRITE);
@@ -432,7 +434,7 @@ static void overlap_close(overlap *v, pthread_t *threads, int started)
 
 /* Starts the checks on their threads; NULL when they cannot be (out of
  * memory, no thread to be had), and the check then runs after the write. */
-static overlap *overlap_start(espi_output *out, const char *shown, cli_check *check,
+static overlap *overlap_start(espi_output *out, const char *shown, bool durable, cli_check *check,
                               pthread_t *threads)
 {
     overlap *v = calloc(1, sizeof *v);
@@ -446,6 +448,7 @@ static overlap *overlap_start(espi_output *out, const char *shown, cli_check *ch
     pthread_cond_init(&v->readable, NULL);
     pthread_cond_init(&v->writable, NULL);
     v->file = espi_output_stream(out);
+    v->durable = durable;
     v->shown = shown;
     v->run.check = check;
     v->run.hold_bugs = true;
@@ -483,7 +486,7 @@ static int overlap_finish(const cli_io *io, overlap *v, pthread_t *threads, int 
      * checks still run, the disk's wait is off the conversion's path and
      * the commit's sync finds little left to do. Its errors are the
      * commit's to say. */
-    if (rc == 0 && to_file)
+    if (rc == 0 && v->durable)
         (void)fsync(fileno(v->file));
     overlap_close(v, threads, READERS);
     bool again = false;
@@ -542,9 +545,14 @@ int cli_write_feed_checked(const cli_io *io, const char *path, const espi_feed *
     const char *shown = path ? path : "<stdout>";
     int rc = espi_output_open(&out, path, &err);
     bool checking = rc == 0 && check && check->run;
+    /* the temporary file is synced and renamed over a regular file (or
+     * a new one); for stdout, a FIFO or a device it is copied, then removed */
+    struct stat st;
+    bool durable = path != NULL && (stat(path, &st) != 0 || S_ISREG(st.st_mode));
     pthread_t threads[READERS];
-    overlap *v =
-        checking && cli_cores_to_spare() ? overlap_start(out, shown, check, threads) : NULL;
+    overlap *v = checking && cli_cores_to_spare()
+                     ? overlap_start(out, shown, durable, check, threads)
+                     : NULL;
     if (rc == 0)
         rc = espi_feed_write_xml(v ? v->tee : espi_output_stream(out), shown, feed, wo, &err);
     bool after = v == NULL;
