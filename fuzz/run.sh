@@ -19,7 +19,7 @@ build=${FUZZ_BUILD:-$root/build-fuzz}
 secs=${1:?usage: fuzz/run.sh SECONDS [TARGET...]}
 shift
 all_targets=(smarthub_json smarthub_csv smarthub_account espi_reader validate repair
-             format_detect cli_args har input report)
+             format_detect cli_args har input report json_elide)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 
