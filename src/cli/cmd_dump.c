@@ -245,9 +245,7 @@ static void put_status(FILE *status, char *file, const dump_job *j, int code)
     cli_status_line line = {NULL,
                             &file,
                             1,
-                            code == CLI_OK              ? "ok"
-                            : code == CLI_INVALID_INPUT ? "invalid"
-                                                        : "error",
+                            cli_status_of_code(code),
                             (long long)j->rows,
                             j->oc.warnings,
                             j->oc.errors,

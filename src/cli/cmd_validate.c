@@ -224,9 +224,7 @@ static void validate_done(void *ctx, size_t index, int code)
     if (run->status) { /* readings: null when no input of the FILE could be checked */
         cli_status_line line = {.inputs = &run->files[index],
                                 .ninputs = 1,
-                                .status = code == CLI_OK              ? "ok"
-                                          : code == CLI_INVALID_INPUT ? "invalid"
-                                                                      : "error",
+                                .status = cli_status_of_code(code),
                                 .readings = v->checked ? (long long)t.readings : -1,
                                 .warnings = t.warnings,
                                 .errors = t.errors + v->failed,

@@ -53,6 +53,11 @@ static void put_json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
+const char *cli_status_of_code(int code)
+{
+    return code == CLI_OK ? "ok" : code == CLI_INVALID_INPUT ? "invalid" : "error";
+}
+
 void cli_status_put(FILE *f, const cli_status_line *l)
 {
     if (l->output != NULL) {

@@ -31,6 +31,10 @@ int cli_status_close(const cli_io *io, const char *path, FILE **f);
 /* One line, flushed. */
 void cli_status_put(FILE *f, const cli_status_line *line);
 
+/* The status of an input (validate, dump) by its exit code: ok, invalid
+ * (exit 1), else error. */
+const char *cli_status_of_code(int code);
+
 /* A monotonic clock in milliseconds, for "seconds". */
 long long cli_now_ms(void);
 

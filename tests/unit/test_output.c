@@ -3,7 +3,6 @@
  * existing file survives a failure, nothing temporary is left behind. */
 #include "testutil.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,18 +23,6 @@ static int setup(void **state)
     snprintf(f->path, sizeof f->path, "%s/feed.xml", f->dir);
     *state = f;
     return 0;
-}
-
-static size_t entries_in(const char *dir)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-    closedir(d);
-    return n;
 }
 
 static int teardown(void **state)
@@ -80,7 +67,7 @@ static void test_commit_renames(void **state)
     fputs("<feed/>\n", espi_output_stream(o));
     assert_int_equal(espi_output_commit(o, NULL, &err), 0);
     assert_string_equal(slurp(f->path), "<feed/>\n");
-    assert_int_equal(entries_in(f->dir), 1);
+    assert_int_equal(test_dir_entries(f->dir), 1);
     /* a new file gets the umask's permissions, not mkstemp's 0600 */
     mode_t mask = umask(022);
     umask(mask);
@@ -100,7 +87,7 @@ static void test_abort_leaves_existing_file(void **state)
     fputs("half a feed", espi_output_stream(o));
     espi_output_abort(o);
     assert_string_equal(slurp(f->path), "old\n");
-    assert_int_equal(entries_in(f->dir), 1);
+    assert_int_equal(test_dir_entries(f->dir), 1);
     espi_output_abort(NULL);
     /* a replaced file keeps its permissions */
     assert_int_equal(espi_output_open(&o, f->path, &err), 0);
@@ -124,7 +111,7 @@ static void test_bad_targets(void **state)
     snprintf(missing, sizeof missing, "%s/no/such/dir/feed.xml", f->dir);
     assert_int_equal(espi_output_open(&o, missing, &err), ESPI_E_IO);
     assert_string_equal(err.file, missing);
-    assert_int_equal(entries_in(f->dir), 0);
+    assert_int_equal(test_dir_entries(f->dir), 0);
 }
 
 /* Output for stdout waits in a temporary file until commit copies it. */
@@ -136,13 +123,13 @@ static void test_commit_to_stream(void **state)
     espi_error err;
     assert_int_equal(espi_output_open(&o, NULL, &err), 0);
     fputs("<feed/>\n", espi_output_stream(o));
-    assert_int_equal(entries_in(f->dir), 1);
+    assert_int_equal(test_dir_entries(f->dir), 1);
     FILE *dest = fopen(f->path, "w");
     assert_non_null(dest);
     assert_int_equal(espi_output_commit(o, dest, &err), 0);
     fclose(dest);
     assert_string_equal(slurp(f->path), "<feed/>\n");
-    assert_int_equal(entries_in(f->dir), 1); /* the temporary file is gone */
+    assert_int_equal(test_dir_entries(f->dir), 1); /* the temporary file is gone */
     FILE *full = fopen("/dev/full", "w");
     if (full != NULL) {
         assert_int_equal(espi_output_open(&o, NULL, &err), 0);
@@ -150,7 +137,7 @@ static void test_commit_to_stream(void **state)
         assert_int_equal(espi_output_commit(o, full, &err), ESPI_E_IO);
         assert_non_null(strstr(err.message, "No space left"));
         fclose(full);
-        assert_int_equal(entries_in(f->dir), 1);
+        assert_int_equal(test_dir_entries(f->dir), 1);
     }
     unsetenv("TMPDIR");
 }
@@ -173,12 +160,12 @@ static void test_symlink_followed(void **state)
     assert_int_equal(lstat(link_path, &st), 0);
     assert_true(S_ISLNK(st.st_mode));
     assert_string_equal(slurp(target), "new\n");
-    assert_int_equal(entries_in(f->dir), 2);
+    assert_int_equal(test_dir_entries(f->dir), 2);
     /* a link to nothing is refused, and nothing is created */
     unlink(target);
     assert_int_equal(espi_output_open(&o, link_path, &err), ESPI_E_IO);
     assert_non_null(strstr(err.message, "symbolic link"));
-    assert_int_equal(entries_in(f->dir), 1);
+    assert_int_equal(test_dir_entries(f->dir), 1);
     unlink(link_path);
 }
 
@@ -201,7 +188,7 @@ static void test_fifo_written_not_replaced(void **state)
     struct stat st;
     assert_int_equal(lstat(f->path, &st), 0);
     assert_true(S_ISFIFO(st.st_mode));
-    assert_int_equal(entries_in(f->dir), 1);
+    assert_int_equal(test_dir_entries(f->dir), 1);
 }
 
 int main(void)

@@ -313,18 +313,6 @@ static void remove_tree(const char *dir)
     rmdir(dir);
 }
 
-static size_t entries_in(const char *dir)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-    closedir(d);
-    return n;
-}
-
 /* Must run first: nothing in this process has called espi before. */
 static void test_cold_start_threads_match_serial(void **state)
 {
@@ -410,7 +398,7 @@ static void test_output_limit_and_remove_pending(void **state)
         assert_int_equal(espi_output_open(&o[i], path, &err), 0);
         fputs("<feed/>\n", espi_output_stream(o[i]));
     }
-    assert_int_equal(entries_in(dir), OUTPUTS_MAX);
+    assert_int_equal(test_dir_entries(dir), OUTPUTS_MAX);
 
     espi_output *extra = NULL;
     snprintf(path, sizeof path, "%s/one-too-many.xml", dir);
@@ -420,7 +408,7 @@ static void test_output_limit_and_remove_pending(void **state)
     assert_string_equal(err.file, path);
     assert_int_equal(ESPI_OUTPUT_MAX_OPEN, OUTPUTS_MAX);
     assert_non_null(strstr(err.message, "64"));
-    assert_int_equal(entries_in(dir), OUTPUTS_MAX); /* nothing made for it */
+    assert_int_equal(test_dir_entries(dir), OUTPUTS_MAX); /* nothing made for it */
 
     /* the handler's report: one line per removed file */
     char report[PATH_SIZE];
@@ -429,7 +417,7 @@ static void test_output_limit_and_remove_pending(void **state)
     assert_true(fd >= 0);
     espi_output_remove_pending(fd);
     close(fd);
-    assert_int_equal(entries_in(dir), 0);
+    assert_int_equal(test_dir_entries(dir), 0);
     char *said = NULL;
     size_t n = 0;
     assert_true(slurp(report, &said, &n));
@@ -459,7 +447,7 @@ static void test_output_limit_and_remove_pending(void **state)
     }
     for (int i = 0; i < OUTPUTS_MAX; i++)
         espi_output_abort(o[i]);
-    assert_int_equal(entries_in(dir), 0);
+    assert_int_equal(test_dir_entries(dir), 0);
     rmdir(dir);
 }
 
@@ -510,7 +498,7 @@ static void test_outputs_on_threads(void **state)
         assert_int_equal(pthread_join(t[i], NULL), 0);
         assert_int_equal(c[i].failures, 0);
     }
-    assert_int_equal(entries_in(dir), THREADS * 3); /* the targets, no temporary file */
+    assert_int_equal(test_dir_entries(dir), THREADS * 3); /* the targets, no temporary file */
     espi_output *o[OUTPUTS_MAX];
     espi_error err;
     for (int i = 0; i < OUTPUTS_MAX; i++) {

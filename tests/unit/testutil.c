@@ -2,6 +2,7 @@
 /* testutil.c - helpers shared by the unit tests. */
 #include "testutil.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,4 +40,16 @@ int test_diag_find(const test_diags *d, const char *code)
         if (strcmp(d->codes[i], code) == 0)
             return (int)i;
     return -1;
+}
+
+size_t test_dir_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
 }

@@ -16,6 +16,10 @@
 /* A FILE* reading the given bytes (fmemopen); fails the test if it cannot. */
 FILE *test_stream(const char *text);
 
+/* The entries of folder dir, "." and ".." left out; fails the test if it
+ * cannot be read. */
+size_t test_dir_entries(const char *dir);
+
 /* Path of a fixture under testdata/ ($ESPI_TESTDATA); static buffer. */
 const char *test_fixture(const char *relative);
 

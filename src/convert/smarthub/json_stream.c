@@ -131,17 +131,23 @@ static int too_deep(json_stream *js)
 }
 
 /* At the end of input the position is where the text stopped. */
+/* yajl's complaint, one line with no input text in it, into text. */
+static void yajl_complaint(yajl_handle yh, char *text, size_t size)
+{
+    unsigned char *msg = yajl_get_error(yh, 0, NULL, 0); /* 0: no input text in it */
+    str_lcpy(text, msg ? (const char *)msg : "syntax error", size);
+    yajl_free_error(yh, msg);
+    size_t len = strlen(text);
+    while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
+        text[--len] = '\0';
+}
+
 static void set_yajl_error(json_stream *js, bool at_end)
 {
     if (!at_end)
         advance_to(js, yajl_get_bytes_consumed(js->yh));
-    unsigned char *msg = yajl_get_error(js->yh, 0, NULL, 0); /* 0: no input text in it */
     char text[256];
-    str_lcpy(text, msg ? (const char *)msg : "syntax error", sizeof text);
-    yajl_free_error(js->yh, msg);
-    size_t len = strlen(text);
-    while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
-        text[--len] = '\0';
+    yajl_complaint(js->yh, text, sizeof text);
     err_loc loc = counted(js);
     err_fail(js->err, ESPI_E_INPUT, js->spec->syntax_code, &loc, "malformed JSON: %s", text);
 }
@@ -570,17 +576,6 @@ static void elider_free(elider *e)
     free(e->stack);
 }
 
-/* yajl's complaint, as set_yajl_error words it. */
-static void elided_message(elider *e)
-{
-    unsigned char *msg = yajl_get_error(e->yh, 0, NULL, 0);
-    str_lcpy(e->message, msg ? (const char *)msg : "syntax error", sizeof e->message);
-    yajl_free_error(e->yh, msg);
-    size_t len = strlen(e->message);
-    while (len > 0 && (e->message[len - 1] == '\n' || e->message[len - 1] == ' '))
-        e->message[--len] = '\0';
-}
-
 /* The elided container's bytes of this chunk up to end to its yajl; false,
  * with MARK_ERROR put where yajl stopped, when they do not parse. */
 static bool parse_piece(elider *e, size_t end)
@@ -590,7 +585,7 @@ static bool parse_piece(elider *e, size_t end)
     e->piece = end;
     if (st == yajl_status_ok)
         return true;
-    elided_message(e);
+    yajl_complaint(e->yh, e->message, sizeof e->message);
     put_mark(e, MARK_ERROR, at, false);
     e->state = SHADOW_OFF;
     return false;
@@ -646,7 +641,7 @@ static void scan_close(elider *e, size_t i)
         if (!parse_piece(e, i + 1))
             return;
         if (yajl_complete_parse(e->yh) != yajl_status_ok) {
-            elided_message(e);
+            yajl_complaint(e->yh, e->message, sizeof e->message);
             put_mark(e, MARK_ERROR, e->offset + i + 1, false);
             e->state = SHADOW_OFF;
             return;
@@ -753,7 +748,7 @@ static void elide_end(elider *e, ahead_slot *s)
         return;
     e->slot = s;
     if (yajl_complete_parse(e->yh) != yajl_status_ok) {
-        elided_message(e);
+        yajl_complaint(e->yh, e->message, sizeof e->message);
         put_mark(e, MARK_END, 0, false);
     }
     e->state = SHADOW_OFF;
