@@ -464,6 +464,12 @@ typedef struct espi_validate_options {
      * (no "schema" finding). For a caller that runs espi_schema_validate_stream on the
      * same bytes at the same time, on another thread. Ignored with schema_only. */
     bool skip_schema;
+    /* (added after 0.1.0) Threads a validation may use for itself. 0, the default: where
+     * the machine has more than one core, the schema check of a file larger than a few
+     * hundred KiB runs on a second thread, beside the parse and the rules. 1: the calling
+     * thread only, for a caller that already validates on every core. The findings are the
+     * same either way. */
+    unsigned threads;
 } espi_validate_options;
 
 /* ESPI 4.0, schema and rules, families chosen from the file, every finding

@@ -120,9 +120,10 @@ typedef struct cli_check {
     const char *after;       /* "remain after ...": NULL, "conversion" */
 } cli_check;
 
-/* A conversion (or fetch) under way, from its first read to its output
- * kept: counted so that each can tell whether it has a second core to
- * itself (cli_cores_to_spare: --output-dir -j N runs several at once).
+/* A conversion (or fetch, or a FILE validated) under way, from its first
+ * read to its output kept: counted so that each can tell whether it has a
+ * second core to itself (cli_cores_to_spare: --output-dir -j N and
+ * validate -j N run several at once).
  * Where it has, a job may take a thread more to finish sooner; where the
  * cores are all busy, that thread would only add work. */
 void cli_job_begin(void);

@@ -199,8 +199,14 @@ static int validate_job(void *ctx, size_t index, const cli_io *io)
         cli_print_error(io, &err);
         return CLI_IO;
     }
-    v->vo = run->vo;
+    /* the schema on a thread of its own where each file under way has two cores */
+    espi_validate_options vo = *run->vo;
+    cli_job_begin();
+    vo.threads = cli_cores_to_spare() ? 0 : 1;
+    v->vo = &vo;
     int code = validate_one(io, v, run->files[index]);
+    cli_job_end();
+    v->vo = NULL;
     espi_validator_finish(v->part, &err); /* a write error: the report's, said at its end */
     v->ms = cli_now_ms() - start;
     return code;

@@ -158,6 +158,7 @@ static int check_stream(check_run *c, FILE *in, const char *shown, espi_error *e
     espi_validate_options vo;
     espi_validate_options_init(&vo);
     vo.set = ESPI_SCHEMA_ESPI_33;
+    vo.threads = cli_cores_to_spare() ? 0 : 1; /* the schema on a second thread, when free */
     vo.on_finding = tally_finding;
     vo.finding_ctx = c;
     espi_validate_summary sum;
@@ -208,20 +209,18 @@ static int self_check_after(const cli_io *io, espi_output *out, const char *show
 /* ------------------------------------------------------------------ */
 
 /* The writer writes through a FILE whose every byte goes to the temporary
- * file and then into a bounded ring, which two threads read at once: one
- * checks the schema (espi_schema_validate_stream), the other the rules
- * (espi_validate without the schema). Together they take less time than
- * espi_validate alone, and run on the second core while the feed is
- * formatted; memory stays at the ring's size whatever the feed's.
+ * file and then into a bounded ring, which the check reads on a thread of
+ * its own: espi_validate, whose schema check takes a third (schema_relay.h
+ * in the library). The parse and the rules, the schema, and the writer
+ * share the two cores; memory stays at the ring's size whatever the
+ * feed's.
  *
- * When the feed is clean for the schema, the rules' findings are those
- * espi_validate gives. When either thread finds a writer bug or fails, the
- * check runs again on the temporary file, as it did before the overlap, so
- * that what is said then is said exactly so. */
+ * When the check finds a writer bug or fails, it runs again on the
+ * temporary file, as it did before the overlap, so that what is said then
+ * is said exactly so. */
 #define RING_SIZE (1024 * 1024)
-#define RING_READ (64 * 1024) /* the checks' reads: their FILE buffers */
-#define READERS 2             /* the schema, the rules */
-#define TRAIL (256 * 1024)    /* how far the rules may read past the schema check */
+#define RING_READ (64 * 1024) /* the check's reads: its FILE buffer */
+#define READERS 1
 #define WRITEBACK (4 * 1024 * 1024)
 
 typedef struct overlap overlap;
@@ -229,11 +228,10 @@ typedef struct overlap overlap;
 typedef struct ring_reader {
     overlap *v;
     int index;
-    bool gone;       /* stopped reading: the writer does not wait for it */
-    uint64_t pos;    /* bytes it has read */
-    int rc;          /* its check's status */
-    espi_error err;  /* ... and error */
-    size_t findings; /* the schema check's findings (each one a writer bug) */
+    bool gone;      /* stopped reading: the writer does not wait for it */
+    uint64_t pos;   /* bytes it has read */
+    int rc;         /* its check's status */
+    espi_error err; /* ... and error */
 } ring_reader;
 
 struct overlap {
@@ -250,7 +248,7 @@ struct overlap {
     uint64_t written_back; /* bytes of it the disk was asked to take (start_writeback) */
     FILE *tee;             /* what the writer writes to */
     ring_reader readers[READERS];
-    check_run run; /* the rules' findings */
+    check_run run; /* the findings */
     const char *shown;
 };
 
@@ -318,21 +316,6 @@ static ssize_t tee_write(void *cookie, const char *buf, size_t n)
     return (ssize_t)n;
 }
 
-/* How far reader r may read now: to what was put, and the rules no further
- * than TRAIL past the schema check. The schema check has the most work of
- * the three threads; were the rules free to run ahead, the three would
- * share the two cores evenly and the schema check would finish last,
- * alone. Held behind it, the rules and the writer share one core and the
- * schema check has the other. */
-static uint64_t readable_to(const overlap *v, const ring_reader *r)
-{
-    const ring_reader *schema = &v->readers[0];
-    if (r->index == 0 || schema->gone)
-        return v->tail;
-    uint64_t lead = schema->pos + TRAIL;
-    return lead < v->tail ? lead : v->tail;
-}
-
 /* fopencookie read: what the ring holds for this reader, waiting for more
  * until it is closed. */
 static ssize_t ring_read(void *cookie, char *buf, size_t size)
@@ -341,7 +324,7 @@ static ssize_t ring_read(void *cookie, char *buf, size_t size)
     overlap *v = r->v;
     pthread_mutex_lock(&v->lock);
     uint64_t limit;
-    while ((limit = readable_to(v, r)) == r->pos && !(v->closed && r->pos == v->tail)) {
+    while ((limit = v->tail) == r->pos && !v->closed) {
         v->readers_waiting++;
         pthread_cond_wait(&v->readable, &v->lock);
         v->readers_waiting--;
@@ -357,8 +340,6 @@ static ssize_t ring_read(void *cookie, char *buf, size_t size)
         r->pos += k;
         n += k;
     }
-    if (r->index == 0 && n > 0 && v->readers_waiting > 0) /* the rules may be held */
-        pthread_cond_broadcast(&v->readable);
     /* the writer is woken once a quarter of the ring is free, not for each read */
     if (v->writer_waiting && RING_SIZE - ring_held(v) >= RING_SIZE / 4)
         pthread_cond_signal(&v->writable);
@@ -366,30 +347,10 @@ static ssize_t ring_read(void *cookie, char *buf, size_t size)
     return (ssize_t)n;
 }
 
-static void count_schema_finding(const espi_diag *d, void *ctx)
-{
-    (void)d;
-    ((ring_reader *)ctx)->findings++;
-}
-
-/* One check on the ring: 0 the schema, 1 the rules. */
+/* The check on the ring: espi validate's, its findings tallied. */
 static int run_check(ring_reader *r, FILE *in)
 {
-    overlap *v = r->v;
-    if (r->index == 0)
-        return espi_schema_validate_stream(in, v->shown, ESPI_SCHEMA_ESPI_33, count_schema_finding,
-                                           r, &r->err);
-    espi_validate_options vo;
-    espi_validate_options_init(&vo);
-    vo.set = ESPI_SCHEMA_ESPI_33;
-    vo.skip_schema = true;
-    vo.on_finding = tally_finding;
-    vo.finding_ctx = &v->run;
-    espi_validate_summary sum;
-    int rc = espi_validate(&sum, in, v->shown, &vo, &r->err);
-    if (rc == ESPI_E_INPUT)
-        rc = 0; /* the findings say it; the tally counts them */
-    return rc == 0 && v->run.bug ? ESPI_E_INPUT : rc;
+    return check_stream(&r->v->run, in, r->v->shown, &r->err);
 }
 
 static void *check_thread(void *arg)
@@ -403,7 +364,7 @@ static void *check_thread(void *arg)
     else
         r->rc = run_check(r, in);
     pthread_mutex_lock(&v->lock);
-    r->gone = true; /* the writer must not wait for a reader that left, nor the rules */
+    r->gone = true; /* the writer must not wait for a reader that left */
     pthread_cond_signal(&v->writable);
     pthread_cond_broadcast(&v->readable);
     pthread_mutex_unlock(&v->lock);
@@ -491,7 +452,7 @@ static int overlap_finish(const cli_io *io, overlap *v, pthread_t *threads, int 
     overlap_close(v, threads, READERS);
     bool again = false;
     for (int i = 0; i < READERS; i++)
-        again = again || v->readers[i].rc != 0 || v->readers[i].findings > 0;
+        again = again || v->readers[i].rc != 0;
     if (rc != 0) /* what the checks found in a feed cut short counts for nothing */
         v->run.check->errors = v->run.check->warnings = 0;
     else if (!again)
@@ -500,8 +461,8 @@ static int overlap_finish(const cli_io *io, overlap *v, pthread_t *threads, int 
     return rc == 0 && again ? 1 : rc;
 }
 
-/* Conversions under way in this process: --output-dir -j N runs several
- * at once. */
+/* Jobs under way in this process: --output-dir -j N and validate -j N
+ * run several at once. */
 static atomic_int jobs_running;
 
 void cli_job_begin(void)

@@ -22,6 +22,7 @@
 #include "read/links.h"
 #include "read/reader.h"
 #include "validate/schema.h"
+#include "validate/schema_relay.h"
 #include "common/tz.h"
 
 #include <libxml/hash.h>
@@ -29,6 +30,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Most findings of one rule kept for the end of a file; the rest are counted. */
 #define DEFERRED_PER_RULE 1000
@@ -86,6 +88,7 @@ typedef struct finding {
     char *where;
     char *message;
     size_t seq;  /* the order found: ties in file order keep it */
+    size_t sub;  /* schema findings made on their own thread at one seq: their order */
     bool detail; /* one reading behind a summing finding (verbose): not counted */
 } finding;
 
@@ -140,11 +143,49 @@ typedef struct zone {
     espi_tz *tz; /* NULL: the offsets are beyond any zone's */
 } zone;
 
+/* What a schema finding's place and entry depend on, kept as the reader
+ * goes. With the schema on its own thread (schema_relay.h), that thread
+ * keeps a copy, from notes recorded between the events. */
+typedef struct schema_view {
+    read_pos open_at[READ_MAX_NESTING]; /* where the open elements start, by depth */
+    int depth;
+    bool last_was_start; /* the last element event was a start tag */
+    char entry_id[128];  /* the current entry, for [entry ...] */
+    size_t seq;          /* the next finding's order: odd (schema_side's are even) */
+} schema_view;
+
+typedef enum view_change { VIEW_ELEMENT, VIEW_ENTRY, VIEW_SEQ } view_change;
+
+/* A note to the schema's thread: one change of the view (VIEW_ENTRY: the
+ * id follows, with its NUL). */
+typedef struct view_note {
+    view_change change;
+    int depth;
+    unsigned long line; /* VIEW_ELEMENT: the element's (0 at its end) */
+    read_pos at;        /* ... and where it starts */
+    size_t seq;         /* VIEW_SEQ */
+} view_note;
+
+typedef struct validator validator;
+
+/* The schema on its own thread: its copy of the view, and what it found,
+ * handed to the validator once the thread has ended. */
+typedef struct schema_side {
+    const validator *v; /* read there: options and rules only */
+    const espi_rule *rule;
+    schema_relay *relay;
+    schema_view view;
+    finding *found;
+    size_t nfound, cap;
+    size_t uncounted; /* past keep_cap(), or no memory to keep: counted at the merge */
+    bool nomem;       /* the relay ran out: the validation failed */
+} schema_side;
+
 typedef struct rule_count {
     size_t reported, dropped;
 } rule_count;
 
-typedef struct validator {
+struct validator {
     const char *name;
     espi_validate_options o;
     espi_validate_summary *sum;
@@ -156,13 +197,13 @@ typedef struct validator {
     size_t *left_out; /* per rule: findings not wanted (ignore, only), counted; NULL: all wanted */
     finding *deferred;
     size_t ndeferred, deferred_cap;
-    /* the current entry, for [entry ...] */
-    char entry_id[128];
+    schema_view view; /* the current entry, the open elements, the order of findings */
     /* schema */
     xmlSchemaPtr schema;
     xmlSchemaValidCtxtPtr vc;
     xmlSchemaSAXPlugPtr plug;
     xmlParserCtxtPtr parser;
+    schema_side *side; /* the schema on its own thread; NULL: plugged in directly */
     bool reported_1x;
     /* repeats */
     hashset ids, selfs;
@@ -195,20 +236,15 @@ typedef struct validator {
     size_t nentry_links, entry_links_cap;
     const espi_usage_summary_res **sums;
     size_t nsums, sums_cap;
-    /* where the open elements start, by depth */
-    read_pos open_at[READ_MAX_NESTING];
-    bool last_was_start; /* the last element event was a start tag */
-    read_pos at;         /* where the reader's current call is about (read_observer.at) */
+    read_pos at; /* where the reader's current call is about (read_observer.at) */
     loc_map locs;
     tally *tallies;
     size_t ntallies, tallies_cap;
     zone *zones;
     size_t nzones, zones_cap;
-    size_t seq;
     size_t ndetails; /* kept findings that are one reading of a summing one (verbose) */
-    int depth;
-    bool fragment; /* the root is one entry: rules that need the whole feed cannot apply */
-} validator;
+    bool fragment;   /* the root is one entry: rules that need the whole feed cannot apply */
+};
 
 /* ------------------------------------------------------------------ */
 /* Findings                                                            */
@@ -265,39 +301,111 @@ static size_t keep_cap(const validator *v)
                                                                       : DEFERRED_PER_RULE;
 }
 
+/* ------------------------------------------------------------------ */
+/* The schema view, and its notes to the schema's thread               */
+/* ------------------------------------------------------------------ */
+
+/* A change of the view, for the schema's thread: len bytes of n. Only
+ * while the relay runs (between plug and unplug). */
+static void note_view(validator *v, const view_note *n, size_t len)
+{
+    if (v->side && v->side->relay)
+        relay_note(v->side->relay, n, len);
+}
+
+static void note_seq(validator *v)
+{
+    view_note n = {.change = VIEW_SEQ, .seq = v->view.seq};
+    note_view(v, &n, sizeof n);
+}
+
+static void set_entry_id(validator *v, const char *id)
+{
+    snprintf(v->view.entry_id, sizeof v->view.entry_id, "%s", id);
+    if (v->side == NULL)
+        return;
+    struct {
+        view_note n;
+        char id[sizeof v->view.entry_id];
+    } note = {.n.change = VIEW_ENTRY};
+    size_t len = strlen(v->view.entry_id);
+    memcpy(note.id, v->view.entry_id, len + 1);
+    note_view(v, &note.n, sizeof note.n + len + 1);
+}
+
+/* An element's start (line > 0) at depth, where it starts; or its end (line 0). */
+static void view_element(schema_view *w, int depth, unsigned long line, read_pos at)
+{
+    if (depth >= 0 && depth < READ_MAX_NESTING && line)
+        w->open_at[depth] = at;
+    w->depth = line ? depth + 1 : depth;
+    w->last_was_start = line != 0;
+}
+
+/* On the schema's thread: the view changes as the validator's did there. */
+static void on_view_note(void *ctx, const void *note, size_t len)
+{
+    schema_side *s = ctx;
+    const view_note *n = note; /* recorded at an 8-byte boundary */
+    switch (n->change) {
+    case VIEW_ELEMENT: view_element(&s->view, n->depth, n->line, n->at); break;
+    case VIEW_ENTRY:
+        snprintf(s->view.entry_id, sizeof s->view.entry_id, "%.*s", (int)(len - sizeof *n),
+                 (const char *)(n + 1));
+        break;
+    case VIEW_SEQ: s->view.seq = n->seq; break;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Keeping findings                                                    */
+/* ------------------------------------------------------------------ */
+
 /* Every finding of a file is kept until its end, then sorted into file
  * order (flush_deferred): at most keep_cap() of a rule, the rest (and any
  * that memory cannot hold) counted, so memory stays bounded. A detail (one
- * reading behind a summing finding) is no finding: never counted. */
-static void keep(validator *v, const espi_rule *r, read_pos at, const char *where,
-                 const char *message, bool detail)
+ * reading behind a summing finding) is no finding: never counted. seq and
+ * sub order findings at one place. Whether it was kept. */
+static bool keep_as(validator *v, const espi_rule *r, read_pos at, const char *where,
+                    const char *message, bool detail, size_t seq, size_t sub)
 {
     if (detail ? v->left_out && v->left_out[r - v->rules] != SIZE_MAX : left_out(v, r))
-        return;
+        return false;
     rule_count *c = &v->counts[r - v->rules];
     if (detail ? v->ndetails >= DEFERRED_PER_RULE : c->reported >= keep_cap(v)) {
         c->dropped += !detail;
-        return;
+        return false;
     }
     finding *f = grow_array(v->deferred, &v->deferred_cap, v->ndeferred, sizeof *f, 64);
     if (f != NULL) {
         v->deferred = f;
         f = &v->deferred[v->ndeferred];
         *f = (finding){
-            r,        at.line, at.column, where && where[0] ? strdup(where) : NULL, strdup(message),
-            v->seq++, detail};
+            r,   at.line, at.column, where && where[0] ? strdup(where) : NULL, strdup(message),
+            seq, sub,     detail};
     }
     if (f == NULL || f->message == NULL || (where && where[0] && f->where == NULL)) {
         if (f)
             free(f->where), free(f->message);
         c->dropped += !detail; /* still counted: an error must not vanish */
-        return;
+        return false;
     }
     v->ndeferred++;
     if (detail)
         v->ndetails++;
     else
         c->reported++;
+    return true;
+}
+
+/* A finding in the order found. */
+static void keep(validator *v, const espi_rule *r, read_pos at, const char *where,
+                 const char *message, bool detail)
+{
+    if (keep_as(v, r, at, where, message, detail, v->view.seq, 0)) {
+        v->view.seq += 2;
+        note_seq(v);
+    }
 }
 
 static void vfind(validator *v, const char *id, read_pos at, const char *where, bool detail,
@@ -324,7 +432,7 @@ static void find(validator *v, const char *id, read_pos at, const char *fmt, ...
 {
     va_list ap;
     va_start(ap, fmt);
-    vfind(v, id, at, v->entry_id, false, fmt, ap);
+    vfind(v, id, at, v->view.entry_id, false, fmt, ap);
     va_end(ap);
 }
 
@@ -388,7 +496,9 @@ static int by_place(const void *a, const void *b)
         return xl < yl ? -1 : 1;
     if (x->column != y->column)
         return x->column < y->column ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
+    if (x->seq != y->seq)
+        return x->seq < y->seq ? -1 : 1;
+    return (x->sub > y->sub) - (x->sub < y->sub);
 }
 
 /* Whether rule r applies, once the file's families are known. */
@@ -1060,7 +1170,7 @@ static void on_atom_field(validator *v, read_scope scope, const char *path, cons
         check_feed_id(v, text, at);
     } else if (scope == SCOPE_ENTRY && strcmp(path, "id") == 0 && !known(v->entry_id_at)) {
         v->entry_id_at = at;
-        snprintf(v->entry_id, sizeof v->entry_id, "%s", text);
+        set_entry_id(v, text);
     }
 }
 
@@ -1199,7 +1309,7 @@ static void on_entry(void *ctx, const espi_entry *e, espi_resource_kind kind, si
     check_self_links(v, e, kind, at);
     if (e->up == NULL)
         find(v, "entry-up", at, "this %s entry has no link rel=\"up\"", what);
-    v->entry_id[0] = '\0';
+    set_entry_id(v, "");
     v->entry_id_at = pos_at(0, 0);
     v->nentry_links = 0;
 }
@@ -2286,32 +2396,70 @@ static int on_resource(const espi_resource *res, void *ctx)
 /* The schema, plugged into the reader's stream                        */
 /* ------------------------------------------------------------------ */
 
-static void on_schema_error(void *ctx, xmlErrorPtr e)
+/* What a schema error says (false: nothing to say), and where: the element
+ * it is about, the one just closed (the plug hands an end tag to the
+ * reader first: it is at the current depth; "Missing child element" is
+ * checked there) or the one just opened. Its start tag's line, as xmllint
+ * gives it, and column. */
+static bool schema_error_at(const validator *v, const schema_view *w, const xmlError *e,
+                            char *message, size_t size, read_pos *at)
 {
-    validator *v = ctx;
     if (e->level == XML_ERR_WARNING)
-        return;
-    char message[480];
-    str_lcpy(message, e->message ? e->message : "not valid", sizeof message);
+        return false;
+    str_lcpy(message, e->message ? e->message : "not valid", size);
     size_t n = strlen(message);
     while (n > 0 && (message[n - 1] == '\n' || message[n - 1] == ' '))
         message[--n] = '\0';
     if (!v->o.schema_only && strstr(message, "ServiceDeliveryPoint"))
-        return; /* said once, plainly, by espi-1x */
-    const espi_rule *r = rule(v, "schema");
-    read_pos at = {e->line > 0 ? (unsigned long)e->line : 0,
-                   e->int2 > 0 ? (unsigned long)e->int2 : 0};
-    /* The element the error is about: the one just closed (the plug hands
-     * an end tag to the reader first: it is at the current depth; "Missing
-     * child element" is checked there), or the one just opened. Its start
-     * tag's line, as xmllint gives it, and column. */
-    int d = v->last_was_start ? v->depth - 1 : v->depth;
+        return false; /* said once, plainly, by espi-1x */
+    *at = (read_pos){e->line > 0 ? (unsigned long)e->line : 0,
+                     e->int2 > 0 ? (unsigned long)e->int2 : 0};
+    int d = w->last_was_start ? w->depth - 1 : w->depth;
     if (strstr(message, "Missing child element"))
-        d = v->depth;
-    if (d >= 0 && d < (int)(sizeof v->open_at / sizeof v->open_at[0]) && known(v->open_at[d]) &&
-        (at.column == 0 || at.line == 0))
-        at = v->open_at[d];
-    keep(v, r, at, v->entry_id, message, false);
+        d = w->depth;
+    if (d >= 0 && d < READ_MAX_NESTING && known(w->open_at[d]) &&
+        (at->column == 0 || at->line == 0))
+        *at = w->open_at[d];
+    return true;
+}
+
+static void on_schema_error(void *ctx, xmlErrorPtr e)
+{
+    validator *v = ctx;
+    char message[480];
+    read_pos at;
+    if (schema_error_at(v, &v->view, e, message, sizeof message, &at))
+        keep(v, rule(v, "schema"), at, v->view.entry_id, message, false);
+}
+
+/* On the schema's own thread: set aside, in the order found, for the
+ * validator once the thread has ended (side_merge); past keep_cap() only
+ * counted, as keep would count them. */
+static void on_side_schema_error(void *ctx, xmlErrorPtr e)
+{
+    schema_side *s = ctx;
+    char message[480];
+    read_pos at;
+    if (!schema_error_at(s->v, &s->view, e, message, sizeof message, &at))
+        return;
+    finding *f =
+        s->nfound < keep_cap(s->v) ? grow_array(s->found, &s->cap, s->nfound, sizeof *f, 16) : NULL;
+    if (f == NULL) {
+        s->uncounted++;
+        return;
+    }
+    s->found = f;
+    f = &s->found[s->nfound];
+    const char *where = s->view.entry_id;
+    /* even: after the finding before (seq - 2), before the next (seq) */
+    *f = (finding){s->rule,         at.line,         at.column, where[0] ? strdup(where) : NULL,
+                   strdup(message), s->view.seq - 1, s->nfound, false};
+    if (f->message == NULL || (where[0] && f->where == NULL)) {
+        free(f->where), free(f->message);
+        s->uncounted++;
+        return;
+    }
+    s->nfound++;
 }
 
 static void on_root(void *ctx, bool fragment, unsigned long line)
@@ -2324,10 +2472,12 @@ static void on_root(void *ctx, bool fragment, unsigned long line)
 static void on_element(void *ctx, int depth, unsigned long line)
 {
     validator *v = ctx;
-    if (depth >= 0 && depth < (int)(sizeof v->open_at / sizeof v->open_at[0]) && line)
-        v->open_at[depth] = v->at.line == line ? v->at : pos_at(line, 0);
-    v->depth = line ? depth + 1 : depth;
-    v->last_was_start = line != 0;
+    read_pos at = v->at.line == line ? v->at : pos_at(line, 0);
+    view_element(&v->view, depth, line, at);
+    if (v->side) {
+        view_note n = {.change = VIEW_ELEMENT, .depth = depth, .line = line, .at = at};
+        note_view(v, &n, sizeof n);
+    }
 }
 
 static int locate(void *ctx, const char **file, unsigned long *line)
@@ -2338,6 +2488,25 @@ static int locate(void *ctx, const char **file, unsigned long *line)
     return 0;
 }
 
+/* The schema on a thread of its own (schema_relay.h), its findings set
+ * aside there. */
+static int plug_relay(validator *v, xmlParserCtxtPtr parser, xmlSAXHandlerPtr *sax,
+                      void **user_data)
+{
+    schema_side *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return ESPI_E_NOMEM;
+    v->side = s;
+    s->v = v;
+    s->rule = rule(v, "schema");
+    s->view = v->view;
+    xmlSchemaSetValidStructuredErrors(v->vc, on_side_schema_error, s);
+    s->relay = relay_new(v->vc, 0, on_view_note, s);
+    if (s->relay == NULL || relay_plug(s->relay, parser, sax, user_data) != 0)
+        return ESPI_E_NOMEM;
+    return 0;
+}
+
 static int plug(void *ctx, xmlParserCtxtPtr parser, xmlSAXHandlerPtr *sax, void **user_data)
 {
     validator *v = ctx;
@@ -2345,6 +2514,8 @@ static int plug(void *ctx, xmlParserCtxtPtr parser, xmlSAXHandlerPtr *sax, void 
     v->vc = xmlSchemaNewValidCtxt(v->schema);
     if (v->vc == NULL)
         return ESPI_E_NOMEM;
+    if (v->o.threads != 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1)
+        return plug_relay(v, parser, sax, user_data);
     xmlSchemaSetValidStructuredErrors(v->vc, on_schema_error, v);
     v->plug = xmlSchemaSAXPlug(v->vc, sax, user_data);
     if (v->plug == NULL)
@@ -2353,9 +2524,35 @@ static int plug(void *ctx, xmlParserCtxtPtr parser, xmlSAXHandlerPtr *sax, void 
     return 0;
 }
 
+/* The schema's thread has ended: what it found joins the validator's
+ * findings, as keep would have taken them one by one. */
+static void side_merge(validator *v, schema_side *s)
+{
+    for (size_t i = 0; i < s->nfound; i++) {
+        finding *f = &s->found[i];
+        keep_as(v, f->rule, pos_at(f->line, f->column), f->where, f->message, false, f->seq,
+                f->sub);
+        free(f->where);
+        free(f->message);
+    }
+    s->nfound = 0;
+    for (; s->uncounted > 0; s->uncounted--)
+        if (!left_out(v, s->rule))
+            v->counts[s->rule - v->rules].dropped++;
+}
+
 static void unplug(void *ctx)
 {
     validator *v = ctx;
+    schema_side *s = v->side;
+    if (s != NULL) {
+        if (s->relay && relay_finish(s->relay) != 0)
+            s->nomem = true;
+        relay_free(s->relay);
+        s->relay = NULL;
+        side_merge(v, s);
+        return;
+    }
     if (v->plug)
         xmlSchemaSAXUnplug(v->plug);
     v->plug = NULL;
@@ -2401,6 +2598,13 @@ static void validator_free(validator *v)
         espi_tz_free(v->zones[i].tz);
     free(v->zones);
     free(v->entry_links);
+    if (v->side) {
+        relay_free(v->side->relay);
+        for (size_t i = 0; i < v->side->nfound; i++)
+            free(v->side->found[i].where), free(v->side->found[i].message);
+        free(v->side->found);
+        free(v->side);
+    }
     if (v->vc)
         xmlSchemaFreeValidCtxt(v->vc);
 }
@@ -2468,6 +2672,7 @@ static int validator_init(validator *v, const char *name, const espi_validate_op
     v->name = name;
     v->o = *opts;
     v->sum = summary;
+    v->view.seq = 1;
     v->rules = espi_rules(&v->nrules);
     v->counts = calloc(v->nrules, sizeof *v->counts);
     v->sum->families = opts->families;
@@ -2520,6 +2725,9 @@ static int check_stream(validator *v, FILE *in, const char *head, size_t n, espi
         obs.plug = NULL, obs.unplug = NULL;
     espi_read_options ro = {on_reader_diag, v, 0, 0};
     int rc = reader_run(in, v->name, &ro, &obs, on_resource, v, err);
+    if (v->side && v->side->nomem && (rc == ESPI_OK || rc == ESPI_E_INPUT))
+        return err_fail(err, ESPI_E_NOMEM, "nomem", &(err_loc){v->name, 0, 0, NULL},
+                        "out of memory");
     if (rc == ESPI_E_INPUT)
         report_fatal(v, err);
     return rc == ESPI_E_INPUT || rc == ESPI_OK ? conclude(v, err) : rc;

@@ -9,8 +9,8 @@
 # the duplicate meterToChartData lists real responses carry, and the same
 # without them), converts it with `espi convert` (its own schema check
 # included) and times `xmllint --stream --noout --schema` with the official
-# ESPI 4.0 schema on the output, the two in turn (on a shared machine both
-# then see the same load). Prints the median of RUNS runs of each (default
+# ESPI 4.0 schema on the output, and `espi validate` on it, in turn (on a
+# shared machine all then see the same load). Prints the median of RUNS runs of each (default
 # 7), the best run of each, and peak memory, from /usr/bin/time. ESPI_BENCH_BUILD overrides the
 # build folder (default build-bench).
 set -euo pipefail
@@ -67,15 +67,18 @@ bench() {
     readings=$(grep -c '<espi:IntervalReading>' "$work/feed.xml")
     : >"$work/conv"
     : >"$work/lint"
+    : >"$work/valid"
     for _ in $(seq "$runs"); do
         timed "$work/conv" "$espi" convert -q -o "$work/feed.xml" "$work/poll.json"
         timed "$work/lint" xmllint --stream --noout --nonet --schema "$xsd" "$work/feed.xml"
+        timed "$work/valid" "$espi" validate -q "$work/feed.xml"
     done
     read -r conv_s conv_kib conv_best < <(summarize "$work/conv")
     read -r lint_s lint_kib lint_best < <(summarize "$work/lint")
+    read -r valid_s valid_kib _ < <(summarize "$work/valid")
     awk -v label="$label" -v in_b="$in_bytes" -v out_b="$out_bytes" -v n="$readings" \
         -v cs="$conv_s" -v ck="$conv_kib" -v ls="$lint_s" -v lk="$lint_kib" \
-        -v cb="$conv_best" -v lb="$lint_best" 'BEGIN {
+        -v cb="$conv_best" -v lb="$lint_best" -v vs="$valid_s" -v vk="$valid_kib" 'BEGIN {
         printf "%s\n", label
         printf "  input %.1f MB, output %.1f MB, %d readings\n", in_b / 1e6, out_b / 1e6, n
         printf "  espi convert (validation included): %.3f s, %.0f readings/s, peak %.1f MiB (%.2fx the input)\n",
@@ -85,6 +88,7 @@ bench() {
         printf "  ratio convert / xmllint: %.2f (target <= 1.2, issue 15)\n", cs / ls
         printf "  best runs: convert %.3f s, xmllint %.3f s, ratio %.2f (on a shared machine the\n", cb, lb, cb / lb
         printf "    best is the run other work disturbed least)\n"
+        printf "  espi validate (schema and rules) on the output: %.3f s, peak %.1f MiB\n", vs, vk / 1024
     }'
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# tests/unit/test_threads.c and test_json_stream.c (files read ahead, the
-# repeated lists taken out on the reading thread) under ThreadSanitizer: the
+# tests/unit/test_threads.c, test_json_stream.c (files read ahead, the
+# repeated lists taken out on the reading thread) and test_schema_relay.c
+# (the schema checked on a thread of its own) under ThreadSanitizer: the
 # library and those tests only, built with -fsanitize=thread in a build tree of their own
 # ($ESPI_BUILD/tsan, kept between runs so a re-run only rebuilds what
 # changed); any ThreadSanitizer report fails. libxml2, libxslt and the other
@@ -27,7 +28,7 @@ cmake -S "$ESPI_SOURCE" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread \
     -DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=thread -DESPI_SANITIZE=OFF >"$tmp/configure.log" 2>&1 ||
     { cat "$tmp/configure.log"; echo "FAIL: configuring the ThreadSanitizer build"; exit 1; }
-tests="test_threads test_json_stream"
+tests="test_threads test_json_stream test_schema_relay"
 # shellcheck disable=SC2086 # two targets
 cmake --build "$build" --target $tests -j "$(nproc)" >"$tmp/build.log" 2>&1 ||
     { tail -40 "$tmp/build.log"; echo "FAIL: building $tests with ThreadSanitizer"; exit 1; }

@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* schema_relay.c - the schema validator on its own thread, fed recorded
+ * SAX events (schema_relay.h).
+ *
+ * Why: espi_validate's one pass parses, checks the rules and checks the
+ * schema; the schema is about half its time on a large feed. Run where
+ * the parse runs, the other half waits for it. Recording the events is
+ * cheap next to either half, so the pass takes about as long as its
+ * longer half when a second core is free. */
+#include "validate/schema_relay.h"
+
+#include <libxml/parserInternals.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BLOCK_DEFAULT (256 * 1024) /* bytes of events handed over at once */
+#define IN_FLIGHT 8                /* blocks recorded and not yet validated, at most */
+
+typedef enum ev_type { EV_START, EV_END, EV_TEXT, EV_CDATA, EV_NOTE } ev_type;
+
+/* Every record starts so; its size is a multiple of 8, as is where it starts. */
+typedef struct ev_head {
+    uint32_t type;
+    uint32_t pad;
+    size_t size;        /* of the whole record */
+    unsigned long line; /* the parser's line when it was delivered */
+} ev_head;
+
+/* A start tag; then 2 * nb_ns namespace pointers (prefix, URI), then per
+ * attribute an ev_attr and its value's bytes. */
+typedef struct ev_start {
+    ev_head h;
+    const xmlChar *localname, *prefix, *uri;
+    int nb_ns, nb_attr, nb_def, pad;
+} ev_start;
+
+typedef struct ev_attr {
+    const xmlChar *localname, *prefix, *uri;
+    size_t len;
+} ev_attr;
+
+typedef struct ev_end {
+    ev_head h;
+    const xmlChar *localname, *prefix, *uri;
+} ev_end;
+
+typedef struct block {
+    struct block *next;
+    size_t used, cap;
+    max_align_t data[];
+} block;
+
+struct schema_relay {
+    /* the validator's side */
+    xmlSchemaValidCtxtPtr vc;
+    xmlSchemaSAXPlugPtr plug;
+    xmlSAXHandlerPtr vsax; /* the validator's handlers (plugged with no SAX of its own) */
+    void *vdata;
+    relay_note_fn note;
+    void *note_ctx;
+    unsigned long line; /* of the event being validated: the validator's locator */
+    const xmlChar **attrs;
+    size_t attrs_cap;
+    /* the parser's side */
+    xmlParserCtxtPtr parser;
+    xmlSAXHandler sax; /* what the parser calls: the relay's own handlers */
+    xmlSAXHandlerPtr user_sax;
+    void *user_data;
+    xmlSAXHandlerPtr *sax_ptr;
+    void **user_data_ptr;
+    size_t block_size;
+    block *cur;
+    bool failed;
+    bool started;
+    bool threaded_once; /* a thread was started (relay_threaded) */
+    pthread_t thread;
+    /* between the two */
+    pthread_mutex_t lock;
+    pthread_cond_t filled; /* a block was handed over, or the parse ended */
+    pthread_cond_t room;   /* a block was validated */
+    block *head, *tail;    /* handed over, not yet taken */
+    size_t in_flight;      /* handed over and not yet validated */
+    bool done;
+    block *spare; /* validated blocks, for reuse */
+};
+
+static size_t round8(size_t n)
+{
+    return (n + 7) & ~(size_t)7;
+}
+
+/* ------------------------------------------------------------------ */
+/* The validator's side                                                */
+/* ------------------------------------------------------------------ */
+
+static int locate(void *ctx, const char **file, unsigned long *line)
+{
+    schema_relay *r = ctx;
+    *file = NULL;
+    *line = r->line;
+    return 0;
+}
+
+static void replay_start(schema_relay *r, const ev_start *e)
+{
+    const unsigned char *p = (const unsigned char *)(e + 1);
+    const xmlChar **ns = (const xmlChar **)(uintptr_t)p;
+    p += sizeof(const xmlChar *) * 2 * (size_t)e->nb_ns;
+    size_t need = 5 * (size_t)e->nb_attr;
+    if (need > r->attrs_cap) {
+        const xmlChar **grown = realloc(r->attrs, need * sizeof *grown);
+        if (grown == NULL)
+            return; /* recorded, so it fitted before: cannot happen but in a starved heap */
+        r->attrs = grown;
+        r->attrs_cap = need;
+    }
+    for (int i = 0; i < e->nb_attr; i++) {
+        const ev_attr *a = (const ev_attr *)(uintptr_t)p;
+        const xmlChar *value = (const xmlChar *)(a + 1);
+        r->attrs[5 * i] = a->localname;
+        r->attrs[5 * i + 1] = a->prefix;
+        r->attrs[5 * i + 2] = a->uri;
+        r->attrs[5 * i + 3] = value;
+        r->attrs[5 * i + 4] = value + a->len;
+        p += sizeof *a + round8(a->len);
+    }
+    r->vsax->startElementNs(r->vdata, e->localname, e->prefix, e->uri, e->nb_ns, ns, e->nb_attr,
+                            e->nb_def, r->attrs);
+}
+
+static void replay_one(schema_relay *r, const ev_head *h)
+{
+    const unsigned char *body = (const unsigned char *)(h + 1);
+    r->line = h->line;
+    switch ((ev_type)h->type) {
+    case EV_START: replay_start(r, (const ev_start *)h); break;
+    case EV_END: {
+        const ev_end *e = (const ev_end *)h;
+        r->vsax->endElementNs(r->vdata, e->localname, e->prefix, e->uri);
+        break;
+    }
+    case EV_TEXT:
+    case EV_CDATA: /* pad: the length, padding aside */
+        if (h->type == EV_TEXT)
+            r->vsax->characters(r->vdata, body, (int)h->pad);
+        else
+            r->vsax->cdataBlock(r->vdata, body, (int)h->pad);
+        break;
+    case EV_NOTE:
+        if (r->note)
+            r->note(r->note_ctx, body, h->pad);
+        break;
+    }
+}
+
+static void replay_block(schema_relay *r, const block *b)
+{
+    const unsigned char *p = (const unsigned char *)b->data;
+    for (size_t at = 0; at < b->used;) {
+        const ev_head *h = (const ev_head *)(uintptr_t)(p + at);
+        replay_one(r, h);
+        at += h->size;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Between the two                                                     */
+/* ------------------------------------------------------------------ */
+
+/* Under the lock: a validated block back to the spares, or freed. */
+static void recycle(schema_relay *r, block *b)
+{
+    if (b->cap == r->block_size) {
+        b->next = r->spare;
+        r->spare = b;
+    } else {
+        free(b);
+    }
+}
+
+static void *validator_thread(void *arg)
+{
+    schema_relay *r = arg;
+    pthread_mutex_lock(&r->lock);
+    for (;;) {
+        while (r->head == NULL && !r->done)
+            pthread_cond_wait(&r->filled, &r->lock);
+        block *b = r->head;
+        if (b == NULL)
+            break;
+        r->head = b->next;
+        if (r->head == NULL)
+            r->tail = NULL;
+        pthread_mutex_unlock(&r->lock);
+        replay_block(r, b);
+        pthread_mutex_lock(&r->lock);
+        recycle(r, b);
+        r->in_flight--;
+        pthread_cond_signal(&r->room);
+    }
+    pthread_mutex_unlock(&r->lock);
+    return NULL;
+}
+
+/* A block goes to the validator's thread, waiting while IN_FLIGHT are on
+ * their way. The first full one starts the thread; without one (the last
+ * block of a document of one, or no thread to be had) it is validated
+ * here. */
+static void hand_over(schema_relay *r, block *b, bool last)
+{
+    if (!r->started && !last && pthread_create(&r->thread, NULL, validator_thread, r) == 0)
+        r->started = true;
+    if (!r->started) {
+        replay_block(r, b);
+        pthread_mutex_lock(&r->lock);
+        recycle(r, b);
+        pthread_mutex_unlock(&r->lock);
+        return;
+    }
+    b->next = NULL;
+    pthread_mutex_lock(&r->lock);
+    while (r->in_flight >= IN_FLIGHT)
+        pthread_cond_wait(&r->room, &r->lock);
+    if (r->tail)
+        r->tail->next = b;
+    else
+        r->head = b;
+    r->tail = b;
+    r->in_flight++;
+    pthread_cond_signal(&r->filled);
+    pthread_mutex_unlock(&r->lock);
+}
+
+/* ------------------------------------------------------------------ */
+/* The parser's side: recording                                        */
+/* ------------------------------------------------------------------ */
+
+/* Memory ran out: the parse stops as the reader stops it (not with
+ * xmlStopParser, which frees the input under the parser in libxml2 2.9). */
+static void fail(schema_relay *r)
+{
+    r->failed = true;
+    r->parser->disableSAX = 1;
+    r->parser->instate = XML_PARSER_EOF;
+}
+
+/* Room for a record of size bytes: in the current block, else in the
+ * next (a spare, or a new one; one larger than a block for a record that
+ * is). NULL when memory ran out. */
+static unsigned char *reserve(schema_relay *r, size_t size)
+{
+    if (r->failed)
+        return NULL;
+    if (r->cur && r->cur->cap - r->cur->used < size) {
+        block *full = r->cur;
+        r->cur = NULL;
+        hand_over(r, full, false);
+    }
+    if (r->cur == NULL) {
+        size_t cap = size > r->block_size ? size : r->block_size;
+        block *b = NULL;
+        pthread_mutex_lock(&r->lock);
+        if (cap == r->block_size && r->spare) {
+            b = r->spare;
+            r->spare = b->next;
+        }
+        pthread_mutex_unlock(&r->lock);
+        if (b == NULL && (b = malloc(sizeof *b + cap)) == NULL) {
+            fail(r);
+            return NULL;
+        }
+        b->cap = cap;
+        b->used = 0;
+        r->cur = b;
+    }
+    unsigned char *at = (unsigned char *)r->cur->data + r->cur->used;
+    r->cur->used += size;
+    return at;
+}
+
+static unsigned long parser_line(const schema_relay *r)
+{
+    return r->parser->input ? (unsigned long)r->parser->input->line : 0;
+}
+
+static void record_start(schema_relay *r, const xmlChar *localname, const xmlChar *prefix,
+                         const xmlChar *uri, int nb_ns, const xmlChar **namespaces, int nb_attr,
+                         int nb_def, const xmlChar **attrs)
+{
+    size_t size = sizeof(ev_start) + sizeof(const xmlChar *) * 2 * (size_t)nb_ns;
+    for (int i = 0; i < nb_attr; i++)
+        size += sizeof(ev_attr) + round8((size_t)(attrs[5 * i + 4] - attrs[5 * i + 3]));
+    unsigned char *p = reserve(r, size);
+    if (p == NULL)
+        return;
+    ev_start *e = (ev_start *)(uintptr_t)p;
+    *e = (ev_start){
+        {EV_START, 0, size, parser_line(r)}, localname, prefix, uri, nb_ns, nb_attr, nb_def, 0};
+    p += sizeof *e;
+    if (nb_ns > 0)
+        memcpy(p, namespaces, sizeof(const xmlChar *) * 2 * (size_t)nb_ns);
+    p += sizeof(const xmlChar *) * 2 * (size_t)nb_ns;
+    for (int i = 0; i < nb_attr; i++) {
+        size_t len = (size_t)(attrs[5 * i + 4] - attrs[5 * i + 3]);
+        ev_attr *a = (ev_attr *)(uintptr_t)p;
+        *a = (ev_attr){attrs[5 * i], attrs[5 * i + 1], attrs[5 * i + 2], len};
+        memcpy(a + 1, attrs[5 * i + 3], len);
+        p += sizeof *a + round8(len);
+    }
+}
+
+static void record_bytes(schema_relay *r, ev_type type, const void *bytes, size_t len)
+{
+    size_t size = sizeof(ev_head) + round8(len);
+    unsigned char *p = reserve(r, size);
+    if (p == NULL)
+        return;
+    ev_head *h = (ev_head *)(uintptr_t)p;
+    *h = (ev_head){(uint32_t)type, (uint32_t)len, size, parser_line(r)};
+    memcpy(h + 1, bytes, len);
+}
+
+/* The relay's SAX handlers: the parser's own first, as the schema plug
+ * calls them, then the record. */
+
+static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+                     int nb_ns, const xmlChar **namespaces, int nb_attr, int nb_def,
+                     const xmlChar **attrs)
+{
+    schema_relay *r = ctx;
+    if (r->user_sax->startElementNs)
+        r->user_sax->startElementNs(r->user_data, localname, prefix, uri, nb_ns, namespaces,
+                                    nb_attr, nb_def, attrs);
+    record_start(r, localname, prefix, uri, nb_ns, namespaces, nb_attr, nb_def, attrs);
+}
+
+static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
+{
+    schema_relay *r = ctx;
+    if (r->user_sax->endElementNs)
+        r->user_sax->endElementNs(r->user_data, localname, prefix, uri);
+    unsigned char *p = reserve(r, sizeof(ev_end));
+    if (p != NULL)
+        *(ev_end *)(uintptr_t)p =
+            (ev_end){{EV_END, 0, sizeof(ev_end), parser_line(r)}, localname, prefix, uri};
+}
+
+/* A text longer than a uint32_t can say goes in pieces: the validator
+ * joins the pieces of one text, as it joins the parser's. */
+static void record_text(schema_relay *r, ev_type type, const xmlChar *ch, int len)
+{
+    size_t left = len > 0 ? (size_t)len : 0;
+    do {
+        size_t n = left < r->block_size ? left : r->block_size;
+        record_bytes(r, type, ch, n);
+        ch += n;
+        left -= n;
+    } while (left > 0 && !r->failed);
+}
+
+static void on_text(void *ctx, const xmlChar *ch, int len)
+{
+    schema_relay *r = ctx;
+    if (r->user_sax->characters)
+        r->user_sax->characters(r->user_data, ch, len);
+    record_text(r, EV_TEXT, ch, len);
+}
+
+static void on_cdata(void *ctx, const xmlChar *ch, int len)
+{
+    schema_relay *r = ctx;
+    if (r->user_sax->cdataBlock)
+        r->user_sax->cdataBlock(r->user_data, ch, len);
+    record_text(r, EV_CDATA, ch, len);
+}
+
+/* The schema plug takes entity references too (the parser's handling of
+ * one depends on it), but its validator does nothing with them. */
+static void on_reference(void *ctx, const xmlChar *name)
+{
+    schema_relay *r = ctx;
+    if (r->user_sax->reference)
+        r->user_sax->reference(r->user_data, name);
+}
+
+/* ------------------------------------------------------------------ */
+/* The relay                                                           */
+/* ------------------------------------------------------------------ */
+
+schema_relay *relay_new(xmlSchemaValidCtxtPtr vc, size_t block_size, relay_note_fn note, void *ctx)
+{
+    schema_relay *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return NULL;
+    r->vc = vc;
+    r->note = note;
+    r->note_ctx = ctx;
+    r->block_size = block_size ? round8(block_size) : BLOCK_DEFAULT;
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->filled, NULL);
+    pthread_cond_init(&r->room, NULL);
+    return r;
+}
+
+int relay_plug(schema_relay *r, xmlParserCtxtPtr parser, xmlSAXHandlerPtr *sax, void **user_data)
+{
+    /* Plugged with no SAX of its own, the validator's handlers are
+     * libxml2's and take the validation context itself. */
+    r->plug = xmlSchemaSAXPlug(r->vc, &r->vsax, &r->vdata);
+    if (r->plug == NULL)
+        return -1;
+    xmlSchemaValidateSetLocator(r->vc, locate, r);
+    r->parser = parser;
+    r->sax_ptr = sax;
+    r->user_data_ptr = user_data;
+    r->user_sax = *sax;
+    r->user_data = *user_data;
+    /* As the plug does: the parser's own handlers for these, and no
+     * serror (parse errors then go to the thread's handler, as plugged). */
+    memset(&r->sax, 0, sizeof r->sax);
+    r->sax.initialized = XML_SAX2_MAGIC;
+    r->sax.startElementNs = on_start;
+    r->sax.endElementNs = on_end;
+    r->sax.characters = on_text;
+    r->sax.ignorableWhitespace = on_text;
+    r->sax.cdataBlock = on_cdata;
+    r->sax.reference = on_reference;
+    *sax = &r->sax;
+    *user_data = r;
+    return 0;
+}
+
+void relay_note(schema_relay *r, const void *note, size_t len)
+{
+    if (len <= r->block_size && len <= UINT32_MAX)
+        record_bytes(r, EV_NOTE, note, len);
+}
+
+int relay_finish(schema_relay *r)
+{
+    if (r->cur) {
+        block *last = r->cur;
+        r->cur = NULL;
+        hand_over(r, last, true);
+    }
+    if (r->started) {
+        pthread_mutex_lock(&r->lock);
+        r->done = true;
+        pthread_cond_signal(&r->filled);
+        pthread_mutex_unlock(&r->lock);
+        pthread_join(r->thread, NULL);
+        r->started = false;
+        r->threaded_once = true;
+    }
+    if (r->plug) {
+        xmlSchemaSAXUnplug(r->plug);
+        r->plug = NULL;
+    }
+    if (r->sax_ptr) {
+        *r->sax_ptr = r->user_sax;
+        *r->user_data_ptr = r->user_data;
+        r->sax_ptr = NULL;
+    }
+    return r->failed ? -1 : 0;
+}
+
+int relay_threaded(const schema_relay *r)
+{
+    return r->threaded_once;
+}
+
+void relay_free(schema_relay *r)
+{
+    if (r == NULL)
+        return;
+    if (r->sax_ptr || r->started || r->plug)
+        relay_finish(r);
+    free(r->cur);
+    while (r->spare) {
+        block *b = r->spare;
+        r->spare = b->next;
+        free(b);
+    }
+    free(r->attrs);
+    pthread_cond_destroy(&r->filled);
+    pthread_cond_destroy(&r->room);
+    pthread_mutex_destroy(&r->lock);
+    free(r);
+}
