@@ -436,6 +436,32 @@ static int64_t clamp_time(int64_t t)
     return t < -TZ_TIME_LIMIT ? -TZ_TIME_LIMIT : t > TZ_TIME_LIMIT ? TZ_TIME_LIMIT : t;
 }
 
+/* The segment of a table this thread looked up last. Only a guess, checked
+ * against the table at each use, so it needs no zone of its own: another
+ * zone, or one freed since, merely makes it miss. */
+static _Thread_local size_t segment_hint;
+
+/* The k with trans[k] <= t < trans[k + 1], for t in [trans[0], trans[last]).
+ * Points are converted in order, each with a lookup or two a day apart, so
+ * the segment of the last lookup, or one beside it, almost always holds t:
+ * those are tried before a binary search. */
+static size_t table_segment(const espi_tz *tz, int64_t t)
+{
+    size_t last = tz->ntrans - 1, h = segment_hint;
+    for (size_t k = h > 0 ? h - 1 : 0; k <= h + 1 && k < last; k++)
+        if (tz->trans[k] <= t && t < tz->trans[k + 1])
+            return segment_hint = k;
+    size_t lo = 0, hi = last; /* trans[lo] <= t < trans[hi] */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tz->trans[mid] <= t)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return segment_hint = lo;
+}
+
 static void zone_segment(const espi_tz *tz, int64_t t, tz_segment *seg)
 {
     t = clamp_time(t);
@@ -462,16 +488,9 @@ static void zone_segment(const espi_tz *tz, int64_t t, tz_segment *seg)
         }
         return;
     }
-    size_t lo = 0, hi = last; /* trans[lo] <= t < trans[hi] */
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (tz->trans[mid] <= t)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    const tz_type *ty = &tz->types[tz->trans_type[lo]];
-    *seg = (tz_segment){tz->trans[lo], tz->trans[hi], ty->utoff, ty->isdst};
+    size_t k = table_segment(tz, t);
+    const tz_type *ty = &tz->types[tz->trans_type[k]];
+    *seg = (tz_segment){tz->trans[k], tz->trans[k + 1], ty->utoff, ty->isdst};
 }
 
 int32_t tz_offset_span(const espi_tz *tz, int64_t utc, int64_t *from, int64_t *until)

@@ -1268,6 +1268,92 @@ static void test_threads(void **state)
     assert_int_equal(jobs[1].mismatches, 0);
 }
 
+/* Lookups start from the segment this thread found last (a guess checked
+ * at each use). Whatever came before, a lookup must answer as a cold one:
+ * walked forward, backward, by strides, and with lookups in a zone of a few
+ * transitions (Tokyo: a guess past its table) or many in between. The
+ * instants span the table's first transition and its end (the POSIX rule). */
+#define ORDER_STEPS 4000
+
+typedef struct lookup {
+    int32_t offset;
+    int dst, found;
+    int64_t utc[2], gap_end;
+} lookup;
+
+static lookup look_up(const espi_tz *tz, int64_t t)
+{
+    lookup l = {0, 0, 0, {0, 0}, t};
+    l.offset = espi_tz_offset_at(&l.dst, tz, t);
+    l.found = espi_tz_wall_to_utc(l.utc, &l.gap_end, tz, t);
+    return l;
+}
+
+static bool same_lookup(const lookup *a, const lookup *b)
+{
+    return a->offset == b->offset && a->dst == b->dst && a->found == b->found &&
+           a->utc[0] == b->utc[0] && a->utc[1] == b->utc[1] && a->gap_end == b->gap_end;
+}
+
+static int64_t order_instant(int i)
+{
+    /* 1880 to 2045 in steps of about 15 days, and a week of 15 minutes
+     * around each 2026 change */
+    if (i < 2 * 672) {
+        int64_t change = i < 672 ? wall_of(2026, 3, 8, 0, 0) : wall_of(2026, 11, 1, 0, 0);
+        return change - 3 * DAY + (i % 672) * 900;
+    }
+    int64_t from = wall_of(1880, 1, 1, 0, 0), to = wall_of(2045, 1, 1, 0, 0);
+    return from + (to - from) / (ORDER_STEPS - 2 * 672) * (i - 2 * 672);
+}
+
+static void check_order(const espi_tz *tz, const espi_tz *other, const lookup *want, int stride,
+                        bool backward, bool interleave)
+{
+    for (int k = 0; k < ORDER_STEPS; k++) {
+        int i = (int)(((int64_t)k * stride) % ORDER_STEPS);
+        if (backward)
+            i = ORDER_STEPS - 1 - i;
+        if (interleave)
+            (void)look_up(other, order_instant((i * 7) % ORDER_STEPS));
+        int64_t t = order_instant(i);
+        lookup got = look_up(tz, t);
+        if (!same_lookup(&got, &want[i]))
+            fail_msg("instant %lld (stride %d%s%s): offset %d/%d found %d/%d", (long long)t, stride,
+                     backward ? ", backward" : "", interleave ? ", interleaved" : "", got.offset,
+                     want[i].offset, got.found, want[i].found);
+    }
+}
+
+static void test_lookup_order(void **state)
+{
+    (void)state;
+    espi_tz *la = load("America/Los_Angeles"), *tokyo = load("Asia/Tokyo");
+    static lookup want[2][ORDER_STEPS];
+    espi_tz *zones[2] = {la, tokyo};
+    for (int z = 0; z < 2; z++)
+        for (int i = 0; i < ORDER_STEPS; i++) {
+            /* cold: the other zone looked up last, far from this instant */
+            (void)look_up(zones[1 - z], order_instant(ORDER_STEPS - 1 - i));
+            want[z][i] = look_up(zones[z], order_instant(i));
+        }
+    /* Sanity: the instants meet a gap and a repeat, and the POSIX rule. */
+    int gaps = 0, repeats = 0;
+    for (int i = 0; i < ORDER_STEPS; i++)
+        gaps += want[0][i].found == 0, repeats += want[0][i].found == 2;
+    assert_true(gaps > 0 && repeats > 0);
+    assert_int_equal(want[0][ORDER_STEPS - 1].offset, -8 * HOUR);
+    for (int z = 0; z < 2; z++) {
+        const int strides[] = {1, 2, 7, 1999};
+        for (size_t s = 0; s < sizeof strides / sizeof strides[0]; s++)
+            for (int b = 0; b < 2; b++)
+                for (int in = 0; in < 2; in++)
+                    check_order(zones[z], zones[1 - z], want[z], strides[s], b, in);
+    }
+    espi_tz_free(la);
+    espi_tz_free(tokyo);
+}
+
 /* ------------------------------------------------------------------ */
 /* Zone advice                                                         */
 /* ------------------------------------------------------------------ */
@@ -1388,6 +1474,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tzif_tzdir, tzif_setup, tzif_teardown),
         cmocka_unit_test_setup_teardown(test_tzif_version1, tzif_setup, tzif_teardown),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_lookup_order),
         cmocka_unit_test(test_format_offset),
         cmocka_unit_test(test_zones_at_offset),
         cmocka_unit_test(test_suggest_zones),

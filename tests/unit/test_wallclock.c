@@ -161,6 +161,38 @@ static void test_phantom_overflow(void **state)
     assert_string_equal(f->err.code, "value-range");
 }
 
+/* The fall-back night, points every step seconds from 00:00 to 03:00 wall
+ * with each time of the repeated hour given twice: wall order is not UTC
+ * order there. With 15 minutes a few readings move (an insertion); with
+ * one minute the moves run past the sort's budget (qsort instead). Either
+ * way the readings come out in UTC order, one every step. */
+static void check_fall_back(fixture *f, int64_t step)
+{
+    const int64_t nov1 = 1793491200LL; /* 2026-11-01 00:00 as wall seconds */
+    size_t per_hour = (size_t)(HOUR / step), n = 0;
+    wall_point *pts = calloc(4 * per_hour, sizeof *pts);
+    assert_non_null(pts);
+    for (int64_t wall = nov1; wall < nov1 + 3 * HOUR; wall += step) {
+        int copies = wall >= nov1 + HOUR && wall < nov1 + 2 * HOUR ? 2 : 1;
+        for (int c = 0; c < copies; c++, n++)
+            pts[n] = pt(wall, step, (int64_t)n + 1, (uint32_t)n + 1, false);
+    }
+    assert_int_equal(run(f, pts, n, false), 0);
+    assert_int_equal(f->ch.nreadings, n);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(f->ch.readings[i].start, nov1 + 7 * HOUR + (int64_t)i * step);
+    /* 01:00 PST (09:00Z) is the second copy of 01:00 */
+    size_t second = 2 * per_hour;
+    assert_int_equal(f->ch.readings[second].value, per_hour + 2);
+    free(pts);
+}
+
+static void test_fall_back_order(void **state)
+{
+    check_fall_back(*state, 15 * 60);
+    check_fall_back(*state, 60);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -169,6 +201,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stray_before_the_grid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_phantom_folded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_phantom_overflow, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fall_back_order, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

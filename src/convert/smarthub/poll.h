@@ -95,11 +95,14 @@ int sh_parse(sh_doc *doc, FILE *in, const char *name, bool alone, espi_error *er
 
 void sh_doc_free(sh_doc *doc);
 
-/* The nominal length (ms) of the point at x from the entry's intervals;
- * 0 when the entry has none for x. */
-int64_t sh_entry_interval_ms(const sh_entry *e, int64_t x_ms);
-
 /* The xToOrderedInterval item of x; NULL when the entry has none. */
 const sh_interval *sh_entry_interval(const sh_entry *e, int64_t x_ms);
+
+/* The same, for x looked up in ascending order (points sorted by x): the
+ * search starts at *cursor (0 at first), where the last lookup ended, and
+ * leaves it where this one ends, so that a run of points costs a step each
+ * rather than a binary search each. Any order of x still gives the right
+ * item, only slower. */
+const sh_interval *sh_entry_interval_from(const sh_entry *e, int64_t x_ms, size_t *cursor);
 
 #endif

@@ -12,7 +12,6 @@
  * the feed groups readings by channel and local day. Memory therefore
  * follows the number of points (tens of bytes each), not the text. */
 #include "convert/input.h"
-#include "common/grow.h"
 #include "common/error.h"
 #include "convert/model.h"
 #include "convert/smarthub/poll.h"
@@ -337,6 +336,16 @@ static void report_rounding(const converter *c, const char *series, const roundi
          note->count, unit, unit);
 }
 
+/* Whether w is in wall_point_compare order already, as points almost always
+ * come: order is the input position, so equal walls are in order. */
+static bool in_wall_order(const wall_point *w, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (w[i - 1].wall > w[i].wall)
+            return false;
+    return true;
+}
+
 /* Every point of a series, nulls included (they count when a repeated wall
  * time is numbered), in wall_point_compare order, with y scaled. */
 static int read_points(const converter *c, const sh_series *s, int scale, const char *unit,
@@ -363,8 +372,8 @@ static int read_points(const converter *c, const sh_series *s, int scale, const 
         free(w);
         return rc;
     }
-    if (s->npoints > 1)
-        sort_array(w, s->npoints, sizeof *w, wall_point_compare);
+    if (!in_wall_order(w, s->npoints))
+        qsort(w, s->npoints, sizeof *w, wall_point_compare);
     report_rounding(c, s->name ? s->name : "", &note, unit);
     *out = w;
     *nvalues = values;
@@ -422,10 +431,12 @@ static void apply_flow(const converter *c, const sh_series *s, const flow_map *f
 }
 
 /* Nominal length of a point from xToOrderedInterval: seconds, 0 when the
- * map has no usable entry (absent, or not 1 s .. a year in whole seconds). */
-static int64_t mapped_length(const sh_entry *e, int64_t x_ms, bool *unusable)
+ * map has no usable entry (absent, or not 1 s .. a year in whole seconds).
+ * cursor: see sh_entry_interval_from. */
+static int64_t mapped_length(const sh_entry *e, int64_t x_ms, size_t *cursor, bool *unusable)
 {
-    int64_t ms = sh_entry_interval_ms(e, x_ms);
+    const sh_interval *iv = sh_entry_interval_from(e, x_ms, cursor);
+    int64_t ms = iv ? iv->end_ms - iv->start_ms : 0;
     if (ms == 0)
         return 0;
     if (ms < 0 || ms % 1000 != 0 || ms / 1000 > WALL_MAX_LENGTH) {
@@ -465,9 +476,10 @@ static int set_lengths(const converter *c, const sh_entry *e, const sh_series *s
                        size_t n, int64_t hint)
 {
     int64_t fallback = 0;
+    size_t cursor = 0; /* w is sorted by wall, so the lookups go forward */
     bool unusable = false, have_fallback = false;
     for (size_t i = 0; i < n; i++) {
-        w[i].length = mapped_length(e, w[i].wall * 1000, &unusable);
+        w[i].length = mapped_length(e, w[i].wall * 1000, &cursor, &unusable);
         if (w[i].length > 0)
             continue;
         if (!have_fallback) {
@@ -706,10 +718,9 @@ static int add_usage_series(converter *c, pending_list *l, const sh_entry *e, co
     return keep_series(c, l, p, 0);
 }
 
-/* The usage point with the same wall time and occurrence as a cost point. */
-static wall_point *match_usage(wall_point *w, size_t n, int64_t wall, int occurrence)
+/* The first of w[lo, hi) whose wall is not below wall; hi if none. */
+static size_t wall_lower_bound(const wall_point *w, size_t lo, size_t hi, int64_t wall)
 {
-    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (w[mid].wall < wall)
@@ -717,6 +728,25 @@ static wall_point *match_usage(wall_point *w, size_t n, int64_t wall, int occurr
         else
             hi = mid;
     }
+    return lo;
+}
+
+/* The usage point with the same wall time and occurrence as a cost point.
+ * Cost points come in wall order as the usage points do, so the search
+ * starts at *cursor, where the last one ended: mostly a step or two. */
+static wall_point *match_usage(wall_point *w, size_t n, int64_t wall, int occurrence,
+                               size_t *cursor)
+{
+    size_t lo = *cursor < n ? *cursor : n;
+    if (lo > 0 && w[lo - 1].wall >= wall) {
+        lo = wall_lower_bound(w, 0, lo, wall); /* wall went back */
+    } else {
+        for (int step = 0; step < 2 && lo < n && w[lo].wall < wall; step++)
+            lo++;
+        if (lo < n && w[lo].wall < wall)
+            lo = wall_lower_bound(w, lo + 1, n, wall);
+    }
+    *cursor = lo;
     lo += (size_t)occurrence;
     return lo < n && w[lo].wall == wall && w[lo].has_value ? &w[lo] : NULL;
 }
@@ -746,11 +776,12 @@ static void attach_costs(pending *p, const wall_point *cost, size_t n, size_t *u
                          uint32_t *first_line)
 {
     int occurrence = 0;
+    size_t cursor = 0;
     for (size_t k = 0; k < n; k++) {
         occurrence = k > 0 && cost[k].wall == cost[k - 1].wall ? occurrence + 1 : 0;
         if (!cost[k].has_value)
             continue;
-        wall_point *w = match_usage(p->points, p->npoints, cost[k].wall, occurrence);
+        wall_point *w = match_usage(p->points, p->npoints, cost[k].wall, occurrence, &cursor);
         if (w == NULL) {
             if ((*unmatched)++ == 0 || cost[k].line < *first_line)
                 *first_line = cost[k].line;

@@ -354,9 +354,9 @@ static int finish_entry(parser *p)
     return ok;
 }
 
-const sh_interval *sh_entry_interval(const sh_entry *e, int64_t x_ms)
+/* The first item of intervals[lo, hi) whose x is not below x_ms; hi if none. */
+static size_t interval_lower_bound(const sh_entry *e, size_t lo, size_t hi, int64_t x_ms)
 {
-    size_t lo = 0, hi = e->nintervals;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (e->intervals[mid].x_ms < x_ms)
@@ -364,13 +364,33 @@ const sh_interval *sh_entry_interval(const sh_entry *e, int64_t x_ms)
         else
             hi = mid;
     }
-    return lo < e->nintervals && e->intervals[lo].x_ms == x_ms ? &e->intervals[lo] : NULL;
+    return lo;
 }
 
-int64_t sh_entry_interval_ms(const sh_entry *e, int64_t x_ms)
+static const sh_interval *interval_at(const sh_entry *e, size_t i, int64_t x_ms)
 {
-    const sh_interval *iv = sh_entry_interval(e, x_ms);
-    return iv ? iv->end_ms - iv->start_ms : 0;
+    return i < e->nintervals && e->intervals[i].x_ms == x_ms ? &e->intervals[i] : NULL;
+}
+
+const sh_interval *sh_entry_interval(const sh_entry *e, int64_t x_ms)
+{
+    return interval_at(e, interval_lower_bound(e, 0, e->nintervals, x_ms), x_ms);
+}
+
+const sh_interval *sh_entry_interval_from(const sh_entry *e, int64_t x_ms, size_t *cursor)
+{
+    size_t n = e->nintervals, i = *cursor < n ? *cursor : n;
+    if (i > 0 && e->intervals[i - 1].x_ms >= x_ms) {
+        i = interval_lower_bound(e, 0, i, x_ms); /* x went back */
+    } else {
+        /* The item is at i or after: almost always i, else one after a gap. */
+        for (int step = 0; step < 2 && i < n && e->intervals[i].x_ms < x_ms; step++)
+            i++;
+        if (i < n && e->intervals[i].x_ms < x_ms)
+            i = interval_lower_bound(e, i + 1, n, x_ms);
+    }
+    *cursor = i;
+    return interval_at(e, i, x_ms);
 }
 
 /* ------------------------------------------------------------------ */
