@@ -19,22 +19,31 @@
 #define BLOCK_DEFAULT (256 * 1024) /* bytes of events handed over at once */
 #define IN_FLIGHT 8                /* blocks recorded and not yet validated, at most */
 
+static size_t round8(size_t n)
+{
+    return (n + 7) & ~(size_t)7;
+}
+
 typedef enum ev_type { EV_START, EV_END, EV_TEXT, EV_CDATA, EV_NOTE } ev_type;
 
-/* Every record starts so; its size is a multiple of 8, as is where it starts. */
+/* Records are kept small: a large feed makes several times its size in
+ * events, and writing them is most of the relay's cost. Each starts so, at
+ * a multiple of 8 bytes. */
 typedef struct ev_head {
-    uint32_t type;
-    uint32_t pad;
-    size_t size;        /* of the whole record */
-    unsigned long line; /* the parser's line when it was delivered */
+    uint32_t line; /* the parser's line when it was delivered (libxml2's is an int) */
+    uint32_t word; /* the type << TYPE_SHIFT | n: text and notes their length, a start its size */
 } ev_head;
 
+#define TYPE_SHIFT 28
+#define N_MAX (((uint32_t)1 << TYPE_SHIFT) - 1)
+
 /* A start tag; then 2 * nb_ns namespace pointers (prefix, URI), then per
- * attribute an ev_attr and its value's bytes. */
+ * attribute an ev_attr and its value's bytes. The validator takes neither
+ * the element's prefix nor the count of defaulted attributes. */
 typedef struct ev_start {
     ev_head h;
-    const xmlChar *localname, *prefix, *uri;
-    int nb_ns, nb_attr, nb_def, pad;
+    const xmlChar *localname, *uri;
+    int32_t nb_ns, nb_attr;
 } ev_start;
 
 typedef struct ev_attr {
@@ -44,8 +53,23 @@ typedef struct ev_attr {
 
 typedef struct ev_end {
     ev_head h;
-    const xmlChar *localname, *prefix, *uri;
+    const xmlChar *localname, *uri;
 } ev_end;
+
+static ev_head head_of(ev_type type, uint32_t n, unsigned long line)
+{
+    return (ev_head){(uint32_t)line, (uint32_t)type << TYPE_SHIFT | n};
+}
+
+static size_t record_size(const ev_head *h)
+{
+    uint32_t n = h->word & N_MAX;
+    switch ((ev_type)(h->word >> TYPE_SHIFT)) {
+    case EV_START: return n;
+    case EV_END: return sizeof(ev_end);
+    default: return sizeof *h + round8(n);
+    }
+}
 
 typedef struct block {
     struct block *next;
@@ -73,6 +97,7 @@ struct schema_relay {
     void **user_data_ptr;
     size_t block_size;
     block *cur;
+    unsigned char *at, *end; /* the current block's free room (its used is set when it is full) */
     bool failed;
     bool started;
     bool threaded_once; /* a thread was started (relay_threaded) */
@@ -86,11 +111,6 @@ struct schema_relay {
     bool done;
     block *spare; /* validated blocks, for reuse */
 };
-
-static size_t round8(size_t n)
-{
-    return (n + 7) & ~(size_t)7;
-}
 
 /* ------------------------------------------------------------------ */
 /* The validator's side                                                */
@@ -127,31 +147,27 @@ static void replay_start(schema_relay *r, const ev_start *e)
         r->attrs[5 * i + 4] = value + a->len;
         p += sizeof *a + round8(a->len);
     }
-    r->vsax->startElementNs(r->vdata, e->localname, e->prefix, e->uri, e->nb_ns, ns, e->nb_attr,
-                            e->nb_def, r->attrs);
+    r->vsax->startElementNs(r->vdata, e->localname, NULL, e->uri, e->nb_ns, ns, e->nb_attr, 0,
+                            r->attrs);
 }
 
 static void replay_one(schema_relay *r, const ev_head *h)
 {
     const unsigned char *body = (const unsigned char *)(h + 1);
+    uint32_t n = h->word & N_MAX;
     r->line = h->line;
-    switch ((ev_type)h->type) {
+    switch ((ev_type)(h->word >> TYPE_SHIFT)) {
     case EV_START: replay_start(r, (const ev_start *)h); break;
     case EV_END: {
         const ev_end *e = (const ev_end *)h;
-        r->vsax->endElementNs(r->vdata, e->localname, e->prefix, e->uri);
+        r->vsax->endElementNs(r->vdata, e->localname, NULL, e->uri);
         break;
     }
-    case EV_TEXT:
-    case EV_CDATA: /* pad: the length, padding aside */
-        if (h->type == EV_TEXT)
-            r->vsax->characters(r->vdata, body, (int)h->pad);
-        else
-            r->vsax->cdataBlock(r->vdata, body, (int)h->pad);
-        break;
+    case EV_TEXT: r->vsax->characters(r->vdata, body, (int)n); break;
+    case EV_CDATA: r->vsax->cdataBlock(r->vdata, body, (int)n); break;
     case EV_NOTE:
         if (r->note)
-            r->note(r->note_ctx, body, h->pad);
+            r->note(r->note_ctx, body, n);
         break;
     }
 }
@@ -162,7 +178,7 @@ static void replay_block(schema_relay *r, const block *b)
     for (size_t at = 0; at < b->used;) {
         const ev_head *h = (const ev_head *)(uintptr_t)(p + at);
         replay_one(r, h);
-        at += h->size;
+        at += record_size(h);
     }
 }
 
@@ -238,28 +254,43 @@ static void hand_over(schema_relay *r, block *b, bool last)
 /* The parser's side: recording                                        */
 /* ------------------------------------------------------------------ */
 
+/* The current block, its used bytes set, taken from the relay. */
+static block *take_current(schema_relay *r)
+{
+    block *b = r->cur;
+    if (b != NULL)
+        b->used = (size_t)(r->at - (unsigned char *)b->data);
+    r->cur = NULL;
+    r->at = r->end = NULL;
+    return b;
+}
+
 /* Memory ran out: the parse stops as the reader stops it (not with
  * xmlStopParser, which frees the input under the parser in libxml2 2.9). */
 static void fail(schema_relay *r)
 {
     r->failed = true;
+    block *b = take_current(r); /* no room from now on: reserve_next says NULL */
+    if (b) {
+        b->used = 0;
+        r->cur = b; /* freed with the relay */
+    }
     r->parser->disableSAX = 1;
     r->parser->instate = XML_PARSER_EOF;
 }
 
-/* Room for a record of size bytes: in the current block, else in the
- * next (a spare, or a new one; one larger than a block for a record that
- * is). NULL when memory ran out. */
-static unsigned char *reserve(schema_relay *r, size_t size)
+/* reserve's way when the current block has no room: the next block (a
+ * spare, or a new one; one larger than a block for a record that is).
+ * NULL when memory ran out. */
+static unsigned char *reserve_next(schema_relay *r, size_t size)
 {
     if (r->failed)
         return NULL;
-    if (r->cur && r->cur->cap - r->cur->used < size) {
-        block *full = r->cur;
-        r->cur = NULL;
+    if (r->cur) {
+        block *full = take_current(r);
         hand_over(r, full, false);
     }
-    if (r->cur == NULL) {
+    {
         size_t cap = size > r->block_size ? size : r->block_size;
         block *b = NULL;
         pthread_mutex_lock(&r->lock);
@@ -275,10 +306,24 @@ static unsigned char *reserve(schema_relay *r, size_t size)
         b->cap = cap;
         b->used = 0;
         r->cur = b;
+        r->at = (unsigned char *)b->data;
+        r->end = r->at + cap;
     }
-    unsigned char *at = (unsigned char *)r->cur->data + r->cur->used;
-    r->cur->used += size;
+    unsigned char *at = r->at;
+    r->at += size;
     return at;
+}
+
+/* Room for a record of size bytes. Most records fit in the current block:
+ * that way is kept short, since there are several records an element. */
+static inline unsigned char *reserve(schema_relay *r, size_t size)
+{
+    if ((size_t)(r->end - r->at) >= size) {
+        unsigned char *at = r->at;
+        r->at += size;
+        return at;
+    }
+    return reserve_next(r, size);
 }
 
 static unsigned long parser_line(const schema_relay *r)
@@ -290,15 +335,20 @@ static void record_start(schema_relay *r, const xmlChar *localname, const xmlCha
                          const xmlChar *uri, int nb_ns, const xmlChar **namespaces, int nb_attr,
                          int nb_def, const xmlChar **attrs)
 {
+    (void)prefix, (void)nb_def; /* the validator takes neither */
     size_t size = sizeof(ev_start) + sizeof(const xmlChar *) * 2 * (size_t)nb_ns;
     for (int i = 0; i < nb_attr; i++)
         size += sizeof(ev_attr) + round8((size_t)(attrs[5 * i + 4] - attrs[5 * i + 3]));
+    if (size > N_MAX) { /* a start tag of 256 MB: libxml2 refuses far less */
+        fail(r);
+        return;
+    }
     unsigned char *p = reserve(r, size);
     if (p == NULL)
         return;
     ev_start *e = (ev_start *)(uintptr_t)p;
-    *e = (ev_start){
-        {EV_START, 0, size, parser_line(r)}, localname, prefix, uri, nb_ns, nb_attr, nb_def, 0};
+    *e = (ev_start){head_of(EV_START, (uint32_t)size, parser_line(r)), localname, uri, nb_ns,
+                    nb_attr};
     p += sizeof *e;
     if (nb_ns > 0)
         memcpy(p, namespaces, sizeof(const xmlChar *) * 2 * (size_t)nb_ns);
@@ -314,12 +364,11 @@ static void record_start(schema_relay *r, const xmlChar *localname, const xmlCha
 
 static void record_bytes(schema_relay *r, ev_type type, const void *bytes, size_t len)
 {
-    size_t size = sizeof(ev_head) + round8(len);
-    unsigned char *p = reserve(r, size);
+    unsigned char *p = reserve(r, sizeof(ev_head) + round8(len));
     if (p == NULL)
         return;
     ev_head *h = (ev_head *)(uintptr_t)p;
-    *h = (ev_head){(uint32_t)type, (uint32_t)len, size, parser_line(r)};
+    *h = head_of(type, (uint32_t)len, parser_line(r));
     memcpy(h + 1, bytes, len);
 }
 
@@ -344,17 +393,17 @@ static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, c
         r->user_sax->endElementNs(r->user_data, localname, prefix, uri);
     unsigned char *p = reserve(r, sizeof(ev_end));
     if (p != NULL)
-        *(ev_end *)(uintptr_t)p =
-            (ev_end){{EV_END, 0, sizeof(ev_end), parser_line(r)}, localname, prefix, uri};
+        *(ev_end *)(uintptr_t)p = (ev_end){head_of(EV_END, 0, parser_line(r)), localname, uri};
 }
 
-/* A text longer than a uint32_t can say goes in pieces: the validator
- * joins the pieces of one text, as it joins the parser's. */
+/* A text longer than a block goes in pieces: the validator joins the
+ * pieces of one text, as it joins the parser's. */
 static void record_text(schema_relay *r, ev_type type, const xmlChar *ch, int len)
 {
     size_t left = len > 0 ? (size_t)len : 0;
     do {
-        size_t n = left < r->block_size ? left : r->block_size;
+        size_t most = r->block_size < N_MAX ? r->block_size : N_MAX;
+        size_t n = left < most ? left : most;
         record_bytes(r, type, ch, n);
         ch += n;
         left -= n;
@@ -435,15 +484,14 @@ int relay_plug(schema_relay *r, xmlParserCtxtPtr parser, xmlSAXHandlerPtr *sax, 
 
 void relay_note(schema_relay *r, const void *note, size_t len)
 {
-    if (len <= r->block_size && len <= UINT32_MAX)
+    if (len <= r->block_size && len <= N_MAX)
         record_bytes(r, EV_NOTE, note, len);
 }
 
 int relay_finish(schema_relay *r)
 {
-    if (r->cur) {
-        block *last = r->cur;
-        r->cur = NULL;
+    if (r->cur && !r->failed) {
+        block *last = take_current(r);
         hand_over(r, last, true);
     }
     if (r->started) {

@@ -28,6 +28,7 @@
 #include <libxml/hash.h>
 #include <libxml/xmlschemas.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -156,15 +157,20 @@ typedef struct schema_view {
 
 typedef enum view_change { VIEW_ELEMENT, VIEW_ENTRY, VIEW_SEQ } view_change;
 
-/* A note to the schema's thread: one change of the view (VIEW_ENTRY: the
- * id follows, with its NUL). */
+/* A note to the schema's thread: one change of the view, as short as it
+ * can be (there are two an element): VIEW_ELEMENT at an element's end, and
+ * VIEW_ENTRY, stop after depth (VIEW_ENTRY's id follows there, with its
+ * NUL). */
 typedef struct view_note {
-    view_change change;
-    int depth;
-    unsigned long line; /* VIEW_ELEMENT: the element's (0 at its end) */
-    read_pos at;        /* ... and where it starts */
-    size_t seq;         /* VIEW_SEQ */
+    int32_t change; /* view_change */
+    int32_t depth;  /* VIEW_ELEMENT */
+    union {
+        read_pos at; /* VIEW_ELEMENT at a start: where the element starts (its line, > 0) */
+        size_t seq;  /* VIEW_SEQ */
+    } u;
 } view_note;
+
+#define NOTE_SHORT offsetof(view_note, u) /* a note without u */
 
 typedef struct validator validator;
 
@@ -315,7 +321,7 @@ static void note_view(validator *v, const view_note *n, size_t len)
 
 static void note_seq(validator *v)
 {
-    view_note n = {.change = VIEW_SEQ, .seq = v->view.seq};
+    view_note n = {.change = VIEW_SEQ, .u.seq = v->view.seq};
     note_view(v, &n, sizeof n);
 }
 
@@ -325,12 +331,12 @@ static void set_entry_id(validator *v, const char *id)
     if (v->side == NULL)
         return;
     struct {
-        view_note n;
+        int32_t change, pad;
         char id[sizeof v->view.entry_id];
-    } note = {.n.change = VIEW_ENTRY};
+    } note = {.change = VIEW_ENTRY};
     size_t len = strlen(v->view.entry_id);
     memcpy(note.id, v->view.entry_id, len + 1);
-    note_view(v, &note.n, sizeof note.n + len + 1);
+    note_view(v, (const view_note *)(const void *)&note, NOTE_SHORT + len + 1);
 }
 
 /* An element's start (line > 0) at depth, where it starts; or its end (line 0). */
@@ -347,13 +353,18 @@ static void on_view_note(void *ctx, const void *note, size_t len)
 {
     schema_side *s = ctx;
     const view_note *n = note; /* recorded at an 8-byte boundary */
-    switch (n->change) {
-    case VIEW_ELEMENT: view_element(&s->view, n->depth, n->line, n->at); break;
-    case VIEW_ENTRY:
-        snprintf(s->view.entry_id, sizeof s->view.entry_id, "%.*s", (int)(len - sizeof *n),
-                 (const char *)(n + 1));
+    switch ((view_change)n->change) {
+    case VIEW_ELEMENT:
+        if (len == sizeof *n) /* a start */
+            view_element(&s->view, n->depth, n->u.at.line, n->u.at);
+        else
+            view_element(&s->view, n->depth, 0, (read_pos){0, 0});
         break;
-    case VIEW_SEQ: s->view.seq = n->seq; break;
+    case VIEW_ENTRY:
+        snprintf(s->view.entry_id, sizeof s->view.entry_id, "%.*s", (int)(len - NOTE_SHORT),
+                 (const char *)note + NOTE_SHORT);
+        break;
+    case VIEW_SEQ: s->view.seq = n->u.seq; break;
     }
 }
 
@@ -2475,8 +2486,9 @@ static void on_element(void *ctx, int depth, unsigned long line)
     read_pos at = v->at.line == line ? v->at : pos_at(line, 0);
     view_element(&v->view, depth, line, at);
     if (v->side) {
-        view_note n = {.change = VIEW_ELEMENT, .depth = depth, .line = line, .at = at};
-        note_view(v, &n, sizeof n);
+        /* at.line is line: a start's is never 0 (libxml2 counts from 1); an end's is */
+        view_note n = {.change = VIEW_ELEMENT, .depth = depth, .u.at = at};
+        note_view(v, &n, line ? sizeof n : NOTE_SHORT);
     }
 }
 
