@@ -4,9 +4,9 @@
  *
  * Why: espi_validate's one pass parses, checks the rules and checks the
  * schema; the schema is about half its time on a large feed. Run where
- * the parse runs, the other half waits for it. Recording the events is
- * cheap next to either half, so the pass takes about as long as its
- * longer half when a second core is free. */
+ * the parse runs, the other half waits for it. Recording the events costs
+ * the parse's thread about a fifth more, so the pass takes about as long
+ * as its longer half and that fifth when a second core is free. */
 #include "validate/schema_relay.h"
 
 #include <libxml/parserInternals.h>
@@ -88,6 +88,7 @@ struct schema_relay {
     unsigned long line; /* of the event being validated: the validator's locator */
     const xmlChar **attrs;
     size_t attrs_cap;
+    bool lost; /* an event could not be replayed (out of memory) */
     /* the parser's side */
     xmlParserCtxtPtr parser;
     xmlSAXHandler sax; /* what the parser calls: the relay's own handlers */
@@ -132,8 +133,10 @@ static void replay_start(schema_relay *r, const ev_start *e)
     size_t need = 5 * (size_t)e->nb_attr;
     if (need > r->attrs_cap) {
         const xmlChar **grown = realloc(r->attrs, need * sizeof *grown);
-        if (grown == NULL)
-            return; /* recorded, so it fitted before: cannot happen but in a starved heap */
+        if (grown == NULL) {
+            r->lost = true; /* the validator cannot be given it: the validation fails */
+            return;
+        }
         r->attrs = grown;
         r->attrs_cap = need;
     }
@@ -512,7 +515,7 @@ int relay_finish(schema_relay *r)
         *r->user_data_ptr = r->user_data;
         r->sax_ptr = NULL;
     }
-    return r->failed ? -1 : 0;
+    return r->failed || r->lost ? -1 : 0;
 }
 
 int relay_threaded(const schema_relay *r)

@@ -40,7 +40,8 @@ void relay_note(schema_relay *r, const void *note, size_t len);
 
 /* After the parser's last event: the events still recorded are validated,
  * the thread (if one was started) joined, the parser's sax and user_data
- * given back. 0, or -1 when memory ran out (the parse was stopped then). */
+ * given back. 0, or -1 when memory ran out (recording: the parse was
+ * stopped then; replaying: an event was lost). */
 int relay_finish(schema_relay *r);
 
 /* Whether a thread was started (for tests). */
