@@ -6,6 +6,7 @@
 #include "common/grow.h"
 #include "common/tz.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,6 +257,25 @@ int model_channel_append(model_channel *ch, const model_reading *r)
         return -1;
     ch->readings = grown;
     ch->readings[ch->nreadings++] = *r;
+    return 0;
+}
+
+int model_channel_reserve(model_channel *ch, size_t n)
+{
+    const size_t most = PTRDIFF_MAX / sizeof *ch->readings; /* the largest array there can be */
+    if (n <= ch->cap - ch->nreadings)
+        return 0;
+    if (n > most - ch->nreadings)
+        return -1;
+    size_t cap = ch->nreadings + n;
+    /* a channel with readings gets more: another input may add as many */
+    if (ch->nreadings > 0 && ch->cap <= most / 2 && cap < ch->cap * 2)
+        cap = ch->cap * 2;
+    model_reading *grown = realloc(ch->readings, cap * sizeof *grown);
+    if (grown == NULL)
+        return -1;
+    ch->readings = grown;
+    ch->cap = cap;
     return 0;
 }
 

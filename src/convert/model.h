@@ -208,6 +208,16 @@ int model_set_text(char **slot, const char *text);
 /* Appends a reading; -1 when out of memory. */
 int model_channel_append(model_channel *ch, const model_reading *r);
 
+/* Makes room for n more readings, where their number is known before they
+ * are appended: appending a year of 15-minute readings one by one grows the
+ * array nine times, each a copy and fresh pages. An empty channel gets room for
+ * exactly n; one that has readings already (another input of the same
+ * channel) at least doubles, as appending would, so inputs that add to one
+ * channel in turn stay linear. 0 when there is room (n = 0 asks for
+ * nothing); -1 when out of memory or n is beyond any array, the channel
+ * left as it was. */
+int model_channel_reserve(model_channel *ch, size_t n);
+
 /* The most common duration among readings (the smallest on a tie; only
  * the first 16 distinct lengths count); 0 when there are none. */
 uint32_t model_readings_usual_duration(const model_reading *readings, size_t n);

@@ -465,9 +465,11 @@ int wall_points_to_readings(model_channel *ch, const wall_point *pts, size_t n,
         sort_by_start(w.items, w.n); /* a phantom may stand alone */
     if (rc == 0)
         rc = settle_overlaps(&w, &kept);
+    /* kept is what is appended: room for just that, made once, then copied in */
+    if (rc == 0 && model_channel_reserve(ch, kept) != 0)
+        rc = err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
     for (size_t i = 0; rc == 0 && i < kept; i++)
-        if (model_channel_append(ch, &w.items[i].r) != 0)
-            rc = err_fail(err, ESPI_E_NOMEM, "nomem", NULL, "out of memory");
+        ch->readings[ch->nreadings++] = w.items[i].r;
     free(w.items);
     return rc;
 }

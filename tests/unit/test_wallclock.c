@@ -83,6 +83,7 @@ static void test_stray_zero_dropped(void **state)
     size_t n = with_stray(pts, 0, HOUR);
     assert_int_equal(run(f, pts, n, false), 0);
     assert_int_equal(f->ch.nreadings, 6);
+    assert_int_equal(f->ch.cap, 6); /* room for the readings kept, not for the points */
     assert_int_equal(f->ch.readings[0].duration, HOUR); /* the 00:00 hour is not cut */
     int w = test_diag_find(&f->diags, "stray-point");
     assert_true(w >= 0);
@@ -179,6 +180,7 @@ static void check_fall_back(fixture *f, int64_t step)
     }
     assert_int_equal(run(f, pts, n, false), 0);
     assert_int_equal(f->ch.nreadings, n);
+    assert_int_equal(f->ch.cap, n); /* made once, to size */
     for (size_t i = 0; i < n; i++)
         assert_int_equal(f->ch.readings[i].start, nov1 + 7 * HOUR + (int64_t)i * step);
     /* 01:00 PST (09:00Z) is the second copy of 01:00 */
