@@ -766,7 +766,7 @@ static void on_places(void *ctx, const void *res, espi_resource_kind kind, const
             v->entry_links_cap = p->nlinks;
         }
     }
-    if (p->links && p->nlinks <= v->entry_links_cap) { /* the entry's, for on_entry next */
+    if (p->links && p->nlinks > 0 && p->nlinks <= v->entry_links_cap) { /* for on_entry next */
         memcpy(v->entry_links, p->links, p->nlinks * sizeof *v->entry_links);
         v->nentry_links = p->nlinks;
     }
