@@ -227,7 +227,6 @@ typedef struct overlap overlap;
 
 typedef struct ring_reader {
     overlap *v;
-    int index;
     bool gone;      /* stopped reading: the writer does not wait for it */
     uint64_t pos;   /* bytes it has read */
     int rc;         /* its check's status */
@@ -242,7 +241,7 @@ struct overlap {
     bool writer_waiting;
     char *ring;
     uint64_t tail;         /* bytes put in the ring: a reader's are tail - pos */
-    bool closed;           /* no more bytes: the checks read the end of the file */
+    bool closed;           /* no more bytes: the check reads the end of the file */
     FILE *file;            /* the temporary file */
     bool durable;          /* it becomes the output: synced, then renamed */
     uint64_t written_back; /* bytes of it the disk was asked to take (start_writeback) */
@@ -323,16 +322,15 @@ static ssize_t ring_read(void *cookie, char *buf, size_t size)
     ring_reader *r = cookie;
     overlap *v = r->v;
     pthread_mutex_lock(&v->lock);
-    uint64_t limit;
-    while ((limit = v->tail) == r->pos && !v->closed) {
+    while (v->tail == r->pos && !v->closed) {
         v->readers_waiting++;
         pthread_cond_wait(&v->readable, &v->lock);
         v->readers_waiting--;
     }
     size_t n = 0;
-    while (n < size && r->pos < limit) {
+    while (n < size && r->pos < v->tail) {
         size_t at = (size_t)(r->pos % RING_SIZE);
-        uint64_t left = limit - r->pos;
+        uint64_t left = v->tail - r->pos;
         size_t k = RING_SIZE - at < size - n ? RING_SIZE - at : size - n;
         if (k > left)
             k = (size_t)left;
@@ -366,7 +364,6 @@ static void *check_thread(void *arg)
     pthread_mutex_lock(&v->lock);
     r->gone = true; /* the writer must not wait for a reader that left */
     pthread_cond_signal(&v->writable);
-    pthread_cond_broadcast(&v->readable);
     pthread_mutex_unlock(&v->lock);
     if (in != NULL)
         fclose(in);
@@ -382,7 +379,7 @@ static void overlap_free(overlap *v)
     free(v);
 }
 
-/* Ends the write: the checks read the end of the file, and are waited for. */
+/* Ends the write: the check reads the end of the file, and is waited for. */
 static void overlap_close(overlap *v, pthread_t *threads, int started)
 {
     pthread_mutex_lock(&v->lock);
@@ -420,7 +417,7 @@ static overlap *overlap_start(espi_output *out, const char *shown, bool durable,
     int started = 0;
     if (v->tee != NULL && setvbuf(v->tee, NULL, _IONBF, 0) == 0)
         for (; started < READERS; started++) {
-            v->readers[started] = (ring_reader){.v = v, .index = started};
+            v->readers[started] = (ring_reader){.v = v};
             if (pthread_create(&threads[started], NULL, check_thread, &v->readers[started]) != 0)
                 break;
         }
@@ -475,10 +472,11 @@ void cli_job_end(void)
     atomic_fetch_sub(&jobs_running, 1);
 }
 
-/* A second thread for a job (the checks, reading ahead) pays where each
- * job under way has two cores to itself, and costs where the cores are
- * busy with other jobs: the split checks parse the output twice, and the
- * reading thread scans the input again. */
+/* A second thread for a job (the check while writing and its schema
+ * thread, reading ahead) pays where each job under way has two cores to
+ * itself, and costs where the cores are busy with other jobs: the schema's
+ * events are recorded and replayed, and the reading thread scans the input
+ * again. */
 bool cli_cores_to_spare(void)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);

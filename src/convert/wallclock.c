@@ -3,6 +3,7 @@
 #include "convert/wallclock.h"
 
 #include "common/error.h"
+#include "common/grow.h"
 #include "common/tz.h"
 
 #include <stdlib.h>
@@ -274,30 +275,6 @@ static int by_start_order(const void *a, const void *b)
     return (x->order > y->order) - (x->order < y->order);
 }
 
-/* Sorts items with by_start_order. They come in wall-clock order, which is
- * UTC order but for the few points of an hour a fall-back change repeats
- * (and phantoms): an insertion sort moves those into place in one pass,
- * where qsort would sort it all. Input in some other order runs out of the
- * budget of moves and is left to qsort. by_start_order is a total order
- * (order is unique), so either gives the same result. */
-static void sort_by_start(made *items, size_t n)
-{
-    size_t budget = n;
-    for (size_t i = 1; i < n; i++) {
-        if (by_start_order(&items[i - 1], &items[i]) <= 0)
-            continue;
-        made m = items[i];
-        size_t j = i;
-        for (; j > 0 && by_start_order(&items[j - 1], &m) > 0 && budget > 0; j--, budget--)
-            items[j] = items[j - 1];
-        items[j] = m;
-        if (budget == 0) {
-            qsort(items, n, sizeof *items, by_start_order);
-            return;
-        }
-    }
-}
-
 /* The reading (not a phantom) whose interval holds the instant at. */
 static made *covering(walker *w, int64_t at)
 {
@@ -458,11 +435,11 @@ int wall_points_to_readings(model_channel *ch, const wall_point *pts, size_t n,
     size_t kept = 0;
     int rc = resolve_all(&w, pts, n);
     if (rc == 0)
-        sort_by_start(w.items, w.n);
+        sort_array(w.items, w.n, sizeof *w.items, by_start_order);
     if (rc == 0)
         rc = fold_phantoms(&w);
     if (rc == 0)
-        sort_by_start(w.items, w.n); /* a phantom may stand alone */
+        sort_array(w.items, w.n, sizeof *w.items, by_start_order); /* a phantom may stand alone */
     if (rc == 0)
         rc = settle_overlaps(&w, &kept);
     /* kept is what is appended: room for just that, made once, then copied in */

@@ -13,6 +13,7 @@
  * follows the number of points (tens of bytes each), not the text. */
 #include "convert/input.h"
 #include "common/error.h"
+#include "common/grow.h"
 #include "convert/model.h"
 #include "convert/smarthub/poll.h"
 #include "common/tz.h"
@@ -336,16 +337,6 @@ static void report_rounding(const converter *c, const char *series, const roundi
          note->count, unit, unit);
 }
 
-/* Whether w is in wall_point_compare order already, as points almost always
- * come: order is the input position, so equal walls are in order. */
-static bool in_wall_order(const wall_point *w, size_t n)
-{
-    for (size_t i = 1; i < n; i++)
-        if (w[i - 1].wall > w[i].wall)
-            return false;
-    return true;
-}
-
 /* Every point of a series, nulls included (they count when a repeated wall
  * time is numbered), in wall_point_compare order, with y scaled. */
 static int read_points(const converter *c, const sh_series *s, int scale, const char *unit,
@@ -372,8 +363,7 @@ static int read_points(const converter *c, const sh_series *s, int scale, const 
         free(w);
         return rc;
     }
-    if (!in_wall_order(w, s->npoints))
-        qsort(w, s->npoints, sizeof *w, wall_point_compare);
+    sort_array(w, s->npoints, sizeof *w, wall_point_compare);
     report_rounding(c, s->name ? s->name : "", &note, unit);
     *out = w;
     *nvalues = values;
